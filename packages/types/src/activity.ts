@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { DeviceSchema } from './sessions';
+
+export const ActivityTypeSchema = z.enum([
+  'sign_in',
+  'sign_in_failed',
+  'sign_out',
+  'session_revoked',
+  'other_sessions_revoked',
+  'password_changed',
+  'revoked_session_reused',
+  'session_expired',
+  'account_disabled',
+  'account_enabled',
+  'registered',
+]);
+export type ActivityType = z.infer<typeof ActivityTypeSchema>;
+
+export const ActivityEventSchema = z.object({
+  id: z.string(),
+  type: ActivityTypeSchema,
+  at: z.iso.datetime(),
+  device: DeviceSchema.nullable(),
+  ip: z.string().nullable(),
+  /** Who caused it when not the account itself ("admin" for an operator's action). */
+  actor: z.enum(['self', 'admin', 'system']),
+  /** Theft signals and other events a person should look at. */
+  isSuspicious: z.boolean(),
+});
+export type ActivityEvent = z.infer<typeof ActivityEventSchema>;
+
+export const ActivityListResponseSchema = z.object({ events: z.array(ActivityEventSchema) });
+export type ActivityListResponse = z.infer<typeof ActivityListResponseSchema>;

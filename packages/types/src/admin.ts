@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { RoleSchema } from './users';
+import { DeviceSchema } from './sessions';
+import { ActivityEventSchema } from './activity';
+
+export const AdminSessionViewSchema = z.object({
+  handle: z.string(),
+  user: z.object({ id: z.string(), email: z.string(), name: z.string() }).nullable(),
+  createdAt: z.iso.datetime(),
+  lastActiveAt: z.iso.datetime(),
+  idleExpiresAt: z.iso.datetime(),
+  absoluteExpiresAt: z.iso.datetime(),
+  rememberMe: z.boolean(),
+  device: DeviceSchema,
+  ip: z.string().nullable(),
+});
+export type AdminSessionView = z.infer<typeof AdminSessionViewSchema>;
+
+export const ADMIN_PAGE_SIZE_MAX = 100;
+
+export const AdminSessionsQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(ADMIN_PAGE_SIZE_MAX).default(20),
+  /** Case-insensitive substring of the owner's email. */
+  email: z.string().trim().max(254).optional(),
+});
+export type AdminSessionsQuery = z.input<typeof AdminSessionsQuerySchema>;
+
+export const AdminSessionListResponseSchema = z.object({
+  sessions: z.array(AdminSessionViewSchema),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  total: z.number().int(),
+});
+export type AdminSessionListResponse = z.infer<typeof AdminSessionListResponseSchema>;
+
+export const AdminUserViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  role: RoleSchema,
+  isDisabled: z.boolean(),
+  sessionCount: z.number().int().nonnegative(),
+  createdAt: z.iso.datetime(),
+});
+export type AdminUserView = z.infer<typeof AdminUserViewSchema>;
+
+export const AdminUserListResponseSchema = z.object({ users: z.array(AdminUserViewSchema) });
+export type AdminUserListResponse = z.infer<typeof AdminUserListResponseSchema>;
+
+export const AdminUserParamsSchema = z.object({ id: z.string().regex(/^[a-f0-9]{24}$/) });
+
+export const AdminUserResponseSchema = z.object({ user: AdminUserViewSchema });
+export type AdminUserResponse = z.infer<typeof AdminUserResponseSchema>;
+
+export const AdminRevokeUserSessionsResponseSchema = z.object({ revoked: z.number().int().nonnegative() });
+export type AdminRevokeUserSessionsResponse = z.infer<typeof AdminRevokeUserSessionsResponseSchema>;
+
+export const StoreHealthResponseSchema = z.object({
+  storedSessions: z.number().int(),
+  /** Sessions with no signed-in user; with saveUninitialized: false this must stay 0. */
+  anonymousSessions: z.number().int(),
+  /** Past their `expires` but not yet removed by the TTL monitor (invisible to the app meanwhile). */
+  expiredNotReaped: z.number().int(),
+  ttlIndex: z.object({ present: z.boolean(), expireAfterSeconds: z.number().nullable() }),
+  userIndex: z.object({ present: z.boolean() }),
+  topUsers: z.array(z.object({ userId: z.string(), email: z.string().nullable(), sessions: z.number().int() })),
+  recentReplays: z.array(ActivityEventSchema.extend({ userEmail: z.string().nullable() })),
+});
+export type StoreHealthResponse = z.infer<typeof StoreHealthResponseSchema>;

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { UserSchema } from './users';
+
+/**
+ * Eight characters is the floor NIST 800-63B and OWASP ASVS allow when the password is not the only
+ * factor's whole story: we refuse common passwords from a shipped list and throttle guessing, so
+ * length is not asked to carry all the weight. No composition rules: they push people to predictable
+ * patterns. 128 characters is far above any passphrase and keeps hashing cost bounded; it is checked
+ * before anything is hashed.
+ */
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MAX_LENGTH = 128;
+
+export const NAME_MAX_LENGTH = 100;
+export const EMAIL_MAX_LENGTH = 254;
+
+/** Emails are compared case-insensitively and without surrounding spaces. */
+export const EmailSchema = z
+  .string({ error: 'Email must be text' })
+  .trim()
+  .toLowerCase()
+  .max(EMAIL_MAX_LENGTH, { error: 'Email is too long' })
+  .pipe(z.email({ error: 'Enter a valid email address' }));
+
+/** Taken as typed: no trimming, no normalisation, so what the person typed is what is hashed. */
+export const PasswordSchema = z
+  .string({ error: 'Password must be text' })
+  .min(PASSWORD_MIN_LENGTH, { error: `Use at least ${PASSWORD_MIN_LENGTH} characters` })
+  .max(PASSWORD_MAX_LENGTH, { error: `Use at most ${PASSWORD_MAX_LENGTH} characters` });
+
+export const NameSchema = z
+  .string({ error: 'Name must be text' })
+  .trim()
+  .min(1, { error: 'Enter your name' })
+  .max(NAME_MAX_LENGTH, { error: `Use at most ${NAME_MAX_LENGTH} characters` });
+
+export const RegisterRequestSchema = z.object({
+  name: NameSchema,
+  email: EmailSchema,
+  password: PasswordSchema,
+});
+export type RegisterRequest = z.infer<typeof RegisterRequestSchema>;
+export const RegisterResponseSchema = z.object({ user: UserSchema });
+export type RegisterResponse = z.infer<typeof RegisterResponseSchema>;
+
+/** Sign-in checks only that a password was given: the policy applies when one is chosen. */
+export const LoginRequestSchema = z.object({
+  email: EmailSchema,
+  password: z.string({ error: 'Password must be text' }).min(1, { error: 'Enter your password' }).max(PASSWORD_MAX_LENGTH),
+  rememberMe: z.boolean().optional().default(false),
+});
+export type LoginRequest = z.input<typeof LoginRequestSchema>;
+export const LoginResponseSchema = z.object({ user: UserSchema });
+export type LoginResponse = z.infer<typeof LoginResponseSchema>;
+
+/** The current session as the signed-in person sees it on /api/auth/me. */
+export const SessionSummarySchema = z.object({
+  createdAt: z.iso.datetime(),
+  lastActiveAt: z.iso.datetime(),
+  /** The earlier of the idle and absolute deadlines: when this session ends if nothing happens. */
+  expiresAt: z.iso.datetime(),
+  idleExpiresAt: z.iso.datetime(),
+  absoluteExpiresAt: z.iso.datetime(),
+  rememberMe: z.boolean(),
+  /** When the password was last proven in this session; sensitive actions need it recent. */
+  authenticatedAt: z.iso.datetime(),
+});
+export type SessionSummary = z.infer<typeof SessionSummarySchema>;
+
+export const MeResponseSchema = z.object({ user: UserSchema, session: SessionSummarySchema });
+export type MeResponse = z.infer<typeof MeResponseSchema>;
+
+/** Re-authentication ("sudo mode"): proves the password again before a sensitive action. */
+export const ReauthRequestSchema = z.object({
+  password: z.string({ error: 'Password must be text' }).min(1, { error: 'Enter your password' }).max(PASSWORD_MAX_LENGTH),
+});
+export type ReauthRequest = z.infer<typeof ReauthRequestSchema>;
+export const ReauthResponseSchema = MeResponseSchema;
+export type ReauthResponse = z.infer<typeof ReauthResponseSchema>;
+
+export const ChangePasswordRequestSchema = z.object({
+  currentPassword: z.string({ error: 'Password must be text' }).min(1, { error: 'Enter your current password' }).max(PASSWORD_MAX_LENGTH),
+  newPassword: PasswordSchema,
+});
+export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequestSchema>;
+export const ChangePasswordResponseSchema = z.object({
+  /** How many other sessions of the account were ended. */
+  endedSessions: z.number().int().nonnegative(),
+});
+export type ChangePasswordResponse = z.infer<typeof ChangePasswordResponseSchema>;

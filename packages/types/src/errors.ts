@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/** Every error the API returns has this shape; `code` is stable, `message` is for people. */
+export const ErrorCodeSchema = z.enum([
+  'validation_failed',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'invalid_credentials',
+  'email_taken',
+  'account_disabled',
+  'reauth_required',
+  'too_many_requests',
+  'cross_site_request',
+  'unsupported_media_type',
+  'payload_too_large',
+  'malformed_body',
+  'service_unavailable',
+  'internal',
+]);
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+
+export const ErrorBodySchema = z.object({
+  error: z.object({
+    code: ErrorCodeSchema,
+    message: z.string(),
+    /** Per-field messages for `validation_failed`, keyed by the field's path ("email", "password"). */
+    fields: z.record(z.string(), z.string()).optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;

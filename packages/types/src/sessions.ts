@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/** Browser and OS parsed from the User-Agent on the server; `null` when it could not be told. */
+export const DeviceSchema = z.object({
+  browser: z.string().nullable(),
+  os: z.string().nullable(),
+  /** "desktop" | "mobile" | "tablet" | … as the parser reports it. */
+  platform: z.string().nullable(),
+});
+export type Device = z.infer<typeof DeviceSchema>;
+
+/**
+ * One session as shown to the account that owns it. `handle` is an opaque keyed hash of the
+ * session id: it names the session in URLs without ever revealing the id itself.
+ */
+export const SessionViewSchema = z.object({
+  handle: z.string(),
+  isCurrent: z.boolean(),
+  createdAt: z.iso.datetime(),
+  lastActiveAt: z.iso.datetime(),
+  idleExpiresAt: z.iso.datetime(),
+  absoluteExpiresAt: z.iso.datetime(),
+  rememberMe: z.boolean(),
+  device: DeviceSchema,
+  ip: z.string().nullable(),
+});
+export type SessionView = z.infer<typeof SessionViewSchema>;
+
+export const SessionListResponseSchema = z.object({ sessions: z.array(SessionViewSchema) });
+export type SessionListResponse = z.infer<typeof SessionListResponseSchema>;
+
+export const SessionHandleParamsSchema = z.object({ handle: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/) });
+
+export const RevokeOthersResponseSchema = z.object({ revoked: z.number().int().nonnegative() });
+export type RevokeOthersResponse = z.infer<typeof RevokeOthersResponseSchema>;
+
+/** What the browser was told about the session cookie, next to what the server is configured to send. */
+export const CookieExplanationSchema = z.object({
+  name: z.string(),
+  httpOnly: z.boolean(),
+  secure: z.boolean(),
+  sameSite: z.enum(['lax', 'strict', 'none']).nullable(),
+  path: z.string(),
+  /** `null` for a browser-session cookie (removed when the browser closes). */
+  expiresAt: z.iso.datetime().nullable(),
+  server: z.object({
+    secureConfigured: z.boolean(),
+    trustProxy: z.boolean(),
+    requestIsSecure: z.boolean(),
+    idleTimeoutSeconds: z.number(),
+    rememberMeIdleTimeoutSeconds: z.number(),
+    absoluteTimeoutSeconds: z.number(),
+    touchAfterSeconds: z.number(),
+  }),
+  /** Human-readable mismatches, e.g. a Secure cookie configured but not sent because trust proxy is off. */
+  warnings: z.array(z.string()),
+});
+export type CookieExplanation = z.infer<typeof CookieExplanationSchema>;
+
+export const CurrentSessionResponseSchema = z.object({
+  session: SessionViewSchema,
+  /** The stored session document's `session` field, with secrets masked. */
+  data: z.record(z.string(), z.unknown()),
+  cookie: CookieExplanationSchema,
+});
+export type CurrentSessionResponse = z.infer<typeof CurrentSessionResponseSchema>;
+
+/** "Stay signed in": pushes the idle deadline back (never the absolute one). */
+export const ExtendSessionResponseSchema = z.object({ session: SessionViewSchema });
+export type ExtendSessionResponse = z.infer<typeof ExtendSessionResponseSchema>;

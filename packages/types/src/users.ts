@@ -1,0 +1,14 @@
+import { z } from 'zod';
+
+export const RoleSchema = z.enum(['user', 'admin']);
+export type Role = z.infer<typeof RoleSchema>;
+
+/** What a client may know about an account: never the password hash. */
+export const UserSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  role: RoleSchema,
+  createdAt: z.iso.datetime(),
+});
+export type User = z.infer<typeof UserSchema>;
