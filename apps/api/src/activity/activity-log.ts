@@ -1,0 +1,106 @@
+import { mongo } from 'mongoose';
+import type { Connection } from 'mongoose';
+import type { ActivityEvent, ActivityType } from '@gatehouse/types/activity';
+import type { Device } from '@gatehouse/types/sessions';
+import type { LiveBus } from '../live/live-bus';
+
+export const ACTIVITY_RETENTION_SECONDS = 90 * 24 * 60 * 60;
+export const ACTIVITY_LIST_LIMIT = 50;
+
+type Actor = ActivityEvent['actor'];
+
+export interface ActivityRecord {
+  userId: string;
+  type: ActivityType;
+  actor?: Actor;
+  device?: Device | null;
+  ip?: string | null;
+  isSuspicious?: boolean;
+}
+
+interface ActivityDoc {
+  _id: mongo.ObjectId;
+  userId: string;
+  type: ActivityType;
+  at: Date;
+  actor: Actor;
+  device: Device | null;
+  ip: string | null;
+  isSuspicious: boolean;
+}
+
+export interface ActivityEventWithUser extends ActivityEvent {
+  userId: string;
+}
+
+export interface ActivityLog {
+  record(event: ActivityRecord): Promise<void>;
+  listForUser(userId: string, limit?: number): Promise<ActivityEvent[]>;
+  /** Latest events of one type across all accounts (the admin's view of theft signals). */
+  listRecentOfType(type: ActivityType, limit: number): Promise<ActivityEventWithUser[]>;
+  ensureIndexes(): Promise<void>;
+}
+
+/** Events that change what the account's session list shows, so open tabs refetch it. */
+const SESSION_LIST_EVENTS: ReadonlySet<ActivityType> = new Set<ActivityType>([
+  'sign_in',
+  'registered',
+  'sign_out',
+  'session_revoked',
+  'other_sessions_revoked',
+  'password_changed',
+  'session_expired',
+  'account_disabled',
+]);
+
+/** A replayed revoked cookie is a theft signal whoever records it. */
+const ALWAYS_SUSPICIOUS: ReadonlySet<ActivityType> = new Set<ActivityType>(['revoked_session_reused']);
+
+function toActivityEvent(doc: ActivityDoc): ActivityEvent {
+  return {
+    id: doc._id.toHexString(),
+    type: doc.type,
+    at: doc.at.toISOString(),
+    device: doc.device,
+    ip: doc.ip,
+    actor: doc.actor,
+    isSuspicious: doc.isSuspicious,
+  };
+}
+
+export function createActivityLog({ connection, live }: { connection: Connection; live: LiveBus }): ActivityLog {
+  const activity = () => connection.collection<ActivityDoc>('activity');
+
+  return {
+    async record(event) {
+      await activity().insertOne({
+        _id: new mongo.ObjectId(),
+        userId: event.userId,
+        type: event.type,
+        at: new Date(),
+        actor: event.actor ?? 'self',
+        device: event.device ?? null,
+        ip: event.ip ?? null,
+        isSuspicious: event.isSuspicious ?? ALWAYS_SUSPICIOUS.has(event.type),
+      });
+      live.publishToUser(event.userId, { type: 'activity' });
+      if (SESSION_LIST_EVENTS.has(event.type)) live.publishToUser(event.userId, { type: 'sessions_changed' });
+    },
+
+    async listForUser(userId, limit = ACTIVITY_LIST_LIMIT) {
+      const docs = await activity().find({ userId }).sort({ at: -1, _id: -1 }).limit(limit).toArray();
+      return docs.map(toActivityEvent);
+    },
+
+    async listRecentOfType(type, limit) {
+      const docs = await activity().find({ type }).sort({ at: -1, _id: -1 }).limit(limit).toArray();
+      return docs.map((doc) => ({ ...toActivityEvent(doc), userId: doc.userId }));
+    },
+
+    async ensureIndexes() {
+      await activity().createIndex({ userId: 1, at: -1 });
+      await activity().createIndex({ type: 1, at: -1 });
+      await activity().createIndex({ at: 1 }, { expireAfterSeconds: ACTIVITY_RETENTION_SECONDS });
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import { Router } from 'express';
+import type { ActivityListResponse } from '@gatehouse/types/activity';
+import { unauthenticated } from '../http/errors';
+import { requireUser } from '../sessions/session-middleware';
+import { ACTIVITY_LIST_LIMIT } from './activity-log';
+import type { ActivityLog } from './activity-log';
+
+/** Mounted at /api/activity. */
+export function createActivityRouter({ activity }: { activity: Pick<ActivityLog, 'listForUser'> }): Router {
+  const router = Router();
+  router.get('/', requireUser, async (req, res) => {
+    const { userId } = req.session;
+    if (!userId) throw unauthenticated();
+    const body: ActivityListResponse = { events: await activity.listForUser(userId, ACTIVITY_LIST_LIMIT) };
+    res.json(body);
+  });
+  return router;
+}

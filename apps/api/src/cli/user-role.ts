@@ -1,0 +1,61 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RoleSchema } from '@gatehouse/types/users';
+import { ConfigError, loadToolConfig } from '../config';
+import { connectDatabase } from '../db/connection';
+import { setUserRole } from '../users/role';
+
+const USAGE = 'Usage: npm run user:role -- <email> <admin|user>';
+
+/** Exit codes: 0 done, 1 account not found, 2 bad usage or configuration, 3 database unreachable. */
+function fail(message: string, code: number): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+function databaseUri(): string {
+  let config;
+  try {
+    config = loadToolConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message, 2);
+    throw error;
+  }
+  if (config.mongodbUri) return config.mongodbUri;
+  const file = join(config.dataDir, 'embedded-mongo.json');
+  if (!existsSync(file)) {
+    fail(`MONGODB_URI is not set and ${file} does not exist.\nStart the API first (npm start or npm run dev) so its embedded engine is running, or set MONGODB_URI.`, 2);
+  }
+  const { uri } = JSON.parse(readFileSync(file, 'utf8')) as { uri?: string };
+  if (!uri) fail(`${file} has no "uri"; restart the API.`, 2);
+  return uri;
+}
+
+async function main(): Promise<void> {
+  const [email, roleArg, ...rest] = process.argv.slice(2);
+  if (!email || !roleArg || rest.length > 0) fail(USAGE, 2);
+  const role = RoleSchema.safeParse(roleArg);
+  if (!role.success) fail(`Unknown role "${roleArg}". ${USAGE}`, 2);
+
+  const uri = databaseUri();
+  let connection;
+  try {
+    connection = await connectDatabase({ uri, timeoutMs: 3000 });
+  } catch (error) {
+    fail(`Cannot reach the database at ${uri.replace(/\/\/[^@/]*@/, '//***@')}: ${(error as Error).message}\nIs the API (and its embedded engine) running?`, 3);
+  }
+  try {
+    const result = await setUserRole(connection, email, role.data);
+    if (result.status === 'not_found') fail(`No account with the email ${email}.`, 1);
+    const sessions = `${result.sessionsUpdated} signed-in session${result.sessionsUpdated === 1 ? '' : 's'} updated`;
+    process.stdout.write(
+      result.status === 'changed'
+        ? `${email} is now ${role.data}; ${sessions} (applies on their next request).\n`
+        : `${email} was already ${role.data}; ${sessions}.\n`,
+    );
+  } finally {
+    await connection.close();
+  }
+}
+
+main().catch((error: unknown) => fail(`user:role failed: ${error instanceof Error ? error.message : String(error)}`, 3));

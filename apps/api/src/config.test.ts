@@ -1,0 +1,65 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+const secret = 'a'.repeat(32);
+const tempDir = () => mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
+
+describe('loadConfig', () => {
+  it('has safe defaults for development', () => {
+    const config = loadConfig({ DATA_DIR: tempDir() });
+    expect(config).toMatchObject({
+      env: 'development',
+      port: 3000,
+      host: '::',
+      cookieName: 'gh.sid',
+      idleTimeoutSeconds: 1800,
+      rememberMeIdleTimeoutSeconds: 30 * 24 * 3600,
+      absoluteTimeoutSeconds: 30 * 24 * 3600,
+      touchAfterSeconds: 60,
+      reauthWindowSeconds: 300,
+      trustProxy: false,
+      dbTimeoutMs: 2000,
+    });
+    expect(config.mongodbUri).toBeUndefined();
+    expect(config.allowedOrigins).toEqual(['http://localhost:3000', 'http://127.0.0.1:3000', 'http://localhost:5173', 'http://127.0.0.1:5173']);
+  });
+
+  it('S29: generates a development secret once and keeps it across restarts', () => {
+    const dataDir = tempDir();
+    const first = loadConfig({ DATA_DIR: dataDir }).sessionSecrets;
+    expect(existsSync(join(dataDir, 'session-secret'))).toBe(true);
+    expect(first[0]?.length).toBeGreaterThanOrEqual(32);
+    expect(loadConfig({ DATA_DIR: dataDir }).sessionSecrets).toEqual(first);
+    expect(readFileSync(join(dataDir, 'session-secret'), 'utf8').trim()).toBe(first[0]);
+  });
+
+  it('S29: production requires secrets of at least 32 characters and uses the __Host- cookie', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: tempDir() })).toThrow(/SESSION_SECRETS is required/);
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRETS: `${secret},short` })).toThrow(/secret #2 has 5 characters/);
+    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRETS: `${secret}, ${'b'.repeat(40)}` });
+    expect(config.sessionSecrets).toEqual([secret, 'b'.repeat(40)]);
+    expect(config.cookieName).toBe('__Host-gh.sid');
+    expect(config.allowedOrigins).toEqual(['http://localhost:3000', 'http://127.0.0.1:3000']);
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() => loadConfig({ SESSION_SECRETS: secret, PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ SESSION_SECRETS: secret, PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ SESSION_SECRETS: secret, MONGODB_URI: 'postgres://x' })).toThrow(/MONGODB_URI/);
+    expect(() => loadConfig({ SESSION_SECRETS: secret, ALLOWED_ORIGINS: 'https://app.example.com/' })).toThrow(/ALLOWED_ORIGINS.*https:\/\/app\.example\.com/);
+    expect(() => loadConfig({ SESSION_SECRETS: secret, IDLE_TIMEOUT_SECONDS: '60', TOUCH_AFTER_SECONDS: '60' })).toThrow(/TOUCH_AFTER_SECONDS/);
+  });
+
+  it('parses trust proxy as a boolean, a hop count or an address list', () => {
+    expect(loadConfig({ SESSION_SECRETS: secret, TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ SESSION_SECRETS: secret, TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ SESSION_SECRETS: secret, TRUST_PROXY: 'loopback, uniquelocal' }).trustProxy).toBe('loopback, uniquelocal');
+  });
+
+  it('derives touchAfter from the idle timeout: at most 60 s and half of it', () => {
+    expect(loadConfig({ SESSION_SECRETS: secret, IDLE_TIMEOUT_SECONDS: '30' }).touchAfterSeconds).toBe(15);
+  });
+});

@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** argon2id cost. Production values follow OWASP (m=19 MiB, t=2, p=1); only tests may pass lower ones. */
+export interface PasswordHashingCost {
+  memoryCost: number;
+  timeCost: number;
+  parallelism: number;
+}
+
+export const PRODUCTION_HASHING_COST: PasswordHashingCost = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
+
+export const SESSION_SECRET_MIN_LENGTH = 32;
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  isProduction: boolean;
+  port: number;
+  host: string;
+  /** Unset: server.ts starts the embedded engine with its data in `dataDir/db`. */
+  mongodbUri: string | undefined;
+  dataDir: string;
+  /** First one signs, every one verifies: rotation without signing everyone out. */
+  sessionSecrets: string[];
+  cookieName: string;
+  idleTimeoutSeconds: number;
+  rememberMeIdleTimeoutSeconds: number;
+  absoluteTimeoutSeconds: number;
+  touchAfterSeconds: number;
+  reauthWindowSeconds: number;
+  trustProxy: boolean | number | string;
+  allowedOrigins: string[];
+  logLevel: string;
+  shutdownGraceMs: number;
+  livePollIntervalMs: number;
+  webDistDir: string;
+  dbTimeoutMs: number;
+  passwordHashing: PasswordHashingCost;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function findRepoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as { workspaces?: unknown };
+      if (parsed.workspaces) return dir;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+}
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('::'),
+  MONGODB_URI: z.preprocess(emptyAsUndefined, z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional()),
+  DATA_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
+  SESSION_SECRETS: z.preprocess(emptyAsUndefined, z.string().optional()),
+  IDLE_TIMEOUT_SECONDS: seconds(30 * 60),
+  REMEMBER_ME_IDLE_TIMEOUT_SECONDS: seconds(30 * 24 * 3600),
+  ABSOLUTE_TIMEOUT_SECONDS: seconds(30 * 24 * 3600),
+  TOUCH_AFTER_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).optional()),
+  REAUTH_WINDOW_SECONDS: seconds(300),
+  TRUST_PROXY: z.preprocess(emptyAsUndefined, z.string().optional()),
+  ALLOWED_ORIGINS: z.preprocess(emptyAsUndefined, z.string().optional()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+  LIVE_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(2000),
+  WEB_DIST_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
+  DB_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+});
+
+/** Express's `trust proxy`: "true"/"false", a hop count, or a list of addresses/ranges. */
+function parseTrustProxy(raw: string | undefined): boolean | number | string {
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw;
+}
+
+function parseOrigins(raw: string, variable: string): string[] {
+  return raw
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean)
+    .map((origin) => {
+      let parsed: URL;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        throw new ConfigError(`${variable}: "${origin}" is not an origin such as https://app.example.com`);
+      }
+      if (parsed.origin !== origin) throw new ConfigError(`${variable}: "${origin}" must be written exactly as ${parsed.origin}`);
+      return origin;
+    });
+}
+
+/** In development a secret is generated once and kept, so sessions survive restarts (S29). */
+function developmentSecret(dataDir: string): string {
+  const file = join(dataDir, 'session-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+function parseSecrets(raw: string | undefined, env: Config['env'], dataDir: string): string[] {
+  if (raw === undefined) {
+    if (env === 'production') throw new ConfigError('SESSION_SECRETS is required in production (comma-separated, each at least 32 characters)');
+    return [developmentSecret(dataDir)];
+  }
+  const secrets = raw.split(',').map((secret) => secret.trim()).filter(Boolean);
+  if (secrets.length === 0) throw new ConfigError('SESSION_SECRETS is empty');
+  secrets.forEach((secret, index) => {
+    if (secret.length < SESSION_SECRET_MIN_LENGTH) {
+      throw new ConfigError(`SESSION_SECRETS: secret #${index + 1} has ${secret.length} characters; use at least ${SESSION_SECRET_MIN_LENGTH} random ones`);
+    }
+  });
+  return secrets;
+}
+
+/** Parses the environment once; every other module receives the result instead of reading process.env. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  const root = findRepoRoot();
+  const dataDir = resolve(e.DATA_DIR ?? join(root, '.data'));
+  const isProduction = e.NODE_ENV === 'production';
+
+  const defaultOrigins = [`http://localhost:${e.PORT}`, `http://127.0.0.1:${e.PORT}`];
+  if (e.NODE_ENV === 'development') defaultOrigins.push('http://localhost:5173', 'http://127.0.0.1:5173');
+
+  const idleTimeoutSeconds = e.IDLE_TIMEOUT_SECONDS;
+  const touchAfterSeconds = e.TOUCH_AFTER_SECONDS ?? Math.min(60, Math.floor(idleTimeoutSeconds / 2));
+  if (touchAfterSeconds >= idleTimeoutSeconds) {
+    // The idle deadline only moves on a write; writing less often than the timeout would end active sessions.
+    throw new ConfigError(`TOUCH_AFTER_SECONDS (${touchAfterSeconds}) must be smaller than IDLE_TIMEOUT_SECONDS (${idleTimeoutSeconds})`);
+  }
+  return {
+    env: e.NODE_ENV,
+    isProduction,
+    port: e.PORT,
+    host: e.HOST,
+    mongodbUri: e.MONGODB_URI,
+    dataDir,
+    sessionSecrets: parseSecrets(e.SESSION_SECRETS, e.NODE_ENV, dataDir),
+    cookieName: isProduction ? '__Host-gh.sid' : 'gh.sid',
+    idleTimeoutSeconds,
+    rememberMeIdleTimeoutSeconds: e.REMEMBER_ME_IDLE_TIMEOUT_SECONDS,
+    absoluteTimeoutSeconds: e.ABSOLUTE_TIMEOUT_SECONDS,
+    touchAfterSeconds,
+    reauthWindowSeconds: e.REAUTH_WINDOW_SECONDS,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    allowedOrigins: e.ALLOWED_ORIGINS === undefined ? defaultOrigins : parseOrigins(e.ALLOWED_ORIGINS, 'ALLOWED_ORIGINS'),
+    logLevel: e.LOG_LEVEL,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    livePollIntervalMs: e.LIVE_POLL_INTERVAL_MS,
+    webDistDir: resolve(e.WEB_DIST_DIR ?? join(root, 'apps/web/dist')),
+    dbTimeoutMs: e.DB_TIMEOUT_MS,
+    passwordHashing: PRODUCTION_HASHING_COST,
+  };
+}
+
+/** What the command-line tools need: where the database is, without the server's secrets. */
+export function loadToolConfig(env: NodeJS.ProcessEnv = process.env): Pick<Config, 'mongodbUri' | 'dataDir' | 'dbTimeoutMs'> {
+  const parsed = EnvSchema.pick({ MONGODB_URI: true, DATA_DIR: true, DB_TIMEOUT_MS: true }).safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid configuration: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  }
+  return {
+    mongodbUri: parsed.data.MONGODB_URI,
+    dataDir: resolve(parsed.data.DATA_DIR ?? join(findRepoRoot(), '.data')),
+    dbTimeoutMs: parsed.data.DB_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,28 @@
+import type { ErrorCode } from '@gatehouse/types/errors';
+
+/** An error meant for the client: its status, stable code and message are sent as they are. */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly options: { fields?: Record<string, string>; headers?: Record<string, string> } = {},
+  ) {
+    super(message);
+  }
+}
+
+export const unauthenticated = () => new HttpError(401, 'unauthenticated', 'Sign in to continue.');
+export const invalidCredentials = () => new HttpError(401, 'invalid_credentials', 'The email or password is incorrect.');
+export const forbidden = () => new HttpError(403, 'forbidden', 'You do not have access to this.');
+export const reauthRequired = () => new HttpError(403, 'reauth_required', 'Confirm your password to continue.');
+export const notFound = () => new HttpError(404, 'not_found', 'Not found.');
+export const validationFailed = (fields: Record<string, string>) =>
+  new HttpError(400, 'validation_failed', 'Some fields are not valid.', { fields });
+export const tooManyRequests = (retryAfterSeconds: number) =>
+  new HttpError(429, 'too_many_requests', 'Too many attempts. Try again later.', {
+    headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+  });
+export const serviceUnavailable = () =>
+  new HttpError(503, 'service_unavailable', 'The service is temporarily unavailable. Try again shortly.', { headers: { 'Retry-After': '5' } });

@@ -1,0 +1,37 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../config';
+import type { Config } from '../config';
+import type { ThrottleLimits } from '../auth/throttle';
+import { DEFAULT_THROTTLE_LIMITS } from '../auth/throttle';
+
+export const TEST_SECRET = 'test-secret-0123456789-abcdefghij-klmnop';
+export const TEST_SECRET_NEXT = 'test-secret-NEXT-9876543210-zyxwvutsrq-pon';
+
+/** Cheap argon2 for tests that hash a lot; S19 checks the production cost separately. */
+export const TEST_HASHING_COST = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  const base = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    SESSION_SECRETS: TEST_SECRET,
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'gatehouse-test-')),
+    WEB_DIST_DIR: join(tmpdir(), 'gatehouse-no-web-dist'),
+    LOG_LEVEL: 'info',
+    DB_TIMEOUT_MS: '2000',
+  });
+  return { ...base, passwordHashing: TEST_HASHING_COST, ...overrides };
+}
+
+/**
+ * Tests register and sign in hundreds of times from 127.0.0.1, so by default throttling is out of
+ * the way; the throttling tests (S16, S17) pass DEFAULT_THROTTLE_LIMITS explicitly.
+ */
+export const RELAXED_THROTTLE_LIMITS: ThrottleLimits = {
+  emailAndIp: { ...DEFAULT_THROTTLE_LIMITS.emailAndIp, points: 100_000 },
+  email: { ...DEFAULT_THROTTLE_LIMITS.email, points: 100_000 },
+  ip: { ...DEFAULT_THROTTLE_LIMITS.ip, points: 100_000 },
+  registrationsPerIp: { ...DEFAULT_THROTTLE_LIMITS.registrationsPerIp, points: 100_000 },
+};

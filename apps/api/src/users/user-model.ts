@@ -1,0 +1,38 @@
+import { Schema } from 'mongoose';
+import type { Connection, HydratedDocument, Model } from 'mongoose';
+import type { Role, User } from '@gatehouse/types/users';
+
+export interface UserRecord {
+  name: string;
+  /** Stored trimmed and lower-cased (the request schemas normalise it), unique. */
+  email: string;
+  passwordHash: string;
+  role: Role;
+  disabledAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type UserDocument = HydratedDocument<UserRecord>;
+export type UserModel = Model<UserRecord>;
+
+const userSchema = new Schema<UserRecord>(
+  {
+    name: { type: String, required: true, trim: true },
+    email: { type: String, required: true, trim: true, lowercase: true },
+    passwordHash: { type: String, required: true },
+    role: { type: String, enum: ['user', 'admin'], default: 'user', required: true },
+    disabledAt: { type: Date, default: null },
+  },
+  { timestamps: true, collection: 'users', strict: 'throw' },
+);
+userSchema.index({ email: 1 }, { unique: true });
+
+export function getUserModel(connection: Connection): UserModel {
+  return (connection.models.User as UserModel | undefined) ?? connection.model<UserRecord>('User', userSchema);
+}
+
+/** What a client may see of an account (never the hash). */
+export function toUserView(user: Pick<UserDocument, '_id' | 'name' | 'email' | 'role' | 'createdAt'>): User {
+  return { id: user._id.toString(), name: user.name, email: user.email, role: user.role, createdAt: user.createdAt.toISOString() };
+}

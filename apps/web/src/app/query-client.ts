@@ -1,0 +1,68 @@
+import { MutationCache, QueryCache, QueryClient, type DefaultOptions } from '@tanstack/react-query';
+import { apiRequest, isServiceUnavailable, isSessionGone } from '../lib/api-client';
+import { authKeys } from '../features/auth/auth-queries';
+import { MeResponseSchema } from '@gatehouse/types/auth';
+import { sessionKeys } from '../features/sessions/session-queries';
+import type { MeResponse } from '@gatehouse/types/auth';
+import type { CurrentSessionResponse } from '@gatehouse/types/sessions';
+import type { SessionEndReason, SessionStatus } from '../features/auth/session-status';
+
+const FALLBACK_RETRY_DELAY_MS = 5000;
+
+/** An outage is waited out for as long as it lasts; any other failure is reported at once. */
+const retryWhileUnavailable = (_failureCount: number, error: Error) => isServiceUnavailable(error);
+
+const retryDelay = (failureCount: number, error: Error) =>
+  isServiceUnavailable(error) && error.retryAfter !== null
+    ? Math.max(error.retryAfter * 1000, 1000)
+    : Math.min(1000 * 2 ** failureCount, FALLBACK_RETRY_DELAY_MS);
+
+/**
+ * A 401 does not say why the session died. If its last known deadline has passed it expired;
+ * otherwise something ended it from elsewhere.
+ */
+function guessEndReason(client: QueryClient, now = Date.now()): SessionEndReason {
+  const me = client.getQueryData<MeResponse>(authKeys.me());
+  const current = client.getQueryData<CurrentSessionResponse>(sessionKeys.current());
+  const deadlines = [
+    me ? Date.parse(me.session.expiresAt) : Number.NaN,
+    current ? Math.min(Date.parse(current.session.idleExpiresAt), Date.parse(current.session.absoluteExpiresAt)) : Number.NaN,
+  ].filter((value) => !Number.isNaN(value));
+  if (deadlines.length > 0 && now >= Math.max(...deadlines)) return 'expired';
+  return 'revoked';
+}
+
+export function createQueryClient(sessionStatus: SessionStatus, overrides: DefaultOptions = {}): QueryClient {
+  let isConfirming = false;
+
+  /**
+   * A request sent just before this tab's session id was replaced (re-authentication, password
+   * change) comes back 401 although the session lives on under its new id. Asking once more with
+   * the cookie the browser holds now tells the two apart.
+   */
+  const confirmSessionGone = async () => {
+    if (isConfirming) return;
+    isConfirming = true;
+    try {
+      client.setQueryData(authKeys.me(), await apiRequest('/api/auth/me', MeResponseSchema));
+    } catch (error) {
+      if (isSessionGone(error)) sessionStatus.end(guessEndReason(client));
+    } finally {
+      isConfirming = false;
+    }
+  };
+
+  const onError = (error: Error) => {
+    // A visitor who was never signed in just sees the sign-in page; only a lost session is news.
+    if (isSessionGone(error) && client.getQueryData(authKeys.me()) !== undefined) void confirmSessionGone();
+  };
+  const client: QueryClient = new QueryClient({
+    queryCache: new QueryCache({ onError }),
+    mutationCache: new MutationCache({ onError }),
+    defaultOptions: {
+      queries: { retry: retryWhileUnavailable, retryDelay, staleTime: 30_000, ...overrides.queries },
+      mutations: { retry: retryWhileUnavailable, retryDelay, ...overrides.mutations },
+    },
+  });
+  return client;
+}

@@ -1,0 +1,21 @@
+import type { ActivityEvent, ActivityType } from '@gatehouse/types/activity';
+
+export const ACTIVITY_LABELS: Record<ActivityType, string> = {
+  sign_in: 'Signed in',
+  sign_in_failed: 'Failed sign-in attempt',
+  sign_out: 'Signed out',
+  session_revoked: 'Session revoked',
+  other_sessions_revoked: 'Other sessions signed out',
+  password_changed: 'Password changed',
+  revoked_session_reused: 'Revoked session used again',
+  session_expired: 'Session expired',
+  account_disabled: 'Account disabled',
+  account_enabled: 'Account enabled',
+  registered: 'Account created',
+};
+
+export const ACTOR_LABELS: Record<ActivityEvent['actor'], string | null> = {
+  self: null,
+  admin: 'by an administrator',
+  system: 'automatically',
+};

@@ -1,0 +1,90 @@
+import { useState, type FormEvent } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { ChangePasswordRequestSchema, type ChangePasswordRequest } from '@gatehouse/types/auth';
+import { TextField } from '../../components/text-field';
+import { FormAlert } from '../../components/form-alert';
+import { isApiError } from '../../lib/api-client';
+import { fieldErrorsOf, formErrorMessage, validateFields, type FieldErrors } from '../../lib/form-errors';
+import { useWithReauth } from '../reauth/reauth-context';
+import { sessionKeys } from '../sessions/session-queries';
+import { activityKeys } from '../activity/activity-queries';
+import { authApi, authKeys } from './auth-queries';
+import { useSessionStatus } from './session-status-context';
+
+function endedSessionsMessage(count: number): string {
+  return `Password changed. ${count} other session${count === 1 ? ' was' : 's were'} signed out.`;
+}
+
+export function ChangePasswordSection() {
+  const queryClient = useQueryClient();
+  const sessionStatus = useSessionStatus();
+  const withReauth = useWithReauth();
+  const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
+  const changePassword = useMutation({
+    // The server gives this session a new id and ends all the others.
+    mutationFn: withReauth((body: ChangePasswordRequest) => sessionStatus.whileRotating(() => authApi.changePassword(body))),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: sessionKeys.all }),
+        queryClient.invalidateQueries({ queryKey: activityKeys.all }),
+        queryClient.invalidateQueries({ queryKey: authKeys.me() }),
+      ]),
+  });
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    const { data, errors } = validateFields(ChangePasswordRequestSchema, {
+      currentPassword: form.get('currentPassword') ?? '',
+      newPassword: form.get('newPassword') ?? '',
+    });
+    setClientErrors(errors);
+    if (!data) {
+      changePassword.reset();
+      return;
+    }
+    changePassword.mutate(data, { onSuccess: () => formElement.reset() });
+  };
+
+  const serverFields = fieldErrorsOf(changePassword.error);
+  const fieldErrors: FieldErrors = clientErrors ?? {
+    ...serverFields,
+    ...(isApiError(changePassword.error, 'invalid_credentials')
+      ? { currentPassword: 'The current password is not correct.' }
+      : {}),
+  };
+  const alert = clientErrors ? 'Please correct the highlighted fields.' : formErrorMessage(changePassword.error);
+
+  return (
+    <section className="card" aria-labelledby="change-password-title">
+      <h2 id="change-password-title">Change password</h2>
+      <form onSubmit={onSubmit} noValidate className="stack">
+        <TextField
+          label="Current password"
+          name="currentPassword"
+          type="password"
+          autoComplete="current-password"
+          required
+          error={fieldErrors.currentPassword}
+        />
+        <TextField
+          label="New password"
+          name="newPassword"
+          type="password"
+          autoComplete="new-password"
+          required
+          hint="Changing it signs out every other session."
+          error={fieldErrors.newPassword}
+        />
+        <FormAlert message={alert} />
+        <p role="status" className="status-message">
+          {changePassword.data ? endedSessionsMessage(changePassword.data.endedSessions) : ''}
+        </p>
+        <button type="submit" className="button button-primary" disabled={changePassword.isPending}>
+          Change password
+        </button>
+      </form>
+    </section>
+  );
+}

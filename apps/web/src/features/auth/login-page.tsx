@@ -1,0 +1,63 @@
+import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
+import { useMutation } from '@tanstack/react-query';
+import { LoginRequestSchema, type LoginRequest } from '@gatehouse/types/auth';
+import { TextField } from '../../components/text-field';
+import { FormAlert } from '../../components/form-alert';
+import { fieldErrorsOf, formErrorMessage, validateFields, type FieldErrors } from '../../lib/form-errors';
+import { authApi } from './auth-queries';
+import { useAuthSuccess } from './use-auth-success';
+
+export function LoginPage() {
+  const onSignedIn = useAuthSuccess();
+  const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
+  const login = useMutation({
+    mutationFn: (body: LoginRequest) => authApi.login(body),
+    onSuccess: onSignedIn,
+  });
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const { data, errors } = validateFields(LoginRequestSchema, {
+      email: form.get('email') ?? '',
+      password: form.get('password') ?? '',
+      rememberMe: form.get('rememberMe') === 'on',
+    });
+    setClientErrors(errors);
+    if (data) login.mutate(data);
+    else login.reset();
+  };
+
+  const fieldErrors = clientErrors ?? fieldErrorsOf(login.error);
+  const alert = clientErrors ? 'Please correct the highlighted fields.' : formErrorMessage(login.error);
+
+  return (
+    <div className="card narrow">
+      <title>Sign in · Gatehouse</title>
+      <h1>Sign in</h1>
+      <form onSubmit={onSubmit} noValidate className="stack">
+        <TextField label="Email" name="email" type="email" autoComplete="username" required error={fieldErrors.email} />
+        <TextField
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          error={fieldErrors.password}
+        />
+        <div className="checkbox-field">
+          <input id="remember-me" name="rememberMe" type="checkbox" />
+          <label htmlFor="remember-me">Remember me</label>
+        </div>
+        <FormAlert message={alert} />
+        <button type="submit" className="button button-primary" disabled={login.isPending}>
+          Sign in
+        </button>
+      </form>
+      <p className="form-footer">
+        New here? <Link to="/register">Create account</Link>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { createSessionStatus } from './session-status';
+
+describe('session status', () => {
+  it('holds an "ended" signal that arrives while the session id is being replaced, and drops it on success', async () => {
+    const status = createSessionStatus();
+    await status.whileRotating(async () => {
+      status.end('revoked');
+      expect(status.getEndReason()).toBeNull();
+    });
+    expect(status.getEndReason()).toBeNull();
+  });
+
+  it('delivers the held signal when the replacement fails', async () => {
+    const status = createSessionStatus();
+    await expect(
+      status.whileRotating(async () => {
+        status.end('revoked');
+        throw new Error('network');
+      }),
+    ).rejects.toThrow('network');
+    expect(status.getEndReason()).toBe('revoked');
+  });
+
+  it('ignores the echo of a sign-out this tab started', () => {
+    const status = createSessionStatus();
+    status.beginSignOut();
+    status.end('signed_out');
+    expect(status.getEndReason()).toBeNull();
+  });
+});

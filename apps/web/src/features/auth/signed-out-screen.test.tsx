@@ -1,0 +1,123 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { act, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { renderApp } from '../../test/render-app';
+import { apiError, FakeEventSource, json, stubApi, type Handler } from '../../test/fake-api';
+import { activityList, currentSession, meResponse, sessionList } from '../../test/fixtures';
+import { authKeys } from './auth-queries';
+
+beforeEach(() => {
+  FakeEventSource.install();
+});
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+const unauthenticated = () => apiError(401, { code: 'unauthenticated', message: 'Sign in to continue' });
+
+function signedInApi(overrides: Record<string, Handler> = {}) {
+  return stubApi({
+    'GET /api/auth/me': () => json(meResponse()),
+    'GET /api/sessions': () => json(sessionList()),
+    'GET /api/sessions/current': () => json(currentSession()),
+    'GET /api/activity': () => json(activityList()),
+    ...overrides,
+  });
+}
+
+describe('when the session ends while the app is open', () => {
+  it('shows the signed-out screen as soon as the live stream says session_ended', async () => {
+    signedInApi();
+    const { queryClient } = renderApp('/');
+    await screen.findByRole('heading', { level: 2, name: 'This session' });
+
+    act(() => FakeEventSource.latest().emit('session_ended', { type: 'session_ended', reason: 'revoked' }));
+
+    expect(await screen.findByRole('heading', { level: 1, name: 'Signed out' })).toBeTruthy();
+    expect(screen.getByText('This session was signed out from another device.')).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'Sign in again' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Sign out' })).toBeNull();
+    await waitFor(() => expect(queryClient.getQueryData(authKeys.me())).toBeUndefined());
+  });
+
+  it('says the session expired when that was the reason', async () => {
+    signedInApi();
+    renderApp('/');
+    await screen.findByRole('heading', { level: 2, name: 'This session' });
+
+    act(() => FakeEventSource.latest().emit('session_ended', { type: 'session_ended', reason: 'expired' }));
+
+    expect(await screen.findByText('Your session expired.')).toBeTruthy();
+  });
+
+  it('shows the signed-out screen when a request answers 401', async () => {
+    let isRevoked = false;
+    signedInApi({
+      'GET /api/sessions': () => (isRevoked ? unauthenticated() : json(sessionList())),
+      'GET /api/auth/me': () => (isRevoked ? unauthenticated() : json(meResponse())),
+    });
+    const { queryClient } = renderApp('/');
+    await screen.findByRole('heading', { level: 2, name: 'All your sessions' });
+
+    isRevoked = true;
+    await act(() => queryClient.invalidateQueries({ queryKey: ['sessions', 'list'] }));
+
+    expect(await screen.findByRole('heading', { level: 1, name: 'Signed out' })).toBeTruthy();
+    expect(screen.getByText(/This session was signed out from another device/)).toBeTruthy();
+  });
+
+  it('stays signed in when a 401 answered a request sent with a cookie that was just replaced', async () => {
+    let answerStale401 = false;
+    const { calls } = signedInApi({ 'GET /api/sessions': () => (answerStale401 ? unauthenticated() : json(sessionList())) });
+    const { queryClient } = renderApp('/');
+    await screen.findByRole('heading', { level: 2, name: 'All your sessions' });
+
+    answerStale401 = true;
+    const meChecks = calls.filter((call) => call.path === '/api/auth/me').length;
+    await act(() => queryClient.invalidateQueries({ queryKey: ['sessions', 'list'] }));
+
+    await waitFor(() => expect(calls.filter((call) => call.path === '/api/auth/me').length).toBe(meChecks + 1));
+    expect(screen.queryByRole('heading', { name: 'Signed out' })).toBeNull();
+    expect(screen.getByRole('heading', { level: 2, name: 'This session' })).toBeTruthy();
+  });
+
+  it('leads back to the sign-in page from the signed-out screen', async () => {
+    let isRevoked = false;
+    signedInApi({ 'GET /api/auth/me': () => (isRevoked ? unauthenticated() : json(meResponse())) });
+    const { router } = renderApp('/');
+    await screen.findByRole('heading', { level: 2, name: 'This session' });
+
+    isRevoked = true;
+    act(() => FakeEventSource.latest().emit('session_ended', { type: 'session_ended', reason: 'revoked' }));
+    await userEvent.setup().click(await screen.findByRole('link', { name: 'Sign in again' }));
+
+    expect(await screen.findByRole('button', { name: 'Sign in' })).toBeTruthy();
+    expect(router.state.location.pathname).toBe('/login');
+  });
+});
+
+describe('a visitor who is not signed in', () => {
+  it('is sent to the sign-in page, not shown the signed-out screen', async () => {
+    stubApi({ 'GET /api/auth/me': unauthenticated });
+    const { router } = renderApp('/');
+
+    expect(await screen.findByRole('button', { name: 'Sign in' })).toBeTruthy();
+    expect(router.state.location.pathname).toBe('/login');
+    expect(screen.queryByRole('heading', { name: 'Signed out' })).toBeNull();
+  });
+});
+
+describe('when the API answers 503', () => {
+  it('shows that the service is unavailable instead of the sign-in page', async () => {
+    stubApi({
+      'GET /api/auth/me': () => apiError(503, { code: 'service_unavailable', message: 'Database unavailable' }, { 'Retry-After': '5' }),
+    });
+    const { router } = renderApp('/');
+
+    expect(await screen.findByText('Service unavailable, retrying…')).toBeTruthy();
+    expect(screen.getByRole('heading', { level: 1, name: 'Temporarily unavailable' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Sign in' })).toBeNull();
+    expect(router.state.location.pathname).toBe('/');
+  });
+});

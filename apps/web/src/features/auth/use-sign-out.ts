@@ -1,0 +1,21 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useNavigate } from 'react-router';
+import { authApi } from './auth-queries';
+import { useSessionStatus } from './session-status-context';
+
+export function useSignOut() {
+  const queryClient = useQueryClient();
+  const sessionStatus = useSessionStatus();
+  const navigate = useNavigate();
+  return useMutation({
+    mutationFn: () => {
+      sessionStatus.beginSignOut();
+      return authApi.logout();
+    },
+    // Even if the server already forgot the session, this tab is done with it.
+    onSettled: async () => {
+      queryClient.clear();
+      await navigate('/login', { replace: true });
+    },
+  });
+}

@@ -1,0 +1,26 @@
+import { useQuery } from '@tanstack/react-query';
+import { authQueries } from '../auth/auth-queries';
+import { ThisSessionSection } from '../sessions/this-session-section';
+import { AllSessionsSection } from '../sessions/all-sessions-section';
+import { SessionDataSection } from '../sessions/session-data-section';
+import { RecentActivitySection } from '../activity/recent-activity-section';
+import { ChangePasswordSection } from '../auth/change-password-section';
+
+export function DashboardPage() {
+  const me = useQuery(authQueries.me());
+  const firstName = me.data?.user.name;
+  return (
+    <div className="page">
+      <title>Dashboard · Gatehouse</title>
+      <h1>{firstName ? `Hello, ${firstName}` : 'Dashboard'}</h1>
+      <p className="lead">Where you are signed in, and what happened lately.</p>
+      <div className="dashboard-grid">
+        <ThisSessionSection />
+        <RecentActivitySection />
+        <AllSessionsSection />
+        <SessionDataSection />
+        <ChangePasswordSection />
+      </div>
+    </div>
+  );
+}

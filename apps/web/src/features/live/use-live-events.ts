@@ -1,0 +1,79 @@
+import { useEffect, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { LiveEventSchema, type LiveEvent } from '@gatehouse/types/events';
+import { useSessionStatus } from '../auth/session-status-context';
+import { sessionKeys } from '../sessions/session-queries';
+import { activityKeys } from '../activity/activity-queries';
+
+const RECONNECT_DELAY_MS = 30_000;
+const EVENT_TYPES: ReadonlyArray<LiveEvent['type']> = ['sessions_changed', 'activity', 'session_ended'];
+
+function parseLiveEvent(message: MessageEvent<unknown>): LiveEvent | null {
+  if (typeof message.data !== 'string') return null;
+  try {
+    const parsed = LiveEventSchema.safeParse(JSON.parse(message.data));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Follows `/api/events` while signed in. Returns whether the stream is up; while it is not,
+ * views poll instead (see `usePollInterval`) and the stream is tried again every so often.
+ */
+export function useLiveEvents(): boolean {
+  const queryClient = useQueryClient();
+  const sessionStatus = useSessionStatus();
+  const [isStreaming, setIsStreaming] = useState(false);
+  const [connection, setConnection] = useState(0);
+
+  useEffect(() => {
+    if (typeof EventSource === 'undefined') return;
+    const source = new EventSource('/api/events');
+    let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+
+    const onMessage = (message: MessageEvent<unknown>) => {
+      const event = parseLiveEvent(message);
+      if (!event) return;
+      switch (event.type) {
+        case 'sessions_changed':
+          void queryClient.invalidateQueries({ queryKey: sessionKeys.all });
+          break;
+        case 'activity':
+          void queryClient.invalidateQueries({ queryKey: activityKeys.all });
+          break;
+        case 'session_ended':
+          sessionStatus.end(event.reason);
+          break;
+      }
+    };
+    EVENT_TYPES.forEach((type) => source.addEventListener(type, onMessage));
+    source.addEventListener('open', () => {
+      setIsStreaming(true);
+      // Whatever happened while we were polling or reconnecting is picked up once.
+      if (connection > 0) {
+        void queryClient.invalidateQueries({ queryKey: sessionKeys.all });
+        void queryClient.invalidateQueries({ queryKey: activityKeys.all });
+      }
+    });
+    source.addEventListener('error', () => {
+      source.close();
+      setIsStreaming(false);
+      reconnectTimer = setTimeout(() => setConnection((count) => count + 1), RECONNECT_DELAY_MS);
+    });
+    // A new session id needs a new stream: the old one belongs to a session that no longer exists.
+    const stopWatchingRotation = sessionStatus.onRotated(() => {
+      source.close();
+      setConnection((count) => count + 1);
+    });
+
+    return () => {
+      source.close();
+      clearTimeout(reconnectTimer);
+      stopWatchingRotation();
+    };
+  }, [connection, queryClient, sessionStatus]);
+
+  return isStreaming;
+}

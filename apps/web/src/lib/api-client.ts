@@ -1,0 +1,102 @@
+import { ErrorBodySchema, type ErrorCode } from '@gatehouse/types/errors';
+
+/** Anything that turns unknown JSON into a trusted value: every zod schema fits. */
+export interface ResponseSchema<T> {
+  parse(input: unknown): T;
+}
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly status: number;
+  readonly code: ErrorCode;
+  readonly fields: Readonly<Record<string, string>>;
+  /** Seconds the server asked us to wait (Retry-After), when it said. */
+  readonly retryAfter: number | null;
+
+  constructor(init: { status: number; code: ErrorCode; message: string; fields?: Record<string, string>; retryAfter?: number | null }) {
+    super(init.message);
+    this.status = init.status;
+    this.code = init.code;
+    this.fields = init.fields ?? {};
+    this.retryAfter = init.retryAfter ?? null;
+  }
+}
+
+export function isApiError(error: unknown, code?: ErrorCode): error is ApiError {
+  return error instanceof ApiError && (code === undefined || error.code === code);
+}
+
+/** The database (or the whole API) is away: worth waiting for, never a reason to sign anyone out. */
+export function isServiceUnavailable(error: unknown): error is ApiError {
+  return isApiError(error, 'service_unavailable');
+}
+
+/** The cookie no longer names a live session (as opposed to a wrong password typed while signed in). */
+export function isSessionGone(error: unknown): error is ApiError {
+  return error instanceof ApiError && error.status === 401 && error.code !== 'invalid_credentials';
+}
+
+export function parseRetryAfter(header: string | null, now = Date.now()): number | null {
+  if (header === null || header.trim() === '') return null;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+async function toApiError(response: Response): Promise<ApiError> {
+  const retryAfter = parseRetryAfter(response.headers.get('Retry-After'));
+  const body: unknown = await response.json().catch(() => null);
+  const parsed = ErrorBodySchema.safeParse(body);
+  if (parsed.success) {
+    const { code, message, fields } = parsed.data.error;
+    return new ApiError({ status: response.status, code, message, fields, retryAfter });
+  }
+  // Our API always answers in ErrorBody shape; a bare 5xx comes from a proxy in front of a stopped API.
+  if (response.status >= 500) {
+    return new ApiError({ status: 503, code: 'service_unavailable', message: 'The service is unavailable.', retryAfter });
+  }
+  return new ApiError({ status: response.status, code: 'internal', message: 'Something went wrong. Please try again.', retryAfter });
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+interface RequestOptions {
+  method?: Method;
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+async function send(path: string, { method = 'GET', body, signal }: RequestOptions): Promise<Response> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  // The API accepts JSON bodies only (a cross-site form cannot forge one), so every write carries one.
+  const hasBody = method !== 'GET' && method !== 'DELETE';
+  if (hasBody) headers['Content-Type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: hasBody ? JSON.stringify(body ?? {}) : undefined,
+      signal,
+    });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new ApiError({ status: 0, code: 'service_unavailable', message: 'The service cannot be reached.' });
+  }
+  if (!response.ok) throw await toApiError(response);
+  return response;
+}
+
+/** Calls the API and returns the body checked against `schema`. */
+export async function apiRequest<T>(path: string, schema: ResponseSchema<T>, options: RequestOptions = {}): Promise<T> {
+  const response = await send(path, options);
+  const body: unknown = response.status === 204 ? null : await response.json();
+  return schema.parse(body);
+}
+
+/** Calls an endpoint that answers 204 No Content. */
+export async function apiCommand(path: string, options: RequestOptions = {}): Promise<void> {
+  await send(path, options);
+}

@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import { expect, signInViaApi, test } from '../fixtures';
+
+test.describe('signing in', () => {
+  test('a new account is signed in, can sign out, sign in again, and a reload keeps it signed in', async ({ page, uniqueEmail }) => {
+    const email = uniqueEmail();
+    const password = `correct horse ${randomBytes(6).toString('hex')}`;
+
+    await page.goto('/register');
+    await page.getByLabel('Name').fill('Ada Lovelace');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Create account' }).click();
+
+    const thisSession = page.getByRole('region', { name: 'This session' });
+    await expect(thisSession).toBeVisible();
+    await expect(page).toHaveURL('/');
+    for (const fact of ['Started', 'Last active', 'Idle expiry', 'Absolute expiry']) {
+      await expect(thisSession.getByText(fact, { exact: true })).toBeVisible();
+    }
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page).toHaveURL('/login');
+    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(thisSession).toBeVisible();
+
+    await page.reload();
+    await expect(thisSession).toBeVisible();
+    await expect(page).toHaveURL('/');
+  });
+
+  test('a wrong password is refused with an alert and nobody is signed in', async ({ page, signUpViaApi }) => {
+    const account = await signUpViaApi();
+
+    await page.goto('/login');
+    await page.getByLabel('Email').fill(account.email);
+    await page.getByLabel('Password').fill(`${account.password}-wrong`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await expect(page.getByRole('alert')).toBeVisible();
+    await expect(page).toHaveURL('/login');
+    expect((await page.request.get('/api/auth/me')).status()).toBe(401);
+  });
+
+  test('a signed-out visitor who opens the dashboard is sent to the sign-in page', async ({ page }) => {
+    await page.goto('/');
+    await expect(page).toHaveURL('/login');
+    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  });
+
+  test('signing in through the API is enough for the browser to open the dashboard', async ({ page, signUpViaApi }) => {
+    const account = await signUpViaApi();
+    await signInViaApi(page.request, account);
+    await page.goto('/');
+    await expect(page.getByRole('region', { name: 'This session' })).toBeVisible();
+  });
+});

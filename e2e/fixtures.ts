@@ -1,0 +1,147 @@
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { test as base, expect, request as apiRequest } from '@playwright/test';
+import type { APIRequestContext, BrowserContext, Locator, Page, Request, Response } from '@playwright/test';
+import { E2E_SERVER_ENV, e2eBaseURL, e2eDataDir } from './support/server-env';
+
+export { expect };
+
+export interface Account {
+  name: string;
+  email: string;
+  password: string;
+}
+
+export interface Device {
+  context: BrowserContext;
+  page: Page;
+}
+
+/** User agents Bowser tells apart, so two contexts look like two devices in the session list. */
+export const DEVICE_USER_AGENTS = {
+  windowsFirefox: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0',
+  macSafari: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15',
+  linuxChrome: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+} as const;
+
+interface GatehouseFixtures {
+  /** This test's client address (198.18.0.0/15, reserved for testing), sent as X-Forwarded-For. */
+  clientIp: string;
+  /** A new email address no other test (or retry) uses. */
+  uniqueEmail: (label?: string) => string;
+  /** Registers an account through the API and signs that API client out again: no session is left. */
+  signUpViaApi: (label?: string) => Promise<Account>;
+  /** A separate browser context (cookies and all) with its own user agent: a second device. */
+  newDevice: (userAgent: string) => Promise<Device>;
+}
+
+const repoRoot = join(import.meta.dirname, '..');
+const run = promisify(execFile);
+
+function clientIpFor(seed: string): string {
+  const [a = 0, b = 0, c = 0] = createHash('sha256').update(seed).digest();
+  return `198.${18 + (a & 1)}.${b}.${c}`;
+}
+
+export const test = base.extend<GatehouseFixtures>({
+  // Playwright reads a fixture's dependencies from its first parameter, so "none" has to be written `{}`.
+  // eslint-disable-next-line no-empty-pattern
+  clientIp: async ({}, use, testInfo) => {
+    // A retry gets a new address, so it starts with fresh per-IP counters like a new client would.
+    await use(clientIpFor(`${testInfo.testId}:${testInfo.retry}`));
+  },
+
+  extraHTTPHeaders: async ({ clientIp }, use) => {
+    await use({ 'X-Forwarded-For': clientIp });
+  },
+
+  // eslint-disable-next-line no-empty-pattern
+  uniqueEmail: async ({}, use, testInfo) => {
+    const area = testInfo.titlePath[0]?.split('/')[0]?.replace(/[^a-z0-9]+/gi, '-').toLowerCase() ?? 'e2e';
+    await use((label = 'user') => `${label}-${area}-${randomBytes(5).toString('hex')}@example.com`);
+  },
+
+  signUpViaApi: async ({ clientIp, uniqueEmail }, use) => {
+    await use(async (label = 'user') => {
+      const account: Account = {
+        name: `${label[0]?.toUpperCase() ?? ''}${label.slice(1)} Tester`,
+        email: uniqueEmail(label),
+        password: `correct horse ${randomBytes(6).toString('hex')}`,
+      };
+      const api = await apiRequest.newContext({ baseURL: e2eBaseURL, extraHTTPHeaders: { 'X-Forwarded-For': clientIp } });
+      try {
+        const registered = await api.post('/api/auth/register', { data: account });
+        expect(registered.status(), await registered.text()).toBe(201);
+        expect((await api.post('/api/auth/logout')).status()).toBe(204);
+      } finally {
+        await api.dispose();
+      }
+      return account;
+    });
+  },
+
+  newDevice: async ({ browser, clientIp }, use) => {
+    const contexts: BrowserContext[] = [];
+    await use(async (userAgent) => {
+      const context = await browser.newContext({ baseURL: e2eBaseURL, userAgent, extraHTTPHeaders: { 'X-Forwarded-For': clientIp } });
+      contexts.push(context);
+      return { context, page: await context.newPage() };
+    });
+    await Promise.all(contexts.map((context) => context.close()));
+  },
+});
+
+/** Signs in through the API; given `page.request` or `context.request`, the browser shares the cookie. */
+export async function signInViaApi(client: APIRequestContext, account: Account): Promise<void> {
+  const response = await client.post('/api/auth/login', { data: { email: account.email, password: account.password } });
+  expect(response.status(), await response.text()).toBe(200);
+}
+
+/** Runs the documented CLI (`npm run user:role -- <email> admin`) against the running test server's database. */
+export async function makeAdmin(email: string): Promise<void> {
+  await run('npm', ['run', '--silent', 'user:role', '--', email, 'admin'], {
+    cwd: repoRoot,
+    env: { ...process.env, ...E2E_SERVER_ENV, DATA_DIR: e2eDataDir() },
+    timeout: 30_000,
+  });
+}
+
+/**
+ * Sensitive actions answer 403 `reauth_required` when the sign-in is older than the re-auth window;
+ * the app then asks for the password and retries. Runs `action`, answers the dialog if it was asked,
+ * and checks that the request (first or retried) finally succeeded.
+ */
+export async function performSensitiveAction(
+  page: Page,
+  password: string,
+  isActionRequest: (request: Request) => boolean,
+  action: () => Promise<void>,
+): Promise<void> {
+  const matches = (response: Response) => isActionRequest(response.request());
+  const first = page.waitForResponse(matches);
+  await action();
+  let response = await first;
+  if (response.status() === 403) {
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Password').fill(password);
+    const retried = page.waitForResponse(matches);
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    response = await retried;
+  }
+  expect(response.ok(), `${response.request().method()} ${response.url()} answered ${response.status()}`).toBe(true);
+}
+
+/** Counts full page loads from now on; a live update must not need one. */
+export function countPageLoads(page: Page): () => number {
+  let loads = 0;
+  page.on('load', () => {
+    loads += 1;
+  });
+  return () => loads;
+}
+
+export function sessionRows(section: Locator): Locator {
+  return section.locator('tbody').getByRole('row');
+}

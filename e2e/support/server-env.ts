@@ -1,0 +1,29 @@
+/** Where the API under test listens; fixed so the allowed origins (derived from PORT) match the base URL. */
+export const E2E_PORT = Number(process.env.GATEHOUSE_E2E_PORT ?? 3100);
+export const e2eBaseURL = `http://localhost:${E2E_PORT}`;
+
+/** Carries the run's data directory from the runner to its workers (and to the role CLI). */
+export const E2E_DATA_DIR_VARIABLE = 'GATEHOUSE_E2E_DATA_DIR';
+
+export function e2eDataDir(): string {
+  const dir = process.env[E2E_DATA_DIR_VARIABLE];
+  if (!dir) throw new Error(`${E2E_DATA_DIR_VARIABLE} is not set: run the tests through playwright.config.ts`);
+  return dir;
+}
+
+/**
+ * Environment of the API under test. Production defaults everywhere (throttle limits included) except:
+ * - MONGODB_URI empty, so the embedded engine always starts, even if the shell points at a real MongoDB;
+ * - a fixed secret, so the role CLI and the server agree without a generated file;
+ * - a short live poll, so cross-instance checks show up within a second;
+ * - TRUST_PROXY=loopback: each test sends its own X-Forwarded-For, so the suite looks like many
+ *   clients and the per-IP registration limit (10 an hour) applies per test, as it would to people.
+ */
+export const E2E_SERVER_ENV: Record<string, string> = {
+  NODE_ENV: 'test',
+  MONGODB_URI: '',
+  SESSION_SECRETS: 'e2e-only-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
+  LIVE_POLL_INTERVAL_MS: '500',
+  TRUST_PROXY: 'loopback',
+  LOG_LEVEL: 'warn',
+};

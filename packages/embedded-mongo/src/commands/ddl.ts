@@ -1,0 +1,251 @@
+/** create / drop / dropDatabase / listCollections / listDatabases / *Indexes / renameCollection. */
+import { Long, calculateObjectSize } from 'bson';
+import type { Document } from 'bson';
+import { MongoCommandError, badValue } from '../errors';
+import { compileFilter } from '../query/match';
+import { isNumeric, isPlainDoc, sameValue, toNumber } from '../query/values';
+import type { Doc } from '../query/values';
+import { normalizeIndexKey } from '../storage/collection';
+import type { Collection, IndexSpec } from '../storage/collection';
+import { Effects, splitNs, validateCollectionName } from '../storage/engine';
+import type { Engine } from '../storage/engine';
+import type { Handler } from './context';
+import { cursorReply } from './read';
+import { collectionName } from './write';
+
+function finish(engine: Engine, fx: Effects, reply: Document): Document | Promise<Document> {
+  const p = engine.commit(fx);
+  return p ? p.then(() => reply) : reply;
+}
+
+const UNSUPPORTED_CREATE_OPTIONS = ['viewOn', 'pipeline', 'timeseries', 'clusteredIndex', 'changeStreamPreAndPostImages', 'encryptedFields'];
+
+const create: Handler = (cmd, ctx) => {
+  const name = validateCollectionName(cmd.create);
+  for (const opt of UNSUPPORTED_CREATE_OPTIONS) {
+    if (cmd[opt] !== undefined) throw new MongoCommandError(115, `create option '${opt}' is not supported by embedded-mongo`);
+  }
+  const { engine } = ctx.server;
+  if (engine.getCollection(ctx.db, name)) throw new MongoCommandError(48, `Collection ${ctx.db}.${name} already exists.`);
+  const options: Doc = {};
+  for (const [k, v] of Object.entries(cmd)) {
+    if (['create', '$db', 'lsid', '$clusterTime', 'writeConcern', '$readPreference', 'comment', 'apiVersion', 'apiStrict', 'apiDeprecationErrors'].includes(k)) continue;
+    options[k] = v;
+  }
+  const fx = new Effects();
+  engine.createCollection(fx, ctx.db, name, options);
+  return finish(engine, fx, { ok: 1 });
+};
+
+const drop: Handler = (cmd, ctx) => {
+  const name = collectionName(cmd, 'drop');
+  const { engine } = ctx.server;
+  const c = engine.getCollection(ctx.db, name);
+  const fx = new Effects();
+  if (!c) return { ok: 1 };
+  const nIndexesWas = c.indexes.size + 1;
+  engine.dropCollection(fx, ctx.db, name);
+  return finish(engine, fx, { nIndexesWas, ns: c.ns, ok: 1 });
+};
+
+const dropDatabase: Handler = (_cmd, ctx) => {
+  const { engine } = ctx.server;
+  const fx = new Effects();
+  engine.dropDatabase(fx, ctx.db);
+  return finish(engine, fx, { dropped: ctx.db, ok: 1 });
+};
+
+const listCollections: Handler = (cmd, ctx) => {
+  const pred = compileFilter(cmd.filter);
+  const nameOnly = cmd.nameOnly === true;
+  const docs: Doc[] = [];
+  for (const c of ctx.server.engine.collections(ctx.db)) {
+    const info: Doc = nameOnly
+      ? { name: c.name, type: 'collection' }
+      : {
+          name: c.name,
+          type: 'collection',
+          options: c.options,
+          info: { readOnly: false },
+          idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
+        };
+    if (pred(info)) docs.push(info);
+  }
+  const ns = `${ctx.db}.$cmd.listCollections`;
+  const batchSize = isPlainDoc(cmd.cursor) ? cmd.cursor.batchSize : undefined;
+  const b = ctx.server.cursors.open(ns, docs, isNumeric(batchSize) ? toNumber(batchSize) : undefined, false);
+  return cursorReply(ns, b.docs, b.id, true);
+};
+
+const listDatabases: Handler = (cmd, ctx) => {
+  const pred = compileFilter(cmd.filter);
+  const databases: Doc[] = [];
+  let totalSize = 0;
+  for (const [name, colls] of ctx.server.engine.dbs) {
+    let size = 0;
+    if (cmd.nameOnly !== true) for (const c of colls.values()) for (const d of c.docs.values()) size += calculateObjectSize(d);
+    totalSize += size;
+    const info: Doc = cmd.nameOnly === true ? { name } : { name, sizeOnDisk: size, empty: colls.size === 0 };
+    if (pred(info)) databases.push(info);
+  }
+  if (cmd.nameOnly === true) return { databases, ok: 1 };
+  return { databases, totalSize, totalSizeMb: Math.floor(totalSize / 1048576), ok: 1 };
+};
+
+const INDEX_OPTIONS = ['unique', 'sparse', 'expireAfterSeconds', 'partialFilterExpression'] as const;
+const IGNORED_INDEX_OPTIONS = new Set(['v', 'key', 'name', 'background', 'ns', 'collation', ...INDEX_OPTIONS]);
+
+function defaultIndexName(key: Doc): string {
+  return Object.entries(key)
+    .map(([k, v]) => `${k}_${String(v)}`)
+    .join('_');
+}
+
+function buildSpec(raw: unknown): IndexSpec {
+  if (!isPlainDoc(raw)) throw badValue('index specification must be an object');
+  const key = normalizeIndexKey(raw.key);
+  for (const k of Object.keys(raw)) {
+    if (!IGNORED_INDEX_OPTIONS.has(k)) throw new MongoCommandError(67, `index option '${k}' is not supported by embedded-mongo`);
+  }
+  if (isPlainDoc(raw.collation) && raw.collation.locale !== 'simple') throw new MongoCommandError(67, 'index collation is not supported by embedded-mongo');
+  const name = typeof raw.name === 'string' && raw.name.length > 0 ? raw.name : defaultIndexName(raw.key as Doc);
+  const spec: IndexSpec = { v: 2, key: raw.key as Doc, name };
+  void key;
+  if (raw.unique === true || raw.unique === 1) spec.unique = true;
+  if (raw.sparse === true || raw.sparse === 1) spec.sparse = true;
+  if (raw.expireAfterSeconds !== undefined) {
+    if (!isNumeric(raw.expireAfterSeconds) || toNumber(raw.expireAfterSeconds) < 0) {
+      throw new MongoCommandError(67, 'TTL index expireAfterSeconds must be a non-negative number');
+    }
+    if (Object.keys(raw.key as Doc).length !== 1) throw new MongoCommandError(67, 'TTL indexes are single-field indexes, compound indexes do not support TTL');
+    spec.expireAfterSeconds = toNumber(raw.expireAfterSeconds);
+  }
+  if (raw.partialFilterExpression !== undefined) {
+    if (!isPlainDoc(raw.partialFilterExpression)) throw badValue('partialFilterExpression must be an object');
+    compileFilter(raw.partialFilterExpression);
+    spec.partialFilterExpression = raw.partialFilterExpression;
+  }
+  return spec;
+}
+
+function sameKey(a: Doc, b: Doc): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && toNumber(a[k]) === toNumber(b[k]));
+}
+
+function sameOptions(a: IndexSpec, b: IndexSpec): boolean {
+  return INDEX_OPTIONS.every((o) => sameValue(a[o] ?? undefined, b[o] ?? undefined) || (o === 'expireAfterSeconds' && a[o] !== undefined && b[o] !== undefined && toNumber(a[o]) === toNumber(b[o])));
+}
+
+const createIndexes: Handler = (cmd, ctx) => {
+  const name = collectionName(cmd, 'createIndexes');
+  if (!Array.isArray(cmd.indexes) || cmd.indexes.length === 0) throw badValue('Must specify at least one index to create');
+  const specs = cmd.indexes.map(buildSpec);
+  const { engine } = ctx.server;
+  const fx = new Effects();
+  const existed = engine.getCollection(ctx.db, name);
+  const c: Collection = existed ?? engine.ensureCollection(fx, ctx.db, name);
+  const before = c.indexes.size + 1;
+  let created = 0;
+  for (const spec of specs) {
+    if (spec.name === '_id_' || sameKey(spec.key, { _id: 1 })) {
+      if (spec.unique === false) throw new MongoCommandError(67, "The field 'unique' is not valid for an _id index specification");
+      continue;
+    }
+    const byName = c.indexes.get(spec.name);
+    if (byName) {
+      if (!sameKey(byName.spec.key, spec.key)) {
+        throw new MongoCommandError(86, `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(byName.spec)}`);
+      }
+      if (!sameOptions(byName.spec, spec)) {
+        throw new MongoCommandError(85, `An equivalent index already exists with the same name but different options. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(byName.spec)}`);
+      }
+      continue;
+    }
+    const byKey = [...c.indexes.values()].find((i) => sameKey(i.spec.key, spec.key) && sameValue(i.spec.partialFilterExpression, spec.partialFilterExpression));
+    if (byKey) {
+      throw new MongoCommandError(85, `Index already exists with a different name: ${byKey.spec.name}`);
+    }
+    engine.createIndex(fx, c, spec);
+    created++;
+  }
+  const reply: Document = {
+    numIndexesBefore: before,
+    numIndexesAfter: c.indexes.size + 1,
+    createdCollectionAutomatically: !existed,
+  };
+  if (created === 0) reply.note = 'all indexes already exist';
+  reply.ok = 1;
+  return finish(engine, fx, reply);
+};
+
+const listIndexes: Handler = (cmd, ctx) => {
+  const name = collectionName(cmd, 'listIndexes');
+  const c = ctx.server.engine.getCollection(ctx.db, name);
+  if (!c) throw new MongoCommandError(26, `ns does not exist: ${ctx.db}.${name}`);
+  const ns = `${ctx.db}.$cmd.listIndexes.${name}`;
+  const batchSize = isPlainDoc(cmd.cursor) ? cmd.cursor.batchSize : undefined;
+  const b = ctx.server.cursors.open(ns, c.allIndexSpecs().map((s) => ({ ...s })), isNumeric(batchSize) ? toNumber(batchSize) : undefined, false);
+  return cursorReply(ns, b.docs, b.id ?? Long.ZERO, true);
+};
+
+const dropIndexes: Handler = (cmd, ctx) => {
+  const name = collectionName(cmd, Object.keys(cmd)[0] ?? 'dropIndexes');
+  const { engine } = ctx.server;
+  const c = engine.getCollection(ctx.db, name);
+  if (!c) throw new MongoCommandError(26, `ns not found ${ctx.db}.${name}`);
+  const nIndexesWas = c.indexes.size + 1;
+  const target: unknown = cmd.index;
+  let names: string[];
+  if (target === '*') names = [...c.indexes.keys()];
+  else if (typeof target === 'string') names = [target];
+  else if (Array.isArray(target)) names = target.map(String);
+  else if (isPlainDoc(target)) {
+    if (sameKey(target, { _id: 1 })) throw new MongoCommandError(72, 'cannot drop _id index');
+    const found = [...c.indexes.values()].find((i) => sameKey(i.spec.key, target));
+    if (!found) throw new MongoCommandError(27, `can't find index with key: ${JSON.stringify(target)}`);
+    names = [found.spec.name];
+  } else throw badValue('index must be a string, an array of names or a key pattern');
+  for (const n of names) {
+    if (n === '_id_') throw new MongoCommandError(72, 'cannot drop _id index');
+    if (!c.indexes.has(n)) throw new MongoCommandError(27, `index not found with name [${n}]`);
+  }
+  const fx = new Effects();
+  for (const n of names) engine.dropIndex(fx, c, n);
+  return finish(engine, fx, { nIndexesWas, ok: 1 });
+};
+
+const renameCollection: Handler = (cmd, ctx) => {
+  if (ctx.db !== 'admin') throw new MongoCommandError(13, 'renameCollection may only be run against the admin database.');
+  if (typeof cmd.renameCollection !== 'string' || typeof cmd.to !== 'string') throw badValue('renameCollection and to must be namespaces');
+  const [fromDb, fromName] = splitNs(cmd.renameCollection);
+  const [toDb, toName] = splitNs(cmd.to);
+  validateCollectionName(toName);
+  const { engine } = ctx.server;
+  const src = engine.getCollection(fromDb, fromName);
+  if (!src) throw new MongoCommandError(26, `Source collection ${cmd.renameCollection} does not exist`);
+  const fx = new Effects();
+  if (engine.getCollection(toDb, toName)) {
+    if (cmd.dropTarget !== true) throw new MongoCommandError(48, `target namespace exists`);
+    engine.dropCollection(fx, toDb, toName);
+  }
+  const dst = engine.createCollection(fx, toDb, toName, src.options);
+  for (const idx of src.indexes.values()) engine.createIndex(fx, dst, idx.spec, false);
+  for (const d of src.docs.values()) engine.replace(fx, dst, d);
+  engine.dropCollection(fx, fromDb, fromName);
+  return finish(engine, fx, { ok: 1 });
+};
+
+export const ddlHandlers: Record<string, Handler> = {
+  create,
+  drop,
+  dropDatabase,
+  listCollections,
+  listDatabases,
+  createIndexes,
+  listIndexes,
+  dropIndexes,
+  deleteIndexes: dropIndexes,
+  renameCollection,
+};

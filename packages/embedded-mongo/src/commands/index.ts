@@ -1,0 +1,46 @@
+/** Command dispatch: auth gate, transaction refusal, per-command error wrapping. */
+import type { Document } from 'bson';
+import { MongoCommandError } from '../errors';
+import { NO_AUTH_COMMANDS, adminHandlers } from './admin';
+import type { CommandContext, Handler } from './context';
+import { ddlHandlers } from './ddl';
+import { readHandlers } from './read';
+import { writeHandlers } from './write';
+
+const HANDLERS: Record<string, Handler> = {
+  ...adminHandlers,
+  buildinfo: adminHandlers.buildInfo as Handler,
+  ...readHandlers,
+  ...writeHandlers,
+  ...ddlHandlers,
+};
+
+export function errorReply(e: unknown): Document {
+  if (e instanceof MongoCommandError) {
+    return { ok: 0, errmsg: e.message, code: e.code, codeName: e.codeName, ...(e.extra ?? {}) };
+  }
+  return { ok: 0, errmsg: `internal error: ${(e as Error)?.message ?? String(e)}`, code: 1, codeName: 'InternalError' };
+}
+
+export function commandName(cmd: Document): string {
+  return Object.keys(cmd)[0] ?? '';
+}
+
+/** Runs one command; never throws (errors become `{ok: 0}` replies). */
+export async function runCommand(cmd: Document, ctx: CommandContext): Promise<Document> {
+  const name = commandName(cmd);
+  try {
+    if (ctx.server.users.size > 0 && !ctx.conn.user && !NO_AUTH_COMMANDS.has(name)) {
+      throw new MongoCommandError(13, `Command ${name} requires authentication`);
+    }
+    if (cmd.startTransaction !== undefined || cmd.autocommit !== undefined || cmd.txnNumber !== undefined) {
+      throw new MongoCommandError(20, 'Transaction numbers are only allowed on a replica set member or mongos');
+    }
+    const handler = Object.hasOwn(HANDLERS, name) ? HANDLERS[name] : undefined;
+    if (!handler) throw new MongoCommandError(59, `no such command: '${name}'`);
+    return await handler(cmd, ctx);
+  } catch (e) {
+    if (!(e instanceof MongoCommandError)) ctx.server.logger.warn(`command ${name} failed: ${(e as Error)?.stack ?? String(e)}`);
+    return errorReply(e);
+  }
+}

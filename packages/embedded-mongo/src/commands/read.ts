@@ -1,0 +1,146 @@
+/** find / getMore / killCursors / count / distinct / aggregate. */
+import { Long } from 'bson';
+import type { Document } from 'bson';
+import { MongoCommandError, badValue } from '../errors';
+import { runPipeline, validatePipeline } from '../query/aggregate';
+import { compileFilter } from '../query/match';
+import { compileProjection } from '../query/project';
+import { compileSort } from '../query/sort';
+import { bsonType, canonicalKey, isNumeric, isPlainDoc, pathValues, splitPath, toNumber } from '../query/values';
+import type { Doc } from '../query/values';
+import type { Collection } from '../storage/collection';
+import type { CommandContext, Handler } from './context';
+import { collectionName } from './write';
+
+export function cursorReply(ns: string, docs: Doc[], id: Long, first: boolean): Document {
+  return { cursor: { [first ? 'firstBatch' : 'nextBatch']: docs, id, ns }, ok: 1 };
+}
+
+function optNumber(v: unknown, name: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isNumeric(v)) throw new MongoCommandError(14, `'${name}' must be a number`);
+  return toNumber(v);
+}
+
+/** Filter + sort + skip + limit over a collection, using the planner for candidates. */
+export function runQuery(c: Collection | undefined, filter: unknown, sort: unknown, skip = 0, limit = 0): Doc[] {
+  const pred = compileFilter(filter);
+  const cmp = compileSort(sort);
+  if (!c) return [];
+  const out: Doc[] = [];
+  const stopAt = !cmp && limit > 0 ? skip + limit : Infinity;
+  for (const d of c.candidates(filter).docs) {
+    if (pred(d)) {
+      out.push(d);
+      if (out.length >= stopAt) break;
+    }
+  }
+  if (cmp) out.sort(cmp);
+  const end = limit > 0 ? skip + limit : undefined;
+  return skip > 0 || end !== undefined ? out.slice(skip, end) : out;
+}
+
+const find: Handler = (cmd, ctx) => {
+  const name = collectionName(cmd, 'find');
+  const ns = `${ctx.db}.${name}`;
+  if (cmd.collation !== undefined && isPlainDoc(cmd.collation) && cmd.collation.locale !== 'simple') {
+    throw badValue('collation is not supported by embedded-mongo');
+  }
+  const skip = optNumber(cmd.skip, 'skip') ?? 0;
+  let limit = optNumber(cmd.limit, 'limit') ?? 0;
+  let singleBatch = cmd.singleBatch === true;
+  if (skip < 0) throw badValue('skip value must be non-negative');
+  if (limit < 0) {
+    limit = -limit;
+    singleBatch = true;
+  }
+  const batchSize = optNumber(cmd.batchSize, 'batchSize');
+  if (batchSize !== undefined && batchSize < 0) throw badValue('batchSize value must be non-negative');
+  const project = compileProjection(cmd.projection);
+  const docs = runQuery(ctx.server.engine.getCollection(ctx.db, name), cmd.filter, cmd.sort, skip, limit);
+  const b = ctx.server.cursors.open(ns, docs, batchSize ?? 101, singleBatch, project);
+  return cursorReply(ns, b.docs, b.id, true);
+};
+
+const getMore: Handler = (cmd, ctx) => {
+  const id = cmd.getMore;
+  const tag = bsonType(id);
+  if (tag !== 'Long' && typeof id !== 'number') throw new MongoCommandError(14, "Field 'getMore' must be of type long");
+  const longId = tag === 'Long' ? (id as Long) : Long.fromNumber(id as number);
+  const name = collectionName(cmd, 'collection');
+  const ns = `${ctx.db}.${name}`;
+  const b = ctx.server.cursors.getMore(longId, ns, optNumber(cmd.batchSize, 'batchSize'));
+  return cursorReply(ns, b.docs, b.id, false);
+};
+
+const killCursors: Handler = (cmd, ctx) => {
+  const ids = cmd.cursors;
+  if (!Array.isArray(ids)) throw badValue('killCursors requires a cursors array');
+  const killed: Long[] = [];
+  const notFound: Long[] = [];
+  for (const raw of ids) {
+    const id = bsonType(raw) === 'Long' ? (raw as Long) : Long.fromNumber(toNumber(raw));
+    (ctx.server.cursors.kill(id) ? killed : notFound).push(id);
+  }
+  return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
+};
+
+const count: Handler = (cmd, ctx) => {
+  const name = collectionName(cmd, 'count');
+  const skip = optNumber(cmd.skip, 'skip') ?? 0;
+  const limit = Math.abs(optNumber(cmd.limit, 'limit') ?? 0);
+  const c = ctx.server.engine.getCollection(ctx.db, name);
+  if (!cmd.query || (isPlainDoc(cmd.query) && Object.keys(cmd.query).length === 0)) {
+    const total = c?.docs.size ?? 0;
+    const n = Math.max(0, total - skip);
+    return { n: limit > 0 ? Math.min(n, limit) : n, ok: 1 };
+  }
+  return { n: runQuery(c, cmd.query, undefined, skip, limit).length, ok: 1 };
+};
+
+const distinct: Handler = (cmd, ctx) => {
+  const name = collectionName(cmd, 'distinct');
+  if (typeof cmd.key !== 'string') throw new MongoCommandError(14, "'key' must be a string");
+  const parts = splitPath(cmd.key);
+  const seen = new Map<string, unknown>();
+  for (const d of runQuery(ctx.server.engine.getCollection(ctx.db, name), cmd.query, undefined)) {
+    for (const v of pathValues(d, parts)) {
+      const vals = Array.isArray(v) ? v : [v];
+      for (const x of vals) {
+        const k = canonicalKey(x);
+        if (!seen.has(k)) seen.set(k, x);
+      }
+    }
+  }
+  return { values: [...seen.values()], ok: 1 };
+};
+
+function resolver(ctx: CommandContext): (coll: string) => Doc[] {
+  return (coll) => [...(ctx.server.engine.getCollection(ctx.db, coll)?.docs.values() ?? [])];
+}
+
+const aggregate: Handler = (cmd, ctx) => {
+  if (cmd.explain === true) throw new MongoCommandError(115, 'explain is not supported by embedded-mongo');
+  const target: unknown = cmd.aggregate;
+  if (target === 1) throw new MongoCommandError(115, 'collection-less aggregate ({aggregate: 1}) is not supported by embedded-mongo');
+  const name = collectionName(cmd, 'aggregate');
+  const ns = `${ctx.db}.${name}`;
+  const pipeline = validatePipeline(cmd.pipeline);
+  if (!isPlainDoc(cmd.cursor)) throw new MongoCommandError(9, "The 'cursor' option is required, except for aggregate with the explain argument");
+  const batchSize = optNumber(cmd.cursor.batchSize, 'batchSize');
+  const c = ctx.server.engine.getCollection(ctx.db, name);
+  let input: Doc[];
+  let rest = pipeline;
+  const head = pipeline[0];
+  if (head && '$match' in head) {
+    input = runQuery(c, head.$match, undefined);
+    rest = pipeline.slice(1);
+  } else {
+    input = c ? [...c.docs.values()] : [];
+  }
+  const out = runPipeline(input, rest, resolver(ctx));
+  const b = ctx.server.cursors.open(ns, out, batchSize ?? 101, false);
+  return cursorReply(ns, b.docs, b.id, true);
+};
+
+export const readHandlers: Record<string, Handler> = { find, getMore, killCursors, count, distinct, aggregate };

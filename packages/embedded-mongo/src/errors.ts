@@ -1,0 +1,42 @@
+/** A MongoDB-shaped command error: becomes `{ok: 0, errmsg, code, codeName}` on the wire. */
+export class MongoCommandError extends Error {
+  readonly code: number;
+  readonly codeName: string;
+  readonly extra: Record<string, unknown> | undefined;
+  constructor(code: number, message: string, extra?: Record<string, unknown>) {
+    super(message);
+    this.code = code;
+    this.codeName = CODE_NAMES[code] ?? 'UnknownError';
+    this.extra = extra;
+  }
+}
+
+export const CODE_NAMES: Record<number, string> = {
+  1: 'InternalError',
+  2: 'BadValue',
+  9: 'FailedToParse',
+  11: 'UserNotFound',
+  13: 'Unauthorized',
+  14: 'TypeMismatch',
+  18: 'AuthenticationFailed',
+  20: 'IllegalOperation',
+  26: 'NamespaceNotFound',
+  27: 'IndexNotFound',
+  28: 'PathNotViable',
+  40: 'ConflictingUpdateOperators',
+  43: 'CursorNotFound',
+  48: 'NamespaceExists',
+  52: 'DollarPrefixedFieldName',
+  59: 'CommandNotFound',
+  66: 'ImmutableField',
+  67: 'CannotCreateIndex',
+  72: 'InvalidOptions',
+  73: 'InvalidNamespace',
+  85: 'IndexOptionsConflict',
+  86: 'IndexKeySpecsConflict',
+  115: 'CommandNotSupported',
+  11000: 'DuplicateKey',
+  40324: 'Location40324',
+};
+
+export const badValue = (msg: string): MongoCommandError => new MongoCommandError(2, msg);

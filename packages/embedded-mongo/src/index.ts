@@ -1,0 +1,112 @@
+/**
+ * @gatehouse/embedded-mongo — a MongoDB-wire-compatible engine for development and tests.
+ *
+ *   const { uri, stop } = await start({ port: 0, dbPath: '.data/mongo' });
+ */
+import { CursorManager } from './commands/cursors';
+import type { ServerState } from './commands/context';
+import { makeCredential } from './auth/scram';
+import type { ScramCredential } from './auth/scram';
+import { defaultLogger } from './logger';
+import type { Logger } from './logger';
+import { WireServer } from './server';
+import { Engine } from './storage/engine';
+import { Journal } from './storage/journal';
+import { startTtlMonitor, sweepExpired } from './storage/ttl';
+
+export type { Logger } from './logger';
+
+export interface UserSpec {
+  user: string;
+  password: string;
+}
+
+export interface StartOptions {
+  /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
+  port?: number;
+  /** Host to bind; default 127.0.0.1. */
+  host?: string;
+  /** Directory for the log/snapshot; omitted = in-memory only. */
+  dbPath?: string;
+  /** Users for SCRAM-SHA-256 (`{user, password}` or `"name:password"`); any user makes auth mandatory. */
+  users?: (UserSpec | string)[];
+  logger?: Logger;
+  /** TTL monitor interval (default 60000 ms, like mongod). */
+  ttlMonitorIntervalMs?: number;
+  /** Compact (snapshot + truncate) once the log exceeds this many bytes (default 64 MiB). */
+  compactThresholdBytes?: number;
+  /** Idle cursor timeout (default 10 minutes). */
+  cursorTimeoutMs?: number;
+}
+
+export interface RunningEngine {
+  /** `mongodb://127.0.0.1:<port>/` (add credentials/database yourself). */
+  uri: string;
+  port: number;
+  /** Stops listening, closes connections, flushes and unlocks the dbPath. Idempotent. */
+  stop(): Promise<void>;
+  /** Runs a TTL sweep now; returns the number of removed documents (tests/diagnostics). */
+  sweepTtl(): number;
+  /** Compacts the log into a snapshot now (no-op in memory mode). */
+  compact(): Promise<void>;
+  /** Log statistics (undefined in memory mode). */
+  journalStats(): { logBytes: number; flushes: number; records: number; compactions: number } | undefined;
+}
+
+function parseUser(u: UserSpec | string): UserSpec {
+  if (typeof u !== 'string') return u;
+  const i = u.indexOf(':');
+  if (i <= 0) throw new Error(`user must look like name:password, got ${JSON.stringify(u)}`);
+  return { user: u.slice(0, i), password: u.slice(i + 1) };
+}
+
+export async function start(options: StartOptions = {}): Promise<RunningEngine> {
+  const logger = options.logger ?? defaultLogger;
+  const engine = new Engine();
+  const users = new Map<string, ScramCredential>();
+  for (const u of options.users ?? []) {
+    const { user, password } = parseUser(u);
+    users.set(user, makeCredential(user, password));
+  }
+  let journal: Journal | undefined;
+  if (options.dbPath) {
+    journal = await Journal.open(options.dbPath, engine, logger, options.compactThresholdBytes ?? 64 * 1024 * 1024);
+    engine.journal = journal;
+  }
+  const cursors = new CursorManager(options.cursorTimeoutMs);
+  const state: ServerState = { engine, cursors, logger, users, startedAt: new Date(), port: 0 };
+  const server = new WireServer(state);
+  let port: number;
+  try {
+    port = await server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  } catch (e) {
+    cursors.close();
+    await journal?.close();
+    throw e;
+  }
+  state.port = port;
+  const ttl = startTtlMonitor(engine, logger, options.ttlMonitorIntervalMs ?? 60_000);
+  const host = options.host ?? '127.0.0.1';
+  const uri = `mongodb://${host}:${port}/`;
+  logger.info(`listening on ${uri} (${options.dbPath ? `dbPath ${options.dbPath}` : 'in-memory'}${users.size ? ', auth required' : ''})`);
+  let stopping: Promise<void> | undefined;
+  return {
+    uri,
+    port,
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(ttl);
+        await server.close();
+        cursors.close();
+        await journal?.close();
+        logger.info(`stopped (${uri})`);
+      })();
+      return stopping;
+    },
+    sweepTtl: () => sweepExpired(engine, logger),
+    compact: async () => {
+      await journal?.compact();
+    },
+    journalStats: () => (journal ? { ...journal.stats } : undefined),
+  };
+}

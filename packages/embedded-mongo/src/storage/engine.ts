@@ -1,0 +1,193 @@
+/**
+ * The storage engine: databases -> collections, every mutation funnelled through methods that
+ * also record an idempotent effect op ("put this whole document", "delete this _id", ...).
+ * A command applies its effects in memory synchronously, then `commit()`s them: with a dbPath
+ * the ops go to the append-only log (group-committed, fsynced) before the reply is sent.
+ */
+import { calculateObjectSize } from 'bson';
+import { MongoCommandError } from '../errors';
+import { canonicalKey, isPlainDoc } from '../query/values';
+import type { Doc } from '../query/values';
+import { Collection, idKeyOf } from './collection';
+import type { IndexSpec } from './collection';
+import { frameRecord } from './records';
+import type { Journal } from './journal';
+
+/** Effects of one command, in order. */
+export class Effects {
+  readonly ops: Doc[] = [];
+}
+
+const MAX_RECORD_BYTES = 8 * 1024 * 1024;
+
+export function splitNs(ns: string): [string, string] {
+  const i = ns.indexOf('.');
+  return [ns.slice(0, i), ns.slice(i + 1)];
+}
+
+export function validateCollectionName(name: unknown): string {
+  if (typeof name !== 'string' || name.length === 0) throw new MongoCommandError(73, `Invalid collection name: ${String(name)}`);
+  if (name.includes('$') || name.includes('\0')) throw new MongoCommandError(73, `Invalid collection name: ${name}`);
+  return name;
+}
+
+export class Engine {
+  readonly dbs = new Map<string, Map<string, Collection>>();
+  journal: Journal | undefined;
+  seq = 0;
+
+  getCollection(db: string, name: string): Collection | undefined {
+    return this.dbs.get(db)?.get(name);
+  }
+
+  collections(db: string): Collection[] {
+    return [...(this.dbs.get(db)?.values() ?? [])];
+  }
+
+  createCollection(fx: Effects | null, db: string, name: string, options: Doc = {}): Collection {
+    let colls = this.dbs.get(db);
+    if (!colls) {
+      colls = new Map();
+      this.dbs.set(db, colls);
+    }
+    const existing = colls.get(name);
+    if (existing) return existing;
+    const c = new Collection(db, name, options);
+    colls.set(name, c);
+    fx?.ops.push({ o: 'c', ns: c.ns, opts: options });
+    return c;
+  }
+
+  ensureCollection(fx: Effects | null, db: string, name: string): Collection {
+    return this.getCollection(db, name) ?? this.createCollection(fx, db, validateCollectionName(name));
+  }
+
+  dropCollection(fx: Effects | null, db: string, name: string): boolean {
+    const colls = this.dbs.get(db);
+    if (!colls?.has(name)) return false;
+    colls.delete(name);
+    if (colls.size === 0) this.dbs.delete(db);
+    fx?.ops.push({ o: 'D', ns: `${db}.${name}` });
+    return true;
+  }
+
+  dropDatabase(fx: Effects | null, db: string): void {
+    if (!this.dbs.has(db)) return;
+    this.dbs.delete(db);
+    fx?.ops.push({ o: 'X', db });
+  }
+
+  insert(fx: Effects | null, c: Collection, doc: Doc): void {
+    c.checkUnique(idKeyOf(doc), doc, true);
+    c.put(doc);
+    fx?.ops.push({ o: 'p', ns: c.ns, doc });
+  }
+
+  replace(fx: Effects | null, c: Collection, doc: Doc): void {
+    c.checkUnique(idKeyOf(doc), doc, false);
+    c.put(doc);
+    fx?.ops.push({ o: 'p', ns: c.ns, doc });
+  }
+
+  remove(fx: Effects | null, c: Collection, doc: Doc): void {
+    if (c.removeById(idKeyOf(doc))) fx?.ops.push({ o: 'd', ns: c.ns, id: doc._id });
+  }
+
+  createIndex(fx: Effects | null, c: Collection, spec: IndexSpec, enforce = true): void {
+    c.addIndex(spec, enforce);
+    fx?.ops.push({ o: 'i', ns: c.ns, spec });
+  }
+
+  dropIndex(fx: Effects | null, c: Collection, name: string): void {
+    if (c.indexes.delete(name)) fx?.ops.push({ o: 'x', ns: c.ns, name });
+  }
+
+  /** Re-applies a logged/snapshotted op (recovery). Idempotent; skips unique checks. */
+  applyOp(op: Doc): void {
+    const ns = typeof op.ns === 'string' ? op.ns : '';
+    const [db, name] = splitNs(ns);
+    switch (op.o) {
+      case 'c':
+        this.createCollection(null, db, name, isPlainDoc(op.opts) ? op.opts : {});
+        break;
+      case 'D':
+        this.dropCollection(null, db, name);
+        break;
+      case 'X':
+        this.dropDatabase(null, String(op.db));
+        break;
+      case 'i': {
+        const c = this.createCollection(null, db, name);
+        const spec = op.spec as IndexSpec;
+        c.indexes.delete(spec.name);
+        c.addIndex(spec, false);
+        break;
+      }
+      case 'x':
+        this.getCollection(db, name)?.indexes.delete(String(op.name));
+        break;
+      case 'p':
+        this.createCollection(null, db, name).put(op.doc as Doc);
+        break;
+      case 'P': {
+        const c = this.createCollection(null, db, name);
+        for (const d of op.docs as Doc[]) c.put(d);
+        break;
+      }
+      case 'd':
+        this.getCollection(db, name)?.removeById(canonicalKey(op.id));
+        break;
+      default:
+        throw new Error(`unknown log op ${String(op.o)}`);
+    }
+  }
+
+  /** Makes a command's effects durable (no-op in memory mode). Call synchronously after mutating. */
+  commit(fx: Effects): Promise<void> | undefined {
+    if (fx.ops.length === 0 || !this.journal) return undefined;
+    const buffers: Buffer[] = [];
+    let batch: Doc[] = [];
+    let size = 0;
+    const flush = (): void => {
+      this.seq += 1;
+      buffers.push(frameRecord({ s: this.seq, ops: batch }));
+      batch = [];
+      size = 0;
+    };
+    for (const op of fx.ops) {
+      const opSize = op.o === 'p' ? calculateObjectSize(op.doc as Doc) + 64 : 256;
+      if (batch.length > 0 && size + opSize > MAX_RECORD_BYTES) flush();
+      batch.push(op);
+      size += opSize;
+    }
+    if (batch.length > 0) flush();
+    return this.journal.append(buffers);
+  }
+
+  /** Serializes the whole state as framed snapshot records (synchronous, consistent). */
+  snapshotBuffers(): { buffers: Buffer[]; seq: number } {
+    const seq = this.seq;
+    const buffers: Buffer[] = [frameRecord({ snap: 1, s: seq })];
+    for (const colls of this.dbs.values()) {
+      for (const c of colls.values()) {
+        buffers.push(frameRecord({ o: 'c', ns: c.ns, opts: c.options }));
+        for (const idx of c.indexes.values()) buffers.push(frameRecord({ o: 'i', ns: c.ns, spec: idx.spec }));
+        let chunk: Doc[] = [];
+        let size = 0;
+        for (const d of c.docs.values()) {
+          const n = calculateObjectSize(d);
+          if (chunk.length > 0 && size + n > MAX_RECORD_BYTES) {
+            buffers.push(frameRecord({ o: 'P', ns: c.ns, docs: chunk }));
+            chunk = [];
+            size = 0;
+          }
+          chunk.push(d);
+          size += n + 16;
+        }
+        if (chunk.length > 0) buffers.push(frameRecord({ o: 'P', ns: c.ns, docs: chunk }));
+      }
+    }
+    buffers.push(frameRecord({ end: 1, s: seq }));
+    return { buffers, seq };
+  }
+}
