@@ -404,3 +404,26 @@ describe('BSON types', () => {
     expect((mixed[3]?.at as Date).getFullYear()).toBe(1969);
   });
 });
+
+describe('aggregation $lookup', () => {
+  it('joins another collection of the same database without touching it', async () => {
+    const users = db.collection(`lu_users${n}`);
+    const orders = db.collection(`lu_orders${n}`);
+    await users.insertMany([{ _id: 'u1', name: 'Ann' }, { _id: 'u2', name: 'Bob' }] as Document[]);
+    await orders.insertMany([{ user: 'u1', total: 5 }, { user: 'u1', total: 7 }, { user: 'u2', total: 1 }]);
+    const out = await users
+      .aggregate([
+        { $lookup: { from: orders.collectionName, localField: '_id', foreignField: 'user', as: 'orders' } },
+        { $unwind: '$orders' },
+        { $set: { 'orders.total': 0 } },
+        { $group: { _id: '$_id', n: { $sum: 1 } } },
+        { $sort: { _id: 1 } },
+      ])
+      .toArray();
+    expect(out).toEqual([
+      { _id: 'u1', n: 2 },
+      { _id: 'u2', n: 1 },
+    ]);
+    expect((await orders.find({}, { projection: { _id: 0, total: 1 } }).toArray()).map((o) => o.total)).toEqual([5, 7, 1]);
+  });
+});

@@ -6,7 +6,7 @@ import { runPipeline, validatePipeline } from '../query/aggregate';
 import { compileFilter } from '../query/match';
 import { compileProjection } from '../query/project';
 import { compileSort } from '../query/sort';
-import { bsonType, canonicalKey, isNumeric, isPlainDoc, pathValues, splitPath, toNumber } from '../query/values';
+import { bsonType, canonicalKey, cloneValue, isNumeric, isPlainDoc, pathValues, splitPath, toNumber } from '../query/values';
 import type { Doc } from '../query/values';
 import type { Collection } from '../storage/collection';
 import type { CommandContext, Handler } from './context';
@@ -116,7 +116,7 @@ const distinct: Handler = (cmd, ctx) => {
 };
 
 function resolver(ctx: CommandContext): (coll: string) => Doc[] {
-  return (coll) => [...(ctx.server.engine.getCollection(ctx.db, coll)?.docs.values() ?? [])];
+  return (coll) => [...(ctx.server.engine.getCollection(ctx.db, coll)?.docs.values() ?? [])].map((d) => cloneValue(d));
 }
 
 const aggregate: Handler = (cmd, ctx) => {
