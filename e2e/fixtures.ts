@@ -49,8 +49,8 @@ export const test = base.extend<GatehouseFixtures>({
   // Playwright reads a fixture's dependencies from its first parameter, so "none" has to be written `{}`.
   // eslint-disable-next-line no-empty-pattern
   clientIp: async ({}, use, testInfo) => {
-    // A retry gets a new address, so it starts with fresh per-IP counters like a new client would.
-    await use(clientIpFor(`${testInfo.testId}:${testInfo.retry}`));
+    // A retry or repetition gets a new address, so it starts with fresh per-IP counters like a new client.
+    await use(clientIpFor(`${testInfo.testId}:${testInfo.repeatEachIndex}:${testInfo.retry}`));
   },
 
   extraHTTPHeaders: async ({ clientIp }, use) => {

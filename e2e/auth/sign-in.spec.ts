@@ -19,7 +19,7 @@ test.describe('signing in', () => {
       await expect(thisSession.getByText(fact, { exact: true })).toBeVisible();
     }
 
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out', exact: true }).click();
     await expect(page).toHaveURL('/login');
     await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
 

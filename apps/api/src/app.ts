@@ -53,7 +53,7 @@ export function createApp({ config, connection, logger, throttleLimits = DEFAULT
   const live = createLiveBus();
   const activity = createActivityLog({ connection, live });
   const store = new GatehouseSessionStore({ connection, ...config });
-  const directory = createSessionDirectory({ connection, config, live });
+  const directory = createSessionDirectory({ connection, live });
   const users = getUserModel(connection);
   const readiness = createReadiness();
 

@@ -44,7 +44,7 @@ describe('POST /api/auth/register', () => {
     expect(Object.keys(error.fields ?? {}).sort()).toEqual(['email', 'name', 'password']);
   });
 
-  it('ignores a role in the body: new accounts are always users', async () => {
+  it('S27: ignores a role in the body: new accounts are always users', async () => {
     const res = await supertest(t.app).post('/api/auth/register').send({ ...newCredentials(), role: 'admin' });
     expect(res.status).toBe(201);
     expect(RegisterResponseSchema.parse(res.body).user.role).toBe('user');

@@ -6,15 +6,18 @@ export interface DatabaseOptions {
   /** Overrides the database named in the URI (tests use one fresh database each). */
   dbName?: string;
   timeoutMs: number;
+  /** Emit driver command events (tests count database round trips with them). */
+  monitorCommands?: boolean;
 }
 
 /**
  * Mongoose would otherwise queue commands for 10 s and the driver wait 30 s for a server: a request
  * during an outage must fail fast with 503 instead (R1/R2), so nothing is buffered and every wait is short.
  */
-export function connectionOptions({ dbName, timeoutMs }: Omit<DatabaseOptions, 'uri'>): mongoose.ConnectOptions {
+export function connectionOptions({ dbName, timeoutMs, monitorCommands = false }: Omit<DatabaseOptions, 'uri'>): mongoose.ConnectOptions {
   return {
     ...(dbName === undefined ? {} : { dbName }),
+    monitorCommands,
     bufferCommands: false,
     autoIndex: false,
     autoCreate: false,

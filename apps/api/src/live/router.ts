@@ -14,7 +14,7 @@ export const HEARTBEAT_INTERVAL_MS = 15_000;
 export interface EventsRouterDeps {
   config: Pick<Config, 'livePollIntervalMs'>;
   connection: Connection;
-  directory: Pick<SessionDirectory, 'wasRevoked'>;
+  directory: Pick<SessionDirectory, 'wasRevoked' | 'acknowledgeEnded'>;
   /** `live.closeAll()` ends every open stream; server.ts calls it on shutdown. */
   live: LiveBus;
   heartbeatIntervalMs?: number;
@@ -72,8 +72,11 @@ export function createEventsRouter({ config, connection, directory, live, heartb
       res.end();
     };
     const endSession = (event: LiveEvent) => {
+      if (!isOpen) return;
       send(event);
       close();
+      // The tab now knows; its one request to clear the cookie is then not a theft signal.
+      directory.acknowledgeEnded(sid).catch(() => undefined);
     };
 
     const unsubscribe = live.subscribe(

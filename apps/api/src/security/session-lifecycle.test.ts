@@ -70,6 +70,19 @@ describe('with default timeouts', () => {
     expect((await me(t, cookieHeader(after))).status).toBe(200);
   });
 
+  it('S4: a role change rotates the session id on the next request; the old cookie then gets 401', async () => {
+    const agent = t.agent();
+    const credentials = await register(agent);
+    const before = issuedCookie(await login(agent, credentials));
+    await setUserRole(t.connection, credentials.email, 'admin');
+    const res = await agent.get('/api/auth/me');
+    expect(res.status).toBe(200);
+    const after = issuedCookie(res);
+    expect(unsignSid(after, TEST_SECRET)).not.toBe(unsignSid(before, TEST_SECRET));
+    expect((await me(t, cookieHeader(before))).status).toBe(401);
+    expect((await me(t, cookieHeader(after))).status).toBe(200);
+  });
+
   it('S4: a role change (user:role) applies to signed-in sessions on their next request: a demoted admin gets 403', async () => {
     const agent = t.agent();
     const credentials = await register(agent);

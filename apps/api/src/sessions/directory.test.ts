@@ -5,6 +5,7 @@ import { createLiveBus } from '../live/live-bus';
 import { createTestApp } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
 import { createSessionDirectory, REVOKED_SESSIONS_COLLECTION, userSessionsFilter } from './directory';
+import { sessionHandle } from './handle';
 import type { SessionDirectory } from './directory';
 import type { SessionDocument } from './store';
 
@@ -14,7 +15,7 @@ const bus = createLiveBus();
 
 beforeAll(async () => {
   t = await createTestApp();
-  directory = createSessionDirectory({ connection: t.connection, config: t.config, live: bus });
+  directory = createSessionDirectory({ connection: t.connection, live: bus });
   await directory.ensureIndexes();
 });
 afterAll(() => t.close());
@@ -27,7 +28,7 @@ async function storeSession(userId: string | null, { expiresInMs = 60_000, creat
     cookie: { originalMaxAge: null, httpOnly: true, path: '/' },
     ...(userId ? { userId, createdAt, authenticatedAt: createdAt, absoluteExpiresAt: createdAt + 3_600_000, rememberMe: false, ip: '127.0.0.1' } : {}),
   };
-  await sessions().insertOne({ _id: sid, session, expires: new Date(Date.now() + expiresInMs), lastModified: new Date(createdAt) });
+  await sessions().insertOne({ _id: sid, handle: sessionHandle(sid), session, expires: new Date(Date.now() + expiresInMs), lastModified: new Date(createdAt) });
   return sid;
 }
 

@@ -4,9 +4,8 @@ import type { ActivityEvent } from '@gatehouse/types/activity';
 import type { LiveEvent } from '@gatehouse/types/events';
 import type { Device, SessionView } from '@gatehouse/types/sessions';
 import type { AdminSessionView } from '@gatehouse/types/admin';
-import type { Config } from '../config';
 import type { LiveBus } from '../live/live-bus';
-import { createHandleFn } from './handle';
+import { sessionHandle } from './handle';
 import { SESSIONS_COLLECTION } from './store';
 import type { SessionDocument } from './store';
 import './session-data';
@@ -42,6 +41,9 @@ export interface RevocationMarker {
   revokedAt: Date;
   reason: string;
   actor: Actor;
+  /** When the revoked session's own tab was told (see acknowledgeEnded). */
+  notifiedAt?: Date;
+  followUpUsed?: boolean;
 }
 
 export interface RevokeBy {
@@ -60,13 +62,19 @@ export interface SessionDirectory {
   findBySid(sid: string): Promise<StoredSession | null>;
   revoke(sid: string, by: RevokeBy): Promise<boolean>;
   revokeAllForUser(userId: string, options: RevokeBy & { exceptSid?: string }): Promise<number>;
-  wasRevoked(sid: string): Promise<{ userId: string; reason: string } | null>;
+  /**
+   * The revocation marker of this session, if it was revoked. `isFollowUp` is true exactly once, for the
+   * first request after the session's own tab was told it ended (acknowledgeEnded): that tab clearing its
+   * cookie is expected; any other use of the revoked cookie is a theft signal.
+   */
+  wasRevoked(sid: string): Promise<{ userId: string; reason: string; isFollowUp: boolean } | null>;
+  /** Records that the session's own live stream delivered `session_ended`. */
+  acknowledgeEnded(sid: string): Promise<void>;
   ensureIndexes(): Promise<void>;
 }
 
 export interface SessionDirectoryDeps {
   connection: Connection;
-  config: Pick<Config, 'sessionSecrets'>;
   live: Pick<LiveBus, 'publishToUser' | 'publishToSession'>;
 }
 
@@ -84,10 +92,10 @@ export function userSessionsFilter(userId: string, now = new Date()) {
   return { 'session.userId': userId, ...notExpired(now) };
 }
 
-export function createSessionDirectory({ connection, config, live }: SessionDirectoryDeps): SessionDirectory {
+export function createSessionDirectory({ connection, live }: SessionDirectoryDeps): SessionDirectory {
   const sessions = () => connection.collection<SessionDocument>(SESSIONS_COLLECTION);
   const markers = () => connection.collection<RevocationMarker>(REVOKED_SESSIONS_COLLECTION);
-  const handleOf = createHandleFn(config.sessionSecrets[0] ?? '');
+  const handleOf = sessionHandle;
 
   function toStoredSession(doc: SessionDocument): StoredSession {
     const data = doc.session;
@@ -148,18 +156,8 @@ export function createSessionDirectory({ connection, config, live }: SessionDire
      * admin's per-row revoke needs this; ids alone are read, and the cursor stops at the match.
      */
     async findByHandle(handle) {
-      const cursor = sessions().find(notExpired(), { projection: { _id: 1 } });
-      try {
-        for await (const { _id: sid } of cursor) {
-          if (handleOf(sid) === handle) {
-            const doc = await sessions().findOne({ _id: sid, ...notExpired() });
-            return doc ? toStoredSession(doc) : null;
-          }
-        }
-        return null;
-      } finally {
-        await cursor.close();
-      }
+      const doc = await sessions().findOne({ handle, ...notExpired() });
+      return doc ? toStoredSession(doc) : null;
     },
 
     async findBySid(sid) {
@@ -193,8 +191,17 @@ export function createSessionDirectory({ connection, config, live }: SessionDire
     },
 
     async wasRevoked(sid) {
+      const followUp = await markers().findOneAndUpdate(
+        { _id: handleOf(sid), notifiedAt: { $exists: true }, followUpUsed: { $ne: true } },
+        { $set: { followUpUsed: true } },
+      );
+      if (followUp) return { userId: followUp.userId, reason: followUp.reason, isFollowUp: true };
       const marker = await markers().findOne({ _id: handleOf(sid) });
-      return marker ? { userId: marker.userId, reason: marker.reason } : null;
+      return marker ? { userId: marker.userId, reason: marker.reason, isFollowUp: false } : null;
+    },
+
+    async acknowledgeEnded(sid) {
+      await markers().updateOne({ _id: handleOf(sid), notifiedAt: { $exists: false } }, { $set: { notifiedAt: new Date() } });
     },
 
     async ensureIndexes() {

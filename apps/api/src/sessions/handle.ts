@@ -1,19 +1,11 @@
-import { createHmac, hkdfSync } from 'node:crypto';
-
-/** A key of its own for handles, derived from the signing secret so no extra secret needs managing. */
-export function deriveHandleKey(secret: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'gatehouse session handle', 32));
-}
+import { createHash } from 'node:crypto';
 
 /**
- * The public name of a session: a keyed hash of its id. It can appear in URLs and lists, and knowing it
- * never lets anyone present the session (the raw id never leaves the server).
+ * The public name of a session: a one-way hash of its id. It can appear in URLs and lists, and knowing
+ * it never lets anyone present the session (the raw id never leaves the server). A plain hash suffices
+ * because the id is 192 random bits: there is nothing to guess. No key is involved, so a handle stays
+ * the same across secret rotation and can be stored with the session for indexed lookups.
  */
-export function sessionHandle(handleKey: Buffer, sid: string): string {
-  return createHmac('sha256', handleKey).update(sid).digest('base64url').slice(0, 32);
-}
-
-export function createHandleFn(secret: string): (sid: string) => string {
-  const key = deriveHandleKey(secret);
-  return (sid) => sessionHandle(key, sid);
+export function sessionHandle(sid: string): string {
+  return createHash('sha256').update('gatehouse session handle\0').update(sid).digest('base64url').slice(0, 32);
 }

@@ -25,6 +25,8 @@ declare module 'express-session' {
     rememberMe: boolean;
     device: Device;
     ip: string | null;
+    /** Set by a role change: the next request of this session gets a new id (S4). */
+    rotateOnNextRequest?: boolean;
   }
 }
 

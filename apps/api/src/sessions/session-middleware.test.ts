@@ -39,6 +39,24 @@ describe('session lifecycle middleware', () => {
     expect(events.map((event) => event.type)).not.toContain('revoked_session_reused');
   });
 
+  it('after its own tab was told it ended, one follow-up request is expected; any further use is theft', async () => {
+    const owner = t.agent();
+    const credentials = await register(owner);
+    const revokedDevice = issuedCookie(await login(t.agent(), credentials));
+    const sid = unsignSid(revokedDevice, TEST_SECRET);
+    await t.services.directory.revoke(sid, { actor: 'self', reason: 'revoked' });
+    await t.services.directory.acknowledgeEnded(sid);
+
+    const replays = async () => {
+      const { events } = ActivityListResponseSchema.parse((await owner.get('/api/activity')).body);
+      return events.filter((event) => event.type === 'revoked_session_reused').length;
+    };
+    expect((await supertest(t.app).get('/api/auth/me').set('Cookie', cookieHeader(revokedDevice))).status).toBe(401);
+    expect(await replays()).toBe(0);
+    expect((await supertest(t.app).get('/api/auth/me').set('Cookie', cookieHeader(revokedDevice))).status).toBe(401);
+    expect(await replays()).toBe(1);
+  });
+
   it('a sign-in carrying a stale cookie still works', async () => {
     const credentials = await register(t.agent());
     const stale = issuedCookie(await login(t.agent(), credentials));

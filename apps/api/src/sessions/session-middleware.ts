@@ -7,6 +7,8 @@ import type { Config } from '../config';
 import { forbidden, reauthRequired, unauthenticated } from '../http/errors';
 import { parseDevice } from './device';
 import type { GatehouseSessionStore } from './store';
+import { rotateSession } from './rotation';
+import type { LifetimeConfig } from './rotation';
 import './session-data';
 
 type SessionConfig = Pick<Config, 'cookieName' | 'sessionSecrets' | 'isProduction' | 'reauthWindowSeconds'>;
@@ -68,14 +70,14 @@ export function destroySession(req: Request): Promise<void> {
 }
 
 export interface RevocationLookup {
-  wasRevoked(sid: string): Promise<{ userId: string } | null>;
+  wasRevoked(sid: string): Promise<{ userId: string; isFollowUp: boolean } | null>;
 }
 
 export interface SessionGuardDeps {
-  config: Pick<Config, 'cookieName' | 'sessionSecrets' | 'isProduction' | 'reauthWindowSeconds'>;
+  config: Pick<Config, 'cookieName' | 'sessionSecrets' | 'isProduction' | 'reauthWindowSeconds'> & LifetimeConfig;
   activity: Pick<ActivityLog, 'record'>;
   live: Pick<LiveBus, 'publishToSession'>;
-  store: Pick<GatehouseSessionStore, 'deleteIfExpired'>;
+  store: Pick<GatehouseSessionStore, 'deleteIfExpired' | 'markNew'>;
   /** Absent until the sessions directory exists; replays are then simply treated as anonymous. */
   revocations?: RevocationLookup;
 }
@@ -100,10 +102,11 @@ export function createSessionLifecycle({ config, activity, live, store, revocati
         await activity.record({ userId, type: 'session_expired', actor: 'system', device: parseDevice(req.get('user-agent')), ip: req.ip ?? null });
         return next();
       }
+      if (data.rotateOnNextRequest) await rotateSession(req, { store, config }, { passwordProven: false });
       // A persistent cookie must not outlive the session's absolute deadline (S5).
+      const { cookie } = req.session;
       const remaining = data.absoluteExpiresAt - now;
-      const maxAge = data.cookie.originalMaxAge;
-      if (data.rememberMe && typeof maxAge === 'number' && maxAge > remaining) data.cookie.maxAge = remaining;
+      if (data.rememberMe && typeof cookie.originalMaxAge === 'number' && cookie.originalMaxAge > remaining) cookie.maxAge = remaining;
       return next();
     }
 
@@ -113,7 +116,7 @@ export function createSessionLifecycle({ config, activity, live, store, revocati
       clearSessionCookie(res, config);
       await store.deleteIfExpired(presented);
       const revoked = revocations ? await revocations.wasRevoked(presented) : null;
-      if (revoked) {
+      if (revoked && !revoked.isFollowUp) {
         await activity.record({
           userId: revoked.userId,
           type: 'revoked_session_reused',

@@ -1,12 +1,15 @@
 import MongoStore from 'connect-mongo';
 import type { Connection } from 'mongoose';
 import type { Session, SessionData } from 'express-session';
+import { sessionHandle } from './handle';
 
 export const SESSIONS_COLLECTION = 'sessions';
 
 /** A session document as connect-mongo keeps it with `stringify: false`. */
 export interface SessionDocument {
   _id: string;
+  /** The session's public name (see handle.ts), stored at insert so admins can act on it by index. */
+  handle?: string;
   session: Partial<SessionData> & { cookie: Record<string, unknown> };
   /** Idle deadline (capped by the absolute one); the TTL index removes the document after it. */
   expires: Date;
@@ -77,7 +80,7 @@ export class GatehouseSessionStore extends MongoStore {
       lastModified: now,
     };
     this.collectionP
-      .then((collection) => collection.updateOne({ _id: sid }, { $set: document }, { upsert: isNew }))
+      .then((collection) => collection.updateOne({ _id: sid }, { $set: document, $setOnInsert: { handle: sessionHandle(sid) } }, { upsert: isNew }))
       .then(() => {
         this.newSessions.delete(session);
         callback(null);
@@ -107,7 +110,9 @@ export class GatehouseSessionStore extends MongoStore {
 
   /** connect-mongo's TTL index (expires at `expires`), created here rather than in its constructor. */
   ensureIndexes(): Promise<void> {
-    return this.collectionP.then((collection) => collection.createIndex({ expires: 1 }, { expireAfterSeconds: 0 })).then(() => undefined);
+    return this.collectionP
+      .then((collection) => Promise.all([collection.createIndex({ expires: 1 }, { expireAfterSeconds: 0 }), collection.createIndex({ handle: 1 })]))
+      .then(() => undefined);
   }
 
   /**

@@ -31,6 +31,9 @@ export interface TestAppOptions extends Partial<Config> {
   dbName?: string;
   /** Keep the database on close (so a second app can open it). */
   keepDatabase?: boolean;
+  /** Another database server than the run's shared one (outage tests stop their own). */
+  mongoUri?: string;
+  monitorCommands?: boolean;
 }
 
 export function uniqueDbName(): string {
@@ -45,9 +48,16 @@ export function databaseUri(dbName: string): string {
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const { throttleLimits = RELAXED_THROTTLE_LIMITS, dbName = uniqueDbName(), keepDatabase = false, ...overrides } = options;
+  const {
+    throttleLimits = RELAXED_THROTTLE_LIMITS,
+    dbName = uniqueDbName(),
+    keepDatabase = false,
+    mongoUri = inject('mongoUri'),
+    monitorCommands = false,
+    ...overrides
+  } = options;
   const config = testConfig(overrides);
-  const connection = await connectDatabase({ uri: inject('mongoUri'), dbName, timeoutMs: config.dbTimeoutMs });
+  const connection = await connectDatabase({ uri: mongoUri, dbName, timeoutMs: config.dbTimeoutMs, monitorCommands });
 
   let text = '';
   const destination = new Writable({

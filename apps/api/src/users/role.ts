@@ -7,7 +7,8 @@ export type SetRoleResult = { status: 'changed' | 'unchanged'; userId: string; s
 
 /**
  * Changes an account's role and the role in every one of its sessions' account snapshot, so the change
- * applies on that person's next request without a database read per request (S4).
+ * applies on that person's next request without a database read per request, and that request gets a
+ * new session id (S4).
  */
 export async function setUserRole(connection: Connection, email: string, role: Role): Promise<SetRoleResult> {
   const users = getUserModel(connection);
@@ -21,6 +22,9 @@ export async function setUserRole(connection: Connection, email: string, role: R
   const userId = user.id as string;
   const result = await connection
     .collection(SESSIONS_COLLECTION)
-    .updateMany({ 'session.userId': userId }, { $set: { 'session.user.role': role } });
+    .updateMany(
+      { 'session.userId': userId },
+      { $set: status === 'changed' ? { 'session.user.role': role, 'session.rotateOnNextRequest': true } : { 'session.user.role': role } },
+    );
   return { status, userId, sessionsUpdated: result.modifiedCount };
 }

@@ -11,6 +11,7 @@ import { QueryState } from '../../components/query-state';
 import { useWithReauth } from '../reauth/reauth-context';
 import { adminApi, adminKeys, adminQueries } from './admin-queries';
 import { TableRegion } from '../../components/table-region';
+import { whenIdle } from '../../components/when-idle';
 
 const PAGE_SIZE = 20;
 
@@ -130,7 +131,7 @@ function AdminSessionRow({ session, now, isFirstOfUser, isBusy, onRevoke, onRevo
             <span>{user.name}</span>
             <span className="muted">{user.email}</span>
             {isFirstOfUser ? (
-              <button type="button" className="link-button" onClick={() => onRevokeUser(user.id)} disabled={isBusy}>
+              <button type="button" className="link-button" {...whenIdle(isBusy, () => onRevokeUser(user.id))}>
                 Revoke all sessions of {user.email}
               </button>
             ) : null}
@@ -158,8 +159,7 @@ function AdminSessionRow({ session, now, isFirstOfUser, isBusy, onRevoke, onRevo
           type="button"
           className="button button-small button-danger"
           aria-label={`Revoke session of ${owner} on ${device}`}
-          onClick={onRevoke}
-          disabled={isBusy}
+          {...whenIdle(isBusy, onRevoke)}
         >
           Revoke
         </button>

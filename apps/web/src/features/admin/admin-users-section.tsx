@@ -6,6 +6,7 @@ import { QueryState } from '../../components/query-state';
 import { useWithReauth } from '../reauth/reauth-context';
 import { adminApi, adminKeys, adminQueries } from './admin-queries';
 import { TableRegion } from '../../components/table-region';
+import { whenIdle } from '../../components/when-idle';
 
 export function AdminUsersSection() {
   const users = useQuery(adminQueries.users());
@@ -56,8 +57,9 @@ export function AdminUsersSection() {
                       type="button"
                       className={user.isDisabled ? 'button button-small' : 'button button-small button-danger'}
                       aria-label={`${user.isDisabled ? 'Enable' : 'Disable'} ${user.email}`}
-                      onClick={() => setDisabled.mutate({ userId: user.id, isDisabled: !user.isDisabled })}
-                      disabled={setDisabled.isPending && setDisabled.variables?.userId === user.id}
+                      {...whenIdle(setDisabled.isPending && setDisabled.variables?.userId === user.id, () =>
+                        setDisabled.mutate({ userId: user.id, isDisabled: !user.isDisabled }),
+                      )}
                     >
                       {user.isDisabled ? 'Enable' : 'Disable'}
                     </button>

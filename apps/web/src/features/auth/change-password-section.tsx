@@ -33,6 +33,7 @@ export function ChangePasswordSection() {
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    if (changePassword.isPending) return;
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
     const { data, errors } = validateFields(ChangePasswordRequestSchema, {
@@ -81,7 +82,7 @@ export function ChangePasswordSection() {
         <p role="status" className="status-message">
           {changePassword.data ? endedSessionsMessage(changePassword.data.endedSessions) : ''}
         </p>
-        <button type="submit" className="button button-primary" disabled={changePassword.isPending}>
+        <button type="submit" className="button button-primary" aria-disabled={changePassword.isPending || undefined}>
           Change password
         </button>
       </form>

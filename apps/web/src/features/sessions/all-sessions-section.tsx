@@ -11,6 +11,7 @@ import { useWithReauth } from '../reauth/reauth-context';
 import { activityKeys } from '../activity/activity-queries';
 import { sessionApi, sessionKeys, sessionQueries } from './session-queries';
 import { TableRegion } from '../../components/table-region';
+import { whenIdle } from '../../components/when-idle';
 
 const byLatestActivity = (a: SessionView, b: SessionView) => Date.parse(b.lastActiveAt) - Date.parse(a.lastActiveAt);
 
@@ -46,8 +47,7 @@ export function AllSessionsSection() {
         <button
           type="button"
           className="button"
-          onClick={() => revokeOthers.mutate()}
-          disabled={revokeOthers.isPending || !sessions}
+          {...whenIdle(revokeOthers.isPending || !sessions, () => revokeOthers.mutate())}
         >
           Sign out everywhere else
         </button>
@@ -92,8 +92,7 @@ export function AllSessionsSection() {
                         type="button"
                         className="button button-small button-danger"
                         aria-label={`Revoke ${describeDevice(session.device)} session`}
-                        onClick={() => revoke.mutate(session.handle)}
-                        disabled={revoke.isPending && revoke.variables === session.handle}
+                        {...whenIdle(revoke.isPending && revoke.variables === session.handle, () => revoke.mutate(session.handle))}
                       >
                         Revoke
                       </button>

@@ -12,6 +12,7 @@ import { useWithReauth } from '../reauth/reauth-context';
 import { authKeys } from '../auth/auth-queries';
 import { sessionApi, sessionKeys, sessionQueries } from './session-queries';
 import { shouldOfferStaySignedIn } from './stay-signed-in';
+import { whenIdle } from '../../components/when-idle';
 
 export function ThisSessionSection() {
   const current = useQuery({ ...sessionQueries.current(), refetchInterval: usePollInterval() });
@@ -74,7 +75,7 @@ function SessionFacts({ current }: { current: CurrentSessionResponse }) {
       {isNearIdleDeadline ? (
         <div className="notice stack-small">
           <p>This session ends soon if you stay inactive.</p>
-          <button type="button" className="button button-primary" onClick={() => extend.mutate()} disabled={extend.isPending}>
+          <button type="button" className="button button-primary" {...whenIdle(extend.isPending, () => extend.mutate())}>
             Stay signed in
           </button>
         </div>
