@@ -84,6 +84,11 @@ async function listenDualStack(server: Server, config: Config, logger: Logger): 
   }
 }
 
+/** Part of the grace period spent answering 503 on /api/ready before the listener closes (R8). */
+function readinessDrainMs(shutdownGraceMs: number): number {
+  return Math.min(2000, Math.floor(shutdownGraceMs / 4));
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -102,7 +107,15 @@ async function main(): Promise<void> {
   let connection: Connection | null = null;
   let services: AppServices | undefined = undefined;
   let handler: Handler = createStartingApp({ config, logger });
-  const server = createServer((req, res) => handler(req, res));
+  const inFlight = new Set<ServerResponse>();
+  const server = createServer((req, res) => {
+    // Once shutting down, no response invites another request on its connection: a request sent on a
+    // keep-alive socket just as the server closes it would fail with a reset (R8).
+    if (stopping) res.setHeader('Connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+    handler(req, res);
+  });
   server.keepAliveTimeout = 5000;
 
   const shutdown = async (signal: string) => {
@@ -116,7 +129,14 @@ async function main(): Promise<void> {
     forceExit.unref();
 
     services?.readiness.markShuttingDown();
+    for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
     services?.live.closeAll();
+    if (services && signal === 'SIGTERM') {
+      // Orchestrators send SIGTERM: keep serving while whatever polls /api/ready sees the 503 and stops
+      // routing here, so nothing is refused that was still on its way (Ctrl-C exits without the wait).
+      await sleep(readinessDrainMs(config.shutdownGraceMs));
+      services.live.closeAll();
+    }
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       // Keep-alive connections become idle as their last response ends: close each as soon as it does.
