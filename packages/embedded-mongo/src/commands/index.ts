@@ -4,6 +4,7 @@ import { MongoCommandError } from '../errors';
 import { NO_AUTH_COMMANDS, adminHandlers } from './admin';
 import type { CommandContext, Handler } from './context';
 import { ddlHandlers } from './ddl';
+import { explainHandlers } from './explain';
 import { readHandlers } from './read';
 import { writeHandlers } from './write';
 
@@ -13,6 +14,8 @@ const HANDLERS: Record<string, Handler> = {
   ...readHandlers,
   ...writeHandlers,
   ...ddlHandlers,
+  // after readHandlers: wraps aggregate to answer its `explain: true` form
+  ...explainHandlers,
 };
 
 export function errorReply(e: unknown): Document {

@@ -8,7 +8,7 @@ import { compileProjection } from '../query/project';
 import { compileSort } from '../query/sort';
 import { bsonType, canonicalKey, cloneValue, isNumeric, isPlainDoc, pathValues, splitPath, toNumber } from '../query/values';
 import type { Doc } from '../query/values';
-import type { Collection } from '../storage/collection';
+import type { AccessPlan, Collection } from '../storage/collection';
 import type { CommandContext, Handler } from './context';
 import { collectionName } from './write';
 
@@ -22,14 +22,27 @@ function optNumber(v: unknown, name: string): number | undefined {
   return toNumber(v);
 }
 
+export interface QueryRun {
+  docs: Doc[];
+  /** `undefined` when the collection does not exist. */
+  plan: AccessPlan | undefined;
+  /** Candidates the matcher ran on. */
+  docsExamined: number;
+  /** Documents that matched, before skip/limit. */
+  matched: number;
+}
+
 /** Filter + sort + skip + limit over a collection, using the planner for candidates. */
-export function runQuery(c: Collection | undefined, filter: unknown, sort: unknown, skip = 0, limit = 0): Doc[] {
+export function executeQuery(c: Collection | undefined, filter: unknown, sort: unknown, skip = 0, limit = 0): QueryRun {
   const pred = compileFilter(filter);
   const cmp = compileSort(sort);
-  if (!c) return [];
+  if (!c) return { docs: [], plan: undefined, docsExamined: 0, matched: 0 };
   const out: Doc[] = [];
   const stopAt = !cmp && limit > 0 ? skip + limit : Infinity;
-  for (const d of c.candidates(filter).docs) {
+  const { docs, plan } = c.candidates(filter);
+  let docsExamined = 0;
+  for (const d of docs) {
+    docsExamined++;
     if (pred(d)) {
       out.push(d);
       if (out.length >= stopAt) break;
@@ -37,12 +50,27 @@ export function runQuery(c: Collection | undefined, filter: unknown, sort: unkno
   }
   if (cmp) out.sort(cmp);
   const end = limit > 0 ? skip + limit : undefined;
-  return skip > 0 || end !== undefined ? out.slice(skip, end) : out;
+  const page = skip > 0 || end !== undefined ? out.slice(skip, end) : out;
+  return { docs: page, plan, docsExamined, matched: out.length };
 }
 
-const find: Handler = (cmd, ctx) => {
+export function runQuery(c: Collection | undefined, filter: unknown, sort: unknown, skip = 0, limit = 0): Doc[] {
+  return executeQuery(c, filter, sort, skip, limit).docs;
+}
+
+export interface FindOptions {
+  name: string;
+  filter: unknown;
+  sort: unknown;
+  projection: unknown;
+  skip: number;
+  limit: number;
+  singleBatch: boolean;
+  batchSize: number | undefined;
+}
+
+export function parseFind(cmd: Document): FindOptions {
   const name = collectionName(cmd, 'find');
-  const ns = `${ctx.db}.${name}`;
   if (cmd.collation !== undefined && isPlainDoc(cmd.collation) && cmd.collation.locale !== 'simple') {
     throw badValue('collation is not supported by embedded-mongo');
   }
@@ -56,9 +84,15 @@ const find: Handler = (cmd, ctx) => {
   }
   const batchSize = optNumber(cmd.batchSize, 'batchSize');
   if (batchSize !== undefined && batchSize < 0) throw badValue('batchSize value must be non-negative');
-  const project = compileProjection(cmd.projection);
-  const docs = runQuery(ctx.server.engine.getCollection(ctx.db, name), cmd.filter, cmd.sort, skip, limit);
-  const b = ctx.server.cursors.open(ns, docs, batchSize ?? 101, singleBatch, project);
+  return { name, filter: cmd.filter, sort: cmd.sort, projection: cmd.projection, skip, limit, singleBatch, batchSize };
+}
+
+const find: Handler = (cmd, ctx) => {
+  const f = parseFind(cmd);
+  const ns = `${ctx.db}.${f.name}`;
+  const project = compileProjection(f.projection);
+  const docs = runQuery(ctx.server.engine.getCollection(ctx.db, f.name), f.filter, f.sort, f.skip, f.limit);
+  const b = ctx.server.cursors.open(ns, docs, f.batchSize ?? 101, f.singleBatch, project);
   return cursorReply(ns, b.docs, b.id, true);
 };
 
@@ -85,17 +119,36 @@ const killCursors: Handler = (cmd, ctx) => {
   return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
 };
 
+export interface CountOptions {
+  name: string;
+  query: unknown;
+  skip: number;
+  limit: number;
+}
+
+export function parseCount(cmd: Document): CountOptions {
+  return {
+    name: collectionName(cmd, 'count'),
+    query: cmd.query,
+    skip: optNumber(cmd.skip, 'skip') ?? 0,
+    limit: Math.abs(optNumber(cmd.limit, 'limit') ?? 0),
+  };
+}
+
+/** An empty count query is answered from the collection size without looking at documents. */
+export function isFastCount(query: unknown): boolean {
+  return !query || (isPlainDoc(query) && Object.keys(query).length === 0);
+}
+
 const count: Handler = (cmd, ctx) => {
-  const name = collectionName(cmd, 'count');
-  const skip = optNumber(cmd.skip, 'skip') ?? 0;
-  const limit = Math.abs(optNumber(cmd.limit, 'limit') ?? 0);
+  const { name, query, skip, limit } = parseCount(cmd);
   const c = ctx.server.engine.getCollection(ctx.db, name);
-  if (!cmd.query || (isPlainDoc(cmd.query) && Object.keys(cmd.query).length === 0)) {
+  if (isFastCount(query)) {
     const total = c?.docs.size ?? 0;
     const n = Math.max(0, total - skip);
     return { n: limit > 0 ? Math.min(n, limit) : n, ok: 1 };
   }
-  return { n: runQuery(c, cmd.query, undefined, skip, limit).length, ok: 1 };
+  return { n: runQuery(c, query, undefined, skip, limit).length, ok: 1 };
 };
 
 const distinct: Handler = (cmd, ctx) => {
@@ -115,12 +168,18 @@ const distinct: Handler = (cmd, ctx) => {
   return { values: [...seen.values()], ok: 1 };
 };
 
-function resolver(ctx: CommandContext): (coll: string) => Doc[] {
+/** A leading `$match` is run by the query planner (indexes); the rest by the pipeline runner. */
+export function splitLeadingMatch(pipeline: Doc[]): { match: unknown; rest: Doc[] } {
+  const head = pipeline[0];
+  if (head && '$match' in head) return { match: head.$match, rest: pipeline.slice(1) };
+  return { match: undefined, rest: pipeline };
+}
+
+export function resolver(ctx: CommandContext): (coll: string) => Doc[] {
   return (coll) => [...(ctx.server.engine.getCollection(ctx.db, coll)?.docs.values() ?? [])].map((d) => cloneValue(d));
 }
 
 const aggregate: Handler = (cmd, ctx) => {
-  if (cmd.explain === true) throw new MongoCommandError(115, 'explain is not supported by embedded-mongo');
   const target: unknown = cmd.aggregate;
   if (target === 1) throw new MongoCommandError(115, 'collection-less aggregate ({aggregate: 1}) is not supported by embedded-mongo');
   const name = collectionName(cmd, 'aggregate');
@@ -129,15 +188,8 @@ const aggregate: Handler = (cmd, ctx) => {
   if (!isPlainDoc(cmd.cursor)) throw new MongoCommandError(9, "The 'cursor' option is required, except for aggregate with the explain argument");
   const batchSize = optNumber(cmd.cursor.batchSize, 'batchSize');
   const c = ctx.server.engine.getCollection(ctx.db, name);
-  let input: Doc[];
-  let rest = pipeline;
-  const head = pipeline[0];
-  if (head && '$match' in head) {
-    input = runQuery(c, head.$match, undefined);
-    rest = pipeline.slice(1);
-  } else {
-    input = c ? [...c.docs.values()] : [];
-  }
+  const { match, rest } = splitLeadingMatch(pipeline);
+  const input = match !== undefined ? runQuery(c, match, undefined) : c ? [...c.docs.values()] : [];
   const out = runPipeline(input, rest, resolver(ctx));
   const b = ctx.server.cursors.open(ns, out, batchSize ?? 101, false);
   return cursorReply(ns, b.docs, b.id, true);

@@ -62,7 +62,7 @@ function compileTopLevel(op: string, cond: unknown): Predicate {
   }
 }
 
-function isOperatorObject(v: unknown): v is Doc {
+export function isOperatorObject(v: unknown): v is Doc {
   if (!isPlainDoc(v)) return false;
   const keys = Object.keys(v);
   return keys.length > 0 && (keys[0] as string).startsWith('$');

@@ -18,7 +18,7 @@ export interface IndexSpec {
   partialFilterExpression?: Doc;
 }
 
-function describeValue(v: unknown): string {
+export function describeValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (v instanceof Date) return `new Date(${v.getTime()})`;
   if (v === undefined || v === null) return 'null';
@@ -44,12 +44,36 @@ export class DuplicateKeyError extends MongoCommandError {
   }
 }
 
+/** Equality values looked up for one field of an index (one value, or several for `$in`). */
+export interface IndexBound {
+  path: string;
+  values: unknown[];
+}
+
+interface IndexScan {
+  kind: 'IXSCAN';
+  index: IndexSpec;
+  multiKey: boolean;
+  bounds: IndexBound[];
+  keysExamined: number;
+  ids: Set<string>;
+}
+
+/** The planner's decision for one filter (see Collection.candidates). */
+export type AccessPlan =
+  | { kind: 'COLLSCAN' }
+  | { kind: 'ID'; values: unknown[]; keysExamined: number }
+  | Omit<IndexScan, 'ids'>;
+
+const COLLSCAN: AccessPlan = { kind: 'COLLSCAN' };
+
 const EMPTY_ARRAY_KEY = 'E';
 
 export class Index {
   readonly spec: IndexSpec;
   readonly fields: { path: string; parts: string[] }[];
   readonly map = new Map<string, Set<string>>();
+  multiKey = false;
   private readonly partial: Predicate | undefined;
 
   constructor(spec: IndexSpec) {
@@ -64,7 +88,12 @@ export class Index {
 
   /** Index keys of a document (several for multikey), or [] when the document is not indexed. */
   keysFor(doc: Doc): string[] {
-    if (this.partial && !this.partial(doc)) return [];
+    return this.keysOf(doc).keys;
+  }
+
+  private keysOf(doc: Doc): { keys: string[]; multi: boolean } {
+    if (this.partial && !this.partial(doc)) return { keys: [], multi: false };
+    let multi = false;
     let keys: string[] = [''];
     let anyPresent = false;
     for (let i = 0; i < this.fields.length; i++) {
@@ -72,6 +101,7 @@ export class Index {
       const parts: string[] = [];
       for (const v of pathValues(doc, f.parts)) {
         if (Array.isArray(v)) {
+          multi = true;
           if (v.length === 0) parts.push(EMPTY_ARRAY_KEY);
           for (const e of v) parts.push(canonicalKey(e));
         } else parts.push(canonicalKey(v));
@@ -83,8 +113,8 @@ export class Index {
       for (const k of keys) for (const p of uniq) next.push(i === 0 ? p : k + '|' + p);
       keys = next;
     }
-    if (this.spec.sparse && !anyPresent) return [];
-    return keys;
+    if (this.spec.sparse && !anyPresent) return { keys: [], multi: false };
+    return { keys, multi };
   }
 
   keyValueFor(doc: Doc): Doc {
@@ -97,7 +127,10 @@ export class Index {
   }
 
   add(idKey: string, doc: Doc): void {
-    for (const k of this.keysFor(doc)) {
+    const { keys, multi } = this.keysOf(doc);
+    // Like mongod, an index stays multikey once a document has made it so.
+    if (multi) this.multiKey = true;
+    for (const k of keys) {
       let set = this.map.get(k);
       if (!set) {
         set = new Set();
@@ -205,10 +238,11 @@ export class Collection {
   /**
    * Query planner: candidate documents for `filter`. Uses the `_id` map or a secondary index
    * when the filter has a top-level (or `$and`) equality / `$in` on every field of an index;
-   * otherwise scans. Callers always apply the full matcher to the candidates.
+   * otherwise scans. Callers always apply the full matcher to the candidates. `explain` reports
+   * this same decision, so the plan carries what it looked up and how many keys it examined.
    */
-  candidates(filter: unknown): { docs: Iterable<Doc>; plan: string } {
-    if (!isPlainDoc(filter) || Object.keys(filter).length === 0) return { docs: this.docs.values(), plan: 'COLLSCAN' };
+  candidates(filter: unknown): { docs: Iterable<Doc>; plan: AccessPlan } {
+    if (!isPlainDoc(filter) || Object.keys(filter).length === 0) return { docs: this.docs.values(), plan: COLLSCAN };
     const eq = equalityFields(filter);
     const inLists = new Map<string, unknown[]>();
     for (const [k, v] of Object.entries(filter)) {
@@ -225,20 +259,23 @@ export class Collection {
     if (idVals) {
       const out: Doc[] = [];
       const seen = new Set<string>();
+      const looked: unknown[] = [];
       for (const v of idVals) {
-        if (v === null) return { docs: this.docs.values(), plan: 'COLLSCAN' };
+        if (v === null) return { docs: this.docs.values(), plan: COLLSCAN };
         const k = canonicalKey(v);
         if (seen.has(k)) continue;
         seen.add(k);
+        looked.push(v);
         const d = this.docs.get(k);
         if (d) out.push(d);
       }
-      return { docs: out, plan: 'IDHACK' };
+      return { docs: out, plan: { kind: 'ID', values: looked, keysExamined: out.length } };
     }
-    let best: { ids: Set<string>; name: string } | undefined;
+    let best: IndexScan | undefined;
     for (const idx of this.indexes.values()) {
       if (!idx.usableForEquality) continue;
       let keys: string[] = [''];
+      const bounds: IndexBound[] = [];
       let ok = true;
       for (let i = 0; i < idx.fields.length && ok; i++) {
         const f = idx.fields[i] as { path: string };
@@ -247,17 +284,21 @@ export class Collection {
           ok = false;
           break;
         }
+        bounds.push({ path: f.path, values: vals });
         const next: string[] = [];
         for (const k of keys) for (const v of vals) next.push(i === 0 ? canonicalKey(v) : k + '|' + canonicalKey(v));
         keys = next;
       }
       if (!ok) continue;
       const ids = new Set<string>();
+      let keysExamined = 0;
       for (const k of keys) {
         const s = idx.map.get(k);
-        if (s) for (const id of s) ids.add(id);
+        if (!s) continue;
+        keysExamined += s.size;
+        for (const id of s) ids.add(id);
       }
-      if (!best || ids.size < best.ids.size) best = { ids, name: idx.spec.name };
+      if (!best || ids.size < best.ids.size) best = { kind: 'IXSCAN', index: idx.spec, multiKey: idx.multiKey, bounds, keysExamined, ids };
       if (ids.size <= 1) break;
     }
     if (best) {
@@ -266,9 +307,9 @@ export class Collection {
         const d = this.docs.get(id);
         if (d) out.push(d);
       }
-      return { docs: out, plan: `IXSCAN ${best.name}` };
+      return { docs: out, plan: best };
     }
-    return { docs: this.docs.values(), plan: 'COLLSCAN' };
+    return { docs: this.docs.values(), plan: COLLSCAN };
   }
 }
 
