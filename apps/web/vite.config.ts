@@ -1,27 +1,10 @@
-import { createRequire } from 'node:module';
-import { defineConfig, version as viteVersion, type PluginOption } from 'vite';
+import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
 const apiOrigin = 'http://localhost:3000';
 
-/**
- * The workspace hoists Vite 8 (wanted by vitest) next to @vitejs/plugin-react, while this app builds
- * with its own Vite 7. The plugin then takes Vite 8's native Fast Refresh path, which the Vite 7 dev
- * server cannot run. When the two disagree, leave that wrapper out: the app still compiles (esbuild
- * reads `jsx: react-jsx`), edits just reload the page. Once one Vite is pinned this is a no-op.
- */
-function reactPlugins(): PluginOption[] {
-  const require = createRequire(import.meta.url);
-  const requireFromPlugin = createRequire(require.resolve('@vitejs/plugin-react'));
-  const pluginVite = requireFromPlugin('vite/package.json') as { version: string };
-  const plugins = react() as unknown as Array<{ name: string }>;
-  const major = (version: string) => version.split('.')[0];
-  const kept = major(pluginVite.version) === major(viteVersion) ? plugins : plugins.filter((plugin) => plugin.name !== 'vite:react:refresh-wrapper');
-  return kept as unknown as PluginOption[];
-}
-
 export default defineConfig({
-  plugins: reactPlugins(),
+  plugins: [react()],
   server: {
     port: 5173,
     strictPort: true,
@@ -48,5 +31,13 @@ export default defineConfig({
     },
   },
   preview: { port: 4173, proxy: { '/api': { target: apiOrigin, ws: false } } },
-  build: { outDir: 'dist', sourcemap: false, target: 'es2022' },
+  build: {
+    outDir: 'dist',
+    sourcemap: false,
+    target: 'es2022',
+    // scripts/measure-bundle.ts reads it to check the per-route budget.
+    manifest: true,
+    // Browsers without modulepreload still load every chunk, just without the head start.
+    modulePreload: { polyfill: false },
+  },
 });

@@ -1,10 +1,10 @@
-import './lib/zod-csp';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createBrowserRouter } from 'react-router';
+import { BrowserRouter } from 'react-router';
 import { App } from './app/app';
+import { preloadPageAt } from './app/pages';
 import { createQueryClient } from './app/query-client';
-import { routes } from './app/routes';
+import { AppRoutes } from './app/routes';
 import { createSessionStatus } from './features/auth/session-status';
 import './app/app.css';
 
@@ -13,10 +13,14 @@ if (!root) throw new Error('index.html has no #root element');
 
 const sessionStatus = createSessionStatus();
 const queryClient = createQueryClient(sessionStatus);
-const router = createBrowserRouter(routes);
+preloadPageAt(window.location.pathname);
 
 createRoot(root).render(
   <StrictMode>
-    <App queryClient={queryClient} sessionStatus={sessionStatus} router={router} />
+    <App queryClient={queryClient} sessionStatus={sessionStatus}>
+      <BrowserRouter>
+        <AppRoutes />
+      </BrowserRouter>
+    </App>
   </StrictMode>,
 );

@@ -1,18 +1,8 @@
 import { z } from 'zod';
 import { UserSchema } from './users';
+import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './limits';
 
-/**
- * Eight characters is the floor NIST 800-63B and OWASP ASVS allow when the password is not the only
- * factor's whole story: we refuse common passwords from a shipped list and throttle guessing, so
- * length is not asked to carry all the weight. No composition rules: they push people to predictable
- * patterns. 128 characters is far above any passphrase and keeps hashing cost bounded; it is checked
- * before anything is hashed.
- */
-export const PASSWORD_MIN_LENGTH = 8;
-export const PASSWORD_MAX_LENGTH = 128;
-
-export const NAME_MAX_LENGTH = 100;
-export const EMAIL_MAX_LENGTH = 254;
+export { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH };
 
 /** Emails are compared case-insensitively and without surrounding spaces. */
 export const EmailSchema = z
@@ -46,7 +36,7 @@ export type RegisterResponse = z.infer<typeof RegisterResponseSchema>;
 /** Sign-in checks only that a password was given: the policy applies when one is chosen. */
 export const LoginRequestSchema = z.object({
   email: EmailSchema,
-  password: z.string({ error: 'Password must be text' }).min(1, { error: 'Enter your password' }).max(PASSWORD_MAX_LENGTH),
+  password: z.string({ error: 'Password must be text' }).min(1, { error: 'Enter your password' }).max(PASSWORD_MAX_LENGTH, { error: `Use at most ${PASSWORD_MAX_LENGTH} characters` }),
   rememberMe: z.boolean().optional().default(false),
 });
 export type LoginRequest = z.input<typeof LoginRequestSchema>;
@@ -72,14 +62,14 @@ export type MeResponse = z.infer<typeof MeResponseSchema>;
 
 /** Re-authentication ("sudo mode"): proves the password again before a sensitive action. */
 export const ReauthRequestSchema = z.object({
-  password: z.string({ error: 'Password must be text' }).min(1, { error: 'Enter your password' }).max(PASSWORD_MAX_LENGTH),
+  password: z.string({ error: 'Password must be text' }).min(1, { error: 'Enter your password' }).max(PASSWORD_MAX_LENGTH, { error: `Use at most ${PASSWORD_MAX_LENGTH} characters` }),
 });
 export type ReauthRequest = z.infer<typeof ReauthRequestSchema>;
 export const ReauthResponseSchema = MeResponseSchema;
 export type ReauthResponse = z.infer<typeof ReauthResponseSchema>;
 
 export const ChangePasswordRequestSchema = z.object({
-  currentPassword: z.string({ error: 'Password must be text' }).min(1, { error: 'Enter your current password' }).max(PASSWORD_MAX_LENGTH),
+  currentPassword: z.string({ error: 'Password must be text' }).min(1, { error: 'Enter your current password' }).max(PASSWORD_MAX_LENGTH, { error: `Use at most ${PASSWORD_MAX_LENGTH} characters` }),
   newPassword: PasswordSchema,
 });
 export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequestSchema>;

@@ -1,7 +1,6 @@
 import { MutationCache, QueryCache, QueryClient, type DefaultOptions } from '@tanstack/react-query';
 import { apiRequest, isServiceUnavailable, isSessionGone } from '../lib/api-client';
 import { authKeys } from '../features/auth/auth-queries';
-import { MeResponseSchema } from '@gatehouse/types/auth';
 import { sessionKeys } from '../features/sessions/session-queries';
 import type { MeResponse } from '@gatehouse/types/auth';
 import type { CurrentSessionResponse } from '@gatehouse/types/sessions';
@@ -44,7 +43,7 @@ export function createQueryClient(sessionStatus: SessionStatus, overrides: Defau
     if (isConfirming) return;
     isConfirming = true;
     try {
-      client.setQueryData(authKeys.me(), await apiRequest('/api/auth/me', MeResponseSchema));
+      client.setQueryData(authKeys.me(), await apiRequest<MeResponse>('/api/auth/me'));
     } catch (error) {
       if (isSessionGone(error)) sessionStatus.end(guessEndReason(client));
     } finally {

@@ -1,42 +1,28 @@
-import type { RouteObject } from 'react-router';
+import { Route, Routes } from 'react-router';
 import { RequireAdmin, RequireGuest, RequireUser } from '../features/auth/route-guards';
-import { LoginPage } from '../features/auth/login-page';
-import { RegisterPage } from '../features/auth/register-page';
-import { DashboardPage } from '../features/dashboard/dashboard-page';
+import { AdminPage, DashboardPage, LoginPage, RegisterPage } from './pages';
 import { RootLayout } from './root-layout';
-import { NotFoundPage, PageLoading, RouteErrorPage } from './simple-pages';
+import { NotFoundPage } from './simple-pages';
+import { RouteErrorBoundary } from './route-error-boundary';
 
-export const routes: RouteObject[] = [
-  {
-    element: <RootLayout />,
-    errorElement: <RouteErrorPage />,
-    HydrateFallback: PageLoading,
-    children: [
-      {
-        element: <RequireGuest />,
-        children: [
-          { path: 'login', element: <LoginPage /> },
-          { path: 'register', element: <RegisterPage /> },
-        ],
-      },
-      {
-        element: <RequireUser />,
-        children: [
-          { index: true, element: <DashboardPage /> },
-          {
-            path: 'admin',
-            element: <RequireAdmin />,
-            children: [
-              {
-                index: true,
-                // Most people never open the admin area, so its code is loaded only when they do.
-                lazy: async () => ({ Component: (await import('../features/admin/admin-page')).AdminPage }),
-              },
-            ],
-          },
-        ],
-      },
-      { path: '*', element: <NotFoundPage /> },
-    ],
-  },
-];
+export function AppRoutes() {
+  return (
+    <RouteErrorBoundary>
+      <Routes>
+        <Route element={<RootLayout />}>
+          <Route element={<RequireGuest />}>
+            <Route path="login" element={<LoginPage />} />
+            <Route path="register" element={<RegisterPage />} />
+          </Route>
+          <Route element={<RequireUser />}>
+            <Route index element={<DashboardPage />} />
+            <Route path="admin" element={<RequireAdmin />}>
+              <Route index element={<AdminPage />} />
+            </Route>
+          </Route>
+          <Route path="*" element={<NotFoundPage />} />
+        </Route>
+      </Routes>
+    </RouteErrorBoundary>
+  );
+}

@@ -1,4 +1,4 @@
-import { isRouteErrorResponse, Link, useRouteError } from 'react-router';
+import { Link } from 'react-router';
 
 export function NotFoundPage() {
   return (
@@ -13,13 +13,11 @@ export function NotFoundPage() {
 }
 
 export function RouteErrorPage() {
-  const error = useRouteError();
-  const detail = isRouteErrorResponse(error) ? `${error.status} ${error.statusText}` : null;
   return (
     <main id="main" className="app-main">
       <div className="card narrow stack">
         <h1>Something went wrong</h1>
-        <p role="alert">This page could not be shown{detail ? ` (${detail})` : ''}. Reloading usually helps.</p>
+        <p role="alert">This page could not be shown. Reloading usually helps.</p>
         <p>
           <a href="/">Back to the start</a>
         </p>

@@ -1,9 +1,9 @@
-import { ErrorBodySchema, type ErrorCode } from '@gatehouse/types/errors';
+import type { ErrorBody, ErrorCode } from '@gatehouse/types/errors';
 
-/** Anything that turns unknown JSON into a trusted value: every zod schema fits. */
-export interface ResponseSchema<T> {
-  parse(input: unknown): T;
-}
+/*
+ * Response bodies are typed by the shared contracts but not re-parsed here: the API validates what
+ * it sends with the same zod schemas, and leaving zod out keeps the browser bundle small.
+ */
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -44,12 +44,24 @@ export function parseRetryAfter(header: string | null, now = Date.now()): number
   return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Just enough of ErrorBody's shape to use `code`, `message` and `fields`; anything else is not our API
+ * talking. A code this build does not know yet is passed on as is.
+ */
+export function isErrorBody(body: unknown): body is ErrorBody {
+  if (!isRecord(body) || !isRecord(body.error)) return false;
+  const { code, message, fields } = body.error;
+  if (typeof code !== 'string' || typeof message !== 'string') return false;
+  return fields === undefined || (isRecord(fields) && Object.values(fields).every((value) => typeof value === 'string'));
+}
+
 async function toApiError(response: Response): Promise<ApiError> {
   const retryAfter = parseRetryAfter(response.headers.get('Retry-After'));
   const body: unknown = await response.json().catch(() => null);
-  const parsed = ErrorBodySchema.safeParse(body);
-  if (parsed.success) {
-    const { code, message, fields } = parsed.data.error;
+  if (isErrorBody(body)) {
+    const { code, message, fields } = body.error;
     return new ApiError({ status: response.status, code, message, fields, retryAfter });
   }
   // Our API always answers in ErrorBody shape; a bare 5xx comes from a proxy in front of a stopped API.
@@ -89,11 +101,10 @@ async function send(path: string, { method = 'GET', body, signal }: RequestOptio
   return response;
 }
 
-/** Calls the API and returns the body checked against `schema`. */
-export async function apiRequest<T>(path: string, schema: ResponseSchema<T>, options: RequestOptions = {}): Promise<T> {
+/** Calls an endpoint that answers JSON; `T` is the endpoint's response type from `@gatehouse/types`. */
+export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const response = await send(path, options);
-  const body: unknown = response.status === 204 ? null : await response.json();
-  return schema.parse(body);
+  return (await response.json()) as T;
 }
 
 /** Calls an endpoint that answers 204 No Content. */

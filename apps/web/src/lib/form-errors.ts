@@ -2,23 +2,20 @@ import { ApiError } from './api-client';
 
 export type FieldErrors = Readonly<Record<string, string>>;
 
-/** The part of a zod schema forms need (kept structural so the app does not import zod itself). */
-interface FormSchema<T> {
-  safeParse(
-    values: unknown,
-  ): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> } };
+/** A form checked in the browser: the values to send, or the message for each field that needs another look. */
+export type CheckedForm<T> = { data: T; errors: null } | { data: null; errors: FieldErrors };
+
+/** `problems` maps each field to its message, or to null when the field is fine. */
+export function checkedForm<T>(data: T, problems: Readonly<Record<string, string | null>>): CheckedForm<T> {
+  const errors: Record<string, string> = {};
+  for (const [field, problem] of Object.entries(problems)) if (problem !== null) errors[field] = problem;
+  return Object.keys(errors).length > 0 ? { data: null, errors } : { data, errors: null };
 }
 
-/** Checks a form against the same schema the API uses, so people see the API's own words sooner. */
-export function validateFields<T>(schema: FormSchema<T>, values: unknown): { data: T; errors: null } | { data: null; errors: FieldErrors } {
-  const result = schema.safeParse(values);
-  if (result.success) return { data: result.data, errors: null };
-  const errors: Record<string, string> = {};
-  for (const issue of result.error.issues) {
-    const field = issue.path.map(String).join('.');
-    errors[field] ??= issue.message;
-  }
-  return { data: null, errors };
+/** A text input's value; a missing field reads as empty. */
+export function formText(form: FormData, name: string): string {
+  const value = form.get(name);
+  return typeof value === 'string' ? value : '';
 }
 
 export function fieldErrorsOf(error: unknown): FieldErrors {

@@ -1,5 +1,5 @@
 import { queryOptions } from '@tanstack/react-query';
-import { ActivityListResponseSchema } from '@gatehouse/types/activity';
+import type { ActivityListResponse } from '@gatehouse/types/activity';
 import { apiRequest } from '../../lib/api-client';
 
 export const activityKeys = {
@@ -11,6 +11,6 @@ export const activityQueries = {
   list: () =>
     queryOptions({
       queryKey: activityKeys.list(),
-      queryFn: ({ signal }) => apiRequest('/api/activity', ActivityListResponseSchema, { signal }),
+      queryFn: ({ signal }) => apiRequest<ActivityListResponse>('/api/activity', { signal }),
     }),
 };

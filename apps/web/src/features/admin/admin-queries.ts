@@ -1,10 +1,10 @@
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
-import {
-  AdminRevokeUserSessionsResponseSchema,
-  AdminSessionListResponseSchema,
-  AdminUserListResponseSchema,
-  AdminUserResponseSchema,
-  StoreHealthResponseSchema,
+import type {
+  AdminRevokeUserSessionsResponse,
+  AdminSessionListResponse,
+  AdminUserListResponse,
+  AdminUserResponse,
+  StoreHealthResponse,
 } from '@gatehouse/types/admin';
 import { apiCommand, apiRequest } from '../../lib/api-client';
 
@@ -32,27 +32,27 @@ export const adminQueries = {
   sessions: (filter: AdminSessionFilter) =>
     queryOptions({
       queryKey: adminKeys.sessionPage(filter),
-      queryFn: ({ signal }) => apiRequest(`/api/admin/sessions?${sessionsSearch(filter)}`, AdminSessionListResponseSchema, { signal }),
+      queryFn: ({ signal }) => apiRequest<AdminSessionListResponse>(`/api/admin/sessions?${sessionsSearch(filter)}`, { signal }),
       placeholderData: keepPreviousData,
     }),
   users: () =>
     queryOptions({
       queryKey: adminKeys.users(),
-      queryFn: ({ signal }) => apiRequest('/api/admin/users', AdminUserListResponseSchema, { signal }),
+      queryFn: ({ signal }) => apiRequest<AdminUserListResponse>('/api/admin/users', { signal }),
     }),
   store: () =>
     queryOptions({
       queryKey: adminKeys.store(),
-      queryFn: ({ signal }) => apiRequest('/api/admin/store', StoreHealthResponseSchema, { signal }),
+      queryFn: ({ signal }) => apiRequest<StoreHealthResponse>('/api/admin/store', { signal }),
     }),
 };
 
 export const adminApi = {
   revokeSession: (handle: string) => apiCommand(`/api/admin/sessions/${encodeURIComponent(handle)}`, { method: 'DELETE' }),
   revokeUserSessions: (userId: string) =>
-    apiRequest(`/api/admin/users/${encodeURIComponent(userId)}/sessions`, AdminRevokeUserSessionsResponseSchema, { method: 'DELETE' }),
+    apiRequest<AdminRevokeUserSessionsResponse>(`/api/admin/users/${encodeURIComponent(userId)}/sessions`, { method: 'DELETE' }),
   setUserDisabled: (userId: string, isDisabled: boolean) =>
-    apiRequest(`/api/admin/users/${encodeURIComponent(userId)}/${isDisabled ? 'disable' : 'enable'}`, AdminUserResponseSchema, {
+    apiRequest<AdminUserResponse>(`/api/admin/users/${encodeURIComponent(userId)}/${isDisabled ? 'disable' : 'enable'}`, {
       method: 'POST',
     }),
 };

@@ -1,13 +1,13 @@
 import { queryOptions } from '@tanstack/react-query';
-import {
-  ChangePasswordResponseSchema,
-  LoginResponseSchema,
-  MeResponseSchema,
-  ReauthResponseSchema,
-  RegisterResponseSchema,
-  type ChangePasswordRequest,
-  type LoginRequest,
-  type RegisterRequest,
+import type {
+  ChangePasswordRequest,
+  ChangePasswordResponse,
+  LoginRequest,
+  LoginResponse,
+  MeResponse,
+  ReauthResponse,
+  RegisterRequest,
+  RegisterResponse,
 } from '@gatehouse/types/auth';
 import { apiCommand, apiRequest } from '../../lib/api-client';
 
@@ -20,16 +20,16 @@ export const authQueries = {
   me: () =>
     queryOptions({
       queryKey: authKeys.me(),
-      queryFn: ({ signal }) => apiRequest('/api/auth/me', MeResponseSchema, { signal }),
+      queryFn: ({ signal }) => apiRequest<MeResponse>('/api/auth/me', { signal }),
       staleTime: 60_000,
     }),
 };
 
 export const authApi = {
-  login: (body: LoginRequest) => apiRequest('/api/auth/login', LoginResponseSchema, { method: 'POST', body }),
-  register: (body: RegisterRequest) => apiRequest('/api/auth/register', RegisterResponseSchema, { method: 'POST', body }),
+  login: (body: LoginRequest) => apiRequest<LoginResponse>('/api/auth/login', { method: 'POST', body }),
+  register: (body: RegisterRequest) => apiRequest<RegisterResponse>('/api/auth/register', { method: 'POST', body }),
   logout: () => apiCommand('/api/auth/logout', { method: 'POST' }),
-  reauth: (password: string) => apiRequest('/api/auth/reauth', ReauthResponseSchema, { method: 'POST', body: { password } }),
+  reauth: (password: string) => apiRequest<ReauthResponse>('/api/auth/reauth', { method: 'POST', body: { password } }),
   changePassword: (body: ChangePasswordRequest) =>
-    apiRequest('/api/auth/password', ChangePasswordResponseSchema, { method: 'POST', body }),
+    apiRequest<ChangePasswordResponse>('/api/auth/password', { method: 'POST', body }),
 };

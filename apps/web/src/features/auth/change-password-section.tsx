@@ -1,15 +1,16 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { ChangePasswordRequestSchema, type ChangePasswordRequest } from '@gatehouse/types/auth';
+import type { ChangePasswordRequest } from '@gatehouse/types/auth';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
 import { isApiError } from '../../lib/api-client';
-import { fieldErrorsOf, formErrorMessage, validateFields, type FieldErrors } from '../../lib/form-errors';
+import { fieldErrorsOf, formErrorMessage, formText, type FieldErrors } from '../../lib/form-errors';
 import { useWithReauth } from '../reauth/reauth-context';
 import { sessionKeys } from '../sessions/session-queries';
 import { activityKeys } from '../activity/activity-queries';
 import { authApi, authKeys } from './auth-queries';
 import { useSessionStatus } from './session-status-context';
+import { checkPasswordChange } from './auth-form-checks';
 
 function endedSessionsMessage(count: number): string {
   return `Password changed. ${count} other session${count === 1 ? ' was' : 's were'} signed out.`;
@@ -36,9 +37,9 @@ export function ChangePasswordSection() {
     if (changePassword.isPending) return;
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
-    const { data, errors } = validateFields(ChangePasswordRequestSchema, {
-      currentPassword: form.get('currentPassword') ?? '',
-      newPassword: form.get('newPassword') ?? '',
+    const { data, errors } = checkPasswordChange({
+      currentPassword: formText(form, 'currentPassword'),
+      newPassword: formText(form, 'newPassword'),
     });
     setClientErrors(errors);
     if (!data) {

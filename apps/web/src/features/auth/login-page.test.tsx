@@ -71,7 +71,7 @@ describe('login page', () => {
       'GET /api/sessions/current': () => json(currentSession()),
       'GET /api/activity': () => json(activityList()),
     });
-    const { router } = renderApp('/login');
+    const { location } = renderApp('/login');
     const user = userEvent.setup();
     await user.type(await screen.findByLabelText('Email'), 'Ada@Example.com');
     await user.type(screen.getByLabelText('Password'), 'correct horse');
@@ -79,7 +79,7 @@ describe('login page', () => {
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
 
     await screen.findByRole('heading', { level: 2, name: 'This session' });
-    expect(router.state.location.pathname).toBe('/');
+    expect(location.pathname).toBe('/');
     expect(calls.find((call) => call.path === '/api/auth/login')?.body).toEqual({
       email: 'ada@example.com',
       password: 'correct horse',

@@ -1,12 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
-import { LoginRequestSchema, type LoginRequest } from '@gatehouse/types/auth';
+import type { LoginRequest } from '@gatehouse/types/auth';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
-import { fieldErrorsOf, formErrorMessage, validateFields, type FieldErrors } from '../../lib/form-errors';
+import { fieldErrorsOf, formErrorMessage, formText, type FieldErrors } from '../../lib/form-errors';
 import { authApi } from './auth-queries';
 import { useAuthSuccess } from './use-auth-success';
+import { checkLogin } from './auth-form-checks';
 
 export function LoginPage() {
   const onSignedIn = useAuthSuccess();
@@ -19,9 +20,9 @@ export function LoginPage() {
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const { data, errors } = validateFields(LoginRequestSchema, {
-      email: form.get('email') ?? '',
-      password: form.get('password') ?? '',
+    const { data, errors } = checkLogin({
+      email: formText(form, 'email'),
+      password: formText(form, 'password'),
       rememberMe: form.get('rememberMe') === 'on',
     });
     setClientErrors(errors);

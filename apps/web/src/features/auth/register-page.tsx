@@ -1,12 +1,14 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
-import { PASSWORD_MIN_LENGTH, RegisterRequestSchema, type RegisterRequest } from '@gatehouse/types/auth';
+import { PASSWORD_MIN_LENGTH } from '@gatehouse/types/limits';
+import type { RegisterRequest } from '@gatehouse/types/auth';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
-import { fieldErrorsOf, formErrorMessage, validateFields, type FieldErrors } from '../../lib/form-errors';
+import { fieldErrorsOf, formErrorMessage, formText, type FieldErrors } from '../../lib/form-errors';
 import { authApi } from './auth-queries';
 import { useAuthSuccess } from './use-auth-success';
+import { checkRegistration } from './auth-form-checks';
 
 export function RegisterPage() {
   const onRegistered = useAuthSuccess();
@@ -19,10 +21,10 @@ export function RegisterPage() {
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const { data, errors } = validateFields(RegisterRequestSchema, {
-      name: form.get('name') ?? '',
-      email: form.get('email') ?? '',
-      password: form.get('password') ?? '',
+    const { data, errors } = checkRegistration({
+      name: formText(form, 'name'),
+      email: formText(form, 'email'),
+      password: formText(form, 'password'),
     });
     setClientErrors(errors);
     if (data) register.mutate(data);

@@ -85,7 +85,7 @@ describe('when the session ends while the app is open', () => {
   it('leads back to the sign-in page from the signed-out screen', async () => {
     let isRevoked = false;
     signedInApi({ 'GET /api/auth/me': () => (isRevoked ? unauthenticated() : json(meResponse())) });
-    const { router } = renderApp('/');
+    const { location } = renderApp('/');
     await screen.findByRole('heading', { level: 2, name: 'This session' });
 
     isRevoked = true;
@@ -93,17 +93,17 @@ describe('when the session ends while the app is open', () => {
     await userEvent.setup().click(await screen.findByRole('link', { name: 'Sign in again' }));
 
     expect(await screen.findByRole('button', { name: 'Sign in' })).toBeTruthy();
-    expect(router.state.location.pathname).toBe('/login');
+    expect(location.pathname).toBe('/login');
   });
 });
 
 describe('a visitor who is not signed in', () => {
   it('is sent to the sign-in page, not shown the signed-out screen', async () => {
     stubApi({ 'GET /api/auth/me': unauthenticated });
-    const { router } = renderApp('/');
+    const { location } = renderApp('/');
 
     expect(await screen.findByRole('button', { name: 'Sign in' })).toBeTruthy();
-    expect(router.state.location.pathname).toBe('/login');
+    expect(location.pathname).toBe('/login');
     expect(screen.queryByRole('heading', { name: 'Signed out' })).toBeNull();
   });
 });
@@ -113,11 +113,11 @@ describe('when the API answers 503', () => {
     stubApi({
       'GET /api/auth/me': () => apiError(503, { code: 'service_unavailable', message: 'Database unavailable' }, { 'Retry-After': '5' }),
     });
-    const { router } = renderApp('/');
+    const { location } = renderApp('/');
 
     expect(await screen.findByText('Service unavailable, retrying…')).toBeTruthy();
     expect(screen.getByRole('heading', { level: 1, name: 'Temporarily unavailable' })).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Sign in' })).toBeNull();
-    expect(router.state.location.pathname).toBe('/');
+    expect(location.pathname).toBe('/');
   });
 });

@@ -1,21 +1,38 @@
 import { useEffect, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import { LiveEventSchema, type LiveEvent } from '@gatehouse/types/events';
+import type { LiveEvent } from '@gatehouse/types/events';
 import { useSessionStatus } from '../auth/session-status-context';
+import type { SessionEndReason } from '../auth/session-status';
 import { sessionKeys } from '../sessions/session-queries';
 import { activityKeys } from '../activity/activity-queries';
 
 const RECONNECT_DELAY_MS = 30_000;
 const EVENT_TYPES: ReadonlyArray<LiveEvent['type']> = ['sessions_changed', 'activity', 'session_ended'];
 
-function parseLiveEvent(message: MessageEvent<unknown>): LiveEvent | null {
+/** Typed as a record so a reason added to the contract fails the build until it is listed here. */
+const END_REASONS: Record<SessionEndReason, true> = {
+  revoked: true,
+  expired: true,
+  signed_out: true,
+  password_changed: true,
+  account_disabled: true,
+};
+
+const isEndReason = (value: unknown): value is SessionEndReason => typeof value === 'string' && Object.hasOwn(END_REASONS, value);
+
+/** A message we cannot act on (unknown type or reason, broken JSON) is ignored rather than guessed at. */
+export function parseLiveEvent(message: MessageEvent<unknown>): LiveEvent | null {
   if (typeof message.data !== 'string') return null;
+  let data: unknown;
   try {
-    const parsed = LiveEventSchema.safeParse(JSON.parse(message.data));
-    return parsed.success ? parsed.data : null;
+    data = JSON.parse(message.data);
   } catch {
     return null;
   }
+  if (typeof data !== 'object' || data === null || !('type' in data)) return null;
+  if (data.type === 'sessions_changed' || data.type === 'activity') return { type: data.type };
+  if (data.type === 'session_ended' && 'reason' in data && isEndReason(data.reason)) return { type: 'session_ended', reason: data.reason };
+  return null;
 }
 
 /**

@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { ReauthRequestSchema } from '@gatehouse/types/auth';
 import { authApi, authKeys } from '../auth/auth-queries';
 import { useSessionStatus } from '../auth/session-status-context';
+import { checkReauth } from '../auth/auth-form-checks';
 import { sessionKeys } from '../sessions/session-queries';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
-import { fieldErrorsOf, formErrorMessage, validateFields, type FieldErrors } from '../../lib/form-errors';
+import { fieldErrorsOf, formErrorMessage, formText, type FieldErrors } from '../../lib/form-errors';
 import { ReauthContext } from './reauth-context';
 
 export function ReauthProvider({ children }: { children: ReactNode }) {
@@ -67,7 +67,7 @@ function ReauthDialog({ onDone }: { onDone: (confirmed: boolean) => void }) {
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const { data, errors } = validateFields(ReauthRequestSchema, { password: form.get('password') ?? '' });
+    const { data, errors } = checkReauth({ password: formText(form, 'password') });
     setClientErrors(errors ?? {});
     if (data) reauth.mutate(data.password);
   };

@@ -1,9 +1,9 @@
 import { queryOptions } from '@tanstack/react-query';
-import {
-  CurrentSessionResponseSchema,
-  ExtendSessionResponseSchema,
-  RevokeOthersResponseSchema,
-  SessionListResponseSchema,
+import type {
+  CurrentSessionResponse,
+  ExtendSessionResponse,
+  RevokeOthersResponse,
+  SessionListResponse,
 } from '@gatehouse/types/sessions';
 import { apiCommand, apiRequest } from '../../lib/api-client';
 
@@ -17,17 +17,17 @@ export const sessionQueries = {
   list: () =>
     queryOptions({
       queryKey: sessionKeys.list(),
-      queryFn: ({ signal }) => apiRequest('/api/sessions', SessionListResponseSchema, { signal }),
+      queryFn: ({ signal }) => apiRequest<SessionListResponse>('/api/sessions', { signal }),
     }),
   current: () =>
     queryOptions({
       queryKey: sessionKeys.current(),
-      queryFn: ({ signal }) => apiRequest('/api/sessions/current', CurrentSessionResponseSchema, { signal }),
+      queryFn: ({ signal }) => apiRequest<CurrentSessionResponse>('/api/sessions/current', { signal }),
     }),
 };
 
 export const sessionApi = {
   revoke: (handle: string) => apiCommand(`/api/sessions/${encodeURIComponent(handle)}`, { method: 'DELETE' }),
-  revokeOthers: () => apiRequest('/api/sessions/revoke-others', RevokeOthersResponseSchema, { method: 'POST' }),
-  extend: () => apiRequest('/api/sessions/current/extend', ExtendSessionResponseSchema, { method: 'POST' }),
+  revokeOthers: () => apiRequest<RevokeOthersResponse>('/api/sessions/revoke-others', { method: 'POST' }),
+  extend: () => apiRequest<ExtendSessionResponse>('/api/sessions/current/extend', { method: 'POST' }),
 };
