@@ -21,15 +21,18 @@ interface EmbeddedEngine {
 }
 
 export const EMBEDDED_MONGO_FILE = 'embedded-mongo.json';
+const EMBEDDED_DATABASE_NAME = 'gatehouse';
 
 async function startEmbeddedEngine(config: Config, logger: Logger): Promise<EmbeddedEngine> {
   const { start } = await import('@gatehouse/embedded-mongo');
   const dbPath = join(config.dataDir, 'db');
   mkdirSync(dbPath, { recursive: true });
   const engine = await start({ dbPath });
-  writeFileSync(join(config.dataDir, EMBEDDED_MONGO_FILE), `${JSON.stringify({ uri: engine.uri, pid: process.pid })}\n`);
+  // Name the database, as a MONGODB_URI would, rather than fall back to the driver's default "test".
+  const uri = `${engine.uri.replace(/\/?$/, '/')}${EMBEDDED_DATABASE_NAME}`;
+  writeFileSync(join(config.dataDir, EMBEDDED_MONGO_FILE), `${JSON.stringify({ uri, pid: process.pid })}\n`);
   logger.info(`embedded MongoDB-compatible engine at ${engine.uri}, data in ${dbPath}; set MONGODB_URI for a real MongoDB`);
-  return engine;
+  return { uri, stop: () => engine.stop() };
 }
 
 /** Keeps trying until the database answers: the server is already up and answering 503 meanwhile. */

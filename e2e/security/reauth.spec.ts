@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { DEVICE_USER_AGENTS, expect, sessionRows, signInViaApi, test } from '../fixtures';
+import { e2eDataDir } from '../support/server-env';
+
+/**
+ * Moves every session's last password proof of this account back an hour, as if the sign-in were old:
+ * the re-authentication window (minutes) has then passed without the test waiting for it.
+ */
+async function ageSignIn(userId: string): Promise<void> {
+  const { uri } = JSON.parse(readFileSync(join(e2eDataDir(), 'embedded-mongo.json'), 'utf8')) as { uri: string };
+  const client = await MongoClient.connect(uri);
+  try {
+    const aged = await client
+      .db()
+      .collection('sessions')
+      .updateMany({ 'session.userId': userId }, { $set: { 'session.authenticatedAt': Date.now() - 3_600_000 } });
+    expect(aged.modifiedCount).toBeGreaterThan(0);
+  } finally {
+    await client.close();
+  }
+}
+
+test('S13: an old sign-in must confirm the password before "Sign out everywhere else"; the session id rotates', async ({
+  signUpViaApi,
+  newDevice,
+}) => {
+  const account = await signUpViaApi();
+  const laptop = await newDevice(DEVICE_USER_AGENTS.linuxChrome);
+  const tablet = await newDevice(DEVICE_USER_AGENTS.windowsFirefox);
+  await signInViaApi(laptop.page.request, account);
+  await signInViaApi(tablet.page.request, account);
+  const me = (await (await laptop.page.request.get('/api/auth/me')).json()) as { user: { id: string } };
+  await ageSignIn(me.user.id);
+  const cookieBefore = (await laptop.context.cookies()).find((cookie) => cookie.httpOnly)?.value;
+
+  const { page } = laptop;
+  await page.goto('/');
+  const allSessions = page.getByRole('region', { name: 'All your sessions' });
+  await expect(sessionRows(allSessions)).toHaveCount(2);
+  await page.getByRole('button', { name: 'Sign out everywhere else' }).click();
+
+  const dialog = page.getByRole('dialog', { name: 'Confirm it’s you' });
+  await expect(dialog).toBeVisible();
+  await dialog.getByLabel('Password').fill('not the password at all');
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await expect(dialog.getByRole('alert')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Signed out' })).toHaveCount(0);
+
+  await dialog.getByLabel('Password').fill(account.password);
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(sessionRows(allSessions)).toHaveCount(1);
+  expect((await tablet.page.request.get('/api/auth/me')).status()).toBe(401);
+
+  const cookieAfter = (await laptop.context.cookies()).find((cookie) => cookie.httpOnly)?.value;
+  expect(cookieAfter).toBeTruthy();
+  expect(cookieAfter).not.toBe(cookieBefore);
+  expect((await page.request.get('/api/auth/me')).status()).toBe(200);
+});
