@@ -41,6 +41,8 @@ interface Outcome {
   sid?: string;
 }
 
+const sidOf = (cookie: string) => unsignSid({ name: 'gh.sid', value: decodeURIComponent(cookie.slice('gh.sid='.length)) }, TEST_SECRET);
+
 /** Opens the live stream and resolves when the server ends it. */
 function openEventStream(baseUrl: string, cookie: string): Promise<{ opened: Promise<number>; ended: Promise<'ended' | 'error'> }> {
   return new Promise((resolve) => {
@@ -74,10 +76,7 @@ describe('R8: graceful shutdown', () => {
       try {
         const res = await send();
         const outcome: Outcome = { kind, at: performance.now(), status: res.status };
-        if (kind === 'login' && res.status === 200) {
-          const cookie = sessionCookie(res);
-          outcome.sid = unsignSid({ name: 'gh.sid', value: decodeURIComponent(cookie.slice('gh.sid='.length)) }, TEST_SECRET);
-        }
+        if (kind === 'login' && res.status === 200) outcome.sid = sidOf(sessionCookie(res));
         outcomes.push(outcome);
         return true;
       } catch (error) {
@@ -115,8 +114,13 @@ describe('R8: graceful shutdown', () => {
 
     const load = Promise.all([prober(), ...Array.from({ length: WORKERS }, (_, index) => worker(index))]);
     await new Promise((resolve) => setTimeout(resolve, 1500));
+    // A sign-in is still hashing (production argon2 cost) when the signal lands: it must finish and its session be saved.
+    const inFlightLogin = httpRequest(api.baseUrl, '/api/auth/login', { method: 'POST', json: { email: user.email, password: PASSWORD } });
+    await new Promise((resolve) => setTimeout(resolve, 5));
     signalledAt = performance.now();
     api.process.kill('SIGTERM');
+    const signedInDuringShutdown = await inFlightLogin;
+    const inFlightSid = sidOf(sessionCookie(signedInDuringShutdown));
     const exitCode = await api.exited;
     const exitMs = performance.now() - signalledAt;
     await load;
@@ -138,6 +142,8 @@ describe('R8: graceful shutdown', () => {
     expect(readiness.slice(first503).filter((status) => status === 200), 'never ready again').toEqual([]);
     expect(readiness.indexOf('ECONNREFUSED'), 'readiness said 503 before connections were refused').toBeGreaterThan(first503);
     expect(afterSignal.some((outcome) => outcome.status === 200 && outcome.kind !== 'ready'), 'requests in flight at SIGTERM completed').toBe(true);
+    expect(signedInDuringShutdown.status, 'the sign-in in flight at SIGTERM completed').toBe(200);
+    expect(await connection.collection(SESSIONS_COLLECTION).countDocuments({ _id: inFlightSid as never }), 'and its session was saved').toBe(1);
     expect(savedLogins).toBe(logins.length);
     expect(await stream.ended).toBe('ended');
     expect(api.output()).toMatch(/shutting down: readiness 503/);

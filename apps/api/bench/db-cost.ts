@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type mongoose from 'mongoose';
+import supertest from 'supertest';
+import { start } from '@gatehouse/embedded-mongo';
+import { createApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { connectDatabase } from '../src/db/connection';
+import { createLogger } from '../src/http/logging';
+
+type CommandStartedEvent = mongoose.mongo.CommandStartedEvent;
+
+const READS = new Set(['find', 'getMore', 'aggregate', 'count', 'distinct']);
+const WRITES = new Set(['insert', 'update', 'delete', 'findAndModify', 'bulkWrite', 'createIndexes']);
+
+export interface CommandCost {
+  request: string;
+  requests: number;
+  readsPerRequest: number;
+  writesPerRequest: number;
+  /** e.g. "find sessions ×1" */
+  commands: string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Counts the database commands each kind of request sends, with the driver's command monitoring on the
+ * app's own connection (the same check as src/reliability/db-cost.test.ts, reported per request here).
+ */
+export async function measureCommandCosts(): Promise<CommandCost[]> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-cost-'));
+  const engine = await start({});
+  const connection = await connectDatabase({ uri: engine.uri, dbName: 'bench_cost', timeoutMs: 2000, monitorCommands: true });
+  const events: CommandStartedEvent[] = [];
+  connection.getClient().on('commandStarted', (event) => events.push(event));
+  try {
+    const config = loadConfig({ NODE_ENV: 'test', SESSION_SECRETS: 'bench-secret-0123456789-abcdefghijklmnopq', DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+    const { app, services } = createApp({ config, connection, logger: createLogger({ level: 'silent' }) });
+    await services.ensureIndexes();
+
+    const registered = await supertest(app).post('/api/auth/register').send({ name: 'Cost', email: 'cost@example.com', password: 'correct horse battery staple' });
+    const cookie = String(registered.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
+
+    const measure = async (request: string, count: number, send: () => PromiseLike<unknown>): Promise<CommandCost> => {
+      await sleep(100);
+      events.length = 0;
+      for (let index = 0; index < count; index += 1) await send();
+      await sleep(100);
+      const tally = new Map<string, number>();
+      for (const event of events) {
+        const key = `${event.commandName} ${String(event.command[event.commandName])}`;
+        tally.set(key, (tally.get(key) ?? 0) + 1);
+      }
+      return {
+        request,
+        requests: count,
+        readsPerRequest: events.filter((event) => READS.has(event.commandName)).length / count,
+        writesPerRequest: events.filter((event) => WRITES.has(event.commandName)).length / count,
+        commands: [...tally].map(([key, times]) => `${key} ×${+(times / count).toFixed(2)}`).join(', ') || '—',
+      };
+    };
+
+    return [
+      await measure('GET /api/auth/me, signed in, within touchAfter', 100, () => supertest(app).get('/api/auth/me').set('Cookie', cookie)),
+      await measure('GET /api/sessions, signed in', 50, () => supertest(app).get('/api/sessions').set('Cookie', cookie)),
+      await measure('GET /api/auth/me, anonymous', 100, () => supertest(app).get('/api/auth/me')),
+      await measure('GET /api/auth/me, forged cookie', 100, () => supertest(app).get('/api/auth/me').set('Cookie', 'gh.sid=s%3Aforged.sig')),
+      await measure('GET /api/health', 100, () => supertest(app).get('/api/health')),
+      await measure('OPTIONS preflight', 100, () => supertest(app).options('/api/auth/login').set('Origin', 'http://localhost:3000').set('Access-Control-Request-Method', 'POST')),
+      await measure('GET /api/ready', 100, () => supertest(app).get('/api/ready')),
+      await measure('POST /api/auth/login (success)', 5, () => supertest(app).post('/api/auth/login').send({ email: 'cost@example.com', password: 'correct horse battery staple' })),
+      await measure('POST /api/auth/login (wrong password)', 5, () => supertest(app).post('/api/auth/login').send({ email: 'cost@example.com', password: 'not the password' })),
+    ];
+  } finally {
+    await connection.close();
+    await engine.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
