@@ -32,7 +32,9 @@ describe('when the session ends while the app is open', () => {
     const { queryClient } = renderApp('/');
     await screen.findByRole('heading', { level: 2, name: 'This session' });
 
-    act(() => FakeEventSource.latest().emit('session_ended', { type: 'session_ended', reason: 'revoked' }));
+    // The stream opens once the app is idle, which may come after the first paint.
+    const stream = await waitFor(() => FakeEventSource.latest());
+    act(() => stream.emit('session_ended', { type: 'session_ended', reason: 'revoked' }));
 
     expect(await screen.findByRole('heading', { level: 1, name: 'Signed out' })).toBeTruthy();
     expect(screen.getByText('This session was signed out from another device.')).toBeTruthy();
@@ -46,7 +48,8 @@ describe('when the session ends while the app is open', () => {
     renderApp('/');
     await screen.findByRole('heading', { level: 2, name: 'This session' });
 
-    act(() => FakeEventSource.latest().emit('session_ended', { type: 'session_ended', reason: 'expired' }));
+    const stream = await waitFor(() => FakeEventSource.latest());
+    act(() => stream.emit('session_ended', { type: 'session_ended', reason: 'expired' }));
 
     expect(await screen.findByText('Your session expired.')).toBeTruthy();
   });
@@ -89,7 +92,9 @@ describe('when the session ends while the app is open', () => {
     await screen.findByRole('heading', { level: 2, name: 'This session' });
 
     isRevoked = true;
-    act(() => FakeEventSource.latest().emit('session_ended', { type: 'session_ended', reason: 'revoked' }));
+    // The stream opens once the app is idle, which may come after the first paint.
+    const stream = await waitFor(() => FakeEventSource.latest());
+    act(() => stream.emit('session_ended', { type: 'session_ended', reason: 'revoked' }));
     await userEvent.setup().click(await screen.findByRole('link', { name: 'Sign in again' }));
 
     expect(await screen.findByRole('button', { name: 'Sign in' })).toBeTruthy();
