@@ -1,18 +1,11 @@
 import { z } from 'zod';
 import { RoleSchema } from './users';
-import { DeviceSchema } from './sessions';
+import { SessionViewSchema } from './sessions';
 import { ActivityEventSchema } from './activity';
 
-export const AdminSessionViewSchema = z.object({
-  handle: z.string(),
+/** A session as an operator sees it: the owner's view, plus who owns it. */
+export const AdminSessionViewSchema = SessionViewSchema.omit({ isCurrent: true }).extend({
   user: z.object({ id: z.string(), email: z.string(), name: z.string() }).nullable(),
-  createdAt: z.iso.datetime(),
-  lastActiveAt: z.iso.datetime(),
-  idleExpiresAt: z.iso.datetime(),
-  absoluteExpiresAt: z.iso.datetime(),
-  rememberMe: z.boolean(),
-  device: DeviceSchema,
-  ip: z.string().nullable(),
 });
 export type AdminSessionView = z.infer<typeof AdminSessionViewSchema>;
 
