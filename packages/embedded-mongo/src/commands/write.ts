@@ -66,6 +66,23 @@ function matching(c: Collection | undefined, filter: unknown, limitOne: boolean,
   return limitOne ? out.slice(0, 1) : out;
 }
 
+/**
+ * Runs each statement of a write batch as MongoDB does: a failing statement becomes a write error
+ * inside an ok:1 reply, and an ordered batch stops at the first one.
+ */
+function runStatements(statements: unknown[], ordered: boolean, run: (statement: unknown, index: number) => void): WriteError[] {
+  const writeErrors: WriteError[] = [];
+  for (let i = 0; i < statements.length; i++) {
+    try {
+      run(statements[i], i);
+    } catch (e) {
+      writeErrors.push(toWriteError(i, e));
+      if (ordered) break;
+    }
+  }
+  return writeErrors;
+}
+
 const insert: Handler = (cmd, ctx) => {
   const name = collectionName(cmd, 'insert');
   const docs = cmd.documents;
@@ -74,17 +91,11 @@ const insert: Handler = (cmd, ctx) => {
   const { engine } = ctx.server;
   const fx = new Effects();
   const c = engine.ensureCollection(fx, ctx.db, name);
-  const writeErrors: WriteError[] = [];
   let n = 0;
-  for (let i = 0; i < docs.length; i++) {
-    try {
-      engine.insert(fx, c, prepareForInsert(docs[i]));
-      n++;
-    } catch (e) {
-      writeErrors.push(toWriteError(i, e));
-      if (ordered) break;
-    }
-  }
+  const writeErrors = runStatements(docs, ordered, (doc) => {
+    engine.insert(fx, c, prepareForInsert(doc));
+    n++;
+  });
   const reply: Document = { n };
   if (writeErrors.length) reply.writeErrors = writeErrors;
   reply.ok = 1;
@@ -146,24 +157,17 @@ const update: Handler = (cmd, ctx) => {
   let n = 0;
   let nModified = 0;
   const upserted: Document[] = [];
-  const writeErrors: WriteError[] = [];
-  for (let i = 0; i < stmts.length; i++) {
-    const s: unknown = stmts[i];
-    try {
-      if (!isPlainDoc(s)) throw badValue('update statement must be an object');
-      const r = updateOne(engine, fx, ctx, name, s.q, s.u, {
-        upsert: s.upsert === true,
-        multi: s.multi === true,
-        arrayFilters: s.arrayFilters,
-      });
-      n += r.n;
-      nModified += r.nModified;
-      if (r.upsertedId !== undefined) upserted.push({ index: i, _id: r.upsertedId });
-    } catch (e) {
-      writeErrors.push(toWriteError(i, e));
-      if (ordered) break;
-    }
-  }
+  const writeErrors = runStatements(stmts, ordered, (s, i) => {
+    if (!isPlainDoc(s)) throw badValue('update statement must be an object');
+    const r = updateOne(engine, fx, ctx, name, s.q, s.u, {
+      upsert: s.upsert === true,
+      multi: s.multi === true,
+      arrayFilters: s.arrayFilters,
+    });
+    n += r.n;
+    nModified += r.nModified;
+    if (r.upsertedId !== undefined) upserted.push({ index: i, _id: r.upsertedId });
+  });
   const reply: Document = { n, nModified };
   if (upserted.length) reply.upserted = upserted;
   if (writeErrors.length) reply.writeErrors = writeErrors;
@@ -180,21 +184,14 @@ const del: Handler = (cmd, ctx) => {
   const fx = new Effects();
   const c = engine.getCollection(ctx.db, name);
   let n = 0;
-  const writeErrors: WriteError[] = [];
-  for (let i = 0; i < stmts.length; i++) {
-    const s: unknown = stmts[i];
-    try {
-      if (!isPlainDoc(s)) throw badValue('delete statement must be an object');
-      const limit = toNumber(s.limit ?? 0);
-      if (limit !== 0 && limit !== 1) throw badValue(`The limit field in delete objects must be 0 or 1. Got ${limit}`);
-      const targets = matching(c, s.q, limit === 1);
-      for (const d of targets) engine.remove(fx, c as Collection, d);
-      n += targets.length;
-    } catch (e) {
-      writeErrors.push(toWriteError(i, e));
-      if (ordered) break;
-    }
-  }
+  const writeErrors = runStatements(stmts, ordered, (s) => {
+    if (!isPlainDoc(s)) throw badValue('delete statement must be an object');
+    const limit = toNumber(s.limit ?? 0);
+    if (limit !== 0 && limit !== 1) throw badValue(`The limit field in delete objects must be 0 or 1. Got ${limit}`);
+    const targets = matching(c, s.q, limit === 1);
+    for (const d of targets) engine.remove(fx, c as Collection, d);
+    n += targets.length;
+  });
   const reply: Document = { n };
   if (writeErrors.length) reply.writeErrors = writeErrors;
   reply.ok = 1;
