@@ -35,6 +35,8 @@ interface GatehouseFixtures {
   signUpViaApi: (label?: string) => Promise<Account>;
   /** A separate browser context (cookies and all) with its own user agent: a second device. */
   newDevice: (userAgent: string) => Promise<Device>;
+  /** A new account signed in (through the API) on a laptop and a tablet. */
+  signedInDevices: () => Promise<{ account: Account; laptop: Device; tablet: Device }>;
 }
 
 const repoRoot = join(import.meta.dirname, '..');
@@ -90,6 +92,17 @@ export const test = base.extend<GatehouseFixtures>({
       return { context, page: await context.newPage() };
     });
     await Promise.all(contexts.map((context) => context.close()));
+  },
+
+  signedInDevices: async ({ signUpViaApi, newDevice }, use) => {
+    await use(async () => {
+      const account = await signUpViaApi();
+      const laptop = await newDevice(DEVICE_USER_AGENTS.linuxChrome);
+      const tablet = await newDevice(DEVICE_USER_AGENTS.windowsFirefox);
+      await signInViaApi(laptop.page.request, account);
+      await signInViaApi(tablet.page.request, account);
+      return { account, laptop, tablet };
+    });
   },
 });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { DEVICE_USER_AGENTS, expect, sessionRows, signInViaApi, test } from '../fixtures';
+import { expect, sessionRows, test } from '../fixtures';
 import { e2eDataDir } from '../support/server-env';
 
 /**
@@ -22,15 +22,8 @@ async function ageSignIn(userId: string): Promise<void> {
   }
 }
 
-test('S13: an old sign-in must confirm the password before "Sign out everywhere else"; the session id rotates', async ({
-  signUpViaApi,
-  newDevice,
-}) => {
-  const account = await signUpViaApi();
-  const laptop = await newDevice(DEVICE_USER_AGENTS.linuxChrome);
-  const tablet = await newDevice(DEVICE_USER_AGENTS.windowsFirefox);
-  await signInViaApi(laptop.page.request, account);
-  await signInViaApi(tablet.page.request, account);
+test('S13: an old sign-in must confirm the password before "Sign out everywhere else"; the session id rotates', async ({ signedInDevices }) => {
+  const { account, laptop, tablet } = await signedInDevices();
   const me = (await (await laptop.page.request.get('/api/auth/me')).json()) as { user: { id: string } };
   await ageSignIn(me.user.id);
   const cookieBefore = (await laptop.context.cookies()).find((cookie) => cookie.httpOnly)?.value;

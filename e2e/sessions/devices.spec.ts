@@ -12,15 +12,8 @@ const signedOutFromElsewhere = (page: Page) => page.getByText('This session was 
 const isPath = (method: string, path: RegExp) => (request: Request) => request.method() === method && path.test(new URL(request.url()).pathname);
 
 test.describe('sessions on several devices', () => {
-  test('S11: each device lists both sessions, marks its own, and revoking the other signs that device out without a reload', async ({
-    signUpViaApi,
-    newDevice,
-  }) => {
-    const account = await signUpViaApi();
-    const laptop = await newDevice(DEVICE_USER_AGENTS.linuxChrome);
-    const tablet = await newDevice(DEVICE_USER_AGENTS.windowsFirefox);
-    await signInViaApi(laptop.page.request, account);
-    await signInViaApi(tablet.page.request, account);
+  test('S11: each device lists both sessions, marks its own, and revoking the other signs that device out without a reload', async ({ signedInDevices }) => {
+    const { account, laptop, tablet } = await signedInDevices();
 
     await laptop.page.goto('/');
     await tablet.page.goto('/');
@@ -49,15 +42,8 @@ test.describe('sessions on several devices', () => {
     await expect(rowOf(laptop.page, LAPTOP).getByText('This device')).toBeVisible();
   });
 
-  test('S11: a sign-in on a third device appears without a reload, and "Sign out everywhere else" ends every other session', async ({
-    signUpViaApi,
-    newDevice,
-  }) => {
-    const account = await signUpViaApi();
-    const laptop = await newDevice(DEVICE_USER_AGENTS.linuxChrome);
-    const tablet = await newDevice(DEVICE_USER_AGENTS.windowsFirefox);
-    await signInViaApi(laptop.page.request, account);
-    await signInViaApi(tablet.page.request, account);
+  test('S11: a sign-in on a third device appears without a reload, and "Sign out everywhere else" ends every other session', async ({ signedInDevices, newDevice }) => {
+    const { account, laptop, tablet } = await signedInDevices();
     await laptop.page.goto('/');
     await tablet.page.goto('/');
     const laptopLoads = countPageLoads(laptop.page);
