@@ -13,6 +13,7 @@ export const ActivityTypeSchema = z.enum([
   'account_disabled',
   'account_enabled',
   'registered',
+  'role_changed',
 ]);
 export type ActivityType = z.infer<typeof ActivityTypeSchema>;
 

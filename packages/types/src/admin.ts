@@ -46,6 +46,10 @@ export const AdminUserParamsSchema = z.object({ id: z.string().regex(/^[a-f0-9]{
 export const AdminUserResponseSchema = z.object({ user: AdminUserViewSchema });
 export type AdminUserResponse = z.infer<typeof AdminUserResponseSchema>;
 
+/** Takes effect on the user's next request, on every instance, without signing them out. */
+export const AdminSetRoleRequestSchema = z.object({ role: RoleSchema });
+export type AdminSetRoleRequest = z.infer<typeof AdminSetRoleRequestSchema>;
+
 export const AdminRevokeUserSessionsResponseSchema = z.object({ revoked: z.number().int().nonnegative() });
 export type AdminRevokeUserSessionsResponse = z.infer<typeof AdminRevokeUserSessionsResponseSchema>;
 

@@ -9,6 +9,12 @@ export const DeviceSchema = z.object({
 });
 export type Device = z.infer<typeof DeviceSchema>;
 
+/** How a session's holder proved who they are; a session lists every method it used, in order. */
+export const AuthMethodSchema = z.enum(['password', 'totp', 'recovery_code', 'passkey', 'email_link']);
+export type AuthMethod = z.infer<typeof AuthMethodSchema>;
+
+export const DEVICE_NAME_MAX_LENGTH = 60;
+
 /**
  * One session as shown to the account that owns it. `handle` is an opaque keyed hash of the
  * session id: it names the session in URLs without ever revealing the id itself.
@@ -22,7 +28,15 @@ export const SessionViewSchema = z.object({
   absoluteExpiresAt: z.iso.datetime(),
   rememberMe: z.boolean(),
   device: DeviceSchema,
+  /** The name the owner gave the browser this session runs in ("Work laptop"); null until named. */
+  deviceName: z.string().nullable(),
+  /** When the account first signed in from this browser. */
+  firstSeenAt: z.iso.datetime(),
   ip: z.string().nullable(),
+  /** How this session was signed in (e.g. ["password"], ["password", "totp"], ["passkey"]). */
+  authMethods: z.array(AuthMethodSchema),
+  /** When the session's holder last proved who they are (sign-in or re-authentication). */
+  authenticatedAt: z.iso.datetime(),
 });
 export type SessionView = z.infer<typeof SessionViewSchema>;
 
@@ -30,6 +44,19 @@ export const SessionListResponseSchema = z.object({ sessions: z.array(SessionVie
 export type SessionListResponse = z.infer<typeof SessionListResponseSchema>;
 
 export const SessionHandleParamsSchema = z.object({ handle: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/) });
+
+/** Names the browser a session runs in; `null` (or an empty name) removes the name. */
+export const RenameDeviceRequestSchema = z.object({
+  deviceName: z
+    .string({ error: 'Device name must be text' })
+    .trim()
+    .max(DEVICE_NAME_MAX_LENGTH, { error: `Use at most ${DEVICE_NAME_MAX_LENGTH} characters` })
+    .transform((name) => (name === '' ? null : name))
+    .nullable(),
+});
+export type RenameDeviceRequest = z.input<typeof RenameDeviceRequestSchema>;
+export const RenameDeviceResponseSchema = z.object({ session: SessionViewSchema });
+export type RenameDeviceResponse = z.infer<typeof RenameDeviceResponseSchema>;
 
 export const RevokeOthersResponseSchema = z.object({ revoked: z.number().int().nonnegative() });
 export type RevokeOthersResponse = z.infer<typeof RevokeOthersResponseSchema>;

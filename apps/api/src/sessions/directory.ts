@@ -221,7 +221,11 @@ export function toSessionView(session: StoredSession, currentSid: string | null)
     absoluteExpiresAt: session.absoluteExpiresAt.toISOString(),
     rememberMe: session.rememberMe,
     device: session.device,
+    deviceName: null,
+    firstSeenAt: session.createdAt.toISOString(),
     ip: session.ip,
+    authMethods: ['password'],
+    authenticatedAt: new Date(session.data.authenticatedAt ?? session.createdAt.getTime()).toISOString(),
   };
 }
 

@@ -31,7 +31,11 @@ export function sessionView(overrides: Partial<SessionView> = {}): SessionView {
     absoluteExpiresAt: minutesFromNow(60 * 24 * 30),
     rememberMe: false,
     device: { browser: 'Firefox', os: 'Linux', platform: 'desktop' },
+    deviceName: null,
+    firstSeenAt: minutesFromNow(-60 * 24 * 7),
     ip: '127.0.0.1',
+    authMethods: ['password'],
+    authenticatedAt: minutesFromNow(-60),
     ...overrides,
   };
 }

@@ -12,6 +12,7 @@ export const ACTIVITY_LABELS: Record<ActivityType, string> = {
   account_disabled: 'Account disabled',
   account_enabled: 'Account enabled',
   registered: 'Account created',
+  role_changed: 'Role changed',
 };
 
 export const ACTOR_LABELS: Record<ActivityEvent['actor'], string | null> = {
