@@ -15,6 +15,10 @@ export type AuthMethod = z.infer<typeof AuthMethodSchema>;
 
 export const DEVICE_NAME_MAX_LENGTH = 60;
 
+/** Why a session ended; every way of ending one gives one of these. */
+export const SessionEndReasonSchema = z.enum(['revoked', 'expired', 'signed_out', 'password_changed', 'account_disabled']);
+export type SessionEndReason = z.infer<typeof SessionEndReasonSchema>;
+
 /**
  * One session as shown to the account that owns it. `handle` is an opaque keyed hash of the
  * session id: it names the session in URLs without ever revealing the id itself.

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeResponseSchema } from '@gatehouse/types/auth';
 import { createTestApp, databaseUri, uniqueDbName } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
-import { register } from '../test/fixtures';
+import { register } from '../test/sign-in';
 
 const API_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
