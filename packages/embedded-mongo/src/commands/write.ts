@@ -7,6 +7,7 @@ import { compileProjection } from '../query/project';
 import { compileSort } from '../query/sort';
 import { applyUpdate, upsertSeed, validateUpdate } from '../query/update';
 import { bsonType, isPlainDoc, sameValue, toNumber } from '../query/values';
+import { setField } from '../query/paths';
 import type { Doc } from '../query/values';
 import { Effects } from '../storage/engine';
 import type { Engine } from '../storage/engine';
@@ -42,7 +43,7 @@ export function prepareForInsert(doc: unknown): Doc {
   if (Array.isArray(id)) throw new MongoCommandError(53, `The '_id' value cannot be of type array`);
   if (id instanceof RegExp || bsonType(id) === 'BSONRegExp') throw new MongoCommandError(53, `The '_id' value cannot be of type regex`);
   const out: Doc = { _id: id };
-  for (const k of Object.keys(doc)) if (k !== '_id') out[k] = doc[k];
+  for (const k of Object.keys(doc)) if (k !== '_id') setField(out, k, doc[k]);
   return out;
 }
 

@@ -10,13 +10,12 @@ import {
   bsonType,
   compareValues,
   isNumeric,
-  isPlainDoc,
-  splitPath,
   toNumber,
   typeRank,
   valuesEqual,
 } from './values';
-import type { Doc } from './values';
+import { getField, hasField, isIndexSegment, isPlainDoc, splitPath } from './paths';
+import type { Doc } from './paths';
 
 export type Predicate = (doc: Doc) => boolean;
 type ValueTest = (v: unknown) => boolean;
@@ -76,7 +75,7 @@ function walk(value: unknown, parts: readonly string[], i: number, test: ValueTe
   }
   const key = parts[i] as string;
   if (Array.isArray(value)) {
-    if (/^\d+$/.test(key)) {
+    if (isIndexSegment(key)) {
       const idx = Number(key);
       if (idx < value.length && walk(value[idx], parts, i + 1, test, expandLeaf)) return true;
     }
@@ -84,12 +83,12 @@ function walk(value: unknown, parts: readonly string[], i: number, test: ValueTe
     for (const el of value) {
       if (isPlainDoc(el)) {
         sawDoc = true;
-        if (walk(el[key], parts, i + 1, test, expandLeaf)) return true;
+        if (walk(getField(el, key), parts, i + 1, test, expandLeaf)) return true;
       }
     }
-    return !sawDoc && !/^\d+$/.test(key) ? test(undefined) : false;
+    return !sawDoc && !isIndexSegment(key) ? test(undefined) : false;
   }
-  if (isPlainDoc(value)) return walk(value[key], parts, i + 1, test, expandLeaf);
+  if (isPlainDoc(value)) return walk(getField(value, key), parts, i + 1, test, expandLeaf);
   return test(undefined);
 }
 
@@ -263,7 +262,7 @@ function typeTest(spec: unknown): ValueTest {
   for (const t of list) {
     if (t === 'number') wantNumber = true;
     else if (typeof t === 'string') {
-      const n = TYPE_ALIASES[t];
+      const n = Object.hasOwn(TYPE_ALIASES, t) ? TYPE_ALIASES[t] : undefined;
       if (n === undefined) throw badValue(`Unknown type name alias: ${t}`);
       wanted.add(n);
     } else if (isNumeric(t)) wanted.add(toNumber(t));
@@ -300,7 +299,7 @@ function compileOperator(parts: readonly string[], op: string, q: unknown, all: 
     case '$type':
       return at(typeTest(q));
     case '$regex': {
-      const re = toRegExp(q, all.$options);
+      const re = toRegExp(q, getField(all, '$options'));
       return at((v) => regexTest(re, v));
     }
     case '$size': {
@@ -312,8 +311,9 @@ function compileOperator(parts: readonly string[], op: string, q: unknown, all: 
       if (!Array.isArray(q)) throw badValue('$all needs an array');
       if (q.length === 0) return () => false;
       const subs = q.map((item) => {
-        if (isPlainDoc(item) && isPlainDoc(item.$elemMatch) && Object.keys(item).length === 1) {
-          return compileOperator(parts, '$elemMatch', item.$elemMatch, item);
+        const elemMatch = isPlainDoc(item) ? getField(item, '$elemMatch') : undefined;
+        if (isPlainDoc(item) && isPlainDoc(elemMatch) && Object.keys(item).length === 1) {
+          return compileOperator(parts, '$elemMatch', elemMatch, item);
         }
         if (item instanceof RegExp) {
           const re = toRegExp(item);
@@ -372,7 +372,7 @@ export function equalityFields(filter: unknown, out: Map<string, unknown> = new 
       for (const sub of v) equalityFields(sub, out);
     } else if (!key.startsWith('$')) {
       if (isOperatorObject(v)) {
-        if ('$eq' in v && Object.keys(v).length === 1) out.set(key, v.$eq);
+        if (hasField(v, '$eq') && Object.keys(v).length === 1) out.set(key, getField(v, '$eq'));
       } else if (!(v instanceof RegExp) && bsonType(v) !== 'BSONRegExp') {
         out.set(key, v);
       }
