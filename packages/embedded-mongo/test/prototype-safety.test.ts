@@ -201,3 +201,25 @@ describe('S40: queries, projections, sorts and indexes see own fields only', () 
     expect((await coll.find({ '__proto__.x': 8 }).toArray()).map((d) => d._id)).toEqual([5]);
   });
 });
+
+describe('S40: aggregation keeps __proto__ an ordinary field', () => {
+  beforeEach(async () => {
+    await coll.insertMany([json('{"_id": 1, "__proto__": {"x": 7}, "a": 1}'), { _id: 2, a: 2 }] as Document[]);
+  });
+
+  it('S40: counts, $project, $addFields, $group and $replaceWith over a __proto__ field', async () => {
+    expect(await coll.countDocuments({})).toBe(2);
+    expect(await coll.countDocuments({ '__proto__.x': 7 })).toBe(1);
+    const run = (p: Document[]): Promise<Document[]> => coll.aggregate(p).toArray();
+    expect(await run([{ $match: { _id: 1 } }, { $project: json('{"__proto__": 1, "_id": 0}') }])).toEqual([json('{"__proto__": {"x": 7}}')]);
+    expect(await run([{ $match: { _id: 1 } }, { $addFields: { '__proto__.y': 8, z: '$__proto__.x' } }])).toEqual([
+      json('{"_id": 1, "__proto__": {"x": 7, "y": 8}, "a": 1, "z": 7}'),
+    ]);
+    expect(await run([{ $group: { _id: '$__proto__.x', n: { $sum: 1 } } }, { $sort: { _id: 1 } }])).toEqual([
+      { _id: null, n: 1 },
+      { _id: 7, n: 1 },
+    ]);
+    expect(await run([{ $match: { _id: 1 } }, { $replaceWith: '$__proto__' }])).toEqual([{ x: 7 }]);
+    expect(await run([{ $group: json('{"_id": null, "__proto__": {"$sum": "$a"}}') }])).toEqual([json('{"_id": null, "__proto__": 3}')]);
+  });
+});

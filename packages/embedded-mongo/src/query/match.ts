@@ -4,8 +4,8 @@
  * the engine's value representation (Long, ObjectId, Date, Decimal128, ...). `$expr` is
  * delegated to mingo.
  */
-import { Query } from 'mingo';
 import { MongoCommandError, badValue } from '../errors';
+import { compileExpr } from './mingo';
 import {
   bsonType,
   compareValues,
@@ -53,8 +53,7 @@ function compileTopLevel(op: string, cond: unknown): Predicate {
     case '$comment':
       return matchAll;
     case '$expr': {
-      const q = new Query({ $expr: cond } as Record<string, unknown>);
-      return (d) => q.test(d);
+      return compileExpr(cond);
     }
     default:
       throw badValue(`unknown top level operator: ${op}`);

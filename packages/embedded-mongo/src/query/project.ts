@@ -2,9 +2,9 @@
  * find() projection: inclusion/exclusion of (dotted) fields, `_id` handling, `$slice` and
  * `$elemMatch`. Other projection operators/expressions are delegated to mingo.
  */
-import { Aggregator } from 'mingo';
 import { MongoCommandError, badValue } from '../errors';
 import { compileFilter } from './match';
+import { compileMingoProjection } from './mingo';
 import { cloneValue, isNumeric, toNumber } from './values';
 import { deleteField, getField, hasField, isPlainDoc, setField, splitPath } from './paths';
 import type { Doc } from './paths';
@@ -124,8 +124,7 @@ export function compileProjection(spec: unknown): Projector | undefined {
     addPath(tree, k);
   }
   if (needsMingo) {
-    const agg = new Aggregator([{ $project: spec }]);
-    return (doc) => (agg.run([doc])[0] ?? {}) as Doc;
+    return compileMingoProjection(spec);
   }
   if (mode === undefined) mode = idMode === false && specials.length === 0 ? 'exclude' : specials.length > 0 && idMode !== true ? 'exclude' : 'include';
   return (doc) => {
