@@ -53,7 +53,13 @@ export function validateUpdate(u: unknown): Doc {
       }
     }
   } else {
-    for (const k of Object.keys(u)) if (k.startsWith('$')) throw badValue(`The dollar ($) prefixed field '${k}' is not valid in a replacement document`);
+    const k = Object.keys(u).find((name) => name.startsWith('$'));
+    if (k !== undefined) {
+      throw new MongoCommandError(
+        52,
+        `The dollar ($) prefixed field '${k}' in '${k}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.`,
+      );
+    }
   }
   return u;
 }
