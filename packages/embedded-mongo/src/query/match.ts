@@ -4,8 +4,10 @@
  * the engine's value representation (Long, ObjectId, Date, Decimal128, ...). `$expr` is
  * delegated to mingo.
  */
-import { MongoCommandError, badValue } from '../errors';
+import { badValue } from '../errors';
 import { compileExpr } from './mingo';
+import { compileRegex } from './regex';
+import type { Regex } from './regex';
 import {
   bsonType,
   compareValues,
@@ -104,7 +106,7 @@ function compileField(path: string, cond: unknown): Predicate {
     return (d) => preds.every((p) => p(d));
   }
   if (cond instanceof RegExp || bsonType(cond) === 'BSONRegExp') {
-    const re = toRegExp(cond);
+    const re = toRegex(cond);
     return (d) => walk(d, parts, 0, (v) => regexTest(re, v), true);
   }
   return equalityPredicate(parts, cond);
@@ -122,7 +124,7 @@ function eqTest(q: unknown): ValueTest {
   return (v) => typeRank(v) === rank && compareValues(v, q) === 0;
 }
 
-function toRegExp(v: unknown, options?: unknown): RegExp {
+function toRegex(v: unknown, options?: unknown): Regex {
   let source: string;
   let flags = '';
   if (v instanceof RegExp) {
@@ -138,22 +140,19 @@ function toRegExp(v: unknown, options?: unknown): RegExp {
     throw badValue('$regex has to be a string');
   }
   if (typeof options === 'string') flags = options;
-  const jsFlags = [...new Set(flags.split('').filter((f) => 'imsu'.includes(f)))].join('');
-  if (flags.includes('x')) source = source.replace(/\\#/g, '\uE000').replace(/\s+|#.*$/gm, '').replace(/\uE000/g, '\\#');
-  try {
-    return new RegExp(source, jsFlags);
-  } catch (e) {
-    throw new MongoCommandError(51091, `Regular expression is invalid: ${(e as Error).message}`);
-  }
+  return compileRegex(source, flags);
 }
 
-function regexTest(re: RegExp, v: unknown): boolean {
-  if (typeof v === 'string') {
-    re.lastIndex = 0;
-    return re.test(v);
-  }
+function regexTest(re: Regex, v: unknown): boolean {
+  if (typeof v === 'string') return re.test(v);
   if (bsonType(v) === 'BSONSymbol') return re.test(String(v));
   return false;
+}
+
+/** A value test for a regular expression value (a RegExp or BSON regex), e.g. in `$pull`. */
+export function regexValueTest(v: RegExp): (value: unknown) => boolean {
+  const re = toRegex(v);
+  return (value) => regexTest(re, value);
 }
 
 function rangeTest(op: string, q: unknown): ValueTest {
@@ -187,7 +186,7 @@ function inTest(list: unknown): ValueTest {
   if (!Array.isArray(list)) throw badValue('$in needs an array');
   const tests = list.map((q) => {
     if (q instanceof RegExp || bsonType(q) === 'BSONRegExp') {
-      const re = toRegExp(q);
+      const re = toRegex(q);
       return (v: unknown) => regexTest(re, v);
     }
     if (isOperatorObject(q)) throw badValue('cannot nest $ under $in');
@@ -298,7 +297,7 @@ function compileOperator(parts: readonly string[], op: string, q: unknown, all: 
     case '$type':
       return at(typeTest(q));
     case '$regex': {
-      const re = toRegExp(q, getField(all, '$options'));
+      const re = toRegex(q, getField(all, '$options'));
       return at((v) => regexTest(re, v));
     }
     case '$size': {
@@ -315,7 +314,7 @@ function compileOperator(parts: readonly string[], op: string, q: unknown, all: 
           return compileOperator(parts, '$elemMatch', elemMatch, item);
         }
         if (item instanceof RegExp) {
-          const re = toRegExp(item);
+          const re = toRegex(item);
           return at((v) => regexTest(re, v));
         }
         return equalityPredicate(parts, item);
@@ -346,7 +345,7 @@ function compileOperator(parts: readonly string[], op: string, q: unknown, all: 
     case '$not': {
       let p: Predicate;
       if (q instanceof RegExp || bsonType(q) === 'BSONRegExp') {
-        const re = toRegExp(q);
+        const re = toRegex(q);
         p = at((v) => regexTest(re, v));
       } else if (isOperatorObject(q)) {
         p = compileField(parts.join('.'), q);

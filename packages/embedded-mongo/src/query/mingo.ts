@@ -7,10 +7,15 @@
  * and stage specifications cross this door with `__proto__` renamed to a stand-in that no
  * BSON field name can be (it contains NUL), and results come back with the real name.
  * mingo's own errors become BadValue rather than internal errors.
+ *
+ * mingo matches regular expressions with JavaScript's backtracking engine, where one pattern
+ * such as `^(a+)+$` can take seconds. The engine's own matcher (find, `$match` stages) uses
+ * linear-time RE2; regular expressions anywhere mingo would run them are refused.
  */
 import { Aggregator, Query } from 'mingo';
 import type { Options } from 'mingo/types';
 import { MongoCommandError, badValue } from '../errors';
+import { bsonType } from './values';
 import { isPlainDoc, setField } from './paths';
 import type { Doc } from './paths';
 
@@ -43,8 +48,21 @@ function renameKeys(v: unknown, from: string, to: string): unknown {
   return v;
 }
 
-/** Field names appear in specs as keys, `$a.b` paths, `$unset` names and `$getField`-style names. */
+const REGEX_OPERATORS = new Set(['$regex', '$regexMatch', '$regexFind', '$regexFindAll']);
+
+function refuseRegex(): MongoCommandError {
+  return new MongoCommandError(
+    115,
+    'regular expressions are supported by embedded-mongo in find filters and top-level $match stages only (where they run in linear time)',
+  );
+}
+
+/**
+ * Field names appear in specs as keys, `$a.b` paths, `$unset` names and `$getField`-style names.
+ * Regular expressions are refused on the way (see above).
+ */
 function renameSpec(v: unknown, parentKey = ''): unknown {
+  if (v instanceof RegExp || bsonType(v) === 'BSONRegExp' || REGEX_OPERATORS.has(parentKey)) throw refuseRegex();
   if (typeof v === 'string') {
     const isPath = v.startsWith('$') || parentKey === '$unset' || parentKey === '$getField' || parentKey === 'field';
     return isPath ? renamePath(v, PROTO, STAND_IN) : v;
@@ -88,6 +106,7 @@ export function compileMingoProjection(spec: Doc): (doc: Doc) => Doc {
  * a `__proto__` path inside it is refused by mingo, loudly.
  */
 export function compileExpr(cond: unknown): (doc: Doc) => boolean {
+  renameSpec(cond);
   const q = wrap('$expr', () => new Query({ $expr: cond } as Record<string, unknown>));
   return (doc) => wrap('$expr', () => q.test(doc));
 }

@@ -4,7 +4,7 @@
  */
 import { Long, Timestamp, Decimal128 } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
-import { compileFilter } from './match';
+import { compileFilter, regexValueTest } from './match';
 import {
   bsonType,
   canonicalKey,
@@ -170,7 +170,7 @@ function pullMatcher(cond: unknown): (v: unknown) => boolean {
     const p = compileFilter(cond);
     return (v) => isPlainDoc(v) && p(v);
   }
-  if (cond instanceof RegExp) return (v) => typeof v === 'string' && cond.test(v);
+  if (cond instanceof RegExp) return regexValueTest(cond);
   return (v) => valuesEqual(v, cond);
 }
 
