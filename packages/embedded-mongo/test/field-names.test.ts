@@ -47,9 +47,10 @@ describe('S40: field names follow MongoDB’s rules', () => {
     expect(await coll.findOne({ _id: 1 } as Document)).toEqual({ _id: 1, address: { $street: 'Elm Road' } });
   });
 
-  it('S40: _id cannot be an array or a regular expression', async () => {
+  it('S40: _id cannot be an array, a regular expression or a document with $-prefixed fields', async () => {
     await expect(coll.insertOne({ _id: [1, 2] } as Document)).rejects.toMatchObject({ code: 53 });
     await expect(coll.insertOne({ _id: /x/ } as Document)).rejects.toMatchObject({ code: 53 });
+    await expect(coll.insertOne({ _id: { $x: 1 } } as Document)).rejects.toMatchObject({ code: 52 });
     expect(await coll.countDocuments({})).toBe(0);
   });
 });
