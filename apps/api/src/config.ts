@@ -15,6 +15,9 @@ export const PRODUCTION_HASHING_COST: PasswordHashingCost = { memoryCost: 19456,
 
 export const SESSION_SECRET_MIN_LENGTH = 32;
 
+/** In the data directory while the API runs its embedded engine: where (and with which credentials) tools find it. */
+export const EMBEDDED_MONGO_FILE = 'embedded-mongo.json';
+
 /** Cookie names; production prefixes them `__Host-` (Secure, Path=/, no Domain: S5). */
 export const SESSION_COOKIE = 'gh.sid';
 export const DEVICE_COOKIE = 'gh.device';

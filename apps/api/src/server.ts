@@ -8,7 +8,7 @@ import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import type { AppServices } from './app';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, EMBEDDED_MONGO_FILE, loadConfig } from './config';
 import type { Config } from './config';
 import { connectDatabase } from './db/connection';
 import { createLogger } from './http/logging';
@@ -21,7 +21,6 @@ interface EmbeddedEngine {
   stop(): Promise<void>;
 }
 
-export const EMBEDDED_MONGO_FILE = 'embedded-mongo.json';
 const EMBEDDED_DATABASE_NAME = 'gatehouse';
 const EMBEDDED_USER = 'gatehouse';
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RoleSchema } from '@gatehouse/types/users';
-import { ConfigError, loadToolConfig } from '../config';
+import { ConfigError, EMBEDDED_MONGO_FILE, loadToolConfig } from '../config';
 import { connectDatabase } from '../db/connection';
 import { createActivityLog } from '../activity/activity-log';
 import { createLiveBus } from '../live/live-bus';
@@ -28,7 +28,7 @@ function toolConfig(): ReturnType<typeof loadToolConfig> {
 
 function databaseUri(config: ReturnType<typeof loadToolConfig>): string {
   if (config.mongodbUri) return config.mongodbUri;
-  const file = join(config.dataDir, 'embedded-mongo.json');
+  const file = join(config.dataDir, EMBEDDED_MONGO_FILE);
   if (!existsSync(file)) {
     fail(`MONGODB_URI is not set and ${file} does not exist.\nStart the API first (npm start or npm run dev) so its embedded engine is running, or set MONGODB_URI.`, 2);
   }

@@ -1,3 +1,4 @@
+import { EMBEDDED_MONGO_FILE } from '../config';
 import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -5,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BSON, MongoClient, MongoServerError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { spawnApi } from '../test/spawn-api';
+import { startApi } from '../test/processes';
 import { TEST_SECRET } from '../test/test-config';
 
 /**
@@ -26,7 +27,7 @@ function looseDataDir(): string {
   chmodSync(dataDir, 0o755);
   chmodSync(join(dataDir, 'db'), 0o755);
   // What an older version left behind: a world-readable connection file and log.
-  writeFileSync(join(dataDir, 'embedded-mongo.json'), '{"uri":"mongodb://127.0.0.1:1/gatehouse"}\n', { mode: 0o644 });
+  writeFileSync(join(dataDir, EMBEDDED_MONGO_FILE), '{"uri":"mongodb://127.0.0.1:1/gatehouse"}\n', { mode: 0o644 });
   writeFileSync(join(dataDir, 'db', 'journal.log'), '', { mode: 0o644 });
   return dataDir;
 }
@@ -34,7 +35,7 @@ function looseDataDir(): string {
 const modeOf = (path: string): number => lstatSync(path).mode & 0o777;
 
 function engineUri(dataDir: string): string {
-  return (JSON.parse(readFileSync(join(dataDir, 'embedded-mongo.json'), 'utf8')) as { uri: string }).uri;
+  return (JSON.parse(readFileSync(join(dataDir, EMBEDDED_MONGO_FILE), 'utf8')) as { uri: string }).uri;
 }
 
 function withoutCredentials(uri: string): string {
@@ -88,7 +89,7 @@ sock.on('error', (e) => { out.reply = e.code; });
 describe('S39: the embedded engine is closed to everyone but the app and its tools', () => {
   it('S39: data directory 0700, every file 0600; no credentials → refused; the credentials file works', { timeout: 60_000 }, async () => {
     const dataDir = looseDataDir();
-    const api = await spawnApi({ DATA_DIR: dataDir });
+    const api = await startApi({ DATA_DIR: dataDir });
     try {
       const registered = await fetch(`${api.baseUrl}/api/auth/register`, {
         method: 'POST',
@@ -104,7 +105,7 @@ describe('S39: the embedded engine is closed to everyone but the app and its too
         ...readdirSync(join(dataDir, 'db')).map((name) => join(dataDir, 'db', name)),
       ].filter((path) => lstatSync(path).isFile());
       expect(files.map((path) => path.slice(dataDir.length + 1)).sort()).toEqual(
-        expect.arrayContaining(['db/journal.log', 'db/mongod.lock', 'embedded-mongo.json', 'session-secret']),
+        expect.arrayContaining(['db/journal.log', 'db/mongod.lock', EMBEDDED_MONGO_FILE, 'session-secret']),
       );
       for (const path of files) expect({ path, mode: modeOf(path).toString(8) }).toEqual({ path, mode: '600' });
 
@@ -141,10 +142,10 @@ describe('S39: the embedded engine is closed to everyone but the app and its too
     { timeout: 60_000 },
     async () => {
       const dataDir = looseDataDir();
-      const api = await spawnApi({ DATA_DIR: dataDir });
+      const api = await startApi({ DATA_DIR: dataDir });
       try {
         const port = new URL(engineUri(dataDir)).port;
-        const paths = [join(dataDir, 'embedded-mongo.json'), join(dataDir, 'db', 'journal.log'), join(dataDir, 'session-secret')];
+        const paths = [join(dataDir, EMBEDDED_MONGO_FILE), join(dataDir, 'db', 'journal.log'), join(dataDir, 'session-secret')];
         const request = opMsg({ listDatabases: 1, $db: 'admin' }).toString('hex');
         const probe = await run('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', SECOND_USER_PROBE, port, request, ...paths]);
         expect(probe.stderr).toBe('');
@@ -159,8 +160,8 @@ describe('S39: the embedded engine is closed to everyone but the app and its too
 
   it('S39: production refuses to start without MONGODB_URI unless EMBEDDED_MONGO=allow', { timeout: 60_000 }, async () => {
     const env = { NODE_ENV: 'production', SESSION_SECRETS: TEST_SECRET, DATA_DIR: looseDataDir() };
-    await expect(spawnApi(env)).rejects.toThrow(/exited with 1[\s\S]*MONGODB_URI is required in production[\s\S]*EMBEDDED_MONGO=allow/);
-    const allowed = await spawnApi({ ...env, EMBEDDED_MONGO: 'allow' });
+    await expect(startApi(env)).rejects.toThrow(/exited with 1[\s\S]*MONGODB_URI is required in production[\s\S]*EMBEDDED_MONGO=allow/);
+    const allowed = await startApi({ ...env, EMBEDDED_MONGO: 'allow' });
     try {
       expect((await fetch(`${allowed.baseUrl}/api/ready`)).status).toBe(200);
     } finally {
@@ -200,7 +201,7 @@ describe('S39: npm start in development listens on loopback only', () => {
     `S39: without HOST it listens on 127.0.0.1 and ::1 and nowhere else${existsSync('/proc/net/tcp') ? '' : ' — cannot run here: needs Linux /proc/net/tcp to read the bound addresses'}`,
     { timeout: 60_000 },
     async () => {
-      const api = await spawnApi({ NODE_ENV: 'development', HOST: '', DATA_DIR: looseDataDir(), SESSION_SECRETS: TEST_SECRET });
+      const api = await startApi({ NODE_ENV: 'development', HOST: '', DATA_DIR: looseDataDir(), SESSION_SECRETS: TEST_SECRET });
       try {
         const bound = listeningAddresses(api.port);
         expect(bound).toContain(LOOPBACK_V4);
@@ -216,7 +217,7 @@ describe('S39: npm start in development listens on loopback only', () => {
   );
 
   it('S39: an explicit HOST decides where it listens', { timeout: 60_000 }, async () => {
-    const api = await spawnApi({ HOST: '0.0.0.0', DATA_DIR: looseDataDir(), SESSION_SECRETS: TEST_SECRET });
+    const api = await startApi({ HOST: '0.0.0.0', DATA_DIR: looseDataDir(), SESSION_SECRETS: TEST_SECRET });
     try {
       if (existsSync('/proc/net/tcp')) expect(listeningAddresses(api.port)).toEqual(['00000000']);
       const open = await new Promise<boolean>((resolve) => {
