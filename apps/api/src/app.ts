@@ -90,7 +90,7 @@ export function createApp({ config, connection, logger, hasher = createPasswordH
     config,
     registry,
     devices,
-    onNewDevice: createNewDeviceAlerts({ mail, activity, jobs }),
+    onNewDevice: createNewDeviceAlerts({ mail, activity }),
     async onUnverified(account) {
       // The right password was given: a fresh link is due, unless this address got its share of mail.
       if (await mailThrottle.tryTakeAddress(account.user.email)) verification.sendLinkLater({ userId: account.user.id, email: account.user.email });

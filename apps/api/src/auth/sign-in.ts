@@ -21,7 +21,7 @@ export interface SignInDeps {
   registry: Pick<SessionRegistry, 'start'>;
   devices: Pick<KnownDevices, 'recordSignIn' | 'countForUser'>;
   /** A browser the account had never used, and not its first: the owner gets a mail. */
-  onNewDevice(account: AccountState, seen: SeenFrom & { at: Date }): void;
+  onNewDevice(account: AccountState, seen: SeenFrom & { at: Date }): Promise<void>;
   /** REQUIRE_VERIFIED_EMAIL refused a sign-in: a fresh link goes to the address. */
   onUnverified(account: AccountState): Promise<void>;
 }
@@ -44,6 +44,6 @@ export function createSignIn({ config, registry, devices, onNewDevice, onUnverif
     await registry.start(req, { account, authMethods, rememberMe, deviceKey: identity.key, ...seen });
     issueDeviceCookie(res, identity, config);
     const { isNew } = await devices.recordSignIn(account.user.id, identity.key, seen);
-    if (isNew && (await devices.countForUser(account.user.id)) > 1) onNewDevice(account, { ...seen, at: new Date() });
+    if (isNew && (await devices.countForUser(account.user.id)) > 1) await onNewDevice(account, { ...seen, at: new Date() });
   };
 }
