@@ -7,7 +7,7 @@ import { notFound } from '../http/errors';
 import type { DevOutbox } from './outbox';
 
 /** The socket's peer, not `req.ip`: a forwarded header must not make a remote client look local. */
-function isLoopbackPeer(address: string | undefined): boolean {
+export function isLoopbackPeer(address: string | undefined): boolean {
   if (!address || isIP(address) === 0) return false;
   const ipv4 = address.startsWith('::ffff:') ? address.slice(7) : address;
   return ipv4.startsWith('127.') || address === '::1';
