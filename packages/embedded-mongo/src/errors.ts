@@ -6,7 +6,8 @@ export class MongoCommandError extends Error {
   constructor(code: number, message: string, extra?: Record<string, unknown>) {
     super(message);
     this.code = code;
-    this.codeName = CODE_NAMES[code] ?? 'UnknownError';
+    // Codes without a name in mongod's error_codes.yml are reported as `Location<code>`.
+    this.codeName = CODE_NAMES[code] ?? `Location${code}`;
     this.extra = extra;
   }
 }
@@ -14,6 +15,7 @@ export class MongoCommandError extends Error {
 export const CODE_NAMES: Record<number, string> = {
   1: 'InternalError',
   2: 'BadValue',
+  4: 'NoSuchKey',
   9: 'FailedToParse',
   11: 'UserNotFound',
   13: 'Unauthorized',
@@ -27,6 +29,7 @@ export const CODE_NAMES: Record<number, string> = {
   43: 'CursorNotFound',
   48: 'NamespaceExists',
   52: 'DollarPrefixedFieldName',
+  53: 'InvalidIdField',
   59: 'CommandNotFound',
   66: 'ImmutableField',
   67: 'CannotCreateIndex',
@@ -35,8 +38,13 @@ export const CODE_NAMES: Record<number, string> = {
   85: 'IndexOptionsConflict',
   86: 'IndexKeySpecsConflict',
   115: 'CommandNotSupported',
+  116: 'DocTooLargeForCapped',
+  121: 'DocumentValidationFailure',
+  161: 'IncompatibleCollationVersion',
+  166: 'CommandNotSupportedOnView',
+  168: 'InvalidPipelineOperator',
+  291: 'NoQueryExecutionPlans',
   11000: 'DuplicateKey',
-  40324: 'Location40324',
 };
 
 export const badValue = (msg: string): MongoCommandError => new MongoCommandError(2, msg);

@@ -6,12 +6,16 @@ import { compileFilter, equalityFields } from '../query/match';
 import { compileProjection } from '../query/project';
 import { compileSort } from '../query/sort';
 import { applyUpdate, upsertSeed, validateUpdate } from '../query/update';
+import { mergeVariables, parseLet } from '../query/variables';
 import { bsonType, isPlainDoc, sameValue, toNumber } from '../query/values';
 import type { Doc } from '../query/values';
 import { Effects } from '../storage/engine';
 import type { Engine } from '../storage/engine';
 import type { Collection } from '../storage/collection';
 import type { CommandContext, Handler } from './context';
+import { queryOptions } from './query-options';
+import type { QueryOptions } from './query-options';
+import { documentValidator } from './validation';
 
 interface WriteError {
   index: number;
@@ -51,12 +55,12 @@ function finish(engine: Engine, fx: Effects, reply: Document): Document | Promis
   return p ? p.then(() => reply) : reply;
 }
 
-function matching(c: Collection | undefined, filter: unknown, limitOne: boolean, sort?: unknown): Doc[] {
+function matching(c: Collection | undefined, filter: unknown, limitOne: boolean, opts: QueryOptions, sort?: unknown): Doc[] {
+  const pred = compileFilter(filter, opts);
+  const cmp = compileSort(sort, opts.collation);
   if (!c) return [];
-  const pred = compileFilter(filter);
-  const cmp = compileSort(sort);
   const out: Doc[] = [];
-  for (const d of c.candidates(filter).docs) {
+  for (const d of c.candidates(filter, opts).docs) {
     if (pred(d)) {
       out.push(d);
       if (limitOne && !cmp) break;
@@ -91,9 +95,12 @@ const insert: Handler = (cmd, ctx) => {
   const { engine } = ctx.server;
   const fx = new Effects();
   const c = engine.ensureCollection(fx, ctx.db, name);
+  const validate = documentValidator(c, ctx.server.logger, cmd.bypassDocumentValidation === true);
   let n = 0;
   const writeErrors = runStatements(docs, ordered, (doc) => {
-    engine.insert(fx, c, prepareForInsert(doc));
+    const prepared = prepareForInsert(doc);
+    validate?.(prepared, undefined);
+    engine.insert(fx, c, prepared);
     n++;
   });
   const reply: Document = { n };
@@ -110,28 +117,34 @@ interface UpdateOutcome {
   after?: Doc;
 }
 
+interface UpdateStatement {
+  upsert: boolean;
+  multi: boolean;
+  sort?: unknown;
+  arrayFilters?: unknown;
+  /** collation / hint of the statement (or the findAndModify command), and its variables. */
+  source: Document;
+  variables: Doc | undefined;
+  bypassValidation: boolean;
+}
+
 /** One update statement (shared by update and findAndModify). */
-function updateOne(
-  engine: Engine,
-  fx: Effects,
-  ctx: CommandContext,
-  name: string,
-  q: unknown,
-  u: unknown,
-  opts: { upsert: boolean; multi: boolean; sort?: unknown; arrayFilters?: unknown },
-): UpdateOutcome {
-  if (opts.arrayFilters !== undefined) throw badValue('arrayFilters are not supported by embedded-mongo');
+function updateOne(engine: Engine, fx: Effects, ctx: CommandContext, name: string, q: unknown, u: unknown, st: UpdateStatement): UpdateOutcome {
+  if (st.arrayFilters !== undefined) throw badValue('arrayFilters are not supported by embedded-mongo');
   const update = validateUpdate(u);
   let c = engine.getCollection(ctx.db, name);
-  const targets = matching(c, q, !opts.multi, opts.sort);
+  const opts = queryOptions(st.source, c, st.variables);
+  const targets = matching(c, q, !st.multi, opts, st.sort);
   if (targets.length === 0) {
-    if (!opts.upsert) return { n: 0, nModified: 0 };
+    if (!st.upsert) return { n: 0, nModified: 0 };
     c ??= engine.ensureCollection(fx, ctx.db, name);
     const seed = upsertSeed(equalityFields(q));
     const next = prepareForInsert(applyUpdate(seed, update, true));
+    documentValidator(c, ctx.server.logger, st.bypassValidation)?.(next, undefined);
     engine.insert(fx, c, next);
     return { n: 1, nModified: 0, upsertedId: next._id, after: next };
   }
+  const validate = documentValidator(c as Collection, ctx.server.logger, st.bypassValidation);
   let nModified = 0;
   let last: UpdateOutcome = { n: 0, nModified: 0 };
   for (const old of targets) {
@@ -139,6 +152,7 @@ function updateOne(
     if (next._id === undefined) next._id = old._id;
     const ordered = next._id === old._id || Object.keys(next)[0] === '_id' ? next : prepareForInsert(next);
     if (!sameValue(old, ordered)) {
+      validate?.(ordered, old);
       engine.replace(fx, c as Collection, ordered);
       nModified++;
     }
@@ -147,10 +161,22 @@ function updateOne(
   return { ...last, n: targets.length, nModified };
 }
 
+/**
+ * `sort` in an update statement exists from MongoDB 8.0 on; the engine answers as the 7.0 it
+ * claims to be, whose strict parser refuses the whole command.
+ */
+function refuseStatementSort(stmts: unknown[]): void {
+  for (const s of stmts) {
+    if (isPlainDoc(s) && s.sort !== undefined) throw new MongoCommandError(40415, "BSON field 'update.updates.sort' is an unknown field.");
+  }
+}
+
 const update: Handler = (cmd, ctx) => {
   const name = collectionName(cmd, 'update');
   const stmts = cmd.updates;
   if (!Array.isArray(stmts)) throw badValue('update requires an updates array');
+  refuseStatementSort(stmts);
+  const variables = parseLet(cmd.let);
   const ordered = cmd.ordered !== false;
   const { engine } = ctx.server;
   const fx = new Effects();
@@ -163,6 +189,9 @@ const update: Handler = (cmd, ctx) => {
       upsert: s.upsert === true,
       multi: s.multi === true,
       arrayFilters: s.arrayFilters,
+      source: s,
+      variables: mergeVariables(variables, s.c),
+      bypassValidation: cmd.bypassDocumentValidation === true,
     });
     n += r.n;
     nModified += r.nModified;
@@ -180,6 +209,7 @@ const del: Handler = (cmd, ctx) => {
   const stmts = cmd.deletes;
   if (!Array.isArray(stmts)) throw badValue('delete requires a deletes array');
   const ordered = cmd.ordered !== false;
+  const variables = parseLet(cmd.let);
   const { engine } = ctx.server;
   const fx = new Effects();
   const c = engine.getCollection(ctx.db, name);
@@ -188,7 +218,7 @@ const del: Handler = (cmd, ctx) => {
     if (!isPlainDoc(s)) throw badValue('delete statement must be an object');
     const limit = toNumber(s.limit ?? 0);
     if (limit !== 0 && limit !== 1) throw badValue(`The limit field in delete objects must be 0 or 1. Got ${limit}`);
-    const targets = matching(c, s.q, limit === 1);
+    const targets = matching(c, s.q, limit === 1, queryOptions(s, c, variables));
     for (const d of targets) engine.remove(fx, c as Collection, d);
     n += targets.length;
   });
@@ -202,14 +232,17 @@ const findAndModify: Handler = (cmd, ctx) => {
   const name = collectionName(cmd, Object.keys(cmd)[0] ?? 'findAndModify');
   const { engine } = ctx.server;
   const fx = new Effects();
-  const project = compileProjection(cmd.fields);
-  const out = (d: Doc | undefined): Doc | null => (d ? (project ? project(d) : d) : null);
+  const variables = parseLet(cmd.let);
+  const c = engine.getCollection(ctx.db, name);
+  const opts = queryOptions(cmd, c, variables);
+  const project = compileProjection(cmd.fields, { filter: cmd.query, match: opts });
+  // A positional projection finds its element in the document as the query matched it.
+  const out = (d: Doc | undefined, matched: Doc | undefined): Doc | null => (d ? (project ? project(d, matched) : d) : null);
   if (cmd.remove === true) {
     if (cmd.update !== undefined) throw badValue('Cannot specify both an update and remove=true');
-    const c = engine.getCollection(ctx.db, name);
-    const [target] = matching(c, cmd.query, true, cmd.sort);
+    const [target] = matching(c, cmd.query, true, opts, cmd.sort);
     if (target) engine.remove(fx, c as Collection, target);
-    return finish(engine, fx, { lastErrorObject: { n: target ? 1 : 0 }, value: out(target), ok: 1 });
+    return finish(engine, fx, { lastErrorObject: { n: target ? 1 : 0 }, value: out(target, target), ok: 1 });
   }
   if (cmd.update === undefined) throw badValue('Either an update or remove=true must be specified');
   const r = updateOne(engine, fx, ctx, name, cmd.query, cmd.update, {
@@ -217,11 +250,14 @@ const findAndModify: Handler = (cmd, ctx) => {
     multi: false,
     sort: cmd.sort,
     arrayFilters: cmd.arrayFilters,
+    source: cmd,
+    variables,
+    bypassValidation: cmd.bypassDocumentValidation === true,
   });
   const leo: Document = { n: r.n, updatedExisting: r.n > 0 && r.upsertedId === undefined };
   if (r.upsertedId !== undefined) leo.upserted = r.upsertedId;
   const value = cmd.new === true ? r.after : r.upsertedId !== undefined ? undefined : r.before;
-  return finish(engine, fx, { lastErrorObject: leo, value: out(value), ok: 1 });
+  return finish(engine, fx, { lastErrorObject: leo, value: out(value, r.before ?? r.after), ok: 1 });
 };
 
 export const writeHandlers: Record<string, Handler> = {
