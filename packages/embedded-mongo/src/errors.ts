@@ -6,8 +6,8 @@ export class MongoCommandError extends Error {
   constructor(code: number, message: string, extra?: Record<string, unknown>) {
     super(message);
     this.code = code;
-    // Codes without a name in mongod's error_codes.yml are reported as `Location<code>`.
-    this.codeName = CODE_NAMES[code] ?? `Location${code}`;
+    // mongod names its numbered assertions LocationNNNNN.
+    this.codeName = CODE_NAMES[code] ?? (code >= 10000 ? `Location${code}` : 'UnknownError');
     this.extra = extra;
   }
 }
@@ -27,6 +27,7 @@ export const CODE_NAMES: Record<number, string> = {
   28: 'PathNotViable',
   40: 'ConflictingUpdateOperators',
   43: 'CursorNotFound',
+  45: 'Overflow',
   48: 'NamespaceExists',
   52: 'DollarPrefixedFieldName',
   53: 'InvalidIdField',
@@ -44,6 +45,7 @@ export const CODE_NAMES: Record<number, string> = {
   166: 'CommandNotSupportedOnView',
   168: 'InvalidPipelineOperator',
   291: 'NoQueryExecutionPlans',
+  10334: 'BSONObjectTooLarge',
   11000: 'DuplicateKey',
 };
 

@@ -6,6 +6,7 @@ import { parseCollation } from '../query/collation';
 import { compileFilter } from '../query/match';
 import { isNumeric, isPlainDoc, sameValue, toNumber } from '../query/values';
 import type { Doc } from '../query/values';
+import { setField } from '../query/paths';
 import { normalizeIndexKey } from '../storage/collection';
 import type { Collection, IndexSpec } from '../storage/collection';
 import { Effects, splitNs, validateCollectionName } from '../storage/engine';
@@ -38,7 +39,7 @@ const create: Handler = (cmd, ctx) => {
   const options: Doc = {};
   for (const [k, v] of Object.entries(cmd)) {
     if (k === 'create' || GENERIC_COMMAND_FIELDS.has(k)) continue;
-    options[k] = v;
+    setField(options, k, v);
   }
   if (collation) options.collation = collation.spec;
   else delete options.collation;

@@ -4,13 +4,13 @@
  * server-side JavaScript disabled. `$lookup` resolves `from` against the same database.
  * `$sortByCount` is rewritten into the `$group` + `$sort` it stands for.
  */
-import { Aggregator } from 'mingo';
-import { MongoCommandError, badValue } from '../errors';
+import { MongoCommandError } from '../errors';
 import type { Collation } from './collation';
 import { compileFilter } from './match';
+import { runMingoPipeline } from './mingo';
 import { assertCollationSafe, groupUnderCollation } from './pipeline-collation';
 import { compileSort } from './sort';
-import { cloneValue, isNumeric, isPlainDoc, toNumber } from './values';
+import { isNumeric, isPlainDoc, toNumber } from './values';
 import type { Doc } from './values';
 
 export interface PipelineOptions {
@@ -63,7 +63,10 @@ const KNOWN_UNSUPPORTED = new Set([
   '$shardedDataDistribution',
 ]);
 
-/** Server-side JavaScript is off in embedded-mongo (it would run inside the engine process). */
+/**
+ * Server-side JavaScript is off in embedded-mongo (it would run inside the engine process); this
+ * names the operator instead of mingo's generic refusal.
+ */
 function assertNoJavaScript(v: unknown): void {
   if (Array.isArray(v)) {
     for (const e of v) assertNoJavaScript(e);
@@ -99,14 +102,7 @@ export function validatePipeline(pipeline: unknown): Doc[] {
 
 export function runPipeline(input: Doc[], pipeline: Doc[], resolve: (coll: string) => Doc[], opts: PipelineOptions = {}): Doc[] {
   const { collation, variables } = opts;
-  const mingoOptions = { collectionResolver: resolve, scriptEnabled: false, ...(variables ? { variables } : {}) };
-  const runMingo = (stages: Doc[], docs: Doc[]): Doc[] => {
-    try {
-      return new Aggregator(stages, mingoOptions).run(docs.map((d) => cloneValue(d))) as Doc[];
-    } catch (e) {
-      throw badValue(`aggregation failed: ${(e as Error).message}`);
-    }
-  };
+  const runMingo = (stages: Doc[], docs: Doc[]): Doc[] => runMingoPipeline(stages, docs, { collectionResolver: resolve, variables });
   let docs = input;
   let pendingMingo: Doc[] = [];
   const flushMingo = (): void => {

@@ -7,20 +7,15 @@
  * A predicate can report which array element made it match (MongoDB's "elemMatchKey"): the
  * positional projection `arr.$` and positional updates `arr.$.x` use it.
  */
-import { Query } from 'mingo';
 import { MongoCommandError, badValue } from '../errors';
 import type { Collation } from './collation';
-import {
-  bsonType,
-  compareValues,
-  isNumeric,
-  isPlainDoc,
-  splitPath,
-  toNumber,
-  typeRank,
-  valuesEqual,
-} from './values';
-import type { Doc, StringComparator } from './values';
+import { compileExpr } from './mingo';
+import { compileRegex } from './regex';
+import type { Regex } from './regex';
+import { bsonType, compareValues, isNumeric, toNumber, typeRank, valuesEqual } from './values';
+import type { StringComparator } from './values';
+import { getField, hasField, isIndexSegment, isPlainDoc, splitPath } from './paths';
+import type { Doc } from './paths';
 
 /** Filled in by a predicate that matched through an array: the position of the matching element. */
 export interface MatchDetails {
@@ -96,9 +91,9 @@ function compileTopLevel(op: string, cond: unknown, cx: Cx): Predicate {
     case '$comment':
       return matchAll;
     case '$expr': {
+      // mingo's comparisons are binary: under a collation they would silently ignore it.
       if (cx.opts.collation) throw new MongoCommandError(115, '$expr with a non-simple collation is not supported by embedded-mongo');
-      const q = new Query({ $expr: cond } as Record<string, unknown>, { scriptEnabled: false, ...(cx.opts.variables ? { variables: cx.opts.variables } : {}) });
-      return (d) => q.test(d);
+      return compileExpr(cond, cx.opts.variables);
     }
     case '$where':
       // What mongod answers when server-side JavaScript is disabled.
@@ -148,7 +143,7 @@ function walk(
   }
   const key = parts[i] as string;
   if (Array.isArray(value)) {
-    if (/^\d+$/.test(key)) {
+    if (isIndexSegment(key)) {
       const idx = Number(key);
       if (idx < value.length && walk(value[idx], parts, i + 1, test, expandLeaf, details, pos)) return true;
     }
@@ -157,12 +152,12 @@ function walk(
       const el: unknown = value[j];
       if (isPlainDoc(el)) {
         sawDoc = true;
-        if (walk(el[key], parts, i + 1, test, expandLeaf, details, pos ?? j)) return true;
+        if (walk(getField(el, key), parts, i + 1, test, expandLeaf, details, pos ?? j)) return true;
       }
     }
-    return !sawDoc && !/^\d+$/.test(key) ? test(undefined) : false;
+    return !sawDoc && !isIndexSegment(key) ? test(undefined) : false;
   }
-  if (isPlainDoc(value)) return walk(value[key], parts, i + 1, test, expandLeaf, details, pos);
+  if (isPlainDoc(value)) return walk(getField(value, key), parts, i + 1, test, expandLeaf, details, pos);
   return test(undefined);
 }
 
@@ -179,7 +174,7 @@ function compileField(path: string, cond: unknown, cx: Cx): Predicate {
     return allOf(preds);
   }
   if (cond instanceof RegExp || bsonType(cond) === 'BSONRegExp') {
-    const re = toRegExp(cond);
+    const re = toRegex(cond);
     return (d, details) => walk(d, parts, 0, (v) => regexTest(re, v), true, details);
   }
   return equalityPredicate(parts, cond, cx);
@@ -200,7 +195,7 @@ function eqTest(q: unknown, strCmp: StringComparator | undefined): ValueTest {
   return (v) => typeRank(v) === rank && compareValues(v, q, strCmp) === 0;
 }
 
-function toRegExp(v: unknown, options?: unknown): RegExp {
+function toRegex(v: unknown, options?: unknown): Regex {
   let source: string;
   let flags = '';
   if (v instanceof RegExp) {
@@ -216,22 +211,19 @@ function toRegExp(v: unknown, options?: unknown): RegExp {
     throw badValue('$regex has to be a string');
   }
   if (typeof options === 'string') flags = options;
-  const jsFlags = [...new Set(flags.split('').filter((f) => 'imsu'.includes(f)))].join('');
-  if (flags.includes('x')) source = source.replace(/\\#/g, '\uE000').replace(/\s+|#.*$/gm, '').replace(/\uE000/g, '\\#');
-  try {
-    return new RegExp(source, jsFlags);
-  } catch (e) {
-    throw new MongoCommandError(51091, `Regular expression is invalid: ${(e as Error).message}`);
-  }
+  return compileRegex(source, flags);
 }
 
-function regexTest(re: RegExp, v: unknown): boolean {
-  if (typeof v === 'string') {
-    re.lastIndex = 0;
-    return re.test(v);
-  }
+function regexTest(re: Regex, v: unknown): boolean {
+  if (typeof v === 'string') return re.test(v);
   if (bsonType(v) === 'BSONSymbol') return re.test(String(v));
   return false;
+}
+
+/** A value test for a regular expression value (a RegExp or BSON regex), e.g. in `$pull`. */
+export function regexValueTest(v: RegExp): (value: unknown) => boolean {
+  const re = toRegex(v);
+  return (value) => regexTest(re, value);
 }
 
 function rangeTest(op: string, q: unknown, strCmp: StringComparator | undefined): ValueTest {
@@ -265,7 +257,7 @@ function inTest(list: unknown, strCmp: StringComparator | undefined): ValueTest 
   if (!Array.isArray(list)) throw badValue('$in needs an array');
   const tests = list.map((q) => {
     if (q instanceof RegExp || bsonType(q) === 'BSONRegExp') {
-      const re = toRegExp(q);
+      const re = toRegex(q);
       return (v: unknown) => regexTest(re, v);
     }
     if (isOperatorObject(q)) throw badValue('cannot nest $ under $in');
@@ -339,7 +331,7 @@ function typeTest(spec: unknown): ValueTest {
   for (const t of list) {
     if (t === 'number') wantNumber = true;
     else if (typeof t === 'string') {
-      const n = TYPE_ALIASES[t];
+      const n = Object.hasOwn(TYPE_ALIASES, t) ? TYPE_ALIASES[t] : undefined;
       if (n === undefined) throw badValue(`Unknown type name alias: ${t}`);
       wanted.add(n);
     } else if (isNumeric(t)) wanted.add(toNumber(t));
@@ -379,7 +371,7 @@ function compileOperator(parts: readonly string[], op: string, q: unknown, all: 
     case '$type':
       return at(typeTest(q));
     case '$regex': {
-      const re = toRegExp(q, all.$options);
+      const re = toRegex(q, getField(all, '$options'));
       return at((v) => regexTest(re, v));
     }
     case '$size': {
@@ -391,11 +383,12 @@ function compileOperator(parts: readonly string[], op: string, q: unknown, all: 
       if (!Array.isArray(q)) throw badValue('$all needs an array');
       if (q.length === 0) return () => false;
       const subs = q.map((item) => {
-        if (isPlainDoc(item) && isPlainDoc(item.$elemMatch) && Object.keys(item).length === 1) {
-          return compileOperator(parts, '$elemMatch', item.$elemMatch, item, cx);
+        const elemMatch = isPlainDoc(item) ? getField(item, '$elemMatch') : undefined;
+        if (isPlainDoc(item) && isPlainDoc(elemMatch) && Object.keys(item).length === 1) {
+          return compileOperator(parts, '$elemMatch', elemMatch, item, cx);
         }
         if (item instanceof RegExp) {
-          const re = toRegExp(item);
+          const re = toRegex(item);
           return at((v) => regexTest(re, v));
         }
         return equalityPredicate(parts, item, cx);
@@ -442,7 +435,7 @@ function compileOperator(parts: readonly string[], op: string, q: unknown, all: 
     case '$not': {
       let p: Predicate;
       if (q instanceof RegExp || bsonType(q) === 'BSONRegExp') {
-        const re = toRegExp(q);
+        const re = toRegex(q);
         p = at((v) => regexTest(re, v));
       } else if (isOperatorObject(q)) {
         p = compileField(parts.join('.'), q, cx);
@@ -472,7 +465,7 @@ export function equalityFields(filter: unknown, out: Map<string, unknown> = new 
       for (const sub of v) equalityFields(sub, out);
     } else if (!key.startsWith('$')) {
       if (isOperatorObject(v)) {
-        if ('$eq' in v && Object.keys(v).length === 1) out.set(key, v.$eq);
+        if (hasField(v, '$eq') && Object.keys(v).length === 1) out.set(key, getField(v, '$eq'));
       } else if (!(v instanceof RegExp) && bsonType(v) !== 'BSONRegExp') {
         out.set(key, v);
       }

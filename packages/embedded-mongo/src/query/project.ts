@@ -4,12 +4,13 @@
  * the positional `arr.$` (the array element the query matched). Other projection expressions are
  * delegated to mingo.
  */
-import { Aggregator } from 'mingo';
 import { MongoCommandError, badValue } from '../errors';
 import { compileFilter, isOperatorObject } from './match';
 import type { MatchDetails, MatchOptions, Predicate } from './match';
-import { cloneValue, isNumeric, isPlainDoc, splitPath, toNumber } from './values';
-import type { Doc } from './values';
+import { compileMingoProjection } from './mingo';
+import { cloneValue, isNumeric, toNumber } from './values';
+import { deleteField, getField, hasField, isPlainDoc, setField, splitPath } from './paths';
+import type { Doc } from './paths';
 
 /** Projects `doc`; a positional projection locates its element in `matched` (the pre-image). */
 export type Projector = (doc: Doc, matched?: Doc) => Doc;
@@ -20,21 +21,20 @@ export interface ProjectionQuery {
   match: MatchOptions;
 }
 
-interface Node {
-  [k: string]: Node | true;
-}
+/** Projected paths as a tree; a Map so that no field name can hit an inherited property. */
+type Node = Map<string, Node | true>;
 
 function includeTree(doc: unknown, tree: Node): unknown {
   if (Array.isArray(doc)) return doc.filter((e) => isPlainDoc(e) || Array.isArray(e)).map((e) => includeTree(e, tree));
   if (!isPlainDoc(doc)) return undefined;
   const out: Doc = {};
   for (const k of Object.keys(doc)) {
-    const t = tree[k];
+    const t = tree.get(k);
     if (t === undefined) continue;
-    if (t === true) out[k] = cloneValue(doc[k]);
+    if (t === true) setField(out, k, cloneValue(doc[k]));
     else {
       const sub = includeTree(doc[k], t);
-      if (sub !== undefined) out[k] = sub;
+      if (sub !== undefined) setField(out, k, sub);
     }
   }
   return out;
@@ -45,9 +45,9 @@ function excludeTree(doc: unknown, tree: Node): unknown {
   if (!isPlainDoc(doc)) return cloneValue(doc);
   const out: Doc = {};
   for (const k of Object.keys(doc)) {
-    const t = tree[k];
+    const t = tree.get(k);
     if (t === true) continue;
-    out[k] = t === undefined ? cloneValue(doc[k]) : excludeTree(doc[k], t);
+    setField(out, k, t === undefined ? cloneValue(doc[k]) : excludeTree(doc[k], t));
   }
   return out;
 }
@@ -57,13 +57,13 @@ function addPath(tree: Node, path: string): void {
   let cur = tree;
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i] as string;
-    if (i === parts.length - 1) cur[p] = true;
+    if (i === parts.length - 1) cur.set(p, true);
     else {
-      const next = cur[p];
+      const next = cur.get(p);
       if (next === true) return;
       if (next === undefined) {
-        const n: Node = {};
-        cur[p] = n;
+        const n: Node = new Map();
+        cur.set(p, n);
         cur = n;
       } else cur = next;
     }
@@ -99,7 +99,7 @@ function positionalAt(path: string): number | undefined {
 
 function getIn(doc: unknown, parts: readonly string[]): unknown {
   let cur: unknown = doc;
-  for (const p of parts) cur = isPlainDoc(cur) ? cur[p] : undefined;
+  for (const p of parts) cur = isPlainDoc(cur) ? getField(cur, p) : undefined;
   return cur;
 }
 
@@ -108,15 +108,21 @@ function applyPositional(out: Doc, parts: readonly string[], key: number | undef
   let sub: unknown = out;
   for (const p of parts) {
     if (!isPlainDoc(sub)) return;
-    const val: unknown = sub[p];
+    const val = getField(sub, p);
     if (Array.isArray(val)) {
       if (key === undefined) throw new MongoCommandError(51246, "positional operator '.$' couldn't find a matching element in the array");
       if (key >= val.length) throw new MongoCommandError(51247, "positional operator '.$' element mismatch");
-      sub[p] = [val[key]];
+      setField(sub, p, [val[key]]);
       return;
     }
     sub = val;
   }
+}
+
+function withField(name: string, value: unknown): Doc {
+  const d: Doc = {};
+  setField(d, name, value);
+  return d;
 }
 
 interface Special {
@@ -132,7 +138,7 @@ export function compileProjection(spec: unknown, query?: ProjectionQuery): Proje
   let type: 'include' | 'exclude' | undefined;
   let idMode: boolean | undefined;
   let hasSlice = false;
-  const tree: Node = {};
+  const tree: Node = new Map();
   const inPlace: Special[] = [];
   const appended: Special[] = [];
   let positional: string[] | undefined;
@@ -169,17 +175,18 @@ export function compileProjection(spec: unknown, query?: ProjectionQuery): Proje
       addPath(tree, base);
       continue;
     }
-    if (isPlainDoc(v) && Object.keys(v).length === 1 && '$slice' in v) {
-      const slice = sliceOf(v.$slice);
+    if (isPlainDoc(v) && Object.keys(v).length === 1 && hasField(v, '$slice')) {
+      const slice = sliceOf(getField(v, '$slice'));
       inPlace.push({ path: k, apply: (arr) => slice(arr) });
       hasSlice = true;
       continue;
     }
-    if (isPlainDoc(v) && Object.keys(v).length === 1 && '$elemMatch' in v) {
-      if (!isPlainDoc(v.$elemMatch)) throw new MongoCommandError(31274, 'elemMatch: Invalid argument, object required');
+    if (isPlainDoc(v) && Object.keys(v).length === 1 && hasField(v, '$elemMatch')) {
+      const cond = getField(v, '$elemMatch');
+      if (!isPlainDoc(cond)) throw new MongoCommandError(31274, 'elemMatch: Invalid argument, object required');
       if (positional) throw new MongoCommandError(31255, 'Cannot specify positional operator and $elemMatch.');
       if (k.includes('.')) throw new MongoCommandError(31275, 'Cannot use $elemMatch projection on a nested field.');
-      const p = compileFilter({ [k]: { $elemMatch: v.$elemMatch } }, query?.match);
+      const p = compileFilter(withField(k, { $elemMatch: cond }), query?.match);
       appended.push({
         path: k,
         apply: (arr, doc) => {
@@ -207,10 +214,7 @@ export function compileProjection(spec: unknown, query?: ProjectionQuery): Proje
     setType(on ? 'include' : 'exclude', k);
     addPath(tree, k);
   }
-  if (needsMingo) {
-    const agg = new Aggregator([{ $project: spec }], { scriptEnabled: false });
-    return (doc) => (agg.run([doc])[0] ?? {}) as Doc;
-  }
+  if (needsMingo) return compileMingoProjection(spec, query?.match.variables);
   // mongod's defaults for projections with no plain inclusion/exclusion.
   type ??= hasSlice ? (idMode === true ? 'include' : 'exclude') : hasElemMatch || idMode === true ? 'include' : 'exclude';
   const mode = type;
@@ -230,7 +234,7 @@ export function compileProjection(spec: unknown, query?: ProjectionQuery): Proje
       const parts = splitPath(s.path);
       const dst = getIn(out, parts.slice(0, -1));
       const last = parts[parts.length - 1] as string;
-      if (isPlainDoc(dst) && last in dst) dst[last] = s.apply(dst[last], doc);
+      if (isPlainDoc(dst) && hasField(dst, last)) setField(dst, last, s.apply(getField(dst, last), doc));
     }
     if (positional && matcher) {
       const details: MatchDetails = {};
@@ -238,9 +242,9 @@ export function compileProjection(spec: unknown, query?: ProjectionQuery): Proje
       applyPositional(out, positional, details.elemMatchKey);
     }
     for (const s of appended) {
-      const r = s.apply(doc[s.path], doc);
-      Reflect.deleteProperty(out, s.path);
-      if (r !== undefined) out[s.path] = r;
+      const r = s.apply(getField(doc, s.path), doc);
+      deleteField(out, s.path);
+      if (r !== undefined) setField(out, s.path, r);
     }
     return out;
   };

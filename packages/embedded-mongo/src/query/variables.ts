@@ -2,10 +2,10 @@
  * `let` variables of find / aggregate / update / delete / findAndModify: names checked as mongod
  * checks user variable names, values evaluated once (they are expressions, e.g. `$$NOW`).
  */
-import { Aggregator } from 'mingo';
-import { MongoCommandError, badValue } from '../errors';
-import { isPlainDoc } from './values';
-import type { Doc } from './values';
+import { MongoCommandError } from '../errors';
+import { evaluateExpression } from './mingo';
+import { isPlainDoc } from './paths';
+import type { Doc } from './paths';
 
 function validateName(name: string): void {
   // CURRENT is the one system variable a user may rebind.
@@ -30,12 +30,8 @@ export function parseLet(raw: unknown): Doc | undefined {
   const names = Object.keys(raw);
   if (names.length === 0) return undefined;
   for (const name of names) validateName(name);
-  try {
-    const [values] = new Aggregator([{ $replaceWith: raw }], { scriptEnabled: false }).run([{}]) as Doc[];
-    return values ?? {};
-  } catch (e) {
-    throw badValue(`invalid let expression: ${(e as Error).message}`);
-  }
+  const values = evaluateExpression(raw);
+  return isPlainDoc(values) ? values : {};
 }
 
 /** Statement-level constants (`c`) override the command's `let` (what mongod does for update). */

@@ -6,6 +6,7 @@
  */
 import { calculateObjectSize } from 'bson';
 import { MongoCommandError } from '../errors';
+import { checkInsertable, checkUpdatable } from '../limits';
 import { canonicalKey, isPlainDoc } from '../query/values';
 import type { Doc } from '../query/values';
 import { Collection, idKeyOf } from './collection';
@@ -78,6 +79,7 @@ export class Engine {
   }
 
   insert(fx: Effects | null, c: Collection, doc: Doc): void {
+    checkInsertable(doc);
     if (c.cap) {
       const size = calculateObjectSize(doc);
       if (size > c.cap.bytes) throw new MongoCommandError(116, `document is larger than capped size ${size} > ${c.cap.bytes}`);
@@ -112,6 +114,7 @@ export class Engine {
   }
 
   replace(fx: Effects | null, c: Collection, doc: Doc): void {
+    checkUpdatable(doc);
     c.checkUnique(idKeyOf(doc), doc, false);
     c.put(doc);
     fx?.ops.push({ o: 'p', ns: c.ns, doc });
