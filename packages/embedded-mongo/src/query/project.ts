@@ -89,14 +89,6 @@ function sliceOf(s: unknown): (arr: unknown) => unknown {
   return (arr) => (Array.isArray(arr) ? (n >= 0 ? arr.slice(0, n) : arr.slice(Math.max(0, arr.length + n))) : arr);
 }
 
-/** Where the first positional `$` sits in a projection path, as mongod finds it. */
-function positionalAt(path: string): number | undefined {
-  const mid = path.indexOf('.$.');
-  if (mid >= 0) return mid;
-  if (path.endsWith('.$')) return path.length - 2;
-  return path === '$' ? 0 : undefined;
-}
-
 function getIn(doc: unknown, parts: readonly string[]): unknown {
   let cur: unknown = doc;
   for (const p of parts) cur = isPlainDoc(cur) ? getField(cur, p) : undefined;
@@ -155,21 +147,20 @@ export function compileProjection(spec: unknown, query?: ProjectionQuery): Proje
   };
   for (const k of keys) {
     const v: unknown = spec[k];
-    const pos = positionalAt(k);
-    if (pos !== undefined) {
+    if (k.includes('.$.')) {
+      throw new MongoCommandError(
+        31394,
+        "As of 4.4, it's illegal to specify positional operator in the middle of a path.Positional projection may only be used at the end, for example: a.b.$. If the query previously used a form like a.b.$.d, remove the parts following the '$' and the results will be equivalent.",
+      );
+    }
+    if (k.endsWith('.$')) {
       if (isPlainDoc(v)) throw new MongoCommandError(31271, 'positional projection cannot be used with an expression or sub object');
       if (!isNumeric(v) && typeof v !== 'boolean') throw new MongoCommandError(31308, 'positional projection cannot be used with a literal');
-      if (!(typeof v === 'boolean' ? v : toNumber(v) !== 0)) throw new MongoCommandError(16410, "FieldPath field names may not start with '$'. Consider using $getField or $setField.");
+      if (!(typeof v === 'boolean' ? v : toNumber(v) !== 0)) throw new MongoCommandError(31395, 'positional projection cannot be used with exclusion');
       if (positional) throw new MongoCommandError(31276, 'Cannot specify more than one positional projection per query.');
       if (hasElemMatch) throw new MongoCommandError(31256, 'Cannot specify positional operator and $elemMatch.');
       if (!query) throw new MongoCommandError(51050, 'Projections with a positional operator require a matcher');
-      const base = k.slice(0, pos);
-      if (k.length > pos + 2) {
-        throw new MongoCommandError(
-          31394,
-          "As of 4.4, it's illegal to specify positional operator in the middle of a path.Positional projection may only be used at the end, for example: a.b.$. If the query previously used a form like a.b.$.d, remove the parts following the '$' and the results will be equivalent.",
-        );
-      }
+      const base = k.slice(0, -2);
       positional = splitPath(base);
       setType('include', k);
       addPath(tree, base);
