@@ -3,9 +3,10 @@ import { ObjectId } from 'bson';
 import type { Document } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
 import { compileFilter, equalityFields } from '../query/match';
+import type { MatchDetails, Predicate } from '../query/match';
 import { compileProjection } from '../query/project';
 import { compileSort } from '../query/sort';
-import { applyUpdate, upsertSeed, validateUpdate } from '../query/update';
+import { prepareUpdate, upsertSeed } from '../query/update';
 import { mergeVariables, parseLet } from '../query/variables';
 import { bsonType, isPlainDoc, sameValue, toNumber } from '../query/values';
 import { setField } from '../query/paths';
@@ -62,10 +63,11 @@ function finish(engine: Engine, fx: Effects, reply: Document): Document | Promis
   return p ? p.then(() => reply) : reply;
 }
 
-function matching(c: Collection | undefined, filter: unknown, limitOne: boolean, opts: QueryOptions, sort?: unknown): Doc[] {
+/** The documents a write's filter selects, and the compiled filter (for positional updates). */
+function matching(c: Collection | undefined, filter: unknown, limitOne: boolean, opts: QueryOptions, sort?: unknown): { docs: Doc[]; pred: Predicate } {
   const pred = compileFilter(filter, opts);
   const cmp = compileSort(sort, opts.collation);
-  if (!c) return [];
+  if (!c) return { docs: [], pred };
   const out: Doc[] = [];
   for (const d of c.candidates(filter, opts).docs) {
     if (pred(d)) {
@@ -74,7 +76,7 @@ function matching(c: Collection | undefined, filter: unknown, limitOne: boolean,
     }
   }
   if (cmp) out.sort(cmp);
-  return limitOne ? out.slice(0, 1) : out;
+  return { docs: limitOne ? out.slice(0, 1) : out, pred };
 }
 
 /**
@@ -129,6 +131,8 @@ interface UpdateStatement {
   multi: boolean;
   sort?: unknown;
   arrayFilters?: unknown;
+  /** Statement constants (`c`): only pipeline updates take them. */
+  constants?: unknown;
   /** collation / hint of the statement (or the findAndModify command), and its variables. */
   source: Document;
   variables: Doc | undefined;
@@ -137,16 +141,16 @@ interface UpdateStatement {
 
 /** One update statement (shared by update and findAndModify). */
 function updateOne(engine: Engine, fx: Effects, ctx: CommandContext, name: string, q: unknown, u: unknown, st: UpdateStatement): UpdateOutcome {
-  if (st.arrayFilters !== undefined) throw badValue('arrayFilters are not supported by embedded-mongo');
-  const update = validateUpdate(u);
   let c = engine.getCollection(ctx.db, name);
   const opts = queryOptions(st.source, c, st.variables);
-  const targets = matching(c, q, !st.multi, opts, st.sort);
+  const { docs: targets, pred } = matching(c, q, !st.multi, opts, st.sort);
+  const update = prepareUpdate(u, { ...opts, arrayFilters: st.arrayFilters, multi: st.multi, constants: st.constants });
+  const now = new Date();
   if (targets.length === 0) {
     if (!st.upsert) return { n: 0, nModified: 0 };
     c ??= engine.ensureCollection(fx, ctx.db, name);
     const seed = upsertSeed(equalityFields(q));
-    const next = prepareForInsert(applyUpdate(seed, update, true));
+    const next = prepareForInsert(update.apply(seed, { isInsert: true, now }));
     documentValidator(c, ctx.server.logger, st.bypassValidation)?.(next, undefined);
     engine.insert(fx, c, next);
     return { n: 1, nModified: 0, upsertedId: next._id, after: next };
@@ -155,9 +159,13 @@ function updateOne(engine: Engine, fx: Effects, ctx: CommandContext, name: strin
   let nModified = 0;
   let last: UpdateOutcome = { n: 0, nModified: 0 };
   for (const old of targets) {
-    const next = applyUpdate(old, update, false);
+    // `$` stands for the array position where the query matched this document.
+    const details: MatchDetails = {};
+    if (update.positional) pred(old, details);
+    const next = update.apply(old, { isInsert: false, position: details.elemMatchKey, now });
     if (next._id === undefined) next._id = old._id;
-    const ordered = next._id === old._id || Object.keys(next)[0] === '_id' ? next : prepareForInsert(next);
+    // A replacement or pipeline may move _id; stored documents keep it first.
+    const ordered = Object.keys(next)[0] === '_id' ? next : prepareForInsert(next);
     if (!sameValue(old, ordered)) {
       validate?.(ordered, old);
       engine.replace(fx, c as Collection, ordered);
@@ -196,6 +204,7 @@ const update: Handler = (cmd, ctx) => {
       upsert: s.upsert === true,
       multi: s.multi === true,
       arrayFilters: s.arrayFilters,
+      constants: s.c,
       source: s,
       variables: mergeVariables(variables, s.c),
       bypassValidation: cmd.bypassDocumentValidation === true,
@@ -225,7 +234,7 @@ const del: Handler = (cmd, ctx) => {
     if (!isPlainDoc(s)) throw badValue('delete statement must be an object');
     const limit = toNumber(s.limit ?? 0);
     if (limit !== 0 && limit !== 1) throw badValue(`The limit field in delete objects must be 0 or 1. Got ${limit}`);
-    const targets = matching(c, s.q, limit === 1, queryOptions(s, c, variables));
+    const { docs: targets } = matching(c, s.q, limit === 1, queryOptions(s, c, variables));
     for (const d of targets) engine.remove(fx, c as Collection, d);
     n += targets.length;
   });
@@ -247,7 +256,8 @@ const findAndModify: Handler = (cmd, ctx) => {
   const out = (d: Doc | undefined, matched: Doc | undefined): Doc | null => (d ? (project ? project(d, matched) : d) : null);
   if (cmd.remove === true) {
     if (cmd.update !== undefined) throw badValue('Cannot specify both an update and remove=true');
-    const [target] = matching(c, cmd.query, true, opts, cmd.sort);
+    if (cmd.arrayFilters !== undefined) throw new MongoCommandError(72, 'Cannot specify arrayFilters and remove=true');
+    const [target] = matching(c, cmd.query, true, opts, cmd.sort).docs;
     if (target) engine.remove(fx, c as Collection, target);
     return finish(engine, fx, { lastErrorObject: { n: target ? 1 : 0 }, value: out(target, target), ok: 1 });
   }
