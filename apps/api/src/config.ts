@@ -19,9 +19,12 @@ export interface Config {
   env: 'development' | 'test' | 'production';
   isProduction: boolean;
   port: number;
-  host: string;
+  /** Addresses to listen on: loopback (IPv4 and IPv6) unless HOST says otherwise, `::` in production. */
+  hosts: string[];
   /** Unset: server.ts starts the embedded engine with its data in `dataDir/db`. */
   mongodbUri: string | undefined;
+  /** EMBEDDED_MONGO=allow: production may run on the embedded engine (without it, it refuses to). */
+  embeddedMongoAllowed: boolean;
   dataDir: string;
   /** First one signs, every one verifies: rotation without signing everyone out. */
   sessionSecrets: string[];
@@ -65,8 +68,11 @@ const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('::'),
+  HOST: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
   MONGODB_URI: z.preprocess(emptyAsUndefined, z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional()),
+  EMBEDDED_MONGO: z.preprocess(emptyAsUndefined, z.enum(['allow']).optional()),
+  /** Set by `npm run dev`: the Vite dev server's origins, allowed only while it runs. */
+  DEV_SERVER_ORIGINS: z.preprocess(emptyAsUndefined, z.string().optional()),
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
   SESSION_SECRETS: z.preprocess(emptyAsUndefined, z.string().optional()),
   IDLE_TIMEOUT_SECONDS: seconds(30 * 60),
@@ -112,7 +118,7 @@ function parseOrigins(raw: string, variable: string): string[] {
 function developmentSecret(dataDir: string): string {
   const file = join(dataDir, 'session-secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return secret;
@@ -146,7 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const isProduction = e.NODE_ENV === 'production';
 
   const defaultOrigins = [`http://localhost:${e.PORT}`, `http://127.0.0.1:${e.PORT}`];
-  if (e.NODE_ENV === 'development') defaultOrigins.push('http://localhost:5173', 'http://127.0.0.1:5173');
+  if (e.DEV_SERVER_ORIGINS !== undefined) defaultOrigins.push(...parseOrigins(e.DEV_SERVER_ORIGINS, 'DEV_SERVER_ORIGINS'));
 
   const idleTimeoutSeconds = e.IDLE_TIMEOUT_SECONDS;
   const touchAfterSeconds = e.TOUCH_AFTER_SECONDS ?? Math.min(60, Math.floor(idleTimeoutSeconds / 2));
@@ -158,8 +164,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env: e.NODE_ENV,
     isProduction,
     port: e.PORT,
-    host: e.HOST,
+    hosts: e.HOST !== undefined ? [e.HOST] : isProduction ? ['::'] : ['127.0.0.1', '::1'],
     mongodbUri: e.MONGODB_URI,
+    embeddedMongoAllowed: e.EMBEDDED_MONGO === 'allow',
     dataDir,
     sessionSecrets: parseSecrets(e.SESSION_SECRETS, e.NODE_ENV, dataDir),
     cookieName: isProduction ? '__Host-gh.sid' : 'gh.sid',

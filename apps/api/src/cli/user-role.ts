@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RoleSchema } from '@gatehouse/types/users';
 import { ConfigError, loadToolConfig } from '../config';
@@ -26,6 +26,8 @@ function databaseUri(): string {
   if (!existsSync(file)) {
     fail(`MONGODB_URI is not set and ${file} does not exist.\nStart the API first (npm start or npm run dev) so its embedded engine is running, or set MONGODB_URI.`, 2);
   }
+  // It holds the embedded engine's credentials (S39): the API creates it 0600.
+  if ((statSync(file).mode & 0o077) !== 0) process.stderr.write(`warning: ${file} is readable by other users; restart the API to recreate it private\n`);
   const { uri } = JSON.parse(readFileSync(file, 'utf8')) as { uri?: string };
   if (!uri) fail(`${file} has no "uri"; restart the API.`, 2);
   return uri;
