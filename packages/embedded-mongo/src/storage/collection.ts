@@ -10,7 +10,7 @@ import { compileFilter, equalityFields } from '../query/match';
 import type { Predicate } from '../query/match';
 import { compileSort } from '../query/sort';
 import { bsonType, canonicalKey, collatedKey, isNumeric, toNumber } from '../query/values';
-import { getField, isPlainDoc, pathValues, setField, splitPath } from '../query/paths';
+import { getField, hasField, isPlainDoc, pathValues, setField, splitPath } from '../query/paths';
 import type { Doc } from '../query/paths';
 
 export interface IndexSpec {
@@ -333,7 +333,7 @@ export class Collection {
 
   private resolveHint(hint: unknown): ResolvedHint | undefined {
     if (hint === undefined || hint === null || hint === '' || (isPlainDoc(hint) && Object.keys(hint).length === 0)) return undefined;
-    if (isPlainDoc(hint) && '$natural' in hint) return { kind: 'natural', backward: toNumber(hint.$natural) < 0 };
+    if (isPlainDoc(hint) && hasField(hint, '$natural')) return { kind: 'natural', backward: toNumber(getField(hint, '$natural')) < 0 };
     if (hint === '_id_' || (isPlainDoc(hint) && sameKeyPattern(hint, ID_KEY))) return { kind: 'id' };
     if (typeof hint !== 'string' && !isPlainDoc(hint)) throw badValue('hint must be a string or an object');
     const index = this.findIndex(hint);
