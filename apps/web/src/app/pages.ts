@@ -15,7 +15,22 @@ export const DashboardPage = lazyPage(async () => (await import('../features/das
 /** Most people never open the admin area, so its code is loaded only when they do. */
 export const AdminPage = lazyPage(async () => (await import('../features/admin/admin-page')).AdminPage);
 
-const PAGE_AT: Readonly<Record<string, Page>> = { '/': DashboardPage, '/login': LoginPage, '/register': RegisterPage, '/admin': AdminPage };
+export const ForgotPasswordPage = lazyPage(async () => (await import('../features/recovery/forgot-password-page')).ForgotPasswordPage);
+export const ResetPasswordPage = lazyPage(async () => (await import('../features/recovery/reset-password-page')).ResetPasswordPage);
+export const VerifyEmailPage = lazyPage(async () => (await import('../features/verification/verify-email-page')).VerifyEmailPage);
+/** Development only: the mail the server sent (the API answers 404 in production, and so does this path). */
+export const OutboxPage = lazyPage(async () => (await import('../features/dev-outbox/outbox-page')).OutboxPage);
+
+const PAGE_AT: Readonly<Record<string, Page>> = {
+  '/': DashboardPage,
+  '/login': LoginPage,
+  '/register': RegisterPage,
+  '/admin': AdminPage,
+  '/forgot-password': ForgotPasswordPage,
+  '/reset-password': ResetPasswordPage,
+  '/verify-email': VerifyEmailPage,
+  '/dev/outbox': OutboxPage,
+};
 
 /**
  * Starts fetching the code of the page a URL names while `/api/auth/me` is still on its way, rather

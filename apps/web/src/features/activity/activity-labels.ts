@@ -13,6 +13,14 @@ export const ACTIVITY_LABELS: Record<ActivityType, string> = {
   account_enabled: 'Account enabled',
   registered: 'Account created',
   role_changed: 'Role changed',
+  email_verification_sent: 'Confirmation link sent',
+  email_verified: 'Email address confirmed',
+  registration_attempted: 'Someone tried to register your address',
+  password_reset_requested: 'Password reset link sent',
+  password_reset: 'Password reset through a link',
+  email_change_requested: 'Change of address asked for',
+  email_changed: 'Email address changed',
+  new_device_sign_in: 'Signed in from a new device (mail sent)',
 };
 
 export const ACTOR_LABELS: Record<ActivityEvent['actor'], string | null> = {

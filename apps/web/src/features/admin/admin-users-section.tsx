@@ -7,6 +7,7 @@ import { useWithReauth } from '../reauth/reauth-context';
 import { adminApi, adminKeys, adminQueries } from './admin-queries';
 import { TableRegion } from '../../components/table-region';
 import { whenIdle } from '../../components/when-idle';
+import { SendResetLinkButton } from '../recovery/send-reset-link-button';
 
 export function AdminUsersSection() {
   const users = useQuery(adminQueries.users());
@@ -62,7 +63,8 @@ export function AdminUsersSection() {
                       )}
                     >
                       {user.isDisabled ? 'Enable' : 'Disable'}
-                    </button>
+                    </button>{' '}
+                    {user.isDisabled ? null : <SendResetLinkButton userId={user.id} email={user.email} />}
                   </td>
                 </tr>
               ))}

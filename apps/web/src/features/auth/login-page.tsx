@@ -57,6 +57,9 @@ export function LoginPage() {
         </button>
       </form>
       <p className="form-footer">
+        <Link to="/forgot-password">Forgot password?</Link>
+      </p>
+      <p className="form-footer">
         New here? <Link to="/register">Create account</Link>
       </p>
     </div>

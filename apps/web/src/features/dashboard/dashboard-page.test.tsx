@@ -31,7 +31,7 @@ describe('dashboard', () => {
 
     expect(screen.getAllByRole('heading', { level: 1 })).toHaveLength(1);
     const sections = screen.getAllByRole('heading', { level: 2 }).map((heading) => heading.textContent);
-    expect(sections).toEqual(['This session', 'Recent activity', 'All your sessions', 'Session data', 'Change password']);
+    expect(sections).toEqual(['This session', 'Recent activity', 'All your sessions', 'Session data', 'Change password', 'Email address']);
     expect(screen.getByRole('heading', { level: 3, name: 'Explain my cookie' })).toBeTruthy();
     expect(screen.getByText('Ada Lovelace')).toBeTruthy();
     expect(screen.queryByRole('link', { name: 'Admin' })).toBeNull();

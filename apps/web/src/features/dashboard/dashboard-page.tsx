@@ -5,6 +5,7 @@ import { AllSessionsSection } from '../sessions/all-sessions-section';
 import { SessionDataSection } from '../sessions/session-data-section';
 import { RecentActivitySection } from '../activity/recent-activity-section';
 import { ChangePasswordSection } from '../auth/change-password-section';
+import { EmailSection, UnverifiedEmailBanner } from '../verification/email-section';
 
 export function DashboardPage() {
   const me = useQuery(authQueries.me());
@@ -14,12 +15,14 @@ export function DashboardPage() {
       <title>Dashboard · Gatehouse</title>
       <h1>{firstName ? `Hello, ${firstName}` : 'Dashboard'}</h1>
       <p className="lead">Where you are signed in, and what happened lately.</p>
+      <UnverifiedEmailBanner />
       <div className="dashboard-grid">
         <ThisSessionSection />
         <RecentActivitySection />
         <AllSessionsSection />
         <SessionDataSection />
         <ChangePasswordSection />
+        <EmailSection />
       </div>
     </div>
   );
