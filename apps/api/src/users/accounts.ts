@@ -113,7 +113,7 @@ export function createAccountChanges({ users, sessions, activity, tokens }: Acco
      * away, so the version stays; the sessions' copy of the account learns it at once.
      */
     async markEmailVerified(userId: string, email: string): Promise<AccountState | null> {
-      const user = await users.findOneAndUpdate({ _id: userId, email }, { $set: { emailVerifiedAt: new Date() } }, { new: true }).exec();
+      const user = await users.findOneAndUpdate({ _id: userId, email }, { $set: { emailVerifiedAt: new Date() } }, { returnDocument: 'after' }).exec();
       if (!user) return null;
       const account = accountStateOf(user);
       await sessions.refreshAccount(account, { rotate: false });
@@ -128,7 +128,7 @@ export function createAccountChanges({ users, sessions, activity, tokens }: Acco
     async changeEmail(userId: string, fromEmail: string, toEmail: string): Promise<ChangeEmailResult> {
       let user;
       try {
-        user = await users.findOneAndUpdate({ _id: userId, email: fromEmail }, { $set: { email: toEmail, emailVerifiedAt: new Date() } }, { new: true }).exec();
+        user = await users.findOneAndUpdate({ _id: userId, email: fromEmail }, { $set: { email: toEmail, emailVerifiedAt: new Date() } }, { returnDocument: 'after' }).exec();
       } catch (error) {
         if (isDuplicateKeyError(error)) return { status: 'address_taken' };
         throw error;
