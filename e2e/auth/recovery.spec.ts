@@ -64,6 +64,8 @@ test.describe('mail: verification, recovery, alerts', () => {
     await expect(page).toHaveURL('/login');
 
     await page.getByRole('link', { name: 'Forgot password?' }).click();
+    // The page's code loads on the way: type into its own field, not the sign-in form's.
+    await expect(page.getByRole('heading', { name: 'Forgot password' })).toBeVisible();
     await page.getByLabel('Email').fill(account.email);
     await page.getByRole('button', { name: 'Send reset link' }).click();
     await expect(page.getByText('If an account exists for that address, we sent a link')).toBeVisible();
@@ -82,6 +84,7 @@ test.describe('mail: verification, recovery, alerts', () => {
     await waitForMail(page.request, account.email, 'your password was changed');
 
     await page.getByRole('link', { name: 'Sign in' }).click();
+    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
     await page.getByLabel('Email').fill(account.email);
     await page.getByLabel('Password').fill(account.password);
     await page.getByRole('button', { name: 'Sign in' }).click();

@@ -9,6 +9,7 @@ import { findCookie } from '../test/cookies';
 import { lastMailTo, mailTo, tokenIn } from '../test/mail';
 import { makeAuthStale, register, sessionDoc, signIn } from '../test/sign-in';
 import { createTestApp } from '../test/test-app';
+import { RELAXED_THROTTLE_LIMITS } from '../test/test-config';
 import type { TestApp } from '../test/test-app';
 
 const VERIFY_SUBJECT = 'confirm your email address';
@@ -227,5 +228,23 @@ describe('new-device alerts', () => {
     expect(await mailTo(t, account.email, ALERT)).toHaveLength(1);
     const events = ActivityListResponseSchema.parse((await phone.get('/api/activity')).body).events;
     expect(events.filter((event) => event.type === 'new_device_sign_in')).toHaveLength(1);
+  });
+});
+
+describe('throttled resending', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ throttle: { ...RELAXED_THROTTLE_LIMITS, mailPerAddress: { points: 5, durationSeconds: 3600 } } });
+  });
+  afterAll(() => t.close());
+
+  it('resending counts against the address’s mail budget (registration took one): the sixth mail in the hour is 429 with Retry-After', async () => {
+    const account = await register(t.agent());
+    for (let i = 0; i < 4; i += 1) expect((await account.agent.post('/api/auth/email/verification').send()).status).toBe(202);
+    const refused = await account.agent.post('/api/auth/email/verification').send();
+    expect(refused.status).toBe(429);
+    expect(errorCode(refused.body)).toBe('too_many_requests');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(await mailTo(t, account.email, VERIFY_SUBJECT)).toHaveLength(5);
   });
 });
