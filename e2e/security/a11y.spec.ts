@@ -24,6 +24,16 @@ test.describe('accessibility', () => {
     await expectNoAxeViolations(page);
   });
 
+  test('the forgot-password page and a dead link’s page have no axe violations', async ({ page }) => {
+    await page.goto('/forgot-password');
+    await expect(page.getByRole('heading', { name: 'Forgot password' })).toBeVisible();
+    await expectNoAxeViolations(page);
+
+    await page.goto('/reset-password?token=not-a-real-token');
+    await expect(page.getByRole('heading', { name: 'This link no longer works' })).toBeVisible();
+    await expectNoAxeViolations(page);
+  });
+
   test('the dashboard and the admin area have no axe violations', async ({ page, signUpViaApi }) => {
     const admin = await signUpViaApi('admin');
     await makeAdmin(admin.email);
