@@ -59,12 +59,12 @@ export async function getServer(label: string, options: StartOptions = {}): Prom
  * One server and one connected driver client for a test file, opened before its tests and closed after;
  * `db` is the file's own database, `uri` its connection string (for mongoose).
  */
-export function useDatabase(label: string): { readonly db: Db; readonly uri: string } {
+export function useDatabase(label: string, options: StartOptions = {}): { readonly db: Db; readonly client: MongoClient; readonly uri: string; readonly server: TestServer } {
   let server: TestServer | undefined;
   let client: MongoClient | undefined;
   let db: Db | undefined;
   beforeAll(async () => {
-    server = await getServer(label);
+    server = await getServer(label, options);
     client = new MongoClient(server.uri);
     await client.connect();
     db = client.db(server.dbName);
@@ -78,9 +78,16 @@ export function useDatabase(label: string): { readonly db: Db; readonly uri: str
       if (!db) throw new Error('the database is opened in beforeAll');
       return db;
     },
+    get client(): MongoClient {
+      if (!client) throw new Error('the client connects in beforeAll');
+      return client;
+    },
     get uri(): string {
+      return this.server.uri;
+    },
+    get server(): TestServer {
       if (!server) throw new Error('the server is started in beforeAll');
-      return server.uri;
+      return server;
     },
   };
 }
