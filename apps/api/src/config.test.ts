@@ -123,8 +123,14 @@ describe('loadConfig', () => {
       THROTTLE_REGISTRATIONS_PER_IP: '3/86400',
       MAX_CONCURRENT_PASSWORD_CHECKS_PER_ACCOUNT: '1',
       MAX_CONCURRENT_PASSWORD_CHECKS: '8',
+      THROTTLE_MAIL_PER_ADDRESS: '2/600',
+      THROTTLE_MAIL_PER_IP: '40/3600',
+      THROTTLE_LINK_CHECKS_PER_IP: '60/3600',
     });
     expect(tuned.throttle).toEqual({
+      mailPerAddress: { points: 2, durationSeconds: 600 },
+      mailPerIp: { points: 40, durationSeconds: 3600 },
+      linkChecksPerIp: { points: 60, durationSeconds: 3600 },
       signInPerEmailAndIp: { points: 5, durationSeconds: 60 },
       signInPerEmail: { points: 50, durationSeconds: 3600 },
       signInPerIp: { points: 500, durationSeconds: 3600 },
@@ -135,7 +141,7 @@ describe('loadConfig', () => {
     });
   });
 
-  it.each([['THROTTLE_SIGN_IN_PER_EMAIL', 'ten'], ['THROTTLE_SIGN_IN_PER_IP', '0/60'], ['THROTTLE_REGISTRATIONS_PER_IP', '10'], ['MAX_CONCURRENT_PASSWORD_CHECKS', '0']])(
+  it.each([['THROTTLE_SIGN_IN_PER_EMAIL', 'ten'], ['THROTTLE_SIGN_IN_PER_IP', '0/60'], ['THROTTLE_REGISTRATIONS_PER_IP', '10'], ['MAX_CONCURRENT_PASSWORD_CHECKS', '0'], ['THROTTLE_MAIL_PER_ADDRESS', '5'], ['THROTTLE_LINK_CHECKS_PER_IP', '0/3600']])(
     'refuses %s=%s, naming the variable',
     (variable, value) => {
       expect(() => loadConfig({ DATA_DIR: tempDir(), [variable]: value })).toThrow(new RegExp(variable));
