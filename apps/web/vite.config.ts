@@ -39,5 +39,15 @@ export default defineConfig({
     manifest: true,
     // Browsers without modulepreload still load every chunk, just without the head start.
     modulePreload: { polyfill: false },
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            { name: 'vendor', test: /node_modules/ },
+            { name: 'common', test: /src/, minShareCount: 2 },
+          ],
+        },
+      },
+    },
   },
 });

@@ -1,7 +1,8 @@
 import { MutationCache, QueryCache, QueryClient, type DefaultOptions } from '@tanstack/react-query';
-import { apiRequest, isServiceUnavailable, isSessionGone } from '../lib/api-client';
+import { apiRequest, isApiError, isServiceUnavailable, isSessionGone } from '../lib/api-client';
 import { authKeys } from '../features/auth/auth-queries';
 import { sessionKeys } from '../features/sessions/session-queries';
+import { forgetSignedInState } from '../features/auth/signed-in-state';
 import type { MeResponse } from '@gatehouse/types/auth';
 import type { CurrentSessionResponse } from '@gatehouse/types/sessions';
 import type { SessionEndReason, SessionStatus } from '../features/auth/session-status';
@@ -21,7 +22,7 @@ const retryDelay = (failureCount: number, error: Error) =>
  * otherwise something ended it from elsewhere.
  */
 function guessEndReason(client: QueryClient, now = Date.now()): SessionEndReason {
-  const me = client.getQueryData<MeResponse>(authKeys.me());
+  const me = client.getQueryData<MeResponse | null>(authKeys.me());
   const current = client.getQueryData<CurrentSessionResponse>(sessionKeys.current());
   const deadlines = [
     me ? Date.parse(me.session.expiresAt) : Number.NaN,
@@ -53,7 +54,9 @@ export function createQueryClient(sessionStatus: SessionStatus, overrides: Defau
 
   const onError = (error: Error) => {
     // A visitor who was never signed in just sees the sign-in page; only a lost session is news.
-    if (isSessionGone(error) && client.getQueryData(authKeys.me()) !== undefined) void confirmSessionGone();
+    if (isSessionGone(error) && client.getQueryData(authKeys.me()) != null) void confirmSessionGone();
+    // A role changed by an administrator applies on the next request: ask again who is signed in.
+    if (isApiError(error, 'forbidden')) void client.invalidateQueries({ queryKey: authKeys.me() });
   };
   const client: QueryClient = new QueryClient({
     queryCache: new QueryCache({ onError }),
@@ -62,6 +65,10 @@ export function createQueryClient(sessionStatus: SessionStatus, overrides: Defau
       queries: { retry: retryWhileUnavailable, retryDelay, staleTime: 30_000, ...overrides.queries },
       mutations: { retry: retryWhileUnavailable, retryDelay, ...overrides.mutations },
     },
+  });
+  // However the session ended, nothing of it stays on screen or in memory.
+  sessionStatus.subscribe(() => {
+    if (sessionStatus.getEndReason() !== null) forgetSignedInState(client);
   });
   return client;
 }

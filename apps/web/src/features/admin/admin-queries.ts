@@ -2,6 +2,7 @@ import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import type {
   AdminRevokeUserSessionsResponse,
   AdminSessionListResponse,
+  AdminSetRoleRequest,
   AdminUserListResponse,
   AdminUserResponse,
   StoreHealthResponse,
@@ -55,4 +56,7 @@ export const adminApi = {
     apiRequest<AdminUserResponse>(`/api/admin/users/${encodeURIComponent(userId)}/${isDisabled ? 'disable' : 'enable'}`, {
       method: 'POST',
     }),
+  /** Applies on the user's next request, without signing them out. */
+  setUserRole: (userId: string, body: AdminSetRoleRequest) =>
+    apiRequest<AdminUserResponse>(`/api/admin/users/${encodeURIComponent(userId)}/role`, { method: 'POST', body }),
 };

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { act, screen, waitFor } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderApp } from '../../test/render-app';
 import { apiError, FakeEventSource, json, stubApi, type Handler } from '../../test/fake-api';
@@ -40,7 +40,22 @@ describe('when the session ends while the app is open', () => {
     expect(screen.getByText('This session was signed out from another device.')).toBeTruthy();
     expect(screen.getByRole('link', { name: 'Sign in again' })).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Sign out' })).toBeNull();
-    await waitFor(() => expect(queryClient.getQueryData(authKeys.me())).toBeUndefined());
+    expect(screen.queryByText('Ada Lovelace')).toBeNull();
+    expect(screen.queryByRole('link', { name: 'Dashboard' })).toBeNull();
+    expect(queryClient.getQueryData(authKeys.me())).toBeNull();
+    expect(queryClient.getQueryData(['sessions', 'list'])).toBeUndefined();
+  });
+
+  it('says an administrator disabled the account, not that another device signed it out', async () => {
+    signedInApi();
+    renderApp('/');
+    await screen.findByRole('heading', { level: 2, name: 'This session' });
+
+    const stream = await waitFor(() => FakeEventSource.latest());
+    act(() => stream.emit('session_ended', { type: 'session_ended', reason: 'account_disabled' }));
+
+    expect(await screen.findByText('An administrator disabled your account, so this session was signed out.')).toBeTruthy();
+    expect(screen.queryByText(/another device/)).toBeNull();
   });
 
   it('says the session expired when that was the reason', async () => {
@@ -99,6 +114,27 @@ describe('when the session ends while the app is open', () => {
 
     expect(await screen.findByRole('button', { name: 'Sign in' })).toBeTruthy();
     expect(location.pathname).toBe('/login');
+  });
+});
+
+describe('signing out in this tab', () => {
+  it('shows the signed-out header and the sign-in page at once, and forgets the account’s data', async () => {
+    const { calls } = signedInApi({ 'POST /api/auth/logout': () => new Response(null, { status: 204 }) });
+    const { location, queryClient } = renderApp('/');
+    await screen.findByRole('heading', { level: 2, name: 'This session' });
+    const meChecks = calls.filter((call) => call.path === '/api/auth/me').length;
+
+    await userEvent.setup().click(within(screen.getByRole('banner')).getByRole('button', { name: 'Sign out' }));
+
+    expect(await screen.findByRole('heading', { level: 1, name: 'Sign in' })).toBeTruthy();
+    expect(location.pathname).toBe('/login');
+    const banner = screen.getByRole('banner');
+    expect(within(banner).queryByText('Ada Lovelace')).toBeNull();
+    expect(within(banner).queryByRole('button', { name: 'Sign out' })).toBeNull();
+    expect(within(banner).queryByRole('link', { name: 'Dashboard' })).toBeNull();
+    expect(queryClient.getQueryData(['sessions', 'list'])).toBeUndefined();
+    // Signed out is known here: nothing has to be asked to show it.
+    expect(calls.filter((call) => call.path === '/api/auth/me').length).toBe(meChecks);
   });
 });
 

@@ -2,6 +2,8 @@ import { queryOptions } from '@tanstack/react-query';
 import type {
   CurrentSessionResponse,
   ExtendSessionResponse,
+  RenameDeviceRequest,
+  RenameDeviceResponse,
   RevokeOthersResponse,
   SessionListResponse,
 } from '@gatehouse/types/sessions';
@@ -29,5 +31,8 @@ export const sessionQueries = {
 export const sessionApi = {
   revoke: (handle: string) => apiCommand(`/api/sessions/${encodeURIComponent(handle)}`, { method: 'DELETE' }),
   revokeOthers: () => apiRequest<RevokeOthersResponse>('/api/sessions/revoke-others', { method: 'POST' }),
+  /** Names the browser the session runs in; every session of that browser shows the name. */
+  rename: ({ handle, deviceName }: { handle: string } & RenameDeviceRequest) =>
+    apiRequest<RenameDeviceResponse>(`/api/sessions/${encodeURIComponent(handle)}`, { method: 'PATCH', body: { deviceName } }),
   extend: () => apiRequest<ExtendSessionResponse>('/api/sessions/current/extend', { method: 'POST' }),
 };
