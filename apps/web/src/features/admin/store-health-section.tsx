@@ -7,6 +7,7 @@ import { adminMessages } from '../../messages/admin';
 import { describeDevice } from '../../lib/device';
 import { adminQueries } from './admin-queries';
 import { TableRegion } from '../../components/table-region';
+import { EmailText } from '../../components/email-text';
 
 export function StoreHealthSection() {
   const health = useQuery(adminQueries.store());
@@ -68,7 +69,7 @@ function StoreHealth({ health }: { health: StoreHealthResponse }) {
             <tbody>
               {health.topUsers.map((entry) => (
                 <tr key={entry.userId}>
-                  <th scope="row">{entry.email ?? adminMessages.storeStatus.deletedAccount(entry.userId)}</th>
+                  <th scope="row">{entry.email ? <EmailText email={entry.email} /> : adminMessages.storeStatus.deletedAccount(entry.userId)}</th>
                   <td className="numeric">{entry.sessions}</td>
                 </tr>
               ))}

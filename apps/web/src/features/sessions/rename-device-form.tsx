@@ -27,8 +27,11 @@ export function RenameDeviceForm({ session, onDone }: { session: SessionView; on
   });
   useFocusFirstProblem(formRef, clientErrors ?? rename.error);
 
+  // Straight into the field, name selected, so typing replaces it.
   useEffect(() => {
-    formRef.current?.querySelector('input')?.select();
+    const input = formRef.current?.querySelector('input');
+    input?.focus();
+    input?.select();
   }, []);
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
