@@ -23,8 +23,10 @@ RUN npm ci --omit=dev --workspace=@gatehouse/api --no-audit --no-fund \
   && rm -rf node_modules/@gatehouse
 
 FROM node:20-bookworm-slim
+# HOST=:: listens on every interface of the container (the default outside production is loopback).
 ENV NODE_ENV=production \
-    PORT=3000
+    PORT=3000 \
+    HOST=::
 WORKDIR /app
 # The root manifest marks the repo root, from which the API finds apps/web/dist and .data.
 COPY --from=build /app/package.json ./

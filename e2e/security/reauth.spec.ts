@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { confirmAction, expect, sessionCards, test } from '../fixtures';
-import { e2eDataDir } from '../support/server-env';
+import { e2eDataDir, EMBEDDED_MONGO_FILE } from '../support/server-env';
 
 /**
  * Moves every session's last password proof of this account back an hour, as if the sign-in were old:
  * the re-authentication window (minutes) has then passed without the test waiting for it.
  */
 async function ageSignIn(userId: string): Promise<void> {
-  const { uri } = JSON.parse(readFileSync(join(e2eDataDir(), 'embedded-mongo.json'), 'utf8')) as { uri: string };
+  const { uri } = JSON.parse(readFileSync(join(e2eDataDir(), EMBEDDED_MONGO_FILE), 'utf8')) as { uri: string };
   const client = await MongoClient.connect(uri);
   try {
     const aged = await client

@@ -1,13 +1,13 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { e2eDataDir } from './server-env';
+import { e2eDataDir, EMBEDDED_MONGO_FILE } from './server-env';
 
 const RUN_DIR_PREFIX = 'gatehouse-e2e-';
 
 /** A run whose server (it records its pid next to the data) is still up, e.g. a second checkout's suite. */
 function isInUse(dir: string): boolean {
-  const marker = join(dir, 'embedded-mongo.json');
+  const marker = join(dir, EMBEDDED_MONGO_FILE);
   if (!existsSync(marker)) return false;
   try {
     const { pid } = JSON.parse(readFileSync(marker, 'utf8')) as { pid?: unknown };

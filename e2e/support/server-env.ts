@@ -2,6 +2,9 @@
 export const E2E_PORT = Number(process.env.GATEHOUSE_E2E_PORT ?? 3100);
 export const e2eBaseURL = `http://localhost:${E2E_PORT}`;
 
+/** Written by the API into its data directory while its embedded engine runs (apps/api config.ts). */
+export const EMBEDDED_MONGO_FILE = 'embedded-mongo.json';
+
 /** Carries the run's data directory from the runner to its workers (and to the role CLI). */
 export const E2E_DATA_DIR_VARIABLE = 'GATEHOUSE_E2E_DATA_DIR';
 

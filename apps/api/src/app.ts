@@ -6,17 +6,13 @@ import type { Config } from './config';
 import { createActivityLog } from './activity/activity-log';
 import type { ActivityLog } from './activity/activity-log';
 import { createActivityRouter } from './activity/router';
+import { recordSessionActivity } from './activity/session-activity';
 import { createAdminRouter } from './admin/router';
-import { createLiveBus } from './live/live-bus';
-import type { LiveBus } from './live/live-bus';
-import { createEventsRouter } from './live/router';
-import { createSessionDirectory } from './sessions/directory';
-import type { SessionDirectory } from './sessions/directory';
-import { createSessionsRouter } from './sessions/router';
 import { createAuthRouter } from './auth/router';
 import { createPasswordHasher } from './auth/passwords';
-import { createLoginThrottle, DEFAULT_THROTTLE_LIMITS } from './auth/throttle';
-import type { ThrottleLimits } from './auth/throttle';
+import type { PasswordHasher } from './auth/passwords';
+import { createLoginThrottle } from './auth/throttle';
+import { createKnownDevices } from './devices/known-devices';
 import { parseJsonBody, requireJsonBody } from './http/body';
 import { createCors } from './http/cors';
 import { createCrossSiteGuard } from './http/cross-site';
@@ -26,21 +22,29 @@ import type { Readiness } from './http/health-router';
 import { createRequestLogger } from './http/logging';
 import { createSecurityHeaders, noStore } from './http/security-headers';
 import { createSpaRouter } from './http/spa';
+import { createLiveBus } from './live/live-bus';
+import type { LiveBus } from './live/live-bus';
+import { createEventsRouter } from './live/router';
+import { relaySessionEvents } from './live/session-feed';
+import { createSessionRegistry } from './sessions/registry';
+import type { SessionRegistry } from './sessions/registry';
+import { createSessionsRouter } from './sessions/router';
 import { createRequireFreshAuth, createSessionLifecycle, createSessionMiddleware } from './sessions/session-middleware';
-import { GatehouseSessionStore } from './sessions/store';
+import { createAccountChanges, createAccountSource } from './users/accounts';
+import type { AccountChanges } from './users/accounts';
 import { getUserModel } from './users/user-model';
 
 export interface AppDeps {
   config: Config;
   connection: Connection;
   logger: Logger;
-  /** Tests shorten the throttle windows; production uses the defaults. */
-  throttleLimits?: ThrottleLimits;
+  /** Tests wrap the hasher to count or pace password checks; the app makes one from the configured cost. */
+  hasher?: PasswordHasher;
 }
 
 export interface AppServices {
-  store: GatehouseSessionStore;
-  directory: SessionDirectory;
+  registry: SessionRegistry;
+  accounts: AccountChanges;
   activity: ActivityLog;
   live: LiveBus;
   readiness: Readiness;
@@ -49,16 +53,17 @@ export interface AppServices {
 }
 
 /** Builds the app from its dependencies; it neither connects nor listens (server.ts does). */
-export function createApp({ config, connection, logger, throttleLimits = DEFAULT_THROTTLE_LIMITS }: AppDeps): { app: Express; services: AppServices } {
+export function createApp({ config, connection, logger, hasher = createPasswordHasher(config.passwordHashing) }: AppDeps): { app: Express; services: AppServices } {
+  const users = getUserModel(connection);
   const live = createLiveBus();
   const activity = createActivityLog({ connection, live });
-  const store = new GatehouseSessionStore({ connection, ...config });
-  const directory = createSessionDirectory({ connection, live });
-  const users = getUserModel(connection);
+  const registry = createSessionRegistry({ connection, config, accounts: createAccountSource(users) });
+  const accounts = createAccountChanges({ users, sessions: registry, activity });
+  const devices = createKnownDevices(connection);
   const readiness = createReadiness();
-
-  const endOtherSessions = (userId: string, exceptSid: string, reason: string) =>
-    directory.revokeAllForUser(userId, { exceptSid, actor: 'self', reason });
+  // The registry announces; live push and the activity log listen (events flow one way).
+  relaySessionEvents(registry.events, live);
+  recordSessionActivity(registry.events, activity);
 
   const app = express();
   app.disable('x-powered-by');
@@ -74,39 +79,39 @@ export function createApp({ config, connection, logger, throttleLimits = DEFAULT
   app.use('/api', requireJsonBody); // JSON only: forms and text/plain are what other sites can post (S14)
   app.use('/api', parseJsonBody); // 10 kB, strict, depth-limited (S20, S23)
   app.use('/api', createHealthRouter({ connection, readiness })); // before sessions: probes cost no database read
-  app.use('/api', createSessionMiddleware({ config, store })); // loads the session (1 read) only for API calls, never for static files
-  app.use('/api', createSessionLifecycle({ config, activity, live, store, revocations: directory })); // absolute timeout (S9) and replayed-cookie detection
+  app.use('/api', createSessionMiddleware({ config, store: registry.store })); // loads the session (1 read) only for API calls, never for static files
+  app.use('/api', createSessionLifecycle({ config, registry })); // absolute timeout (S9), pending role changes (S4), replayed-cookie detection
   app.use(
     '/api/auth',
     createAuthRouter({
       config,
-      store,
+      registry,
       users,
-      hasher: createPasswordHasher(config.passwordHashing),
-      throttle: createLoginThrottle(connection, throttleLimits),
+      accounts,
+      devices,
+      hasher,
+      throttle: createLoginThrottle(connection, config.throttle),
       activity,
-      live,
       requireFreshAuth: createRequireFreshAuth(config),
-      endOtherSessions,
     }),
   );
-  app.use('/api/sessions', createSessionsRouter({ config, directory, activity, store }));
+  app.use('/api/sessions', createSessionsRouter({ config, registry, devices }));
   app.use('/api/activity', createActivityRouter({ activity }));
-  app.use('/api/events', createEventsRouter({ config, connection, directory, live }));
-  app.use('/api/admin', createAdminRouter({ config, connection, directory, activity }));
+  app.use('/api/events', createEventsRouter({ config, registry, live }));
+  app.use('/api/admin', createAdminRouter({ config, connection, registry, accounts, devices, activity }));
   app.use('/api', apiNotFound); // unknown API paths get JSON 404, never the SPA's index.html
   app.use(createSpaRouter(config)); // the built web app with history fallback
   app.use(errorMiddleware); // last: the one place errors become JSON (S25)
 
   const services: AppServices = {
-    store,
-    directory,
+    registry,
+    accounts,
     activity,
     live,
     readiness,
     async ensureIndexes() {
-      await store.ensureIndexes();
-      await directory.ensureIndexes();
+      await registry.ensureIndexes();
+      await devices.ensureIndexes();
       await users.createIndexes();
       await activity.ensureIndexes();
     },

@@ -13,7 +13,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       env: 'development',
       port: 3000,
-      host: '::',
+      hosts: ['127.0.0.1', '::1'],
       cookieName: 'gh.sid',
       idleTimeoutSeconds: 1800,
       rememberMeIdleTimeoutSeconds: 30 * 24 * 3600,
@@ -24,7 +24,26 @@ describe('loadConfig', () => {
       dbTimeoutMs: 2000,
     });
     expect(config.mongodbUri).toBeUndefined();
-    expect(config.allowedOrigins).toEqual(['http://localhost:3000', 'http://127.0.0.1:3000', 'http://localhost:5173', 'http://127.0.0.1:5173']);
+    expect(config.allowedOrigins).toEqual(['http://localhost:3000', 'http://127.0.0.1:3000']);
+    expect(config.embeddedMongoAllowed).toBe(false);
+  });
+
+  it('S39: listens on loopback by default in development and test, on :: in production, where HOST says when set', () => {
+    expect(loadConfig({ NODE_ENV: 'test', SESSION_SECRETS: secret }).hosts).toEqual(['127.0.0.1', '::1']);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRETS: secret }).hosts).toEqual(['::']);
+    expect(loadConfig({ SESSION_SECRETS: secret, HOST: '0.0.0.0' }).hosts).toEqual(['0.0.0.0']);
+    expect(loadConfig({ SESSION_SECRETS: secret, HOST: '' }).hosts).toEqual(['127.0.0.1', '::1']);
+  });
+
+  it('S39: the Vite dev server origins are allowed only while npm run dev passes them', () => {
+    const dev = loadConfig({ SESSION_SECRETS: secret, DEV_SERVER_ORIGINS: 'http://localhost:5173,http://127.0.0.1:5173' });
+    expect(dev.allowedOrigins).toEqual(['http://localhost:3000', 'http://127.0.0.1:3000', 'http://localhost:5173', 'http://127.0.0.1:5173']);
+    expect(() => loadConfig({ SESSION_SECRETS: secret, DEV_SERVER_ORIGINS: 'localhost:5173' })).toThrow(/DEV_SERVER_ORIGINS/);
+  });
+
+  it('S39: EMBEDDED_MONGO accepts only "allow"', () => {
+    expect(loadConfig({ SESSION_SECRETS: secret, EMBEDDED_MONGO: 'allow' }).embeddedMongoAllowed).toBe(true);
+    expect(() => loadConfig({ SESSION_SECRETS: secret, EMBEDDED_MONGO: 'yes' })).toThrow(/EMBEDDED_MONGO/);
   });
 
   it('S29: generates a development secret once and keeps it across restarts', () => {

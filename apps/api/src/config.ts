@@ -15,17 +15,68 @@ export const PRODUCTION_HASHING_COST: PasswordHashingCost = { memoryCost: 19456,
 
 export const SESSION_SECRET_MIN_LENGTH = 32;
 
+/** In the data directory while the API runs its embedded engine: where (and with which credentials) tools find it. */
+export const EMBEDDED_MONGO_FILE = 'embedded-mongo.json';
+
+/** Cookie names; production prefixes them `__Host-` (Secure, Path=/, no Domain: S5). */
+export const SESSION_COOKIE = 'gh.sid';
+export const DEVICE_COOKIE = 'gh.device';
+const hostPrefixed = (name: string, isProduction: boolean) => (isProduction ? `__Host-${name}` : name);
+
+/** At most `points` in `durationSeconds`. */
+export interface RateLimit {
+  points: number;
+  durationSeconds: number;
+}
+
+/** Every limit of the sign-in throttle (auth/throttle.ts explains each); the environment sets them. */
+export interface ThrottleLimits {
+  signInPerEmailAndIp: RateLimit;
+  signInPerEmail: RateLimit;
+  signInPerIp: RateLimit;
+  signInPerKnownDevice: RateLimit;
+  registrationsPerIp: RateLimit;
+  concurrentChecksPerAccount: number;
+  concurrentChecksPerProcess: number;
+}
+
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+
+/** Production: strict. Development and tests: the per-address limits let one machine run a browser suite. */
+export const PRODUCTION_THROTTLE_LIMITS: ThrottleLimits = {
+  signInPerEmailAndIp: { points: 10, durationSeconds: HOUR },
+  signInPerEmail: { points: 100, durationSeconds: DAY },
+  signInPerIp: { points: 100, durationSeconds: DAY },
+  signInPerKnownDevice: { points: 10, durationSeconds: HOUR },
+  registrationsPerIp: { points: 10, durationSeconds: HOUR },
+  concurrentChecksPerAccount: 2,
+  concurrentChecksPerProcess: 16,
+};
+
+export const DEVELOPMENT_THROTTLE_LIMITS: ThrottleLimits = {
+  ...PRODUCTION_THROTTLE_LIMITS,
+  signInPerIp: { points: 2000, durationSeconds: HOUR },
+  registrationsPerIp: { points: 1000, durationSeconds: HOUR },
+};
+
 export interface Config {
   env: 'development' | 'test' | 'production';
   isProduction: boolean;
   port: number;
-  host: string;
+  /** Addresses to listen on: loopback (IPv4 and IPv6) unless HOST says otherwise, `::` in production. */
+  hosts: string[];
   /** Unset: server.ts starts the embedded engine with its data in `dataDir/db`. */
   mongodbUri: string | undefined;
+  /** EMBEDDED_MONGO=allow: production may run on the embedded engine (without it, it refuses to). */
+  embeddedMongoAllowed: boolean;
   dataDir: string;
   /** First one signs, every one verifies: rotation without signing everyone out. */
   sessionSecrets: string[];
+  /** `gh.sid`, or `__Host-gh.sid` in production. */
   cookieName: string;
+  /** `gh.device`, or `__Host-gh.device` in production (devices/device-cookie.ts). */
+  deviceCookieName: string;
   idleTimeoutSeconds: number;
   rememberMeIdleTimeoutSeconds: number;
   absoluteTimeoutSeconds: number;
@@ -39,6 +90,7 @@ export interface Config {
   webDistDir: string;
   dbTimeoutMs: number;
   passwordHashing: PasswordHashingCost;
+  throttle: ThrottleLimits;
 }
 
 export class ConfigError extends Error {
@@ -61,12 +113,29 @@ function findRepoRoot(): string {
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+/** `<points>/<seconds>`, e.g. `10/3600`: ten in an hour. */
+const rateLimit = z.preprocess(
+  emptyAsUndefined,
+  z
+    .string()
+    .regex(/^\d+\/\d+$/, 'must be <points>/<seconds>, e.g. 10/3600')
+    .transform((value): RateLimit => {
+      const [points = 0, durationSeconds = 0] = value.split('/').map(Number);
+      return { points, durationSeconds };
+    })
+    .refine((limit) => limit.points > 0 && limit.durationSeconds > 0, 'points and seconds must both be positive')
+    .optional(),
+);
+const count = z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().optional());
 
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('::'),
+  HOST: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
   MONGODB_URI: z.preprocess(emptyAsUndefined, z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional()),
+  EMBEDDED_MONGO: z.preprocess(emptyAsUndefined, z.enum(['allow']).optional()),
+  /** Set by `npm run dev`: the Vite dev server's origins, allowed only while it runs. */
+  DEV_SERVER_ORIGINS: z.preprocess(emptyAsUndefined, z.string().optional()),
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
   SESSION_SECRETS: z.preprocess(emptyAsUndefined, z.string().optional()),
   IDLE_TIMEOUT_SECONDS: seconds(30 * 60),
@@ -81,7 +150,29 @@ const EnvSchema = z.object({
   LIVE_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(2000),
   WEB_DIST_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
   DB_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+  THROTTLE_SIGN_IN_PER_EMAIL_AND_IP: rateLimit,
+  THROTTLE_SIGN_IN_PER_EMAIL: rateLimit,
+  THROTTLE_SIGN_IN_PER_IP: rateLimit,
+  THROTTLE_SIGN_IN_PER_KNOWN_DEVICE: rateLimit,
+  THROTTLE_REGISTRATIONS_PER_IP: rateLimit,
+  MAX_CONCURRENT_PASSWORD_CHECKS_PER_ACCOUNT: count,
+  MAX_CONCURRENT_PASSWORD_CHECKS: count,
 });
+
+type Env = z.infer<typeof EnvSchema>;
+
+function throttleLimits(e: Env): ThrottleLimits {
+  const defaults = e.NODE_ENV === 'production' ? PRODUCTION_THROTTLE_LIMITS : DEVELOPMENT_THROTTLE_LIMITS;
+  return {
+    signInPerEmailAndIp: e.THROTTLE_SIGN_IN_PER_EMAIL_AND_IP ?? defaults.signInPerEmailAndIp,
+    signInPerEmail: e.THROTTLE_SIGN_IN_PER_EMAIL ?? defaults.signInPerEmail,
+    signInPerIp: e.THROTTLE_SIGN_IN_PER_IP ?? defaults.signInPerIp,
+    signInPerKnownDevice: e.THROTTLE_SIGN_IN_PER_KNOWN_DEVICE ?? defaults.signInPerKnownDevice,
+    registrationsPerIp: e.THROTTLE_REGISTRATIONS_PER_IP ?? defaults.registrationsPerIp,
+    concurrentChecksPerAccount: e.MAX_CONCURRENT_PASSWORD_CHECKS_PER_ACCOUNT ?? defaults.concurrentChecksPerAccount,
+    concurrentChecksPerProcess: e.MAX_CONCURRENT_PASSWORD_CHECKS ?? defaults.concurrentChecksPerProcess,
+  };
+}
 
 /** Express's `trust proxy`: "true"/"false", a hop count, or a list of addresses/ranges. */
 function parseTrustProxy(raw: string | undefined): boolean | number | string {
@@ -112,7 +203,7 @@ function parseOrigins(raw: string, variable: string): string[] {
 function developmentSecret(dataDir: string): string {
   const file = join(dataDir, 'session-secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   return secret;
@@ -133,6 +224,23 @@ function parseSecrets(raw: string | undefined, env: Config['env'], dataDir: stri
   return secrets;
 }
 
+type SessionTimeouts = Pick<Config, 'idleTimeoutSeconds' | 'rememberMeIdleTimeoutSeconds' | 'absoluteTimeoutSeconds' | 'touchAfterSeconds'>;
+
+function sessionTimeouts(e: Pick<Env, 'IDLE_TIMEOUT_SECONDS' | 'REMEMBER_ME_IDLE_TIMEOUT_SECONDS' | 'ABSOLUTE_TIMEOUT_SECONDS' | 'TOUCH_AFTER_SECONDS'>): SessionTimeouts {
+  const idleTimeoutSeconds = e.IDLE_TIMEOUT_SECONDS;
+  const touchAfterSeconds = e.TOUCH_AFTER_SECONDS ?? Math.min(60, Math.floor(idleTimeoutSeconds / 2));
+  if (touchAfterSeconds >= idleTimeoutSeconds) {
+    // The idle deadline only moves on a write; writing less often than the timeout would end active sessions.
+    throw new ConfigError(`TOUCH_AFTER_SECONDS (${touchAfterSeconds}) must be smaller than IDLE_TIMEOUT_SECONDS (${idleTimeoutSeconds})`);
+  }
+  return {
+    idleTimeoutSeconds,
+    rememberMeIdleTimeoutSeconds: e.REMEMBER_ME_IDLE_TIMEOUT_SECONDS,
+    absoluteTimeoutSeconds: e.ABSOLUTE_TIMEOUT_SECONDS,
+    touchAfterSeconds,
+  };
+}
+
 /** Parses the environment once; every other module receives the result instead of reading process.env. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
@@ -146,27 +254,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const isProduction = e.NODE_ENV === 'production';
 
   const defaultOrigins = [`http://localhost:${e.PORT}`, `http://127.0.0.1:${e.PORT}`];
-  if (e.NODE_ENV === 'development') defaultOrigins.push('http://localhost:5173', 'http://127.0.0.1:5173');
+  if (e.DEV_SERVER_ORIGINS !== undefined) defaultOrigins.push(...parseOrigins(e.DEV_SERVER_ORIGINS, 'DEV_SERVER_ORIGINS'));
 
-  const idleTimeoutSeconds = e.IDLE_TIMEOUT_SECONDS;
-  const touchAfterSeconds = e.TOUCH_AFTER_SECONDS ?? Math.min(60, Math.floor(idleTimeoutSeconds / 2));
-  if (touchAfterSeconds >= idleTimeoutSeconds) {
-    // The idle deadline only moves on a write; writing less often than the timeout would end active sessions.
-    throw new ConfigError(`TOUCH_AFTER_SECONDS (${touchAfterSeconds}) must be smaller than IDLE_TIMEOUT_SECONDS (${idleTimeoutSeconds})`);
-  }
   return {
     env: e.NODE_ENV,
     isProduction,
     port: e.PORT,
-    host: e.HOST,
+    hosts: e.HOST !== undefined ? [e.HOST] : isProduction ? ['::'] : ['127.0.0.1', '::1'],
     mongodbUri: e.MONGODB_URI,
+    embeddedMongoAllowed: e.EMBEDDED_MONGO === 'allow',
     dataDir,
     sessionSecrets: parseSecrets(e.SESSION_SECRETS, e.NODE_ENV, dataDir),
-    cookieName: isProduction ? '__Host-gh.sid' : 'gh.sid',
-    idleTimeoutSeconds,
-    rememberMeIdleTimeoutSeconds: e.REMEMBER_ME_IDLE_TIMEOUT_SECONDS,
-    absoluteTimeoutSeconds: e.ABSOLUTE_TIMEOUT_SECONDS,
-    touchAfterSeconds,
+    cookieName: hostPrefixed(SESSION_COOKIE, isProduction),
+    deviceCookieName: hostPrefixed(DEVICE_COOKIE, isProduction),
+    ...sessionTimeouts(e),
     reauthWindowSeconds: e.REAUTH_WINDOW_SECONDS,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     allowedOrigins: e.ALLOWED_ORIGINS === undefined ? defaultOrigins : parseOrigins(e.ALLOWED_ORIGINS, 'ALLOWED_ORIGINS'),
@@ -176,12 +277,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDistDir: resolve(e.WEB_DIST_DIR ?? join(root, 'apps/web/dist')),
     dbTimeoutMs: e.DB_TIMEOUT_MS,
     passwordHashing: PRODUCTION_HASHING_COST,
+    throttle: throttleLimits(e),
   };
 }
 
 /** What the command-line tools need: where the database is, without the server's secrets. */
-export function loadToolConfig(env: NodeJS.ProcessEnv = process.env): Pick<Config, 'mongodbUri' | 'dataDir' | 'dbTimeoutMs'> {
-  const parsed = EnvSchema.pick({ MONGODB_URI: true, DATA_DIR: true, DB_TIMEOUT_MS: true }).safeParse(env);
+export function loadToolConfig(env: NodeJS.ProcessEnv = process.env): Pick<Config, 'mongodbUri' | 'dataDir' | 'dbTimeoutMs'> & SessionTimeouts {
+  const parsed = EnvSchema.pick({
+    MONGODB_URI: true,
+    DATA_DIR: true,
+    DB_TIMEOUT_MS: true,
+    IDLE_TIMEOUT_SECONDS: true,
+    REMEMBER_ME_IDLE_TIMEOUT_SECONDS: true,
+    ABSOLUTE_TIMEOUT_SECONDS: true,
+    TOUCH_AFTER_SECONDS: true,
+  }).safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(`Invalid configuration: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
   }
@@ -189,5 +299,6 @@ export function loadToolConfig(env: NodeJS.ProcessEnv = process.env): Pick<Confi
     mongodbUri: parsed.data.MONGODB_URI,
     dataDir: resolve(parsed.data.DATA_DIR ?? join(findRepoRoot(), '.data')),
     dbTimeoutMs: parsed.data.DB_TIMEOUT_MS,
+    ...sessionTimeouts(parsed.data),
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { databaseUri, uniqueDbName } from './test/test-app';
-import { spawnApi } from './test/spawn-api';
 import { TEST_SECRET } from './test/test-config';
+import { startApi } from './test/processes';
 
 const jsonPost = (url: string, body: unknown, cookie?: string) =>
   fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...(cookie ? { Cookie: cookie } : {}) }, body: JSON.stringify(body) });
@@ -15,14 +15,14 @@ function sessionCookieOf(res: Response): string {
 describe('the API as a process', () => {
   it('R3: sessions survive a restart: sign in, SIGTERM (exit 0), start again on the same database, same cookie → 200', { timeout: 60_000 }, async () => {
     const env = { MONGODB_URI: databaseUri(uniqueDbName()), SESSION_SECRETS: TEST_SECRET };
-    const first = await spawnApi(env);
+    const first = await startApi(env);
     const registered = await jsonPost(`${first.baseUrl}/api/auth/register`, { name: 'Restart', email: 'restart@example.com', password: 'correct horse battery staple' });
     expect(registered.status).toBe(201);
     const cookie = sessionCookieOf(registered);
     expect((await fetch(`${first.baseUrl}/api/auth/me`, { headers: { Cookie: cookie } })).status).toBe(200);
     expect(await first.stop('SIGTERM')).toBe(0);
 
-    const second = await spawnApi(env);
+    const second = await startApi(env);
     try {
       const me = await fetch(`${second.baseUrl}/api/auth/me`, { headers: { Cookie: cookie } });
       expect(me.status).toBe(200);
@@ -33,7 +33,7 @@ describe('the API as a process', () => {
   });
 
   it('R8: on SIGTERM an in-flight request still completes, then the process exits 0', { timeout: 60_000 }, async () => {
-    const api = await spawnApi({ MONGODB_URI: databaseUri(uniqueDbName()), SESSION_SECRETS: TEST_SECRET, SHUTDOWN_GRACE_MS: '5000' });
+    const api = await startApi({ MONGODB_URI: databaseUri(uniqueDbName()), SESSION_SECRETS: TEST_SECRET, SHUTDOWN_GRACE_MS: '5000' });
     expect((await fetch(`${api.baseUrl}/api/ready`)).status).toBe(200);
     // Registration hashes with the production argon2 cost: long enough to still be running at SIGTERM.
     const inFlight = jsonPost(`${api.baseUrl}/api/auth/register`, { name: 'Drain', email: 'drain@example.com', password: 'correct horse battery staple' });
@@ -45,17 +45,17 @@ describe('the API as a process', () => {
   });
 
   it('S29: refuses to start in production with a secret shorter than 32 characters, naming the variable', { timeout: 30_000 }, async () => {
-    const attempt = spawnApi({ NODE_ENV: 'production', SESSION_SECRETS: 'too-short-secret', MONGODB_URI: databaseUri(uniqueDbName()) });
+    const attempt = startApi({ NODE_ENV: 'production', SESSION_SECRETS: 'too-short-secret', MONGODB_URI: databaseUri(uniqueDbName()) });
     await expect(attempt).rejects.toThrow(/exited with 1[\s\S]*SESSION_SECRETS: secret #1 has 16 characters/);
   });
 
   it('S29: refuses to start in production without SESSION_SECRETS', { timeout: 30_000 }, async () => {
-    const attempt = spawnApi({ NODE_ENV: 'production', MONGODB_URI: databaseUri(uniqueDbName()) });
+    const attempt = startApi({ NODE_ENV: 'production', MONGODB_URI: databaseUri(uniqueDbName()) });
     await expect(attempt).rejects.toThrow(/SESSION_SECRETS is required in production/);
   });
 
   it('R1: with the database unreachable it answers at once: readiness 503, API calls 503 with Retry-After, health 200', { timeout: 30_000 }, async () => {
-    const api = await spawnApi({ MONGODB_URI: 'mongodb://127.0.0.1:9/gatehouse', SESSION_SECRETS: TEST_SECRET, DB_TIMEOUT_MS: '300' }, { waitFor: 'listening' });
+    const api = await startApi({ MONGODB_URI: 'mongodb://127.0.0.1:9/gatehouse', SESSION_SECRETS: TEST_SECRET, DB_TIMEOUT_MS: '300' }, { waitFor: 'listening' });
     try {
       expect((await fetch(`${api.baseUrl}/api/health`)).status).toBe(200);
       expect((await fetch(`${api.baseUrl}/api/ready`)).status).toBe(503);

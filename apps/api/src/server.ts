@@ -1,13 +1,14 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import type { AppServices } from './app';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, EMBEDDED_MONGO_FILE, loadConfig } from './config';
 import type { Config } from './config';
 import { connectDatabase } from './db/connection';
 import { createLogger } from './http/logging';
@@ -20,18 +21,34 @@ interface EmbeddedEngine {
   stop(): Promise<void>;
 }
 
-export const EMBEDDED_MONGO_FILE = 'embedded-mongo.json';
 const EMBEDDED_DATABASE_NAME = 'gatehouse';
+const EMBEDDED_USER = 'gatehouse';
 
+/**
+ * The embedded engine is reachable only by this process and the project's tools (S39): it requires
+ * SCRAM credentials made up at every start, handed to the driver in memory and to `npm run user:role`
+ * through a file only this OS user can read; the data directory is 0700 and its files 0600 (the
+ * engine does the same inside `db/`).
+ */
 async function startEmbeddedEngine(config: Config, logger: Logger): Promise<EmbeddedEngine> {
   const { start } = await import('@gatehouse/embedded-mongo');
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(config.dataDir, 0o700);
   const dbPath = join(config.dataDir, 'db');
-  mkdirSync(dbPath, { recursive: true });
-  const engine = await start({ dbPath });
+  const password = randomBytes(32).toString('base64url');
+  const engine = await start({ dbPath, users: [{ user: EMBEDDED_USER, password }] });
+  const address = new URL(engine.uri);
+  address.username = EMBEDDED_USER;
+  address.password = password;
   // Name the database, as a MONGODB_URI would, rather than fall back to the driver's default "test".
-  const uri = `${engine.uri.replace(/\/?$/, '/')}${EMBEDDED_DATABASE_NAME}`;
-  writeFileSync(join(config.dataDir, EMBEDDED_MONGO_FILE), `${JSON.stringify({ uri, pid: process.pid })}\n`);
-  logger.info(`embedded MongoDB-compatible engine at ${engine.uri}, data in ${dbPath}; set MONGODB_URI for a real MongoDB`);
+  address.pathname = `/${EMBEDDED_DATABASE_NAME}`;
+  address.search = 'authSource=admin';
+  const uri = address.toString();
+  const file = join(config.dataDir, EMBEDDED_MONGO_FILE);
+  // Created anew, never rewritten in place: an older file may have been readable by others.
+  rmSync(file, { force: true });
+  writeFileSync(file, `${JSON.stringify({ uri, pid: process.pid })}\n`, { mode: 0o600, flag: 'wx' });
+  logger.info(`embedded MongoDB-compatible engine at ${engine.uri} (credentials in ${file}), data in ${dbPath}; set MONGODB_URI for a real MongoDB`);
   return { uri, stop: () => engine.stop() };
 }
 
@@ -76,15 +93,48 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-async function listenDualStack(server: Server, config: Config, logger: Logger): Promise<void> {
-  try {
-    await listen(server, config.port, config.host);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (config.host !== '::' || (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL')) throw error;
-    logger.warn('IPv6 is unavailable; listening on 0.0.0.0 only');
-    await listen(server, config.port, '0.0.0.0');
+const isIpv6Unavailable = (error: unknown): boolean => {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL';
+};
+
+/**
+ * Listens on every configured address with one port (the first listener's, when PORT is 0). An IPv6
+ * address on a machine without IPv6 is skipped (`::` becomes `0.0.0.0`); any other failure stops the start.
+ */
+async function listenOnAll(servers: Server[], config: Config, logger: Logger): Promise<number> {
+  let port = config.port;
+  let listening = 0;
+  for (const [index, host] of config.hosts.entries()) {
+    const server = servers[index] as Server;
+    try {
+      await listen(server, port, host);
+    } catch (error) {
+      if (!isIpv6Unavailable(error) || !host.includes(':')) throw error;
+      if (host === '::') {
+        logger.warn('IPv6 is unavailable; listening on 0.0.0.0 only');
+        await listen(server, port, '0.0.0.0');
+      } else {
+        logger.warn(`IPv6 is unavailable; not listening on ${host}`);
+        continue;
+      }
+    }
+    listening += 1;
+    const address = server.address();
+    if (typeof address === 'object' && address) port = address.port;
   }
+  if (listening === 0) throw new Error(`could not listen on ${config.hosts.join(', ')}`);
+  return port;
+}
+
+/** Production runs on a real MongoDB; the embedded engine there only when explicitly asked for. */
+function refuseEmbeddedInProduction(config: Config): void {
+  if (!config.isProduction || config.mongodbUri || config.embeddedMongoAllowed) return;
+  process.stderr.write(
+    'MONGODB_URI is required in production: the embedded engine is a development and test engine.\n' +
+      'Set MONGODB_URI to your MongoDB, or EMBEDDED_MONGO=allow to run on the embedded engine anyway.\n',
+  );
+  process.exit(1);
 }
 
 /** Part of the grace period spent answering 503 on /api/ready before the listener closes (R8). */
@@ -103,6 +153,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  refuseEmbeddedInProduction(config);
   const logger = createLogger({ level: config.logLevel });
 
   let stopping = false;
@@ -111,15 +162,20 @@ async function main(): Promise<void> {
   let services: AppServices | undefined = undefined;
   let handler: Handler = createStartingApp({ config, logger });
   const inFlight = new Set<ServerResponse>();
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     // Once shutting down, no response invites another request on its connection: a request sent on a
     // keep-alive socket just as the server closes it would fail with a reset (R8).
     if (stopping) res.setHeader('Connection', 'close');
     inFlight.add(res);
     res.once('close', () => inFlight.delete(res));
     handler(req, res);
+  };
+  // One listener per address (127.0.0.1 and ::1 by default, so that `localhost` works either way).
+  const servers = config.hosts.map(() => {
+    const server = createServer(onRequest);
+    server.keepAliveTimeout = 5000;
+    return server;
   });
-  server.keepAliveTimeout = 5000;
 
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -140,13 +196,19 @@ async function main(): Promise<void> {
       await sleep(readinessDrainMs(config.shutdownGraceMs));
       services.live.closeAll();
     }
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      // Keep-alive connections become idle as their last response ends: close each as soon as it does.
-      const sweep = setInterval(() => server.closeIdleConnections(), 50);
-      server.once('close', () => clearInterval(sweep));
-      server.closeIdleConnections();
-    });
+    await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            if (!server.listening) return resolve();
+            server.close(() => resolve());
+            // Keep-alive connections become idle as their last response ends: close each as soon as it does.
+            const sweep = setInterval(() => server.closeIdleConnections(), 50);
+            server.once('close', () => clearInterval(sweep));
+            server.closeIdleConnections();
+          }),
+      ),
+    );
     await connection?.close();
     if (engine) {
       await engine.stop();
@@ -158,10 +220,8 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
-  await listenDualStack(server, config, logger);
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info({ port, url: `http://localhost:${port}` }, `listening on http://localhost:${port}`);
+  const port = await listenOnAll(servers, config, logger);
+  logger.info({ port, hosts: config.hosts, url: `http://localhost:${port}` }, `listening on http://localhost:${port} (${config.hosts.join(', ')})`);
 
   const uri = config.mongodbUri ?? (engine = await startEmbeddedEngine(config, logger)).uri;
   connection = await connectUntilUp(uri, config, logger, () => stopping);

@@ -2,9 +2,24 @@
  * Foreground engine: `npm run mongo -- --port 27017 --dbpath .data/mongo [--user name:pw]`.
  * Prints one JSON line `{"uri": ..., "port": ..., "pid": ...}` on stdout once listening (log
  * lines go to stderr); stops cleanly on SIGINT/SIGTERM.
+ *
+ * Without `--user` anyone who can reach the port can read and change everything, so such an
+ * engine only listens on loopback and says so loudly; `--host` beyond loopback needs `--user`.
  */
 import { parseArgs } from 'node:util';
 import { start } from './index';
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+const OPEN_WARNING = [
+  '',
+  '[embedded-mongo] WARNING: started without --user, so authentication is OFF.',
+  '[embedded-mongo] Every local user and process on this machine can read and change every database',
+  '[embedded-mongo] of this engine. Add --user name:password (and use it in MONGODB_URI) to close it.',
+  '',
+].join('\n');
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -15,16 +30,22 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       'ttl-interval-ms': { type: 'string' },
       'compact-threshold-bytes': { type: 'string' },
+      maxConns: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
   if (values.help) {
-    process.stdout.write('usage: mongo [--port 27017] [--dbpath DIR] [--user name:password ...] [--host 127.0.0.1]\n');
+    process.stdout.write('usage: mongo [--port 27017] [--dbpath DIR] [--user name:password ...] [--host 127.0.0.1] [--maxConns 1000]\n');
     return;
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port ${values.port}`);
+  const open = (values.user ?? []).length === 0;
+  if (open && !isLoopback(values.host)) {
+    throw new Error(`--host ${values.host} without --user would open every database to the network; add --user name:password`);
+  }
+  const maxConns = values.maxConns === undefined ? undefined : Number(values.maxConns);
   const engine = await start({
     port,
     host: values.host,
@@ -32,7 +53,9 @@ async function main(): Promise<void> {
     users: values.user,
     ttlMonitorIntervalMs: values['ttl-interval-ms'] ? Number(values['ttl-interval-ms']) : undefined,
     compactThresholdBytes: values['compact-threshold-bytes'] ? Number(values['compact-threshold-bytes']) : undefined,
+    maxIncomingConnections: maxConns,
   });
+  if (open) process.stderr.write(`${OPEN_WARNING}\n`);
   process.stdout.write(JSON.stringify({ uri: engine.uri, port: engine.port, pid: process.pid }) + '\n');
   let stopping = false;
   const shutdown = (signal: string): void => {

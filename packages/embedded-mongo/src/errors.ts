@@ -6,7 +6,8 @@ export class MongoCommandError extends Error {
   constructor(code: number, message: string, extra?: Record<string, unknown>) {
     super(message);
     this.code = code;
-    this.codeName = CODE_NAMES[code] ?? 'UnknownError';
+    // mongod names its numbered assertions LocationNNNNN.
+    this.codeName = CODE_NAMES[code] ?? (code >= 10000 ? `Location${code}` : 'UnknownError');
     this.extra = extra;
   }
 }
@@ -25,8 +26,10 @@ export const CODE_NAMES: Record<number, string> = {
   28: 'PathNotViable',
   40: 'ConflictingUpdateOperators',
   43: 'CursorNotFound',
+  45: 'Overflow',
   48: 'NamespaceExists',
   52: 'DollarPrefixedFieldName',
+  53: 'InvalidIdField',
   59: 'CommandNotFound',
   66: 'ImmutableField',
   67: 'CannotCreateIndex',
@@ -35,6 +38,7 @@ export const CODE_NAMES: Record<number, string> = {
   85: 'IndexOptionsConflict',
   86: 'IndexKeySpecsConflict',
   115: 'CommandNotSupported',
+  10334: 'BSONObjectTooLarge',
   11000: 'DuplicateKey',
   40324: 'Location40324',
 };

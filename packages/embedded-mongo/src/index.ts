@@ -7,11 +7,13 @@ import { CursorManager } from './commands/cursors';
 import type { ServerState } from './commands/context';
 import { makeCredential } from './auth/scram';
 import type { ScramCredential } from './auth/scram';
+import { DEFAULT_MAX_INCOMING_CONNECTIONS } from './limits';
 import { defaultLogger } from './logger';
 import type { Logger } from './logger';
 import { WireServer } from './server';
 import { Engine } from './storage/engine';
 import { Journal } from './storage/journal';
+import { MAX_MESSAGE_SIZE } from './wire/messages';
 import { startTtlMonitor, sweepExpired } from './storage/ttl';
 
 export type { Logger } from './logger';
@@ -37,6 +39,10 @@ export interface StartOptions {
   compactThresholdBytes?: number;
   /** Idle cursor timeout (default 10 minutes). */
   cursorTimeoutMs?: number;
+  /** Open connections allowed at once (default 1000); more are closed on arrival. */
+  maxIncomingConnections?: number;
+  /** Largest wire message accepted, at most (and by default) MongoDB's 48,000,000 bytes. */
+  maxMessageSizeBytes?: number;
 }
 
 export interface RunningEngine {
@@ -62,6 +68,10 @@ function parseUser(u: UserSpec | string): UserSpec {
 
 export async function start(options: StartOptions = {}): Promise<RunningEngine> {
   const logger = options.logger ?? defaultLogger;
+  const maxIncomingConnections = options.maxIncomingConnections ?? DEFAULT_MAX_INCOMING_CONNECTIONS;
+  const maxMessageSizeBytes = Math.min(options.maxMessageSizeBytes ?? MAX_MESSAGE_SIZE, MAX_MESSAGE_SIZE);
+  if (!Number.isInteger(maxIncomingConnections) || maxIncomingConnections < 1) throw new Error('maxIncomingConnections must be a positive integer');
+  if (!Number.isInteger(maxMessageSizeBytes) || maxMessageSizeBytes < 1024) throw new Error('maxMessageSizeBytes must be an integer of at least 1024');
   const engine = new Engine();
   const users = new Map<string, ScramCredential>();
   for (const u of options.users ?? []) {
@@ -74,7 +84,7 @@ export async function start(options: StartOptions = {}): Promise<RunningEngine> 
     engine.journal = journal;
   }
   const cursors = new CursorManager(options.cursorTimeoutMs);
-  const state: ServerState = { engine, cursors, logger, users, startedAt: new Date(), port: 0 };
+  const state: ServerState = { engine, cursors, logger, users, startedAt: new Date(), port: 0, maxIncomingConnections, maxMessageSizeBytes };
   const server = new WireServer(state);
   let port: number;
   try {

@@ -1,15 +1,17 @@
 /**
  * TCP server speaking the MongoDB wire protocol. One ConnectionState per socket; messages of a
  * connection are handled in order. A malformed or oversized message closes only that
- * connection (with a log line); no exception escapes a connection handler.
+ * connection (with a log line); no exception escapes a connection handler. Connections past
+ * `maxIncomingConnections` are closed on arrival, and a connection that pipelines requests
+ * faster than they are answered stops being read until it catches up.
  */
 import net from 'node:net';
 import type { Document } from 'bson';
 import { commandName, errorReply, runCommand } from './commands/index';
+import { checkCommandDepth } from './limits';
 import type { ConnectionState, ServerState } from './commands/context';
 import {
   FLAG_MORE_TO_COME,
-  MAX_MESSAGE_SIZE,
   MIN_MESSAGE_SIZE,
   OP_QUERY,
   ProtocolError,
@@ -19,6 +21,9 @@ import {
 } from './wire/messages';
 
 let nextConnectionId = 1;
+
+/** Parsed-but-unanswered messages a connection may queue before its socket is paused. */
+const MAX_QUEUED_MESSAGES = 16;
 
 export class WireServer {
   readonly state: ServerState;
@@ -54,6 +59,13 @@ export class WireServer {
   }
 
   private accept(socket: net.Socket): void {
+    if (this.sockets.size >= this.state.maxIncomingConnections) {
+      this.state.logger.warn(
+        `connection refused from ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}: ${this.sockets.size} connections open (maxIncomingConnections ${this.state.maxIncomingConnections})`,
+      );
+      socket.destroy();
+      return;
+    }
     socket.setNoDelay(true);
     this.sockets.add(socket);
     const conn: ConnectionState = {
@@ -66,6 +78,7 @@ export class WireServer {
     const chunks: Buffer[] = [];
     let buffered = 0;
     let chain: Promise<void> = Promise.resolve();
+    let queued = 0;
     let dead = false;
 
     const kill = (reason: string): void => {
@@ -87,7 +100,7 @@ export class WireServer {
           chunks.push(head);
         }
         const len = head.readInt32LE(0);
-        if (len < MIN_MESSAGE_SIZE || len > MAX_MESSAGE_SIZE) {
+        if (len < MIN_MESSAGE_SIZE || len > this.state.maxMessageSizeBytes) {
           kill(`invalid message length ${len}`);
           return;
         }
@@ -98,7 +111,14 @@ export class WireServer {
         chunks.length = 0;
         if (rest.length) chunks.push(rest);
         buffered = rest.length;
-        chain = chain.then(() => this.handle(conn, socket, msg, kill));
+        queued += 1;
+        if (queued >= MAX_QUEUED_MESSAGES) socket.pause();
+        chain = chain
+          .then(() => this.handle(conn, socket, msg, kill))
+          .finally(() => {
+            queued -= 1;
+            if (queued < MAX_QUEUED_MESSAGES && socket.isPaused() && !dead) socket.resume();
+          });
       }
     });
     socket.on('error', () => {
@@ -123,6 +143,7 @@ export class WireServer {
     try {
       const cmd = parsed.command;
       const db = typeof cmd.$db === 'string' ? cmd.$db : 'admin';
+      checkCommandDepth(cmd);
       if (commandName(cmd) === '') reply = errorReply(new ProtocolError('empty command'));
       else reply = await runCommand(cmd, { server: this.state, conn, db });
     } catch (e) {

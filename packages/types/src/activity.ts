@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DeviceSchema } from './sessions';
+import { DeviceSchema, SessionEndReasonSchema } from './sessions';
 
 export const ActivityTypeSchema = z.enum([
   'sign_in',
@@ -27,6 +27,8 @@ export const ActivityEventSchema = z.object({
   actor: z.enum(['self', 'admin', 'system']),
   /** Theft signals and other events a person should look at. */
   isSuspicious: z.boolean(),
+  /** For a session that ended: why (the same reasons the live stream gives the ended tab). */
+  reason: SessionEndReasonSchema.optional(),
 });
 export type ActivityEvent = z.infer<typeof ActivityEventSchema>;
 

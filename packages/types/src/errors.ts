@@ -9,6 +9,7 @@ export const ErrorCodeSchema = z.enum([
   'invalid_credentials',
   'email_taken',
   'account_disabled',
+  'account_changed',
   'reauth_required',
   'too_many_requests',
   'cross_site_request',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SessionEndReasonSchema } from './sessions';
 
 /**
  * Messages on the live stream (`GET /api/events`, Server-Sent Events). Each SSE `event:` name is
@@ -10,6 +11,6 @@ export const LiveEventSchema = z.discriminatedUnion('type', [
   /** New activity was recorded for the account. */
   z.object({ type: z.literal('activity') }),
   /** This very session ended; the tab must show the signed-out screen. */
-  z.object({ type: z.literal('session_ended'), reason: z.enum(['revoked', 'expired', 'signed_out', 'password_changed', 'account_disabled']) }),
+  z.object({ type: z.literal('session_ended'), reason: SessionEndReasonSchema }),
 ]);
 export type LiveEvent = z.infer<typeof LiveEventSchema>;

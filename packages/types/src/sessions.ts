@@ -16,6 +16,10 @@ export type Device = z.infer<typeof DeviceSchema>;
 export const AuthMethodSchema = z.enum(['password', 'totp', 'recovery_code', 'passkey', 'email_link']);
 export type AuthMethod = z.infer<typeof AuthMethodSchema>;
 
+/** Why a session ended; every way of ending one gives one of these. */
+export const SessionEndReasonSchema = z.enum(['revoked', 'expired', 'signed_out', 'password_changed', 'account_disabled']);
+export type SessionEndReason = z.infer<typeof SessionEndReasonSchema>;
+
 /**
  * One session as shown to the account that owns it. `handle` is an opaque keyed hash of the
  * session id: it names the session in URLs without ever revealing the id itself.

@@ -1,7 +1,7 @@
 import { mongo } from 'mongoose';
 import type { Connection } from 'mongoose';
 import type { ActivityEvent, ActivityType } from '@gatehouse/types/activity';
-import type { Device } from '@gatehouse/types/sessions';
+import type { Device, SessionEndReason } from '@gatehouse/types/sessions';
 import type { LiveBus } from '../live/live-bus';
 
 export const ACTIVITY_RETENTION_SECONDS = 90 * 24 * 60 * 60;
@@ -16,6 +16,7 @@ export interface ActivityRecord {
   device?: Device | null;
   ip?: string | null;
   isSuspicious?: boolean;
+  reason?: SessionEndReason;
 }
 
 interface ActivityDoc {
@@ -27,6 +28,7 @@ interface ActivityDoc {
   device: Device | null;
   ip: string | null;
   isSuspicious: boolean;
+  reason?: SessionEndReason;
 }
 
 export interface ActivityEventWithUser extends ActivityEvent {
@@ -41,18 +43,6 @@ export interface ActivityLog {
   ensureIndexes(): Promise<void>;
 }
 
-/** Events that change what the account's session list shows, so open tabs refetch it. */
-const SESSION_LIST_EVENTS: ReadonlySet<ActivityType> = new Set<ActivityType>([
-  'sign_in',
-  'registered',
-  'sign_out',
-  'session_revoked',
-  'other_sessions_revoked',
-  'password_changed',
-  'session_expired',
-  'account_disabled',
-]);
-
 /** A replayed revoked cookie is a theft signal whoever records it. */
 const ALWAYS_SUSPICIOUS: ReadonlySet<ActivityType> = new Set<ActivityType>(['revoked_session_reused']);
 
@@ -65,10 +55,11 @@ function toActivityEvent(doc: ActivityDoc): ActivityEvent {
     ip: doc.ip,
     actor: doc.actor,
     isSuspicious: doc.isSuspicious,
+    ...(doc.reason ? { reason: doc.reason } : {}),
   };
 }
 
-export function createActivityLog({ connection, live }: { connection: Connection; live: LiveBus }): ActivityLog {
+export function createActivityLog({ connection, live }: { connection: Connection; live: Pick<LiveBus, 'publishToUser'> }): ActivityLog {
   const activity = () => connection.collection<ActivityDoc>('activity');
 
   return {
@@ -82,9 +73,9 @@ export function createActivityLog({ connection, live }: { connection: Connection
         device: event.device ?? null,
         ip: event.ip ?? null,
         isSuspicious: event.isSuspicious ?? ALWAYS_SUSPICIOUS.has(event.type),
+        ...(event.reason ? { reason: event.reason } : {}),
       });
       live.publishToUser(event.userId, { type: 'activity' });
-      if (SESSION_LIST_EVENTS.has(event.type)) live.publishToUser(event.userId, { type: 'sessions_changed' });
     },
 
     async listForUser(userId, limit = ACTIVITY_LIST_LIMIT) {

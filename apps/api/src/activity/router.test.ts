@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActivityListResponseSchema } from '@gatehouse/types/activity';
 import type { ActivityEvent } from '@gatehouse/types/activity';
 import { SessionListResponseSchema } from '@gatehouse/types/sessions';
-import { createAccount, IPHONE_SAFARI, signIn, signInAdmin } from '../admin/test-accounts';
 import { createTestApp } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
 import { ACTIVITY_LIST_LIMIT } from './activity-log';
+import { IPHONE_SAFARI, createAccount } from '../test/accounts';
+import { signIn, signInAdmin } from '../test/sign-in';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -11,10 +11,10 @@ import type { StoreHealthResponse } from '@gatehouse/types/admin';
 import { ErrorBodySchema } from '@gatehouse/types/errors';
 import { createTestApp } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
-import { sessionDoc } from '../test/fixtures';
 import { getUserModel } from '../users/user-model';
-import { createAccount, makeAuthStale, signIn, signInAdmin } from './test-accounts';
-import type { SignedIn } from './test-accounts';
+import { createAccount } from '../test/accounts';
+import { makeAuthStale, sessionDoc, signIn, signInAdmin } from '../test/sign-in';
+import type { SignedIn } from '../test/sign-in';
 
 let t: TestApp;
 let admin: SignedIn;

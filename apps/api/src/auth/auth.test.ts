@@ -4,8 +4,10 @@ import { ErrorBodySchema } from '@gatehouse/types/errors';
 import { LoginResponseSchema, MeResponseSchema, RegisterResponseSchema } from '@gatehouse/types/auth';
 import { createTestApp } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
-import { cookieHeader, issuedCookie, login, newCredentials, register, sessionCookie, sessionDoc, sessionDocs, STRONG_PASSWORD, unsignSid } from '../test/fixtures';
 import { TEST_SECRET } from '../test/test-config';
+import { STRONG_PASSWORD, newCredentials } from '../test/accounts';
+import { cookieHeader, issuedCookie, findCookie, unsignSid } from '../test/cookies';
+import { register, sessionDoc, sessionDocs, signIn } from '../test/sign-in';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -22,7 +24,7 @@ describe('POST /api/auth/register', () => {
     const body = RegisterResponseSchema.parse(res.body);
     expect(body.user).toMatchObject({ name: 'Ada Lovelace', email: 'grace.hopper@example.com', role: 'user' });
     expect(JSON.stringify(res.body)).not.toContain('passwordHash');
-    expect(sessionCookie(res)).toBeDefined();
+    expect(findCookie(res)).toBeDefined();
     const me = await agent.get('/api/auth/me');
     expect(me.status).toBe(200);
     expect(MeResponseSchema.parse(me.body).user.id).toBe(body.user.id);
@@ -33,7 +35,7 @@ describe('POST /api/auth/register', () => {
     const res = await supertest(t.app).post('/api/auth/register').send(newCredentials({ email: existing.email.toUpperCase(), password: 'another long passphrase' }));
     expect(res.status).toBe(409);
     expect(ErrorBodySchema.parse(res.body).error.code).toBe('email_taken');
-    expect(sessionCookie(res)).toBeUndefined();
+    expect(findCookie(res)).toBeUndefined();
   });
 
   it('reports every invalid field with validation_failed', async () => {
@@ -66,7 +68,7 @@ describe('POST /api/auth/login', () => {
     const res = await supertest(t.app).post('/api/auth/login').send({ email: credentials.email, password: 'wrong password here' });
     expect(res.status).toBe(401);
     expect(ErrorBodySchema.parse(res.body).error.code).toBe('invalid_credentials');
-    expect(sessionCookie(res)).toBeUndefined();
+    expect(findCookie(res)).toBeUndefined();
   });
 
   it('answers a disabled account with the right password with 403 account_disabled', async () => {
@@ -80,8 +82,8 @@ describe('POST /api/auth/login', () => {
   it('issues a new session id on sign-in and deletes the previous session document', async () => {
     const credentials = await register(t.agent());
     const agent = t.agent();
-    const firstSid = unsignSid(issuedCookie(await login(agent, credentials)), TEST_SECRET);
-    const secondSid = unsignSid(issuedCookie(await login(agent, credentials)), TEST_SECRET);
+    const firstSid = unsignSid(issuedCookie((await signIn(agent, credentials)).response), TEST_SECRET);
+    const secondSid = unsignSid(issuedCookie((await signIn(agent, credentials)).response), TEST_SECRET);
     expect(secondSid).not.toBe(firstSid);
     expect(await sessionDoc(t, firstSid)).toBeNull();
     expect(await sessionDoc(t, secondSid)).not.toBeNull();
@@ -109,11 +111,11 @@ describe('POST /api/auth/logout', () => {
   it('ends the session server side, clears the cookie and sends Clear-Site-Data', async () => {
     const agent = t.agent();
     const credentials = await register(agent);
-    const cookie = issuedCookie(await login(agent, credentials));
+    const cookie = issuedCookie((await signIn(agent, credentials)).response);
     const sid = unsignSid(cookie, TEST_SECRET);
     const res = await agent.post('/api/auth/logout');
     expect(res.status).toBe(204);
-    expect(res.headers['clear-site-data']).toBe('"cookies"');
+    expect(res.headers['clear-site-data']).toBe('"cache", "storage"');
     expect(String(res.headers['set-cookie'])).toMatch(/gh\.sid=;.*Expires=Thu, 01 Jan 1970/);
     expect(await sessionDoc(t, sid)).toBeNull();
     const replay = await supertest(t.app).get('/api/auth/me').set('Cookie', cookieHeader(cookie));
@@ -135,7 +137,7 @@ describe('POST /api/auth/reauth', () => {
     const after = MeResponseSchema.parse(res.body).session;
     expect(Date.parse(after.authenticatedAt)).toBeGreaterThanOrEqual(Date.parse(before.authenticatedAt));
     expect(after.createdAt).toBe(before.createdAt);
-    expect(sessionCookie(res)).toBeDefined();
+    expect(findCookie(res)).toBeDefined();
   });
 
   it('refuses a wrong password with 401 invalid_credentials and keeps the session', async () => {
@@ -157,7 +159,7 @@ describe('POST /api/auth/password', () => {
     const agent = t.agent();
     const credentials = await register(agent);
     const other = t.agent();
-    await login(other, credentials);
+    await signIn(other, credentials);
     const res = await agent.post('/api/auth/password').send({ currentPassword: credentials.password, newPassword: 'a brand new passphrase' });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ endedSessions: 1 });

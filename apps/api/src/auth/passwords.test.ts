@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { PRODUCTION_HASHING_COST } from '../config';
 import { createTestApp } from '../test/test-app';
-import { register } from '../test/fixtures';
 import { createPasswordHasher, hashPassword, parseArgon2Hash, verifyPassword } from './passwords';
 import { passwordProblem } from './password-policy';
+import { register } from '../test/sign-in';
 
 describe('password hashing', () => {
   it('S19: hashPassword uses argon2id with m=19456 KiB, t=2, p=1 by default', async () => {

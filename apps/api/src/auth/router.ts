@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import {
   ChangePasswordRequestSchema,
   LoginRequestSchema,
@@ -7,43 +7,54 @@ import {
   RegisterRequestSchema,
 } from '@gatehouse/types/auth';
 import type { ChangePasswordResponse, LoginResponse, MeResponse, RegisterResponse } from '@gatehouse/types/auth';
+import type { AuthMethod } from '@gatehouse/types/sessions';
 import type { ActivityLog } from '../activity/activity-log';
-import type { LiveBus } from '../live/live-bus';
 import type { Config } from '../config';
 import { isDuplicateKeyError } from '../db/errors';
-import { HttpError, invalidCredentials, tooManyRequests, unauthenticated, validationFailed } from '../http/errors';
+import { deviceIdentity, issueDeviceCookie, presentedDeviceKey } from '../devices/device-cookie';
+import type { KnownDevices } from '../devices/known-devices';
+import { accountDisabled, HttpError, invalidCredentials, validationFailed, wrongPassword } from '../http/errors';
 import { parseDevice } from '../sessions/device';
-import { clearSessionCookie, destroySession, requireUser } from '../sessions/session-middleware';
-import type { GatehouseSessionStore } from '../sessions/store';
-import { toUserView } from '../users/user-model';
+import type { AccountState, SessionRegistry } from '../sessions/registry';
+import { becomeAnonymous, forgetClientState, requireUser, signedInUser, signedInUserOf } from '../sessions/session-middleware';
+import { sessionSummary } from '../sessions/views';
+import { accountStateOf } from '../users/accounts';
+import type { AccountChanges } from '../users/accounts';
 import type { UserModel } from '../users/user-model';
 import type { PasswordHasher } from './passwords';
 import { passwordProblem } from './password-policy';
-import { beginSession, rotateSession, sessionSummary } from './sign-in';
-import type { LoginThrottle } from './throttle';
+import type { LoginThrottle, PasswordAttempt } from './throttle';
 
 export interface AuthRouterDeps {
-  config: Pick<Config, 'cookieName' | 'isProduction' | 'absoluteTimeoutSeconds' | 'rememberMeIdleTimeoutSeconds'>;
-  store: GatehouseSessionStore;
+  config: Pick<Config, 'cookieName' | 'deviceCookieName' | 'sessionSecrets' | 'isProduction'>;
+  registry: Pick<SessionRegistry, 'start' | 'rotate' | 'endSession' | 'store'>;
   users: UserModel;
+  accounts: Pick<AccountChanges, 'changePassword'>;
+  devices: Pick<KnownDevices, 'isKnown' | 'recordSignIn'>;
   hasher: PasswordHasher;
   throttle: LoginThrottle;
   activity: Pick<ActivityLog, 'record'>;
-  live: Pick<LiveBus, 'publishToSession'>;
   requireFreshAuth: RequestHandler;
-  /** Ends every session of the account except one; returns how many ended. */
-  endOtherSessions(userId: string, exceptSid: string, reason: string): Promise<number>;
 }
-
-const accountDisabled = () =>
-  new HttpError(403, 'account_disabled', 'This account has been disabled. Contact an administrator.');
 
 function clientIp(req: Request): string {
   return req.ip ?? 'unknown';
 }
 
+/** Settles the throttle's attempt with the outcome of the check, whatever happens during it. */
+async function checkedPassword(attempt: PasswordAttempt, check: () => Promise<boolean>): Promise<boolean> {
+  let isValid = false;
+  try {
+    isValid = await check();
+  } finally {
+    if (!isValid) attempt.failed();
+  }
+  if (isValid) await attempt.succeeded();
+  return isValid;
+}
+
 export function createAuthRouter(deps: AuthRouterDeps): Router {
-  const { config, store, users, hasher, throttle, activity, live, requireFreshAuth } = deps;
+  const { config, registry, users, accounts, devices, hasher, throttle, activity, requireFreshAuth } = deps;
   const router = Router();
 
   const context = (req: Request) => ({ device: parseDevice(req.get('user-agent')), ip: req.ip ?? null });
@@ -58,131 +69,125 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
     activity.record(event).catch((error: unknown) => req.log.warn({ err: { message: String(error) } }, 'could not record activity'));
   };
 
-  const checkThrottle = async (req: Request, email: string, ip: string) => {
-    const wait = await throttle.retryAfter(email, ip);
-    if (wait === null) return;
-    logAuthEvent(req, 'throttled');
-    throw tooManyRequests(wait);
+  const beginPasswordCheck = async (req: Request, key: Parameters<LoginThrottle['beginPasswordCheck']>[0]) => {
+    try {
+      return await throttle.beginPasswordCheck(key);
+    } catch (error) {
+      if (error instanceof HttpError && error.status === 429) logAuthEvent(req, 'throttled');
+      throw error;
+    }
+  };
+
+  /** After a proof: a new session (S3), the browser's device cookie, and the device remembered for the account. */
+  const signIn = async (req: Request, res: Response, account: AccountState, { rememberMe, authMethods }: { rememberMe: boolean; authMethods: AuthMethod[] }) => {
+    const identity = deviceIdentity(req, config);
+    const seen = context(req);
+    await registry.start(req, { account, authMethods, rememberMe, deviceKey: identity.key, ...seen });
+    issueDeviceCookie(res, identity, config);
+    await devices.recordSignIn(account.user.id, identity.key, seen);
   };
 
   router.post('/register', async (req, res) => {
     const input = RegisterRequestSchema.parse(req.body);
     const problem = passwordProblem(input.password, { email: input.email });
     if (problem) throw validationFailed({ password: problem });
-    const wait = await throttle.consumeRegistration(clientIp(req));
-    if (wait !== null) throw tooManyRequests(wait);
+    await throttle.takeRegistration(clientIp(req));
 
     const passwordHash = await hasher.hash(input.password);
     let created;
     try {
-      created = await users.create({ name: input.name, email: input.email, passwordHash, role: 'user', disabledAt: null });
+      created = await users.create({ name: input.name, email: input.email, passwordHash, role: 'user', disabledAt: null, accountVersion: 0 });
     } catch (error) {
       if (isDuplicateKeyError(error)) throw new HttpError(409, 'email_taken', 'An account with this email already exists.');
       throw error;
     }
-    const user = toUserView(created);
-    await beginSession(req, { store, config, user, rememberMe: false });
-    await activity.record({ userId: user.id, type: 'registered', ...context(req) });
-    logAuthEvent(req, 'registered', user.id);
-    const body: RegisterResponse = { user };
+    const account = accountStateOf(created);
+    await signIn(req, res, account, { rememberMe: false, authMethods: ['password'] });
+    await activity.record({ userId: account.user.id, type: 'registered', ...context(req) });
+    logAuthEvent(req, 'registered', account.user.id);
+    const body: RegisterResponse = { user: account.user };
     res.status(201).json(body);
   });
 
   router.post('/login', async (req, res) => {
     const input = LoginRequestSchema.parse(req.body);
-    const ip = clientIp(req);
-    await checkThrottle(req, input.email, ip);
-
     const account = await users.findOne({ email: input.email }).exec();
-    if (!account) {
-      await hasher.verifyAgainstDummy(input.password);
-      await throttle.recordFailure(input.email, ip);
-      logAuthEvent(req, 'sign_in_failed');
+    const presentedKey = presentedDeviceKey(req, config);
+    const isKnownDevice = account !== null && presentedKey !== null && (await devices.isKnown(account.id as string, presentedKey));
+    const attempt = await beginPasswordCheck(req, { email: input.email, ip: clientIp(req), knownDeviceKey: isKnownDevice ? presentedKey : null });
+
+    const isValid = await checkedPassword(attempt, () =>
+      account ? hasher.verify(account.passwordHash, input.password) : hasher.verifyAgainstDummy(input.password),
+    );
+    if (!account || !isValid) {
+      if (account) recordQuietly(req, { userId: account.id as string, type: 'sign_in_failed', ...context(req) });
+      logAuthEvent(req, 'sign_in_failed', account?.id as string | undefined);
       throw invalidCredentials();
     }
-    if (!(await hasher.verify(account.passwordHash, input.password))) {
-      await throttle.recordFailure(input.email, ip);
-      recordQuietly(req, { userId: account.id, type: 'sign_in_failed', ...context(req) });
-      logAuthEvent(req, 'sign_in_failed', account.id);
-      throw invalidCredentials();
-    }
-    if (account.disabledAt) {
-      logAuthEvent(req, 'sign_in_refused_disabled', account.id);
+    const state = accountStateOf(account);
+    if (state.isDisabled) {
+      logAuthEvent(req, 'sign_in_refused_disabled', state.user.id);
       throw accountDisabled();
     }
 
-    await throttle.recordSuccess(input.email, ip);
-    const user = toUserView(account);
-    await beginSession(req, { store, config, user, rememberMe: input.rememberMe });
-    await activity.record({ userId: user.id, type: 'sign_in', ...context(req) });
-    logAuthEvent(req, 'sign_in', user.id);
-    const body: LoginResponse = { user };
+    await signIn(req, res, state, { rememberMe: input.rememberMe, authMethods: ['password'] });
+    await activity.record({ userId: state.user.id, type: 'sign_in', ...context(req) });
+    logAuthEvent(req, 'sign_in', state.user.id);
+    const body: LoginResponse = { user: state.user };
     res.json(body);
   });
 
   router.post('/logout', async (req, res) => {
-    const { userId } = req.session;
-    if (userId) {
-      const sid = req.sessionID;
-      await destroySession(req);
-      live.publishToSession(sid, { type: 'session_ended', reason: 'signed_out' });
-      await activity.record({ userId, type: 'sign_out', ...context(req) });
-      logAuthEvent(req, 'sign_out', userId);
+    const person = signedInUserOf(req);
+    if (person) {
+      await registry.endSession(person.sid, { reason: 'signed_out', actor: 'self' }, { isHolderTold: true });
+      await becomeAnonymous(req);
+      logAuthEvent(req, 'sign_out', person.userId);
     }
-    clearSessionCookie(res, config);
-    res.set('Clear-Site-Data', '"cookies"');
+    forgetClientState(res, config);
     res.status(204).end();
   });
 
   router.get('/me', requireUser, (req, res) => {
-    const { user } = req.session;
-    if (!user) throw unauthenticated();
-    const body: MeResponse = { user, session: sessionSummary(req, store) };
+    const body: MeResponse = { user: signedInUser(req).user, session: sessionSummary(req, registry.store) };
     res.json(body);
   });
 
   /** Proves the password again (sudo mode, S13) and moves the session to a new id (S4). */
   router.post('/reauth', requireUser, async (req, res) => {
+    const person = signedInUser(req);
     const input = ReauthRequestSchema.parse(req.body);
-    const { user } = req.session;
-    if (!user) throw unauthenticated();
-    const ip = clientIp(req);
-    await checkThrottle(req, user.email, ip);
-    const account = await users.findById(user.id).exec();
-    if (!account || !(await hasher.verify(account.passwordHash, input.password))) {
-      await throttle.recordFailure(user.email, ip);
-      logAuthEvent(req, 'reauth_failed', user.id);
-      throw invalidCredentials();
+    const attempt = await beginPasswordCheck(req, { email: person.user.email, ip: clientIp(req), knownDeviceKey: person.deviceKey });
+    const account = await users.findById(person.userId).exec();
+    const isValid = await checkedPassword(attempt, async () => account !== null && (await hasher.verify(account.passwordHash, input.password)));
+    if (!account || !isValid) {
+      logAuthEvent(req, 'reauth_failed', person.userId);
+      throw wrongPassword();
     }
-    await throttle.recordSuccess(user.email, ip);
-    await rotateSession(req, { store, config });
-    logAuthEvent(req, 'reauth', user.id);
-    const body: MeResponse = { user: req.session.user ?? user, session: sessionSummary(req, store) };
+    const state = accountStateOf(account);
+    if (state.isDisabled) throw accountDisabled();
+    await registry.rotate(req, { account: state, isProof: true });
+    logAuthEvent(req, 'reauth', person.userId);
+    const body: MeResponse = { user: state.user, session: sessionSummary(req, registry.store) };
     res.json(body);
   });
 
   router.post('/password', requireUser, requireFreshAuth, async (req, res) => {
+    const person = signedInUser(req);
     const input = ChangePasswordRequestSchema.parse(req.body);
-    const { user } = req.session;
-    if (!user) throw unauthenticated();
-    const ip = clientIp(req);
-    await checkThrottle(req, user.email, ip);
-    const account = await users.findById(user.id).exec();
-    if (!account || !(await hasher.verify(account.passwordHash, input.currentPassword))) {
-      await throttle.recordFailure(user.email, ip);
-      logAuthEvent(req, 'password_change_failed', user.id);
-      throw invalidCredentials();
+    const attempt = await beginPasswordCheck(req, { email: person.user.email, ip: clientIp(req), knownDeviceKey: person.deviceKey });
+    const account = await users.findById(person.userId).exec();
+    const isValid = await checkedPassword(attempt, async () => account !== null && (await hasher.verify(account.passwordHash, input.currentPassword)));
+    if (!account || !isValid) {
+      logAuthEvent(req, 'password_change_failed', person.userId);
+      throw wrongPassword('The current password is not correct.');
     }
     const problem = passwordProblem(input.newPassword, { email: account.email });
     if (problem) throw validationFailed({ newPassword: problem });
 
-    account.passwordHash = await hasher.hash(input.newPassword);
-    await account.save();
-    await throttle.recordSuccess(user.email, ip);
-    await rotateSession(req, { store, config });
-    const endedSessions = await deps.endOtherSessions(user.id, req.sessionID, 'password_changed');
-    await activity.record({ userId: user.id, type: 'password_changed', ...context(req) });
-    logAuthEvent(req, 'password_changed', user.id);
+    const { endedSessions, account: changed } = await accounts.changePassword(person.userId, await hasher.hash(input.newPassword), person.sid);
+    await registry.rotate(req, { account: changed, isProof: true });
+    logAuthEvent(req, 'password_changed', person.userId);
     const body: ChangePasswordResponse = { endedSessions };
     res.json(body);
   });

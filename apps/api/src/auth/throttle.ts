@@ -1,87 +1,126 @@
 import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Connection } from 'mongoose';
+import type { RateLimit, ThrottleLimits } from '../config';
+import { tooManyRequests } from '../http/errors';
 
-const HOUR = 3600;
-const DAY = 24 * HOUR;
+export type { ThrottleLimits };
 
-export interface ThrottleLimits {
-  /** Consecutive failures for one email from one IP before a block (reset by a success). */
-  emailAndIp: { points: number; durationSeconds: number; blockSeconds: number };
-  /** Failures for one email from anywhere: high and slow, so an attacker cannot lock the owner out (S17). */
-  email: { points: number; durationSeconds: number };
-  ip: { points: number; durationSeconds: number };
-  registrationsPerIp: { points: number; durationSeconds: number };
+/** A password check that was let through; settle it once the answer is known. */
+export interface PasswordAttempt {
+  /** The password was right: the points this attempt took are given back and the email+IP streak ends. */
+  succeeded(): Promise<void>;
+  failed(): void;
 }
 
-export const DEFAULT_THROTTLE_LIMITS: ThrottleLimits = {
-  emailAndIp: { points: 10, durationSeconds: HOUR, blockSeconds: HOUR },
-  email: { points: 100, durationSeconds: DAY },
-  ip: { points: 100, durationSeconds: DAY },
-  registrationsPerIp: { points: 10, durationSeconds: HOUR },
-};
+export interface PasswordAttemptKey {
+  /** The account's email as typed (normalised): unknown and existing accounts count alike (S18). */
+  email: string;
+  ip: string;
+  /**
+   * The device key of a browser that signed in to this account before (OWASP "device cookies"): it has
+   * a budget of its own and is not held back by failures from anywhere else, so strangers guessing the
+   * password cannot lock the owner out (S17, S32).
+   */
+  knownDeviceKey: string | null;
+}
 
 export interface LoginThrottle {
-  /** Seconds to wait if any counter for this attempt is exhausted, else null. */
-  retryAfter(email: string, ip: string): Promise<number | null>;
-  recordFailure(email: string, ip: string): Promise<void>;
-  recordSuccess(email: string, ip: string): Promise<void>;
-  /** Consumes one registration for the IP; seconds to wait if none is left, else null. */
-  consumeRegistration(ip: string): Promise<number | null>;
+  /**
+   * Takes a point from every counter that applies *before* the password is checked, so N parallel
+   * guesses cost at most the limit in hashing work (S32); throws 429 with Retry-After when one is spent
+   * or too many checks are already running.
+   */
+  beginPasswordCheck(key: PasswordAttemptKey): Promise<PasswordAttempt>;
+  /** Takes one registration from the IP's budget, or throws 429. */
+  takeRegistration(ip: string): Promise<void>;
 }
 
-/** rate-limiter-flexible rejects with a RateLimiterRes when out of points, with an Error when the store failed. */
-async function consumeOrWait(limiter: RateLimiterMongo, key: string): Promise<number | null> {
-  try {
-    await limiter.consume(key);
-    return null;
-  } catch (rejection) {
-    if (rejection instanceof RateLimiterRes) return rejection.msBeforeNext / 1000;
-    throw rejection;
-  }
-}
+type Counter = [RateLimiterMongo, string];
 
 /**
- * Counters live in the database (RateLimiterMongo on the app's connection), so every instance sees
- * the same numbers (S16, R4). Unknown and existing accounts count alike, so throttling reveals nothing.
+ * Counters live in the database (RateLimiterMongo on the app's connection), so every instance sees the
+ * same numbers (S16, R4); the cap on checks running at once is per process, where the CPU is.
+ * - per email+IP: the classic guessing limit; when spent, that pair waits out the window;
+ * - per email, from browsers the account has never signed in from: bounds a distributed attack;
+ * - per IP: bounds one address trying many accounts;
+ * - per known device: a browser the account signed in from before is judged only by its own failures.
  */
-export function createLoginThrottle(connection: Connection, limits: ThrottleLimits = DEFAULT_THROTTLE_LIMITS): LoginThrottle {
-  const limiter = (tableName: string, points: number, duration: number, blockDuration = 0) =>
-    new RateLimiterMongo({ storeClient: connection, tableName, keyPrefix: tableName, points, duration, blockDuration });
+export function createLoginThrottle(connection: Connection, limits: ThrottleLimits): LoginThrottle {
+  const limiter = (tableName: string, { points, durationSeconds }: RateLimit, blockDuration = 0) =>
+    new RateLimiterMongo({ storeClient: connection, tableName, keyPrefix: tableName, points, duration: durationSeconds, blockDuration });
 
-  const byEmailAndIp = limiter('throttle_login_email_ip', limits.emailAndIp.points, limits.emailAndIp.durationSeconds, limits.emailAndIp.blockSeconds);
-  const byEmail = limiter('throttle_login_email', limits.email.points, limits.email.durationSeconds);
-  const byIp = limiter('throttle_login_ip', limits.ip.points, limits.ip.durationSeconds);
-  const registrations = limiter('throttle_register_ip', limits.registrationsPerIp.points, limits.registrationsPerIp.durationSeconds);
+  const byEmailAndIp = limiter('throttle_login_email_ip', limits.signInPerEmailAndIp, limits.signInPerEmailAndIp.durationSeconds);
+  const byEmail = limiter('throttle_login_email', limits.signInPerEmail);
+  const byIp = limiter('throttle_login_ip', limits.signInPerIp);
+  const byKnownDevice = limiter('throttle_login_device', limits.signInPerKnownDevice, limits.signInPerKnownDevice.durationSeconds);
+  const registrations = limiter('throttle_register_ip', limits.registrationsPerIp);
 
-  const emailIpKey = (email: string, ip: string) => `${email}|${ip}`;
+  const running = new Map<string, number>();
+  let runningInProcess = 0;
+
+  /** A slot for one check of this account, or null when the account or the process is at its cap. */
+  function claimSlot(email: string): (() => void) | null {
+    const forAccount = running.get(email) ?? 0;
+    if (forAccount >= limits.concurrentChecksPerAccount || runningInProcess >= limits.concurrentChecksPerProcess) return null;
+    running.set(email, forAccount + 1);
+    runningInProcess += 1;
+    let isReleased = false;
+    return () => {
+      if (isReleased) return;
+      isReleased = true;
+      runningInProcess -= 1;
+      const left = (running.get(email) ?? 1) - 1;
+      if (left === 0) running.delete(email);
+      else running.set(email, left);
+    };
+  }
+
+  /** Takes a point from each counter; if any is spent, gives back the others and reports the longest wait. */
+  async function takeAll(counters: Counter[]): Promise<number | null> {
+    const results = await Promise.allSettled(counters.map(([rateLimiter, key]) => rateLimiter.consume(key)));
+    const refused = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+    if (refused.length === 0) return null;
+    const storeFailure = refused.find((reason) => !(reason instanceof RateLimiterRes));
+    await Promise.all(counters.map(([rateLimiter, key], index) => (results[index]?.status === 'fulfilled' ? rateLimiter.reward(key) : undefined)));
+    if (storeFailure !== undefined) throw storeFailure;
+    return Math.max(...refused.map((reason) => (reason as RateLimiterRes).msBeforeNext / 1000));
+  }
 
   return {
-    async retryAfter(email, ip) {
-      const checks: [RateLimiterMongo, string][] = [
-        [byEmailAndIp, emailIpKey(email, ip)],
-        [byEmail, email],
-        [byIp, ip],
-      ];
-      const states = await Promise.all(checks.map(([rateLimiter, key]) => rateLimiter.get(key)));
-      let wait: number | null = null;
-      states.forEach((state, index) => {
-        const rateLimiter = checks[index]?.[0];
-        if (!state || !rateLimiter || state.consumedPoints < rateLimiter.points) return;
-        wait = Math.max(wait ?? 0, state.msBeforeNext / 1000);
-      });
-      return wait;
+    async beginPasswordCheck({ email, ip, knownDeviceKey }) {
+      const release = claimSlot(email);
+      // Already checking this account (or at the process's cap): a second guess now can only be an attack.
+      if (!release) throw tooManyRequests(1);
+      const counters: Counter[] = knownDeviceKey
+        ? [[byKnownDevice, `${email}|${knownDeviceKey}`]]
+        : [
+            [byEmailAndIp, `${email}|${ip}`],
+            [byEmail, email],
+            [byIp, ip],
+          ];
+      let wait: number | null;
+      try {
+        wait = await takeAll(counters);
+      } catch (error) {
+        release();
+        throw error;
+      }
+      if (wait !== null) {
+        release();
+        throw tooManyRequests(wait);
+      }
+      return {
+        async succeeded() {
+          release();
+          await Promise.all(counters.map(([rateLimiter, key]) => (rateLimiter === byEmailAndIp ? rateLimiter.delete(key) : rateLimiter.reward(key))));
+        },
+        failed: release,
+      };
     },
-    async recordFailure(email, ip) {
-      // Every counter must advance even when one is already exhausted.
-      await Promise.all([
-        consumeOrWait(byEmailAndIp, emailIpKey(email, ip)),
-        consumeOrWait(byEmail, email),
-        consumeOrWait(byIp, ip),
-      ]);
+
+    async takeRegistration(ip) {
+      const wait = await takeAll([[registrations, ip]]);
+      if (wait !== null) throw tooManyRequests(wait);
     },
-    async recordSuccess(email, ip) {
-      await byEmailAndIp.delete(emailIpKey(email, ip));
-    },
-    consumeRegistration: (ip) => consumeOrWait(registrations, ip),
   };
 }

@@ -1,3 +1,4 @@
+import { EMBEDDED_MONGO_FILE } from '../config';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeResponseSchema } from '@gatehouse/types/auth';
 import { createTestApp, databaseUri, uniqueDbName } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
-import { register } from '../test/fixtures';
+import { register } from '../test/sign-in';
 
 const API_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -43,7 +44,7 @@ describe('npm run user:role', () => {
   it('finds the database through DATA_DIR/embedded-mongo.json when MONGODB_URI is unset', { timeout: 30_000 }, async () => {
     const credentials = await register(t.agent());
     const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
-    writeFileSync(join(dataDir, 'embedded-mongo.json'), JSON.stringify({ uri: databaseUri(dbName), pid: process.pid }));
+    writeFileSync(join(dataDir, EMBEDDED_MONGO_FILE), JSON.stringify({ uri: databaseUri(dbName), pid: process.pid }));
     const result = await runCli([credentials.email, 'admin'], { DATA_DIR: dataDir });
     expect(result.code, result.stderr).toBe(0);
   });

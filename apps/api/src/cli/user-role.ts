@@ -1,9 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RoleSchema } from '@gatehouse/types/users';
-import { ConfigError, loadToolConfig } from '../config';
+import { ConfigError, EMBEDDED_MONGO_FILE, loadToolConfig } from '../config';
 import { connectDatabase } from '../db/connection';
-import { setUserRole } from '../users/role';
+import { createActivityLog } from '../activity/activity-log';
+import { createLiveBus } from '../live/live-bus';
+import { createSessionRegistry } from '../sessions/registry';
+import { createAccountChanges, createAccountSource } from '../users/accounts';
+import { getUserModel } from '../users/user-model';
 
 const USAGE = 'Usage: npm run user:role -- <email> <admin|user>';
 
@@ -13,19 +17,23 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
-function databaseUri(): string {
-  let config;
+function toolConfig(): ReturnType<typeof loadToolConfig> {
   try {
-    config = loadToolConfig();
+    return loadToolConfig();
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message, 2);
     throw error;
   }
+}
+
+function databaseUri(config: ReturnType<typeof loadToolConfig>): string {
   if (config.mongodbUri) return config.mongodbUri;
-  const file = join(config.dataDir, 'embedded-mongo.json');
+  const file = join(config.dataDir, EMBEDDED_MONGO_FILE);
   if (!existsSync(file)) {
     fail(`MONGODB_URI is not set and ${file} does not exist.\nStart the API first (npm start or npm run dev) so its embedded engine is running, or set MONGODB_URI.`, 2);
   }
+  // It holds the embedded engine's credentials (S39): the API creates it 0600.
+  if ((statSync(file).mode & 0o077) !== 0) process.stderr.write(`warning: ${file} is readable by other users; restart the API to recreate it private\n`);
   const { uri } = JSON.parse(readFileSync(file, 'utf8')) as { uri?: string };
   if (!uri) fail(`${file} has no "uri"; restart the API.`, 2);
   return uri;
@@ -37,7 +45,8 @@ async function main(): Promise<void> {
   const role = RoleSchema.safeParse(roleArg);
   if (!role.success) fail(`Unknown role "${roleArg}". ${USAGE}`, 2);
 
-  const uri = databaseUri();
+  const config = toolConfig();
+  const uri = databaseUri(config);
   let connection;
   try {
     connection = await connectDatabase({ uri, timeoutMs: 3000 });
@@ -45,7 +54,13 @@ async function main(): Promise<void> {
     fail(`Cannot reach the database at ${uri.replace(/\/\/[^@/]*@/, '//***@')}: ${(error as Error).message}\nIs the API (and its embedded engine) running?`, 3);
   }
   try {
-    const result = await setUserRole(connection, email, role.data);
+    // The same path as the admin page: the account's version moves on and every session gets the new role.
+    const users = getUserModel(connection);
+    const activity = createActivityLog({ connection, live: createLiveBus() });
+    const registry = createSessionRegistry({ connection, config, accounts: createAccountSource(users) });
+    const accounts = createAccountChanges({ users, sessions: registry, activity });
+    const user = await users.findOne({ email: email.trim().toLowerCase() }, { _id: 1 }).exec();
+    const result = user ? await accounts.setRole(user.id as string, role.data, 'system') : ({ status: 'not_found' } as const);
     if (result.status === 'not_found') fail(`No account with the email ${email}.`, 1);
     const sessions = `${result.sessionsUpdated} signed-in session${result.sessionsUpdated === 1 ? '' : 's'} updated`;
     process.stdout.write(

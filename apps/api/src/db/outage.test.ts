@@ -5,7 +5,8 @@ import supertest from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { start } from '@gatehouse/embedded-mongo';
 import { createTestApp } from '../test/test-app';
-import { cookieHeader, issuedCookie, register } from '../test/fixtures';
+import { cookieHeader, issuedCookie } from '../test/cookies';
+import { register } from '../test/sign-in';
 
 describe('database outage', () => {
   it('R2: losing the database mid-run gives quick 503 + Retry-After (not 401, not 500); the same cookie works once it is back', { timeout: 60_000 }, async () => {

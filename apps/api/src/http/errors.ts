@@ -15,6 +15,12 @@ export class HttpError extends Error {
 
 export const unauthenticated = () => new HttpError(401, 'unauthenticated', 'Sign in to continue.');
 export const invalidCredentials = () => new HttpError(401, 'invalid_credentials', 'The email or password is incorrect.');
+/** Re-authentication and password change, where the email is not in question. */
+export const wrongPassword = (message = 'The password is not correct.') => new HttpError(401, 'invalid_credentials', message);
+export const accountDisabled = () => new HttpError(403, 'account_disabled', 'This account has been disabled. Contact an administrator.');
+/** A sign-in or re-authentication lost a race with a change to the account (S31); trying again is safe. */
+export const accountChanged = () =>
+  new HttpError(409, 'account_changed', 'Your account changed while you were signing in. Sign in again.');
 export const forbidden = () => new HttpError(403, 'forbidden', 'You do not have access to this.');
 export const reauthRequired = () => new HttpError(403, 'reauth_required', 'Confirm your password to continue.');
 export const notFound = () => new HttpError(404, 'not_found', 'Not found.');

@@ -1,11 +1,11 @@
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionListResponseSchema } from '@gatehouse/types/sessions';
-import { createAccount, signIn, signInAdmin } from '../admin/test-accounts';
 import { createTestApp, uniqueDbName } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
-import { sessionDoc, STRONG_PASSWORD } from '../test/fixtures';
 import { listen, openEventStream } from './sse-client';
+import { STRONG_PASSWORD, createAccount } from '../test/accounts';
+import { sessionDoc, signIn, signInAdmin } from '../test/sign-in';
 
 const POLL_MS = 200;
 

@@ -1,20 +1,17 @@
 import { Router } from 'express';
 import type { Request, Response } from 'express';
-import type { Connection } from 'mongoose';
 import type { LiveEvent } from '@gatehouse/types/events';
 import type { Config } from '../config';
 import { unauthenticated } from '../http/errors';
-import type { SessionDirectory } from '../sessions/directory';
-import { requireUser } from '../sessions/session-middleware';
+import type { SessionRegistry } from '../sessions/registry';
+import { requireUser, signedInUser } from '../sessions/session-middleware';
 import type { LiveBus } from './live-bus';
-import { createSessionWatch } from './session-watch';
 
 export const HEARTBEAT_INTERVAL_MS = 15_000;
 
 export interface EventsRouterDeps {
   config: Pick<Config, 'livePollIntervalMs'>;
-  connection: Connection;
-  directory: Pick<SessionDirectory, 'wasRevoked' | 'acknowledgeEnded'>;
+  registry: Pick<SessionRegistry, 'check' | 'acknowledgeEnded'>;
   /** `live.closeAll()` ends every open stream; server.ts calls it on shutdown. */
   live: LiveBus;
   heartbeatIntervalMs?: number;
@@ -30,17 +27,16 @@ function formatEvent(event: LiveEvent): string {
  * now, and the session is detached from the request so express-session skips this response.
  */
 function detachSession(req: Request): { userId: string; sid: string; createdAt: number | undefined } {
-  const { userId, createdAt } = req.session;
-  if (!userId) throw unauthenticated();
-  const sid = req.sessionID;
+  const { userId, sid } = signedInUser(req);
+  const { createdAt } = req.session;
   Reflect.deleteProperty(req, 'session');
   return { userId, sid, createdAt };
 }
 
 /** Mounted at /api/events. */
-export function createEventsRouter({ config, connection, directory, live, heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS }: EventsRouterDeps): Router {
+export function createEventsRouter({ config, registry, live, heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS }: EventsRouterDeps): Router {
   const router = Router();
-  const check = createSessionWatch({ connection, directory });
+  const check = (userId: string, sid: string, createdAt: number | undefined) => registry.check(userId, sid, createdAt);
 
   router.get('/', requireUser, async (req: Request, res: Response) => {
     const { userId, sid, createdAt } = detachSession(req);
@@ -76,7 +72,7 @@ export function createEventsRouter({ config, connection, directory, live, heartb
       send(event);
       close();
       // The tab now knows; its one request to clear the cookie is then not a theft signal.
-      directory.acknowledgeEnded(sid).catch(() => undefined);
+      registry.acknowledgeEnded(sid).catch(() => undefined);
     };
 
     const unsubscribe = live.subscribe(

@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { isDatabaseUnavailable } from '../db/errors';
 import { TEST_SECRET } from '../test/test-config';
-import { meStatuses, PASSWORD, signedInUser } from './harness/accounts';
-import { errorCode, httpRequest, keepAliveAgent, percentile, waitFor } from './harness/http-client';
-import type { HttpResult } from './harness/http-client';
-import { freePort, isRunning, killAll, removeDir, startApi, startEngine, tempDir } from './harness/processes';
+import { STRONG_PASSWORD } from '../test/accounts';
+import { errorCode, httpRequest, keepAliveAgent, meStatuses, percentile, waitFor } from '../test/http-client';
+import type { HttpResult } from '../test/http-client';
+import { freePort, isRunning, killAll, removeDir, startApi, startEngine, tempDir } from '../test/processes';
+import { registerWithSessions } from '../test/sign-in';
 
 /** Driver timeouts of the spawned API: every database wait is bounded by this (R1/R2). */
 const DB_TIMEOUT_MS = 500;
@@ -31,7 +32,7 @@ function outageRequests(baseUrl: string, cookie: string): Promise<HttpResult>[] 
   return [
     httpRequest(baseUrl, '/api/auth/me', { cookie, agent }),
     httpRequest(baseUrl, '/api/sessions', { cookie, agent }),
-    httpRequest(baseUrl, '/api/auth/login', { method: 'POST', json: { email: 'someone@example.com', password: PASSWORD }, agent }),
+    httpRequest(baseUrl, '/api/auth/login', { method: 'POST', json: { email: 'someone@example.com', password: STRONG_PASSWORD }, agent }),
     httpRequest(baseUrl, '/api/auth/logout', { method: 'POST', cookie, agent }),
   ];
 }
@@ -61,7 +62,7 @@ describe('R1/R2: the database is unreachable', () => {
     const recoverySeconds = (performance.now() - upAt) / 1000;
     console.info(`R1: ready ${recoverySeconds.toFixed(2)} s after the database came up`);
 
-    const user = await signedInUser(api.baseUrl, 1, agent);
+    const user = await registerWithSessions(api.baseUrl, 1);
     expect(await meStatuses(api.baseUrl, user.cookies, agent)).toEqual([200]);
     expect(isRunning(api.process), 'the API was never restarted').toBe(true);
     expect(api.output()).not.toMatch(/uncaught|unhandled/i);
@@ -74,7 +75,7 @@ describe('R1/R2: the database is unreachable', () => {
     dirs.push(dbPath);
     const engine = await startEngine({ dbPath });
     const api = await startApi({ MONGODB_URI: engine.database('gatehouse'), SESSION_SECRETS: TEST_SECRET, DB_TIMEOUT_MS: String(DB_TIMEOUT_MS) });
-    const user = await signedInUser(api.baseUrl, 10, agent);
+    const user = await registerWithSessions(api.baseUrl, 10);
     expect(await meStatuses(api.baseUrl, user.cookies, agent)).toEqual(user.cookies.map(() => 200));
 
     // A crash, not a clean stop: whatever the engine acknowledged must still be there afterwards.

@@ -2,8 +2,9 @@ import type mongoose from 'mongoose';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../config';
-import { cookieHeader, issuedCookie, register, sleep } from '../test/fixtures';
 import { createTestApp } from '../test/test-app';
+import { cookieHeader, issuedCookie } from '../test/cookies';
+import { register, sleep } from '../test/sign-in';
 
 type CommandStartedEvent = mongoose.mongo.CommandStartedEvent;
 

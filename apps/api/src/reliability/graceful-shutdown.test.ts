@@ -2,14 +2,15 @@ import { request } from 'node:http';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase } from '../db/connection';
-import { SESSIONS_COLLECTION } from '../sessions/store';
+import { SESSIONS_COLLECTION } from '../sessions/registry';
 import { TEST_SECRET } from '../test/test-config';
-import { unsignSid } from '../test/fixtures';
-import { PASSWORD, signedInUser } from './harness/accounts';
-import { httpRequest, keepAliveAgent, sessionCookie } from './harness/http-client';
-import type { HttpResult } from './harness/http-client';
-import { killAll, removeDir, startApi, startEngine, tempDir } from './harness/processes';
-import type { EngineProcess } from './harness/processes';
+import { STRONG_PASSWORD } from '../test/accounts';
+import { unsignSid } from '../test/cookies';
+import { httpRequest, keepAliveAgent, sessionCookie } from '../test/http-client';
+import type { HttpResult } from '../test/http-client';
+import { killAll, removeDir, startApi, startEngine, tempDir } from '../test/processes';
+import type { EngineProcess } from '../test/processes';
+import { registerWithSessions } from '../test/sign-in';
 
 const SHUTDOWN_GRACE_MS = 5000;
 const WORKERS = 12;
@@ -41,7 +42,7 @@ interface Outcome {
   sid?: string;
 }
 
-const sidOf = (cookie: string) => unsignSid({ name: 'gh.sid', value: decodeURIComponent(cookie.slice('gh.sid='.length)) }, TEST_SECRET);
+const sidOf = (cookie: string) => unsignSid(cookie, TEST_SECRET);
 
 /** Opens the live stream and resolves when the server ends it. */
 function openEventStream(baseUrl: string, cookie: string): Promise<{ opened: Promise<number>; ended: Promise<'ended' | 'error'> }> {
@@ -65,7 +66,7 @@ function openEventStream(baseUrl: string, cookie: string): Promise<{ opened: Pro
 describe('R8: graceful shutdown', () => {
   it('R8: SIGTERM under load: readiness 503 first, in-flight requests and session saves finish, streams close, exit 0 within the grace period, 0 failed requests', { timeout: 90_000 }, async () => {
     const api = await startApi({ MONGODB_URI: engine.database('gatehouse'), SESSION_SECRETS: TEST_SECRET, SHUTDOWN_GRACE_MS: String(SHUTDOWN_GRACE_MS) });
-    const user = await signedInUser(api.baseUrl, 4);
+    const user = await registerWithSessions(api.baseUrl, 4);
     const stream = await openEventStream(api.baseUrl, user.cookies[0] ?? '');
     expect(await stream.opened).toBe(200);
 
@@ -94,7 +95,7 @@ describe('R8: graceful shutdown', () => {
         const kind: Outcome['kind'] = index === 0 && round % 4 === 0 ? 'login' : round % 3 === 0 ? 'extend' : 'me';
         const keepGoing = await record(kind, () =>
           kind === 'login'
-            ? httpRequest(api.baseUrl, '/api/auth/login', { method: 'POST', json: { email: user.email, password: PASSWORD }, agent })
+            ? httpRequest(api.baseUrl, '/api/auth/login', { method: 'POST', json: { email: user.email, password: STRONG_PASSWORD }, agent })
             : kind === 'extend'
               ? httpRequest(api.baseUrl, '/api/sessions/current/extend', { method: 'POST', cookie, agent })
               : httpRequest(api.baseUrl, '/api/auth/me', { cookie, agent }),
@@ -115,7 +116,7 @@ describe('R8: graceful shutdown', () => {
     const load = Promise.all([prober(), ...Array.from({ length: WORKERS }, (_, index) => worker(index))]);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     // A sign-in is still hashing (production argon2 cost) when the signal lands: it must finish and its session be saved.
-    const inFlightLogin = httpRequest(api.baseUrl, '/api/auth/login', { method: 'POST', json: { email: user.email, password: PASSWORD } });
+    const inFlightLogin = httpRequest(api.baseUrl, '/api/auth/login', { method: 'POST', json: { email: user.email, password: STRONG_PASSWORD } });
     await new Promise((resolve) => setTimeout(resolve, 5));
     signalledAt = performance.now();
     api.process.kill('SIGTERM');

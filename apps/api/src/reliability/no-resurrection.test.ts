@@ -1,21 +1,23 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import MongoStore from 'connect-mongo';
+import { promisify } from 'node:util';
 import express from 'express';
+import type { Request } from 'express';
 import type { Store } from 'express-session';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase } from '../db/connection';
-import { createSessionMiddleware, destroySession, regenerateSession, saveSession } from '../sessions/session-middleware';
-import { GatehouseSessionStore, SESSIONS_COLLECTION } from '../sessions/store';
-import type { SpawnedApi } from '../test/spawn-api';
+import { createSessionMiddleware } from '../sessions/session-middleware';
+import { SESSIONS_COLLECTION } from '../sessions/registry';
+import { GatehouseSessionStore } from '../sessions/store';
 import { TEST_SECRET, testConfig } from '../test/test-config';
-import { unsignSid } from '../test/fixtures';
-import { signIn, signedInUser } from './harness/accounts';
-import { httpRequest, keepAliveAgent, parseJson, sessionCookie } from './harness/http-client';
-import type { HttpResult } from './harness/http-client';
-import { killAll, removeDir, startApi, startEngine, tempDir } from './harness/processes';
-import type { EngineProcess } from './harness/processes';
+import { unsignSid } from '../test/cookies';
+import { httpRequest, keepAliveAgent, parseJson, sessionCookie } from '../test/http-client';
+import type { HttpResult } from '../test/http-client';
+import { killAll, removeDir, startApi, startEngine, tempDir } from '../test/processes';
+import type { EngineProcess, SpawnedApi } from '../test/processes';
+import { registerWithSessions, signIn } from '../test/sign-in';
 
 const RACES = 100;
 
@@ -30,7 +32,10 @@ beforeAll(async () => {
   dirs.push(dbPath);
   engine = await startEngine({ dbPath });
   // touchAfter 0: every request that reads the session also writes it, the worst case for resurrection.
-  api = await startApi({ MONGODB_URI: engine.database('gatehouse'), SESSION_SECRETS: TEST_SECRET, TOUCH_AFTER_SECONDS: '0' });
+  api = await startApi({ MONGODB_URI: engine.database('gatehouse'), SESSION_SECRETS: TEST_SECRET, TOUCH_AFTER_SECONDS: '0',
+    // Each trial signs one account in ten times at once; the default allows two password checks per account at a time.
+    MAX_CONCURRENT_PASSWORD_CHECKS_PER_ACCOUNT: '16',
+  });
   connection = await connectDatabase({ uri: engine.database('gatehouse'), timeoutMs: 2000 });
 }, 60_000);
 
@@ -41,7 +46,7 @@ afterAll(async () => {
   dirs.forEach(removeDir);
 });
 
-const sidOf = (cookie: string) => unsignSid({ name: 'gh.sid', value: decodeURIComponent(cookie.slice('gh.sid='.length)) }, TEST_SECRET);
+const sidOf = (cookie: string) => unsignSid(cookie, TEST_SECRET);
 
 /** The public handle of the session a cookie belongs to, as the API lists it. */
 async function ownHandle(cookie: string): Promise<string> {
@@ -54,11 +59,11 @@ const sessionExists = async (db: Connection, sid: string) => (await db.collectio
 
 describe('R5: concurrent requests never resurrect an ended session (expressjs/session#632, tj/connect-redis#328)', () => {
   it(`R5: ${RACES} races of sign-out or revocation against in-flight requests that write the same session: 0 resurrections`, { timeout: 120_000 }, async () => {
-    const user = await signedInUser(api.baseUrl, 1, agent);
+    const user = await registerWithSessions(api.baseUrl, 1);
     const revoker = user.cookies[0] ?? '';
     const targets: string[] = [];
     for (let batch = 0; batch < RACES; batch += 10) {
-      targets.push(...(await Promise.all(Array.from({ length: 10 }, () => signIn(api.baseUrl, user.email, agent)))));
+      targets.push(...(await Promise.all(Array.from({ length: 10 }, async () => (await signIn(api.baseUrl, user)).cookie))));
     }
 
     let resurrected = 0;
@@ -87,7 +92,7 @@ describe('R5: concurrent requests never resurrect an ended session (expressjs/se
   });
 
   it('R5: 50 parallel GETs and extends on one session all get 200 and leave exactly one document', { timeout: 60_000 }, async () => {
-    const user = await signedInUser(api.baseUrl, 1, agent);
+    const user = await registerWithSessions(api.baseUrl, 1);
     const cookie = user.cookies[0] ?? '';
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, index) =>
@@ -163,7 +168,7 @@ describe('R5: the express-session save after a concurrent sign-out', () => {
   }
 
   it(`R5: with GatehouseSessionStore the late save finds nothing to update: 0 resurrections in ${RACES} forced races`, { timeout: 60_000 }, async () => {
-    const store = new GatehouseSessionStore({ connection: raceDb, idleTimeoutSeconds: 600, rememberMeIdleTimeoutSeconds: 600, touchAfterSeconds: 0 });
+    const store = new GatehouseSessionStore({ client: raceDb.getClient(), dbName: raceDb.name, collectionName: SESSIONS_COLLECTION, idleTimeoutSeconds: 600, rememberMeIdleTimeoutSeconds: 600, touchAfterSeconds: 0 });
     await withRaceServer(store, async (baseUrl, gate) => {
       expect(await countResurrections(baseUrl, gate, RACES)).toBe(0);
     });
@@ -176,6 +181,10 @@ describe('R5: the express-session save after a concurrent sign-out', () => {
     });
   });
 });
+
+const regenerateSession = (req: Request) => promisify(req.session.regenerate.bind(req.session))();
+const saveSession = (req: Request) => promisify(req.session.save.bind(req.session))();
+const destroySession = (req: Request) => promisify(req.session.destroy.bind(req.session))();
 
 /** Holds one request inside its handler until the test lets it go. */
 class Gate {

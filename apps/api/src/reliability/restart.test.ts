@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET } from '../test/test-config';
-import { meStatuses, signedInUser } from './harness/accounts';
-import { httpRequest, keepAliveAgent, waitFor } from './harness/http-client';
-import { isRunning, killAll, removeDir, startApi, startEngine, tempDir } from './harness/processes';
+import { httpRequest, keepAliveAgent, meStatuses, waitFor } from '../test/http-client';
+import { isRunning, killAll, removeDir, startApi, startEngine, tempDir } from '../test/processes';
+import { registerWithSessions } from '../test/sign-in';
 
 const SESSIONS = 20;
 
@@ -23,7 +23,7 @@ describe('R3: restarts keep every session', () => {
     const engine = await startEngine({ dbPath });
     const env = { MONGODB_URI: engine.database('gatehouse'), SESSION_SECRETS: TEST_SECRET, DB_TIMEOUT_MS: '500' };
     const first = await startApi(env);
-    const { cookies } = await signedInUser(first.baseUrl, SESSIONS, agent);
+    const { cookies } = await registerWithSessions(first.baseUrl, SESSIONS);
     expect(percentValid(await meStatuses(first.baseUrl, cookies, agent))).toBe(100);
 
     expect(await first.stop('SIGTERM')).toBe(0);

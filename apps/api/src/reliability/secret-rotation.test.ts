@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET, TEST_SECRET_NEXT } from '../test/test-config';
-import { unsignSid } from '../test/fixtures';
-import { meStatuses, signIn, signedInUser } from './harness/accounts';
-import { httpRequest, keepAliveAgent, sessionCookie } from './harness/http-client';
-import { killAll, removeDir, startApi, startEngine, tempDir } from './harness/processes';
+import { unsignSid } from '../test/cookies';
+import { httpRequest, keepAliveAgent, meStatuses, sessionCookie } from '../test/http-client';
+import { killAll, removeDir, startApi, startEngine, tempDir } from '../test/processes';
+import { registerWithSessions, signIn } from '../test/sign-in';
 
 const SESSIONS = 20;
 const OLD = TEST_SECRET;
@@ -19,7 +19,7 @@ afterAll(async () => {
 
 function signedWith(cookie: string, secret: string): boolean {
   try {
-    unsignSid({ name: 'gh.sid', value: decodeURIComponent(cookie.slice('gh.sid='.length)) }, secret);
+    unsignSid(cookie, secret);
     return true;
   } catch {
     return false;
@@ -34,7 +34,7 @@ describe('R9: rolling secret rotation', () => {
     const database = engine.database('gatehouse');
 
     const before = await startApi({ MONGODB_URI: database, SESSION_SECRETS: OLD });
-    const user = await signedInUser(before.baseUrl, SESSIONS, agent);
+    const user = await registerWithSessions(before.baseUrl, SESSIONS, { secret: OLD });
     expect(user.cookies.every((cookie) => signedWith(cookie, OLD))).toBe(true);
     expect(await before.stop()).toBe(0);
 
@@ -50,7 +50,7 @@ describe('R9: rolling secret rotation', () => {
     console.info(`R9: ${SESSIONS - lost.length}/${SESSIONS} sessions kept across the rotation (${lost.length} lost)`);
     expect(lost).toEqual([]);
     expect(reissued.every((cookie) => signedWith(cookie, NEW) && !signedWith(cookie, OLD))).toBe(true);
-    const fresh = await signIn(rotated.baseUrl, user.email, agent);
+    const fresh = (await signIn(rotated.baseUrl, user, { secret: NEW })).cookie;
     expect(signedWith(fresh, NEW)).toBe(true);
     expect(signedWith(fresh, OLD)).toBe(false);
     expect(await rotated.stop()).toBe(0);

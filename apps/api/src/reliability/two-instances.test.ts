@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SpawnedApi } from '../test/spawn-api';
 import { TEST_SECRET } from '../test/test-config';
-import { meStatuses, PASSWORD, signIn, signedInUser } from './harness/accounts';
-import { errorCode, httpRequest, keepAliveAgent, parseJson } from './harness/http-client';
-import { killAll, removeDir, startApi, startEngine, tempDir } from './harness/processes';
+import { STRONG_PASSWORD } from '../test/accounts';
+import { errorCode, httpRequest, keepAliveAgent, meStatuses, parseJson } from '../test/http-client';
+import { killAll, removeDir, startApi, startEngine, tempDir } from '../test/processes';
+import type { SpawnedApi } from '../test/processes';
+import { registerWithSessions, signIn } from '../test/sign-in';
 
 const agent = keepAliveAgent();
 const dirs: string[] = [];
@@ -35,7 +36,7 @@ async function handleOf(baseUrl: string, cookie: string, which: 'current' | 'oth
 
 describe('R4: two API processes on one database', () => {
   it('R4: sessions signed in on A are valid on B (10 of 10) and listed the same by both', { timeout: 60_000 }, async () => {
-    const user = await signedInUser(a.baseUrl, 10, agent);
+    const user = await registerWithSessions(a.baseUrl, 10);
     expect(await meStatuses(b.baseUrl, user.cookies, agent)).toEqual(user.cookies.map(() => 200));
     const cookie = user.cookies[0] ?? '';
     const listedByA = parseJson<{ sessions: { handle: string }[] }>(await httpRequest(a.baseUrl, '/api/sessions', { cookie, agent }));
@@ -45,9 +46,9 @@ describe('R4: two API processes on one database', () => {
   });
 
   it('R4: a session revoked on B is refused by A at its very next request, and a sign-out on B too', { timeout: 60_000 }, async () => {
-    const user = await signedInUser(a.baseUrl, 1, agent);
+    const user = await registerWithSessions(a.baseUrl, 1);
     const onA = user.cookies[0] ?? '';
-    const onB = await signIn(b.baseUrl, user.email, agent);
+    const onB = (await signIn(b.baseUrl, user)).cookie;
     expect(await meStatuses(a.baseUrl, [onA, onB], agent)).toEqual([200, 200]);
 
     const revoked = await httpRequest(b.baseUrl, `/api/sessions/${await handleOf(b.baseUrl, onB, 'other')}`, { method: 'DELETE', cookie: onB, agent });
@@ -56,21 +57,21 @@ describe('R4: two API processes on one database', () => {
     expect(next.status).toBe(401);
     expect(errorCode(next)).toBe('unauthenticated');
 
-    const third = await signIn(a.baseUrl, user.email, agent);
+    const third = (await signIn(a.baseUrl, user)).cookie;
     expect((await httpRequest(b.baseUrl, '/api/auth/logout', { method: 'POST', cookie: third, agent })).status).toBe(204);
     expect((await httpRequest(a.baseUrl, '/api/auth/me', { cookie: third, agent })).status).toBe(401);
     expect((await httpRequest(a.baseUrl, '/api/auth/me', { cookie: onB, agent })).status).toBe(200);
   });
 
   it('R4: login throttling counts failures from both instances together: 5 on A + 5 on B, then 429 on either', { timeout: 60_000 }, async () => {
-    const { email } = await signedInUser(a.baseUrl, 1, agent);
+    const { email } = await registerWithSessions(a.baseUrl, 1);
     const attempt = (baseUrl: string, password: string) => httpRequest(baseUrl, '/api/auth/login', { method: 'POST', json: { email, password }, agent });
     for (let index = 0; index < 10; index += 1) {
       const res = await attempt(index % 2 === 0 ? a.baseUrl : b.baseUrl, `wrong guess number ${index}`);
       expect(res.status, `attempt ${index + 1}`).toBe(401);
     }
     for (const baseUrl of [a.baseUrl, b.baseUrl]) {
-      const blocked = await attempt(baseUrl, PASSWORD);
+      const blocked = await attempt(baseUrl, STRONG_PASSWORD);
       expect(blocked.status).toBe(429);
       expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
     }

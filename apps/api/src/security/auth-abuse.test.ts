@@ -2,11 +2,12 @@ import supertest from 'supertest';
 import type { Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBodySchema } from '@gatehouse/types/errors';
-import { DEFAULT_THROTTLE_LIMITS } from '../auth/throttle';
+import { PRODUCTION_THROTTLE_LIMITS } from '../config';
 import { PRODUCTION_HASHING_COST } from '../config';
 import { createTestApp, uniqueDbName } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
-import { newCredentials, register } from '../test/fixtures';
+import { newCredentials } from '../test/accounts';
+import { register } from '../test/sign-in';
 
 const WRONG = 'definitely not the password';
 const errorCode = (res: Response) => ErrorBodySchema.parse(res.body).error.code;
@@ -24,8 +25,8 @@ describe('S16: sign-in throttling shared by every instance', () => {
   let b: TestApp;
   beforeAll(async () => {
     const dbName = uniqueDbName();
-    a = await createTestApp({ dbName, keepDatabase: true, throttleLimits: DEFAULT_THROTTLE_LIMITS });
-    b = await createTestApp({ dbName, throttleLimits: DEFAULT_THROTTLE_LIMITS });
+    a = await createTestApp({ dbName, keepDatabase: true, throttle: PRODUCTION_THROTTLE_LIMITS });
+    b = await createTestApp({ dbName, throttle: PRODUCTION_THROTTLE_LIMITS });
   });
   afterAll(async () => {
     await a.close();
@@ -59,7 +60,7 @@ describe('S16: sign-in throttling shared by every instance', () => {
 describe('S17: throttling cannot lock the owner out or reveal an account', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ trustProxy: true, throttleLimits: DEFAULT_THROTTLE_LIMITS });
+    t = await createTestApp({ trustProxy: true, throttle: PRODUCTION_THROTTLE_LIMITS });
   });
   afterAll(() => t.close());
 

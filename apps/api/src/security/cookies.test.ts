@@ -2,11 +2,14 @@ import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, uniqueDbName } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
-import { cookieHeader, issuedCookie, newCredentials, register, sessionCookie, sessionDoc, unsignSid } from '../test/fixtures';
 import { TEST_SECRET, TEST_SECRET_NEXT } from '../test/test-config';
+import { newCredentials } from '../test/accounts';
+import { cookieHeader, issuedCookie, findCookie, unsignSid } from '../test/cookies';
+import { register, sessionDoc } from '../test/sign-in';
 
 const PRODUCTION_COOKIE = '__Host-gh.sid';
-const production = { isProduction: true, cookieName: PRODUCTION_COOKIE };
+const PRODUCTION_DEVICE_COOKIE = '__Host-gh.device';
+const production = { isProduction: true, cookieName: PRODUCTION_COOKIE, deviceCookieName: PRODUCTION_DEVICE_COOKIE };
 
 describe('S5: production cookie attributes', () => {
   let t: TestApp;
@@ -23,6 +26,13 @@ describe('S5: production cookie attributes', () => {
     expect(cookie.domain).toBeUndefined();
     expect(cookie.expires).toBeUndefined();
     expect(cookie.maxAge).toBeUndefined();
+  });
+
+  it('S5: the device cookie (sign-in throttle trust, S32) is __Host-, Secure, HttpOnly, SameSite=Lax and lasts a year', async () => {
+    const res = await supertest(t.app).post('/api/auth/register').set('X-Forwarded-Proto', 'https').send(newCredentials());
+    const cookie = issuedCookie(res, PRODUCTION_DEVICE_COOKIE);
+    expect(cookie).toMatchObject({ secure: true, httpOnly: true, path: '/', sameSite: 'Lax', maxAge: 365 * 24 * 3600 });
+    expect(cookie.domain).toBeUndefined();
   });
 
   it('S5: a remember-me cookie never outlives the absolute timeout', async () => {
@@ -49,7 +59,7 @@ describe('S6: TLS terminated by a proxy', () => {
         .set('X-Forwarded-For', '203.0.113.9')
         .send(newCredentials());
       expect(res.status).toBe(201);
-      expect(sessionCookie(res, PRODUCTION_COOKIE)).toBeUndefined();
+      expect(findCookie(res, PRODUCTION_COOKIE)).toBeUndefined();
       const docs = await t.connection.collection('sessions').find({}).toArray();
       for (const doc of docs) expect((doc.session as { ip: string }).ip).not.toBe('203.0.113.9');
     } finally {

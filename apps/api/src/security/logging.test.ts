@@ -2,8 +2,9 @@ import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
-import { cookieHeader, issuedCookie, newCredentials, unsignSid } from '../test/fixtures';
 import { TEST_SECRET } from '../test/test-config';
+import { newCredentials } from '../test/accounts';
+import { cookieHeader, issuedCookie, unsignSid } from '../test/cookies';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -5,8 +5,10 @@ import { ErrorBodySchema } from '@gatehouse/types/errors';
 import { errorMiddleware } from '../http/error-middleware';
 import { createTestApp } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
-import { issuedCookie, newCredentials, register, unsignSid } from '../test/fixtures';
 import { TEST_SECRET } from '../test/test-config';
+import { newCredentials } from '../test/accounts';
+import { DEVICE_COOKIE, issuedCookie, unsignSid } from '../test/cookies';
+import { register } from '../test/sign-in';
 
 const EVIL = 'https://evil.example';
 
@@ -239,10 +241,15 @@ describe('S26: nothing secret reaches the client; sessions store little', () => 
   it('S26: a stored session holds only the expected fields and no credential', async () => {
     const agent = t.agent();
     const credentials = newCredentials();
-    const sid = unsignSid(issuedCookie(await agent.post('/api/auth/register').send(credentials)), TEST_SECRET);
+    const registered = await agent.post('/api/auth/register').send(credentials);
+    const sid = unsignSid(issuedCookie(registered), TEST_SECRET);
     const doc = await t.connection.collection<{ _id: string; session: Record<string, unknown> }>('sessions').findOne({ _id: sid });
+    // The device cookie's id stays in the browser: the session keeps only its one-way key.
+    const [deviceId = ''] = issuedCookie(registered, DEVICE_COOKIE).value.split('.');
+    expect(deviceId.length).toBeGreaterThan(20);
+    expect(JSON.stringify(doc)).not.toContain(deviceId);
     expect(Object.keys(doc?.session ?? {}).sort()).toEqual(
-      ['absoluteExpiresAt', 'authenticatedAt', 'cookie', 'createdAt', 'device', 'ip', 'rememberMe', 'user', 'userId'].sort(),
+      ['absoluteExpiresAt', 'accountVersion', 'authMethods', 'authenticatedAt', 'cookie', 'createdAt', 'device', 'deviceKey', 'ip', 'rememberMe', 'user', 'userId'].sort(),
     );
     expect(Object.keys((doc?.session.user as object | undefined) ?? {}).sort()).toEqual(['createdAt', 'email', 'id', 'name', 'role']);
     expect(JSON.stringify(doc)).not.toContain('$argon2');

@@ -3,8 +3,9 @@ import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
-import { cookieHeader, issuedCookie, login, register, sessionDocs, signSid, unsignSid } from '../test/fixtures';
 import { TEST_SECRET, TEST_SECRET_NEXT } from '../test/test-config';
+import { cookieHeader, issuedCookie, signSid, unsignSid } from '../test/cookies';
+import { register, sessionDocs, signIn } from '../test/sign-in';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -34,7 +35,7 @@ describe('session ids', () => {
   it('S2: the session id is accepted only from the cookie and never appears in a body or Location', async () => {
     const agent = t.agent();
     const credentials = await register(agent);
-    const loginRes = await login(agent, credentials);
+    const loginRes = (await signIn(agent, credentials)).response;
     const cookie = issuedCookie(loginRes);
     const sid = unsignSid(cookie, TEST_SECRET);
     const signed = encodeURIComponent(cookie.value);

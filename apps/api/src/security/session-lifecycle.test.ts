@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeResponseSchema } from '@gatehouse/types/auth';
 import { createTestApp } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
-import { cookieHeader, issuedCookie, login, register, sessionDoc, signSid, sleep, unsignSid } from '../test/fixtures';
 import { TEST_SECRET } from '../test/test-config';
-import { setUserRole } from '../users/role';
+import { cookieHeader, issuedCookie, signSid, unsignSid } from '../test/cookies';
+import { register, sessionDoc, signIn, sleep } from '../test/sign-in';
 
 const me = (t: TestApp, cookie: string) => supertest(t.app).get('/api/auth/me').set('Cookie', cookie);
 
@@ -51,7 +51,7 @@ describe('with default timeouts', () => {
   it('S4: re-authentication rotates the session id; the old cookie gets 401', async () => {
     const agent = t.agent();
     const credentials = await register(agent);
-    const before = issuedCookie(await login(agent, credentials));
+    const before = issuedCookie((await signIn(agent, credentials)).response);
     const after = issuedCookie(await agent.post('/api/auth/reauth').send({ password: credentials.password }));
     expect(unsignSid(after, TEST_SECRET)).not.toBe(unsignSid(before, TEST_SECRET));
     expect((await me(t, cookieHeader(before))).status).toBe(401);
@@ -61,7 +61,7 @@ describe('with default timeouts', () => {
   it('S4: a password change rotates the session id; the old cookie gets 401', async () => {
     const agent = t.agent();
     const credentials = await register(agent);
-    const before = issuedCookie(await login(agent, credentials));
+    const before = issuedCookie((await signIn(agent, credentials)).response);
     const res = await agent.post('/api/auth/password').send({ currentPassword: credentials.password, newPassword: 'an entirely new passphrase' });
     expect(res.status).toBe(200);
     const after = issuedCookie(res);
@@ -73,8 +73,8 @@ describe('with default timeouts', () => {
   it('S4: a role change rotates the session id on the next request; the old cookie then gets 401', async () => {
     const agent = t.agent();
     const credentials = await register(agent);
-    const before = issuedCookie(await login(agent, credentials));
-    await setUserRole(t.connection, credentials.email, 'admin');
+    const before = issuedCookie((await signIn(agent, credentials)).response);
+    await t.services.accounts.setRole(credentials.id, 'admin', 'admin');
     const res = await agent.get('/api/auth/me');
     expect(res.status).toBe(200);
     const after = issuedCookie(res);
@@ -87,14 +87,14 @@ describe('with default timeouts', () => {
     const agent = t.agent();
     const credentials = await register(agent);
     const other = t.agent();
-    await login(other, credentials);
+    await signIn(other, credentials);
 
-    const promoted = await setUserRole(t.connection, credentials.email, 'admin');
+    const promoted = await t.services.accounts.setRole(credentials.id, 'admin', 'admin');
     expect(promoted).toMatchObject({ status: 'changed', sessionsUpdated: 2 });
     expect(MeResponseSchema.parse((await agent.get('/api/auth/me')).body).user.role).toBe('admin');
     expect((await other.get('/api/admin/users')).status).toBe(200);
 
-    await setUserRole(t.connection, credentials.email, 'user');
+    await t.services.accounts.setRole(credentials.id, 'user', 'admin');
     expect(MeResponseSchema.parse((await agent.get('/api/auth/me')).body).user.role).toBe('user');
     const demoted = await other.get('/api/admin/users');
     expect(demoted.status).toBe(403);
@@ -104,12 +104,12 @@ describe('with default timeouts', () => {
   it('S7: sign-out deletes the session document, clears the cookie and the replayed cookie gets 401', async () => {
     const agent = t.agent();
     const credentials = await register(agent);
-    const cookie = issuedCookie(await login(agent, credentials));
+    const cookie = issuedCookie((await signIn(agent, credentials)).response);
     const sid = unsignSid(cookie, TEST_SECRET);
     expect(await sessionDoc(t, sid)).not.toBeNull();
     const res = await agent.post('/api/auth/logout');
     expect(res.status).toBe(204);
-    expect(res.headers['clear-site-data']).toBe('"cookies"');
+    expect(res.headers['clear-site-data']).toBe('"cache", "storage"');
     expect(String(res.headers['set-cookie'])).toMatch(/^gh\.sid=;/);
     expect(await sessionDoc(t, sid)).toBeNull();
     expect((await me(t, cookieHeader(cookie))).status).toBe(401);
@@ -148,7 +148,7 @@ describe('S9: absolute timeout (absolute 4 s, idle 60 s)', () => {
   it('S9: a session used every second still ends at its absolute deadline and its document is removed', { timeout: 20_000 }, async () => {
     const agent = t.agent();
     const credentials = await register(agent);
-    const cookie = issuedCookie(await login(agent, credentials, true));
+    const cookie = issuedCookie((await signIn(agent, credentials, { rememberMe: true })).response);
     const sid = unsignSid(cookie, TEST_SECRET);
     const started = Date.now();
     let lastOk = 0;
@@ -177,7 +177,7 @@ describe('S13: sensitive actions need a fresh password (window 1 s)', () => {
   it('S13: after the window a password change gets 403 reauth_required; re-authenticating allows it under a new id', async () => {
     const agent = t.agent();
     const credentials = await register(agent);
-    const before = issuedCookie(await login(agent, credentials));
+    const before = issuedCookie((await signIn(agent, credentials)).response);
     await sleep(1200);
     const refused = await agent.post('/api/auth/password').send({ currentPassword: credentials.password, newPassword: 'another fine passphrase' });
     expect(refused.status).toBe(403);

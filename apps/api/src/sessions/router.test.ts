@@ -9,12 +9,13 @@ import {
 } from '@gatehouse/types/sessions';
 import { ActivityListResponseSchema } from '@gatehouse/types/activity';
 import { ErrorBodySchema } from '@gatehouse/types/errors';
-import { createAccount, IPHONE_SAFARI, makeAuthStale, signIn } from '../admin/test-accounts';
+import { cookieHeader, issuedCookie } from '../test/cookies';
 import { createTestApp, uniqueDbName } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
-import { sessionDoc, sleep, STRONG_PASSWORD } from '../test/fixtures';
 import { testConfig } from '../test/test-config';
 import { explainCookie, maskSecrets } from './router';
+import { IPHONE_SAFARI, STRONG_PASSWORD, createAccount } from '../test/accounts';
+import { makeAuthStale, sessionDoc, signIn, sleep } from '../test/sign-in';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -112,7 +113,7 @@ describe('DELETE /api/sessions/:handle', () => {
     const [current] = await listSessions(user.agent);
     const res = await user.agent.delete(`/api/sessions/${current?.handle}`);
     expect(res.status).toBe(204);
-    expect(res.headers['clear-site-data']).toBe('"cookies"');
+    expect(res.headers['clear-site-data']).toBe('"cache", "storage"');
     expect(await sessionDoc(t, user.sid)).toBeNull();
     expect((await supertest(t.app).get('/api/auth/me').set('Cookie', user.cookie)).status).toBe(401);
   });
@@ -227,7 +228,7 @@ describe('explaining the cookie', () => {
   });
 
   it('explains the cookie over the API behind a proxy: fine over HTTPS, flagged when the proxy reports HTTP', async () => {
-    const app = await createTestApp({ isProduction: true, cookieName: '__Host-gh.sid', trustProxy: 'loopback' });
+    const app = await createTestApp({ isProduction: true, cookieName: '__Host-gh.sid', deviceCookieName: '__Host-gh.device', trustProxy: 'loopback' });
     try {
       const account = await createAccount(app);
       const login = await supertest(app.app)
@@ -235,10 +236,9 @@ describe('explaining the cookie', () => {
         .set('X-Forwarded-Proto', 'https')
         .send({ email: account.email, password: account.password });
       expect(login.status).toBe(200);
-      const setCookie = String(login.headers['set-cookie']);
-      expect(setCookie).toMatch(/^__Host-gh\.sid=/);
-      expect(setCookie).toMatch(/; Secure/);
-      const cookie = setCookie.split(';')[0] ?? '';
+      const issued = issuedCookie(login, '__Host-gh.sid');
+      expect(issued.secure).toBe(true);
+      const cookie = cookieHeader(issued);
 
       const overHttps = await supertest(app.app).get('/api/sessions/current').set('Cookie', cookie).set('X-Forwarded-Proto', 'https');
       expect(CurrentSessionResponseSchema.parse(overHttps.body).cookie).toMatchObject({ name: '__Host-gh.sid', secure: true, warnings: [] });

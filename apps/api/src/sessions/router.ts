@@ -1,25 +1,22 @@
 import { Router } from 'express';
 import type { Request } from 'express';
 import type { SessionData } from 'express-session';
-import {
-  CookieExplanationSchema,
-  SessionHandleParamsSchema,
-} from '@gatehouse/types/sessions';
+import { CookieExplanationSchema, RenameDeviceRequestSchema, SessionHandleParamsSchema } from '@gatehouse/types/sessions';
 import type {
   CookieExplanation,
   CurrentSessionResponse,
   ExtendSessionResponse,
+  RenameDeviceResponse,
   RevokeOthersResponse,
   SessionListResponse,
+  SessionView,
 } from '@gatehouse/types/sessions';
-import type { ActivityLog } from '../activity/activity-log';
 import type { Config } from '../config';
+import type { KnownDevices } from '../devices/known-devices';
 import { notFound, unauthenticated } from '../http/errors';
-import { parseDevice } from './device';
-import { toSessionView } from './directory';
-import type { SessionDirectory, StoredSession } from './directory';
-import { clearSessionCookie, cookieOptions, createRequireFreshAuth, destroySession, requireUser } from './session-middleware';
-import type { GatehouseSessionStore } from './store';
+import type { SessionRecord, SessionRegistry } from './registry';
+import { becomeAnonymous, cookieOptions, createRequireFreshAuth, forgetClientState, requireUser, signedInUser } from './session-middleware';
+import { toSessionView } from './views';
 
 type SessionsConfig = Pick<
   Config,
@@ -35,9 +32,8 @@ type SessionsConfig = Pick<
 
 export interface SessionsRouterDeps {
   config: SessionsConfig;
-  directory: SessionDirectory;
-  activity: Pick<ActivityLog, 'record'>;
-  store: Pick<GatehouseSessionStore, 'forceTouch'>;
+  registry: Pick<SessionRegistry, 'listForUser' | 'findForUser' | 'findBySid' | 'endSession' | 'endAccountSessions' | 'store'>;
+  devices: Pick<KnownDevices, 'labels' | 'labelKey' | 'rename'>;
 }
 
 const MASK = '••••';
@@ -109,78 +105,83 @@ export function explainCookie(req: Request, config: SessionsConfig, now = Date.n
   });
 }
 
-function signedInUserId(req: Request): string {
-  const { userId } = req.session;
-  if (!userId) throw unauthenticated();
-  return userId;
-}
-
-/** The current session as stored; gone means it ended between loading and now. */
-async function currentStoredSession(req: Request, directory: SessionDirectory): Promise<StoredSession> {
-  const stored = await directory.findBySid(req.sessionID);
-  if (!stored) throw unauthenticated();
-  return stored;
-}
-
-function requestContext(req: Request) {
-  return { device: parseDevice(req.get('user-agent')), ip: req.ip ?? null };
-}
-
 /** Mounted at /api/sessions. */
-export function createSessionsRouter({ config, directory, activity, store }: SessionsRouterDeps): Router {
+export function createSessionsRouter({ config, registry, devices }: SessionsRouterDeps): Router {
   const router = Router();
   const requireFreshAuth = createRequireFreshAuth(config);
   router.use(requireUser);
 
+  const viewsOf = async (records: SessionRecord[], currentSid: string): Promise<SessionView[]> => {
+    const labels = await devices.labels(records.flatMap((record) => (record.userId ? [{ userId: record.userId, deviceKey: record.deviceKey }] : [])));
+    return records.map((record) =>
+      toSessionView(record, { currentSid, label: record.userId ? labels.get(devices.labelKey(record.userId, record.deviceKey)) : undefined }),
+    );
+  };
+
+  /** The current session as stored; gone means it ended between loading and now. */
+  const currentRecord = async (req: Request): Promise<SessionRecord> => {
+    const record = await registry.findBySid(signedInUser(req).sid);
+    if (!record) throw unauthenticated();
+    return record;
+  };
+
   router.get('/', async (req, res) => {
-    const sessions = await directory.listForUser(signedInUserId(req));
-    const body: SessionListResponse = { sessions: sessions.map((session) => toSessionView(session, req.sessionID)) };
+    const { userId, sid } = signedInUser(req);
+    const body: SessionListResponse = { sessions: await viewsOf(await registry.listForUser(userId), sid) };
     res.json(body);
   });
 
   router.get('/current', async (req, res) => {
-    const stored = await currentStoredSession(req, directory);
-    const body: CurrentSessionResponse = {
-      session: toSessionView(stored, req.sessionID),
-      data: maskSecrets(stored.data) as Record<string, unknown>,
-      cookie: explainCookie(req, config),
-    };
+    const record = await currentRecord(req);
+    const [session] = await viewsOf([record], record.sid);
+    if (!session) throw unauthenticated();
+    const body: CurrentSessionResponse = { session, data: maskSecrets(record.data) as Record<string, unknown>, cookie: explainCookie(req, config) };
     res.json(body);
   });
 
   router.post('/current/extend', async (req, res) => {
     // The store caps `expires` at absoluteExpiresAt, so only the idle deadline can move.
     req.session.touch();
-    await store.forceTouch(req.sessionID, req.session as Partial<SessionData>);
-    const stored = await currentStoredSession(req, directory);
-    const body: ExtendSessionResponse = { session: toSessionView(stored, req.sessionID) };
+    await registry.store.refreshDeadline(req.sessionID, req.session as Partial<SessionData>);
+    const [session] = await viewsOf([await currentRecord(req)], req.sessionID);
+    if (!session) throw unauthenticated();
+    const body: ExtendSessionResponse = { session };
     res.json(body);
   });
 
   router.post('/revoke-others', requireFreshAuth, async (req, res) => {
-    const userId = signedInUserId(req);
-    const revoked = await directory.revokeAllForUser(userId, { exceptSid: req.sessionID, actor: 'self', reason: 'revoked' });
-    if (revoked > 0) await activity.record({ userId, type: 'other_sessions_revoked', actor: 'self', ...requestContext(req) });
+    const { userId, sid } = signedInUser(req);
+    const revoked = await registry.endAccountSessions(userId, { reason: 'revoked', actor: 'self' }, { exceptSid: sid });
     const body: RevokeOthersResponse = { revoked };
     res.json(body);
   });
 
-  router.delete('/:handle', async (req, res) => {
-    const userId = signedInUserId(req);
+  router.patch('/:handle', async (req, res) => {
+    const { userId, sid } = signedInUser(req);
     const { handle } = SessionHandleParamsSchema.parse(req.params);
-    const target = await directory.findForUser(userId, handle);
+    const { deviceName } = RenameDeviceRequestSchema.parse(req.body);
+    const target = await registry.findForUser(userId, handle);
+    if (!target) throw notFound();
+    await devices.rename(userId, target.deviceKey, deviceName);
+    const [session] = await viewsOf([target], sid);
+    if (!session) throw notFound();
+    const body: RenameDeviceResponse = { session };
+    res.json(body);
+  });
+
+  router.delete('/:handle', async (req, res) => {
+    const { userId, sid } = signedInUser(req);
+    const { handle } = SessionHandleParamsSchema.parse(req.params);
+    const target = await registry.findForUser(userId, handle);
     if (!target) throw notFound();
 
-    if (target.sid === req.sessionID) {
+    if (target.sid === sid) {
       // Ending the session this request runs in is signing out.
-      await directory.revoke(target.sid, { actor: 'self', reason: 'signed_out' });
-      await destroySession(req);
-      clearSessionCookie(res, config);
-      res.set('Clear-Site-Data', '"cookies"');
-      await activity.record({ userId, type: 'sign_out', actor: 'self', device: target.device, ip: target.ip });
+      await registry.endSession(sid, { reason: 'signed_out', actor: 'self' }, { isHolderTold: true });
+      await becomeAnonymous(req);
+      forgetClientState(res, config);
     } else {
-      await directory.revoke(target.sid, { actor: 'self', reason: 'revoked' });
-      await activity.record({ userId, type: 'session_revoked', actor: 'self', device: target.device, ip: target.ip });
+      await registry.endSession(target.sid, { reason: 'revoked', actor: 'self' });
     }
     res.status(204).end();
   });

@@ -1,4 +1,4 @@
-import type { Device } from '@gatehouse/types/sessions';
+import type { AuthMethod, Device } from '@gatehouse/types/sessions';
 import type { User } from '@gatehouse/types/users';
 
 /**
@@ -12,22 +12,31 @@ declare module 'express-session' {
     userId: string;
     /**
      * A snapshot of the account, so an authenticated request costs one database read (the session).
-     * Whatever changes the account (role, name) updates the snapshot in every session of that user
-     * (`session.userId` is indexed), so a role change applies on the user's next request.
+     * Only the session registry writes it (at insert, and when the account changes); saving a loaded
+     * session never does, so a request holding an old copy cannot undo a role change.
      */
     user: User;
+    /** The account's version when this session was created or last refreshed (see users/accounts.ts). */
+    accountVersion: number;
     /** Sign-in time: the absolute deadline is counted from here, whatever the activity. */
     createdAt: number;
-    /** Last time the password was proven (sign-in or re-authentication), for sudo mode. */
+    /** Last time the holder proved who they are (sign-in or re-authentication), for sudo mode. */
     authenticatedAt: number;
+    /** How the session was signed in, in the order the proofs were given. */
+    authMethods: AuthMethod[];
     /** createdAt + the absolute timeout; fixed at sign-in. */
     absoluteExpiresAt: number;
     rememberMe: boolean;
     device: Device;
+    /** The browser's device key (devices/device-cookie.ts): names and "first seen" hang off it. */
+    deviceKey: string | null;
     ip: string | null;
-    /** Set by a role change: the next request of this session gets a new id (S4). */
+    /** Set by a role change: the next request of this session gets a new id and a fresh account copy (S4). */
     rotateOnNextRequest?: boolean;
   }
 }
+
+/** Fields only the registry writes; a save of a loaded session leaves them as they are in the database. */
+export const ACCOUNT_OWNED_FIELDS = ['userId', 'user', 'accountVersion', 'rotateOnNextRequest'] as const;
 
 export {};

@@ -3,8 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActivityListResponseSchema } from '@gatehouse/types/activity';
 import { createTestApp } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
-import { cookieHeader, issuedCookie, login, register, unsignSid } from '../test/fixtures';
 import { TEST_SECRET } from '../test/test-config';
+import { cookieHeader, issuedCookie, unsignSid } from '../test/cookies';
+import { register, signIn } from '../test/sign-in';
+import { sessionHandle } from './handle';
+import { FOLLOW_UP_GRACE_MS, SESSION_MARKERS_COLLECTION } from './registry';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -16,8 +19,8 @@ describe('session lifecycle middleware', () => {
   it('a replayed revoked cookie is refused, cleared, and recorded as suspicious for the account', async () => {
     const owner = t.agent();
     const credentials = await register(owner);
-    const stolen = issuedCookie(await login(t.agent(), credentials));
-    await t.services.directory.revoke(unsignSid(stolen, TEST_SECRET), { actor: 'self', reason: 'revoked' });
+    const stolen = issuedCookie((await signIn(t.agent(), credentials)).response);
+    await t.services.registry.endSession(unsignSid(stolen, TEST_SECRET), { reason: 'revoked', actor: 'self' });
 
     const replay = await supertest(t.app).get('/api/auth/me').set('Cookie', cookieHeader(stolen));
     expect(replay.status).toBe(401);
@@ -30,37 +33,44 @@ describe('session lifecycle middleware', () => {
   it('a cookie of a session that merely expired or signed out is not reported as theft', async () => {
     const agent = t.agent();
     const credentials = await register(agent);
-    const cookie = issuedCookie(await login(agent, credentials));
+    const cookie = issuedCookie((await signIn(agent, credentials)).response);
     await agent.post('/api/auth/logout');
     expect((await supertest(t.app).get('/api/auth/me').set('Cookie', cookieHeader(cookie))).status).toBe(401);
     const again = t.agent();
-    await login(again, credentials);
+    await signIn(again, credentials);
     const { events } = ActivityListResponseSchema.parse((await again.get('/api/activity')).body);
     expect(events.map((event) => event.type)).not.toContain('revoked_session_reused');
   });
 
-  it('after its own tab was told it ended, one follow-up request is expected; any further use is theft', async () => {
+  it('after its own tab was told it ended, its requests in flight and one later follow-up are expected; any further use is theft', async () => {
     const owner = t.agent();
     const credentials = await register(owner);
-    const revokedDevice = issuedCookie(await login(t.agent(), credentials));
+    const revokedDevice = issuedCookie((await signIn(t.agent(), credentials)).response);
     const sid = unsignSid(revokedDevice, TEST_SECRET);
-    await t.services.directory.revoke(sid, { actor: 'self', reason: 'revoked' });
-    await t.services.directory.acknowledgeEnded(sid);
+    await t.services.registry.endSession(sid, { reason: 'revoked', actor: 'self' });
+    await t.services.registry.acknowledgeEnded(sid);
 
     const replays = async () => {
       const { events } = ActivityListResponseSchema.parse((await owner.get('/api/activity')).body);
       return events.filter((event) => event.type === 'revoked_session_reused').length;
     };
-    expect((await supertest(t.app).get('/api/auth/me').set('Cookie', cookieHeader(revokedDevice))).status).toBe(401);
+    const replay = async () => (await supertest(t.app).get('/api/auth/me').set('Cookie', cookieHeader(revokedDevice))).status;
+    // Requests the tab had in flight when it was told all arrive within the grace window.
+    expect(await Promise.all([replay(), replay(), replay()])).toEqual([401, 401, 401]);
     expect(await replays()).toBe(0);
-    expect((await supertest(t.app).get('/api/auth/me').set('Cookie', cookieHeader(revokedDevice))).status).toBe(401);
+
+    // Later, as if the tab was told long ago: one follow-up (the tab clearing its cookie) is still expected.
+    await t.connection.collection(SESSION_MARKERS_COLLECTION).updateOne({ _id: sessionHandle(sid) as never }, { $set: { notifiedAt: new Date(Date.now() - FOLLOW_UP_GRACE_MS - 1000), followUpUsed: false } });
+    expect(await replay()).toBe(401);
+    expect(await replays()).toBe(0);
+    expect(await replay()).toBe(401);
     expect(await replays()).toBe(1);
   });
 
   it('a sign-in carrying a stale cookie still works', async () => {
     const credentials = await register(t.agent());
-    const stale = issuedCookie(await login(t.agent(), credentials));
-    await t.services.directory.revoke(unsignSid(stale, TEST_SECRET), { actor: 'admin', reason: 'revoked' });
+    const stale = issuedCookie((await signIn(t.agent(), credentials)).response);
+    await t.services.registry.endSession(unsignSid(stale, TEST_SECRET), { reason: 'revoked', actor: 'admin' });
     const res = await supertest(t.app).post('/api/auth/login').set('Cookie', cookieHeader(stale)).send(credentials);
     expect(res.status).toBe(200);
     expect(unsignSid(issuedCookie(res), TEST_SECRET)).not.toBe(unsignSid(stale, TEST_SECRET));

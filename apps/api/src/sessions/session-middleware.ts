@@ -1,17 +1,17 @@
 import session from 'express-session';
 import signature from 'cookie-signature';
 import type { Request, RequestHandler, Response } from 'express';
-import type { ActivityLog } from '../activity/activity-log';
-import type { LiveBus } from '../live/live-bus';
+import type { AuthMethod } from '@gatehouse/types/sessions';
+import type { User } from '@gatehouse/types/users';
 import type { Config } from '../config';
+import { readCookie } from '../http/cookies';
 import { forbidden, reauthRequired, unauthenticated } from '../http/errors';
 import { parseDevice } from './device';
+import type { SessionRegistry } from './registry';
 import type { GatehouseSessionStore } from './store';
-import { rotateSession } from './rotation';
-import type { LifetimeConfig } from './rotation';
 import './session-data';
 
-type SessionConfig = Pick<Config, 'cookieName' | 'sessionSecrets' | 'isProduction' | 'reauthWindowSeconds'>;
+type SessionConfig = Pick<Config, 'cookieName' | 'sessionSecrets' | 'isProduction'>;
 
 export function cookieOptions(config: Pick<Config, 'isProduction'>) {
   return { httpOnly: true, secure: config.isProduction, sameSite: 'lax', path: '/' } as const;
@@ -32,23 +32,11 @@ export function createSessionMiddleware({ config, store }: { config: SessionConf
 
 /** The session id a request's cookie carries, if its signature verifies under any configured secret. */
 export function presentedSessionId(req: Request, config: Pick<Config, 'cookieName' | 'sessionSecrets'>): string | null {
-  const header = req.headers.cookie;
-  if (!header) return null;
-  for (const part of header.split(';')) {
-    const index = part.indexOf('=');
-    if (index < 0 || part.slice(0, index).trim() !== config.cookieName) continue;
-    let value: string;
-    try {
-      value = decodeURIComponent(part.slice(index + 1).trim());
-    } catch {
-      return null;
-    }
-    if (!value.startsWith('s:')) return null;
-    for (const secret of config.sessionSecrets) {
-      const sid = signature.unsign(value.slice(2), secret);
-      if (sid !== false) return sid;
-    }
-    return null;
+  const value = readCookie(req, config.cookieName);
+  if (!value?.startsWith('s:')) return null;
+  for (const secret of config.sessionSecrets) {
+    const sid = signature.unsign(value.slice(2), secret);
+    if (sid !== false) return sid;
   }
   return null;
 }
@@ -57,56 +45,78 @@ export function clearSessionCookie(res: Response, config: Pick<Config, 'cookieNa
   res.clearCookie(config.cookieName, cookieOptions(config));
 }
 
-export function regenerateSession(req: Request): Promise<void> {
+/**
+ * After sign-out the browser forgets what it cached and stored for this origin. Not `"cookies"`: that
+ * would also drop the device cookie, which is what keeps strangers from locking the owner out (S17).
+ * The session cookie itself is cleared by name.
+ */
+export function forgetClientState(res: Response, config: Pick<Config, 'cookieName' | 'isProduction'>): void {
+  clearSessionCookie(res, config);
+  res.set('Clear-Site-Data', '"cache", "storage"');
+}
+
+/** Leaves this request with an empty session that is never saved (the ended one's document is gone). */
+export function becomeAnonymous(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((error: unknown) => (error ? reject(error) : resolve())));
 }
 
-export function saveSession(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.save((error: unknown) => (error ? reject(error) : resolve())));
+/** The signed-in person of a request: the one typed place handlers get them from. */
+export interface SignedInUser {
+  userId: string;
+  user: User;
+  sid: string;
+  authenticatedAt: number;
+  authMethods: AuthMethod[];
+  deviceKey: string | null;
 }
 
-export function destroySession(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.destroy((error: unknown) => (error ? reject(error) : resolve())));
+export function signedInUserOf(req: Request): SignedInUser | null {
+  const data = req.session as Partial<typeof req.session> | undefined;
+  if (!data?.userId || !data.user) return null;
+  return {
+    userId: data.userId,
+    user: data.user,
+    sid: req.sessionID,
+    authenticatedAt: data.authenticatedAt ?? 0,
+    authMethods: data.authMethods ?? ['password'],
+    deviceKey: data.deviceKey ?? null,
+  };
 }
 
-export interface RevocationLookup {
-  wasRevoked(sid: string): Promise<{ userId: string; isFollowUp: boolean } | null>;
+/** For handlers behind `requireUser`: the signed-in person, or 401 if the session ended meanwhile. */
+export function signedInUser(req: Request): SignedInUser {
+  const person = signedInUserOf(req);
+  if (!person) throw unauthenticated();
+  return person;
 }
 
-export interface SessionGuardDeps {
-  config: Pick<Config, 'cookieName' | 'sessionSecrets' | 'isProduction' | 'reauthWindowSeconds'> & LifetimeConfig;
-  activity: Pick<ActivityLog, 'record'>;
-  live: Pick<LiveBus, 'publishToSession'>;
-  store: Pick<GatehouseSessionStore, 'deleteIfExpired' | 'markNew'>;
-  /** Absent until the sessions directory exists; replays are then simply treated as anonymous. */
-  revocations?: RevocationLookup;
+export interface SessionLifecycleDeps {
+  config: Pick<Config, 'cookieName' | 'sessionSecrets' | 'isProduction'>;
+  registry: Pick<SessionRegistry, 'endSession' | 'noticeStaleCookie' | 'rotateIfAccountChanged'>;
 }
 
 /**
  * Runs after express-session on every request. express-session knows idle expiry (the store filters
  * on `expires`) but not an absolute lifetime (S9), and silently treats a cookie whose session is gone
- * as a new visitor; this notices both.
+ * as a new visitor; this notices both, and applies a pending role change (S4).
  */
-export function createSessionLifecycle({ config, activity, live, store, revocations }: SessionGuardDeps): RequestHandler {
+export function createSessionLifecycle({ config, registry }: SessionLifecycleDeps): RequestHandler {
   return async (req, res, next) => {
-    const now = Date.now();
     const data = req.session;
 
     if (data.userId && typeof data.absoluteExpiresAt === 'number') {
+      const now = Date.now();
       if (now >= data.absoluteExpiresAt) {
-        const { userId } = data;
-        const expiredSid = req.sessionID;
-        await regenerateSession(req);
+        await registry.endSession(req.sessionID, { reason: 'expired', actor: 'system' }, { isHolderTold: true });
+        await becomeAnonymous(req);
         clearSessionCookie(res, config);
-        live.publishToSession(expiredSid, { type: 'session_ended', reason: 'expired' });
-        await activity.record({ userId, type: 'session_expired', actor: 'system', device: parseDevice(req.get('user-agent')), ip: req.ip ?? null });
         return next();
       }
-      if (data.rotateOnNextRequest) await rotateSession(req, { store, config }, { passwordProven: false });
+      if (data.rotateOnNextRequest) await registry.rotateIfAccountChanged(req);
       // A persistent cookie must not outlive the session's absolute deadline (S5).
-      const { cookie } = req.session;
-      const remaining = data.absoluteExpiresAt - now;
-      if (data.rememberMe && typeof cookie.originalMaxAge === 'number' && cookie.originalMaxAge > remaining) cookie.maxAge = remaining;
+      const { cookie, rememberMe, absoluteExpiresAt } = req.session;
+      const remaining = (absoluteExpiresAt ?? now) - now;
+      if (rememberMe && typeof cookie.originalMaxAge === 'number' && cookie.originalMaxAge > remaining) cookie.maxAge = remaining;
       return next();
     }
 
@@ -114,38 +124,28 @@ export function createSessionLifecycle({ config, activity, live, store, revocati
     if (presented !== null && presented !== req.sessionID) {
       // A correctly signed cookie for a session the store no longer has: expired, signed out, or revoked.
       clearSessionCookie(res, config);
-      await store.deleteIfExpired(presented);
-      const revoked = revocations ? await revocations.wasRevoked(presented) : null;
-      if (revoked && !revoked.isFollowUp) {
-        await activity.record({
-          userId: revoked.userId,
-          type: 'revoked_session_reused',
-          actor: 'self',
-          isSuspicious: true,
-          device: parseDevice(req.get('user-agent')),
-          ip: req.ip ?? null,
-        });
-      }
+      await registry.noticeStaleCookie(presented, { device: parseDevice(req.get('user-agent')), ip: req.ip ?? null });
     }
     next();
   };
 }
 
 export const requireUser: RequestHandler = (req, _res, next) => {
-  next(req.session.userId && req.session.user ? undefined : unauthenticated());
+  next(signedInUserOf(req) ? undefined : unauthenticated());
 };
 
 /** Role comes from the session's account snapshot, which role changes update in place (S4). */
 export const requireAdmin: RequestHandler = (req, _res, next) => {
-  if (!req.session.userId || !req.session.user) return next(unauthenticated());
-  next(req.session.user.role === 'admin' ? undefined : forbidden());
+  const person = signedInUserOf(req);
+  if (!person) return next(unauthenticated());
+  next(person.user.role === 'admin' ? undefined : forbidden());
 };
 
-/** Sudo mode (S13): the password must have been proven within the window. */
+/** Sudo mode (S13): the holder must have proved who they are within the window. */
 export function createRequireFreshAuth({ reauthWindowSeconds }: Pick<Config, 'reauthWindowSeconds'>): RequestHandler {
   return (req, _res, next) => {
-    if (!req.session.userId || !req.session.user) return next(unauthenticated());
-    const provenAt = req.session.authenticatedAt ?? 0;
-    next(Date.now() - provenAt <= reauthWindowSeconds * 1000 ? undefined : reauthRequired());
+    const person = signedInUserOf(req);
+    if (!person) return next(unauthenticated());
+    next(Date.now() - person.authenticatedAt <= reauthWindowSeconds * 1000 ? undefined : reauthRequired());
   };
 }

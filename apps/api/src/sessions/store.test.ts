@@ -4,15 +4,16 @@ import type { Session, SessionData } from 'express-session';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
-import { cookieHeader, issuedCookie, register, sessionDoc, sessionDocs, unsignSid } from '../test/fixtures';
 import { TEST_SECRET } from '../test/test-config';
 import type { GatehouseSessionStore } from './store';
+import { cookieHeader, issuedCookie, unsignSid } from '../test/cookies';
+import { register, sessionDoc, sessionDocs } from '../test/sign-in';
 
 let t: TestApp;
 let store: GatehouseSessionStore;
 beforeAll(async () => {
   t = await createTestApp({ touchAfterSeconds: 0, idleTimeoutSeconds: 600, rememberMeIdleTimeoutSeconds: 7200 });
-  store = t.services.store;
+  store = t.services.registry.store;
 });
 afterAll(() => t.close());
 

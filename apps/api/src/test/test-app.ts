@@ -9,8 +9,8 @@ import type { AppServices } from '../app';
 import type { Config } from '../config';
 import { connectDatabase } from '../db/connection';
 import { createLogger } from '../http/logging';
-import type { ThrottleLimits } from '../auth/throttle';
-import { RELAXED_THROTTLE_LIMITS, testConfig } from './test-config';
+import type { PasswordHasher } from '../auth/passwords';
+import { testConfig } from './test-config';
 
 export interface TestApp {
   app: Express;
@@ -26,7 +26,8 @@ export interface TestApp {
 }
 
 export interface TestAppOptions extends Partial<Config> {
-  throttleLimits?: ThrottleLimits;
+  /** Wraps password checks (counting them, or pausing one to force an interleaving). */
+  hasher?: PasswordHasher;
   /** Reuse a database (restart and rotation tests) instead of a fresh one. */
   dbName?: string;
   /** Keep the database on close (so a second app can open it). */
@@ -49,7 +50,7 @@ export function databaseUri(dbName: string): string {
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const {
-    throttleLimits = RELAXED_THROTTLE_LIMITS,
+    hasher,
     dbName = uniqueDbName(),
     keepDatabase = false,
     mongoUri = inject('mongoUri'),
@@ -67,7 +68,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     },
   });
   const logger = createLogger({ level: config.logLevel, destination });
-  const { app, services } = createApp({ config, connection, logger, throttleLimits });
+  const { app, services } = createApp({ config, connection, logger, ...(hasher ? { hasher } : {}) });
   await services.ensureIndexes();
 
   return {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../config';
 import type { Config } from '../config';
-import type { ThrottleLimits } from '../auth/throttle';
-import { DEFAULT_THROTTLE_LIMITS } from '../auth/throttle';
+import { PRODUCTION_THROTTLE_LIMITS } from '../config';
+import type { ThrottleLimits } from '../config';
 
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghij-klmnop';
 export const TEST_SECRET_NEXT = 'test-secret-NEXT-9876543210-zyxwvutsrq-pon';
@@ -22,16 +22,19 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     LOG_LEVEL: 'info',
     DB_TIMEOUT_MS: '2000',
   });
-  return { ...base, passwordHashing: TEST_HASHING_COST, ...overrides };
+  return { ...base, passwordHashing: TEST_HASHING_COST, throttle: RELAXED_THROTTLE_LIMITS, ...overrides };
 }
 
 /**
  * Tests register and sign in hundreds of times from 127.0.0.1, so by default throttling is out of
- * the way; the throttling tests (S16, S17) pass DEFAULT_THROTTLE_LIMITS explicitly.
+ * the way; the throttling tests (S16, S17, S32) pass PRODUCTION_THROTTLE_LIMITS explicitly.
  */
 export const RELAXED_THROTTLE_LIMITS: ThrottleLimits = {
-  emailAndIp: { ...DEFAULT_THROTTLE_LIMITS.emailAndIp, points: 100_000 },
-  email: { ...DEFAULT_THROTTLE_LIMITS.email, points: 100_000 },
-  ip: { ...DEFAULT_THROTTLE_LIMITS.ip, points: 100_000 },
-  registrationsPerIp: { ...DEFAULT_THROTTLE_LIMITS.registrationsPerIp, points: 100_000 },
+  signInPerEmailAndIp: { ...PRODUCTION_THROTTLE_LIMITS.signInPerEmailAndIp, points: 100_000 },
+  signInPerEmail: { ...PRODUCTION_THROTTLE_LIMITS.signInPerEmail, points: 100_000 },
+  signInPerIp: { ...PRODUCTION_THROTTLE_LIMITS.signInPerIp, points: 100_000 },
+  signInPerKnownDevice: { ...PRODUCTION_THROTTLE_LIMITS.signInPerKnownDevice, points: 100_000 },
+  registrationsPerIp: { ...PRODUCTION_THROTTLE_LIMITS.registrationsPerIp, points: 100_000 },
+  concurrentChecksPerAccount: 1000,
+  concurrentChecksPerProcess: 1000,
 };

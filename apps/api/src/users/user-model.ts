@@ -9,6 +9,11 @@ export interface UserRecord {
   passwordHash: string;
   role: Role;
   disabledAt: Date | null;
+  /**
+   * Moves on with every change that takes rights away (disable, password, role, ending all sessions),
+   * before sessions are ended; a sign-in that read an older value discards the session it made (S31).
+   */
+  accountVersion: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -23,6 +28,7 @@ const userSchema = new Schema<UserRecord>(
     passwordHash: { type: String, required: true },
     role: { type: String, enum: ['user', 'admin'], default: 'user', required: true },
     disabledAt: { type: Date, default: null },
+    accountVersion: { type: Number, default: 0, required: true },
   },
   { timestamps: true, collection: 'users', strict: 'throw' },
 );

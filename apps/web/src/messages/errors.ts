@@ -29,6 +29,7 @@ const GENERAL: Record<ErrorCode, string | null> = {
   invalid_credentials: 'That password is not correct.',
   email_taken: 'An account with this email already exists.',
   account_disabled: 'This account has been disabled. Contact an administrator.',
+  account_changed: 'Your account changed while you were signing in. Please sign in again.',
   reauth_required: null,
   too_many_requests: 'Too many attempts. Try again later.',
   cross_site_request: RELOAD,

@@ -53,7 +53,7 @@ function hello(cmd: Document, ctx: CommandContext, name: string): Document {
     helloOk: true,
     ismaster: true,
     maxBsonObjectSize: 16777216,
-    maxMessageSizeBytes: 48000000,
+    maxMessageSizeBytes: ctx.server.maxMessageSizeBytes,
     maxWriteBatchSize: 100000,
     localTime: new Date(),
     logicalSessionTimeoutMinutes: 30,

@@ -21,6 +21,10 @@ export interface ServerState {
   users: Map<string, ScramCredential>;
   startedAt: Date;
   port: number;
+  /** Largest wire message accepted (and advertised in hello). */
+  maxMessageSizeBytes: number;
+  /** Connections beyond this many are closed as soon as they are accepted. */
+  maxIncomingConnections: number;
 }
 
 export interface CommandContext {

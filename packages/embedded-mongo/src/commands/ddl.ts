@@ -5,6 +5,7 @@ import { MongoCommandError, badValue } from '../errors';
 import { compileFilter } from '../query/match';
 import { isNumeric, isPlainDoc, sameValue, toNumber } from '../query/values';
 import type { Doc } from '../query/values';
+import { setField } from '../query/paths';
 import { normalizeIndexKey } from '../storage/collection';
 import type { Collection, IndexSpec } from '../storage/collection';
 import { Effects, splitNs, validateCollectionName } from '../storage/engine';
@@ -30,7 +31,7 @@ const create: Handler = (cmd, ctx) => {
   const options: Doc = {};
   for (const [k, v] of Object.entries(cmd)) {
     if (['create', '$db', 'lsid', '$clusterTime', 'writeConcern', '$readPreference', 'comment', 'apiVersion', 'apiStrict', 'apiDeprecationErrors'].includes(k)) continue;
-    options[k] = v;
+    setField(options, k, v);
   }
   const fx = new Effects();
   engine.createCollection(fx, ctx.db, name, options);

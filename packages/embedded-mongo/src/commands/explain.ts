@@ -12,6 +12,7 @@ import { runPipeline, validatePipeline } from '../query/aggregate';
 import { isOperatorObject } from '../query/match';
 import { compareValues, isPlainDoc, valuesEqual } from '../query/values';
 import type { Doc } from '../query/values';
+import { setField } from '../query/paths';
 import { describeValue } from '../storage/collection';
 import type { AccessPlan, Collection, IndexBound, IndexSpec } from '../storage/collection';
 import { VERSION } from './admin';
@@ -84,7 +85,7 @@ function indexBounds(bounds: IndexBound[]): Doc {
   const out: Doc = {};
   for (const b of bounds) {
     const sorted = [...b.values].sort(compareValues).filter((v, i, all) => i === 0 || compareValues(all[i - 1], v) !== 0);
-    out[b.path] = sorted.map((v) => `[${describeValue(v)}, ${describeValue(v)}]`);
+    setField(out, b.path, sorted.map((v) => `[${describeValue(v)}, ${describeValue(v)}]`));
   }
   return out;
 }

@@ -7,6 +7,7 @@ import { compileProjection } from '../query/project';
 import { compileSort } from '../query/sort';
 import { applyUpdate, upsertSeed, validateUpdate } from '../query/update';
 import { bsonType, isPlainDoc, sameValue, toNumber } from '../query/values';
+import { setField } from '../query/paths';
 import type { Doc } from '../query/values';
 import { Effects } from '../storage/engine';
 import type { Engine } from '../storage/engine';
@@ -34,6 +35,8 @@ export function collectionName(cmd: Document, key: string): string {
   return v;
 }
 
+const DBREF_FIELDS = new Set(['$ref', '$id', '$db']);
+
 /** Puts `_id` first, generating an ObjectId when missing. */
 export function prepareForInsert(doc: unknown): Doc {
   if (!isPlainDoc(doc)) throw badValue('document to insert must be an object');
@@ -41,8 +44,12 @@ export function prepareForInsert(doc: unknown): Doc {
   if (id === undefined) id = new ObjectId();
   if (Array.isArray(id)) throw new MongoCommandError(53, `The '_id' value cannot be of type array`);
   if (id instanceof RegExp || bsonType(id) === 'BSONRegExp') throw new MongoCommandError(53, `The '_id' value cannot be of type regex`);
+  const dollar = isPlainDoc(id) ? Object.keys(id).find((k) => k.startsWith('$') && !DBREF_FIELDS.has(k)) : undefined;
+  if (dollar !== undefined) {
+    throw new MongoCommandError(52, `_id fields may not contain '$'-prefixed fields: The dollar ($) prefixed field '${dollar}' in '_id.${dollar}' is not valid for storage.`);
+  }
   const out: Doc = { _id: id };
-  for (const k of Object.keys(doc)) if (k !== '_id') out[k] = doc[k];
+  for (const k of Object.keys(doc)) if (k !== '_id') setField(out, k, doc[k]);
   return out;
 }
 

@@ -3,11 +3,11 @@
  * for a leading $match); every other supported stage runs through mingo. `$lookup` resolves
  * `from` against the same database.
  */
-import { Aggregator } from 'mingo';
-import { MongoCommandError, badValue } from '../errors';
+import { MongoCommandError } from '../errors';
 import { compileFilter } from './match';
 import { compileSort } from './sort';
-import { cloneValue, isNumeric, isPlainDoc, toNumber } from './values';
+import { runMingoPipeline } from './mingo';
+import { isNumeric, isPlainDoc, toNumber } from './values';
 import type { Doc } from './values';
 
 const MINGO_STAGES = new Set([
@@ -70,11 +70,7 @@ export function runPipeline(input: Doc[], pipeline: Doc[], resolve: (coll: strin
   let pendingMingo: Doc[] = [];
   const flushMingo = (): void => {
     if (pendingMingo.length === 0) return;
-    try {
-      docs = new Aggregator(pendingMingo, { collectionResolver: resolve }).run(docs.map((d) => cloneValue(d))) as Doc[];
-    } catch (e) {
-      throw badValue(`aggregation failed: ${(e as Error).message}`);
-    }
+    docs = runMingoPipeline(pendingMingo, docs, { collectionResolver: resolve });
     pendingMingo = [];
   };
   for (const stage of pipeline) {

@@ -4,19 +4,20 @@
  * the engine's value representation (Long, ObjectId, Date, Decimal128, ...). `$expr` is
  * delegated to mingo.
  */
-import { Query } from 'mingo';
-import { MongoCommandError, badValue } from '../errors';
+import { badValue } from '../errors';
+import { compileExpr } from './mingo';
+import { compileRegex } from './regex';
+import type { Regex } from './regex';
 import {
   bsonType,
   compareValues,
   isNumeric,
-  isPlainDoc,
-  splitPath,
   toNumber,
   typeRank,
   valuesEqual,
 } from './values';
-import type { Doc } from './values';
+import { getField, hasField, isIndexSegment, isPlainDoc, splitPath } from './paths';
+import type { Doc } from './paths';
 
 export type Predicate = (doc: Doc) => boolean;
 type ValueTest = (v: unknown) => boolean;
@@ -54,8 +55,7 @@ function compileTopLevel(op: string, cond: unknown): Predicate {
     case '$comment':
       return matchAll;
     case '$expr': {
-      const q = new Query({ $expr: cond } as Record<string, unknown>);
-      return (d) => q.test(d);
+      return compileExpr(cond);
     }
     default:
       throw badValue(`unknown top level operator: ${op}`);
@@ -76,7 +76,7 @@ function walk(value: unknown, parts: readonly string[], i: number, test: ValueTe
   }
   const key = parts[i] as string;
   if (Array.isArray(value)) {
-    if (/^\d+$/.test(key)) {
+    if (isIndexSegment(key)) {
       const idx = Number(key);
       if (idx < value.length && walk(value[idx], parts, i + 1, test, expandLeaf)) return true;
     }
@@ -84,12 +84,12 @@ function walk(value: unknown, parts: readonly string[], i: number, test: ValueTe
     for (const el of value) {
       if (isPlainDoc(el)) {
         sawDoc = true;
-        if (walk(el[key], parts, i + 1, test, expandLeaf)) return true;
+        if (walk(getField(el, key), parts, i + 1, test, expandLeaf)) return true;
       }
     }
-    return !sawDoc && !/^\d+$/.test(key) ? test(undefined) : false;
+    return !sawDoc && !isIndexSegment(key) ? test(undefined) : false;
   }
-  if (isPlainDoc(value)) return walk(value[key], parts, i + 1, test, expandLeaf);
+  if (isPlainDoc(value)) return walk(getField(value, key), parts, i + 1, test, expandLeaf);
   return test(undefined);
 }
 
@@ -106,7 +106,7 @@ function compileField(path: string, cond: unknown): Predicate {
     return (d) => preds.every((p) => p(d));
   }
   if (cond instanceof RegExp || bsonType(cond) === 'BSONRegExp') {
-    const re = toRegExp(cond);
+    const re = toRegex(cond);
     return (d) => walk(d, parts, 0, (v) => regexTest(re, v), true);
   }
   return equalityPredicate(parts, cond);
@@ -124,7 +124,7 @@ function eqTest(q: unknown): ValueTest {
   return (v) => typeRank(v) === rank && compareValues(v, q) === 0;
 }
 
-function toRegExp(v: unknown, options?: unknown): RegExp {
+function toRegex(v: unknown, options?: unknown): Regex {
   let source: string;
   let flags = '';
   if (v instanceof RegExp) {
@@ -140,22 +140,19 @@ function toRegExp(v: unknown, options?: unknown): RegExp {
     throw badValue('$regex has to be a string');
   }
   if (typeof options === 'string') flags = options;
-  const jsFlags = [...new Set(flags.split('').filter((f) => 'imsu'.includes(f)))].join('');
-  if (flags.includes('x')) source = source.replace(/\\#/g, '\uE000').replace(/\s+|#.*$/gm, '').replace(/\uE000/g, '\\#');
-  try {
-    return new RegExp(source, jsFlags);
-  } catch (e) {
-    throw new MongoCommandError(51091, `Regular expression is invalid: ${(e as Error).message}`);
-  }
+  return compileRegex(source, flags);
 }
 
-function regexTest(re: RegExp, v: unknown): boolean {
-  if (typeof v === 'string') {
-    re.lastIndex = 0;
-    return re.test(v);
-  }
+function regexTest(re: Regex, v: unknown): boolean {
+  if (typeof v === 'string') return re.test(v);
   if (bsonType(v) === 'BSONSymbol') return re.test(String(v));
   return false;
+}
+
+/** A value test for a regular expression value (a RegExp or BSON regex), e.g. in `$pull`. */
+export function regexValueTest(v: RegExp): (value: unknown) => boolean {
+  const re = toRegex(v);
+  return (value) => regexTest(re, value);
 }
 
 function rangeTest(op: string, q: unknown): ValueTest {
@@ -189,7 +186,7 @@ function inTest(list: unknown): ValueTest {
   if (!Array.isArray(list)) throw badValue('$in needs an array');
   const tests = list.map((q) => {
     if (q instanceof RegExp || bsonType(q) === 'BSONRegExp') {
-      const re = toRegExp(q);
+      const re = toRegex(q);
       return (v: unknown) => regexTest(re, v);
     }
     if (isOperatorObject(q)) throw badValue('cannot nest $ under $in');
@@ -263,7 +260,7 @@ function typeTest(spec: unknown): ValueTest {
   for (const t of list) {
     if (t === 'number') wantNumber = true;
     else if (typeof t === 'string') {
-      const n = TYPE_ALIASES[t];
+      const n = Object.hasOwn(TYPE_ALIASES, t) ? TYPE_ALIASES[t] : undefined;
       if (n === undefined) throw badValue(`Unknown type name alias: ${t}`);
       wanted.add(n);
     } else if (isNumeric(t)) wanted.add(toNumber(t));
@@ -300,7 +297,7 @@ function compileOperator(parts: readonly string[], op: string, q: unknown, all: 
     case '$type':
       return at(typeTest(q));
     case '$regex': {
-      const re = toRegExp(q, all.$options);
+      const re = toRegex(q, getField(all, '$options'));
       return at((v) => regexTest(re, v));
     }
     case '$size': {
@@ -312,11 +309,12 @@ function compileOperator(parts: readonly string[], op: string, q: unknown, all: 
       if (!Array.isArray(q)) throw badValue('$all needs an array');
       if (q.length === 0) return () => false;
       const subs = q.map((item) => {
-        if (isPlainDoc(item) && isPlainDoc(item.$elemMatch) && Object.keys(item).length === 1) {
-          return compileOperator(parts, '$elemMatch', item.$elemMatch, item);
+        const elemMatch = isPlainDoc(item) ? getField(item, '$elemMatch') : undefined;
+        if (isPlainDoc(item) && isPlainDoc(elemMatch) && Object.keys(item).length === 1) {
+          return compileOperator(parts, '$elemMatch', elemMatch, item);
         }
         if (item instanceof RegExp) {
-          const re = toRegExp(item);
+          const re = toRegex(item);
           return at((v) => regexTest(re, v));
         }
         return equalityPredicate(parts, item);
@@ -347,7 +345,7 @@ function compileOperator(parts: readonly string[], op: string, q: unknown, all: 
     case '$not': {
       let p: Predicate;
       if (q instanceof RegExp || bsonType(q) === 'BSONRegExp') {
-        const re = toRegExp(q);
+        const re = toRegex(q);
         p = at((v) => regexTest(re, v));
       } else if (isOperatorObject(q)) {
         p = compileField(parts.join('.'), q);
@@ -372,7 +370,7 @@ export function equalityFields(filter: unknown, out: Map<string, unknown> = new 
       for (const sub of v) equalityFields(sub, out);
     } else if (!key.startsWith('$')) {
       if (isOperatorObject(v)) {
-        if ('$eq' in v && Object.keys(v).length === 1) out.set(key, v.$eq);
+        if (hasField(v, '$eq') && Object.keys(v).length === 1) out.set(key, getField(v, '$eq'));
       } else if (!(v instanceof RegExp) && bsonType(v) !== 'BSONRegExp') {
         out.set(key, v);
       }

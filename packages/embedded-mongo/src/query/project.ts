@@ -2,29 +2,29 @@
  * find() projection: inclusion/exclusion of (dotted) fields, `_id` handling, `$slice` and
  * `$elemMatch`. Other projection operators/expressions are delegated to mingo.
  */
-import { Aggregator } from 'mingo';
 import { MongoCommandError, badValue } from '../errors';
 import { compileFilter } from './match';
-import { cloneValue, isNumeric, isPlainDoc, splitPath, toNumber } from './values';
-import type { Doc } from './values';
+import { compileMingoProjection } from './mingo';
+import { cloneValue, isNumeric, toNumber } from './values';
+import { deleteField, getField, hasField, isPlainDoc, setField, splitPath } from './paths';
+import type { Doc } from './paths';
 
 export type Projector = (doc: Doc) => Doc;
 
-interface Node {
-  [k: string]: Node | true;
-}
+/** Projected paths as a tree; a Map so that no field name can hit an inherited property. */
+type Node = Map<string, Node | true>;
 
 function includeTree(doc: unknown, tree: Node): unknown {
   if (Array.isArray(doc)) return doc.filter((e) => isPlainDoc(e) || Array.isArray(e)).map((e) => includeTree(e, tree));
   if (!isPlainDoc(doc)) return undefined;
   const out: Doc = {};
   for (const k of Object.keys(doc)) {
-    const t = tree[k];
+    const t = tree.get(k);
     if (t === undefined) continue;
-    if (t === true) out[k] = cloneValue(doc[k]);
+    if (t === true) setField(out, k, cloneValue(doc[k]));
     else {
       const sub = includeTree(doc[k], t);
-      if (sub !== undefined) out[k] = sub;
+      if (sub !== undefined) setField(out, k, sub);
     }
   }
   return out;
@@ -35,9 +35,9 @@ function excludeTree(doc: unknown, tree: Node): unknown {
   if (!isPlainDoc(doc)) return cloneValue(doc);
   const out: Doc = {};
   for (const k of Object.keys(doc)) {
-    const t = tree[k];
+    const t = tree.get(k);
     if (t === true) continue;
-    out[k] = t === undefined ? cloneValue(doc[k]) : excludeTree(doc[k], t);
+    setField(out, k, t === undefined ? cloneValue(doc[k]) : excludeTree(doc[k], t));
   }
   return out;
 }
@@ -47,13 +47,13 @@ function addPath(tree: Node, path: string): void {
   let cur = tree;
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i] as string;
-    if (i === parts.length - 1) cur[p] = true;
+    if (i === parts.length - 1) cur.set(p, true);
     else {
-      const next = cur[p];
+      const next = cur.get(p);
       if (next === true) return;
       if (next === undefined) {
-        const n: Node = {};
-        cur[p] = n;
+        const n: Node = new Map();
+        cur.set(p, n);
         cur = n;
       } else cur = next;
     }
@@ -67,14 +67,14 @@ export function compileProjection(spec: unknown): Projector | undefined {
   if (keys.length === 0) return undefined;
   let mode: 'include' | 'exclude' | undefined;
   let idMode: boolean | undefined;
-  const tree: Node = {};
+  const tree: Node = new Map();
   const specials: { path: string; apply: (v: unknown) => unknown }[] = [];
   let needsMingo = false;
   for (const k of keys) {
     const v: unknown = spec[k];
     if (isPlainDoc(v)) {
-      if ('$slice' in v && Object.keys(v).length === 1) {
-        const s: unknown = v.$slice;
+      if (hasField(v, '$slice') && Object.keys(v).length === 1) {
+        const s: unknown = getField(v, '$slice');
         specials.push({
           path: k,
           apply: (arr) => {
@@ -91,8 +91,8 @@ export function compileProjection(spec: unknown): Projector | undefined {
         });
         continue;
       }
-      if ('$elemMatch' in v && Object.keys(v).length === 1) {
-        const p = compileFilter({ __e: { $elemMatch: v.$elemMatch } });
+      if (hasField(v, '$elemMatch') && Object.keys(v).length === 1) {
+        const p = compileFilter({ __e: { $elemMatch: getField(v, '$elemMatch') } });
         specials.push({
           path: k,
           apply: (arr) => {
@@ -124,14 +124,13 @@ export function compileProjection(spec: unknown): Projector | undefined {
     addPath(tree, k);
   }
   if (needsMingo) {
-    const agg = new Aggregator([{ $project: spec }]);
-    return (doc) => (agg.run([doc])[0] ?? {}) as Doc;
+    return compileMingoProjection(spec);
   }
   if (mode === undefined) mode = idMode === false && specials.length === 0 ? 'exclude' : specials.length > 0 && idMode !== true ? 'exclude' : 'include';
   return (doc) => {
     let out: Doc;
     if (mode === 'include') {
-      const t: Node = { ...tree };
+      const t: Node = new Map(tree);
       for (const s of specials) addPath(t, s.path);
       out = (includeTree(doc, t) ?? {}) as Doc;
       if (idMode !== false && doc._id !== undefined) out = { _id: doc._id, ...out };
@@ -143,14 +142,14 @@ export function compileProjection(spec: unknown): Projector | undefined {
     for (const s of specials) {
       const parts = splitPath(s.path);
       let src: unknown = doc;
-      for (const p of parts) src = isPlainDoc(src) ? src[p] : undefined;
+      for (const p of parts) src = isPlainDoc(src) ? getField(src, p) : undefined;
       let dst: unknown = out;
-      for (const p of parts.slice(0, -1)) dst = isPlainDoc(dst) ? dst[p] : undefined;
+      for (const p of parts.slice(0, -1)) dst = isPlainDoc(dst) ? getField(dst, p) : undefined;
       const last = parts[parts.length - 1] as string;
       if (isPlainDoc(dst)) {
         const r = s.apply(src);
-        if (r === undefined) Reflect.deleteProperty(dst, last);
-        else dst[last] = cloneValue(r);
+        if (r === undefined) deleteField(dst, last);
+        else setField(dst, last, cloneValue(r));
       }
     }
     return out;

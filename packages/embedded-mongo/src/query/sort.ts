@@ -27,7 +27,7 @@ export function compileSort(spec: unknown): Comparator | undefined {
   if (!isPlainDoc(spec)) throw badValue('sort must be an object');
   const fields: { parts: string[]; dir: number }[] = [];
   for (const [k, d] of Object.entries(spec)) {
-    if (isPlainDoc(d) && '$meta' in d) throw badValue(`$meta sort is not supported by embedded-mongo (field ${k})`);
+    if (isPlainDoc(d) && Object.hasOwn(d, '$meta')) throw badValue(`$meta sort is not supported by embedded-mongo (field ${k})`);
     if (!isNumeric(d) || (toNumber(d) !== 1 && toNumber(d) !== -1)) throw badValue(`Invalid sort value for ${k}: must be 1 or -1`);
     fields.push({ parts: splitPath(k), dir: toNumber(d) });
   }

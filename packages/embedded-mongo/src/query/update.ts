@@ -4,19 +4,18 @@
  */
 import { Long, Timestamp, Decimal128 } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
-import { compileFilter } from './match';
+import { compileFilter, regexValueTest } from './match';
 import {
   bsonType,
   canonicalKey,
   cloneValue,
   compareValues,
   isNumeric,
-  isPlainDoc,
-  splitPath,
   toNumber,
   valuesEqual,
 } from './values';
-import type { Doc } from './values';
+import { deleteField, getElement, getField, hasField, isIndexSegment, isPlainDoc, setField, splitPath } from './paths';
+import type { Doc } from './paths';
 
 const SUPPORTED = new Set([
   '$set',
@@ -54,7 +53,13 @@ export function validateUpdate(u: unknown): Doc {
       }
     }
   } else {
-    for (const k of Object.keys(u)) if (k.startsWith('$')) throw badValue(`The dollar ($) prefixed field '${k}' is not valid in a replacement document`);
+    const k = Object.keys(u).find((name) => name.startsWith('$'));
+    if (k !== undefined) {
+      throw new MongoCommandError(
+        52,
+        `The dollar ($) prefixed field '${k}' in '${k}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.`,
+      );
+    }
   }
   return u;
 }
@@ -75,7 +80,7 @@ function resolveForWrite(doc: Doc, path: string): { parent: Doc | unknown[]; key
     const p = parts[i] as string;
     let next: unknown;
     if (Array.isArray(cur)) {
-      if (!/^\d+$/.test(p)) throw new MongoCommandError(28, `Cannot create field '${p}' in element {${parts.slice(0, i).join('.')}: ${describe(cur)}}`);
+      if (!isIndexSegment(p)) throw new MongoCommandError(28, `Cannot create field '${p}' in element {${parts.slice(0, i).join('.')}: ${describe(cur)}}`);
       next = cur[Number(p)];
       if (next === undefined || next === null) {
         next = {};
@@ -83,10 +88,10 @@ function resolveForWrite(doc: Doc, path: string): { parent: Doc | unknown[]; key
         cur[Number(p)] = next;
       }
     } else {
-      next = cur[p];
+      next = getField(cur, p);
       if (next === undefined) {
         next = {};
-        cur[p] = next;
+        setField(cur, p, next);
       }
     }
     if (!isPlainDoc(next) && !Array.isArray(next)) {
@@ -102,8 +107,8 @@ function lookupForWrite(doc: Doc, path: string): { parent: Doc | unknown[]; key:
   let cur: unknown = doc;
   for (let i = 0; i < parts.length - 1; i++) {
     const p = parts[i] as string;
-    if (Array.isArray(cur)) cur = /^\d+$/.test(p) ? cur[Number(p)] : undefined;
-    else if (isPlainDoc(cur)) cur = cur[p];
+    if (Array.isArray(cur)) cur = getElement(cur, p);
+    else if (isPlainDoc(cur)) cur = getField(cur, p);
     else return undefined;
   }
   if (!isPlainDoc(cur) && !Array.isArray(cur)) return undefined;
@@ -111,18 +116,18 @@ function lookupForWrite(doc: Doc, path: string): { parent: Doc | unknown[]; key:
 }
 
 function getAt(c: { parent: Doc | unknown[]; key: string }): unknown {
-  if (Array.isArray(c.parent)) return /^\d+$/.test(c.key) ? c.parent[Number(c.key)] : undefined;
-  return c.parent[c.key];
+  if (Array.isArray(c.parent)) return getElement(c.parent, c.key);
+  return getField(c.parent, c.key);
 }
 
 function setAt(c: { parent: Doc | unknown[]; key: string }, v: unknown): void {
   if (Array.isArray(c.parent)) {
-    if (!/^\d+$/.test(c.key)) throw new MongoCommandError(28, `Cannot create field '${c.key}' in an array`);
+    if (!isIndexSegment(c.key)) throw new MongoCommandError(28, `Cannot create field '${c.key}' in an array`);
     const idx = Number(c.key);
     while (c.parent.length < idx) c.parent.push(null);
     c.parent[idx] = v;
   } else {
-    c.parent[c.key] = v;
+    setField(c.parent, c.key, v);
   }
 }
 
@@ -165,7 +170,7 @@ function pullMatcher(cond: unknown): (v: unknown) => boolean {
     const p = compileFilter(cond);
     return (v) => isPlainDoc(v) && p(v);
   }
-  if (cond instanceof RegExp) return (v) => typeof v === 'string' && cond.test(v);
+  if (cond instanceof RegExp) return regexValueTest(cond);
   return (v) => valuesEqual(v, cond);
 }
 
@@ -182,12 +187,15 @@ function applyPush(doc: Doc, path: string, spec: unknown): void {
   let slice: number | undefined;
   let sort: unknown;
   let position: number | undefined;
-  if (isPlainDoc(spec) && '$each' in spec) {
-    if (!Array.isArray(spec.$each)) throw badValue('The argument to $each in $push must be an array');
-    items = spec.$each;
-    if (spec.$slice !== undefined) slice = toNumber(spec.$slice);
-    if (spec.$position !== undefined) position = toNumber(spec.$position);
-    sort = spec.$sort;
+  if (isPlainDoc(spec) && hasField(spec, '$each')) {
+    const each = getField(spec, '$each');
+    if (!Array.isArray(each)) throw badValue('The argument to $each in $push must be an array');
+    items = each;
+    const sliceArg = getField(spec, '$slice');
+    const positionArg = getField(spec, '$position');
+    if (sliceArg !== undefined) slice = toNumber(sliceArg);
+    if (positionArg !== undefined) position = toNumber(positionArg);
+    sort = getField(spec, '$sort');
   } else {
     items = [spec];
   }
@@ -235,7 +243,7 @@ export function applyUpdate(doc: Doc, update: Doc, isInsert: boolean, now: Date 
         out._id = cloneValue(update._id);
         continue;
       }
-      out[k] = cloneValue(update[k]);
+      setField(out, k, cloneValue(update[k]));
     }
     return out;
   }
@@ -255,9 +263,9 @@ export function applyUpdate(doc: Doc, update: Doc, isInsert: boolean, now: Date 
           const c = lookupForWrite(out, path);
           if (!c) break;
           if (Array.isArray(c.parent)) {
-            if (/^\d+$/.test(c.key) && Number(c.key) < c.parent.length) c.parent[Number(c.key)] = null;
+            if (isIndexSegment(c.key) && Number(c.key) < c.parent.length) c.parent[Number(c.key)] = null;
           } else {
-            Reflect.deleteProperty(c.parent, c.key);
+            deleteField(c.parent, c.key);
           }
           break;
         }
@@ -280,9 +288,9 @@ export function applyUpdate(doc: Doc, update: Doc, isInsert: boolean, now: Date 
           if (v === path) throw badValue(`The source and target field for $rename must differ: ${path}: ${v}`);
           const c = lookupForWrite(out, path);
           if (!c || Array.isArray(c.parent)) break;
-          const cur = c.parent[c.key];
+          const cur = getField(c.parent, c.key);
           if (cur === undefined) break;
-          Reflect.deleteProperty(c.parent, c.key);
+          deleteField(c.parent, c.key);
           setPath(out, v, cur);
           break;
         }
@@ -290,7 +298,8 @@ export function applyUpdate(doc: Doc, update: Doc, isInsert: boolean, now: Date 
           applyPush(out, path, v);
           break;
         case '$addToSet': {
-          const items = isPlainDoc(v) && '$each' in v ? (Array.isArray(v.$each) ? v.$each : []) : [v];
+          const each = isPlainDoc(v) && hasField(v, '$each') ? getField(v, '$each') : undefined;
+          const items = isPlainDoc(v) && hasField(v, '$each') ? (Array.isArray(each) ? each : []) : [v];
           const existing = arrayAt(out, path, '$addToSet');
           const arr = existing ? existing.slice() : [];
           const seen = new Set(arr.map(canonicalKey));
@@ -325,7 +334,7 @@ export function applyUpdate(doc: Doc, update: Doc, isInsert: boolean, now: Date 
           break;
         }
         case '$currentDate': {
-          const wantTs = isPlainDoc(v) && v.$type === 'timestamp';
+          const wantTs = isPlainDoc(v) && getField(v, '$type') === 'timestamp';
           setPath(out, path, wantTs ? Timestamp.fromBits(0, Math.floor(now.getTime() / 1000)) : new Date(now.getTime()));
           break;
         }

@@ -7,28 +7,24 @@
  * keep their classes. Everything here understands that representation.
  */
 import { Long } from 'bson';
-import type { Decimal128, Document } from 'bson';
+import type { Decimal128 } from 'bson';
+import { isPlainDoc, setField } from './paths';
+import type { Doc } from './paths';
 
-export type Doc = Document;
+export type { Doc } from './paths';
+export { getPath, isPlainDoc, pathValues, splitPath } from './paths';
 
 interface BsonTagged {
   _bsontype: string;
 }
 
 export function bsonType(v: unknown): string | undefined {
-  if (typeof v === 'object' && v !== null && '_bsontype' in v) {
+  // A document may have a field called `_bsontype`; only class instances are BSON values.
+  if (typeof v === 'object' && v !== null && !isPlainDoc(v) && '_bsontype' in v) {
     const t = (v as BsonTagged)._bsontype;
     return typeof t === 'string' ? t : undefined;
   }
   return undefined;
-}
-
-export function isPlainDoc(v: unknown): v is Doc {
-  if (typeof v !== 'object' || v === null) return false;
-  if (Array.isArray(v) || v instanceof Date || v instanceof RegExp) return false;
-  if (bsonType(v) !== undefined) return false;
-  if (ArrayBuffer.isView(v)) return false;
-  return true;
 }
 
 export function isNumeric(v: unknown): boolean {
@@ -266,7 +262,7 @@ export function cloneValue<T>(v: T): T {
   if (v instanceof Date) return new Date(v.getTime()) as T;
   if (isPlainDoc(v)) {
     const out: Doc = {};
-    for (const k of Object.keys(v)) out[k] = cloneValue(v[k]);
+    for (const k of Object.keys(v)) setField(out, k, cloneValue(v[k]));
     return out as T;
   }
   return v;
@@ -290,51 +286,4 @@ export function sameValue(a: unknown, b: unknown): boolean {
     return ka.every((k, i) => k === kb[i] && sameValue(a[k], b[k]));
   }
   return bsonType(a) === bsonType(b) && canonicalKey(a) === canonicalKey(b);
-}
-
-export function splitPath(path: string): string[] {
-  return path.split('.');
-}
-
-/** Plain (non-expanding) path read: `a.0.b` indexes arrays; returns undefined when missing. */
-export function getPath(doc: unknown, parts: readonly string[]): unknown {
-  let cur: unknown = doc;
-  for (const p of parts) {
-    if (Array.isArray(cur)) {
-      if (!/^\d+$/.test(p)) return undefined;
-      cur = cur[Number(p)];
-    } else if (isPlainDoc(cur)) {
-      cur = cur[p];
-    } else {
-      return undefined;
-    }
-  }
-  return cur;
-}
-
-/**
- * All values a path reaches with MongoDB's implicit array traversal (for index keys and
- * sort keys). Leaf arrays are returned as arrays; callers decide whether to expand them.
- */
-export function pathValues(doc: unknown, parts: readonly string[], i = 0, out: unknown[] = []): unknown[] {
-  if (i === parts.length) {
-    out.push(doc);
-    return out;
-  }
-  const key = parts[i] as string;
-  if (Array.isArray(doc)) {
-    if (/^\d+$/.test(key)) {
-      const el: unknown = doc[Number(key)];
-      if (el !== undefined) pathValues(el, parts, i + 1, out);
-      return out;
-    }
-    for (const el of doc) if (isPlainDoc(el)) pathValues(el, parts, i, out);
-    return out;
-  }
-  if (isPlainDoc(doc)) {
-    const v = doc[key];
-    if (v === undefined) return out;
-    return pathValues(v, parts, i + 1, out);
-  }
-  return out;
 }

@@ -5,8 +5,9 @@
 import { MongoCommandError } from '../errors';
 import { compileFilter, equalityFields } from '../query/match';
 import type { Predicate } from '../query/match';
-import { bsonType, canonicalKey, isNumeric, isPlainDoc, pathValues, splitPath, toNumber } from '../query/values';
-import type { Doc } from '../query/values';
+import { bsonType, canonicalKey, isNumeric, toNumber } from '../query/values';
+import { getField, isPlainDoc, pathValues, setField, splitPath } from '../query/paths';
+import type { Doc } from '../query/paths';
 
 export interface IndexSpec {
   v: number;
@@ -121,7 +122,7 @@ export class Index {
     const out: Doc = {};
     for (const f of this.fields) {
       const vals = pathValues(doc, f.parts);
-      out[f.path] = vals.length === 0 ? null : vals[0];
+      setField(out, f.path, vals.length === 0 ? null : vals[0]);
     }
     return out;
   }
@@ -246,7 +247,8 @@ export class Collection {
     const eq = equalityFields(filter);
     const inLists = new Map<string, unknown[]>();
     for (const [k, v] of Object.entries(filter)) {
-      if (!k.startsWith('$') && isPlainDoc(v) && Array.isArray(v.$in) && v.$in.every(indexableValue)) inLists.set(k, v.$in);
+      const list = isPlainDoc(v) ? getField(v, '$in') : undefined;
+      if (!k.startsWith('$') && Array.isArray(list) && list.every(indexableValue)) inLists.set(k, list);
     }
     const valuesFor = (path: string): unknown[] | undefined => {
       if (eq.has(path)) {
@@ -320,7 +322,7 @@ export function normalizeIndexKey(key: unknown): Doc {
     if (!isNumeric(v) || toNumber(v) === 0) {
       throw new MongoCommandError(67, `Index type '${String(v)}' on field '${k}' is not supported by embedded-mongo (only ascending/descending indexes)`);
     }
-    out[k] = toNumber(v) > 0 ? 1 : -1;
+    setField(out, k, toNumber(v) > 0 ? 1 : -1);
   }
   return out;
 }

@@ -6,6 +6,7 @@
  */
 import { calculateObjectSize } from 'bson';
 import { MongoCommandError } from '../errors';
+import { checkInsertable, checkUpdatable } from '../limits';
 import { canonicalKey, isPlainDoc } from '../query/values';
 import type { Doc } from '../query/values';
 import { Collection, idKeyOf } from './collection';
@@ -78,12 +79,14 @@ export class Engine {
   }
 
   insert(fx: Effects | null, c: Collection, doc: Doc): void {
+    checkInsertable(doc);
     c.checkUnique(idKeyOf(doc), doc, true);
     c.put(doc);
     fx?.ops.push({ o: 'p', ns: c.ns, doc });
   }
 
   replace(fx: Effects | null, c: Collection, doc: Doc): void {
+    checkUpdatable(doc);
     c.checkUnique(idKeyOf(doc), doc, false);
     c.put(doc);
     fx?.ops.push({ o: 'p', ns: c.ns, doc });

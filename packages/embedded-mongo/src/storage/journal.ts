@@ -9,6 +9,9 @@
  *   record carries a sequence number; recovery skips log records already in the snapshot.
  * - `mongod.lock`: holds the owner pid so two engines cannot open the same directory.
  * Recovery ignores (and truncates) a torn or corrupt tail of the log.
+ *
+ * The directory is made 0700 and every file in it 0600 (also files left by an older version):
+ * the log holds every document, so another local user must not be able to read it.
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -23,6 +26,18 @@ const SNAP_TMP = 'snapshot.bson.tmp';
 const LOCK = 'mongod.lock';
 
 const lockedInProcess = new Set<string>();
+
+const PRIVATE_DIR = 0o700;
+const PRIVATE_FILE = 0o600;
+
+/** Owner-only permissions on an existing path (a missing one is fine: it is created private). */
+function makePrivate(target: string, mode: number): void {
+  try {
+    fs.chmodSync(target, mode);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+}
 
 function pidAlive(pid: number): boolean {
   try {
@@ -79,12 +94,16 @@ export class Journal {
   /** Locks `dir`, recovers the snapshot + log into `engine`, and opens the log for appending. */
   static async open(dir: string, engine: Engine, logger: Logger, compactThresholdBytes: number): Promise<Journal> {
     const abs = path.resolve(dir);
-    fs.mkdirSync(abs, { recursive: true });
+    fs.mkdirSync(abs, { recursive: true, mode: PRIVATE_DIR });
+    makePrivate(abs, PRIVATE_DIR);
+    for (const name of fs.readdirSync(abs)) {
+      if (fs.lstatSync(path.join(abs, name)).isFile()) makePrivate(path.join(abs, name), PRIVATE_FILE);
+    }
     Journal.lock(abs);
     try {
       const j = new Journal(abs, engine, logger, compactThresholdBytes);
       j.recover();
-      j.fh = await fsp.open(path.join(abs, LOG), 'a');
+      j.fh = await fsp.open(path.join(abs, LOG), 'a', PRIVATE_FILE);
       j.stats.logBytes = (await j.fh.stat()).size;
       fsyncDir(abs);
       return j;
@@ -105,7 +124,7 @@ export class Journal {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
-    fs.writeFileSync(lockPath, `${process.pid}\n`);
+    fs.writeFileSync(lockPath, `${process.pid}\n`, { mode: PRIVATE_FILE });
     lockedInProcess.add(abs);
   }
 
@@ -206,7 +225,7 @@ export class Journal {
     if (!fh) return;
     const { buffers } = this.engine.snapshotBuffers();
     const tmp = path.join(this.dir, SNAP_TMP);
-    const out = await fsp.open(tmp, 'w');
+    const out = await fsp.open(tmp, 'w', PRIVATE_FILE);
     try {
       await out.writev(buffers);
       await out.sync();

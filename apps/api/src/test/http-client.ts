@@ -1,5 +1,6 @@
 import { Agent, request } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
+import { cookieHeader, issuedCookie, SESSION_COOKIE } from './cookies';
 
 export interface HttpResult {
   status: number;
@@ -23,7 +24,7 @@ export function keepAliveAgent(maxSockets = 16): Agent {
   return new Agent({ keepAlive: true, maxSockets });
 }
 
-/** A plain node:http request: raw status, headers (Set-Cookie as sent) and body, nothing retried. */
+/** The test kit's raw client, for load and process tests. A plain node:http request: raw status, headers (Set-Cookie as sent) and body, nothing retried. */
 export function httpRequest(baseUrl: string, path: string, options: RequestOptions = {}): Promise<HttpResult> {
   const { method = 'GET', cookie, json, headers = {}, agent, timeoutMs = 15_000 } = options;
   const body = json === undefined ? undefined : JSON.stringify(json);
@@ -68,15 +69,9 @@ export function errorCode(res: HttpResult): string | undefined {
   }
 }
 
-export function setCookieHeaders(res: HttpResult): string[] {
-  return res.headers['set-cookie'] ?? [];
-}
-
 /** The `gh.sid=<value>` pair a browser would send back, from a response that issued the session cookie. */
-export function sessionCookie(res: HttpResult, name = 'gh.sid'): string {
-  const issued = setCookieHeaders(res).find((header) => header.startsWith(`${name}=s%3A`));
-  if (!issued) throw new Error(`expected a ${name} cookie (status ${res.status}), got ${JSON.stringify(res.headers['set-cookie'])}: ${res.body}`);
-  return issued.split(';')[0] ?? '';
+export function sessionCookie(res: HttpResult, name = SESSION_COOKIE): string {
+  return cookieHeader(issuedCookie(res, name));
 }
 
 export function percentile(values: readonly number[], p: number): number {
@@ -93,4 +88,9 @@ export async function waitFor<T>(probe: () => Promise<T | undefined>, { timeoutM
     if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/** Status of GET /api/auth/me for each cookie, in order. */
+export function meStatuses(baseUrl: string, cookies: readonly string[], agent?: Agent): Promise<number[]> {
+  return Promise.all(cookies.map(async (cookie) => (await httpRequest(baseUrl, '/api/auth/me', { cookie, agent })).status));
 }

@@ -1,26 +1,32 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LiveEvent } from '@gatehouse/types/events';
-import { createLiveBus } from '../live/live-bus';
 import { createTestApp } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
-import { createSessionDirectory, REVOKED_SESSIONS_COLLECTION, userSessionsFilter } from './directory';
 import { sessionHandle } from './handle';
-import type { SessionDirectory } from './directory';
+import { createSessionRegistry, SESSION_MARKERS_COLLECTION, SESSIONS_COLLECTION } from './registry';
+import type { AccountSource, SessionEvents, SessionRegistry } from './registry';
 import type { SessionDocument } from './store';
 
 let t: TestApp;
-let directory: SessionDirectory;
-const bus = createLiveBus();
+let registry: SessionRegistry;
+const bumped: string[] = [];
+/** Sessions here belong to made-up user ids; the account side is the app's own in the other suites. */
+const accounts: AccountSource = {
+  load: () => Promise.resolve(null),
+  bumpVersion: (userId) => {
+    bumped.push(userId);
+    return Promise.resolve();
+  },
+};
 
 beforeAll(async () => {
   t = await createTestApp();
-  directory = createSessionDirectory({ connection: t.connection, live: bus });
-  await directory.ensureIndexes();
+  registry = createSessionRegistry({ connection: t.connection, config: t.config, accounts });
+  await registry.ensureIndexes();
 });
 afterAll(() => t.close());
 
-const sessions = () => t.connection.collection<SessionDocument>('sessions');
+const sessions = () => t.connection.collection<SessionDocument>(SESSIONS_COLLECTION);
 
 async function storeSession(userId: string | null, { expiresInMs = 60_000, createdAt = Date.now() } = {}): Promise<string> {
   const sid = randomBytes(24).toString('base64url');
@@ -32,18 +38,18 @@ async function storeSession(userId: string | null, { expiresInMs = 60_000, creat
   return sid;
 }
 
-describe('session directory', () => {
+describe('session registry', () => {
   it('creates the session.userId index that listing relies on', async () => {
     const indexes = await sessions().listIndexes().toArray();
     expect(indexes.some((index) => JSON.stringify(index.key) === JSON.stringify({ 'session.userId': 1 }))).toBe(true);
-    const markerIndexes = await t.connection.collection(REVOKED_SESSIONS_COLLECTION).listIndexes().toArray();
+    const markerIndexes = await t.connection.collection(SESSION_MARKERS_COLLECTION).listIndexes().toArray();
     expect(markerIndexes.find((index) => index.key.revokedAt === 1)?.expireAfterSeconds).toBe(30 * 24 * 3600);
   });
 
   // The embedded engine's explain renders its real planner decision, so this holds on both servers.
   it("listing a user's sessions is an index scan on session.userId, not a collection scan", async () => {
     await storeSession('u-explain');
-    const explained = await sessions().find(userSessionsFilter('u-explain')).explain('queryPlanner');
+    const explained = await sessions().find({ 'session.userId': 'u-explain', expires: { $gt: new Date() } }).explain('queryPlanner');
     // Stages are searched anywhere in the tree: mongod 8 may nest them (queryPlan, inputStages).
     const stages: { stage?: unknown; keyPattern?: unknown }[] = [];
     const collect = (node: unknown): void => {
@@ -61,54 +67,54 @@ describe('session directory', () => {
     const newer = await storeSession('u-list');
     await storeSession('u-list', { expiresInMs: -1000 });
     await storeSession('someone-else');
-    const listed = await directory.listForUser('u-list');
+    const listed = await registry.listForUser('u-list');
     expect(listed.map((session) => session.sid)).toEqual([newer, older]);
     for (const session of listed) {
       expect(session.handle).toMatch(/^[A-Za-z0-9_-]{32}$/);
       expect(session.handle).not.toContain(session.sid);
-      expect(session.handle).toBe(directory.handleOf(session.sid));
+      expect(session.handle).toBe(sessionHandle(session.sid));
     }
   });
 
   it("finds a session by handle only for its owner", async () => {
     const sid = await storeSession('owner');
-    const handle = directory.handleOf(sid);
-    expect((await directory.findForUser('owner', handle))?.sid).toBe(sid);
-    expect(await directory.findForUser('intruder', handle)).toBeNull();
-    expect((await directory.findByHandle(handle))?.sid).toBe(sid);
-    expect(await directory.findByHandle('B'.repeat(32))).toBeNull();
+    const handle = sessionHandle(sid);
+    expect((await registry.findForUser('owner', handle))?.sid).toBe(sid);
+    expect(await registry.findForUser('intruder', handle)).toBeNull();
+    expect((await registry.findByHandle(handle))?.sid).toBe(sid);
+    expect(await registry.findByHandle('B'.repeat(32))).toBeNull();
   });
 
-  it('revoke deletes the document, leaves a marker, and tells the session and its account', async () => {
+  it('ending a session deletes the document, leaves a marker, and announces it once', async () => {
     const sid = await storeSession('u-revoke');
-    const sessionEvents: LiveEvent[] = [];
-    const otherTabEvents: LiveEvent[] = [];
-    const stop = [
-      bus.subscribe({ userId: 'u-revoke', sid }, (event) => sessionEvents.push(event)),
-      bus.subscribe({ userId: 'u-revoke', sid: 'another' }, (event) => otherTabEvents.push(event)),
-    ];
-    expect(await directory.revoke(sid, { actor: 'admin', reason: 'revoked' })).toBe(true);
-    stop.forEach((unsubscribe) => unsubscribe());
+    const ended: SessionEvents['ended'][] = [];
+    const stop = registry.events.on('ended', (event) => {
+      ended.push(event);
+    });
+    expect(await registry.endSession(sid, { reason: 'revoked', actor: 'admin' })).toBe(true);
+    expect(await registry.endSession(sid, { reason: 'revoked', actor: 'admin' })).toBe(false);
+    stop();
 
     expect(await sessions().findOne({ _id: sid })).toBeNull();
-    expect(await directory.wasRevoked(sid)).toMatchObject({ userId: 'u-revoke', reason: 'revoked' });
-    expect(sessionEvents).toContainEqual({ type: 'session_ended', reason: 'revoked' });
-    expect(otherTabEvents).toEqual([{ type: 'sessions_changed' }]);
-    expect(await directory.revoke(sid, { actor: 'admin', reason: 'revoked' })).toBe(false);
+    expect(await registry.check('u-revoke', sid, undefined)).toEqual({ kind: 'ended', reason: 'revoked' });
+    expect(ended).toEqual([{ userId: 'u-revoke', cause: { reason: 'revoked', actor: 'admin' }, sessions: [{ sid, handle: sessionHandle(sid), device: expect.anything() as unknown, ip: '127.0.0.1' }] }]);
   });
 
-  it('wasRevoked is null for a session that was never revoked', async () => {
-    expect(await directory.wasRevoked(await storeSession('u-clean'))).toBeNull();
+  it('a session gone without a marker is "vanished", one still there is "alive"', async () => {
+    const alive = await storeSession('u-watch');
+    expect((await registry.check('u-watch', alive, undefined)).kind).toBe('alive');
+    expect(await registry.check('u-watch', randomBytes(24).toString('base64url'), undefined)).toEqual({ kind: 'vanished' });
   });
 
-  it('revokeAllForUser ends every session of the user except the one kept, and no one else', async () => {
+  it('ending every session of an account moves its version on first, keeps the one asked, and touches no one else', async () => {
     const kept = await storeSession('u-all');
     const ended = [await storeSession('u-all'), await storeSession('u-all')];
     const bystander = await storeSession('u-other');
-    const count = await directory.revokeAllForUser('u-all', { exceptSid: kept, actor: 'self', reason: 'password_changed' });
+    const count = await registry.endAccountSessions('u-all', { reason: 'password_changed', actor: 'self' }, { exceptSid: kept });
     expect(count).toBe(2);
-    expect((await directory.listForUser('u-all')).map((session) => session.sid)).toEqual([kept]);
-    for (const sid of ended) expect(await directory.wasRevoked(sid)).toMatchObject({ reason: 'password_changed' });
-    expect(await directory.findBySid(bystander)).not.toBeNull();
+    expect(bumped).toContain('u-all');
+    expect((await registry.listForUser('u-all')).map((session) => session.sid)).toEqual([kept]);
+    for (const sid of ended) expect(await registry.check('u-all', sid, undefined)).toEqual({ kind: 'ended', reason: 'password_changed' });
+    expect(await registry.findBySid(bystander)).not.toBeNull();
   });
 });

@@ -1,0 +1,514 @@
+import Emittery from 'emittery';
+import type { Request } from 'express';
+import type { SessionData } from 'express-session';
+import type { Connection } from 'mongoose';
+import type { AuthMethod, Device, SessionEndReason } from '@gatehouse/types/sessions';
+import type { User } from '@gatehouse/types/users';
+import type { Config } from '../config';
+import { accountChanged, accountDisabled, unauthenticated } from '../http/errors';
+import { sessionHandle } from './handle';
+import { GatehouseSessionStore } from './store';
+import type { SessionDocument } from './store';
+import './session-data';
+
+/** The one place the sessions collection is named: every other module asks the registry. */
+export const SESSIONS_COLLECTION = 'sessions';
+/** Revocation markers: what a replayed cookie of an ended session is judged by. */
+export const SESSION_MARKERS_COLLECTION = 'revoked_sessions';
+export const SESSION_MARKER_TTL_SECONDS = 30 * 24 * 60 * 60;
+/** Requests the ended tab had in flight when it was told arrive within this window: not theft signals. */
+export const FOLLOW_UP_GRACE_MS = 10_000;
+
+export type { SessionEndReason };
+export type Actor = 'self' | 'admin' | 'system';
+
+export interface EndCause {
+  reason: SessionEndReason;
+  actor: Actor;
+}
+
+const UNKNOWN_DEVICE: Device = { browser: null, os: null, platform: null };
+
+/** A stored session as the server sees it. `sid` must never reach a client: views carry `handle` only. */
+export interface SessionRecord {
+  sid: string;
+  handle: string;
+  userId: string | null;
+  createdAt: Date;
+  lastActiveAt: Date;
+  idleExpiresAt: Date;
+  absoluteExpiresAt: Date;
+  authenticatedAt: Date;
+  authMethods: AuthMethod[];
+  rememberMe: boolean;
+  device: Device;
+  /** The browser's device key; a session from before device cookies stands for a device of its own. */
+  deviceKey: string;
+  ip: string | null;
+  /** The stored `session` field as it is: mask before showing it. */
+  data: SessionDocument['session'];
+}
+
+/** What the registry needs to know of an account; users/accounts.ts provides it. */
+export interface AccountState {
+  user: User;
+  /** Moves on with every change that must take rights away (disable, password, role, end all sessions). */
+  version: number;
+  isDisabled: boolean;
+}
+
+export interface AccountSource {
+  load(userId: string): Promise<AccountState | null>;
+  /** Moves the version on, so that every credential proof that read the account before now fails its check. */
+  bumpVersion(userId: string): Promise<void>;
+}
+
+export interface EndedSession {
+  sid: string;
+  handle: string;
+  device: Device;
+  ip: string | null;
+}
+
+/**
+ * Facts the registry announces; live/ and activity/ subscribe, the registry imports neither. Emitting
+ * waits for the listeners, so what they record exists by the time the request that caused it answers.
+ */
+export interface SessionEvents {
+  started: { userId: string; sid: string; isRotation: boolean };
+  ended: { userId: string; cause: EndCause; sessions: EndedSession[] };
+  /** The account snapshot in the account's sessions changed (role, name). */
+  refreshed: { userId: string };
+  /** A cookie of an ended session came back, and not from the tab that was told: a theft signal. */
+  replayed: { userId: string; cause: EndCause; device: Device; ip: string | null };
+}
+
+export type SessionEventHub = Pick<Emittery<SessionEvents>, 'on' | 'off'>;
+
+export type WatchResult =
+  | { kind: 'alive'; fingerprint: string }
+  /** Ended through the registry: its marker says why. */
+  | { kind: 'ended'; reason: SessionEndReason }
+  /** Gone without a marker: expired and reaped, or mid-rotation. */
+  | { kind: 'vanished' }
+  /** The id was rotated (re-authentication, role change): the same session lives on under a new id. */
+  | { kind: 'rotated' };
+
+export interface SignInProof {
+  account: AccountState;
+  authMethods: AuthMethod[];
+  rememberMe: boolean;
+  deviceKey: string | null;
+  device: Device;
+  ip: string | null;
+}
+
+export interface StoreHealth {
+  storedSessions: number;
+  anonymousSessions: number;
+  expiredNotReaped: number;
+  ttlIndex: { present: boolean; expireAfterSeconds: number | null };
+  userIndex: { present: boolean };
+  topUsers: { userId: string; sessions: number }[];
+}
+
+interface SessionMarker {
+  _id: string;
+  userId: string;
+  revokedAt: Date;
+  reason: SessionEndReason;
+  actor: Actor;
+  /** When the holder of the session was told it ended (its live stream, or the response that ended it). */
+  notifiedAt?: Date;
+  followUpUsed?: boolean;
+}
+
+export type RegistryConfig = Pick<Config, 'idleTimeoutSeconds' | 'rememberMeIdleTimeoutSeconds' | 'touchAfterSeconds' | 'absoluteTimeoutSeconds'>;
+
+export interface SessionRegistryDeps {
+  connection: Connection;
+  config: RegistryConfig;
+  accounts: AccountSource;
+}
+
+export type SessionRegistry = ReturnType<typeof createSessionRegistry>;
+
+const END_REASONS: ReadonlySet<string> = new Set<SessionEndReason>(['revoked', 'expired', 'signed_out', 'password_changed', 'account_disabled']);
+
+function toEndReason(reason: unknown): SessionEndReason {
+  return typeof reason === 'string' && END_REASONS.has(reason) ? (reason as SessionEndReason) : 'revoked';
+}
+
+/** Only live documents: connect-mongo ignores expired ones on read, and so must every listing. */
+function notExpired(now = new Date()) {
+  return { expires: { $gt: now } };
+}
+
+function toSessionRecord(doc: SessionDocument): SessionRecord {
+  const data = doc.session;
+  const handle = doc.handle ?? sessionHandle(doc._id);
+  const createdAt = typeof data.createdAt === 'number' ? new Date(data.createdAt) : (doc.lastModified ?? doc.expires);
+  return {
+    sid: doc._id,
+    handle,
+    userId: typeof data.userId === 'string' ? data.userId : null,
+    createdAt,
+    lastActiveAt: doc.lastModified ?? createdAt,
+    idleExpiresAt: doc.expires,
+    absoluteExpiresAt: typeof data.absoluteExpiresAt === 'number' ? new Date(data.absoluteExpiresAt) : doc.expires,
+    authenticatedAt: typeof data.authenticatedAt === 'number' ? new Date(data.authenticatedAt) : createdAt,
+    authMethods: Array.isArray(data.authMethods) ? data.authMethods : ['password'],
+    rememberMe: data.rememberMe === true,
+    device: data.device ?? UNKNOWN_DEVICE,
+    deviceKey: typeof data.deviceKey === 'string' ? data.deviceKey : `session:${handle}`,
+    ip: data.ip ?? null,
+    data,
+  };
+}
+
+function toEndedSession(doc: SessionDocument): EndedSession {
+  return { sid: doc._id, handle: doc.handle ?? sessionHandle(doc._id), device: doc.session.device ?? UNKNOWN_DEVICE, ip: doc.session.ip ?? null };
+}
+
+function regenerate(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.regenerate((error: unknown) => (error ? reject(error) : resolve())));
+}
+
+function save(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.save((error: unknown) => (error ? reject(error) : resolve())));
+}
+
+/** Persistent cookies follow the remember-me idle timeout, never past the absolute deadline (S5). */
+function applyCookieLifetime(req: Request, config: RegistryConfig): void {
+  const { rememberMe, absoluteExpiresAt = Date.now() } = req.session;
+  if (!rememberMe) {
+    req.session.cookie.maxAge = undefined;
+    req.session.cookie.expires = undefined;
+    return;
+  }
+  req.session.cookie.maxAge = Math.min(config.rememberMeIdleTimeoutSeconds * 1000, absoluteExpiresAt - Date.now());
+}
+
+function accountFields(account: AccountState): Pick<SessionData, 'userId' | 'user' | 'accountVersion'> {
+  return { userId: account.user.id, user: account.user, accountVersion: account.version };
+}
+
+/**
+ * Owns session state: the express-session store, creating and rotating sessions, every way they end,
+ * listings, the account snapshot, revocation markers, store health and the cross-instance feed.
+ *
+ * Race-proofing (S31): a credential proof reads the account (its version), proves, inserts the new
+ * session, then reads the account again. Every change that takes rights away moves the version on
+ * *before* it ends sessions. So a proof racing a change either inserted before the change looked for
+ * sessions (and is ended with them) or sees the new version after its insert (and discards itself).
+ */
+export function createSessionRegistry({ connection, config, accounts }: SessionRegistryDeps) {
+  const sessions = () => connection.collection<SessionDocument>(SESSIONS_COLLECTION);
+  const markers = () => connection.collection<SessionMarker>(SESSION_MARKERS_COLLECTION);
+  const events = new Emittery<SessionEvents>();
+  const store = new GatehouseSessionStore({
+    client: connection.getClient(),
+    dbName: connection.name,
+    collectionName: SESSIONS_COLLECTION,
+    idleTimeoutSeconds: config.idleTimeoutSeconds,
+    rememberMeIdleTimeoutSeconds: config.rememberMeIdleTimeoutSeconds,
+    touchAfterSeconds: config.touchAfterSeconds,
+  });
+
+  /** Writes the new session; if the account changed or was disabled meanwhile, takes it back and refuses. */
+  async function insertChecked(req: Request, expected: AccountState, isRotation: boolean): Promise<void> {
+    store.markNew(req.session);
+    await save(req);
+    const current = await accounts.load(expected.user.id);
+    if (!current || current.isDisabled || current.version !== expected.version) {
+      // Regenerating deletes the document just written and leaves an empty session that is never saved.
+      await regenerate(req);
+      throw !current ? unauthenticated() : current.isDisabled ? accountDisabled() : accountChanged();
+    }
+    await events.emit('started', { userId: expected.user.id, sid: req.sessionID, isRotation });
+  }
+
+  async function writeMarkers(docs: SessionDocument[], userId: string, cause: EndCause, isHolderTold: boolean): Promise<void> {
+    if (docs.length === 0) return;
+    const revokedAt = new Date();
+    await markers().bulkWrite(
+      docs.map((doc) => ({
+        updateOne: {
+          filter: { _id: doc.handle ?? sessionHandle(doc._id) },
+          update: { $set: { userId, revokedAt, reason: cause.reason, actor: cause.actor, ...(isHolderTold ? { notifiedAt: revokedAt } : {}) } },
+          upsert: true,
+        },
+      })),
+      { ordered: false },
+    );
+  }
+
+  /**
+   * The one way sessions end. Marker before delete: a request racing the ending finds either its session
+   * or its marker. Returns how many of them were still live (not past their idle deadline).
+   */
+  async function finish(docs: SessionDocument[], userId: string, cause: EndCause, { isHolderTold = false, accountWide = false, exceptSid }: { isHolderTold?: boolean; accountWide?: boolean; exceptSid?: string } = {}): Promise<number> {
+    await writeMarkers(docs, userId, cause, isHolderTold);
+    if (accountWide) {
+      // By owner rather than by the ids found: a session inserted since then goes too (its proof fails anyway).
+      await sessions().deleteMany({ 'session.userId': userId, ...(exceptSid ? { _id: { $ne: exceptSid } } : {}) });
+    } else if (docs.length > 0) {
+      await sessions().deleteMany({ _id: { $in: docs.map((doc) => doc._id) } });
+    }
+    if (docs.length > 0) await events.emit('ended', { userId, cause, sessions: docs.map(toEndedSession) });
+    const now = Date.now();
+    return docs.filter((doc) => doc.expires.getTime() > now).length;
+  }
+
+  const endProjection = { projection: { _id: 1, handle: 1, expires: 1, 'session.userId': 1, 'session.device': 1, 'session.ip': 1 } };
+
+  async function listForUser(userId: string): Promise<SessionRecord[]> {
+    const docs = await sessions()
+      .find({ 'session.userId': userId, ...notExpired() })
+      .toArray();
+    return docs.map(toSessionRecord).sort((a, b) => b.lastActiveAt.getTime() - a.lastActiveAt.getTime());
+  }
+
+  async function listIndexes(): Promise<{ key: Record<string, unknown>; expireAfterSeconds?: number }[]> {
+    try {
+      return (await sessions().listIndexes().toArray()) as { key: Record<string, unknown>; expireAfterSeconds?: number }[];
+    } catch (error) {
+      // A collection never written has no indexes, and listing them is an error: report none.
+      if (typeof error === 'object' && error !== null && 'codeName' in error && error.codeName === 'NamespaceNotFound') return [];
+      throw error;
+    }
+  }
+
+  /**
+   * A new id for the same session (S4), with the account copy taken from `account`: after
+   * re-authentication and password change (`isProof`: the holder proved who they are now), and on the
+   * first request after a role change (not a proof). Sign-in time and the absolute deadline stay.
+   */
+  async function rotate(req: Request, { account, isProof }: { account: AccountState; isProof: boolean }): Promise<void> {
+    const { createdAt, absoluteExpiresAt, authenticatedAt, authMethods, rememberMe, device, deviceKey, ip } = req.session;
+    await regenerate(req);
+    Object.assign(req.session, {
+      ...accountFields(account),
+      createdAt,
+      absoluteExpiresAt,
+      authenticatedAt: isProof ? Date.now() : authenticatedAt,
+      authMethods,
+      rememberMe,
+      device,
+      deviceKey,
+      ip,
+    });
+    applyCookieLifetime(req, config);
+    await insertChecked(req, account, true);
+  }
+
+  /** Ends one session. `isHolderTold`: the request ending it is its own (sign-out), so it knows. */
+  async function endSession(sid: string, cause: EndCause, { isHolderTold = false }: { isHolderTold?: boolean } = {}): Promise<boolean> {
+    const doc = await sessions().findOne({ _id: sid }, endProjection);
+    const userId = doc?.session.userId;
+    if (!doc || typeof userId !== 'string') return false;
+    await finish([doc], userId, cause, { isHolderTold });
+    return true;
+  }
+
+  return {
+    store,
+    events: events as SessionEventHub,
+
+    /**
+     * Sign-in and registration: always a brand-new session id (S3), the pre-login session destroyed, and
+     * the document written before the response so the cookie never names a session that does not exist.
+     */
+    async start(req: Request, proof: SignInProof): Promise<void> {
+      await regenerate(req);
+      const now = Date.now();
+      const data: Omit<SessionData, 'cookie'> = {
+        ...accountFields(proof.account),
+        createdAt: now,
+        authenticatedAt: now,
+        authMethods: proof.authMethods,
+        absoluteExpiresAt: now + config.absoluteTimeoutSeconds * 1000,
+        rememberMe: proof.rememberMe,
+        device: proof.device,
+        deviceKey: proof.deviceKey,
+        ip: proof.ip,
+      };
+      Object.assign(req.session, data);
+      applyCookieLifetime(req, config);
+      await insertChecked(req, proof.account, false);
+    },
+
+    rotate,
+
+    /** A role change reaches every session on its next request, with a new id (S4). */
+    async rotateIfAccountChanged(req: Request): Promise<void> {
+      const { userId, rotateOnNextRequest } = req.session;
+      if (!userId || !rotateOnNextRequest) return;
+      const account = await accounts.load(userId);
+      if (!account || account.isDisabled) {
+        await endSession(req.sessionID, { reason: 'account_disabled', actor: 'system' }, { isHolderTold: true });
+        await regenerate(req);
+        return;
+      }
+      await rotate(req, { account, isProof: false });
+    },
+
+    endSession,
+
+    /**
+     * Ends every session of an account but `exceptSid`. The version moves on first, so a sign-in or
+     * re-authentication racing this cannot leave a session behind (S31).
+     */
+    async endAccountSessions(userId: string, cause: EndCause, { exceptSid }: { exceptSid?: string } = {}): Promise<number> {
+      await accounts.bumpVersion(userId);
+      const docs = await sessions().find({ 'session.userId': userId }, endProjection).toArray();
+      return finish(
+        docs.filter((doc) => doc._id !== exceptSid),
+        userId,
+        cause,
+        { accountWide: true, exceptSid },
+      );
+    },
+
+    /**
+     * A correctly signed cookie named no live session. If its document is merely past its deadline, that is
+     * the moment it ends (expired); if it was ended before, a reuse by anyone but the tab that was told is
+     * a theft signal.
+     */
+    async noticeStaleCookie(sid: string, seenFrom: { device: Device; ip: string | null }): Promise<void> {
+      const expired = await sessions().findOne({ _id: sid, expires: { $lte: new Date() } }, endProjection);
+      const expiredOwner = expired?.session.userId;
+      if (expired && typeof expiredOwner === 'string') {
+        await finish([expired], expiredOwner, { reason: 'expired', actor: 'system' }, { isHolderTold: true });
+        return;
+      }
+      const handle = sessionHandle(sid);
+      const followUp = await markers().findOneAndUpdate(
+        { _id: handle, notifiedAt: { $exists: true }, $or: [{ followUpUsed: { $ne: true } }, { notifiedAt: { $gt: new Date(Date.now() - FOLLOW_UP_GRACE_MS) } }] },
+        { $set: { followUpUsed: true } },
+      );
+      if (followUp) return;
+      const marker = await markers().findOne({ _id: handle });
+      if (marker) await events.emit('replayed', { userId: marker.userId, cause: { reason: toEndReason(marker.reason), actor: marker.actor }, ...seenFrom });
+    },
+
+    /** Records that the session's own live stream delivered `session_ended`. */
+    async acknowledgeEnded(sid: string): Promise<void> {
+      await markers().updateOne({ _id: sessionHandle(sid), notifiedAt: { $exists: false } }, { $set: { notifiedAt: new Date() } });
+    },
+
+    /**
+     * Puts a changed account into every one of its sessions (they answer with it on their next request)
+     * and, when rights changed, gives each a new id on that request. Returns how many sessions it reached.
+     */
+    async refreshAccount(account: AccountState, { rotate }: { rotate: boolean }): Promise<number> {
+      const userId = account.user.id;
+      const result = await sessions().updateMany(
+        { 'session.userId': userId },
+        { $set: { 'session.user': account.user, 'session.accountVersion': account.version, ...(rotate ? { 'session.rotateOnNextRequest': true } : {}) } },
+      );
+      await events.emit('refreshed', { userId });
+      return result.modifiedCount;
+    },
+
+    listForUser,
+
+    /** The user's own session with this handle; another user's handle gives null (S11). */
+    async findForUser(userId: string, handle: string): Promise<SessionRecord | null> {
+      const doc = await sessions().findOne({ handle, 'session.userId': userId, ...notExpired() });
+      return doc ? toSessionRecord(doc) : null;
+    },
+
+    async findByHandle(handle: string): Promise<SessionRecord | null> {
+      const doc = await sessions().findOne({ handle, ...notExpired() });
+      return doc ? toSessionRecord(doc) : null;
+    },
+
+    async findBySid(sid: string): Promise<SessionRecord | null> {
+      const doc = await sessions().findOne({ _id: sid, ...notExpired() });
+      return doc ? toSessionRecord(doc) : null;
+    },
+
+    /** Live sessions, most recently active first; `userIds` narrows to those accounts. */
+    async page({ userIds, page, pageSize }: { userIds?: string[]; page: number; pageSize: number }): Promise<{ sessions: SessionRecord[]; total: number }> {
+      const filter = { ...notExpired(), ...(userIds ? { 'session.userId': { $in: userIds } } : {}) };
+      const [docs, total] = await Promise.all([
+        sessions()
+          .find(filter)
+          .sort({ lastModified: -1, _id: 1 })
+          .skip((page - 1) * pageSize)
+          .limit(pageSize)
+          .toArray(),
+        sessions().countDocuments(filter),
+      ]);
+      return { sessions: docs.map(toSessionRecord), total };
+    },
+
+    /** Live sessions per account, in one `$group` rather than a count per user. */
+    async countByUser(userIds?: string[]): Promise<Map<string, number>> {
+      const match = userIds ? { 'session.userId': { $in: userIds } } : { 'session.userId': { $type: 'string' } };
+      const rows = await sessions()
+        .aggregate<{ _id: string; count: number }>([{ $match: { ...match, ...notExpired() } }, { $group: { _id: '$session.userId', count: { $sum: 1 } } }])
+        .toArray();
+      return new Map(rows.map((row) => [row._id, row.count]));
+    },
+
+    async health(topUsersLimit: number): Promise<StoreHealth> {
+      const now = new Date();
+      const [storedSessions, anonymousSessions, expiredNotReaped, indexes, topUsers] = await Promise.all([
+        sessions().countDocuments({}),
+        // saveUninitialized: false means every stored session has a user; anything else here is a bug.
+        sessions().countDocuments({ 'session.userId': null }),
+        sessions().countDocuments({ expires: { $lte: now } }),
+        listIndexes(),
+        sessions()
+          .aggregate<{ _id: string; sessions: number }>([
+            { $match: { 'session.userId': { $type: 'string' }, ...notExpired(now) } },
+            { $group: { _id: '$session.userId', sessions: { $sum: 1 } } },
+            { $sort: { sessions: -1, _id: 1 } },
+            { $limit: topUsersLimit },
+          ])
+          .toArray(),
+      ]);
+      const hasKey = (index: { key: Record<string, unknown> }, field: string) => Object.keys(index.key).join() === field;
+      const ttl = indexes.find((index) => hasKey(index, 'expires') && typeof index.expireAfterSeconds === 'number');
+      return {
+        storedSessions,
+        anonymousSessions,
+        expiredNotReaped,
+        ttlIndex: { present: ttl !== undefined, expireAfterSeconds: ttl?.expireAfterSeconds ?? null },
+        userIndex: { present: indexes.some((index) => hasKey(index, 'session.userId')) },
+        topUsers: topUsers.map((row) => ({ userId: row._id, sessions: row.sessions })),
+      };
+    },
+
+    /**
+     * The cross-instance feed of one open stream: one indexed read tells whether this session still
+     * exists and whether the account's set of sessions changed, whichever instance changed it.
+     */
+    async check(userId: string, sid: string, sessionCreatedAt: number | undefined): Promise<WatchResult> {
+      const docs = await sessions()
+        .find({ 'session.userId': userId, ...notExpired() }, { projection: { _id: 1, lastModified: 1, 'session.createdAt': 1 } })
+        .toArray();
+      if (!docs.some((doc) => doc._id === sid)) {
+        const marker = await markers().findOne({ _id: sessionHandle(sid) });
+        if (marker) return { kind: 'ended', reason: toEndReason(marker.reason) };
+        const rotated = sessionCreatedAt !== undefined && docs.some((doc) => doc.session.createdAt === sessionCreatedAt);
+        return rotated ? { kind: 'rotated' } : { kind: 'vanished' };
+      }
+      let latest = 0;
+      for (const doc of docs) latest = Math.max(latest, doc.lastModified?.getTime() ?? 0, doc.session.createdAt ?? 0);
+      return { kind: 'alive', fingerprint: `${docs.length}:${latest}` };
+    },
+
+    async ensureIndexes(): Promise<void> {
+      await Promise.all([
+        // connect-mongo's TTL index (expires at `expires`), created here rather than in its constructor.
+        sessions().createIndex({ expires: 1 }, { expireAfterSeconds: 0 }),
+        sessions().createIndex({ handle: 1 }),
+        sessions().createIndex({ 'session.userId': 1 }),
+        markers().createIndex({ revokedAt: 1 }, { expireAfterSeconds: SESSION_MARKER_TTL_SECONDS }),
+      ]);
+    },
+  };
+}
