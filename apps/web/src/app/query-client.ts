@@ -32,19 +32,39 @@ function guessEndReason(client: QueryClient, now = Date.now()): SessionEndReason
   return 'revoked';
 }
 
+/** Resolves once none of this client's queries or mutations is waiting for the API. */
+function whenRequestsSettle(client: QueryClient): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (client.isFetching() > 0 || client.isMutating() > 0) return;
+      stopQueries();
+      stopMutations();
+      resolve();
+    };
+    const stopQueries = client.getQueryCache().subscribe(check);
+    const stopMutations = client.getMutationCache().subscribe(check);
+    check();
+  });
+}
+
 export function createQueryClient(sessionStatus: SessionStatus, overrides: DefaultOptions = {}): QueryClient {
   let isConfirming = false;
 
   /**
-   * A request sent just before this tab's session id was replaced (re-authentication, password
-   * change) comes back 401 although the session lives on under its new id. Asking once more with
-   * the cookie the browser holds now tells the two apart.
+   * A request sent just before this tab's session id was replaced comes back 401 although the session
+   * lives on under its new id: after re-authentication or a password change, and after an
+   * administrator changed the account's role, when the server gives the session a new id on whichever
+   * of the tab's requests reaches it first. Once the requests already on their way are back (one of
+   * them may bring the new id), asking once more with the cookie the browser holds tells the two
+   * apart; what failed with the old cookie is then fetched again.
    */
   const confirmSessionGone = async () => {
     if (isConfirming) return;
     isConfirming = true;
     try {
+      await whenRequestsSettle(client);
       client.setQueryData(authKeys.me(), await apiRequest<MeResponse>('/api/auth/me'));
+      await client.refetchQueries({ predicate: (query) => query.state.status === 'error' && isSessionGone(query.state.error) });
     } catch (error) {
       if (isSessionGone(error)) sessionStatus.end(guessEndReason(client));
     } finally {

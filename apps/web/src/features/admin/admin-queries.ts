@@ -33,18 +33,18 @@ export const adminQueries = {
   sessions: (filter: AdminSessionFilter) =>
     queryOptions({
       queryKey: adminKeys.sessionPage(filter),
-      queryFn: ({ signal }) => apiRequest<AdminSessionListResponse>(`/api/admin/sessions?${sessionsSearch(filter)}`, { signal }),
+      queryFn: () => apiRequest<AdminSessionListResponse>(`/api/admin/sessions?${sessionsSearch(filter)}`),
       placeholderData: keepPreviousData,
     }),
   users: () =>
     queryOptions({
       queryKey: adminKeys.users(),
-      queryFn: ({ signal }) => apiRequest<AdminUserListResponse>('/api/admin/users', { signal }),
+      queryFn: () => apiRequest<AdminUserListResponse>('/api/admin/users'),
     }),
   store: () =>
     queryOptions({
       queryKey: adminKeys.store(),
-      queryFn: ({ signal }) => apiRequest<StoreHealthResponse>('/api/admin/store', { signal }),
+      queryFn: () => apiRequest<StoreHealthResponse>('/api/admin/store'),
     }),
 };
 

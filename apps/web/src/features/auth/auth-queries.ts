@@ -24,7 +24,7 @@ export const authQueries = {
   me: () =>
     queryOptions({
       queryKey: authKeys.me(),
-      queryFn: ({ signal }): Promise<MeResponse | null> => apiRequest<MeResponse>('/api/auth/me', { signal }),
+      queryFn: (): Promise<MeResponse | null> => apiRequest<MeResponse>('/api/auth/me'),
       staleTime: 60_000,
     }),
 };

@@ -100,6 +100,35 @@ describe('when the session ends while the app is open', () => {
     expect(screen.getByRole('heading', { level: 2, name: 'This session' })).toBeTruthy();
   });
 
+  it('stays signed in when the server gives the session a new id on one request while another, sent with the old cookie, fails', async () => {
+    // An administrator changed the role: the first request to arrive gets the new id, the other one a 401.
+    let hasNewId = false;
+    let answerWithOldCookie = false;
+    const { calls } = signedInApi({
+      'GET /api/sessions': () => (answerWithOldCookie && !hasNewId ? unauthenticated() : json(sessionList())),
+      'GET /api/sessions/current': async () => {
+        if (!answerWithOldCookie) return json(currentSession());
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        hasNewId = true;
+        return json(currentSession());
+      },
+      'GET /api/auth/me': () => (answerWithOldCookie && !hasNewId ? unauthenticated() : json(meResponse())),
+    });
+    const { queryClient } = renderApp('/');
+    await screen.findByRole('heading', { level: 2, name: 'All your sessions' });
+    await screen.findByText('This device');
+
+    answerWithOldCookie = true;
+    const listFetches = calls.filter((call) => call.path === '/api/sessions').length;
+    await act(() => queryClient.invalidateQueries({ queryKey: ['sessions'] }));
+
+    // The failed list is asked for again, with the new id, and the page carries on.
+    await waitFor(() => expect(calls.filter((call) => call.path === '/api/sessions').length).toBe(listFetches + 2));
+    expect(await screen.findByText('This device')).toBeTruthy();
+    expect(screen.queryByRole('heading', { name: 'Signed out' })).toBeNull();
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
   it('leads back to the sign-in page from the signed-out screen', async () => {
     let isRevoked = false;
     signedInApi({ 'GET /api/auth/me': () => (isRevoked ? unauthenticated() : json(meResponse())) });

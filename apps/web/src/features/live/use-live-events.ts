@@ -3,6 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import type { LiveEvent } from '@gatehouse/types/events';
 import { useSessionStatus } from '../auth/session-status-context';
 import type { SessionEndReason } from '../auth/session-status';
+import { authKeys } from '../auth/auth-queries';
 import { sessionKeys } from '../sessions/session-queries';
 import { activityKeys } from '../activity/activity-queries';
 
@@ -56,6 +57,8 @@ export function useLiveEvents(): boolean {
       switch (event.type) {
         case 'sessions_changed':
           void queryClient.invalidateQueries({ queryKey: sessionKeys.all });
+          // The account itself may have changed (a new role): the header and the guards follow.
+          void queryClient.invalidateQueries({ queryKey: authKeys.me() });
           break;
         case 'activity':
           void queryClient.invalidateQueries({ queryKey: activityKeys.all });

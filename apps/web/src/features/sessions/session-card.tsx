@@ -1,4 +1,4 @@
-import { lazy, Suspense, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import type { SessionView } from '@gatehouse/types/sessions';
 import { describeDevice, sessionTitle } from '../../lib/device';
 import { RelativeTime } from '../../lib/time-view';
@@ -21,13 +21,19 @@ interface SessionCardProps {
 export function SessionCard({ session, now, isRevoking, onRevoke }: SessionCardProps) {
   const [isRenaming, setIsRenaming] = useState(false);
   const renameRef = useRef<HTMLButtonElement>(null);
+  const shouldRefocus = useRef(false);
   const title = sessionTitle(session);
   const methods = session.authMethods.map((method) => sessionMessages.authMethods[method]);
 
+  // Back to where the person started once the Rename button is there again.
+  useEffect(() => {
+    if (isRenaming || !shouldRefocus.current) return;
+    shouldRefocus.current = false;
+    renameRef.current?.focus();
+  }, [isRenaming]);
   const stopRenaming = () => {
+    shouldRefocus.current = true;
     setIsRenaming(false);
-    // Back to where the person started, once the button is rendered again.
-    requestAnimationFrame(() => renameRef.current?.focus());
   };
 
   return (

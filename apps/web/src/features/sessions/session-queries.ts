@@ -19,12 +19,12 @@ export const sessionQueries = {
   list: () =>
     queryOptions({
       queryKey: sessionKeys.list(),
-      queryFn: ({ signal }) => apiRequest<SessionListResponse>('/api/sessions', { signal }),
+      queryFn: () => apiRequest<SessionListResponse>('/api/sessions'),
     }),
   current: () =>
     queryOptions({
       queryKey: sessionKeys.current(),
-      queryFn: ({ signal }) => apiRequest<CurrentSessionResponse>('/api/sessions/current', { signal }),
+      queryFn: () => apiRequest<CurrentSessionResponse>('/api/sessions/current'),
     }),
 };
 
