@@ -7,6 +7,7 @@ import { commonMessages } from '../../messages/common';
 import { sessionMessages } from '../../messages/sessions';
 import { developerMessages } from '../../messages/developer';
 import { sessionQueries } from './session-queries';
+import './developer-details.css';
 
 const yesNo = (value: boolean) => (value ? commonMessages.yes : commonMessages.no);
 
