@@ -13,75 +13,81 @@ async function expectNoAxeViolations(page: Page, what: string): Promise<void> {
   expect(summary, what).toEqual([]);
 }
 
-/** The page's own background, to tell that the colour scheme really switched. */
-const pageBackground = (page: Page) => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+const COLOR_SCHEMES = ['light', 'dark'] as const;
+const PAGE_BACKGROUND = { light: 'rgb(245, 246, 248)', dark: 'rgb(13, 17, 23)' } as const;
 
-for (const colorScheme of ['light', 'dark'] as const) {
-  test.describe(`accessibility in ${colorScheme} mode`, () => {
-    test.beforeEach(async ({ page }) => {
-      await page.emulateMedia({ colorScheme });
-    });
-
-    test('the sign-in page (also after a failed attempt), the registration page and an unknown page have no axe violations', async ({ page }) => {
-      await page.goto('/login');
-      await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
-      expect(await pageBackground(page)).toBe(colorScheme === 'dark' ? 'rgb(13, 17, 23)' : 'rgb(245, 246, 248)');
-      await expectNoAxeViolations(page, '/login');
-
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await expect(page.getByLabel('Email')).toHaveAttribute('aria-invalid', 'true');
-      await expectNoAxeViolations(page, '/login with field errors');
-
-      await page.goto('/register');
-      await expect(page.getByRole('heading', { name: 'Create account' })).toBeVisible();
-      await expectNoAxeViolations(page, '/register');
-
-      await page.goto('/no-such-page');
-      await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
-      await expectNoAxeViolations(page, 'an unknown page');
-    });
-
-    test('the dashboard, its developer details and confirmations, the admin area and the signed-out screen have no axe violations', async ({
-      page,
-      signUpViaApi,
-      newDevice,
-    }) => {
-      const admin = await signUpViaApi('admin');
-      await makeAdmin(admin.email);
-      await signInViaApi(page.request, admin);
-      await signInViaApi((await newDevice(DEVICE_USER_AGENTS.windowsFirefox)).page.request, admin);
-
-      await page.goto('/');
-      for (const region of ['This session', 'All your sessions', 'Session data', 'Recent activity', 'Change password']) {
-        await expect(page.getByRole('region', { name: region })).toBeVisible();
-      }
-      await expect(sessionCards(page.getByRole('region', { name: 'All your sessions' }))).toHaveCount(2);
-      await expectNoAxeViolations(page, 'the dashboard');
-
-      await page.getByRole('button', { name: 'Developer details' }).click();
-      await expect(page.getByRole('heading', { name: 'Explain my cookie' })).toBeVisible();
-      await page.getByRole('button', { name: /^Revoke .* session$/ }).click();
-      await expect(page.getByRole('alertdialog')).toBeVisible();
-      await expectNoAxeViolations(page, 'the dashboard with the developer details and a confirmation open');
-      await page.keyboard.press('Escape');
-
-      await page.getByRole('button', { name: /^Rename / }).first().click();
-      await expect(page.getByLabel('Device name')).toBeFocused();
-      await expectNoAxeViolations(page, 'the dashboard while renaming a device');
-
-      await page.goto('/admin');
-      for (const heading of ['All sessions', 'Users', 'Store health']) {
-        await expect(page.getByRole('heading', { name: heading, exact: true })).toBeVisible();
-      }
-      await expect(page.getByRole('region', { name: 'All sessions' }).getByRole('button', { name: /^Revoke session of / }).first()).toBeVisible();
-      await expectNoAxeViolations(page, '/admin');
-
-      expect((await page.request.post('/api/auth/logout')).status()).toBe(204);
-      await expect(page.getByRole('heading', { name: 'Signed out' })).toBeVisible();
-      await expectNoAxeViolations(page, 'the signed-out screen');
-    });
-  });
+/**
+ * Runs axe on the page as it is now, once in each colour scheme the system can ask for (the app
+ * follows `prefers-color-scheme`), and checks the scheme really switched.
+ */
+async function expectNoAxeViolationsInEitherScheme(page: Page, what: string): Promise<void> {
+  for (const colorScheme of COLOR_SCHEMES) {
+    await page.emulateMedia({ colorScheme });
+    await expect.poll(() => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe(PAGE_BACKGROUND[colorScheme]);
+    await expectNoAxeViolations(page, `${what} (${colorScheme})`);
+  }
 }
+
+test.describe('accessibility, in light and dark mode', () => {
+  test('the sign-in page (also after a failed attempt), the registration page and an unknown page have no axe violations', async ({ page }) => {
+    await page.goto('/login');
+    await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+    await expectNoAxeViolationsInEitherScheme(page, '/login');
+
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByLabel('Email')).toHaveAttribute('aria-invalid', 'true');
+    await expectNoAxeViolationsInEitherScheme(page, '/login with field errors');
+
+    await page.goto('/register');
+    await expect(page.getByRole('heading', { name: 'Create account' })).toBeVisible();
+    await expectNoAxeViolationsInEitherScheme(page, '/register');
+
+    await page.goto('/no-such-page');
+    await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+    await expectNoAxeViolationsInEitherScheme(page, 'an unknown page');
+  });
+
+  test('the dashboard, its developer details and confirmations, the admin area and the signed-out screen have no axe violations', async ({
+    page,
+    signUpViaApi,
+    newDevice,
+  }) => {
+    const admin = await signUpViaApi('admin');
+    await makeAdmin(admin.email);
+    await signInViaApi(page.request, admin);
+    await signInViaApi((await newDevice(DEVICE_USER_AGENTS.windowsFirefox)).page.request, admin);
+
+    await page.goto('/');
+    for (const region of ['This session', 'All your sessions', 'Session data', 'Recent activity', 'Change password']) {
+      await expect(page.getByRole('region', { name: region })).toBeVisible();
+    }
+    await expect(sessionCards(page.getByRole('region', { name: 'All your sessions' }))).toHaveCount(2);
+    await expectNoAxeViolationsInEitherScheme(page, 'the dashboard');
+
+    await page.getByRole('button', { name: 'Developer details' }).click();
+    await expect(page.getByRole('heading', { name: 'Explain my cookie' })).toBeVisible();
+    await page.getByRole('button', { name: /^Revoke .* session$/ }).click();
+    await expect(page.getByRole('alertdialog')).toBeVisible();
+    await expectNoAxeViolationsInEitherScheme(page, 'the dashboard with the developer details and a confirmation open');
+    await page.keyboard.press('Escape');
+    await expect(page.getByRole('alertdialog')).toHaveCount(0);
+
+    await page.getByRole('button', { name: /^Rename / }).first().click();
+    await expect(page.getByLabel('Device name')).toBeFocused();
+    await expectNoAxeViolationsInEitherScheme(page, 'the dashboard while renaming a device');
+
+    await page.goto('/admin');
+    for (const heading of ['All sessions', 'Users', 'Store health']) {
+      await expect(page.getByRole('heading', { name: heading, exact: true })).toBeVisible();
+    }
+    await expect(page.getByRole('region', { name: 'All sessions' }).getByRole('button', { name: /^Revoke session of / }).first()).toBeVisible();
+    await expectNoAxeViolationsInEitherScheme(page, '/admin');
+
+    expect((await page.request.post('/api/auth/logout')).status()).toBe(204);
+    await expect(page.getByRole('heading', { name: 'Signed out' })).toBeVisible();
+    await expectNoAxeViolationsInEitherScheme(page, 'the signed-out screen');
+  });
+});
 
 test.describe('keyboard use', () => {
   test('the sign-in form works from the keyboard alone, and a failed attempt leaves focus on what went wrong', async ({ page, signUpViaApi }) => {

@@ -46,9 +46,16 @@ describe('what the live stream asks to fetch again', () => {
 
     await waitFor(() => expect(log.filter((entry) => entry === 'activity answered')).toHaveLength(1));
     await waitFor(() => expect(log.filter((entry) => entry === 'me answered')).toHaveLength(2));
-    // Nothing is sent while "me" is on its way, and no request overlaps the batch before it.
+    // Nothing is sent while "me" is on its way, and each batch starts with nothing else in flight.
+    const inFlightBefore = (index: number) =>
+      log.slice(0, index).filter((entry) => entry.endsWith('sent')).length - log.slice(0, index).filter((entry) => entry.endsWith('answered')).length;
     expect(log.slice(0, 2)).toEqual(['me sent', 'me answered']);
-    expect(log.indexOf('activity sent')).toBeGreaterThan(log.lastIndexOf('sessions answered'));
-    expect(log.lastIndexOf('me sent')).toBeGreaterThan(log.indexOf('activity answered'));
+    expect(log.slice(2, 4).sort()).toEqual(['current sent', 'sessions sent']);
+    const activitySent = log.indexOf('activity sent');
+    expect(inFlightBefore(activitySent)).toBe(0);
+    expect(log.slice(0, activitySent)).toEqual(expect.arrayContaining(['sessions answered', 'current answered']));
+    const secondMe = log.lastIndexOf('me sent');
+    expect(secondMe).toBeGreaterThan(log.indexOf('activity answered'));
+    expect(inFlightBefore(secondMe)).toBe(0);
   });
 });

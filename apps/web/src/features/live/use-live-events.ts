@@ -55,13 +55,18 @@ export function useLiveEvents(): boolean {
      * What the stream asks to fetch again is fetched one batch after another, never as a new request
      * beside one still on its way, and "who is signed in" goes first, alone. After an administrator
      * changed the account's role, the first request the server sees gets the session's new id; requests
-     * sent beside it with the old id would fail.
+     * sent beside it with the old id would fail. For the same reason nothing is sent while this tab is
+     * itself getting a new id (re-authentication): the stream can announce it before the answer
+     * carrying the new cookie is in.
      */
     let refreshes = Promise.resolve();
     const refresh = (...keys: ReadonlyArray<readonly string[]>) => {
       refreshes = refreshes
         .then(async () => {
-          for (const queryKey of keys) await queryClient.invalidateQueries({ queryKey }, { cancelRefetch: false });
+          for (const queryKey of keys) {
+            await sessionStatus.whenNotRotating();
+            await queryClient.invalidateQueries({ queryKey }, { cancelRefetch: false });
+          }
         })
         .catch(() => undefined);
     };
