@@ -47,7 +47,7 @@ export default defineConfig({
         codeSplitting: {
           groups: [
             { name: 'vendor', test: /node_modules/ },
-            { name: 'common', test: /src/, minShareCount: 2 },
+            { name: 'common', test: /[\\/]src[\\/].*\.tsx?$/, minShareCount: 2 },
           ],
         },
       },

@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { commonMessages } from '../messages/common';
+import './dialog.css';
 
 export interface ConfirmRequest {
   title: string;

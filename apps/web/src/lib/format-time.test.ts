@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatApproximateDuration, formatDuration, formatPrecise, formatRelative, formatTimeLeft, roundDuration } from './format-time';
+import { formatApproximateDuration, formatPrecise, formatRelative, formatTimeLeft, roundDuration } from './format-time';
+import { formatDuration } from './format-duration';
 
 const MINUTE = 60;
 const HOUR = 3600;

@@ -1,13 +1,14 @@
 import { locale } from '../messages/intl';
 import { timeMessages } from '../messages/time';
 
-type Unit = 'second' | 'minute' | 'hour' | 'day' | 'month' | 'year';
+export type Unit = 'second' | 'minute' | 'hour' | 'day' | 'month' | 'year';
 
 const preciseFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium' });
 const relativeFormat = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
 const unitFormats = new Map<Unit, Intl.NumberFormat>();
 
-function formatAmount(amount: number, unit: Unit): string {
+/** "30 minutes": a number with its unit written out, in the reader's locale. */
+export function formatAmount(amount: number, unit: Unit): string {
   let format = unitFormats.get(unit);
   if (!format) {
     format = new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' });
@@ -21,7 +22,7 @@ export function formatPrecise(iso: string): string {
   return preciseFormat.format(new Date(iso));
 }
 
-const DAY_SECONDS = 86_400;
+export const DAY_SECONDS = 86_400;
 
 /**
  * A length of time rounded in the largest unit that still reads naturally. Each step rounds the
@@ -59,17 +60,4 @@ export function formatApproximateDuration(seconds: number): string {
 /** Until a deadline: "about 30 minutes left", "expired". */
 export function formatTimeLeft(remainingMs: number): string {
   return remainingMs > 0 ? timeMessages.left(formatApproximateDuration(remainingMs / 1000)) : timeMessages.expired;
-}
-
-/** A configured duration, exactly, in its largest whole unit: "30 minutes", "30 days", "90 seconds". */
-export function formatDuration(totalSeconds: number): string {
-  const units: ReadonlyArray<[Unit, number]> = [
-    ['day', DAY_SECONDS],
-    ['hour', 3600],
-    ['minute', 60],
-  ];
-  for (const [unit, size] of units) {
-    if (totalSeconds >= size && totalSeconds % size === 0) return formatAmount(totalSeconds / size, unit);
-  }
-  return formatAmount(totalSeconds, 'second');
 }

@@ -9,6 +9,7 @@ import { FormAlert } from '../../components/form-alert';
 import { describeError, formText, type FieldErrors } from '../../lib/form-errors';
 import { useFocusFirstProblem } from '../../lib/use-focus-first-problem';
 import { authMessages } from '../../messages/auth';
+import '../../components/dialog.css';
 
 /** "Confirm it’s you": the password again before a sensitive action; a new session id on success. */
 export function ReauthDialog({ onDone }: { onDone: (confirmed: boolean) => void }) {

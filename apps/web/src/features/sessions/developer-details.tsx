@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import type { CookieExplanation } from '@gatehouse/types/sessions';
 import { DateTime } from '../../lib/time-view';
-import { formatDuration } from '../../lib/format-time';
+import { formatDuration } from '../../lib/format-duration';
 import { QueryState } from '../../components/query-state';
 import { commonMessages } from '../../messages/common';
 import { sessionMessages } from '../../messages/sessions';

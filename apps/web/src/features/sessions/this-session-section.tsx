@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { CurrentSessionResponse, ExtendSessionResponse } from '@gatehouse/types/sessions';
 import { useNow } from '../../lib/use-now';
@@ -86,7 +86,7 @@ function SessionFacts({ current }: { current: CurrentSessionResponse }) {
   );
 }
 
-/** setTimeout cannot wait longer than this (about 24.8 days); a later deadline is waited for in steps. */
+/** setTimeout cannot wait longer than this (about 24.8 days); a later deadline is checked early, harmlessly. */
 const LONGEST_TIMEOUT_MS = 2 ** 31 - 1;
 /** The server decides when the session is over: ask a moment after the deadline, not before. */
 const AFTER_DEADLINE_MS = 1000;
@@ -98,20 +98,14 @@ const AFTER_DEADLINE_MS = 1000;
  */
 function useCheckAtDeadline(deadline: string) {
   const queryClient = useQueryClient();
-  const [wakeUps, setWakeUps] = useState(0);
   useEffect(() => {
-    const at = Date.parse(deadline) + AFTER_DEADLINE_MS;
     const timer = setTimeout(
       () => {
-        if (Date.now() < at) {
-          setWakeUps((count) => count + 1);
-          return;
-        }
         void queryClient.invalidateQueries({ queryKey: authKeys.me() });
         void queryClient.invalidateQueries({ queryKey: sessionKeys.current() });
       },
-      Math.min(Math.max(at - Date.now(), 0), LONGEST_TIMEOUT_MS),
+      Math.min(Math.max(Date.parse(deadline) + AFTER_DEADLINE_MS - Date.now(), 0), LONGEST_TIMEOUT_MS),
     );
     return () => clearTimeout(timer);
-  }, [deadline, queryClient, wakeUps]);
+  }, [deadline, queryClient]);
 }
