@@ -9,6 +9,7 @@ import {
   signInViaApi,
   test,
 } from '../fixtures';
+import { SESSION_COOKIE } from '../support/server-env';
 import type { Request } from '@playwright/test';
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -139,7 +140,7 @@ test.describe('administration', () => {
     await expect(memberPage.getByRole('region', { name: 'This session' })).toBeVisible();
     await expect(memberPage.getByRole('link', { name: 'Admin' })).toHaveCount(0);
     const memberLoads = countPageLoads(memberPage);
-    const memberCookie = async () => (await memberDevice.context.cookies()).find((cookie) => cookie.name.endsWith('gh.sid'))?.value;
+    const memberCookie = async () => (await memberDevice.context.cookies()).find((cookie) => cookie.name === SESSION_COOKIE)?.value;
     const cookieBefore = await memberCookie();
 
     await signInViaApi(page.request, admin);
