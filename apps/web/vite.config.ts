@@ -39,5 +39,26 @@ export default defineConfig({
     manifest: true,
     // Browsers without modulepreload still load every chunk, just without the head start.
     modulePreload: { polyfill: false },
+    rolldownOptions: {
+      output: {
+        // Code several pages share goes in two chunks, the libraries and our own shared modules, rather
+        // than one small chunk per combination of pages: each extra chunk costs its own gzip window and
+        // import glue, more than the few hundred bytes a page would skip (scripts/measure-bundle.ts).
+        codeSplitting: {
+          groups: [
+            { name: 'vendor', test: /node_modules/ },
+            // What only the pages opened from mail share stays out of every other page: these modules alone,
+            // not what they import (that is in `common`, which never imports them back).
+            {
+              name: 'mail-links',
+              test: /[\\/]src[\\/](features[\\/](recovery|verification)[\\/]|messages[\\/]recovery\.ts)/,
+              minShareCount: 2,
+              includeDependenciesRecursively: false,
+            },
+            { name: 'common', test: /[\\/]src[\\/].*\.tsx?$/, minShareCount: 2 },
+          ],
+        },
+      },
+    },
   },
 });

@@ -15,9 +15,11 @@ export const DashboardPage = lazyPage(async () => (await import('../features/das
 /** Most people never open the admin area, so its code is loaded only when they do. */
 export const AdminPage = lazyPage(async () => (await import('../features/admin/admin-page')).AdminPage);
 
-export const ForgotPasswordPage = lazyPage(async () => (await import('../features/recovery/forgot-password-page')).ForgotPasswordPage);
-export const ResetPasswordPage = lazyPage(async () => (await import('../features/recovery/reset-password-page')).ResetPasswordPage);
-export const VerifyEmailPage = lazyPage(async () => (await import('../features/verification/verify-email-page')).VerifyEmailPage);
+const mailPages = () => import('../features/recovery/mail-pages');
+export const ForgotPasswordPage = lazyPage(async () => (await mailPages()).ForgotPasswordPage);
+export const ResetPasswordPage = lazyPage(async () => (await mailPages()).ResetPasswordPage);
+export const VerifyEmailPage = lazyPage(async () => (await mailPages()).VerifyEmailPage);
+export const EmailSettingsPage = lazyPage(async () => (await import('../features/verification/email-settings-page')).EmailSettingsPage);
 /** Development only: the mail the server sent (the API answers 404 in production, and so does this path). */
 export const OutboxPage = lazyPage(async () => (await import('../features/dev-outbox/outbox-page')).OutboxPage);
 
@@ -26,10 +28,9 @@ const PAGE_AT: Readonly<Record<string, Page>> = {
   '/login': LoginPage,
   '/register': RegisterPage,
   '/admin': AdminPage,
-  '/forgot-password': ForgotPasswordPage,
+  // Opened straight from a mail.
   '/reset-password': ResetPasswordPage,
   '/verify-email': VerifyEmailPage,
-  '/dev/outbox': OutboxPage,
 };
 
 /**

@@ -1,6 +1,16 @@
 import { Route, Routes } from 'react-router';
 import { RequireAdmin, RequireGuest, RequireUser } from '../features/auth/route-guards';
-import { AdminPage, DashboardPage, ForgotPasswordPage, LoginPage, OutboxPage, RegisterPage, ResetPasswordPage, VerifyEmailPage } from './pages';
+import {
+  AdminPage,
+  DashboardPage,
+  EmailSettingsPage,
+  ForgotPasswordPage,
+  LoginPage,
+  OutboxPage,
+  RegisterPage,
+  ResetPasswordPage,
+  VerifyEmailPage,
+} from './pages';
 import { RootLayout } from './root-layout';
 import { NotFoundPage } from './simple-pages';
 import { RouteErrorBoundary } from './route-error-boundary';
@@ -21,6 +31,7 @@ export function AppRoutes() {
           <Route path="dev/outbox" element={<OutboxPage />} />
           <Route element={<RequireUser />}>
             <Route index element={<DashboardPage />} />
+            <Route path="account/email" element={<EmailSettingsPage />} />
             <Route path="admin" element={<RequireAdmin />}>
               <Route index element={<AdminPage />} />
             </Route>

@@ -1,18 +1,25 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
 import { PASSWORD_MIN_LENGTH } from '@gatehouse/types/limits';
 import type { RegisterRequest, RegisterResponse } from '@gatehouse/types/auth';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
-import { fieldErrorsOf, formErrorMessage, formText, type FieldErrors } from '../../lib/form-errors';
+import { describeError, formText, type FieldErrors } from '../../lib/form-errors';
+import { useFocusFirstProblem } from '../../lib/use-focus-first-problem';
+import { authMessages } from '../../messages/auth';
+import { registrationMessages } from '../../messages/registration';
 import { authApi } from './auth-queries';
 import { useAuthSuccess } from './use-auth-success';
 import { checkRegistration } from './auth-form-checks';
 
+const FIELDS = ['name', 'email', 'password'];
+
 export function RegisterPage() {
+  const formRef = useRef<HTMLFormElement>(null);
   const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
   const register = useMutation({ mutationFn: (body: RegisterRequest) => authApi.register(body) });
+  useFocusFirstProblem(formRef, clientErrors ?? register.error);
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -27,27 +34,26 @@ export function RegisterPage() {
     else register.reset();
   };
 
-  const fieldErrors = clientErrors ?? fieldErrorsOf(register.error);
-  const alert = clientErrors ? 'Please correct the highlighted fields.' : formErrorMessage(register.error);
+  const { alert, fields } = clientErrors ? { alert: null, fields: clientErrors } : describeError(register.error, 'register', FIELDS);
 
-  // Registration starts no session and answers every address alike: the mail tells the rest.
+  // Registration starts no session and answers every address alike: the mail tells the rest (S34).
   if (register.data && register.variables) return <CheckInbox registered={register.variables} answer={register.data} />;
 
   return (
     <div className="card narrow">
       <title>Create account · Gatehouse</title>
       <h1>Create account</h1>
-      <form onSubmit={onSubmit} noValidate className="stack">
-        <TextField label="Name" name="name" autoComplete="name" required error={fieldErrors.name} />
-        <TextField label="Email" name="email" type="email" autoComplete="email" required error={fieldErrors.email} />
+      <form ref={formRef} onSubmit={onSubmit} noValidate className="stack">
+        <TextField label="Name" name="name" autoComplete="name" required error={fields.name} />
+        <TextField label="Email" name="email" type="email" autoComplete="email" required error={fields.email} />
         <TextField
           label="Password"
           name="password"
           type="password"
           autoComplete="new-password"
           required
-          hint={`At least ${PASSWORD_MIN_LENGTH} characters. A few unrelated words make a strong password.`}
-          error={fieldErrors.password}
+          hint={authMessages.newPasswordHint(PASSWORD_MIN_LENGTH)}
+          error={fields.password}
         />
         <FormAlert message={alert} />
         <button type="submit" className="button button-primary" disabled={register.isPending}>
@@ -68,20 +74,21 @@ function CheckInbox({ registered, answer }: { registered: RegisterRequest; answe
     mutationFn: () => authApi.login({ email: registered.email, password: registered.password }),
     onSuccess: onSignedIn,
   });
+  const isSent = answer.mail === 'sent';
   return (
     <div className="card narrow stack">
-      <title>Check your inbox · Gatehouse</title>
-      <h1>{answer.mail === 'sent' ? 'Check your inbox' : 'Account ready'}</h1>
+      <title>{`${registrationMessages.checkInbox} · Gatehouse`}</title>
+      <h1>{isSent ? registrationMessages.checkInbox : registrationMessages.accountReady}</h1>
       <p role="status" className="status-message">
-        {answer.mail === 'sent' ? (
+        {isSent ? (
           <>
-            We sent a mail to <strong>{registered.email}</strong>. Follow its link to confirm your address and sign in.
+            {registrationMessages.mailSentTo} <strong>{registered.email}</strong>. {registrationMessages.mailSentNext}
           </>
         ) : (
           answer.message
         )}
       </p>
-      <FormAlert message={formErrorMessage(login.error)} />
+      <FormAlert message={describeError(login.error, 'sign-in').alert} />
       <p>
         <button type="button" className="button button-primary" disabled={login.isPending} onClick={() => login.mutate()}>
           Sign in now

@@ -4,10 +4,11 @@ import type { OutboxListResponse, OutboxMessage } from '@gatehouse/types/dev';
 import { QueryState } from '../../components/query-state';
 import { apiRequest, isApiError } from '../../lib/api-client';
 import { DateTime } from '../../lib/time-view';
+import { outboxMessages } from '../../messages/recovery';
 
 const outboxQuery = {
   queryKey: ['dev', 'outbox'] as const,
-  queryFn: ({ signal }: { signal: AbortSignal }) => apiRequest<OutboxListResponse>('/api/dev/outbox', { signal }),
+  queryFn: () => apiRequest<OutboxListResponse>('/api/dev/outbox'),
 };
 
 const URL_PATTERN = /(https?:\/\/[^\s<>"]+)/g;
@@ -31,14 +32,14 @@ export function OutboxPage() {
     <div className="page">
       <title>Mail outbox · Gatehouse</title>
       <h1>Mail outbox</h1>
-      <p className="lead">Development only: every message the server sent, newest first. Links work as they would from a mailbox.</p>
+      <p className="lead">{outboxMessages.lead}</p>
       {isApiError(outbox.error) && outbox.error.status === 404 ? (
         <p role="alert" className="alert alert-error">
-          There is no outbox here: it exists only outside production, and only for this machine.
+          {outboxMessages.missing}
         </p>
       ) : outbox.data ? (
         messages.length === 0 ? (
-          <p>No mail yet.</p>
+          <p>{outboxMessages.none}</p>
         ) : (
           <div className="dashboard-grid">
             <section className="card" aria-labelledby="outbox-list-title">
@@ -50,7 +51,7 @@ export function OutboxPage() {
                       {message.subject}
                     </button>{' '}
                     <span className="muted">
-                      to {message.to}, <DateTime value={message.createdAt} isCompact />
+                      {outboxMessages.to(message.to)} <DateTime value={message.createdAt} />
                     </span>
                   </li>
                 ))}
@@ -60,7 +61,7 @@ export function OutboxPage() {
           </div>
         )
       ) : (
-        <QueryState query={outbox} what="the outbox" />
+        <QueryState query={outbox} what={outboxMessages.outbox} />
       )}
     </div>
   );
@@ -71,14 +72,14 @@ function MessageView({ message }: { message: OutboxMessage }) {
     <section className="card card-wide" aria-labelledby="outbox-message-title">
       <h2 id="outbox-message-title">{message.subject}</h2>
       <p className="muted">
-        To {message.to}, <DateTime value={message.createdAt} />
+        {message.to} · <DateTime value={message.createdAt} />
       </p>
       <pre className="code-block">
         {withLinks(message.text)}
       </pre>
       <p>
         <a href={`/api/dev/outbox/${message.id}/html`} target="_blank" rel="noopener noreferrer">
-          Open the HTML version
+          {outboxMessages.openHtml}
         </a>
       </p>
     </section>

@@ -1,17 +1,23 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
 import type { ForgotPasswordRequest } from '@gatehouse/types/recovery';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
-import { fieldErrorsOf, formErrorMessage, formText, type FieldErrors } from '../../lib/form-errors';
+import { describeError, formText, type FieldErrors } from '../../lib/form-errors';
+import { useFocusFirstProblem } from '../../lib/use-focus-first-problem';
+import { recoveryMessages } from '../../messages/recovery';
 import { checkEmailOnly } from './recovery-form-checks';
 import { recoveryApi } from './recovery-api';
 
-/** The same answer whether or not the address has an account: the server says so, this page repeats it. */
+const FIELDS = ['email'];
+
+/** The same answer whether or not the address has an account: the server words it, this page shows it. */
 export function ForgotPasswordPage() {
+  const formRef = useRef<HTMLFormElement>(null);
   const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
   const forgot = useMutation({ mutationFn: (body: ForgotPasswordRequest) => recoveryApi.forgotPassword(body) });
+  useFocusFirstProblem(formRef, clientErrors ?? forgot.error);
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -21,8 +27,7 @@ export function ForgotPasswordPage() {
     else forgot.reset();
   };
 
-  const fieldErrors = clientErrors ?? fieldErrorsOf(forgot.error);
-  const alert = clientErrors ? 'Please correct the highlighted fields.' : formErrorMessage(forgot.error);
+  const { alert, fields } = clientErrors ? { alert: null, fields: clientErrors } : describeError(forgot.error, 'forgot-password', FIELDS);
 
   return (
     <div className="card narrow">
@@ -33,7 +38,7 @@ export function ForgotPasswordPage() {
           <p role="status" className="status-message">
             {forgot.data.message}
           </p>
-          <p>Nothing there? Look in your spam folder, or check the address and send another link.</p>
+          <p>{recoveryMessages.forgotNothingThere}</p>
           <p>
             <button type="button" className="button" onClick={() => forgot.reset()}>
               Send another link
@@ -41,9 +46,9 @@ export function ForgotPasswordPage() {
           </p>
         </div>
       ) : (
-        <form onSubmit={onSubmit} noValidate className="stack">
-          <p>Enter the address of your account. We will mail you a link to set a new password.</p>
-          <TextField label="Email" name="email" type="email" autoComplete="username" required error={fieldErrors.email} />
+        <form ref={formRef} onSubmit={onSubmit} noValidate className="stack">
+          <p>{recoveryMessages.forgotIntro}</p>
+          <TextField label="Email" name="email" type="email" autoComplete="username" required error={fields.email} />
           <FormAlert message={alert} />
           <button type="submit" className="button button-primary" disabled={forgot.isPending}>
             Send reset link

@@ -1,18 +1,22 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { PASSWORD_MIN_LENGTH } from '@gatehouse/types/limits';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
 import { isApiError } from '../../lib/api-client';
-import { fieldErrorsOf, formErrorMessage, formText, type FieldErrors } from '../../lib/form-errors';
+import { describeError, formText, type FieldErrors } from '../../lib/form-errors';
+import { useFocusFirstProblem } from '../../lib/use-focus-first-problem';
+import { authMessages } from '../../messages/auth';
+import { recoveryMessages } from '../../messages/recovery';
 import { useAuthSuccess } from '../auth/use-auth-success';
 import { InvalidLink } from './invalid-link';
 import { useLinkToken } from './link-token';
 import { checkNewPassword } from './recovery-form-checks';
 import { recoveryApi } from './recovery-api';
 
-const ASK_AGAIN = { to: '/forgot-password', label: 'Ask for a new link' };
+const ASK_AGAIN = { to: '/forgot-password', label: recoveryMessages.askAgain };
+const FIELDS = ['password'];
 
 /** Opened from the reset mail: checks the link first, so nobody types a password for a dead one. */
 export function ResetPasswordPage() {
@@ -30,14 +34,14 @@ export function ResetPasswordPage() {
     return (
       <div className="card narrow stack">
         <h1>Set a new password</h1>
-        <FormAlert message={formErrorMessage(check.error)} />
+        <FormAlert message={describeError(check.error, 'mail-link').alert} />
       </div>
     );
   }
   if (!check.data) {
     return (
       <p className="loading" aria-busy="true">
-        Checking your link…
+        {recoveryMessages.checkingLink}
       </p>
     );
   }
@@ -46,12 +50,14 @@ export function ResetPasswordPage() {
 
 function NewPasswordForm({ token, email }: { token: string; email: string }) {
   const onAccountChanged = useAuthSuccess();
+  const formRef = useRef<HTMLFormElement>(null);
   const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
   const reset = useMutation({
     mutationFn: (password: string) => recoveryApi.resetPassword({ token, password }),
     // Every session of the account ended, this browser's too if it had one.
     onSuccess: onAccountChanged,
   });
+  useFocusFirstProblem(formRef, clientErrors ?? reset.error);
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -68,7 +74,7 @@ function NewPasswordForm({ token, email }: { token: string; email: string }) {
         <title>Password changed · Gatehouse</title>
         <h1>Password changed</h1>
         <p role="status" className="status-message">
-          Your new password is set, and every session of your account was signed out ({reset.data.endedSessions}).
+          {recoveryMessages.passwordReset(reset.data.endedSessions)}
         </p>
         <p>
           <Link to="/login" className="button button-primary">
@@ -79,15 +85,14 @@ function NewPasswordForm({ token, email }: { token: string; email: string }) {
     );
   }
 
-  const fieldErrors = clientErrors ?? fieldErrorsOf(reset.error);
-  const alert = clientErrors ? 'Please correct the highlighted fields.' : formErrorMessage(reset.error);
+  const { alert, fields } = clientErrors ? { alert: null, fields: clientErrors } : describeError(reset.error, 'mail-link', FIELDS);
   return (
     <div className="card narrow">
       <title>Set a new password · Gatehouse</title>
       <h1>Set a new password</h1>
-      <form onSubmit={onSubmit} noValidate className="stack">
+      <form ref={formRef} onSubmit={onSubmit} noValidate className="stack">
         <p>
-          For <strong>{email}</strong>. Setting it signs your account out everywhere.
+          {recoveryMessages.resetFor} <strong>{email}</strong>. {recoveryMessages.resetSignsOut}
         </p>
         {/* Lets password managers store the new password with the right account. */}
         <input type="email" name="username" autoComplete="username" value={email} readOnly hidden />
@@ -97,8 +102,8 @@ function NewPasswordForm({ token, email }: { token: string; email: string }) {
           type="password"
           autoComplete="new-password"
           required
-          hint={`At least ${PASSWORD_MIN_LENGTH} characters. A few unrelated words make a strong password.`}
-          error={fieldErrors.password}
+          hint={authMessages.newPasswordHint(PASSWORD_MIN_LENGTH)}
+          error={fields.password}
         />
         <FormAlert message={alert} />
         <button type="submit" className="button button-primary" disabled={reset.isPending}>

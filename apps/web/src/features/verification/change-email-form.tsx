@@ -1,18 +1,22 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
 import type { ChangeEmailRequest } from '@gatehouse/types/email';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
-import { fieldErrorsOf, formErrorMessage, formText, type FieldErrors } from '../../lib/form-errors';
+import { describeError, formText, type FieldErrors } from '../../lib/form-errors';
+import { useFocusFirstProblem } from '../../lib/use-focus-first-problem';
+import { verificationMessages } from '../../messages/recovery';
 import { useWithReauth } from '../reauth/reauth-context';
 import { checkEmailOnly } from '../recovery/recovery-form-checks';
 import { verificationApi } from './verification-api';
 
 /** Needs a recent password (the dialog asks); the new address applies once its link is followed. */
-export function ChangeEmailForm({ onDone }: { onDone: () => void }) {
+export function ChangeEmailForm() {
   const withReauth = useWithReauth();
+  const formRef = useRef<HTMLFormElement>(null);
   const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
   const change = useMutation({ mutationFn: withReauth((body: ChangeEmailRequest) => verificationApi.changeEmail(body)) });
+  useFocusFirstProblem(formRef, clientErrors ?? change.error);
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -30,27 +34,23 @@ export function ChangeEmailForm({ onDone }: { onDone: () => void }) {
           {change.data.message}
         </p>
         <p>
-          <button type="button" className="button" onClick={onDone}>
-            Done
+          <button type="button" className="button" onClick={() => change.reset()}>
+            {verificationMessages.sendAnother}
           </button>
         </p>
       </div>
     );
   }
-  const fieldErrors = clientErrors ?? fieldErrorsOf(change.error);
-  const alert = clientErrors ? 'Please correct the highlighted fields.' : formErrorMessage(change.error);
+  const { alert, fields } = clientErrors ? { alert: null, fields: clientErrors } : describeError(change.error, 'change-email', ['email']);
   return (
-    <form onSubmit={onSubmit} noValidate className="stack-small">
-      <TextField label="New email" name="email" type="email" autoComplete="email" required error={fieldErrors.email} />
+    <form ref={formRef} onSubmit={onSubmit} noValidate className="stack-small">
+      <TextField label="New email" name="email" type="email" autoComplete="email" required error={fields.email} />
       <FormAlert message={alert} />
-      <div className="actions">
+      <p>
         <button type="submit" className="button button-primary" aria-disabled={change.isPending ? true : undefined}>
           Send confirmation link
         </button>
-        <button type="button" className="button" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
+      </p>
     </form>
   );
 }

@@ -3,7 +3,8 @@ import { Link, Navigate } from 'react-router';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { FormAlert } from '../../components/form-alert';
 import { isApiError } from '../../lib/api-client';
-import { formErrorMessage } from '../../lib/form-errors';
+import { describeError } from '../../lib/form-errors';
+import { verificationMessages } from '../../messages/recovery';
 import { authQueries } from '../auth/auth-queries';
 import { useAuthSuccess } from '../auth/use-auth-success';
 import { InvalidLink } from '../recovery/invalid-link';
@@ -34,13 +35,13 @@ export function VerifyEmailPage() {
     follow(token);
   }, [token, follow]);
 
-  const retry = me.data ? { to: '/', label: 'Send a new link from your account page' } : { to: '/login', label: 'Sign in to send a new link' };
+  const retry = me.data ? { to: '/', label: verificationMessages.newLinkFromAccount } : { to: '/login', label: verificationMessages.signInForNewLink };
   if (token === null || isApiError(verify.error, 'invalid_token')) return <InvalidLink retry={retry} />;
   if (verify.error) {
     return (
       <div className="card narrow stack">
         <h1>Confirm your address</h1>
-        <FormAlert message={formErrorMessage(verify.error)} />
+        <FormAlert message={describeError(verify.error, 'mail-link').alert} />
       </div>
     );
   }
@@ -48,20 +49,20 @@ export function VerifyEmailPage() {
   if (verify.data?.outcome === 'email_changed') {
     return (
       <div className="card narrow stack">
-        <title>Address changed · Gatehouse</title>
-        <h1>Address changed</h1>
+        <title>{`${verificationMessages.addressChangedTitle} · Gatehouse`}</title>
+        <h1>{verificationMessages.addressChangedTitle}</h1>
         <p role="status" className="status-message">
-          Your account’s address is now <strong>{verify.data.user.email}</strong>. We told the old address.
+          {verificationMessages.addressChanged} <strong>{verify.data.user.email}</strong>. {verificationMessages.oldAddressTold}
         </p>
         <p>
-          <Link to={verify.data.isSignedIn ? '/' : '/login'}>{verify.data.isSignedIn ? 'Back to your account' : 'Sign in'}</Link>
+          <Link to={verify.data.isSignedIn ? '/' : '/login'}>{verify.data.isSignedIn ? verificationMessages.backToAccount : 'Sign in'}</Link>
         </p>
       </div>
     );
   }
   return (
     <p className="loading" aria-busy="true">
-      Confirming your address…
+      {verificationMessages.confirming}
     </p>
   );
 }
