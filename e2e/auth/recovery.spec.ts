@@ -38,9 +38,9 @@ test.describe('mail: verification, recovery, alerts', () => {
     expect(link).toMatch(/^http:\/\/localhost:\d+\/verify-email\?token=/);
     await page.goto(link);
     await expect(page).toHaveURL('/');
-    const address = page.getByRole('region', { name: 'Email address' });
-    await expect(address.getByText('Verified', { exact: true })).toBeVisible();
-    await expect(page.getByText(/Confirm your email address/)).toHaveCount(0);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Hello, Vera Verified');
+    await expect(page.getByText('Verified', { exact: true })).toBeVisible();
+    await expect(page.getByText(/Confirm your address/)).toHaveCount(0);
 
     // The link worked once.
     await page.goto(link);

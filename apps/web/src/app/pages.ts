@@ -14,24 +14,10 @@ export const RegisterPage = lazyPage(async () => (await import('../features/auth
 export const DashboardPage = lazyPage(async () => (await import('../features/dashboard/dashboard-page')).DashboardPage);
 /** Most people never open the admin area, so its code is loaded only when they do. */
 export const AdminPage = lazyPage(async () => (await import('../features/admin/admin-page')).AdminPage);
+/** Every other path: forgot password, links from mail, the account's address, the dev outbox, not found. */
+export const MoreRoutes = lazyPage(async () => (await import('./more-routes')).MoreRoutes);
 
-const mailPages = () => import('../features/recovery/mail-pages');
-export const ForgotPasswordPage = lazyPage(async () => (await mailPages()).ForgotPasswordPage);
-export const ResetPasswordPage = lazyPage(async () => (await mailPages()).ResetPasswordPage);
-export const VerifyEmailPage = lazyPage(async () => (await mailPages()).VerifyEmailPage);
-export const EmailSettingsPage = lazyPage(async () => (await import('../features/verification/email-settings-page')).EmailSettingsPage);
-/** Development only: the mail the server sent (the API answers 404 in production, and so does this path). */
-export const OutboxPage = lazyPage(async () => (await import('../features/dev-outbox/outbox-page')).OutboxPage);
-
-const PAGE_AT: Readonly<Record<string, Page>> = {
-  '/': DashboardPage,
-  '/login': LoginPage,
-  '/register': RegisterPage,
-  '/admin': AdminPage,
-  // Opened straight from a mail.
-  '/reset-password': ResetPasswordPage,
-  '/verify-email': VerifyEmailPage,
-};
+const PAGE_AT: Readonly<Record<string, Page>> = { '/': DashboardPage, '/login': LoginPage, '/register': RegisterPage, '/admin': AdminPage };
 
 /**
  * Starts fetching the code of the page a URL names while `/api/auth/me` is still on its way, rather

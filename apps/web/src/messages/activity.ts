@@ -14,13 +14,13 @@ export const activityLabels: Record<ActivityType, string> = {
   registered: 'Account created',
   role_changed: 'Role changed',
   email_verification_sent: 'Confirmation link sent',
-  email_verified: 'Email address confirmed',
-  registration_attempted: 'Someone tried to register your address',
-  password_reset_requested: 'Password reset link sent',
-  password_reset: 'Password reset through a link',
-  email_change_requested: 'Change of address asked for',
-  email_changed: 'Email address changed',
-  new_device_sign_in: 'Signed in from a new device (mail sent)',
+  email_verified: 'Address confirmed',
+  registration_attempted: 'Registration tried',
+  password_reset_requested: 'Reset link sent',
+  password_reset: 'Password reset',
+  email_change_requested: 'Address change asked',
+  email_changed: 'Address changed',
+  new_device_sign_in: 'New device',
 };
 
 export const actorLabels: Record<ActivityEvent['actor'], string | null> = {

@@ -11,7 +11,7 @@ import { authMessages } from '../../messages/auth';
 import { registrationMessages } from '../../messages/registration';
 import { authApi } from './auth-queries';
 import { useAuthSuccess } from './use-auth-success';
-import { checkRegistration } from './auth-form-checks';
+import { checkRegistration } from './guest-form-checks';
 
 const FIELDS = ['name', 'email', 'password'];
 

@@ -35,7 +35,7 @@ describe('dashboard', () => {
 
     expect(screen.getAllByRole('heading', { level: 1 })).toHaveLength(1);
     const sections = screen.getAllByRole('heading', { level: 2 }).map((heading) => heading.textContent);
-    expect(sections).toEqual(['This session', 'Recent activity', 'All your sessions', 'Change password', 'Email address', 'Session data']);
+    expect(sections).toEqual(['This session', 'Recent activity', 'All your sessions', 'Change password', 'Session data']);
     expect(screen.getByText('Ada Lovelace')).toBeTruthy();
     expect(screen.queryByRole('link', { name: 'Admin' })).toBeNull();
   });

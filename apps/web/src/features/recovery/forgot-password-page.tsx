@@ -7,7 +7,7 @@ import { FormAlert } from '../../components/form-alert';
 import { describeError, formText, type FieldErrors } from '../../lib/form-errors';
 import { useFocusFirstProblem } from '../../lib/use-focus-first-problem';
 import { recoveryMessages } from '../../messages/recovery';
-import { checkEmailOnly } from './recovery-form-checks';
+import { checkEmailOnly } from '../auth/guest-form-checks';
 import { recoveryApi } from './recovery-api';
 
 const FIELDS = ['email'];

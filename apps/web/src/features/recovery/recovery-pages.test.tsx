@@ -121,8 +121,11 @@ describe('registration and verification', () => {
     await waitFor(() => expect(location.pathname).toBe('/'));
     expect(calls.find((call) => call.path === '/api/auth/login')?.body).toEqual({ email: 'ada@example.com', password: 'correct horse battery' });
     // Unconfirmed accounts may sign in, with a banner until the address is confirmed.
-    expect((await screen.findByText(/Confirm your email address/)).textContent).toMatch(/ada@example.com/);
+    const banner = (await screen.findByText(/Confirm your address/)).closest('p');
+    expect(banner?.textContent).toMatch(/ada@example.com/);
+    expect(banner?.className).toMatch(/banner/);
     expect(screen.getByText('Not verified')).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'Send a new link' }).getAttribute('href')).toBe('/account/email');
   });
 
   it('the verification link is followed once, signs in and lands on the dashboard', async () => {

@@ -12,7 +12,7 @@ import { recoveryMessages } from '../../messages/recovery';
 import { useAuthSuccess } from '../auth/use-auth-success';
 import { InvalidLink } from './invalid-link';
 import { useLinkToken } from './link-token';
-import { checkNewPassword } from './recovery-form-checks';
+import { checkNewPassword } from '../auth/guest-form-checks';
 import { recoveryApi } from './recovery-api';
 
 const ASK_AGAIN = { to: '/forgot-password', label: recoveryMessages.askAgain };

@@ -7,7 +7,7 @@ import { describeError, formText, type FieldErrors } from '../../lib/form-errors
 import { useFocusFirstProblem } from '../../lib/use-focus-first-problem';
 import { verificationMessages } from '../../messages/recovery';
 import { useWithReauth } from '../reauth/reauth-context';
-import { checkEmailOnly } from '../recovery/recovery-form-checks';
+import { checkEmailOnly } from '../auth/guest-form-checks';
 import { verificationApi } from './verification-api';
 
 /** Needs a recent password (the dialog asks); the new address applies once its link is followed. */

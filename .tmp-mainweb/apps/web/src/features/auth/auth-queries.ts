@@ -1,0 +1,39 @@
+import { queryOptions } from '@tanstack/react-query';
+import type {
+  ChangePasswordRequest,
+  ChangePasswordResponse,
+  LoginRequest,
+  LoginResponse,
+  MeResponse,
+  ReauthResponse,
+  RegisterRequest,
+  RegisterResponse,
+} from '@gatehouse/types/auth';
+import { apiCommand, apiRequest } from '../../lib/api-client';
+
+export const authKeys = {
+  all: ['auth'] as const,
+  me: () => [...authKeys.all, 'me'] as const,
+};
+
+export const authQueries = {
+  /**
+   * Who is signed in. A visitor who never signed in gets a 401 error; `null` is written here (never
+   * fetched) once this tab knows its session is over, see `forgetSignedInState`.
+   */
+  me: () =>
+    queryOptions({
+      queryKey: authKeys.me(),
+      queryFn: (): Promise<MeResponse | null> => apiRequest<MeResponse>('/api/auth/me'),
+      staleTime: 60_000,
+    }),
+};
+
+export const authApi = {
+  login: (body: LoginRequest) => apiRequest<LoginResponse>('/api/auth/login', { method: 'POST', body }),
+  register: (body: RegisterRequest) => apiRequest<RegisterResponse>('/api/auth/register', { method: 'POST', body }),
+  logout: () => apiCommand('/api/auth/logout', { method: 'POST' }),
+  reauth: (password: string) => apiRequest<ReauthResponse>('/api/auth/reauth', { method: 'POST', body: { password } }),
+  changePassword: (body: ChangePasswordRequest) =>
+    apiRequest<ChangePasswordResponse>('/api/auth/password', { method: 'POST', body }),
+};

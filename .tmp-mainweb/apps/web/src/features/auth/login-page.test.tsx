@@ -1,0 +1,106 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { renderApp } from '../../test/render-app';
+import { apiError, json, stubApi } from '../../test/fake-api';
+import { activityList, currentSession, meResponse, sessionList } from '../../test/fixtures';
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+const signedOut = () => apiError(401, { code: 'unauthenticated', message: 'Sign in to continue' });
+
+async function fillAndSubmit(email: string, password: string) {
+  const user = userEvent.setup();
+  await user.type(await screen.findByLabelText('Email'), email);
+  await user.type(screen.getByLabelText('Password'), password);
+  await user.click(screen.getByRole('button', { name: 'Sign in' }));
+  return user;
+}
+
+describe('login page', () => {
+  it('shows the field errors the API returns next to their fields, once, and moves focus to the first of them', async () => {
+    stubApi({
+      'GET /api/auth/me': signedOut,
+      'POST /api/auth/login': () =>
+        apiError(400, { code: 'validation_failed', message: 'Invalid request', fields: { email: 'This email is not allowed here' } }),
+    });
+    renderApp('/login');
+    await fillAndSubmit('ada@example.com', 'secret-password');
+
+    const email = screen.getByLabelText('Email');
+    await waitFor(() => expect(email.getAttribute('aria-invalid')).toBe('true'));
+    const describedBy = email.getAttribute('aria-describedby') ?? '';
+    expect(document.getElementById(describedBy)?.textContent).toBe('This email is not allowed here');
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.getByLabelText('Password').getAttribute('aria-invalid')).toBeNull();
+    await waitFor(() => expect(document.activeElement).toBe(email));
+  });
+
+  it('shows a wrong password in the alert, in the catalogue’s words, and moves focus to it', async () => {
+    stubApi({
+      'GET /api/auth/me': signedOut,
+      'POST /api/auth/login': () => apiError(401, { code: 'invalid_credentials', message: 'Whatever the API says.' }),
+    });
+    renderApp('/login');
+    await fillAndSubmit('ada@example.com', 'wrong-password');
+
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toBe('The email or password is incorrect.');
+    await waitFor(() => expect(document.activeElement).toBe(alert));
+    expect(screen.queryByRole('heading', { name: 'Signed out' })).toBeNull();
+  });
+
+  it('says once how long to wait after too many attempts', async () => {
+    stubApi({
+      'GET /api/auth/me': signedOut,
+      'POST /api/auth/login': () =>
+        apiError(429, { code: 'too_many_requests', message: 'Too many attempts. Try again later.' }, { 'Retry-After': '3600' }),
+    });
+    renderApp('/login');
+    await fillAndSubmit('ada@example.com', 'wrong-password');
+
+    expect((await screen.findByRole('alert')).textContent).toBe('Too many attempts. Try again in about 1 hour.');
+  });
+
+  it('checks the form before sending it and moves focus to the first field to fix', async () => {
+    const { calls } = stubApi({ 'GET /api/auth/me': signedOut });
+    renderApp('/login');
+    await fillAndSubmit('not-an-email', 'x');
+
+    const email = screen.getByLabelText('Email');
+    expect(email.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(email.getAttribute('aria-describedby') ?? '')?.textContent).toBe('Enter a valid email address');
+    expect(document.activeElement).toBe(email);
+    expect(calls.some((call) => call.path === '/api/auth/login')).toBe(false);
+  });
+
+  it('signs in with remember me and moves on to the dashboard', async () => {
+    let isSignedIn = false;
+    const { calls } = stubApi({
+      'GET /api/auth/me': () => (isSignedIn ? json(meResponse()) : signedOut()),
+      'POST /api/auth/login': () => {
+        isSignedIn = true;
+        return json({ user: meResponse().user });
+      },
+      'GET /api/sessions': () => json(sessionList()),
+      'GET /api/sessions/current': () => json(currentSession()),
+      'GET /api/activity': () => json(activityList()),
+    });
+    const { location } = renderApp('/login');
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText('Email'), 'Ada@Example.com');
+    await user.type(screen.getByLabelText('Password'), 'correct horse');
+    await user.click(screen.getByRole('checkbox', { name: 'Remember me' }));
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+
+    await screen.findByRole('heading', { level: 2, name: 'This session' });
+    expect(location.pathname).toBe('/');
+    expect(calls.find((call) => call.path === '/api/auth/login')?.body).toEqual({
+      email: 'ada@example.com',
+      password: 'correct horse',
+      rememberMe: true,
+    });
+  });
+});

@@ -1,0 +1,68 @@
+import { useRef, useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
+import { useMutation } from '@tanstack/react-query';
+import { PASSWORD_MIN_LENGTH } from '@gatehouse/types/limits';
+import type { RegisterRequest } from '@gatehouse/types/auth';
+import { TextField } from '../../components/text-field';
+import { FormAlert } from '../../components/form-alert';
+import { describeError, formText, type FieldErrors } from '../../lib/form-errors';
+import { useFocusFirstProblem } from '../../lib/use-focus-first-problem';
+import { authMessages } from '../../messages/auth';
+import { authApi } from './auth-queries';
+import { useAuthSuccess } from './use-auth-success';
+import { checkRegistration } from './auth-form-checks';
+
+const FIELDS = ['name', 'email', 'password'];
+
+export function RegisterPage() {
+  const onRegistered = useAuthSuccess();
+  const formRef = useRef<HTMLFormElement>(null);
+  const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
+  const register = useMutation({
+    mutationFn: (body: RegisterRequest) => authApi.register(body),
+    onSuccess: onRegistered,
+  });
+  useFocusFirstProblem(formRef, clientErrors ?? register.error);
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const { data, errors } = checkRegistration({
+      name: formText(form, 'name'),
+      email: formText(form, 'email'),
+      password: formText(form, 'password'),
+    });
+    setClientErrors(errors);
+    if (data) register.mutate(data);
+    else register.reset();
+  };
+
+  const { alert, fields } = clientErrors ? { alert: null, fields: clientErrors } : describeError(register.error, 'register', FIELDS);
+
+  return (
+    <div className="card narrow">
+      <title>Create account · Gatehouse</title>
+      <h1>Create account</h1>
+      <form ref={formRef} onSubmit={onSubmit} noValidate className="stack">
+        <TextField label="Name" name="name" autoComplete="name" required error={fields.name} />
+        <TextField label="Email" name="email" type="email" autoComplete="email" required error={fields.email} />
+        <TextField
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          hint={authMessages.newPasswordHint(PASSWORD_MIN_LENGTH)}
+          error={fields.password}
+        />
+        <FormAlert message={alert} />
+        <button type="submit" className="button button-primary" disabled={register.isPending}>
+          Create account
+        </button>
+      </form>
+      <p className="form-footer">
+        Already have an account? <Link to="/login">Sign in</Link>
+      </p>
+    </div>
+  );
+}

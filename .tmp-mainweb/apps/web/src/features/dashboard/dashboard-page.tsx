@@ -1,0 +1,27 @@
+import { useQuery } from '@tanstack/react-query';
+import { authQueries } from '../auth/auth-queries';
+import { ThisSessionSection } from '../sessions/this-session-section';
+import { AllSessionsSection } from '../sessions/all-sessions-section';
+import { SessionDataSection } from '../sessions/session-data-section';
+import { RecentActivitySection } from '../activity/recent-activity-section';
+import { ChangePasswordSection } from '../auth/change-password-section';
+import { dashboardMessages } from '../../messages/dashboard';
+
+export function DashboardPage() {
+  const me = useQuery(authQueries.me());
+  const name = me.data?.user.name;
+  return (
+    <div className="page">
+      <title>Dashboard · Gatehouse</title>
+      <h1>{name ? dashboardMessages.hello(name) : 'Dashboard'}</h1>
+      <p className="lead">{dashboardMessages.lead}</p>
+      <div className="dashboard-grid">
+        <ThisSessionSection />
+        <RecentActivitySection />
+        <AllSessionsSection />
+        <ChangePasswordSection />
+        <SessionDataSection />
+      </div>
+    </div>
+  );
+}

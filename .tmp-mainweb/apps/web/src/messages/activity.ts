@@ -1,0 +1,29 @@
+import type { ActivityEvent, ActivityType } from '@gatehouse/types/activity';
+
+export const activityLabels: Record<ActivityType, string> = {
+  sign_in: 'Signed in',
+  sign_in_failed: 'Failed sign-in attempt',
+  sign_out: 'Signed out',
+  session_revoked: 'Session revoked',
+  other_sessions_revoked: 'Other sessions signed out',
+  password_changed: 'Password changed',
+  revoked_session_reused: 'Revoked session used again',
+  session_expired: 'Session expired',
+  account_disabled: 'Account disabled',
+  account_enabled: 'Account enabled',
+  registered: 'Account created',
+  role_changed: 'Role changed',
+};
+
+export const actorLabels: Record<ActivityEvent['actor'], string | null> = {
+  self: null,
+  admin: 'by an administrator',
+  system: 'automatically',
+};
+
+export const activityMessages = {
+  recentActivity: 'recent activity',
+  nothingYet: 'Nothing yet.',
+  listLabel: 'Activity, newest first',
+  suspicious: 'Suspicious',
+} as const;

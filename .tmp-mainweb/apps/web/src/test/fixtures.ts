@@ -1,0 +1,85 @@
+import type { MeResponse } from '@gatehouse/types/auth';
+import type { ActivityListResponse } from '@gatehouse/types/activity';
+import type { CurrentSessionResponse, SessionListResponse, SessionView } from '@gatehouse/types/sessions';
+
+const minutesFromNow = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
+
+export const ada = { id: '65f0c0ffee0000000000000a', name: 'Ada Lovelace', email: 'ada@example.com', role: 'user' as const, createdAt: minutesFromNow(-600) };
+
+export function meResponse(overrides: Partial<MeResponse['user']> = {}): MeResponse {
+  return {
+    user: { ...ada, ...overrides },
+    session: {
+      createdAt: minutesFromNow(-60),
+      lastActiveAt: minutesFromNow(0),
+      expiresAt: minutesFromNow(30),
+      idleExpiresAt: minutesFromNow(30),
+      absoluteExpiresAt: minutesFromNow(60 * 24 * 30),
+      rememberMe: false,
+      authenticatedAt: minutesFromNow(-60),
+    },
+  };
+}
+
+export function sessionView(overrides: Partial<SessionView> = {}): SessionView {
+  return {
+    handle: 'currentHandle0000000000',
+    isCurrent: true,
+    createdAt: minutesFromNow(-60),
+    lastActiveAt: minutesFromNow(0),
+    idleExpiresAt: minutesFromNow(30),
+    absoluteExpiresAt: minutesFromNow(60 * 24 * 30),
+    rememberMe: false,
+    device: { browser: 'Firefox', os: 'Linux', platform: 'desktop' },
+    deviceName: null,
+    firstSeenAt: minutesFromNow(-60 * 24 * 7),
+    ip: '127.0.0.1',
+    authMethods: ['password'],
+    authenticatedAt: minutesFromNow(-60),
+    ...overrides,
+  };
+}
+
+export function sessionList(): SessionListResponse {
+  return {
+    sessions: [
+      sessionView(),
+      sessionView({
+        handle: 'otherHandle000000000000',
+        isCurrent: false,
+        lastActiveAt: minutesFromNow(-5),
+        device: { browser: 'Chrome', os: 'Linux', platform: 'desktop' },
+        ip: '10.0.0.2',
+      }),
+    ],
+  };
+}
+
+export function currentSession(): CurrentSessionResponse {
+  return {
+    session: sessionView(),
+    data: { userId: ada.id, rememberMe: false },
+    cookie: {
+      name: 'gh.sid',
+      httpOnly: true,
+      secure: false,
+      sameSite: 'lax',
+      path: '/',
+      expiresAt: null,
+      server: {
+        secureConfigured: false,
+        trustProxy: false,
+        requestIsSecure: false,
+        idleTimeoutSeconds: 1800,
+        rememberMeIdleTimeoutSeconds: 2_592_000,
+        absoluteTimeoutSeconds: 2_592_000,
+        touchAfterSeconds: 60,
+      },
+      warnings: [],
+    },
+  };
+}
+
+export function activityList(): ActivityListResponse {
+  return { events: [] };
+}

@@ -1,0 +1,31 @@
+import { useEffect } from 'react';
+import { render } from '@testing-library/react';
+import { MemoryRouter, useLocation } from 'react-router';
+import { App } from '../app/app';
+import { createQueryClient } from '../app/query-client';
+import { AppRoutes } from '../app/routes';
+import { createSessionStatus } from '../features/auth/session-status';
+
+/** The whole app at `path`, with a fresh cache that never retries (each test decides what the API says). */
+export function renderApp(path = '/') {
+  const sessionStatus = createSessionStatus();
+  const queryClient = createQueryClient(sessionStatus, { queries: { retry: false }, mutations: { retry: false } });
+  const location = { pathname: path };
+  function LocationProbe() {
+    const { pathname } = useLocation();
+    useEffect(() => {
+      location.pathname = pathname;
+    }, [pathname]);
+    return null;
+  }
+  const view = render(
+    <App queryClient={queryClient} sessionStatus={sessionStatus}>
+      <MemoryRouter initialEntries={[path]}>
+        <LocationProbe />
+        <AppRoutes />
+      </MemoryRouter>
+    </App>,
+  );
+  /** `location.pathname` is where the app has navigated to by now. */
+  return { ...view, location, queryClient, sessionStatus };
+}

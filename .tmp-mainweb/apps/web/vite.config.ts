@@ -1,0 +1,56 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+const apiOrigin = 'http://localhost:3000';
+
+export default defineConfig({
+  plugins: [react()],
+  server: {
+    port: 5173,
+    strictPort: true,
+    proxy: {
+      '/api': {
+        target: apiOrigin,
+        ws: false,
+        // Host stays localhost:5173 so the API's same-origin check sees the page's own origin.
+        changeOrigin: false,
+        configure(proxy) {
+          // The live stream must reach the browser event by event: ask for an uncompressed body,
+          // since a compressing hop would hold events back until its buffer fills.
+          proxy.on('proxyReq', (proxyReq, req) => {
+            if (req.url?.startsWith('/api/events')) proxyReq.setHeader('accept-encoding', 'identity');
+          });
+          proxy.on('proxyRes', (proxyRes) => {
+            if (proxyRes.headers['content-type']?.startsWith('text/event-stream')) {
+              proxyRes.headers['cache-control'] = 'no-cache, no-transform';
+              proxyRes.headers['x-accel-buffering'] = 'no';
+            }
+          });
+        },
+      },
+    },
+  },
+  preview: { port: 4173, proxy: { '/api': { target: apiOrigin, ws: false } } },
+  build: {
+    outDir: 'dist',
+    sourcemap: false,
+    target: 'es2022',
+    // scripts/measure-bundle.ts reads it to check the per-route budget.
+    manifest: true,
+    // Browsers without modulepreload still load every chunk, just without the head start.
+    modulePreload: { polyfill: false },
+    rolldownOptions: {
+      output: {
+        // Code several pages share goes in two chunks, the libraries and our own shared modules, rather
+        // than one small chunk per combination of pages: each extra chunk costs its own gzip window and
+        // import glue, more than the few hundred bytes a page would skip (scripts/measure-bundle.ts).
+        codeSplitting: {
+          groups: [
+            { name: 'vendor', test: /node_modules/ },
+            { name: 'common', test: /[\\/]src[\\/].*\.tsx?$/, minShareCount: 2 },
+          ],
+        },
+      },
+    },
+  },
+});
