@@ -142,7 +142,12 @@ export class ChangeHistory {
   /** Stamps a command's changes with cluster times, in order (called when the command commits). */
   stage(records: ChangeRecord[]): ChangeEntry[] {
     const wall = new Date();
-    return records.map((r) => ({ ...r, ts: this.tick(), wall }));
+    // The records are the command's own: stamped in place rather than copied.
+    for (const r of records as (ChangeRecord & Partial<ChangeEntry>)[]) {
+      r.ts = this.tick();
+      r.wall = wall;
+    }
+    return records as ChangeEntry[];
   }
 
   /** Makes stamped entries visible to streams (once durable), evicting the oldest beyond capacity. */

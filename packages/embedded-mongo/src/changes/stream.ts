@@ -33,6 +33,7 @@ import { decodeToken, encodeToken, fromTimestamp } from './tokens';
 const MAX_BATCH_BYTES = 16 * 1024 * 1024 - 64 * 1024;
 /** mongod's wait for a getMore on an awaitData cursor without maxTimeMS. */
 export const DEFAULT_AWAIT_MS = 1000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const ALLOWED_STAGES = new Set(['$match', '$project', '$addFields', '$set', '$unset', '$replaceRoot', '$replaceWith', '$redact']);
 const SPEC_FIELDS = new Set(['resumeAfter', 'startAfter', 'startAtOperationTime', 'fullDocument', 'fullDocumentBeforeChange', 'allChangesForCluster', 'showExpandedEvents', 'showMigrationEvents']);
@@ -141,6 +142,7 @@ export class ChangeStreamCursor {
   /** The entry that invalidated the stream; its invalidate event is still to be sent. */
   private invalidatedBy: ChangeEntry | undefined;
   private killed = false;
+  private pending = false;
   private wakeUp: (() => void) | undefined;
 
   constructor(o: OpenStream) {
@@ -270,17 +272,29 @@ export class ChangeStreamCursor {
     return { docs, postBatchResumeToken, closed };
   }
 
+  /** A getMore is running (waiting, typically): the idle-cursor reaper leaves the stream alone. */
+  get busy(): boolean {
+    return this.pending;
+  }
+
   /** A getMore: events now, or wait for some (or for the time to pass). */
   async next(max: number, awaitMs: number, connectionClosed: AbortSignal): Promise<StreamBatch> {
-    let batch = this.collect(max);
-    const deadline = Date.now() + awaitMs;
-    while (batch.docs.length === 0 && !batch.closed && Date.now() < deadline) {
-      await this.wait(deadline, connectionClosed);
-      if (this.killed) throw new MongoCommandError(237, 'cursor killed');
-      if (connectionClosed.aborted) break;
-      batch = this.collect(max);
+    if (awaitMs < 0) throw new MongoCommandError(2, 'MaxTimeMS value for getMore must be non-negative');
+    this.pending = true;
+    try {
+      let batch = this.collect(max);
+      const deadline = Date.now() + awaitMs;
+      while (batch.docs.length === 0 && !batch.closed && Date.now() < deadline) {
+        await this.wait(deadline, connectionClosed);
+        if (this.killed) throw new MongoCommandError(237, 'cursor killed');
+        if (connectionClosed.aborted) break;
+        batch = this.collect(max);
+      }
+      return batch;
+    } finally {
+      this.pending = false;
+      this.lastUsed = Date.now();
     }
-    return batch;
   }
 
   private wait(deadline: number, connectionClosed: AbortSignal): Promise<void> {
@@ -292,7 +306,8 @@ export class ChangeStreamCursor {
         this.wakeUp = undefined;
         resolve();
       };
-      const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
+      // Node's timers hold at most 2^31-1 ms; a longer wait is several of them (see next()).
+      const timer = setTimeout(done, Math.min(MAX_TIMER_MS, Math.max(0, deadline - Date.now())));
       timer.unref();
       const unsubscribe = this.history.subscribe(done);
       connectionClosed.addEventListener('abort', done);

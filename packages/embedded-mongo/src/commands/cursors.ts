@@ -40,7 +40,7 @@ export class CursorManager {
     const cutoff = Date.now() - this.timeoutMs;
     for (const [k, c] of this.cursors) if (c.lastUsed < cutoff) this.cursors.delete(k);
     for (const [k, s] of this.streams) {
-      if (s.lastUsed < cutoff) {
+      if (s.lastUsed < cutoff && !s.busy) {
         s.kill();
         this.streams.delete(k);
       }

@@ -1,8 +1,8 @@
-/** Command dispatch: auth gate, transaction refusal, retryable writes, per-command error wrapping, cluster times. */
+/** Command dispatch: auth gate, transaction refusal, retryable writes, per-command error wrapping, operation times. */
 import type { Document } from 'bson';
 import { MongoCommandError } from '../errors';
 import { NO_AUTH_COMMANDS, adminHandlers } from './admin';
-import { stampClusterTime } from './replication';
+import { stampOperationTime } from './replication';
 import { collMod } from './collmod';
 import type { CommandContext, Handler } from './context';
 import { ddlHandlers } from './ddl';
@@ -35,7 +35,7 @@ export function commandName(cmd: Document): string {
 /** Runs one command; never throws (errors become `{ok: 0}` replies). */
 export async function runCommand(cmd: Document, ctx: CommandContext): Promise<Document> {
   const reply = await dispatch(cmd, ctx);
-  if (ctx.server.replicaSet) stampClusterTime(reply, ctx.server.engine.history);
+  if (ctx.server.replicaSet) stampOperationTime(reply, ctx.server.engine.history);
   return reply;
 }
 

@@ -8,16 +8,16 @@
  *   `setVersion` and an `electionId` that grows from run to run, so a driver that saw a previous
  *   run of the engine does not take a restarted one for a stale primary. No `topologyVersion`:
  *   drivers then poll hello instead of streaming it (which would need exhaust replies).
- * - Replies carry `operationTime` and `$clusterTime` (unsigned: there are no keys to sign with).
+ * - Replies carry `operationTime`, not `$clusterTime` (see stampOperationTime).
  * - Retryable writes: a write with `lsid` + `txnNumber` is executed once; a retry with the same
  *   number (after a network error) gets the first execution's reply.
  * - Multi-document transactions are not supported and fail loudly (115).
  */
-import { Binary, Long, ObjectId } from 'bson';
-import type { Document } from 'bson';
+import { Long, ObjectId } from 'bson';
+import type { Binary, Document, Timestamp } from 'bson';
 import { MongoCommandError } from '../errors';
 import { toTimestamp } from '../changes/tokens';
-import type { ChangeHistory } from '../changes/history';
+import type { ChangeHistory, Ts } from '../changes/history';
 import { bsonType, isPlainDoc } from '../query/values';
 import type { CommandContext, Handler } from './context';
 
@@ -57,33 +57,45 @@ export function helloReplicaSetFields(rs: ReplicaSetState, ctx: CommandContext, 
   };
 }
 
-const SIGNATURE = { hash: new Binary(Buffer.alloc(20)), keyId: Long.ZERO };
+/** A reply's operationTime for the current cluster time, built once per tick of the clock. */
+const stamps = new WeakMap<Ts, Timestamp>();
 
-/** Adds `operationTime` (unless a write set its own) and `$clusterTime` to a reply. */
-export function stampClusterTime(reply: Document, history: ChangeHistory): void {
-  const ts = toTimestamp(history.clusterTime);
-  reply.$clusterTime = { clusterTime: ts, signature: SIGNATURE };
-  if (reply.operationTime === undefined) reply.operationTime = ts;
+/**
+ * Adds `operationTime` to a reply (unless a write set its own: the cluster time of its last
+ * change). No `$clusterTime`: one member has no cluster to gossip a time across, drivers work
+ * without it (as with a standalone server), and it costs every command ~30 µs of CPU — the driver
+ * parses it from each reply and sends it back with each command.
+ */
+export function stampOperationTime(reply: Document, history: ChangeHistory): void {
+  if (reply.operationTime !== undefined) return;
+  const now = history.clusterTime;
+  let ts = stamps.get(now);
+  if (!ts) {
+    ts = toTimestamp(now);
+    stamps.set(now, ts);
+  }
+  reply.operationTime = ts;
 }
 
 const RETRYABLE_COMMANDS = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify']);
 const MAX_REMEMBERED_SESSIONS = 10_000;
 
 interface ExecutedWrite {
-  txnNumber: bigint;
-  reply: Promise<Document>;
+  txnNumber: number;
+  reply: Document | Promise<Document>;
 }
 
-function txnNumberOf(v: unknown): bigint {
-  if (bsonType(v) === 'Long') return BigInt((v as Long).toString());
-  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
+function txnNumberOf(v: unknown): number {
+  // Drivers count from 1 per session: far below 2^53.
+  if (bsonType(v) === 'Long') return (v as Long).toNumber();
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
   throw new MongoCommandError(14, "BSON field 'txnNumber' is the wrong type, expected type 'long'");
 }
 
 function sessionKey(lsid: unknown): string {
   const id = isPlainDoc(lsid) ? lsid.id : undefined;
   if (bsonType(id) !== 'Binary') throw new MongoCommandError(72, 'Transaction number requires a session ID to also be specified');
-  return Buffer.from((id as Binary).buffer.subarray(0, (id as Binary).position)).toString('hex');
+  return (id as Binary).toString('hex');
 }
 
 /** Retryable writes: the last write of each logical session, and its reply. */
@@ -91,7 +103,7 @@ export class RetryableWrites {
   private readonly sessions = new Map<string, ExecutedWrite>();
 
   /** Runs a write carrying `txnNumber` at most once per (session, txnNumber). */
-  run(name: string, cmd: Document, ctx: CommandContext, handler: Handler): Promise<Document> {
+  run(name: string, cmd: Document, ctx: CommandContext, handler: Handler): Document | Promise<Document> {
     if (!RETRYABLE_COMMANDS.has(name)) {
       throw new MongoCommandError(50768, `txnNumber may only be provided for multi-document transactions and retryable write commands. autocommit:false was not provided, and ${name} is not a retryable write command.`);
     }
@@ -102,23 +114,20 @@ export class RetryableWrites {
       if (txnNumber < prev.txnNumber) {
         throw new MongoCommandError(225, `Retryable write with txnNumber ${txnNumber} is prohibited on session ${key} because a newer retryable write with txnNumber ${prev.txnNumber} has already started on this session.`);
       }
+      // A retry (its first attempt's reply was lost, or is still on its way): not run again.
       if (txnNumber === prev.txnNumber) return prev.reply;
       this.sessions.delete(key);
     }
-    // Runs synchronously up to its first await, so the write is applied (and remembered) at once.
-    const reply = (async () => handler(cmd, ctx))();
+    const reply = handler(cmd, ctx);
     const entry: ExecutedWrite = { txnNumber, reply };
     this.sessions.set(key, entry);
     if (this.sessions.size > MAX_REMEMBERED_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string);
     // A command that failed as a whole did nothing: a retry runs it again.
-    reply.then(
-      (r) => {
-        if (r.ok !== 1 && this.sessions.get(key) === entry) this.sessions.delete(key);
-      },
-      () => {
-        if (this.sessions.get(key) === entry) this.sessions.delete(key);
-      },
-    );
+    const forgetFailure = (r: Document | undefined): void => {
+      if (r?.ok !== 1 && this.sessions.get(key) === entry) this.sessions.delete(key);
+    };
+    if (reply instanceof Promise) reply.then(forgetFailure, () => forgetFailure(undefined));
+    else forgetFailure(reply);
     return reply;
   }
 
