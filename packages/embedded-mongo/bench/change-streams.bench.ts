@@ -9,7 +9,8 @@
  * - What the change-stream machinery costs writes: connect-mongo's upsert, one at a time and 32
  *   in flight, on an engine presented standalone (no change history, no retryable writes, no
  *   cluster times: the engine as it was before change streams), as a replica set nobody
- *   watches, and as a replica set with one stream reading every event.
+ *   watches, and as a replica set with one stream (in another process, as another instance of an
+ *   application would be) reading every event.
  *
  * - The same, as the engine's own CPU time per write (in-process, no driver, no sockets), which
  *   a loaded machine disturbs much less than wall-clock latency.
@@ -17,14 +18,15 @@
  * In memory and with a dbPath (where an event is visible once its write is fsynced). Each case
  * runs in a fresh process after a JIT warm-up; driver(s) and engine share that process.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import readline from 'node:readline';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Binary, Long } from 'bson';
 import { MongoClient } from 'mongodb';
-import type { ChangeStream, Collection, Document } from 'mongodb';
+import type { Collection, Document } from 'mongodb';
 import { ChangeHistory } from '../src/changes/history';
 import { CursorManager } from '../src/commands/cursors';
 import type { ConnectionState, ServerState } from '../src/commands/context';
@@ -217,15 +219,14 @@ async function writeCost(mode: Mode): Promise<Row[]> {
   const targets = new Map<Setup, Target>();
   for (const setup of setups) targets.set(setup, await openEngine(mode, setup !== 'standalone'));
   const watched = targets.get('replica set, 1 stream') as Target;
-  const watcher = new MongoClient(watched.client.options.hosts.map((h) => `mongodb://${h.toString()}/`)[0] as string);
-  const stream: ChangeStream = watcher.db('bench').collection('sessions').watch([], { fullDocument: 'updateLookup' });
-  let seen = 0;
-  let markerSeen: (() => void) | undefined;
-  stream.on('change', (ev: Document) => {
-    seen += 1;
-    if ((ev.documentKey as { _id: unknown })._id === 'marker') markerSeen?.();
+  // The watcher is another process, as another instance of an application would be: its own
+  // driver work is not charged to the writes, only the engine's and the competition for CPU.
+  const watcher = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--watch', watched.client.options.hosts.map((h) => `mongodb://${h.toString()}/`)[0] as string], {
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await new Promise<void>((resolve) => stream.once('resumeTokenChanged', () => resolve()));
+  const lines = readline.createInterface({ input: watcher.stdout as NodeJS.ReadableStream });
+  const nextLine = (): Promise<string> => new Promise((resolve) => lines.once('line', resolve));
+  if ((await nextLine()) !== 'ready') throw new Error('watcher did not start');
   try {
     const upsert = (t: Target, i: number): Promise<unknown> => {
       const d = sessionDoc(i % (2 * DOCS));
@@ -244,9 +245,9 @@ async function writeCost(mode: Mode): Promise<Row[]> {
       }
     }
     // Events arrive in order: once a last write's event is in, every earlier one was consumed.
-    const marker = new Promise<void>((resolve) => (markerSeen = resolve));
+    const seenLine = nextLine();
     await watched.sessions.updateOne({ _id: 'marker' } as Document, { $set: { at: new Date() } }, { upsert: true });
-    await marker;
+    const seen = Number((await seenLine).replace('seen ', ''));
     const writes = 300 + ROUNDS * OPS * 3;
     const rows: Row[] = [];
     for (const setup of setups) {
@@ -259,10 +260,23 @@ async function writeCost(mode: Mode): Promise<Row[]> {
     }
     return rows;
   } finally {
-    await stream.close();
-    await watcher.close();
+    watcher.kill();
     for (const t of targets.values()) await t.close();
   }
+}
+
+/** The watching process of the write-cost case: reads every event, says how many at the marker. */
+async function watchMain(uri: string): Promise<void> {
+  const client = new MongoClient(uri);
+  const stream = client.db('bench').collection('sessions').watch([], { fullDocument: 'updateLookup' });
+  let seen = 0;
+  stream.on('change', (ev: Document) => {
+    seen += 1;
+    if ((ev.documentKey as { _id: unknown })._id === 'marker') process.stdout.write(`seen ${seen}\n`);
+  });
+  await new Promise<void>((resolve) => stream.once('resumeTokenChanged', () => resolve()));
+  process.stdout.write('ready\n');
+  await new Promise(() => undefined);
 }
 
 /**
@@ -392,7 +406,8 @@ async function main(): Promise<void> {
 }
 
 const caseIdx = process.argv.indexOf('--case');
-(caseIdx >= 0 ? childMain(process.argv[caseIdx + 1] ?? '') : main()).catch((e: unknown) => {
+const watchIdx = process.argv.indexOf('--watch');
+(watchIdx >= 0 ? watchMain(process.argv[watchIdx + 1] ?? '') : caseIdx >= 0 ? childMain(process.argv[caseIdx + 1] ?? '') : main()).catch((e: unknown) => {
   console.error(e);
   process.exit(1);
 });
