@@ -464,6 +464,22 @@ describe.skipIf(!supported)('change streams (a standalone MONGODB_URI has none: 
     });
   });
 
+  it('refuses malformed $changeStream requests with MongoDB\'s codes', async () => {
+    const coll = db.collection<Row>('refusals');
+    await coll.insertOne({ _id: 1 });
+    const [event] = await eventsOf(coll, [], {}, 1, async () => {
+      await coll.insertOne({ _id: 2 });
+    });
+    const resumeToken = event?._id as Document;
+    const opTime = event?.clusterTime as Timestamp;
+    expect((await failure(coll.aggregate([{ $match: {} }, { $changeStream: {} }]).toArray())).code).toBe(40602);
+    expect((await failure(coll.watch([], { resumeAfter: resumeToken, startAfter: resumeToken }).next())).code).toBe(50865);
+    expect((await failure(coll.watch([], { resumeAfter: resumeToken, startAtOperationTime: opTime }).next())).code).toBe(40674);
+    expect((await failure(coll.watch([], { resumeAfter: { _data: 1 } }).next())).code).toBe(40647);
+    expect((await failure(coll.watch([], { fullDocument: 'everything' }).next())).code).toBe(2);
+    expect((await failure(client.db('admin').collection('anything').watch().next())).code).toBe(73);
+  });
+
   it('a retried write (same session and txnNumber) is applied once', async () => {
     const coll = db.collection<Row>('retried');
     // A client of its own: pooled server sessions carry the txnNumbers other tests used.
