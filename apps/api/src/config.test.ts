@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config';
 
 const secret = 'a'.repeat(32);
+const totpKey = Buffer.alloc(32, 7).toString('base64');
 const tempDir = () => mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
 
 describe('loadConfig', () => {
@@ -30,7 +31,7 @@ describe('loadConfig', () => {
 
   it('S39: listens on loopback by default in development and test, on :: in production, where HOST says when set', () => {
     expect(loadConfig({ NODE_ENV: 'test', SESSION_SECRETS: secret }).hosts).toEqual(['127.0.0.1', '::1']);
-    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRETS: secret }).hosts).toEqual(['::']);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRETS: secret, TOTP_ENCRYPTION_KEYS: totpKey }).hosts).toEqual(['::']);
     expect(loadConfig({ SESSION_SECRETS: secret, HOST: '0.0.0.0' }).hosts).toEqual(['0.0.0.0']);
     expect(loadConfig({ SESSION_SECRETS: secret, HOST: '' }).hosts).toEqual(['127.0.0.1', '::1']);
   });
@@ -58,7 +59,7 @@ describe('loadConfig', () => {
   it('S29: production requires secrets of at least 32 characters and uses the __Host- cookie', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: tempDir() })).toThrow(/SESSION_SECRETS is required/);
     expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRETS: `${secret},short` })).toThrow(/secret #2 has 5 characters/);
-    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRETS: `${secret}, ${'b'.repeat(40)}` });
+    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRETS: `${secret}, ${'b'.repeat(40)}`, TOTP_ENCRYPTION_KEYS: totpKey });
     expect(config.sessionSecrets).toEqual([secret, 'b'.repeat(40)]);
     expect(config.cookieName).toBe('__Host-gh.sid');
     expect(config.allowedOrigins).toEqual(['http://localhost:3000', 'http://127.0.0.1:3000']);

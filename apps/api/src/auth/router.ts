@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler } from 'express';
 import {
   ChangePasswordRequestSchema,
   LoginRequestSchema,
@@ -7,14 +7,13 @@ import {
   RegisterRequestSchema,
 } from '@gatehouse/types/auth';
 import type { ChangePasswordResponse, LoginResponse, MeResponse, RegisterResponse } from '@gatehouse/types/auth';
-import type { AuthMethod } from '@gatehouse/types/sessions';
+import type { SecondFactorRequiredResponse } from '@gatehouse/types/second-factor';
 import type { ActivityLog } from '../activity/activity-log';
 import type { Config } from '../config';
 import { isDuplicateKeyError } from '../db/errors';
-import { deviceIdentity, issueDeviceCookie, presentedDeviceKey } from '../devices/device-cookie';
+import { presentedDeviceKey } from '../devices/device-cookie';
 import type { KnownDevices } from '../devices/known-devices';
 import { accountDisabled, HttpError, invalidCredentials, validationFailed, wrongPassword } from '../http/errors';
-import { parseDevice } from '../sessions/device';
 import type { AccountState, SessionRegistry } from '../sessions/registry';
 import { becomeAnonymous, forgetClientState, requireUser, signedInUser, signedInUserOf } from '../sessions/session-middleware';
 import { sessionSummary } from '../sessions/views';
@@ -23,11 +22,12 @@ import type { AccountChanges } from '../users/accounts';
 import type { UserModel } from '../users/user-model';
 import type { PasswordHasher } from './passwords';
 import { passwordProblem } from './password-policy';
+import { createSignIn, requestContext } from './sign-in';
 import type { LoginThrottle, PasswordAttempt } from './throttle';
 
 export interface AuthRouterDeps {
   config: Pick<Config, 'cookieName' | 'deviceCookieName' | 'sessionSecrets' | 'isProduction'>;
-  registry: Pick<SessionRegistry, 'start' | 'rotate' | 'endSession' | 'store'>;
+  registry: Pick<SessionRegistry, 'start' | 'rotate' | 'endSession' | 'cancelPending' | 'store'>;
   users: UserModel;
   accounts: Pick<AccountChanges, 'changePassword'>;
   devices: Pick<KnownDevices, 'isKnown' | 'recordSignIn'>;
@@ -35,6 +35,8 @@ export interface AuthRouterDeps {
   throttle: LoginThrottle;
   activity: Pick<ActivityLog, 'record'>;
   requireFreshAuth: RequestHandler;
+  /** After a right password: a pending sign-in for an account with a second factor (second-factor/second-step.ts). */
+  secondStep: { begin(req: Request, account: AccountState, options: { rememberMe: boolean }): Promise<SecondFactorRequiredResponse | null> };
 }
 
 function clientIp(req: Request): string {
@@ -54,10 +56,11 @@ async function checkedPassword(attempt: PasswordAttempt, check: () => Promise<bo
 }
 
 export function createAuthRouter(deps: AuthRouterDeps): Router {
-  const { config, registry, users, accounts, devices, hasher, throttle, activity, requireFreshAuth } = deps;
+  const { config, registry, users, accounts, devices, hasher, throttle, activity, requireFreshAuth, secondStep } = deps;
   const router = Router();
 
-  const context = (req: Request) => ({ device: parseDevice(req.get('user-agent')), ip: req.ip ?? null });
+  const context = requestContext;
+  const signIn = createSignIn({ config, registry, devices });
 
   /** One structured line per auth event (S30): ids only, never an email, password or cookie. */
   const logAuthEvent = (req: Request, authEvent: string, userId?: string) => {
@@ -76,15 +79,6 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
       if (error instanceof HttpError && error.status === 429) logAuthEvent(req, 'throttled');
       throw error;
     }
-  };
-
-  /** After a proof: a new session (S3), the browser's device cookie, and the device remembered for the account. */
-  const signIn = async (req: Request, res: Response, account: AccountState, { rememberMe, authMethods }: { rememberMe: boolean; authMethods: AuthMethod[] }) => {
-    const identity = deviceIdentity(req, config);
-    const seen = context(req);
-    await registry.start(req, { account, authMethods, rememberMe, deviceKey: identity.key, ...seen });
-    issueDeviceCookie(res, identity, config);
-    await devices.recordSignIn(account.user.id, identity.key, seen);
   };
 
   router.post('/register', async (req, res) => {
@@ -130,8 +124,15 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
       throw accountDisabled();
     }
 
+    const pending = await secondStep.begin(req, state, { rememberMe: input.rememberMe });
+    if (pending) {
+      logAuthEvent(req, 'second_factor_required', state.user.id);
+      res.json(pending);
+      return;
+    }
+
     await signIn(req, res, state, { rememberMe: input.rememberMe, authMethods: ['password'] });
-    await activity.record({ userId: state.user.id, type: 'sign_in', ...context(req) });
+    await activity.record({ userId: state.user.id, type: 'sign_in', authMethods: ['password'], ...context(req) });
     logAuthEvent(req, 'sign_in', state.user.id);
     const body: LoginResponse = { user: state.user };
     res.json(body);
@@ -143,6 +144,8 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
       await registry.endSession(person.sid, { reason: 'signed_out', actor: 'self' }, { isHolderTold: true });
       await becomeAnonymous(req);
       logAuthEvent(req, 'sign_out', person.userId);
+    } else {
+      await registry.cancelPending(req);
     }
     forgetClientState(res, config);
     res.status(204).end();
@@ -167,6 +170,7 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
     const state = accountStateOf(account);
     if (state.isDisabled) throw accountDisabled();
     await registry.rotate(req, { account: state, isProof: true });
+    await activity.record({ userId: person.userId, type: 'reauthenticated', authMethods: ['password'], ...context(req) });
     logAuthEvent(req, 'reauth', person.userId);
     const body: MeResponse = { user: state.user, session: sessionSummary(req, registry.store) };
     res.json(body);
