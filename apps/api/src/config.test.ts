@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -63,6 +63,31 @@ describe('loadConfig', () => {
     expect(config.sessionSecrets).toEqual([secret, 'b'.repeat(40)]);
     expect(config.cookieName).toBe('__Host-gh.sid');
     expect(config.allowedOrigins).toEqual(['http://localhost:3000', 'http://127.0.0.1:3000']);
+  });
+
+  it('S36: generates the TOTP encryption key once (0600) outside production, requires it in production, checks its size', () => {
+    const dataDir = tempDir();
+    const first = loadConfig({ SESSION_SECRETS: secret, DATA_DIR: dataDir }).totpEncryptionKeys;
+    expect(first).toHaveLength(1);
+    expect(first[0]?.length).toBe(32);
+    expect(statSync(join(dataDir, 'totp-encryption-key')).mode & 0o777).toBe(0o600);
+    expect(loadConfig({ SESSION_SECRETS: secret, DATA_DIR: dataDir }).totpEncryptionKeys).toEqual(first);
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRETS: secret, DATA_DIR: tempDir() })).toThrow(/TOTP_ENCRYPTION_KEYS is required in production/);
+    expect(() => loadConfig({ SESSION_SECRETS: secret, TOTP_ENCRYPTION_KEYS: 'c2hvcnQ=' })).toThrow(/TOTP_ENCRYPTION_KEYS: key #1/);
+    const hex = 'ab'.repeat(32);
+    const rotated = loadConfig({ SESSION_SECRETS: secret, TOTP_ENCRYPTION_KEYS: `${hex},${totpKey}` }).totpEncryptionKeys;
+    expect(rotated.map((key) => key.toString('hex'))).toEqual([hex, Buffer.from(totpKey, 'base64').toString('hex')]);
+  });
+
+  it('S38: the WebAuthn relying party comes from configuration, its origins on its domain', () => {
+    const base = { SESSION_SECRETS: secret, TOTP_ENCRYPTION_KEYS: totpKey };
+    expect(loadConfig(base).webauthn).toEqual({ rpId: 'localhost', origins: ['http://localhost:3000'] });
+    const deployed = loadConfig({ ...base, ALLOWED_ORIGINS: 'https://app.example.com,https://example.com', WEBAUTHN_RP_ID: 'example.com' });
+    expect(deployed.webauthn).toEqual({ rpId: 'example.com', origins: ['https://app.example.com', 'https://example.com'] });
+    expect(() => loadConfig({ ...base, WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://evil.example.net' })).toThrow(/WEBAUTHN_ORIGINS/);
+    expect(loadConfig(base).requireAdminSecondFactor).toBe(false);
+    expect(loadConfig({ ...base, REQUIRE_ADMIN_SECOND_FACTOR: 'true' }).requireAdminSecondFactor).toBe(true);
+    expect(() => loadConfig({ ...base, REQUIRE_ADMIN_SECOND_FACTOR: 'yes' })).toThrow(/REQUIRE_ADMIN_SECOND_FACTOR/);
   });
 
   it('names the variable that is wrong', () => {

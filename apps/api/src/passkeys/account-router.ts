@@ -41,7 +41,7 @@ export function createPasskeysRouter({ store, relyingParty, activity, requireFre
     const made = await relyingParty.verifyRegistration(userId, credential);
     let passkey;
     try {
-      passkey = await store.add({ ...made, userId, userHandle: await store.userHandleOf(userId), name });
+      passkey = await store.add({ ...made, userId, name });
     } catch (error) {
       if (isDuplicateKeyError(error)) throw new HttpError(409, 'passkey_rejected', 'This passkey is already registered.');
       throw error;

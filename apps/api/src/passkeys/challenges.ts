@@ -13,6 +13,8 @@ interface ChallengeDocument {
   purpose: ChallengePurpose;
   /** The account it was issued to; null for a passwordless sign-in, where the passkey names the account. */
   userId: string | null;
+  /** Registration: the user handle the new passkey was given (it comes back at every discoverable sign-in). */
+  userHandle?: string;
   expiresAt: Date;
 }
 
@@ -23,14 +25,17 @@ export function createChallenges(connection: Connection) {
   const challenges = () => connection.collection<ChallengeDocument>(CHALLENGES_COLLECTION);
 
   return {
-    async issue(challenge: string, purpose: ChallengePurpose, userId: string | null): Promise<void> {
-      await challenges().insertOne({ _id: challenge, purpose, userId, expiresAt: new Date(Date.now() + CHALLENGE_TTL_MS) });
+    async issue(challenge: string, purpose: ChallengePurpose, userId: string | null, userHandle?: string): Promise<void> {
+      await challenges().insertOne({ _id: challenge, purpose, userId, ...(userHandle ? { userHandle } : {}), expiresAt: new Date(Date.now() + CHALLENGE_TTL_MS) });
     },
 
-    /** Takes the challenge if it was issued for this purpose and account and has not expired: once only. */
-    async consume(challenge: string, purpose: ChallengePurpose, userId: string | null): Promise<boolean> {
+    /**
+     * Takes the challenge if it was issued for this purpose and account and has not expired: once only.
+     * Returns what was issued with it, or null.
+     */
+    async consume(challenge: string, purpose: ChallengePurpose, userId: string | null): Promise<{ userHandle: string | null } | null> {
       const doc = await challenges().findOneAndDelete({ _id: challenge, purpose, userId, expiresAt: { $gt: new Date() } });
-      return doc !== null;
+      return doc ? { userHandle: doc.userHandle ?? null } : null;
     },
 
     async ensureIndexes(): Promise<void> {

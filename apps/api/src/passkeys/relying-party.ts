@@ -14,6 +14,8 @@ import type { StoredPasskey } from './passkey-store';
 
 export interface RegisteredCredential {
   id: string;
+  /** The user handle given in the options this credential answered. */
+  userHandle: string;
   publicKey: Uint8Array;
   counter: number;
   transports: string[];
@@ -60,24 +62,29 @@ export function createRelyingParty({ config, challenges, onRejected }: RelyingPa
         authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
         timeout: CHALLENGE_TTL_MS,
       });
-      await challenges.issue(options.challenge, 'registration', account.userId);
+      await challenges.issue(options.challenge, 'registration', account.userId, account.userHandle);
       return options;
     },
 
     async verifyRegistration(userId: string, credential: PasskeyRegistrationCredential): Promise<RegisteredCredential> {
+      let userHandle: string | null = null;
       const result = await refusing(() =>
         verifyRegistrationResponse({
           response: credential,
-          expectedChallenge: (challenge) => challenges.consume(challenge, 'registration', userId),
+          expectedChallenge: async (challenge) => {
+            userHandle = (await challenges.consume(challenge, 'registration', userId))?.userHandle ?? null;
+            return userHandle !== null;
+          },
           expectedOrigin: origins,
           expectedRPID: rpId,
           requireUserVerification: true,
         }),
       );
-      if (!result.verified) throw passkeyRejected();
+      if (!result.verified || userHandle === null) throw passkeyRejected();
       const { credential: made, credentialDeviceType, credentialBackedUp } = result.registrationInfo;
       return {
         id: made.id,
+        userHandle,
         publicKey: made.publicKey,
         counter: made.counter,
         transports: made.transports ?? credential.response.transports ?? [],
@@ -106,7 +113,7 @@ export function createRelyingParty({ config, challenges, onRejected }: RelyingPa
       const result = await refusing(() =>
         verifyAuthenticationResponse({
           response: credential,
-          expectedChallenge: (challenge) => challenges.consume(challenge, purpose, userId),
+          expectedChallenge: async (challenge) => (await challenges.consume(challenge, purpose, userId)) !== null,
           expectedOrigin: origins,
           expectedRPID: rpId,
           credential: { id: passkey.id, publicKey: passkey.publicKey, counter: passkey.counter, transports: passkey.transports },

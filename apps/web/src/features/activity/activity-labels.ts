@@ -13,6 +13,15 @@ export const ACTIVITY_LABELS: Record<ActivityType, string> = {
   account_enabled: 'Account enabled',
   registered: 'Account created',
   role_changed: 'Role changed',
+  reauthenticated: 'Identity confirmed',
+  second_factor_failed: 'Wrong two-factor code',
+  totp_enabled: 'Authenticator app turned on',
+  totp_disabled: 'Authenticator app turned off',
+  recovery_codes_generated: 'New recovery codes',
+  recovery_code_used: 'Recovery code used',
+  passkey_added: 'Passkey added',
+  passkey_renamed: 'Passkey renamed',
+  passkey_removed: 'Passkey removed',
 };
 
 export const ACTOR_LABELS: Record<ActivityEvent['actor'], string | null> = {

@@ -7,6 +7,7 @@ import { QueryState } from '../../components/query-state';
 import { usePollInterval } from '../live/live-status';
 import { activityQueries } from './activity-queries';
 import { ACTIVITY_LABELS, ACTOR_LABELS } from './activity-labels';
+import { describeAuthMethods } from '../second-factor/second-factor-messages';
 
 export function RecentActivitySection() {
   const activity = useQuery({ ...activityQueries.list(), refetchInterval: usePollInterval() });
@@ -34,7 +35,8 @@ export function RecentActivitySection() {
 
 function ActivityItem({ event, now }: { event: ActivityEvent; now: number }) {
   const actor = ACTOR_LABELS[event.actor];
-  const details = [event.device ? describeDevice(event.device) : null, event.ip, actor].filter(Boolean).join(' · ');
+  const how = event.authMethods ? `with ${describeAuthMethods(event.authMethods).toLowerCase()}` : null;
+  const details = [how, event.passkeyName ?? null, event.device ? describeDevice(event.device) : null, event.ip, actor].filter(Boolean).join(' · ');
   return (
     <li className={event.isSuspicious ? 'activity activity-suspicious' : 'activity'}>
       <div className="activity-title">

@@ -42,12 +42,13 @@ const adminSessions = (page: number): AdminSessionListResponse => ({
 });
 
 const users: AdminUserListResponse = {
-  users: [{ ...grace, role: 'user', isDisabled: false, sessionCount: 1, createdAt: now }],
+  users: [{ ...grace, role: 'user', isDisabled: false, hasSecondFactor: false, sessionCount: 1, createdAt: now }],
 };
 
 const store: StoreHealthResponse = {
   storedSessions: 3,
   anonymousSessions: 1,
+  pendingSignIns: 0,
   expiredNotReaped: 0,
   ttlIndex: { present: true, expireAfterSeconds: 0 },
   userIndex: { present: true },

@@ -12,6 +12,7 @@ import { useWithReauth } from '../reauth/reauth-context';
 import { adminApi, adminKeys, adminQueries } from './admin-queries';
 import { TableRegion } from '../../components/table-region';
 import { whenIdle } from '../../components/when-idle';
+import { describeAuthMethods } from '../second-factor/second-factor-messages';
 
 const PAGE_SIZE = 20;
 
@@ -60,6 +61,7 @@ export function AdminSessionsSection() {
                   <th scope="col">User</th>
                   <th scope="col">Device</th>
                   <th scope="col">IP address</th>
+                  <th scope="col">Signed in with</th>
                   <th scope="col">Created</th>
                   <th scope="col">Last active</th>
                   <th scope="col">Idle expiry</th>
@@ -72,7 +74,7 @@ export function AdminSessionsSection() {
               <tbody>
                 {data.sessions.length === 0 ? (
                   <tr>
-                    <td colSpan={8} className="muted">
+                    <td colSpan={9} className="muted">
                       No sessions{email ? ` for “${email}”` : ''}.
                     </td>
                   </tr>
@@ -142,6 +144,7 @@ function AdminSessionRow({ session, now, isFirstOfUser, isBusy, onRevoke, onRevo
       </th>
       <td>{device}</td>
       <td>{session.ip ?? 'Unknown'}</td>
+      <td>{describeAuthMethods(session.authMethods)}</td>
       <td>
         <DateTime value={session.createdAt} isCompact />
       </td>

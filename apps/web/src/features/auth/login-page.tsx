@@ -1,21 +1,43 @@
-import { useState, type FormEvent } from 'react';
+import { lazy, Suspense, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
 import type { LoginRequest } from '@gatehouse/types/auth';
+import type { SecondFactorMethod } from '@gatehouse/types/second-factor';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
 import { fieldErrorsOf, formErrorMessage, formText, type FieldErrors } from '../../lib/form-errors';
 import { authApi } from './auth-queries';
 import { useAuthSuccess } from './use-auth-success';
 import { checkLogin } from './auth-form-checks';
+import { PasskeySignIn } from '../passkeys/passkey-sign-in';
+
+/** Only accounts with a second factor see it, so its code comes when they need it. */
+const SecondFactorStep = lazy(async () => ({ default: (await import('../second-factor/second-factor-step')).SecondFactorStep }));
 
 export function LoginPage() {
   const onSignedIn = useAuthSuccess();
   const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
+  const [secondStep, setSecondStep] = useState<SecondFactorMethod[] | null>(null);
+  const rememberMeRef = useRef<HTMLInputElement>(null);
   const login = useMutation({
     mutationFn: (body: LoginRequest) => authApi.login(body),
-    onSuccess: onSignedIn,
+    onSuccess: (result) => ('secondFactorRequired' in result ? setSecondStep(result.methods) : onSignedIn()),
   });
+
+  if (secondStep) {
+    return (
+      <Suspense fallback={<p className="loading" aria-busy="true">Loading…</p>}>
+        <SecondFactorStep
+          methods={secondStep}
+          onSignedIn={onSignedIn}
+          onCancel={() => {
+            login.reset();
+            setSecondStep(null);
+          }}
+        />
+      </Suspense>
+    );
+  }
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -38,7 +60,8 @@ export function LoginPage() {
       <title>Sign in · Gatehouse</title>
       <h1>Sign in</h1>
       <form onSubmit={onSubmit} noValidate className="stack">
-        <TextField label="Email" name="email" type="email" autoComplete="username" required error={fieldErrors.email} />
+        {/* "webauthn" lets the browser offer passkeys in this field's autofill. */}
+        <TextField label="Email" name="email" type="email" autoComplete="username webauthn" required error={fieldErrors.email} />
         <TextField
           label="Password"
           name="password"
@@ -48,7 +71,7 @@ export function LoginPage() {
           error={fieldErrors.password}
         />
         <div className="checkbox-field">
-          <input id="remember-me" name="rememberMe" type="checkbox" />
+          <input id="remember-me" name="rememberMe" type="checkbox" ref={rememberMeRef} />
           <label htmlFor="remember-me">Remember me</label>
         </div>
         <FormAlert message={alert} />
@@ -56,6 +79,7 @@ export function LoginPage() {
           Sign in
         </button>
       </form>
+      <PasskeySignIn isRememberMe={() => rememberMeRef.current?.checked === true} onSignedIn={onSignedIn} />
       <p className="form-footer">
         New here? <Link to="/register">Create account</Link>
       </p>

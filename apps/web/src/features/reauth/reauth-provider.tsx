@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type { ReauthResponse } from '@gatehouse/types/auth';
 import { authApi, authKeys } from '../auth/auth-queries';
 import { useSessionStatus } from '../auth/session-status-context';
 import { checkReauth } from '../auth/auth-form-checks';
@@ -8,6 +9,9 @@ import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
 import { fieldErrorsOf, formErrorMessage, formText, type FieldErrors } from '../../lib/form-errors';
 import { ReauthContext } from './reauth-context';
+
+/** Offered only to accounts with passkeys; its code is not part of every page. */
+const PasskeyReauth = lazy(() => import('../passkeys/passkey-reauth'));
 
 export function ReauthProvider({ children }: { children: ReactNode }) {
   const [pending, setPending] = useState<{ resolve: (confirmed: boolean) => void } | null>(null);
@@ -40,13 +44,14 @@ function ReauthDialog({ onDone }: { onDone: (confirmed: boolean) => void }) {
   const queryClient = useQueryClient();
   const sessionStatus = useSessionStatus();
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
+  const onConfirmed = async (me: ReauthResponse) => {
+    queryClient.setQueryData(authKeys.me(), me);
+    await queryClient.invalidateQueries({ queryKey: sessionKeys.all });
+    onDone(true);
+  };
   const reauth = useMutation({
     mutationFn: (password: string) => sessionStatus.whileRotating(() => authApi.reauth(password)),
-    onSuccess: async (me) => {
-      queryClient.setQueryData(authKeys.me(), me);
-      await queryClient.invalidateQueries({ queryKey: sessionKeys.all });
-      onDone(true);
-    },
+    onSuccess: onConfirmed,
   });
 
   // Keyboard users continue where they were once the dialog is gone.
@@ -107,6 +112,9 @@ function ReauthDialog({ onDone }: { onDone: (confirmed: boolean) => void }) {
             Cancel
           </button>
         </div>
+        <Suspense fallback={null}>
+          <PasskeyReauth onConfirmed={onConfirmed} />
+        </Suspense>
       </form>
     </dialog>
   );

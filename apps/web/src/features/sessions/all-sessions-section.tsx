@@ -12,6 +12,7 @@ import { activityKeys } from '../activity/activity-queries';
 import { sessionApi, sessionKeys, sessionQueries } from './session-queries';
 import { TableRegion } from '../../components/table-region';
 import { whenIdle } from '../../components/when-idle';
+import { describeAuthMethods } from '../second-factor/second-factor-messages';
 
 const byLatestActivity = (a: SessionView, b: SessionView) => Date.parse(b.lastActiveAt) - Date.parse(a.lastActiveAt);
 
@@ -63,6 +64,7 @@ export function AllSessionsSection() {
               <tr>
                 <th scope="col">Device</th>
                 <th scope="col">IP address</th>
+                <th scope="col">Signed in with</th>
                 <th scope="col">Started</th>
                 <th scope="col">Last active</th>
                 <th scope="col">
@@ -78,6 +80,7 @@ export function AllSessionsSection() {
                     {session.rememberMe ? <span className="muted"> · remembered</span> : null}
                   </th>
                   <td>{session.ip ?? 'Unknown'}</td>
+                  <td>{describeAuthMethods(session.authMethods)}</td>
                   <td>
                     <DateTime value={session.createdAt} />
                   </td>
