@@ -7,7 +7,7 @@ import { QueryState } from '../../components/query-state';
 import { usePollInterval } from '../live/live-status';
 import { activityQueries } from './activity-queries';
 import { ACTIVITY_LABELS, ACTOR_LABELS } from './activity-labels';
-import { describeAuthMethods } from '../second-factor/second-factor-messages';
+import { describeAuthMethods } from '../second-factor/auth-methods';
 
 export function RecentActivitySection() {
   const activity = useQuery({ ...activityQueries.list(), refetchInterval: usePollInterval() });

@@ -12,7 +12,7 @@ import { useWithReauth } from '../reauth/reauth-context';
 import { adminApi, adminKeys, adminQueries } from './admin-queries';
 import { TableRegion } from '../../components/table-region';
 import { whenIdle } from '../../components/when-idle';
-import { describeAuthMethods } from '../second-factor/second-factor-messages';
+import { describeAuthMethods } from '../second-factor/auth-methods';
 
 const PAGE_SIZE = 20;
 

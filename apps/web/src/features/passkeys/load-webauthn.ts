@@ -1,5 +1,5 @@
 import { ApiError } from '../../lib/api-client';
-import { PASSKEY_TEXT } from './passkey-messages';
+import { PASSKEY_PROMPT_TEXT } from './passkey-prompt-messages';
 
 /** The passkey code, fetched on first use (see webauthn-client.ts). */
 export const loadWebAuthn = () => import('./webauthn-client');
@@ -11,7 +11,7 @@ export const loadWebAuthn = () => import('./webauthn-client');
 export function passkeyErrorMessage(error: unknown): string | null {
   if (!error) return null;
   if (error instanceof ApiError) return error.message;
-  return PASSKEY_TEXT.cancelled;
+  return PASSKEY_PROMPT_TEXT.cancelled;
 }
 
 /** The browser's own refusal when the person dismissed the dialog: not worth an alert on autofill. */

@@ -16,8 +16,4 @@ export const PASSKEY_TEXT = {
   lastUsed: 'Last used',
   never: 'Never',
   synced: 'synced',
-  signIn: 'Sign in with a passkey',
-  reauth: 'Use a passkey',
-  unsupported: 'This browser cannot use passkeys.',
-  cancelled: 'The passkey request was cancelled or timed out.',
 } as const;

@@ -3,7 +3,7 @@ import type { PasskeyReauthResponse } from '@gatehouse/types/passkeys';
 import { FormAlert } from '../../components/form-alert';
 import { useSessionStatus } from '../auth/session-status-context';
 import { loadWebAuthn, passkeyErrorMessage } from './load-webauthn';
-import { PASSKEY_TEXT as TEXT } from './passkey-messages';
+import { PASSKEY_PROMPT_TEXT as TEXT } from './passkey-prompt-messages';
 import { passkeyQueries } from './passkey-queries';
 
 /** In the "Confirm it's you" dialog: one of the account's passkeys instead of the password. Nothing when it has none. */

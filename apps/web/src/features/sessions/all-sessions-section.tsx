@@ -12,7 +12,7 @@ import { activityKeys } from '../activity/activity-queries';
 import { sessionApi, sessionKeys, sessionQueries } from './session-queries';
 import { TableRegion } from '../../components/table-region';
 import { whenIdle } from '../../components/when-idle';
-import { describeAuthMethods } from '../second-factor/second-factor-messages';
+import { describeAuthMethods } from '../second-factor/auth-methods';
 
 const byLatestActivity = (a: SessionView, b: SessionView) => Date.parse(b.lastActiveAt) - Date.parse(a.lastActiveAt);
 
