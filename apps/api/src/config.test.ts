@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, PRODUCTION_THROTTLE_LIMITS } from './config';
 
 const secret = 'a'.repeat(32);
 const totpKey = Buffer.alloc(32, 7).toString('base64');
@@ -107,4 +107,40 @@ describe('loadConfig', () => {
   it('derives touchAfter from the idle timeout: at most 60 s and half of it', () => {
     expect(loadConfig({ SESSION_SECRETS: secret, IDLE_TIMEOUT_SECONDS: '30' }).touchAfterSeconds).toBe(15);
   });
+
+  it('S16, S32: the sign-in throttle is strict in production, roomier per address elsewhere, and every limit comes from the environment', () => {
+    const production = loadConfig({ NODE_ENV: 'production', SESSION_SECRETS: secret, MONGODB_URI: 'mongodb://db/gatehouse', DATA_DIR: tempDir() });
+    expect(production.throttle).toEqual(PRODUCTION_THROTTLE_LIMITS);
+    expect(production.throttle.signInPerIp).toEqual({ points: 100, durationSeconds: 86400 });
+    const development = loadConfig({ DATA_DIR: tempDir() });
+    expect(development.throttle.registrationsPerIp.points).toBeGreaterThanOrEqual(200);
+    expect(development.throttle.signInPerEmailAndIp).toEqual(PRODUCTION_THROTTLE_LIMITS.signInPerEmailAndIp);
+
+    const tuned = loadConfig({
+      DATA_DIR: tempDir(),
+      THROTTLE_SIGN_IN_PER_EMAIL_AND_IP: '5/60',
+      THROTTLE_SIGN_IN_PER_EMAIL: '50/3600',
+      THROTTLE_SIGN_IN_PER_IP: '500/3600',
+      THROTTLE_SIGN_IN_PER_KNOWN_DEVICE: '20/600',
+      THROTTLE_REGISTRATIONS_PER_IP: '3/86400',
+      MAX_CONCURRENT_PASSWORD_CHECKS_PER_ACCOUNT: '1',
+      MAX_CONCURRENT_PASSWORD_CHECKS: '8',
+    });
+    expect(tuned.throttle).toEqual({
+      signInPerEmailAndIp: { points: 5, durationSeconds: 60 },
+      signInPerEmail: { points: 50, durationSeconds: 3600 },
+      signInPerIp: { points: 500, durationSeconds: 3600 },
+      signInPerKnownDevice: { points: 20, durationSeconds: 600 },
+      registrationsPerIp: { points: 3, durationSeconds: 86400 },
+      concurrentChecksPerAccount: 1,
+      concurrentChecksPerProcess: 8,
+    });
+  });
+
+  it.each([['THROTTLE_SIGN_IN_PER_EMAIL', 'ten'], ['THROTTLE_SIGN_IN_PER_IP', '0/60'], ['THROTTLE_REGISTRATIONS_PER_IP', '10'], ['MAX_CONCURRENT_PASSWORD_CHECKS', '0']])(
+    'refuses %s=%s, naming the variable',
+    (variable, value) => {
+      expect(() => loadConfig({ DATA_DIR: tempDir(), [variable]: value })).toThrow(new RegExp(variable));
+    },
+  );
 });

@@ -15,6 +15,7 @@ export class MongoCommandError extends Error {
 export const CODE_NAMES: Record<number, string> = {
   1: 'InternalError',
   2: 'BadValue',
+  4: 'NoSuchKey',
   9: 'FailedToParse',
   11: 'UserNotFound',
   13: 'Unauthorized',
@@ -38,9 +39,14 @@ export const CODE_NAMES: Record<number, string> = {
   85: 'IndexOptionsConflict',
   86: 'IndexKeySpecsConflict',
   115: 'CommandNotSupported',
+  116: 'DocTooLargeForCapped',
+  121: 'DocumentValidationFailure',
+  161: 'IncompatibleCollationVersion',
+  166: 'CommandNotSupportedOnView',
+  168: 'InvalidPipelineOperator',
+  291: 'NoQueryExecutionPlans',
   10334: 'BSONObjectTooLarge',
   11000: 'DuplicateKey',
-  40324: 'Location40324',
 };
 
 export const badValue = (msg: string): MongoCommandError => new MongoCommandError(2, msg);

@@ -86,6 +86,37 @@ describe.skipIf(realMongo)('durability (engine-only: restarts, kill -9, log file
     });
   });
 
+  it('keeps collations, collMod changes, validators and capped limits across stop/start and compaction', async () => {
+    const dbPath = freshDir();
+    const ci = { locale: 'en', strength: 2 };
+    await withEngine({ dbPath }, async (client) => {
+      const db = client.db('app');
+      const users = await db.createCollection('users', { collation: ci, validator: { email: { $exists: true } } });
+      await users.createIndex({ email: 1 }, { unique: true });
+      await users.createIndex({ seen: 1 }, { expireAfterSeconds: 60 });
+      await users.insertOne({ email: 'Ann@x.io' });
+      await db.command({ collMod: 'users', index: { name: 'seen_1', expireAfterSeconds: 90 } });
+      await db.command({ collMod: 'users', index: { name: 'email_1', hidden: true } });
+      const log = await db.createCollection('log', { capped: true, size: 4096, max: 2 });
+      await log.insertMany([{ i: 1 }, { i: 2 }, { i: 3 }]);
+    });
+    await withEngine({ dbPath, compactThresholdBytes: 1 }, async (client) => {
+      const db = client.db('app');
+      const users = db.collection('users');
+      expect(await users.countDocuments({ email: 'ANN@X.IO' })).toBe(1);
+      expect(((await users.insertOne({ email: 'ann@x.io' }).catch((e: unknown) => e)) as { code: number }).code).toBe(11000);
+      expect(((await users.insertOne({ name: 'no email' }).catch((e: unknown) => e)) as { code: number }).code).toBe(121);
+      const idx = await users.listIndexes().toArray();
+      expect(idx.find((i) => i.name === 'seen_1')?.expireAfterSeconds).toBe(90);
+      expect(idx.find((i) => i.name === 'email_1')?.hidden).toBe(true);
+      await db.collection('log').insertOne({ i: 4 });
+    });
+    await withEngine({ dbPath }, async (client) => {
+      expect((await client.db('app').collection('log').find({}).toArray()).map((d) => d.i)).toEqual([3, 4]);
+      expect(await client.db('app').collection('users').countDocuments({ email: 'ann@X.io' })).toBe(1);
+    });
+  });
+
   it('every acknowledged write survives kill -9 of the engine process', async () => {
     const dbPath = freshDir();
     const first = await spawnEngine(dbPath);

@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import type { ActivityListResponse } from '@gatehouse/types/activity';
-import { unauthenticated } from '../http/errors';
-import { requireUser } from '../sessions/session-middleware';
+import { requireUser, signedInUser } from '../sessions/session-middleware';
 import { ACTIVITY_LIST_LIMIT } from './activity-log';
 import type { ActivityLog } from './activity-log';
 
@@ -9,8 +8,7 @@ import type { ActivityLog } from './activity-log';
 export function createActivityRouter({ activity }: { activity: Pick<ActivityLog, 'listForUser'> }): Router {
   const router = Router();
   router.get('/', requireUser, async (req, res) => {
-    const { userId } = req.session;
-    if (!userId) throw unauthenticated();
+    const { userId } = signedInUser(req);
     const body: ActivityListResponse = { events: await activity.listForUser(userId, ACTIVITY_LIST_LIMIT) };
     res.json(body);
   });

@@ -20,7 +20,15 @@ export function recordSessionActivity(events: SessionEventHub, activity: Pick<Ac
       }
     }),
     events.on('replayed', ({ userId, cause, device, ip }) =>
-      activity.record({ userId, type: 'revoked_session_reused', actor: 'self', isSuspicious: true, reason: cause.reason, device, ip }),
+      activity.record({
+        userId,
+        type: 'revoked_session_reused',
+        actor: 'self',
+        isSuspicious: true,
+        ...(cause.reason === 'rotated' ? {} : { reason: cause.reason }),
+        device,
+        ip,
+      }),
     ),
   ];
   return () => unsubscribers.forEach((unsubscribe) => unsubscribe());

@@ -190,7 +190,8 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
     if (problem) throw validationFailed({ newPassword: problem });
 
     const { endedSessions, account: changed } = await accounts.changePassword(person.userId, await hasher.hash(input.newPassword), person.sid);
-    await registry.rotate(req, { account: changed, isProof: true });
+    // This session was kept through the change, at the account's new version.
+    await registry.rotate(req, { account: changed, isProof: true, expectedVersion: changed.version });
     logAuthEvent(req, 'password_changed', person.userId);
     const body: ChangePasswordResponse = { endedSessions };
     res.json(body);

@@ -58,20 +58,23 @@ export function createLoginThrottle(connection: Connection, limits: ThrottleLimi
   const running = new Map<string, number>();
   let runningInProcess = 0;
 
-  /** A slot for one check of this account, or null when the account or the process is at its cap. */
-  function claimSlot(email: string): (() => void) | null {
-    const forAccount = running.get(email) ?? 0;
+  /**
+   * A slot for one check, or null when the account or the process is at its cap. A known device checks in
+   * slots of its own, so strangers keeping the account's slots busy do not hold the owner back.
+   */
+  function claimSlot(slotKey: string): (() => void) | null {
+    const forAccount = running.get(slotKey) ?? 0;
     if (forAccount >= limits.concurrentChecksPerAccount || runningInProcess >= limits.concurrentChecksPerProcess) return null;
-    running.set(email, forAccount + 1);
+    running.set(slotKey, forAccount + 1);
     runningInProcess += 1;
     let isReleased = false;
     return () => {
       if (isReleased) return;
       isReleased = true;
       runningInProcess -= 1;
-      const left = (running.get(email) ?? 1) - 1;
-      if (left === 0) running.delete(email);
-      else running.set(email, left);
+      const left = (running.get(slotKey) ?? 1) - 1;
+      if (left === 0) running.delete(slotKey);
+      else running.set(slotKey, left);
     };
   }
 
@@ -88,7 +91,7 @@ export function createLoginThrottle(connection: Connection, limits: ThrottleLimi
 
   return {
     async beginPasswordCheck({ email, ip, knownDeviceKey }) {
-      const release = claimSlot(email);
+      const release = claimSlot(knownDeviceKey ? `${email}|${knownDeviceKey}` : email);
       // Already checking this account (or at the process's cap): a second guess now can only be an attack.
       if (!release) throw tooManyRequests(1);
       const counters: Counter[] = knownDeviceKey

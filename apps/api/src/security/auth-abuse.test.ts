@@ -7,7 +7,12 @@ import { PRODUCTION_HASHING_COST } from '../config';
 import { createTestApp, uniqueDbName } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
 import { newCredentials } from '../test/accounts';
-import { register } from '../test/sign-in';
+import { register, signIn } from '../test/sign-in';
+import { createAccount } from '../test/accounts';
+import { TEST_HASHING_COST } from '../test/test-config';
+import { createPasswordHasher } from '../auth/passwords';
+import type { PasswordHasher } from '../auth/passwords';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const WRONG = 'definitely not the password';
 const errorCode = (res: Response) => ErrorBodySchema.parse(res.body).error.code;
@@ -89,6 +94,101 @@ describe('S17: throttling cannot lock the owner out or reveal an account', () =>
     expect(forReal?.status).toBe(429);
     expect(forUnknown?.status).toBe(429);
     expect(forReal?.body).toEqual(forUnknown?.body);
+  });
+});
+
+/** The test-cost hasher, counting password checks and taking as long as a production one roughly would. */
+function countingHasher(): PasswordHasher & { checks: () => number } {
+  const real = createPasswordHasher(TEST_HASHING_COST);
+  let checks = 0;
+  const counted = async <T>(check: () => Promise<T>): Promise<T> => {
+    checks += 1;
+    await sleep(30);
+    return check();
+  };
+  return {
+    ...real,
+    verify: (hash, password) => counted(() => real.verify(hash, password)),
+    verifyAgainstDummy: (password) => counted(() => real.verifyAgainstDummy(password)),
+    checks: () => checks,
+  };
+}
+
+describe('S32: the throttle counts before the password is checked, and strangers cannot lock the owner out', () => {
+  it('S32: 120 parallel wrong passwords for one account from one IP: at most 10 checked, every other one 429 with Retry-After, while the owner signs in from a device that signed in before', async () => {
+    const hasher = countingHasher();
+    const t = await createTestApp({ throttle: PRODUCTION_THROTTLE_LIMITS, hasher });
+    try {
+      const account = await createAccount(t);
+      const owner = t.agent();
+      await signIn(owner, account);
+      expect((await owner.post('/api/auth/logout')).status).toBe(204);
+      const before = hasher.checks();
+
+      const started = performance.now();
+      const [guesses, ownerSignIn] = await Promise.all([
+        Promise.all(Array.from({ length: 120 }, () => supertest(t.app).post('/api/auth/login').send({ email: account.email, password: WRONG }))),
+        sleep(5).then(() => owner.post('/api/auth/login').send({ email: account.email, password: account.password })),
+      ]);
+      const elapsedMs = performance.now() - started;
+      const attackerChecks = hasher.checks() - before - 1;
+      const byStatus = new Map<number, Response[]>();
+      for (const res of guesses) byStatus.set(res.status, [...(byStatus.get(res.status) ?? []), res]);
+      console.info(`S32: 120 parallel guesses → ${attackerChecks} password checks, ${byStatus.get(401)?.length ?? 0}×401, ${byStatus.get(429)?.length ?? 0}×429 in ${elapsedMs.toFixed(0)} ms; the owner's known device: ${ownerSignIn.status}`);
+
+      expect(attackerChecks).toBeLessThanOrEqual(10);
+      expect((byStatus.get(401)?.length ?? 0) + (byStatus.get(429)?.length ?? 0)).toBe(120);
+      expect(byStatus.get(401)?.length ?? 0).toBe(attackerChecks);
+      for (const res of byStatus.get(429) ?? []) {
+        expect(errorCode(res)).toBe('too_many_requests');
+        expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      }
+      expect(ownerSignIn.status, JSON.stringify(ownerSignIn.body)).toBe(200);
+
+      // Guessing on, one at a time, gets no further than the limit: ten checks for this email and IP in all.
+      for (let guess = 0; guess < 20; guess += 1) await supertest(t.app).post('/api/auth/login').send({ email: account.email, password: WRONG });
+      expect(hasher.checks() - before - 1).toBe(10);
+      const later = await supertest(t.app).post('/api/auth/login').send({ email: account.email, password: account.password });
+      expect(later.status).toBe(429);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("S32: strangers spending the account-wide budget from many addresses lock out unknown browsers only; the owner's known device still signs in", async () => {
+    const t = await createTestApp({ trustProxy: true, throttle: { ...PRODUCTION_THROTTLE_LIMITS, signInPerEmail: { points: 20, durationSeconds: 3600 } } });
+    try {
+      const account = await createAccount(t);
+      const owner = t.agent().set('X-Forwarded-For', '192.0.2.10');
+      await signIn(owner, account);
+      for (let stranger = 0; stranger < 4; stranger += 1) {
+        for (let guess = 0; guess < 5; guess += 1) {
+          const res = await supertest(t.app).post('/api/auth/login').set('X-Forwarded-For', `198.51.100.${stranger}`).send({ email: account.email, password: WRONG });
+          expect(res.status).toBe(401);
+        }
+      }
+      const newBrowser = await supertest(t.app).post('/api/auth/login').set('X-Forwarded-For', '192.0.2.11').send({ email: account.email, password: account.password });
+      expect(newBrowser.status, 'a browser the account never used waits out the window').toBe(429);
+      const knownDevice = await owner.post('/api/auth/login').send({ email: account.email, password: account.password });
+      expect(knownDevice.status, JSON.stringify(knownDevice.body)).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('S32: a known device has a budget of its own: ten wrong passwords from it, then 429 for it alone', async () => {
+    const t = await createTestApp({ trustProxy: true, throttle: PRODUCTION_THROTTLE_LIMITS });
+    try {
+      const account = await createAccount(t);
+      const device = t.agent().set('X-Forwarded-For', '192.0.2.20');
+      await signIn(device, account);
+      for (let guess = 0; guess < 10; guess += 1) expect((await device.post('/api/auth/login').send({ email: account.email, password: WRONG })).status).toBe(401);
+      expect((await device.post('/api/auth/login').send({ email: account.email, password: account.password })).status).toBe(429);
+      const elsewhere = await supertest(t.app).post('/api/auth/login').set('X-Forwarded-For', '192.0.2.21').send({ email: account.email, password: account.password });
+      expect(elsewhere.status).toBe(200);
+    } finally {
+      await t.close();
+    }
   });
 });
 

@@ -15,7 +15,7 @@ const accounts: AccountSource = {
   load: () => Promise.resolve(null),
   bumpVersion: (userId) => {
     bumped.push(userId);
-    return Promise.resolve();
+    return Promise.resolve(bumped.length);
   },
 };
 

@@ -28,6 +28,12 @@ export interface EndCause {
   actor: Actor;
 }
 
+/**
+ * A rotated id ends too (its session lives on under a new id): it leaves a marker like any ending, so a
+ * copy of the old cookie used later is judged the same way, but nothing is announced.
+ */
+export type MarkerReason = SessionEndReason | 'rotated';
+
 const UNKNOWN_DEVICE: Device = { browser: null, os: null, platform: null };
 
 /** A stored session as the server sees it. `sid` must never reach a client: views carry `handle` only. */
@@ -60,8 +66,8 @@ export interface AccountState {
 
 export interface AccountSource {
   load(userId: string): Promise<AccountState | null>;
-  /** Moves the version on, so that every credential proof that read the account before now fails its check. */
-  bumpVersion(userId: string): Promise<void>;
+  /** Moves the version on, so that every credential proof that read the account before now fails its check; returns the new one. */
+  bumpVersion(userId: string): Promise<number>;
 }
 
 export interface EndedSession {
@@ -80,8 +86,8 @@ export interface SessionEvents {
   ended: { userId: string; cause: EndCause; sessions: EndedSession[] };
   /** The account snapshot in the account's sessions changed (role, name). */
   refreshed: { userId: string };
-  /** A cookie of an ended session came back, and not from the tab that was told: a theft signal. */
-  replayed: { userId: string; cause: EndCause; device: Device; ip: string | null };
+  /** A cookie of an ended (or rotated) session came back, and not from the tab that was told: a theft signal. */
+  replayed: { userId: string; cause: { reason: MarkerReason; actor: Actor }; device: Device; ip: string | null };
 }
 
 export type SessionEventHub = Pick<Emittery<SessionEvents>, 'on' | 'off'>;
@@ -118,7 +124,7 @@ interface SessionMarker {
   _id: string;
   userId: string;
   revokedAt: Date;
-  reason: SessionEndReason;
+  reason: MarkerReason;
   actor: Actor;
   /** When the holder of the session was told it ended (its live stream, or the response that ended it). */
   notifiedAt?: Date;
@@ -139,6 +145,10 @@ const END_REASONS: ReadonlySet<string> = new Set<SessionEndReason>(['revoked', '
 
 function toEndReason(reason: unknown): SessionEndReason {
   return typeof reason === 'string' && END_REASONS.has(reason) ? (reason as SessionEndReason) : 'revoked';
+}
+
+function toMarkerReason(reason: unknown): MarkerReason {
+  return reason === 'rotated' ? 'rotated' : toEndReason(reason);
 }
 
 /** Only live documents: connect-mongo ignores expired ones on read, and so must every listing. */
@@ -217,26 +227,29 @@ export function createSessionRegistry({ connection, config, accounts }: SessionR
     touchAfterSeconds: config.touchAfterSeconds,
   });
 
-  /** Writes the new session; if the account changed or was disabled meanwhile, takes it back and refuses. */
-  async function insertChecked(req: Request, expected: AccountState, isRotation: boolean): Promise<void> {
+  /**
+   * Writes the new session; if the account is no longer at `expectedVersion` (it changed, or was disabled,
+   * since the proof or the session this one replaces began), takes it back and refuses.
+   */
+  async function insertChecked(req: Request, userId: string, expectedVersion: number, isRotation: boolean): Promise<void> {
     store.markNew(req.session);
     await save(req);
-    const current = await accounts.load(expected.user.id);
-    if (!current || current.isDisabled || current.version !== expected.version) {
+    const current = await accounts.load(userId);
+    if (!current || current.isDisabled || current.version !== expectedVersion) {
       // Regenerating deletes the document just written and leaves an empty session that is never saved.
       await regenerate(req);
       throw !current ? unauthenticated() : current.isDisabled ? accountDisabled() : accountChanged();
     }
-    await events.emit('started', { userId: expected.user.id, sid: req.sessionID, isRotation });
+    await events.emit('started', { userId, sid: req.sessionID, isRotation });
   }
 
-  async function writeMarkers(docs: SessionDocument[], userId: string, cause: EndCause, isHolderTold: boolean): Promise<void> {
-    if (docs.length === 0) return;
+  async function writeMarkers(sids: string[], userId: string, cause: { reason: MarkerReason; actor: Actor }, isHolderTold: boolean): Promise<void> {
+    if (sids.length === 0) return;
     const revokedAt = new Date();
     await markers().bulkWrite(
-      docs.map((doc) => ({
+      sids.map((sid) => ({
         updateOne: {
-          filter: { _id: doc.handle ?? sessionHandle(doc._id) },
+          filter: { _id: sessionHandle(sid) },
           update: { $set: { userId, revokedAt, reason: cause.reason, actor: cause.actor, ...(isHolderTold ? { notifiedAt: revokedAt } : {}) } },
           upsert: true,
         },
@@ -250,7 +263,12 @@ export function createSessionRegistry({ connection, config, accounts }: SessionR
    * or its marker. Returns how many of them were still live (not past their idle deadline).
    */
   async function finish(docs: SessionDocument[], userId: string, cause: EndCause, { isHolderTold = false, accountWide = false, exceptSid }: { isHolderTold?: boolean; accountWide?: boolean; exceptSid?: string } = {}): Promise<number> {
-    await writeMarkers(docs, userId, cause, isHolderTold);
+    await writeMarkers(
+      docs.map((doc) => doc._id),
+      userId,
+      cause,
+      isHolderTold,
+    );
     if (accountWide) {
       // By owner rather than by the ids found: a session inserted since then goes too (its proof fails anyway).
       await sessions().deleteMany({ 'session.userId': userId, ...(exceptSid ? { _id: { $ne: exceptSid } } : {}) });
@@ -285,9 +303,15 @@ export function createSessionRegistry({ connection, config, accounts }: SessionR
    * A new id for the same session (S4), with the account copy taken from `account`: after
    * re-authentication and password change (`isProof`: the holder proved who they are now), and on the
    * first request after a role change (not a proof). Sign-in time and the absolute deadline stay.
+   *
+   * The new session is only as good as the one it replaces: it must still be at the account version
+   * that session was valid for (`expectedVersion`, by default the one it carries). A request that loaded
+   * its session before an account change cannot re-authenticate its way past that change (S31).
    */
-  async function rotate(req: Request, { account, isProof }: { account: AccountState; isProof: boolean }): Promise<void> {
+  async function rotate(req: Request, { account, isProof, expectedVersion = req.session.accountVersion ?? 0 }: { account: AccountState; isProof: boolean; expectedVersion?: number }): Promise<void> {
     const { createdAt, absoluteExpiresAt, authenticatedAt, authMethods, rememberMe, device, deviceKey, ip } = req.session;
+    // The request rotating it carries the new cookie back: its holder is told.
+    await writeMarkers([req.sessionID], account.user.id, { reason: 'rotated', actor: isProof ? 'self' : 'system' }, true);
     await regenerate(req);
     Object.assign(req.session, {
       ...accountFields(account),
@@ -301,7 +325,7 @@ export function createSessionRegistry({ connection, config, accounts }: SessionR
       ip,
     });
     applyCookieLifetime(req, config);
-    await insertChecked(req, account, true);
+    await insertChecked(req, account.user.id, expectedVersion, true);
   }
 
   /** The request's pending sign-in, unless it has expired. */
@@ -343,7 +367,7 @@ export function createSessionRegistry({ connection, config, accounts }: SessionR
       };
       Object.assign(req.session, data);
       applyCookieLifetime(req, config);
-      await insertChecked(req, proof.account, false);
+      await insertChecked(req, proof.account.user.id, proof.account.version, false);
     },
 
     rotate,
@@ -398,14 +422,17 @@ export function createSessionRegistry({ connection, config, accounts }: SessionR
      * re-authentication racing this cannot leave a session behind (S31).
      */
     async endAccountSessions(userId: string, cause: EndCause, { exceptSid }: { exceptSid?: string } = {}): Promise<number> {
-      await accounts.bumpVersion(userId);
+      const version = await accounts.bumpVersion(userId);
       const docs = await sessions().find({ 'session.userId': userId }, endProjection).toArray();
-      return finish(
+      const ended = await finish(
         docs.filter((doc) => doc._id !== exceptSid),
         userId,
         cause,
         { accountWide: true, exceptSid },
       );
+      // The session kept is valid at the new version: its later re-authentication must not fail.
+      if (exceptSid) await sessions().updateOne({ _id: exceptSid, 'session.userId': userId }, { $set: { 'session.accountVersion': version } });
+      return ended;
     },
 
     /**
@@ -427,7 +454,7 @@ export function createSessionRegistry({ connection, config, accounts }: SessionR
       );
       if (followUp) return;
       const marker = await markers().findOne({ _id: handle });
-      if (marker) await events.emit('replayed', { userId: marker.userId, cause: { reason: toEndReason(marker.reason), actor: marker.actor }, ...seenFrom });
+      if (marker) await events.emit('replayed', { userId: marker.userId, cause: { reason: toMarkerReason(marker.reason), actor: marker.actor }, ...seenFrom });
     },
 
     /** Records that the session's own live stream delivered `session_ended`. */
@@ -532,7 +559,7 @@ export function createSessionRegistry({ connection, config, accounts }: SessionR
         .toArray();
       if (!docs.some((doc) => doc._id === sid)) {
         const marker = await markers().findOne({ _id: sessionHandle(sid) });
-        if (marker) return { kind: 'ended', reason: toEndReason(marker.reason) };
+        if (marker) return marker.reason === 'rotated' ? { kind: 'rotated' } : { kind: 'ended', reason: toEndReason(marker.reason) };
         const rotated = sessionCreatedAt !== undefined && docs.some((doc) => doc.session.createdAt === sessionCreatedAt);
         return rotated ? { kind: 'rotated' } : { kind: 'vanished' };
       }

@@ -17,7 +17,8 @@ export function createAccountSource(users: UserModel): AccountSource {
       return user ? accountStateOf(user) : null;
     },
     async bumpVersion(userId) {
-      await users.updateOne({ _id: userId }, { $inc: { accountVersion: 1 } }).exec();
+      const user = await users.findOneAndUpdate({ _id: userId }, { $inc: { accountVersion: 1 } }, { new: true, projection: { accountVersion: 1 } }).exec();
+      return user?.accountVersion ?? 0;
     },
   };
 }

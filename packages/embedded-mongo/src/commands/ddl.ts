@@ -2,6 +2,7 @@
 import { Long, calculateObjectSize } from 'bson';
 import type { Document } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
+import { parseCollation } from '../query/collation';
 import { compileFilter } from '../query/match';
 import { isNumeric, isPlainDoc, sameValue, toNumber } from '../query/values';
 import type { Doc } from '../query/values';
@@ -12,6 +13,7 @@ import { Effects, splitNs, validateCollectionName } from '../storage/engine';
 import type { Engine } from '../storage/engine';
 import type { Handler } from './context';
 import { cursorReply } from './read';
+import { checkCappedOptions, checkValidationOptions } from './validation';
 import { collectionName } from './write';
 
 function finish(engine: Engine, fx: Effects, reply: Document): Document | Promise<Document> {
@@ -21,18 +23,27 @@ function finish(engine: Engine, fx: Effects, reply: Document): Document | Promis
 
 const UNSUPPORTED_CREATE_OPTIONS = ['viewOn', 'pipeline', 'timeseries', 'clusteredIndex', 'changeStreamPreAndPostImages', 'encryptedFields'];
 
+/** Fields of a command that are about the request, not options to store. */
+export const GENERIC_COMMAND_FIELDS = new Set(['$db', 'lsid', '$clusterTime', 'writeConcern', '$readPreference', 'comment', 'apiVersion', 'apiStrict', 'apiDeprecationErrors', 'maxTimeMS']);
+
 const create: Handler = (cmd, ctx) => {
   const name = validateCollectionName(cmd.create);
   for (const opt of UNSUPPORTED_CREATE_OPTIONS) {
     if (cmd[opt] !== undefined) throw new MongoCommandError(115, `create option '${opt}' is not supported by embedded-mongo`);
   }
+  checkCappedOptions(cmd);
+  // The collation is stored in full (as listCollections shows it); `simple` is no collation.
+  const collation = cmd.collation === undefined ? undefined : parseCollation(cmd.collation);
   const { engine } = ctx.server;
   if (engine.getCollection(ctx.db, name)) throw new MongoCommandError(48, `Collection ${ctx.db}.${name} already exists.`);
   const options: Doc = {};
   for (const [k, v] of Object.entries(cmd)) {
-    if (['create', '$db', 'lsid', '$clusterTime', 'writeConcern', '$readPreference', 'comment', 'apiVersion', 'apiStrict', 'apiDeprecationErrors'].includes(k)) continue;
+    if (k === 'create' || GENERIC_COMMAND_FIELDS.has(k)) continue;
     setField(options, k, v);
   }
+  if (collation) options.collation = collation.spec;
+  else delete options.collation;
+  checkValidationOptions(options, undefined);
   const fx = new Effects();
   engine.createCollection(fx, ctx.db, name, options);
   return finish(engine, fx, { ok: 1 });
@@ -93,8 +104,8 @@ const listDatabases: Handler = (cmd, ctx) => {
   return { databases, totalSize, totalSizeMb: Math.floor(totalSize / 1048576), ok: 1 };
 };
 
-const INDEX_OPTIONS = ['unique', 'sparse', 'expireAfterSeconds', 'partialFilterExpression'] as const;
-const IGNORED_INDEX_OPTIONS = new Set(['v', 'key', 'name', 'background', 'ns', 'collation', ...INDEX_OPTIONS]);
+const INDEX_OPTIONS = ['unique', 'sparse', 'expireAfterSeconds', 'partialFilterExpression', 'collation'] as const;
+const KNOWN_INDEX_OPTIONS = new Set(['v', 'key', 'name', 'background', 'ns', 'hidden', ...INDEX_OPTIONS]);
 
 function defaultIndexName(key: Doc): string {
   return Object.entries(key)
@@ -102,18 +113,20 @@ function defaultIndexName(key: Doc): string {
     .join('_');
 }
 
-function buildSpec(raw: unknown): IndexSpec {
+/** An index spec as mongod stores it; without a collation of its own it takes the collection's. */
+function buildSpec(raw: unknown, c: Collection | undefined): IndexSpec {
   if (!isPlainDoc(raw)) throw badValue('index specification must be an object');
-  const key = normalizeIndexKey(raw.key);
+  normalizeIndexKey(raw.key);
   for (const k of Object.keys(raw)) {
-    if (!IGNORED_INDEX_OPTIONS.has(k)) throw new MongoCommandError(67, `index option '${k}' is not supported by embedded-mongo`);
+    if (!KNOWN_INDEX_OPTIONS.has(k)) throw new MongoCommandError(67, `index option '${k}' is not supported by embedded-mongo`);
   }
-  if (isPlainDoc(raw.collation) && raw.collation.locale !== 'simple') throw new MongoCommandError(67, 'index collation is not supported by embedded-mongo');
   const name = typeof raw.name === 'string' && raw.name.length > 0 ? raw.name : defaultIndexName(raw.key as Doc);
   const spec: IndexSpec = { v: 2, key: raw.key as Doc, name };
-  void key;
   if (raw.unique === true || raw.unique === 1) spec.unique = true;
   if (raw.sparse === true || raw.sparse === 1) spec.sparse = true;
+  if (raw.hidden === true) spec.hidden = true;
+  const collation = raw.collation === undefined ? c?.collation : parseCollation(raw.collation);
+  if (collation) spec.collation = collation.spec;
   if (raw.expireAfterSeconds !== undefined) {
     if (!isNumeric(raw.expireAfterSeconds) || toNumber(raw.expireAfterSeconds) < 0) {
       throw new MongoCommandError(67, 'TTL index expireAfterSeconds must be a non-negative number');
@@ -126,6 +139,7 @@ function buildSpec(raw: unknown): IndexSpec {
     compileFilter(raw.partialFilterExpression);
     spec.partialFilterExpression = raw.partialFilterExpression;
   }
+  if (spec.hidden && spec.name === '_id_') throw badValue('can\'t hide _id index');
   return spec;
 }
 
@@ -142,10 +156,10 @@ function sameOptions(a: IndexSpec, b: IndexSpec): boolean {
 const createIndexes: Handler = (cmd, ctx) => {
   const name = collectionName(cmd, 'createIndexes');
   if (!Array.isArray(cmd.indexes) || cmd.indexes.length === 0) throw badValue('Must specify at least one index to create');
-  const specs = cmd.indexes.map(buildSpec);
   const { engine } = ctx.server;
-  const fx = new Effects();
   const existed = engine.getCollection(ctx.db, name);
+  const specs = cmd.indexes.map((raw) => buildSpec(raw, existed));
+  const fx = new Effects();
   const c: Collection = existed ?? engine.ensureCollection(fx, ctx.db, name);
   const before = c.indexes.size + 1;
   let created = 0;
@@ -164,7 +178,10 @@ const createIndexes: Handler = (cmd, ctx) => {
       }
       continue;
     }
-    const byKey = [...c.indexes.values()].find((i) => sameKey(i.spec.key, spec.key) && sameValue(i.spec.partialFilterExpression, spec.partialFilterExpression));
+    // Same key with another collation (or partial filter) is another index, as in mongod.
+    const byKey = [...c.indexes.values()].find(
+      (i) => sameKey(i.spec.key, spec.key) && sameValue(i.spec.partialFilterExpression, spec.partialFilterExpression) && sameValue(i.spec.collation, spec.collation),
+    );
     if (byKey) {
       throw new MongoCommandError(85, `Index already exists with a different name: ${byKey.spec.name}`);
     }
@@ -204,7 +221,7 @@ const dropIndexes: Handler = (cmd, ctx) => {
   else if (Array.isArray(target)) names = target.map(String);
   else if (isPlainDoc(target)) {
     if (sameKey(target, { _id: 1 })) throw new MongoCommandError(72, 'cannot drop _id index');
-    const found = [...c.indexes.values()].find((i) => sameKey(i.spec.key, target));
+    const found = c.findIndex(target);
     if (!found) throw new MongoCommandError(27, `can't find index with key: ${JSON.stringify(target)}`);
     names = [found.spec.name];
   } else throw badValue('index must be a string, an array of names or a key pattern');

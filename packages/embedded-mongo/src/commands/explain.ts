@@ -17,6 +17,7 @@ import { describeValue } from '../storage/collection';
 import type { AccessPlan, Collection, IndexBound, IndexSpec } from '../storage/collection';
 import { VERSION } from './admin';
 import type { CommandContext, Handler } from './context';
+import { readOptions } from './query-options';
 import { executeQuery, isFastCount, parseCount, parseFind, readHandlers, resolver, splitLeadingMatch } from './read';
 import type { FindOptions, QueryRun } from './read';
 import { collectionName } from './write';
@@ -75,7 +76,7 @@ function coveredByBounds(pred: Doc, bounds: IndexBound[]): boolean {
   const [path, cond] = Object.entries(pred)[0] ?? [];
   if (path === undefined || !isPlainDoc(cond)) return false;
   const bound = bounds.find((b) => b.path === path);
-  if (!bound) return false;
+  if (!bound?.values) return false;
   if ('$eq' in cond) return bound.values.length === 1 && valuesEqual(cond.$eq, bound.values[0]);
   if ('$in' in cond) return Array.isArray(cond.$in) && valuesEqual(cond.$in, bound.values);
   return false;
@@ -84,6 +85,10 @@ function coveredByBounds(pred: Doc, bounds: IndexBound[]): boolean {
 function indexBounds(bounds: IndexBound[]): Doc {
   const out: Doc = {};
   for (const b of bounds) {
+    if (!b.values) {
+      out[b.path] = ['[MinKey, MaxKey]'];
+      continue;
+    }
     const sorted = [...b.values].sort(compareValues).filter((v, i, all) => i === 0 || compareValues(all[i - 1], v) !== 0);
     setField(out, b.path, sorted.map((v) => `[${describeValue(v)}, ${describeValue(v)}]`));
   }
@@ -124,7 +129,7 @@ function accessStage(plan: AccessPlan | undefined, preds: Doc[], exec: Execution
   if (!plan) return { stage: 'EOF', ...(exec ? { nReturned: 0 } : {}) };
   switch (plan.kind) {
     case 'COLLSCAN':
-      return { stage: 'COLLSCAN', ...counted, ...(preds.length > 0 ? { filter: combine(preds) } : {}), direction: 'forward' };
+      return { stage: 'COLLSCAN', ...counted, ...(preds.length > 0 ? { filter: combine(preds) } : {}), direction: plan.backward ? 'backward' : 'forward' };
     case 'ID': {
       const bounds = [{ path: '_id', values: plan.values }];
       const onlyIdEquality = plan.values.length === 1 && preds.length === 1 && coveredByBounds(preds[0] as Doc, bounds);
@@ -231,9 +236,10 @@ function collectionOf(ctx: CommandContext, name: string): Collection | undefined
 function explainFind(inner: Document, ctx: CommandContext, verbosity: Verbosity): Explained {
   const f = parseFind(inner);
   const c = collectionOf(ctx, f.name);
+  const opts = readOptions(inner, c);
   const preds = predicates(f.filter);
-  const exec = verbosity === 'queryPlanner' ? undefined : timed(() => executeQuery(c, f.filter, f.sort, f.skip, f.limit));
-  const plan = exec ? exec.run.plan : c?.candidates(f.filter).plan;
+  const exec = verbosity === 'queryPlanner' ? undefined : timed(() => executeQuery(c, f.filter, f.sort, f.skip, f.limit, opts));
+  const plan = exec ? exec.run.plan : c?.candidates(f.filter, opts).plan;
   const winningPlan = findStages(accessStage(plan, preds, exec), f, exec);
   return { ns: `${ctx.db}.${f.name}`, filter: f.filter, winningPlan, exec, nReturned: exec?.run.docs.length ?? 0 };
 }
@@ -241,14 +247,15 @@ function explainFind(inner: Document, ctx: CommandContext, verbosity: Verbosity)
 function explainCount(inner: Document, ctx: CommandContext, verbosity: Verbosity): Explained {
   const q = parseCount(inner);
   const c = collectionOf(ctx, q.name);
+  const opts = readOptions(inner, c);
   const ns = `${ctx.db}.${q.name}`;
   // mongod's COUNT stage returns no documents, so nReturned is 0 for counts.
-  if (isFastCount(q.query)) {
+  if (isFastCount(q.query) && opts.hint === undefined) {
     const exec = verbosity === 'queryPlanner' ? undefined : timed(() => ({ docs: [], plan: undefined, docsExamined: 0, matched: 0 }));
     return { ns, filter: q.query, winningPlan: { stage: 'RECORD_STORE_FAST_COUNT', ...(exec ? { nReturned: 0 } : {}) }, exec, nReturned: 0 };
   }
-  const exec = verbosity === 'queryPlanner' ? undefined : timed(() => executeQuery(c, q.query, undefined, q.skip, q.limit));
-  const plan = exec ? exec.run.plan : c?.candidates(q.query).plan;
+  const exec = verbosity === 'queryPlanner' ? undefined : timed(() => executeQuery(c, q.query, undefined, q.skip, q.limit, opts));
+  const plan = exec ? exec.run.plan : c?.candidates(q.query, opts).plan;
   const winningPlan: Stage = {
     stage: 'COUNT',
     ...(exec ? { nReturned: 0, nCounted: exec.run.docs.length } : {}),
@@ -263,8 +270,9 @@ function explainDistinct(inner: Document, ctx: CommandContext, verbosity: Verbos
   const name = collectionName(inner, 'distinct');
   if (typeof inner.key !== 'string') throw new MongoCommandError(14, "'key' must be a string");
   const c = collectionOf(ctx, name);
-  const exec = verbosity === 'queryPlanner' ? undefined : timed(() => executeQuery(c, inner.query, undefined));
-  const plan = exec ? exec.run.plan : c?.candidates(inner.query).plan;
+  const opts = readOptions(inner, c);
+  const exec = verbosity === 'queryPlanner' ? undefined : timed(() => executeQuery(c, inner.query, undefined, 0, 0, opts));
+  const plan = exec ? exec.run.plan : c?.candidates(inner.query, opts).plan;
   const winningPlan = accessStage(plan, predicates(inner.query), exec);
   return { ns: `${ctx.db}.${name}`, filter: inner.query, winningPlan, exec, nReturned: exec?.run.matched ?? 0 };
 }
@@ -283,10 +291,12 @@ function explainAggregate(inner: Document, ctx: CommandContext, verbosity: Verbo
   const ns = `${ctx.db}.${name}`;
   const pipeline = validatePipeline(inner.pipeline);
   const c = collectionOf(ctx, name);
+  const opts = readOptions(inner, c);
   const { match, rest } = splitLeadingMatch(pipeline);
-  const runMatch = (): QueryRun => (match !== undefined ? executeQuery(c, match, undefined) : scanAll(c));
+  const planned = match !== undefined || opts.hint !== undefined;
+  const runMatch = (): QueryRun => (planned ? executeQuery(c, match, undefined, 0, 0, opts) : scanAll(c));
   const exec = verbosity === 'queryPlanner' ? undefined : timed(runMatch);
-  const plan = exec ? exec.run.plan : match !== undefined ? c?.candidates(match).plan : c ? ({ kind: 'COLLSCAN' } as const) : undefined;
+  const plan = exec ? exec.run.plan : planned ? c?.candidates(match, opts).plan : c ? ({ kind: 'COLLSCAN' } as const) : undefined;
   const explained: Explained = {
     ns,
     filter: match ?? {},
@@ -304,7 +314,7 @@ function explainAggregate(inner: Document, ctx: CommandContext, verbosity: Verbo
       continue;
     }
     const t0 = performance.now();
-    docs = runPipeline(docs, [stage], resolver(ctx));
+    docs = runPipeline(docs, [stage], resolver(ctx), opts);
     stages.push({ ...stage, nReturned: docs.length, executionTimeMillisEstimate: Math.round(performance.now() - t0) });
   }
   return { explainVersion: '1', stages, ...envelope };

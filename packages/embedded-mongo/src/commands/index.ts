@@ -2,6 +2,7 @@
 import type { Document } from 'bson';
 import { MongoCommandError } from '../errors';
 import { NO_AUTH_COMMANDS, adminHandlers } from './admin';
+import { collMod } from './collmod';
 import type { CommandContext, Handler } from './context';
 import { ddlHandlers } from './ddl';
 import { explainHandlers } from './explain';
@@ -14,6 +15,7 @@ const HANDLERS: Record<string, Handler> = {
   ...readHandlers,
   ...writeHandlers,
   ...ddlHandlers,
+  collMod,
   // after readHandlers: wraps aggregate to answer its `explain: true` form
   ...explainHandlers,
 };

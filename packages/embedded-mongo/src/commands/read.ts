@@ -2,14 +2,16 @@
 import { Long } from 'bson';
 import type { Document } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
-import { runPipeline, validatePipeline } from '../query/aggregate';
+import { COLLECTIONLESS_STAGES, runPipeline, validatePipeline } from '../query/aggregate';
 import { compileFilter } from '../query/match';
 import { compileProjection } from '../query/project';
 import { compileSort } from '../query/sort';
-import { bsonType, canonicalKey, cloneValue, isNumeric, isPlainDoc, pathValues, splitPath, toNumber } from '../query/values';
+import { bsonType, canonicalKey, cloneValue, collatedKey, isNumeric, isPlainDoc, pathValues, splitPath, toNumber } from '../query/values';
 import type { Doc } from '../query/values';
 import type { AccessPlan, Collection } from '../storage/collection';
 import type { CommandContext, Handler } from './context';
+import { NO_QUERY_OPTIONS, readOptions } from './query-options';
+import type { QueryOptions } from './query-options';
 import { collectionName } from './write';
 
 export function cursorReply(ns: string, docs: Doc[], id: Long, first: boolean): Document {
@@ -33,13 +35,20 @@ export interface QueryRun {
 }
 
 /** Filter + sort + skip + limit over a collection, using the planner for candidates. */
-export function executeQuery(c: Collection | undefined, filter: unknown, sort: unknown, skip = 0, limit = 0): QueryRun {
-  const pred = compileFilter(filter);
-  const cmp = compileSort(sort);
+export function executeQuery(
+  c: Collection | undefined,
+  filter: unknown,
+  sort: unknown,
+  skip = 0,
+  limit = 0,
+  opts: QueryOptions = NO_QUERY_OPTIONS,
+): QueryRun {
+  const pred = compileFilter(filter, opts);
+  const cmp = compileSort(sort, opts.collation);
   if (!c) return { docs: [], plan: undefined, docsExamined: 0, matched: 0 };
   const out: Doc[] = [];
   const stopAt = !cmp && limit > 0 ? skip + limit : Infinity;
-  const { docs, plan } = c.candidates(filter);
+  const { docs, plan } = c.candidates(filter, opts);
   let docsExamined = 0;
   for (const d of docs) {
     docsExamined++;
@@ -54,8 +63,8 @@ export function executeQuery(c: Collection | undefined, filter: unknown, sort: u
   return { docs: page, plan, docsExamined, matched: out.length };
 }
 
-export function runQuery(c: Collection | undefined, filter: unknown, sort: unknown, skip = 0, limit = 0): Doc[] {
-  return executeQuery(c, filter, sort, skip, limit).docs;
+export function runQuery(c: Collection | undefined, filter: unknown, sort: unknown, skip = 0, limit = 0, opts: QueryOptions = NO_QUERY_OPTIONS): Doc[] {
+  return executeQuery(c, filter, sort, skip, limit, opts).docs;
 }
 
 export interface FindOptions {
@@ -71,9 +80,6 @@ export interface FindOptions {
 
 export function parseFind(cmd: Document): FindOptions {
   const name = collectionName(cmd, 'find');
-  if (cmd.collation !== undefined && isPlainDoc(cmd.collation) && cmd.collation.locale !== 'simple') {
-    throw badValue('collation is not supported by embedded-mongo');
-  }
   const skip = optNumber(cmd.skip, 'skip') ?? 0;
   let limit = optNumber(cmd.limit, 'limit') ?? 0;
   let singleBatch = cmd.singleBatch === true;
@@ -90,8 +96,10 @@ export function parseFind(cmd: Document): FindOptions {
 const find: Handler = (cmd, ctx) => {
   const f = parseFind(cmd);
   const ns = `${ctx.db}.${f.name}`;
-  const project = compileProjection(f.projection);
-  const docs = runQuery(ctx.server.engine.getCollection(ctx.db, f.name), f.filter, f.sort, f.skip, f.limit);
+  const c = ctx.server.engine.getCollection(ctx.db, f.name);
+  const opts = readOptions(cmd, c);
+  const project = compileProjection(f.projection, { filter: f.filter, match: opts });
+  const docs = runQuery(c, f.filter, f.sort, f.skip, f.limit, opts);
   const b = ctx.server.cursors.open(ns, docs, f.batchSize ?? 101, f.singleBatch, project);
   return cursorReply(ns, b.docs, b.id, true);
 };
@@ -143,24 +151,30 @@ export function isFastCount(query: unknown): boolean {
 const count: Handler = (cmd, ctx) => {
   const { name, query, skip, limit } = parseCount(cmd);
   const c = ctx.server.engine.getCollection(ctx.db, name);
-  if (isFastCount(query)) {
+  const opts = readOptions(cmd, c);
+  if (isFastCount(query) && opts.hint === undefined) {
     const total = c?.docs.size ?? 0;
     const n = Math.max(0, total - skip);
     return { n: limit > 0 ? Math.min(n, limit) : n, ok: 1 };
   }
-  return { n: runQuery(c, query, undefined, skip, limit).length, ok: 1 };
+  return { n: runQuery(c, query, undefined, skip, limit, opts).length, ok: 1 };
 };
 
 const distinct: Handler = (cmd, ctx) => {
   const name = collectionName(cmd, 'distinct');
   if (typeof cmd.key !== 'string') throw new MongoCommandError(14, "'key' must be a string");
   const parts = splitPath(cmd.key);
+  const c = ctx.server.engine.getCollection(ctx.db, name);
+  const opts = readOptions(cmd, c);
+  // Under a collation, values it calls equal are one value (the first one met is returned).
+  const classOf = opts.collation?.classes();
+  const keyOf = classOf ? (x: unknown) => collatedKey(x, classOf) : canonicalKey;
   const seen = new Map<string, unknown>();
-  for (const d of runQuery(ctx.server.engine.getCollection(ctx.db, name), cmd.query, undefined)) {
+  for (const d of runQuery(c, cmd.query, undefined, 0, 0, opts)) {
     for (const v of pathValues(d, parts)) {
       const vals = Array.isArray(v) ? v : [v];
       for (const x of vals) {
-        const k = canonicalKey(x);
+        const k = keyOf(x);
         if (!seen.has(k)) seen.set(k, x);
       }
     }
@@ -179,18 +193,37 @@ export function resolver(ctx: CommandContext): (coll: string) => Doc[] {
   return (coll) => [...(ctx.server.engine.getCollection(ctx.db, coll)?.docs.values() ?? [])].map((d) => cloneValue(d));
 }
 
+/**
+ * `{aggregate: 1}` runs a pipeline that starts with a stage producing its own documents
+ * (`$documents`); any other first stage needs a collection, as mongod says.
+ */
+function collectionlessInput(pipeline: Doc[]): Doc[] {
+  const first = Object.keys(pipeline[0] ?? {})[0];
+  if (first === undefined) throw new MongoCommandError(73, '{aggregate: 1} is not valid for an empty pipeline.');
+  if (!COLLECTIONLESS_STAGES.has(first)) throw new MongoCommandError(73, `{aggregate: 1} is not valid for '${first}'; a collection is required.`);
+  return [];
+}
+
 const aggregate: Handler = (cmd, ctx) => {
-  const target: unknown = cmd.aggregate;
-  if (target === 1) throw new MongoCommandError(115, 'collection-less aggregate ({aggregate: 1}) is not supported by embedded-mongo');
-  const name = collectionName(cmd, 'aggregate');
+  const collectionless = cmd.aggregate === 1;
+  const name = collectionless ? '$cmd.aggregate' : collectionName(cmd, 'aggregate');
   const ns = `${ctx.db}.${name}`;
   const pipeline = validatePipeline(cmd.pipeline);
   if (!isPlainDoc(cmd.cursor)) throw new MongoCommandError(9, "The 'cursor' option is required, except for aggregate with the explain argument");
   const batchSize = optNumber(cmd.cursor.batchSize, 'batchSize');
-  const c = ctx.server.engine.getCollection(ctx.db, name);
-  const { match, rest } = splitLeadingMatch(pipeline);
-  const input = match !== undefined ? runQuery(c, match, undefined) : c ? [...c.docs.values()] : [];
-  const out = runPipeline(input, rest, resolver(ctx));
+  const c = collectionless ? undefined : ctx.server.engine.getCollection(ctx.db, name);
+  const opts = readOptions(cmd, c);
+  let input: Doc[];
+  let rest = pipeline;
+  if (collectionless) input = collectionlessInput(pipeline);
+  else {
+    const first = Object.keys(pipeline[0] ?? {})[0];
+    if (first !== undefined && COLLECTIONLESS_STAGES.has(first)) throw new MongoCommandError(73, `${first} is only valid with {aggregate: 1}`);
+    const split = splitLeadingMatch(pipeline);
+    rest = split.rest;
+    input = runQuery(c, split.match, undefined, 0, 0, opts);
+  }
+  const out = runPipeline(input, rest, resolver(ctx), opts);
   const b = ctx.server.cursors.open(ns, out, batchSize ?? 101, false);
   return cursorReply(ns, b.docs, b.id, true);
 };

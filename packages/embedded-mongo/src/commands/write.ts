@@ -3,9 +3,11 @@ import { ObjectId } from 'bson';
 import type { Document } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
 import { compileFilter, equalityFields } from '../query/match';
+import type { MatchDetails, Predicate } from '../query/match';
 import { compileProjection } from '../query/project';
 import { compileSort } from '../query/sort';
-import { applyUpdate, upsertSeed, validateUpdate } from '../query/update';
+import { prepareUpdate, upsertSeed } from '../query/update';
+import { mergeVariables, parseLet } from '../query/variables';
 import { bsonType, isPlainDoc, sameValue, toNumber } from '../query/values';
 import { setField } from '../query/paths';
 import type { Doc } from '../query/values';
@@ -13,6 +15,9 @@ import { Effects } from '../storage/engine';
 import type { Engine } from '../storage/engine';
 import type { Collection } from '../storage/collection';
 import type { CommandContext, Handler } from './context';
+import { queryOptions } from './query-options';
+import type { QueryOptions } from './query-options';
+import { documentValidator } from './validation';
 
 interface WriteError {
   index: number;
@@ -58,19 +63,20 @@ function finish(engine: Engine, fx: Effects, reply: Document): Document | Promis
   return p ? p.then(() => reply) : reply;
 }
 
-function matching(c: Collection | undefined, filter: unknown, limitOne: boolean, sort?: unknown): Doc[] {
-  if (!c) return [];
-  const pred = compileFilter(filter);
-  const cmp = compileSort(sort);
+/** The documents a write's filter selects, and the compiled filter (for positional updates). */
+function matching(c: Collection | undefined, filter: unknown, limitOne: boolean, opts: QueryOptions, sort?: unknown): { docs: Doc[]; pred: Predicate } {
+  const pred = compileFilter(filter, opts);
+  const cmp = compileSort(sort, opts.collation);
+  if (!c) return { docs: [], pred };
   const out: Doc[] = [];
-  for (const d of c.candidates(filter).docs) {
+  for (const d of c.candidates(filter, opts).docs) {
     if (pred(d)) {
       out.push(d);
       if (limitOne && !cmp) break;
     }
   }
   if (cmp) out.sort(cmp);
-  return limitOne ? out.slice(0, 1) : out;
+  return { docs: limitOne ? out.slice(0, 1) : out, pred };
 }
 
 /**
@@ -98,9 +104,12 @@ const insert: Handler = (cmd, ctx) => {
   const { engine } = ctx.server;
   const fx = new Effects();
   const c = engine.ensureCollection(fx, ctx.db, name);
+  const validate = documentValidator(c, ctx.server.logger, cmd.bypassDocumentValidation === true);
   let n = 0;
   const writeErrors = runStatements(docs, ordered, (doc) => {
-    engine.insert(fx, c, prepareForInsert(doc));
+    const prepared = prepareForInsert(doc);
+    validate?.(prepared, undefined);
+    engine.insert(fx, c, prepared);
     n++;
   });
   const reply: Document = { n };
@@ -117,35 +126,48 @@ interface UpdateOutcome {
   after?: Doc;
 }
 
+interface UpdateStatement {
+  upsert: boolean;
+  multi: boolean;
+  sort?: unknown;
+  arrayFilters?: unknown;
+  /** Statement constants (`c`): only pipeline updates take them. */
+  constants?: unknown;
+  /** collation / hint of the statement (or the findAndModify command), and its variables. */
+  source: Document;
+  variables: Doc | undefined;
+  bypassValidation: boolean;
+}
+
 /** One update statement (shared by update and findAndModify). */
-function updateOne(
-  engine: Engine,
-  fx: Effects,
-  ctx: CommandContext,
-  name: string,
-  q: unknown,
-  u: unknown,
-  opts: { upsert: boolean; multi: boolean; sort?: unknown; arrayFilters?: unknown },
-): UpdateOutcome {
-  if (opts.arrayFilters !== undefined) throw badValue('arrayFilters are not supported by embedded-mongo');
-  const update = validateUpdate(u);
+function updateOne(engine: Engine, fx: Effects, ctx: CommandContext, name: string, q: unknown, u: unknown, st: UpdateStatement): UpdateOutcome {
   let c = engine.getCollection(ctx.db, name);
-  const targets = matching(c, q, !opts.multi, opts.sort);
+  const opts = queryOptions(st.source, c, st.variables);
+  const { docs: targets, pred } = matching(c, q, !st.multi, opts, st.sort);
+  const update = prepareUpdate(u, { ...opts, arrayFilters: st.arrayFilters, multi: st.multi, constants: st.constants });
+  const now = new Date();
   if (targets.length === 0) {
-    if (!opts.upsert) return { n: 0, nModified: 0 };
+    if (!st.upsert) return { n: 0, nModified: 0 };
     c ??= engine.ensureCollection(fx, ctx.db, name);
     const seed = upsertSeed(equalityFields(q));
-    const next = prepareForInsert(applyUpdate(seed, update, true));
+    const next = prepareForInsert(update.apply(seed, { isInsert: true, now }));
+    documentValidator(c, ctx.server.logger, st.bypassValidation)?.(next, undefined);
     engine.insert(fx, c, next);
     return { n: 1, nModified: 0, upsertedId: next._id, after: next };
   }
+  const validate = documentValidator(c as Collection, ctx.server.logger, st.bypassValidation);
   let nModified = 0;
   let last: UpdateOutcome = { n: 0, nModified: 0 };
   for (const old of targets) {
-    const next = applyUpdate(old, update, false);
+    // `$` stands for the array position where the query matched this document.
+    const details: MatchDetails = {};
+    if (update.positional) pred(old, details);
+    const next = update.apply(old, { isInsert: false, position: details.elemMatchKey, now });
     if (next._id === undefined) next._id = old._id;
-    const ordered = next._id === old._id || Object.keys(next)[0] === '_id' ? next : prepareForInsert(next);
+    // A replacement or pipeline may move _id; stored documents keep it first.
+    const ordered = Object.keys(next)[0] === '_id' ? next : prepareForInsert(next);
     if (!sameValue(old, ordered)) {
+      validate?.(ordered, old);
       engine.replace(fx, c as Collection, ordered);
       nModified++;
     }
@@ -154,10 +176,22 @@ function updateOne(
   return { ...last, n: targets.length, nModified };
 }
 
+/**
+ * `sort` in an update statement exists from MongoDB 8.0 on; the engine answers as the 7.0 it
+ * claims to be, whose strict parser refuses the whole command.
+ */
+function refuseStatementSort(stmts: unknown[]): void {
+  for (const s of stmts) {
+    if (isPlainDoc(s) && s.sort !== undefined) throw new MongoCommandError(40415, "BSON field 'update.updates.sort' is an unknown field.");
+  }
+}
+
 const update: Handler = (cmd, ctx) => {
   const name = collectionName(cmd, 'update');
   const stmts = cmd.updates;
   if (!Array.isArray(stmts)) throw badValue('update requires an updates array');
+  refuseStatementSort(stmts);
+  const variables = parseLet(cmd.let);
   const ordered = cmd.ordered !== false;
   const { engine } = ctx.server;
   const fx = new Effects();
@@ -170,6 +204,10 @@ const update: Handler = (cmd, ctx) => {
       upsert: s.upsert === true,
       multi: s.multi === true,
       arrayFilters: s.arrayFilters,
+      constants: s.c,
+      source: s,
+      variables: mergeVariables(variables, s.c),
+      bypassValidation: cmd.bypassDocumentValidation === true,
     });
     n += r.n;
     nModified += r.nModified;
@@ -187,6 +225,7 @@ const del: Handler = (cmd, ctx) => {
   const stmts = cmd.deletes;
   if (!Array.isArray(stmts)) throw badValue('delete requires a deletes array');
   const ordered = cmd.ordered !== false;
+  const variables = parseLet(cmd.let);
   const { engine } = ctx.server;
   const fx = new Effects();
   const c = engine.getCollection(ctx.db, name);
@@ -195,7 +234,7 @@ const del: Handler = (cmd, ctx) => {
     if (!isPlainDoc(s)) throw badValue('delete statement must be an object');
     const limit = toNumber(s.limit ?? 0);
     if (limit !== 0 && limit !== 1) throw badValue(`The limit field in delete objects must be 0 or 1. Got ${limit}`);
-    const targets = matching(c, s.q, limit === 1);
+    const { docs: targets } = matching(c, s.q, limit === 1, queryOptions(s, c, variables));
     for (const d of targets) engine.remove(fx, c as Collection, d);
     n += targets.length;
   });
@@ -209,14 +248,18 @@ const findAndModify: Handler = (cmd, ctx) => {
   const name = collectionName(cmd, Object.keys(cmd)[0] ?? 'findAndModify');
   const { engine } = ctx.server;
   const fx = new Effects();
-  const project = compileProjection(cmd.fields);
-  const out = (d: Doc | undefined): Doc | null => (d ? (project ? project(d) : d) : null);
+  const variables = parseLet(cmd.let);
+  const c = engine.getCollection(ctx.db, name);
+  const opts = queryOptions(cmd, c, variables);
+  const project = compileProjection(cmd.fields, { filter: cmd.query, match: opts });
+  // A positional projection finds its element in the document as the query matched it.
+  const out = (d: Doc | undefined, matched: Doc | undefined): Doc | null => (d ? (project ? project(d, matched) : d) : null);
   if (cmd.remove === true) {
     if (cmd.update !== undefined) throw badValue('Cannot specify both an update and remove=true');
-    const c = engine.getCollection(ctx.db, name);
-    const [target] = matching(c, cmd.query, true, cmd.sort);
+    if (cmd.arrayFilters !== undefined) throw new MongoCommandError(72, 'Cannot specify arrayFilters and remove=true');
+    const [target] = matching(c, cmd.query, true, opts, cmd.sort).docs;
     if (target) engine.remove(fx, c as Collection, target);
-    return finish(engine, fx, { lastErrorObject: { n: target ? 1 : 0 }, value: out(target), ok: 1 });
+    return finish(engine, fx, { lastErrorObject: { n: target ? 1 : 0 }, value: out(target, target), ok: 1 });
   }
   if (cmd.update === undefined) throw badValue('Either an update or remove=true must be specified');
   const r = updateOne(engine, fx, ctx, name, cmd.query, cmd.update, {
@@ -224,11 +267,14 @@ const findAndModify: Handler = (cmd, ctx) => {
     multi: false,
     sort: cmd.sort,
     arrayFilters: cmd.arrayFilters,
+    source: cmd,
+    variables,
+    bypassValidation: cmd.bypassDocumentValidation === true,
   });
   const leo: Document = { n: r.n, updatedExisting: r.n > 0 && r.upsertedId === undefined };
   if (r.upsertedId !== undefined) leo.upserted = r.upsertedId;
   const value = cmd.new === true ? r.after : r.upsertedId !== undefined ? undefined : r.before;
-  return finish(engine, fx, { lastErrorObject: leo, value: out(value), ok: 1 });
+  return finish(engine, fx, { lastErrorObject: leo, value: out(value, r.before ?? r.after), ok: 1 });
 };
 
 export const writeHandlers: Record<string, Handler> = {

@@ -1,14 +1,23 @@
 /**
- * Aggregation: $match, $sort, $skip, $limit and $count run in-house (BSON ordering, index use
- * for a leading $match); every other supported stage runs through mingo. `$lookup` resolves
- * `from` against the same database.
+ * Aggregation: $match, $sort, $skip, $limit and $count run in-house (BSON ordering, collation,
+ * index use for a leading $match); every other supported stage runs through mingo, with
+ * server-side JavaScript disabled. `$lookup` resolves `from` against the same database.
+ * `$sortByCount` is rewritten into the `$group` + `$sort` it stands for.
  */
 import { MongoCommandError } from '../errors';
+import type { Collation } from './collation';
 import { compileFilter } from './match';
-import { compileSort } from './sort';
 import { runMingoPipeline } from './mingo';
+import { assertCollationSafe, groupUnderCollation } from './pipeline-collation';
+import { compileSort } from './sort';
 import { isNumeric, isPlainDoc, toNumber } from './values';
 import type { Doc } from './values';
+
+export interface PipelineOptions {
+  collation?: Collation | undefined;
+  /** `let` variables (`$$name`). */
+  variables?: Doc | undefined;
+}
 
 const MINGO_STAGES = new Set([
   '$addFields',
@@ -32,7 +41,10 @@ const MINGO_STAGES = new Set([
   '$unionWith',
   '$graphLookup',
 ]);
-const OWN_STAGES = new Set(['$match', '$sort', '$skip', '$limit', '$count']);
+const OWN_STAGES = new Set(['$match', '$sort', '$skip', '$limit', '$count', '$documents']);
+/** Stages that produce documents without reading a collection (`{aggregate: 1}`). */
+export const COLLECTIONLESS_STAGES = new Set(['$documents']);
+const JAVASCRIPT_OPERATORS = new Set(['$function', '$accumulator', '$where']);
 const KNOWN_UNSUPPORTED = new Set([
   '$out',
   '$merge',
@@ -46,13 +58,31 @@ const KNOWN_UNSUPPORTED = new Set([
   '$searchMeta',
   '$vectorSearch',
   '$planCacheStats',
-  '$documents',
   '$listLocalSessions',
+  '$listSearchIndexes',
+  '$shardedDataDistribution',
 ]);
+
+/**
+ * Server-side JavaScript is off in embedded-mongo (it would run inside the engine process); this
+ * names the operator instead of mingo's generic refusal.
+ */
+function assertNoJavaScript(v: unknown): void {
+  if (Array.isArray(v)) {
+    for (const e of v) assertNoJavaScript(e);
+    return;
+  }
+  if (!isPlainDoc(v)) return;
+  for (const [k, inner] of Object.entries(v)) {
+    if (k === '$literal') continue;
+    if (JAVASCRIPT_OPERATORS.has(k)) throw new MongoCommandError(115, `${k} is not supported by embedded-mongo: server-side JavaScript is disabled`);
+    assertNoJavaScript(inner);
+  }
+}
 
 export function validatePipeline(pipeline: unknown): Doc[] {
   if (!Array.isArray(pipeline)) throw new MongoCommandError(14, "'pipeline' option must be specified as an array");
-  return pipeline.map((stage) => {
+  return pipeline.flatMap((stage, i) => {
     if (!isPlainDoc(stage) || Object.keys(stage).length !== 1) {
       throw new MongoCommandError(40323, 'A pipeline stage specification object must contain exactly one field.');
     }
@@ -61,34 +91,49 @@ export function validatePipeline(pipeline: unknown): Doc[] {
     if (!OWN_STAGES.has(name) && !MINGO_STAGES.has(name)) {
       throw new MongoCommandError(40324, `Unrecognized pipeline stage name: '${name}'`);
     }
-    return stage;
+    if (COLLECTIONLESS_STAGES.has(name) && i > 0) throw new MongoCommandError(40602, `${name} is only valid as the first stage in a pipeline`);
+    assertNoJavaScript(stage);
+    if (name === '$sortByCount') {
+      return [{ $group: { _id: stage.$sortByCount, count: { $sum: 1 } } }, { $sort: { count: -1 } }];
+    }
+    return [stage];
   });
 }
 
-export function runPipeline(input: Doc[], pipeline: Doc[], resolve: (coll: string) => Doc[]): Doc[] {
+export function runPipeline(input: Doc[], pipeline: Doc[], resolve: (coll: string) => Doc[], opts: PipelineOptions = {}): Doc[] {
+  const { collation, variables } = opts;
+  const runMingo = (stages: Doc[], docs: Doc[]): Doc[] => runMingoPipeline(stages, docs, { collectionResolver: resolve, variables });
   let docs = input;
   let pendingMingo: Doc[] = [];
   const flushMingo = (): void => {
     if (pendingMingo.length === 0) return;
-    docs = runMingoPipeline(pendingMingo, docs, { collectionResolver: resolve });
+    docs = runMingo(pendingMingo, docs);
     pendingMingo = [];
   };
   for (const stage of pipeline) {
     const name = Object.keys(stage)[0] as string;
     const arg: unknown = stage[name];
     if (!OWN_STAGES.has(name)) {
+      if (collation) {
+        assertCollationSafe(stage);
+        if (name === '$group') {
+          flushMingo();
+          docs = groupUnderCollation(docs, stage, collation, runMingo);
+          continue;
+        }
+      }
       pendingMingo.push(stage);
       continue;
     }
     flushMingo();
     switch (name) {
       case '$match': {
-        const p = compileFilter(arg);
-        docs = docs.filter(p);
+        const p = compileFilter(arg, { collation, variables });
+        docs = docs.filter((d) => p(d));
         break;
       }
       case '$sort': {
-        const cmp = compileSort(arg);
+        const cmp = compileSort(arg, collation);
         if (cmp) docs = docs.slice().sort(cmp);
         break;
       }
@@ -105,6 +150,10 @@ export function runPipeline(input: Doc[], pipeline: Doc[], resolve: (coll: strin
           throw new MongoCommandError(40156, 'the count field must be a non-empty string without $ or .');
         }
         docs = docs.length > 0 ? [{ [arg]: docs.length }] : [];
+        break;
+      case '$documents':
+        docs = runMingo([stage], []);
+        if (!docs.every(isPlainDoc)) throw new MongoCommandError(5858203, 'error during $documents stage: the result must be an array of objects');
         break;
       default:
         break;

@@ -3,60 +3,106 @@
  * Written in-house (instead of mingo) so that comparisons follow MongoDB's BSON ordering for
  * the engine's value representation (Long, ObjectId, Date, Decimal128, ...). `$expr` is
  * delegated to mingo.
+ *
+ * A predicate can report which array element made it match (MongoDB's "elemMatchKey"): the
+ * positional projection `arr.$` and positional updates `arr.$.x` use it.
  */
-import { badValue } from '../errors';
+import { MongoCommandError, badValue } from '../errors';
+import type { Collation } from './collation';
 import { compileExpr } from './mingo';
 import { compileRegex } from './regex';
 import type { Regex } from './regex';
-import {
-  bsonType,
-  compareValues,
-  isNumeric,
-  toNumber,
-  typeRank,
-  valuesEqual,
-} from './values';
+import { bsonType, compareValues, isNumeric, toNumber, typeRank, valuesEqual } from './values';
+import type { StringComparator } from './values';
 import { getField, hasField, isIndexSegment, isPlainDoc, splitPath } from './paths';
 import type { Doc } from './paths';
 
-export type Predicate = (doc: Doc) => boolean;
+/** Filled in by a predicate that matched through an array: the position of the matching element. */
+export interface MatchDetails {
+  elemMatchKey?: number;
+}
+
+export type Predicate = (doc: Doc, details?: MatchDetails) => boolean;
 type ValueTest = (v: unknown) => boolean;
+
+export interface MatchOptions {
+  /** String comparisons (not `$regex`) follow this collation. */
+  collation?: Collation | undefined;
+  /** `let` variables, visible as `$$name` inside `$expr`. */
+  variables?: Doc | undefined;
+}
+
+/** What the compile functions carry: the options, and the collation's comparator. */
+interface Cx {
+  opts: MatchOptions;
+  strCmp: StringComparator | undefined;
+}
 
 const matchAll: Predicate = () => true;
 
-export function compileFilter(filter: unknown): Predicate {
+const GEO_OPERATORS = new Set(['$geoWithin', '$geoIntersects', '$within', '$box', '$center', '$centerSphere', '$polygon', '$geometry']);
+
+export function compileFilter(filter: unknown, opts: MatchOptions = {}): Predicate {
+  return compileWith(filter, { opts, strCmp: opts.collation?.compare });
+}
+
+function compileWith(filter: unknown, cx: Cx): Predicate {
   if (filter === undefined || filter === null) return matchAll;
   if (!isPlainDoc(filter)) throw badValue('filter must be an object');
   const preds: Predicate[] = [];
   for (const key of Object.keys(filter)) {
     const cond: unknown = filter[key];
     if (key.startsWith('$')) {
-      preds.push(compileTopLevel(key, cond));
+      preds.push(compileTopLevel(key, cond, cx));
     } else {
-      preds.push(compileField(key, cond));
+      preds.push(compileField(key, cond, cx));
     }
   }
   if (preds.length === 0) return matchAll;
   if (preds.length === 1) return preds[0] as Predicate;
-  return (doc) => preds.every((p) => p(doc));
+  return allOf(preds);
 }
 
-function compileTopLevel(op: string, cond: unknown): Predicate {
+/** Like MongoDB's $and: every child may record the matching array position; the last one wins. */
+function allOf(preds: Predicate[]): Predicate {
+  return (doc, details) => {
+    for (const p of preds) {
+      if (!p(doc, details)) {
+        if (details) delete details.elemMatchKey;
+        return false;
+      }
+    }
+    return true;
+  };
+}
+
+function compileTopLevel(op: string, cond: unknown, cx: Cx): Predicate {
   switch (op) {
     case '$and':
     case '$or':
     case '$nor': {
       if (!Array.isArray(cond) || cond.length === 0) throw badValue(`${op} argument must be a non-empty array`);
-      const subs = cond.map((c) => compileFilter(c));
-      if (op === '$and') return (d) => subs.every((p) => p(d));
+      const subs = cond.map((c) => compileWith(c, cx));
+      if (op === '$and' || (op === '$or' && subs.length === 1)) return allOf(subs);
+      // mongod records no array position under $or / $nor.
       if (op === '$or') return (d) => subs.some((p) => p(d));
       return (d) => !subs.some((p) => p(d));
     }
     case '$comment':
       return matchAll;
     case '$expr': {
-      return compileExpr(cond);
+      // mingo's comparisons are binary: under a collation they would silently ignore it.
+      if (cx.opts.collation) throw new MongoCommandError(115, '$expr with a non-simple collation is not supported by embedded-mongo');
+      return compileExpr(cond, cx.opts.variables);
     }
+    case '$where':
+      // What mongod answers when server-side JavaScript is disabled.
+      throw badValue('no globalScriptEngine in $where parsing');
+    case '$text':
+      // What mongod answers for a collection without a text index (embedded-mongo cannot build one).
+      throw new MongoCommandError(27, 'text index required for $text query');
+    case '$jsonSchema':
+      throw new MongoCommandError(115, '$jsonSchema is not supported by embedded-mongo');
     default:
       throw badValue(`unknown top level operator: ${op}`);
   }
@@ -68,60 +114,85 @@ export function isOperatorObject(v: unknown): v is Doc {
   return keys.length > 0 && (keys[0] as string).startsWith('$');
 }
 
-/** Walks `parts` from `value` with implicit array traversal; `test` sees each reached value. */
-function walk(value: unknown, parts: readonly string[], i: number, test: ValueTest, expandLeaf: boolean): boolean {
+/**
+ * Walks `parts` from `value` with implicit array traversal; `test` sees each reached value.
+ * `pos` is the position in the first array traversed, reported through `details` on a match.
+ */
+function walk(
+  value: unknown,
+  parts: readonly string[],
+  i: number,
+  test: ValueTest,
+  expandLeaf: boolean,
+  details?: MatchDetails,
+  pos?: number,
+): boolean {
   if (i === parts.length) {
-    if (test(value)) return true;
-    return expandLeaf && Array.isArray(value) && value.some((e) => test(e));
+    if (test(value)) {
+      if (details && pos !== undefined) details.elemMatchKey = pos;
+      return true;
+    }
+    if (!expandLeaf || !Array.isArray(value)) return false;
+    for (let j = 0; j < value.length; j++) {
+      if (test(value[j])) {
+        if (details) details.elemMatchKey = pos ?? j;
+        return true;
+      }
+    }
+    return false;
   }
   const key = parts[i] as string;
   if (Array.isArray(value)) {
     if (isIndexSegment(key)) {
       const idx = Number(key);
-      if (idx < value.length && walk(value[idx], parts, i + 1, test, expandLeaf)) return true;
+      if (idx < value.length && walk(value[idx], parts, i + 1, test, expandLeaf, details, pos)) return true;
     }
     let sawDoc = false;
-    for (const el of value) {
+    for (let j = 0; j < value.length; j++) {
+      const el: unknown = value[j];
       if (isPlainDoc(el)) {
         sawDoc = true;
-        if (walk(getField(el, key), parts, i + 1, test, expandLeaf)) return true;
+        if (walk(getField(el, key), parts, i + 1, test, expandLeaf, details, pos ?? j)) return true;
       }
     }
     return !sawDoc && !isIndexSegment(key) ? test(undefined) : false;
   }
-  if (isPlainDoc(value)) return walk(getField(value, key), parts, i + 1, test, expandLeaf);
+  if (isPlainDoc(value)) return walk(getField(value, key), parts, i + 1, test, expandLeaf, details, pos);
   return test(undefined);
 }
 
-function compileField(path: string, cond: unknown): Predicate {
+function compileField(path: string, cond: unknown, cx: Cx): Predicate {
   const parts = splitPath(path);
   if (isOperatorObject(cond)) {
     const preds: Predicate[] = [];
     const ops = cond;
     for (const op of Object.keys(ops)) {
       if (op === '$options') continue;
-      preds.push(compileOperator(parts, op, ops[op], ops));
+      preds.push(compileOperator(parts, op, ops[op], ops, cx));
     }
     if (preds.length === 1) return preds[0] as Predicate;
-    return (d) => preds.every((p) => p(d));
+    return allOf(preds);
   }
   if (cond instanceof RegExp || bsonType(cond) === 'BSONRegExp') {
     const re = toRegex(cond);
-    return (d) => walk(d, parts, 0, (v) => regexTest(re, v), true);
+    return (d, details) => walk(d, parts, 0, (v) => regexTest(re, v), true, details);
   }
-  return equalityPredicate(parts, cond);
+  return equalityPredicate(parts, cond, cx);
 }
 
-function equalityPredicate(parts: readonly string[], q: unknown): Predicate {
-  const test = eqTest(q);
-  return (d) => walk(d, parts, 0, test, true);
+function equalityPredicate(parts: readonly string[], q: unknown, cx: Cx): Predicate {
+  const test = eqTest(q, cx.strCmp);
+  return (d, details) => walk(d, parts, 0, test, true, details);
 }
 
-function eqTest(q: unknown): ValueTest {
+function eqTest(q: unknown, strCmp: StringComparator | undefined): ValueTest {
   if (q === null || q === undefined) return (v) => v === null || v === undefined;
   const rank = typeRank(q);
-  if (typeof q === 'string') return (v) => v === q || (typeof v === 'object' && v !== null && valuesEqual(v, q));
-  return (v) => typeRank(v) === rank && compareValues(v, q) === 0;
+  if (typeof q === 'string') {
+    if (strCmp) return (v) => (typeof v === 'string' ? strCmp(v, q) === 0 : typeof v === 'object' && v !== null && valuesEqual(v, q, strCmp));
+    return (v) => v === q || (typeof v === 'object' && v !== null && valuesEqual(v, q));
+  }
+  return (v) => typeRank(v) === rank && compareValues(v, q, strCmp) === 0;
 }
 
 function toRegex(v: unknown, options?: unknown): Regex {
@@ -155,14 +226,14 @@ export function regexValueTest(v: RegExp): (value: unknown) => boolean {
   return (value) => regexTest(re, value);
 }
 
-function rangeTest(op: string, q: unknown): ValueTest {
+function rangeTest(op: string, q: unknown, strCmp: StringComparator | undefined): ValueTest {
   const qr = typeRank(q);
   const cmp = (v: unknown): number | undefined => {
     if (typeRank(v) !== qr) return undefined;
     if (qr === 3 && (Number.isNaN(toNumber(v)) || Number.isNaN(toNumber(q)))) {
       return Number.isNaN(toNumber(v)) && Number.isNaN(toNumber(q)) ? 0 : undefined;
     }
-    return compareValues(v, q);
+    return compareValues(v, q, strCmp);
   };
   switch (op) {
     case '$gt':
@@ -182,7 +253,7 @@ function rangeTest(op: string, q: unknown): ValueTest {
   }
 }
 
-function inTest(list: unknown): ValueTest {
+function inTest(list: unknown, strCmp: StringComparator | undefined): ValueTest {
   if (!Array.isArray(list)) throw badValue('$in needs an array');
   const tests = list.map((q) => {
     if (q instanceof RegExp || bsonType(q) === 'BSONRegExp') {
@@ -190,7 +261,7 @@ function inTest(list: unknown): ValueTest {
       return (v: unknown) => regexTest(re, v);
     }
     if (isOperatorObject(q)) throw badValue('cannot nest $ under $in');
-    return eqTest(q);
+    return eqTest(q, strCmp);
   });
   return (v) => tests.some((t) => t(v));
 }
@@ -269,30 +340,33 @@ function typeTest(spec: unknown): ValueTest {
   return (v) => v !== undefined && ((wantNumber && isNumeric(v)) || wanted.has(bsonTypeNumber(v)));
 }
 
-function compileOperator(parts: readonly string[], op: string, q: unknown, all: Doc): Predicate {
-  const at = (test: ValueTest, expandLeaf = true): Predicate => (d) => walk(d, parts, 0, test, expandLeaf);
+function compileOperator(parts: readonly string[], op: string, q: unknown, all: Doc, cx: Cx): Predicate {
+  const at =
+    (test: ValueTest, expandLeaf = true): Predicate =>
+    (d, details) =>
+      walk(d, parts, 0, test, expandLeaf, details);
+  const not =
+    (p: Predicate): Predicate =>
+    (d) =>
+      !p(d);
   switch (op) {
     case '$eq':
-      return equalityPredicate(parts, q);
-    case '$ne': {
-      const p = equalityPredicate(parts, q);
-      return (d) => !p(d);
-    }
+      return equalityPredicate(parts, q, cx);
+    case '$ne':
+      return not(equalityPredicate(parts, q, cx));
     case '$gt':
     case '$gte':
     case '$lt':
     case '$lte':
-      if (q === null && (op === '$gte' || op === '$lte')) return equalityPredicate(parts, null);
-      return at(rangeTest(op, q));
+      if (q === null && (op === '$gte' || op === '$lte')) return equalityPredicate(parts, null, cx);
+      return at(rangeTest(op, q, cx.strCmp));
     case '$in':
-      return at(inTest(q));
-    case '$nin': {
-      const p = at(inTest(q));
-      return (d) => !p(d);
-    }
+      return at(inTest(q, cx.strCmp));
+    case '$nin':
+      return not(at(inTest(q, cx.strCmp)));
     case '$exists': {
       const p = at((v) => v !== undefined, false);
-      return q ? p : (d) => !p(d);
+      return q ? p : not(p);
     }
     case '$type':
       return at(typeTest(q));
@@ -311,15 +385,15 @@ function compileOperator(parts: readonly string[], op: string, q: unknown, all: 
       const subs = q.map((item) => {
         const elemMatch = isPlainDoc(item) ? getField(item, '$elemMatch') : undefined;
         if (isPlainDoc(item) && isPlainDoc(elemMatch) && Object.keys(item).length === 1) {
-          return compileOperator(parts, '$elemMatch', elemMatch, item);
+          return compileOperator(parts, '$elemMatch', elemMatch, item, cx);
         }
         if (item instanceof RegExp) {
           const re = toRegex(item);
           return at((v) => regexTest(re, v));
         }
-        return equalityPredicate(parts, item);
+        return equalityPredicate(parts, item, cx);
       });
-      return (d) => subs.every((p) => p(d));
+      return allOf(subs);
     }
     case '$elemMatch': {
       if (!isPlainDoc(q)) throw badValue('$elemMatch needs an Object');
@@ -327,13 +401,29 @@ function compileOperator(parts: readonly string[], op: string, q: unknown, all: 
       const operatorForm = keys.length > 0 && keys.every((k) => k.startsWith('$') && !['$and', '$or', '$nor', '$expr'].includes(k));
       let elTest: ValueTest;
       if (operatorForm) {
-        const inner = compileField('__el', q);
+        const inner = compileField('__el', q, cx);
         elTest = (e) => inner({ __el: e });
       } else {
-        const inner = compileFilter(q);
+        const inner = compileWith(q, cx);
         elTest = (e) => isPlainDoc(e) && inner(e);
       }
-      return at((v) => Array.isArray(v) && v.some(elTest), false);
+      // The matching element's position is what positional projections and updates use.
+      return (d, details) =>
+        walk(
+          d,
+          parts,
+          0,
+          (v) => {
+            if (!Array.isArray(v)) return false;
+            const idx = v.findIndex(elTest);
+            if (idx < 0) return false;
+            // An array traversed further up the path overrides this position (walk does that).
+            if (details) details.elemMatchKey = idx;
+            return true;
+          },
+          false,
+          details,
+        );
     }
     case '$mod': {
       if (!Array.isArray(q) || q.length !== 2) throw badValue('malformed mod, needs to be an array of [divisor, remainder]');
@@ -348,15 +438,20 @@ function compileOperator(parts: readonly string[], op: string, q: unknown, all: 
         const re = toRegex(q);
         p = at((v) => regexTest(re, v));
       } else if (isOperatorObject(q)) {
-        p = compileField(parts.join('.'), q);
+        p = compileField(parts.join('.'), q, cx);
       } else {
         throw badValue('$not needs a regex or a document');
       }
-      return (d) => !p(d);
+      return not(p);
     }
     case '$comment':
       return matchAll;
     default:
+      if (op === '$near' || op === '$nearSphere') {
+        // What mongod answers without a geospatial index (embedded-mongo cannot build one).
+        throw new MongoCommandError(291, 'error processing query: planner returned error :: caused by :: unable to find index for $geoNear query');
+      }
+      if (GEO_OPERATORS.has(op)) throw new MongoCommandError(115, `geospatial query operator ${op} is not supported by embedded-mongo`);
       throw badValue(`unknown operator: ${op}`);
   }
 }

@@ -10,7 +10,9 @@
  *
  * mingo matches regular expressions with JavaScript's backtracking engine, where one pattern
  * such as `^(a+)+$` can take seconds. The engine's own matcher (find, `$match` stages) uses
- * linear-time RE2; regular expressions anywhere mingo would run them are refused.
+ * linear-time RE2; regular expressions anywhere mingo would run them are refused. mingo would also
+ * run client-supplied JavaScript (`$function`, `$accumulator`, `$where`) inside the engine
+ * process: that is always off.
  */
 import { Aggregator, Query } from 'mingo';
 import type { Options } from 'mingo/types';
@@ -88,16 +90,21 @@ function wrap<T>(where: string, run: () => T): T {
 const toMingo = (d: Doc): Doc => renameKeys(d, PROTO, STAND_IN) as Doc;
 const fromMingo = (d: Doc): Doc => renameKeys(d, STAND_IN, PROTO) as Doc;
 
-export function runMingoPipeline(stages: Doc[], docs: Doc[], options?: Partial<Options>): Doc[] {
+/** Options every mingo call gets: no script execution, and the command's `let` variables. */
+function mingoOptions(variables: Doc | undefined, extra?: Partial<Options>): Partial<Options> {
+  return { ...extra, scriptEnabled: false, ...(variables ? { variables } : {}) };
+}
+
+export function runMingoPipeline(stages: Doc[], docs: Doc[], options?: { collectionResolver?: (name: string) => Doc[]; variables?: Doc | undefined }): Doc[] {
   const spec = renameSpec(stages) as Doc[];
   const resolver = options?.collectionResolver;
-  const opts: Partial<Options> = resolver ? { ...options, collectionResolver: (name) => resolver(name).map((d) => toMingo(d as Doc)) } : (options ?? {});
+  const opts = mingoOptions(options?.variables, resolver ? { collectionResolver: (name) => resolver(name).map((d) => toMingo(d)) } : undefined);
   const out = wrap('aggregation', () => new Aggregator(spec, opts).run(docs.map(toMingo)) as Doc[]);
   return out.map(fromMingo);
 }
 
-export function compileMingoProjection(spec: Doc): (doc: Doc) => Doc {
-  const agg = wrap('projection', () => new Aggregator([{ $project: renameSpec(spec) }]));
+export function compileMingoProjection(spec: Doc, variables?: Doc): (doc: Doc) => Doc {
+  const agg = wrap('projection', () => new Aggregator([{ $project: renameSpec(spec) }], mingoOptions(variables)));
   return (doc) => fromMingo(wrap('projection', () => (agg.run([toMingo(doc)])[0] ?? {}) as Doc));
 }
 
@@ -105,8 +112,14 @@ export function compileMingoProjection(spec: Doc): (doc: Doc) => Doc {
  * `$expr` only reads the document, so it runs on the stored one as is (no copy per document);
  * a `__proto__` path inside it is refused by mingo, loudly.
  */
-export function compileExpr(cond: unknown): (doc: Doc) => boolean {
+export function compileExpr(cond: unknown, variables?: Doc): (doc: Doc) => boolean {
   renameSpec(cond);
-  const q = wrap('$expr', () => new Query({ $expr: cond } as Record<string, unknown>));
+  const q = wrap('$expr', () => new Query({ $expr: cond } as Record<string, unknown>, mingoOptions(variables)));
   return (doc) => wrap('$expr', () => q.test(doc));
+}
+
+/** Evaluates expressions that need no document (`let` values, `$documents`). */
+export function evaluateExpression(expr: unknown, variables?: Doc): unknown {
+  const [out] = runMingoPipeline([{ $replaceWith: { v: expr } }], [{}], { variables });
+  return out?.v;
 }

@@ -1,15 +1,25 @@
 /**
- * find() projection: inclusion/exclusion of (dotted) fields, `_id` handling, `$slice` and
- * `$elemMatch`. Other projection operators/expressions are delegated to mingo.
+ * find() projection, parsed with mongod's rules: inclusion/exclusion of (dotted) fields, `_id`
+ * handling, `$slice`, `$elemMatch` (its field comes after the other inclusions, as since 4.4) and
+ * the positional `arr.$` (the array element the query matched). Other projection expressions are
+ * delegated to mingo.
  */
 import { MongoCommandError, badValue } from '../errors';
-import { compileFilter } from './match';
+import { compileFilter, isOperatorObject } from './match';
+import type { MatchDetails, MatchOptions, Predicate } from './match';
 import { compileMingoProjection } from './mingo';
 import { cloneValue, isNumeric, toNumber } from './values';
 import { deleteField, getField, hasField, isPlainDoc, setField, splitPath } from './paths';
 import type { Doc } from './paths';
 
-export type Projector = (doc: Doc) => Doc;
+/** Projects `doc`; a positional projection locates its element in `matched` (the pre-image). */
+export type Projector = (doc: Doc, matched?: Doc) => Doc;
+
+/** The query a find-style projection belongs to (positional projections need it). */
+export interface ProjectionQuery {
+  filter: unknown;
+  match: MatchOptions;
+}
 
 /** Projected paths as a tree; a Map so that no field name can hit an inherited property. */
 type Node = Map<string, Node | true>;
@@ -60,54 +70,130 @@ function addPath(tree: Node, path: string): void {
   }
 }
 
-export function compileProjection(spec: unknown): Projector | undefined {
+function sliceOf(s: unknown): (arr: unknown) => unknown {
+  if (Array.isArray(s)) {
+    if (s.length !== 2) throw new MongoCommandError(31272, '$slice array argument should be of form [skip, limit]');
+    if (!isNumeric(s[0])) throw new MongoCommandError(31257, '$slice expects the skip argument to be a number');
+    if (!isNumeric(s[1])) throw new MongoCommandError(31258, '$slice expects the limit argument to be a number');
+    const skip = toNumber(s[0]);
+    const lim = toNumber(s[1]);
+    if (lim <= 0) throw new MongoCommandError(31259, `$slice limit must be positive, got ${lim}`);
+    return (arr) => {
+      if (!Array.isArray(arr)) return arr;
+      const start = skip < 0 ? Math.max(0, arr.length + skip) : Math.min(arr.length, skip);
+      return arr.slice(start, start + lim);
+    };
+  }
+  if (!isNumeric(s)) throw new MongoCommandError(31273, '$slice only supports numbers and [skip, limit] arrays');
+  const n = toNumber(s);
+  return (arr) => (Array.isArray(arr) ? (n >= 0 ? arr.slice(0, n) : arr.slice(Math.max(0, arr.length + n))) : arr);
+}
+
+function getIn(doc: unknown, parts: readonly string[]): unknown {
+  let cur: unknown = doc;
+  for (const p of parts) cur = isPlainDoc(cur) ? getField(cur, p) : undefined;
+  return cur;
+}
+
+/** Replaces the first array on `parts` in `out` by its element the query matched (mongod's rules). */
+function applyPositional(out: Doc, parts: readonly string[], key: number | undefined): void {
+  let sub: unknown = out;
+  for (const p of parts) {
+    if (!isPlainDoc(sub)) return;
+    const val = getField(sub, p);
+    if (Array.isArray(val)) {
+      if (key === undefined) throw new MongoCommandError(51246, "positional operator '.$' couldn't find a matching element in the array");
+      if (key >= val.length) throw new MongoCommandError(51247, "positional operator '.$' element mismatch");
+      setField(sub, p, [val[key]]);
+      return;
+    }
+    sub = val;
+  }
+}
+
+function withField(name: string, value: unknown): Doc {
+  const d: Doc = {};
+  setField(d, name, value);
+  return d;
+}
+
+interface Special {
+  path: string;
+  apply: (v: unknown, doc: Doc) => unknown;
+}
+
+export function compileProjection(spec: unknown, query?: ProjectionQuery): Projector | undefined {
   if (spec === undefined || spec === null) return undefined;
   if (!isPlainDoc(spec)) throw badValue('projection must be an object');
   const keys = Object.keys(spec);
   if (keys.length === 0) return undefined;
-  let mode: 'include' | 'exclude' | undefined;
+  let type: 'include' | 'exclude' | undefined;
   let idMode: boolean | undefined;
+  let hasSlice = false;
   const tree: Node = new Map();
-  const specials: { path: string; apply: (v: unknown) => unknown }[] = [];
+  const inPlace: Special[] = [];
+  const appended: Special[] = [];
+  let positional: string[] | undefined;
+  let hasElemMatch = false;
   let needsMingo = false;
+  const setType = (t: 'include' | 'exclude', field: string): void => {
+    if (type !== undefined && type !== t) {
+      throw new MongoCommandError(
+        t === 'include' ? 31253 : 31254,
+        `Cannot do ${t === 'include' ? 'inclusion' : 'exclusion'} on field ${field} in ${type === 'include' ? 'inclusion' : 'exclusion'} projection`,
+      );
+    }
+    type = t;
+  };
   for (const k of keys) {
     const v: unknown = spec[k];
-    if (isPlainDoc(v)) {
-      if (hasField(v, '$slice') && Object.keys(v).length === 1) {
-        const s: unknown = getField(v, '$slice');
-        specials.push({
-          path: k,
-          apply: (arr) => {
-            if (!Array.isArray(arr)) return arr;
-            if (Array.isArray(s)) {
-              const skip = toNumber(s[0]);
-              const lim = toNumber(s[1]);
-              const start = skip < 0 ? Math.max(0, arr.length + skip) : skip;
-              return arr.slice(start, start + lim);
-            }
-            const n = toNumber(s);
-            return n >= 0 ? arr.slice(0, n) : arr.slice(Math.max(0, arr.length + n));
-          },
-        });
-        continue;
-      }
-      if (hasField(v, '$elemMatch') && Object.keys(v).length === 1) {
-        const p = compileFilter({ __e: { $elemMatch: getField(v, '$elemMatch') } });
-        specials.push({
-          path: k,
-          apply: (arr) => {
-            if (!Array.isArray(arr)) return undefined;
-            const hit = arr.find((e) => p({ __e: [e] }));
-            return hit === undefined ? undefined : [cloneValue(hit)];
-          },
-        });
-        if (mode === undefined) mode = 'include';
-        continue;
-      }
+    if (k.includes('.$.')) {
+      throw new MongoCommandError(
+        31394,
+        "As of 4.4, it's illegal to specify positional operator in the middle of a path.Positional projection may only be used at the end, for example: a.b.$. If the query previously used a form like a.b.$.d, remove the parts following the '$' and the results will be equivalent.",
+      );
+    }
+    if (k.endsWith('.$')) {
+      if (isPlainDoc(v)) throw new MongoCommandError(31271, 'positional projection cannot be used with an expression or sub object');
+      if (!isNumeric(v) && typeof v !== 'boolean') throw new MongoCommandError(31308, 'positional projection cannot be used with a literal');
+      if (!(typeof v === 'boolean' ? v : toNumber(v) !== 0)) throw new MongoCommandError(31395, 'positional projection cannot be used with exclusion');
+      if (positional) throw new MongoCommandError(31276, 'Cannot specify more than one positional projection per query.');
+      if (hasElemMatch) throw new MongoCommandError(31256, 'Cannot specify positional operator and $elemMatch.');
+      if (!query) throw new MongoCommandError(51050, 'Projections with a positional operator require a matcher');
+      const base = k.slice(0, -2);
+      positional = splitPath(base);
+      setType('include', k);
+      addPath(tree, base);
+      continue;
+    }
+    if (isPlainDoc(v) && Object.keys(v).length === 1 && hasField(v, '$slice')) {
+      const slice = sliceOf(getField(v, '$slice'));
+      inPlace.push({ path: k, apply: (arr) => slice(arr) });
+      hasSlice = true;
+      continue;
+    }
+    if (isPlainDoc(v) && Object.keys(v).length === 1 && hasField(v, '$elemMatch')) {
+      const cond = getField(v, '$elemMatch');
+      if (!isPlainDoc(cond)) throw new MongoCommandError(31274, 'elemMatch: Invalid argument, object required');
+      if (positional) throw new MongoCommandError(31255, 'Cannot specify positional operator and $elemMatch.');
+      if (k.includes('.')) throw new MongoCommandError(31275, 'Cannot use $elemMatch projection on a nested field.');
+      const p = compileFilter(withField(k, { $elemMatch: cond }), query?.match);
+      appended.push({
+        path: k,
+        apply: (arr, doc) => {
+          const details: MatchDetails = {};
+          if (!Array.isArray(arr) || !p(doc, details) || details.elemMatchKey === undefined) return undefined;
+          return [cloneValue(arr[details.elemMatchKey])];
+        },
+      });
+      hasElemMatch = true;
+      continue;
+    }
+    if (isOperatorObject(v) || (!isPlainDoc(v) && !isNumeric(v) && typeof v !== 'boolean')) {
       needsMingo = true;
       continue;
     }
-    if (typeof v === 'string' || (!isNumeric(v) && typeof v !== 'boolean')) {
+    if (isPlainDoc(v)) {
       needsMingo = true;
       continue;
     }
@@ -116,41 +202,40 @@ export function compileProjection(spec: unknown): Projector | undefined {
       idMode = on;
       continue;
     }
-    const m = on ? 'include' : 'exclude';
-    if (mode !== undefined && mode !== m && specials.length === 0) {
-      throw new MongoCommandError(31254, `Cannot do ${m === 'include' ? 'inclusion' : 'exclusion'} on field ${k} in ${mode === 'include' ? 'inclusion' : 'exclusion'} projection`);
-    }
-    mode = m;
+    setType(on ? 'include' : 'exclude', k);
     addPath(tree, k);
   }
-  if (needsMingo) {
-    return compileMingoProjection(spec);
-  }
-  if (mode === undefined) mode = idMode === false && specials.length === 0 ? 'exclude' : specials.length > 0 && idMode !== true ? 'exclude' : 'include';
-  return (doc) => {
+  if (needsMingo) return compileMingoProjection(spec, query?.match.variables);
+  // mongod's defaults for projections with no plain inclusion/exclusion.
+  type ??= hasSlice ? (idMode === true ? 'include' : 'exclude') : hasElemMatch || idMode === true ? 'include' : 'exclude';
+  const mode = type;
+  if (mode === 'include') for (const s of inPlace) addPath(tree, s.path);
+  const matcher: Predicate | undefined = positional && query ? compileFilter(query.filter, query.match) : undefined;
+  return (doc, matched) => {
     let out: Doc;
     if (mode === 'include') {
-      const t: Node = new Map(tree);
-      for (const s of specials) addPath(t, s.path);
-      out = (includeTree(doc, t) ?? {}) as Doc;
+      out = (includeTree(doc, tree) ?? {}) as Doc;
       if (idMode !== false && doc._id !== undefined) out = { _id: doc._id, ...out };
       else delete out._id;
     } else {
       out = excludeTree(doc, tree) as Doc;
       if (idMode === false) delete out._id;
     }
-    for (const s of specials) {
+    for (const s of inPlace) {
       const parts = splitPath(s.path);
-      let src: unknown = doc;
-      for (const p of parts) src = isPlainDoc(src) ? getField(src, p) : undefined;
-      let dst: unknown = out;
-      for (const p of parts.slice(0, -1)) dst = isPlainDoc(dst) ? getField(dst, p) : undefined;
+      const dst = getIn(out, parts.slice(0, -1));
       const last = parts[parts.length - 1] as string;
-      if (isPlainDoc(dst)) {
-        const r = s.apply(src);
-        if (r === undefined) deleteField(dst, last);
-        else setField(dst, last, cloneValue(r));
-      }
+      if (isPlainDoc(dst) && hasField(dst, last)) setField(dst, last, s.apply(getField(dst, last), doc));
+    }
+    if (positional && matcher) {
+      const details: MatchDetails = {};
+      matcher(matched ?? doc, details);
+      applyPositional(out, positional, details.elemMatchKey);
+    }
+    for (const s of appended) {
+      const r = s.apply(getField(doc, s.path), doc);
+      deleteField(out, s.path);
+      if (r !== undefined) setField(out, s.path, r);
     }
     return out;
   };

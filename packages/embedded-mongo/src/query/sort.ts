@@ -1,9 +1,10 @@
 /** Sorting by a MongoDB sort spec, using BSON type order (see values.ts). */
 import { badValue } from '../errors';
+import type { Collation } from './collation';
 import { compareValues, isNumeric, isPlainDoc, pathValues, splitPath, toNumber } from './values';
-import type { Doc } from './values';
+import type { Doc, StringComparator } from './values';
 
-function sortKey(doc: Doc, parts: readonly string[], dir: number): unknown {
+function sortKey(doc: Doc, parts: readonly string[], dir: number, strCmp: StringComparator | undefined): unknown {
   const vals: unknown[] = [];
   for (const v of pathValues(doc, parts)) {
     if (Array.isArray(v)) {
@@ -14,7 +15,7 @@ function sortKey(doc: Doc, parts: readonly string[], dir: number): unknown {
   if (vals.length === 0) return null;
   let best = vals[0];
   for (const v of vals) {
-    const c = compareValues(v, best);
+    const c = compareValues(v, best, strCmp);
     if (dir > 0 ? c < 0 : c > 0) best = v;
   }
   return best;
@@ -22,7 +23,8 @@ function sortKey(doc: Doc, parts: readonly string[], dir: number): unknown {
 
 export type Comparator = (a: Doc, b: Doc) => number;
 
-export function compileSort(spec: unknown): Comparator | undefined {
+/** Strings compare with `collation` when one applies. */
+export function compileSort(spec: unknown, collation?: Collation): Comparator | undefined {
   if (spec === undefined || spec === null) return undefined;
   if (!isPlainDoc(spec)) throw badValue('sort must be an object');
   const fields: { parts: string[]; dir: number }[] = [];
@@ -32,9 +34,10 @@ export function compileSort(spec: unknown): Comparator | undefined {
     fields.push({ parts: splitPath(k), dir: toNumber(d) });
   }
   if (fields.length === 0) return undefined;
+  const strCmp = collation?.compare;
   return (a, b) => {
     for (const f of fields) {
-      const c = compareValues(sortKey(a, f.parts, f.dir), sortKey(b, f.parts, f.dir));
+      const c = compareValues(sortKey(a, f.parts, f.dir, strCmp), sortKey(b, f.parts, f.dir, strCmp), strCmp);
       if (c !== 0) return c * f.dir;
     }
     return 0;
@@ -42,8 +45,8 @@ export function compileSort(spec: unknown): Comparator | undefined {
 }
 
 /** Sorts with precomputed keys (stable). */
-export function sortDocs(docs: Doc[], spec: unknown): Doc[] {
-  const cmp = compileSort(spec);
+export function sortDocs(docs: Doc[], spec: unknown, collation?: Collation): Doc[] {
+  const cmp = compileSort(spec, collation);
   if (!cmp) return docs;
   return docs.slice().sort(cmp);
 }

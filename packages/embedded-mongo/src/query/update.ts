@@ -1,67 +1,59 @@
 /**
- * Update operators ($set, $unset, $inc, $mul, $min, $max, $rename, $push, $pull, $pullAll,
- * $addToSet, $pop, $currentDate, $setOnInsert) and replacement updates, applied to a clone.
+ * Updates: operator updates ($set, $unset, $inc, $mul, $min, $max, $rename, $push, $pull,
+ * $pullAll, $addToSet, $pop, $currentDate, $setOnInsert) with `$`, `$[]` and `$[<id>]` paths,
+ * replacement documents, and pipeline-style updates. An update is prepared once per statement
+ * (parsed and checked as mongod does) and then applied to a clone of each document it targets.
  */
 import { Long, Timestamp, Decimal128 } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
+import type { Collation } from './collation';
 import { compileFilter, regexValueTest } from './match';
-import {
-  bsonType,
-  canonicalKey,
-  cloneValue,
-  compareValues,
-  isNumeric,
-  toNumber,
-  valuesEqual,
-} from './values';
+import type { MatchOptions } from './match';
+import { applyUpdatePipeline, validateUpdatePipeline } from './update-pipeline';
+import { checkUpdatePath, comparePaths, expandPath, isDynamicPath, parseArrayFilters, pathConflict } from './update-paths';
+import { bsonType, canonicalKey, cloneValue, collatedKey, compareValues, isNumeric, toNumber, valuesEqual } from './values';
+import type { StringComparator } from './values';
 import { deleteField, getElement, getField, hasField, isIndexSegment, isPlainDoc, setField, splitPath } from './paths';
 import type { Doc } from './paths';
 
-const SUPPORTED = new Set([
-  '$set',
-  '$unset',
-  '$inc',
-  '$mul',
-  '$min',
-  '$max',
-  '$rename',
-  '$push',
-  '$pull',
-  '$pullAll',
-  '$addToSet',
-  '$pop',
-  '$currentDate',
-  '$setOnInsert',
-]);
-
-export function isOperatorUpdate(u: Doc): boolean {
-  const keys = Object.keys(u);
-  return keys.length > 0 && (keys[0] as string).startsWith('$');
+export interface UpdateOptions extends MatchOptions {
+  arrayFilters?: unknown;
+  multi?: boolean;
+  /** Statement constants (`c`), which only pipeline updates may use. */
+  constants?: unknown;
 }
 
-export function validateUpdate(u: unknown): Doc {
-  if (Array.isArray(u)) throw badValue('pipeline-style updates (an array of stages) are not supported by embedded-mongo');
-  if (!isPlainDoc(u)) throw badValue('update must be an object');
-  if (isOperatorUpdate(u)) {
-    for (const op of Object.keys(u)) {
-      if (!op.startsWith('$')) throw badValue(`Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update`);
-      if (!SUPPORTED.has(op)) throw new MongoCommandError(9, `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
-      const arg: unknown = u[op];
-      if (!isPlainDoc(arg)) throw new MongoCommandError(9, `Modifiers operate on fields but we found type ${typeof arg} instead`);
-      for (const path of Object.keys(arg)) {
-        if (path.includes('$')) throw badValue(`positional/array-filter update paths are not supported by embedded-mongo: '${path}'`);
-      }
-    }
-  } else {
-    const k = Object.keys(u).find((name) => name.startsWith('$'));
-    if (k !== undefined) {
-      throw new MongoCommandError(
-        52,
-        `The dollar ($) prefixed field '${k}' in '${k}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.`,
-      );
-    }
-  }
-  return u;
+export interface ApplyContext {
+  /** The array position the query matched (for `$`), when it matched through an array. */
+  position?: number | undefined;
+  /** An upsert inserting: `$setOnInsert` applies and `$`-prefixed top-level fields are allowed. */
+  isInsert: boolean;
+  now?: Date;
+}
+
+export interface PreparedUpdate {
+  /** The update uses the positional `$`, so callers must say where the query matched. */
+  readonly positional: boolean;
+  apply(doc: Doc, ctx: ApplyContext): Doc;
+}
+
+/** What an operator gets besides its document, path and argument. */
+interface OpContext {
+  strCmp: StringComparator | undefined;
+  collation: Collation | undefined;
+  now: Date;
+  isInsert: boolean;
+}
+
+type Operator = (doc: Doc, path: string, arg: unknown, cx: OpContext) => void;
+
+interface Entry {
+  op: string;
+  path: string;
+  parts: string[];
+  arg: unknown;
+  /** The parts the entry is ordered and conflict-checked by ($rename: its destination). */
+  key: string[];
 }
 
 function describe(v: unknown): string {
@@ -72,8 +64,20 @@ function describe(v: unknown): string {
   }
 }
 
+export function isOperatorUpdate(u: Doc): boolean {
+  const keys = Object.keys(u);
+  return keys.length > 0 && (keys[0] as string).startsWith('$');
+}
+
+// ---- path access (own properties only, see ./paths) ----
+
+interface Slot {
+  parent: Doc | unknown[];
+  key: string;
+}
+
 /** Returns the container and final key for a path, creating intermediate documents. */
-function resolveForWrite(doc: Doc, path: string): { parent: Doc | unknown[]; key: string } {
+function resolveForWrite(doc: Doc, path: string): Slot {
   const parts = splitPath(path);
   let cur: Doc | unknown[] = doc;
   for (let i = 0; i < parts.length - 1; i++) {
@@ -102,7 +106,7 @@ function resolveForWrite(doc: Doc, path: string): { parent: Doc | unknown[]; key
   return { parent: cur, key: parts[parts.length - 1] as string };
 }
 
-function lookupForWrite(doc: Doc, path: string): { parent: Doc | unknown[]; key: string } | undefined {
+function lookupForWrite(doc: Doc, path: string): Slot | undefined {
   const parts = splitPath(path);
   let cur: unknown = doc;
   for (let i = 0; i < parts.length - 1; i++) {
@@ -115,12 +119,12 @@ function lookupForWrite(doc: Doc, path: string): { parent: Doc | unknown[]; key:
   return { parent: cur, key: parts[parts.length - 1] as string };
 }
 
-function getAt(c: { parent: Doc | unknown[]; key: string }): unknown {
+function getAt(c: Slot): unknown {
   if (Array.isArray(c.parent)) return getElement(c.parent, c.key);
   return getField(c.parent, c.key);
 }
 
-function setAt(c: { parent: Doc | unknown[]; key: string }, v: unknown): void {
+function setAt(c: Slot, v: unknown): void {
   if (Array.isArray(c.parent)) {
     if (!isIndexSegment(c.key)) throw new MongoCommandError(28, `Cannot create field '${c.key}' in an array`);
     const idx = Number(c.key);
@@ -140,9 +144,18 @@ function getPathValue(doc: Doc, path: string): unknown {
   return c ? getAt(c) : undefined;
 }
 
+function arrayAt(doc: Doc, path: string): unknown[] | undefined {
+  const cur = getPathValue(doc, path);
+  if (cur === undefined) return undefined;
+  if (!Array.isArray(cur)) throw badValue(`The field '${path}' must be an array but is of type ${typeof cur} in document`);
+  return cur;
+}
+
+// ---- operators ----
+
 function addNumbers(a: unknown, b: unknown, op: '$inc' | '$mul'): unknown {
   if (!isNumeric(b)) throw new MongoCommandError(14, `Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: ${describe(b)}`);
-  const base = a === undefined ? (op === '$inc' ? 0 : 0) : a;
+  const base = a === undefined ? 0 : a;
   if (!isNumeric(base)) throw new MongoCommandError(14, `Cannot apply ${op} to a value of non-numeric type`);
   if (bsonType(base) === 'Decimal128' || bsonType(b) === 'Decimal128') {
     const r = op === '$inc' ? toNumber(base) + toNumber(b) : toNumber(base) * toNumber(b);
@@ -160,29 +173,47 @@ function addNumbers(a: unknown, b: unknown, op: '$inc' | '$mul'): unknown {
   return a === undefined && op === '$mul' ? 0 * toNumber(b) : r;
 }
 
-function pullMatcher(cond: unknown): (v: unknown) => boolean {
+/** Query keywords that apply to a whole document rather than to a value. */
+const DOCUMENT_LEVEL_OPERATORS = new Set(['$and', '$or', '$nor', '$expr', '$where', '$text', '$comment', '$jsonSchema']);
+
+/**
+ * Which array elements `$pull` removes, as mongod decides it from the condition's first field: a
+ * value operator (`{$gte: 3}`, `{$elemMatch: …}`) tests each element as a value; any other
+ * document (`{a: 1}`, `{$or: […]}`) is a query each document element must match; anything else
+ * is compared for equality.
+ */
+function pullMatcher(cond: unknown, cx: OpContext): (v: unknown) => boolean {
+  const match = { collation: cx.collation };
   if (isPlainDoc(cond)) {
-    const keys = Object.keys(cond);
-    if (keys.length > 0 && keys.every((k) => k.startsWith('$'))) {
-      const p = compileFilter({ __v: cond });
-      return (v) => p({ __v: v });
+    const first = Object.keys(cond)[0];
+    if (first !== undefined && first.startsWith('$') && !DOCUMENT_LEVEL_OPERATORS.has(first)) {
+      const p = compileFilter({ v: cond }, match);
+      return (v) => p({ v });
     }
-    const p = compileFilter(cond);
+    const p = compileFilter(cond, match);
     return (v) => isPlainDoc(v) && p(v);
   }
   if (cond instanceof RegExp) return regexValueTest(cond);
-  return (v) => valuesEqual(v, cond);
+  return (v) => valuesEqual(v, cond, cx.strCmp);
 }
 
-function arrayAt(doc: Doc, path: string, op: string): unknown[] | undefined {
-  const cur = getPathValue(doc, path);
-  if (cur === undefined) return undefined;
-  if (!Array.isArray(cur)) throw badValue(`The field '${path}' must be an array but is of type ${typeof cur} in document`);
-  return cur;
-  void op;
+function sortArray(arr: unknown[], sort: unknown, strCmp: StringComparator | undefined): void {
+  if (isPlainDoc(sort)) {
+    const fields = Object.entries(sort).map(([k, d]) => [k, toNumber(d)] as const);
+    arr.sort((a, b) => {
+      for (const [path, dir] of fields) {
+        const c = compareValues(getPathValue(isPlainDoc(a) ? a : {}, path), getPathValue(isPlainDoc(b) ? b : {}, path), strCmp);
+        if (c !== 0) return c * dir;
+      }
+      return 0;
+    });
+  } else {
+    const dir = toNumber(sort);
+    arr.sort((a, b) => compareValues(a, b, strCmp) * dir);
+  }
 }
 
-function applyPush(doc: Doc, path: string, spec: unknown): void {
+const push: Operator = (doc, path, spec, cx) => {
   let items: unknown[];
   let slice: number | undefined;
   let sort: unknown;
@@ -199,7 +230,7 @@ function applyPush(doc: Doc, path: string, spec: unknown): void {
   } else {
     items = [spec];
   }
-  const existing = arrayAt(doc, path, '$push');
+  const existing = arrayAt(doc, path);
   const arr = existing ? existing.slice() : [];
   const clones = items.map((i) => cloneValue(i));
   if (position === undefined) arr.push(...clones);
@@ -207,146 +238,240 @@ function applyPush(doc: Doc, path: string, spec: unknown): void {
     const at = position < 0 ? Math.max(0, arr.length + position) : Math.min(position, arr.length);
     arr.splice(at, 0, ...clones);
   }
-  if (sort !== undefined) {
-    if (isPlainDoc(sort)) {
-      const fields = Object.entries(sort).map(([k, d]) => [splitPath(k), toNumber(d)] as const);
-      arr.sort((a, b) => {
-        for (const [parts, dir] of fields) {
-          const c = compareValues(getPathValue(isPlainDoc(a) ? a : {}, parts.join('.')), getPathValue(isPlainDoc(b) ? b : {}, parts.join('.')));
-          if (c !== 0) return c * dir;
-        }
-        return 0;
-      });
-    } else {
-      const dir = toNumber(sort);
-      arr.sort((a, b) => compareValues(a, b) * dir);
-    }
-  }
-  let out = arr;
-  if (slice !== undefined) out = slice >= 0 ? arr.slice(0, slice) : arr.slice(Math.max(0, arr.length + slice));
+  if (sort !== undefined) sortArray(arr, sort, cx.strCmp);
+  const out = slice === undefined ? arr : slice >= 0 ? arr.slice(0, slice) : arr.slice(Math.max(0, arr.length + slice));
   setPath(doc, path, out);
+};
+
+const OPERATORS: Record<string, Operator> = {
+  $set: (doc, path, v) => setPath(doc, path, cloneValue(v)),
+  $setOnInsert: (doc, path, v, cx) => {
+    if (cx.isInsert) setPath(doc, path, cloneValue(v));
+  },
+  $unset: (doc, path) => {
+    const c = lookupForWrite(doc, path);
+    if (!c) return;
+    if (Array.isArray(c.parent)) {
+      if (isIndexSegment(c.key) && Number(c.key) < c.parent.length) c.parent[Number(c.key)] = null;
+    } else {
+      deleteField(c.parent, c.key);
+    }
+  },
+  $inc: (doc, path, v) => {
+    const c = resolveForWrite(doc, path);
+    setAt(c, addNumbers(getAt(c), v, '$inc'));
+  },
+  $mul: (doc, path, v) => {
+    const c = resolveForWrite(doc, path);
+    setAt(c, addNumbers(getAt(c), v, '$mul'));
+  },
+  $min: (doc, path, v, cx) => {
+    const c = resolveForWrite(doc, path);
+    const cur = getAt(c);
+    if (cur === undefined || compareValues(v, cur, cx.strCmp) < 0) setAt(c, cloneValue(v));
+  },
+  $max: (doc, path, v, cx) => {
+    const c = resolveForWrite(doc, path);
+    const cur = getAt(c);
+    if (cur === undefined || compareValues(v, cur, cx.strCmp) > 0) setAt(c, cloneValue(v));
+  },
+  $rename: (doc, path, to) => {
+    const c = lookupForWrite(doc, path);
+    if (!c || Array.isArray(c.parent)) return;
+    const cur = getField(c.parent, c.key);
+    if (cur === undefined) return;
+    deleteField(c.parent, c.key);
+    setPath(doc, to as string, cur);
+  },
+  $push: push,
+  $addToSet: (doc, path, v, cx) => {
+    const each = isPlainDoc(v) && hasField(v, '$each') ? getField(v, '$each') : undefined;
+    const items = isPlainDoc(v) && hasField(v, '$each') ? (Array.isArray(each) ? each : []) : [v];
+    const existing = arrayAt(doc, path);
+    const arr = existing ? existing.slice() : [];
+    // Under a collation, values it calls equal are the same member of the set.
+    const classOf = cx.collation?.classes();
+    const keyOf = classOf ? (x: unknown) => collatedKey(x, classOf) : canonicalKey;
+    const seen = new Set(arr.map(keyOf));
+    for (const it of items) {
+      const k = keyOf(it);
+      if (!seen.has(k)) {
+        seen.add(k);
+        arr.push(cloneValue(it));
+      }
+    }
+    setPath(doc, path, arr);
+  },
+  $pull: (doc, path, v, cx) => {
+    const existing = arrayAt(doc, path);
+    if (!existing) return;
+    const m = pullMatcher(v, cx);
+    setPath(doc, path, existing.filter((e) => !m(e)));
+  },
+  $pullAll: (doc, path, v, cx) => {
+    if (!Array.isArray(v)) throw badValue('$pullAll requires an array argument');
+    const existing = arrayAt(doc, path);
+    if (!existing) return;
+    setPath(doc, path, existing.filter((e) => !v.some((x) => valuesEqual(e, x, cx.strCmp))));
+  },
+  $pop: (doc, path, v) => {
+    const existing = arrayAt(doc, path);
+    if (!existing || existing.length === 0) return;
+    setPath(doc, path, toNumber(v) < 0 ? existing.slice(1) : existing.slice(0, -1));
+  },
+  $currentDate: (doc, path, v, cx) => {
+    const wantTs = isPlainDoc(v) && getField(v, '$type') === 'timestamp';
+    setPath(doc, path, wantTs ? Timestamp.fromBits(0, Math.floor(cx.now.getTime() / 1000)) : new Date(cx.now.getTime()));
+  },
+};
+
+// ---- preparation ----
+
+function renderUpdate(u: Doc): string {
+  return describe(u).replace(/"([^"]+)":/g, '$1: ').replace(/[{]/g, '{ ').replace(/[}]/g, ' }');
 }
 
-/**
- * Applies an operator update (or replacement) to a clone of `doc` and returns the new document.
- * `isInsert` enables $setOnInsert (upsert inserts).
- */
-export function applyUpdate(doc: Doc, update: Doc, isInsert: boolean, now: Date = new Date()): Doc {
-  if (!isOperatorUpdate(update)) {
-    const out: Doc = {};
-    if (doc._id !== undefined) out._id = doc._id;
-    for (const k of Object.keys(update)) {
-      if (k === '_id') {
-        if (doc._id !== undefined && !valuesEqual(doc._id, update._id)) {
-          throw new MongoCommandError(66, `After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${describe(update._id)}`);
-        }
-        out._id = cloneValue(update._id);
-        continue;
-      }
-      setField(out, k, cloneValue(update[k]));
-    }
-    return out;
-  }
-  const out = cloneValue(doc);
-  for (const op of Object.keys(update)) {
-    const args = update[op] as Doc;
+/** Parses an operator update into ordered, checked entries (mongod's update tree, flattened). */
+function parseOperators(u: Doc, filters: ReturnType<typeof parseArrayFilters>): Entry[] {
+  const entries: Entry[] = [];
+  const used = new Set<string>();
+  for (const op of Object.keys(u)) {
+    if (!op.startsWith('$')) throw badValue(`Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
+    if (!Object.hasOwn(OPERATORS, op)) throw new MongoCommandError(9, `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
+    const args: unknown = u[op];
+    if (!isPlainDoc(args)) throw new MongoCommandError(9, `Modifiers operate on fields but we found type ${typeof args} instead. For example: {$mod: {<field>: ...}} not {${op}: ${describe(args)}}`);
     for (const path of Object.keys(args)) {
-      const v: unknown = args[path];
-      switch (op) {
-        case '$setOnInsert':
-          if (isInsert) setPath(out, path, cloneValue(v));
-          break;
-        case '$set':
-          setPath(out, path, cloneValue(v));
-          break;
-        case '$unset': {
-          const c = lookupForWrite(out, path);
-          if (!c) break;
-          if (Array.isArray(c.parent)) {
-            if (isIndexSegment(c.key) && Number(c.key) < c.parent.length) c.parent[Number(c.key)] = null;
-          } else {
-            deleteField(c.parent, c.key);
-          }
-          break;
-        }
-        case '$inc':
-        case '$mul': {
-          const c = resolveForWrite(out, path);
-          setAt(c, addNumbers(getAt(c), v, op));
-          break;
-        }
-        case '$min':
-        case '$max': {
-          const c = resolveForWrite(out, path);
-          const cur = getAt(c);
-          const cmp = cur === undefined ? 0 : compareValues(v, cur);
-          if (cur === undefined || (op === '$min' ? cmp < 0 : cmp > 0)) setAt(c, cloneValue(v));
-          break;
-        }
-        case '$rename': {
-          if (typeof v !== 'string') throw badValue(`The 'to' field for $rename must be a string: ${path}: ${describe(v)}`);
-          if (v === path) throw badValue(`The source and target field for $rename must differ: ${path}: ${v}`);
-          const c = lookupForWrite(out, path);
-          if (!c || Array.isArray(c.parent)) break;
-          const cur = getField(c.parent, c.key);
-          if (cur === undefined) break;
-          deleteField(c.parent, c.key);
-          setPath(out, v, cur);
-          break;
-        }
-        case '$push':
-          applyPush(out, path, v);
-          break;
-        case '$addToSet': {
-          const each = isPlainDoc(v) && hasField(v, '$each') ? getField(v, '$each') : undefined;
-          const items = isPlainDoc(v) && hasField(v, '$each') ? (Array.isArray(each) ? each : []) : [v];
-          const existing = arrayAt(out, path, '$addToSet');
-          const arr = existing ? existing.slice() : [];
-          const seen = new Set(arr.map(canonicalKey));
-          for (const it of items) {
-            const k = canonicalKey(it);
-            if (!seen.has(k)) {
-              seen.add(k);
-              arr.push(cloneValue(it));
-            }
-          }
-          setPath(out, path, arr);
-          break;
-        }
-        case '$pull': {
-          const existing = arrayAt(out, path, '$pull');
-          if (!existing) break;
-          const m = pullMatcher(v);
-          setPath(out, path, existing.filter((e) => !m(e)));
-          break;
-        }
-        case '$pullAll': {
-          if (!Array.isArray(v)) throw badValue('$pullAll requires an array argument');
-          const existing = arrayAt(out, path, '$pullAll');
-          if (!existing) break;
-          setPath(out, path, existing.filter((e) => !v.some((x) => valuesEqual(e, x))));
-          break;
-        }
-        case '$pop': {
-          const existing = arrayAt(out, path, '$pop');
-          if (!existing || existing.length === 0) break;
-          setPath(out, path, toNumber(v) < 0 ? existing.slice(1) : existing.slice(0, -1));
-          break;
-        }
-        case '$currentDate': {
-          const wantTs = isPlainDoc(v) && getField(v, '$type') === 'timestamp';
-          setPath(out, path, wantTs ? Timestamp.fromBits(0, Math.floor(now.getTime() / 1000)) : new Date(now.getTime()));
-          break;
-        }
-        default:
-          throw new MongoCommandError(9, `Unknown modifier: ${op}`);
+      const parts = splitPath(path);
+      const arg: unknown = args[path];
+      checkUpdatePath(path, parts, filters, used);
+      let key = parts;
+      if (op === '$rename') {
+        if (typeof arg !== 'string') throw badValue(`The 'to' field for $rename must be a string: ${path}: ${describe(arg)}`);
+        if (arg === path) throw badValue(`The source and target field for $rename must differ: ${path}: ${arg}`);
+        if (isDynamicPath(parts)) throw badValue(`The source field for $rename may not be dynamic: ${path}`);
+        key = splitPath(arg);
+        if (isDynamicPath(key)) throw badValue(`The destination field for $rename may not be dynamic: ${arg}`);
+        checkUpdatePath(arg, key, filters, used);
       }
+      const entry: Entry = { op, path, parts, arg, key };
+      for (const other of entries) {
+        const own = op === '$rename' ? [parts, key] : [key];
+        const theirs = other.op === '$rename' ? [other.parts, other.key] : [other.key];
+        for (const a of own) {
+          for (const b of theirs) {
+            const at = pathConflict(b, a);
+            if (at !== undefined) throw new MongoCommandError(40, `Updating the path '${a.join('.')}' would create a conflict at '${at}'`);
+          }
+        }
+      }
+      entries.push(entry);
     }
   }
-  if (doc._id !== undefined && !valuesEqual(doc._id, out._id)) {
+  for (const id of filters.keys()) {
+    if (!used.has(id)) throw new MongoCommandError(9, `The array filter for identifier '${id}' was not used in the update ${renderUpdate(u)}`);
+  }
+  return entries.sort((a, b) => comparePaths(a.key, b.key));
+}
+
+function checkImmutableId(before: Doc, after: Doc): void {
+  if (before._id !== undefined && !valuesEqual(before._id, after._id)) {
     throw new MongoCommandError(66, `Performing an update on the path '_id' would modify the immutable field '_id'`);
   }
-  return out;
+}
+
+function prepareOperators(u: Doc, opts: UpdateOptions): PreparedUpdate {
+  const filters = parseArrayFilters(opts.arrayFilters, opts);
+  const entries = parseOperators(u, filters);
+  const positional = entries.some((e) => e.parts.includes('$'));
+  const dynamic = entries.some((e) => isDynamicPath(e.parts));
+  return {
+    positional,
+    apply(doc, ctx) {
+      const cx: OpContext = { strCmp: opts.collation?.compare, collation: opts.collation, now: ctx.now ?? new Date(), isInsert: ctx.isInsert };
+      const expansion = { position: ctx.position, filters };
+      // Placeholders are resolved against the document before any change, as in mongod.
+      const concrete = entries.map((e) => (dynamic && isDynamicPath(e.parts) ? expandPath(doc, e.parts, expansion) : [e.parts]));
+      if (dynamic) checkAppliedConflicts(concrete);
+      const out = cloneValue(doc);
+      entries.forEach((e, i) => {
+        const writes = e.op !== '$unset' && (e.op !== '$setOnInsert' || ctx.isInsert);
+        for (const parts of concrete[i] as string[][]) {
+          // mongod refuses to write a top-level $-prefixed field in an existing document.
+          if (writes && !ctx.isInsert && (parts[0] as string).startsWith('$')) {
+            throw new MongoCommandError(52, `The dollar ($) prefixed field '${parts[0] as string}' in '${parts.join('.')}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.`);
+          }
+          (OPERATORS[e.op] as Operator)(out, parts.join('.'), e.arg, cx);
+        }
+      });
+      checkImmutableId(doc, out);
+      return out;
+    },
+  };
+}
+
+/** Two placeholders that picked the same element (or one inside the other) collide. */
+function checkAppliedConflicts(concrete: string[][][]): void {
+  const seen: string[][] = [];
+  for (const paths of concrete) {
+    for (const p of paths) {
+      for (const q of seen) {
+        const n = Math.min(p.length, q.length);
+        if (p.slice(0, n).every((s, i) => s === q[i])) throw new MongoCommandError(40, `Update created a conflict at '${p.slice(0, n).join('.')}'`);
+      }
+    }
+    seen.push(...paths);
+  }
+}
+
+function prepareReplacement(u: Doc, opts: UpdateOptions): PreparedUpdate {
+  if (opts.multi) throw new MongoCommandError(9, 'multi update is not supported for replacement-style update');
+  const k = Object.keys(u).find((name) => name.startsWith('$'));
+  if (k !== undefined) {
+    throw new MongoCommandError(
+      52,
+      `The dollar ($) prefixed field '${k}' in '${k}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.`,
+    );
+  }
+  parseArrayFilters(opts.arrayFilters, opts);
+  return {
+    positional: false,
+    apply(doc) {
+      const out: Doc = {};
+      if (doc._id !== undefined) out._id = doc._id;
+      for (const key of Object.keys(u)) {
+        if (key === '_id') {
+          if (doc._id !== undefined && !valuesEqual(doc._id, u._id)) {
+            throw new MongoCommandError(66, `After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${describe(u._id)}`);
+          }
+          out._id = cloneValue(u._id);
+          continue;
+        }
+        setField(out, key, cloneValue(u[key]));
+      }
+      return out;
+    },
+  };
+}
+
+function preparePipeline(u: unknown[], opts: UpdateOptions): PreparedUpdate {
+  if (opts.arrayFilters !== undefined && opts.arrayFilters !== null) throw new MongoCommandError(9, 'arrayFilters may not be specified for pipeline-style updates');
+  const stages = validateUpdatePipeline(u);
+  return {
+    positional: false,
+    apply(doc) {
+      const out = applyUpdatePipeline(doc, stages, opts);
+      checkImmutableId(doc, out);
+      return out;
+    },
+  };
+}
+
+/** Parses and checks an update (`u` of an update statement, or findAndModify's `update`). */
+export function prepareUpdate(u: unknown, opts: UpdateOptions = {}): PreparedUpdate {
+  if (Array.isArray(u)) return preparePipeline(u, opts);
+  if (opts.constants !== undefined && opts.constants !== null) throw new MongoCommandError(51198, 'Constant values may only be specified for pipeline updates');
+  if (!isPlainDoc(u)) throw badValue('update must be an object');
+  return isOperatorUpdate(u) ? prepareOperators(u, opts) : prepareReplacement(u, opts);
 }
 
 /** Builds the starting document of an upsert from the filter's equality fields. */

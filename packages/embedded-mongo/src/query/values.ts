@@ -113,8 +113,15 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return cmpPrim(a.length, b.length);
 }
 
-/** Total order over BSON values, as MongoDB compares them (sort order, range operators). */
-export function compareValues(a: unknown, b: unknown): number {
+/** How strings compare: binary by default, or a collation's comparator. */
+export type StringComparator = (a: string, b: string) => number;
+
+/**
+ * Total order over BSON values, as MongoDB compares them (sort order, range operators). Strings,
+ * also inside arrays and embedded documents, compare with `strCmp` when a collation applies;
+ * field names always compare binary.
+ */
+export function compareValues(a: unknown, b: unknown, strCmp?: StringComparator): number {
   const ra = typeRank(a);
   const rb = typeRank(b);
   if (ra !== rb) return ra < rb ? -1 : 1;
@@ -126,7 +133,7 @@ export function compareValues(a: unknown, b: unknown): number {
     case 3:
       return compareNumbers(a, b);
     case 4:
-      return cmpPrim(String(a), String(b));
+      return strCmp ? Math.sign(strCmp(String(a), String(b))) : cmpPrim(String(a), String(b));
     case 9:
       return cmpPrim(a ? 1 : 0, b ? 1 : 0);
     case 10:
@@ -136,7 +143,7 @@ export function compareValues(a: unknown, b: unknown): number {
       const y = b as unknown[];
       const n = Math.min(x.length, y.length);
       for (let i = 0; i < n; i++) {
-        const c = compareValues(x[i], y[i]);
+        const c = compareValues(x[i], y[i], strCmp);
         if (c !== 0) return c;
       }
       return cmpPrim(x.length, y.length);
@@ -173,7 +180,7 @@ export function compareValues(a: unknown, b: unknown): number {
         if (vr !== 0) return vr;
         const kc = cmpPrim(ka, kb);
         if (kc !== 0) return kc;
-        const vc = compareValues(x[ka], y[kb]);
+        const vc = compareValues(x[ka], y[kb], strCmp);
         if (vc !== 0) return vc;
       }
       return cmpPrim(kx.length, ky.length);
@@ -184,9 +191,9 @@ export function compareValues(a: unknown, b: unknown): number {
 }
 
 /** Equality as the query language sees it (1 == 1.0 == Long(1); documents field-ordered). */
-export function valuesEqual(a: unknown, b: unknown): boolean {
+export function valuesEqual(a: unknown, b: unknown, strCmp?: StringComparator): boolean {
   if (a === b) return true;
-  return typeRank(a) === typeRank(b) && compareValues(a, b) === 0;
+  return typeRank(a) === typeRank(b) && compareValues(a, b, strCmp) === 0;
 }
 
 function numberKey(v: unknown): string {
@@ -210,10 +217,22 @@ function numberKey(v: unknown): string {
  * index keys.
  */
 export function canonicalKey(v: unknown): string {
+  return keyOf(v, undefined);
+}
+
+/**
+ * The canonical key under a collation: `stringKey` maps each string (also nested in arrays and
+ * documents) to its collation class, so strings the collation calls equal share a key.
+ */
+export function collatedKey(v: unknown, stringKey: (s: string) => string): string {
+  return keyOf(v, stringKey);
+}
+
+function keyOf(v: unknown, stringKey: ((s: string) => string) | undefined): string {
   if (v === undefined || v === null) return 'z';
   switch (typeof v) {
     case 'string':
-      return 's' + JSON.stringify(v);
+      return stringKey ? stringKey(v) : 's' + JSON.stringify(v);
     case 'number':
       return 'n' + (Object.is(v, -0) ? '0' : String(v));
     case 'boolean':
@@ -225,7 +244,7 @@ export function canonicalKey(v: unknown): string {
   }
   if (v instanceof Date) return 't' + String(v.getTime());
   if (v instanceof RegExp) return 'r' + JSON.stringify(v.source) + '/' + v.flags;
-  if (Array.isArray(v)) return '[' + v.map(canonicalKey).join(',') + ']';
+  if (Array.isArray(v)) return '[' + v.map((e: unknown) => keyOf(e, stringKey)).join(',') + ']';
   const t = bsonType(v);
   switch (t) {
     case 'ObjectId':
@@ -244,7 +263,7 @@ export function canonicalKey(v: unknown): string {
     case 'MaxKey':
       return '>';
     case 'BSONSymbol':
-      return 's' + JSON.stringify(String(v));
+      return stringKey ? stringKey(String(v)) : 's' + JSON.stringify(String(v));
     case undefined:
       break;
     default:
@@ -252,7 +271,7 @@ export function canonicalKey(v: unknown): string {
   }
   const d = v as Doc;
   let out = '{';
-  for (const k of Object.keys(d)) out += JSON.stringify(k) + ':' + canonicalKey(d[k]) + ',';
+  for (const k of Object.keys(d)) out += JSON.stringify(k) + ':' + keyOf(d[k], stringKey) + ',';
   return out + '}';
 }
 

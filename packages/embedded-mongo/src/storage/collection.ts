@@ -2,11 +2,15 @@
  * An in-memory collection: documents in a Map keyed by the canonical string of `_id` (O(1)
  * `_id` lookups), plus secondary indexes mapping canonical index keys to sets of `_id` keys.
  */
-import { MongoCommandError } from '../errors';
+import { calculateObjectSize } from 'bson';
+import { MongoCommandError, badValue } from '../errors';
+import { parseCollation, sameCollation } from '../query/collation';
+import type { Collation } from '../query/collation';
 import { compileFilter, equalityFields } from '../query/match';
 import type { Predicate } from '../query/match';
-import { bsonType, canonicalKey, isNumeric, toNumber } from '../query/values';
-import { getField, isPlainDoc, pathValues, setField, splitPath } from '../query/paths';
+import { compileSort } from '../query/sort';
+import { bsonType, canonicalKey, collatedKey, isNumeric, toNumber } from '../query/values';
+import { getField, hasField, isPlainDoc, pathValues, setField, splitPath } from '../query/paths';
 import type { Doc } from '../query/paths';
 
 export interface IndexSpec {
@@ -17,6 +21,10 @@ export interface IndexSpec {
   sparse?: boolean;
   expireAfterSeconds?: number;
   partialFilterExpression?: Doc;
+  /** Full collation spec (as listIndexes shows it); absent for the simple collation. */
+  collation?: Doc;
+  /** Hidden indexes are maintained (unique, TTL) but never chosen by the planner. */
+  hidden?: boolean;
 }
 
 export function describeValue(v: unknown): string {
@@ -45,10 +53,20 @@ export class DuplicateKeyError extends MongoCommandError {
   }
 }
 
-/** Equality values looked up for one field of an index (one value, or several for `$in`). */
+/**
+ * Equality values looked up for one field of an index (one value, or several for `$in`);
+ * `undefined` for a full scan of the index (a hinted index the filter cannot bound).
+ */
 export interface IndexBound {
   path: string;
-  values: unknown[];
+  values: unknown[] | undefined;
+}
+
+/** What the planner needs to know about the query besides its filter. */
+export interface PlanOptions {
+  collation?: Collation | undefined;
+  /** An index name, a key pattern or `{$natural: ±1}`, as the commands accept it. */
+  hint?: unknown;
 }
 
 interface IndexScan {
@@ -62,7 +80,7 @@ interface IndexScan {
 
 /** The planner's decision for one filter (see Collection.candidates). */
 export type AccessPlan =
-  | { kind: 'COLLSCAN' }
+  | { kind: 'COLLSCAN'; backward?: boolean }
   | { kind: 'ID'; values: unknown[]; keysExamined: number }
   | Omit<IndexScan, 'ids'>;
 
@@ -70,21 +88,52 @@ const COLLSCAN: AccessPlan = { kind: 'COLLSCAN' };
 
 const EMPTY_ARRAY_KEY = 'E';
 
+/** True when `v` is or contains a string (the values a collation changes the meaning of). */
+function hasStrings(v: unknown): boolean {
+  if (typeof v === 'string' || bsonType(v) === 'BSONSymbol') return true;
+  if (Array.isArray(v)) return v.some(hasStrings);
+  if (isPlainDoc(v)) return Object.values(v).some(hasStrings);
+  return false;
+}
+
 export class Index {
   readonly spec: IndexSpec;
   readonly fields: { path: string; parts: string[] }[];
   readonly map = new Map<string, Set<string>>();
   multiKey = false;
+  readonly collation: Collation | undefined;
   private readonly partial: Predicate | undefined;
+  private readonly storeKey: (v: unknown) => string;
 
   constructor(spec: IndexSpec) {
     this.spec = spec;
     this.fields = Object.keys(spec.key).map((path) => ({ path, parts: splitPath(path) }));
-    this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : undefined;
+    this.collation = spec.collation ? parseCollation(spec.collation) : undefined;
+    // A partial index's filter runs with the index's collation, as in mongod.
+    this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression, { collation: this.collation }) : undefined;
+    const coll = this.collation;
+    this.storeKey = coll ? (v) => collatedKey(v, (s) => coll.key(s, true)) : canonicalKey;
   }
 
   get usableForEquality(): boolean {
-    return this.partial === undefined;
+    return this.partial === undefined && this.spec.hidden !== true;
+  }
+
+  /**
+   * The key a query value is looked up under, or `undefined` when this index cannot answer it:
+   * a string compared under another collation than the index's.
+   */
+  lookupKey(v: unknown, collation: Collation | undefined): string | undefined {
+    const coll = this.collation;
+    if (!sameCollation(coll, collation) && hasStrings(v)) return undefined;
+    return coll ? collatedKey(v, (s) => coll.key(s, false)) : canonicalKey(v);
+  }
+
+  /** Every `_id` key in the index (a full index scan). */
+  allIds(): Set<string> {
+    const out = new Set<string>();
+    for (const set of this.map.values()) for (const id of set) out.add(id);
+    return out;
   }
 
   /** Index keys of a document (several for multikey), or [] when the document is not indexed. */
@@ -104,8 +153,8 @@ export class Index {
         if (Array.isArray(v)) {
           multi = true;
           if (v.length === 0) parts.push(EMPTY_ARRAY_KEY);
-          for (const e of v) parts.push(canonicalKey(e));
-        } else parts.push(canonicalKey(v));
+          for (const e of v) parts.push(this.storeKey(e));
+        } else parts.push(this.storeKey(v));
       }
       if (parts.length === 0) parts.push(canonicalKey(null));
       else anyPresent = true;
@@ -175,17 +224,48 @@ function indexableValue(v: unknown): boolean {
   return true;
 }
 
+type ResolvedHint = { kind: 'natural'; backward: boolean } | { kind: 'id' } | { kind: 'index'; index: Index };
+
+const ID_KEY = { _id: 1 };
+
+function sameKeyPattern(a: Doc, b: Doc): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && isNumeric(a[k]) && isNumeric(b[k]) && Math.sign(toNumber(a[k])) === Math.sign(toNumber(b[k])));
+}
+
 export class Collection {
   readonly db: string;
   readonly name: string;
-  options: Doc;
+  options: Doc = {};
   readonly docs = new Map<string, Doc>();
   readonly indexes = new Map<string, Index>();
+  /** The collection's default collation (from `create`), which its `_id` index also follows. */
+  collation: Collation | undefined;
+  /**
+   * `docs` is keyed by the binary `_id`; with a default collation the `_id` index compares
+   * under it (`'a'` and `'A'` collide at strength 2), which this index enforces and answers.
+   */
+  private idIndex: Index | undefined;
+  /** For a capped collection: its limits, and the BSON bytes of its documents. */
+  cap: { bytes: number; docs: number } | undefined;
+  dataBytes = 0;
 
   constructor(db: string, name: string, options: Doc = {}) {
     this.db = db;
     this.name = name;
+    this.setOptions(options);
+  }
+
+  setOptions(options: Doc): void {
     this.options = options;
+    this.cap = cappedLimits(options);
+    if (this.cap) this.dataBytes = [...this.docs.values()].reduce((n, d) => n + calculateObjectSize(d), 0);
+    const collation = isPlainDoc(options.collation) ? parseCollation(options.collation) : undefined;
+    if (sameCollation(collation, this.collation) && (this.idIndex !== undefined) === (collation !== undefined)) return;
+    this.collation = collation;
+    this.idIndex = collation ? new Index({ ...this.idIndexSpec(), unique: true }) : undefined;
+    if (this.idIndex) for (const [idKey, doc] of this.docs) this.idIndex.add(idKey, doc);
   }
 
   get ns(): string {
@@ -193,7 +273,7 @@ export class Collection {
   }
 
   idIndexSpec(): IndexSpec {
-    return { v: 2, key: { _id: 1 }, name: '_id_' };
+    return { v: 2, key: { ...ID_KEY }, name: '_id_', ...(this.collation ? { collation: this.collation.spec } : {}) };
   }
 
   allIndexSpecs(): IndexSpec[] {
@@ -202,7 +282,7 @@ export class Collection {
 
   /** Throws DuplicateKeyError if `doc` (with `_id` key `idKey`) would violate a unique index. */
   checkUnique(idKey: string, doc: Doc, isNew: boolean): void {
-    if (isNew && this.docs.has(idKey)) {
+    if (isNew && (this.docs.has(idKey) || this.idIndex?.conflict(idKey, doc))) {
       throw new DuplicateKeyError(this.ns, this.idIndexSpec(), { _id: doc._id });
     }
     for (const idx of this.indexes.values()) {
@@ -214,15 +294,23 @@ export class Collection {
   put(doc: Doc): void {
     const idKey = idKeyOf(doc);
     const old = this.docs.get(idKey);
-    if (old) for (const idx of this.indexes.values()) idx.remove(idKey, old);
+    if (old) {
+      for (const idx of this.indexes.values()) idx.remove(idKey, old);
+      this.idIndex?.remove(idKey, old);
+      if (this.cap) this.dataBytes -= calculateObjectSize(old);
+    }
+    if (this.cap) this.dataBytes += calculateObjectSize(doc);
     this.docs.set(idKey, doc);
     for (const idx of this.indexes.values()) idx.add(idKey, doc);
+    this.idIndex?.add(idKey, doc);
   }
 
   removeById(idKey: string): Doc | undefined {
     const old = this.docs.get(idKey);
     if (!old) return undefined;
     for (const idx of this.indexes.values()) idx.remove(idKey, old);
+    this.idIndex?.remove(idKey, old);
+    if (this.cap) this.dataBytes -= calculateObjectSize(old);
     this.docs.delete(idKey);
     return old;
   }
@@ -236,83 +324,163 @@ export class Collection {
     this.indexes.set(spec.name, idx);
   }
 
+  /** An index by name or key pattern, as `hint`, `dropIndexes` and `collMod` name them. */
+  findIndex(target: unknown): Index | undefined {
+    if (typeof target === 'string') return this.indexes.get(target);
+    if (isPlainDoc(target)) return [...this.indexes.values()].find((i) => sameKeyPattern(i.spec.key, target));
+    return undefined;
+  }
+
+  private resolveHint(hint: unknown): ResolvedHint | undefined {
+    if (hint === undefined || hint === null || hint === '' || (isPlainDoc(hint) && Object.keys(hint).length === 0)) return undefined;
+    if (isPlainDoc(hint) && hasField(hint, '$natural')) return { kind: 'natural', backward: toNumber(getField(hint, '$natural')) < 0 };
+    if (hint === '_id_' || (isPlainDoc(hint) && sameKeyPattern(hint, ID_KEY))) return { kind: 'id' };
+    if (typeof hint !== 'string' && !isPlainDoc(hint)) throw badValue('hint must be a string or an object');
+    const index = this.findIndex(hint);
+    // Hidden indexes cannot be hinted either.
+    if (!index || index.spec.hidden === true) throw badValue('hint provided does not correspond to an existing index');
+    return { kind: 'index', index };
+  }
+
   /**
    * Query planner: candidate documents for `filter`. Uses the `_id` map or a secondary index
-   * when the filter has a top-level (or `$and`) equality / `$in` on every field of an index;
-   * otherwise scans. Callers always apply the full matcher to the candidates. `explain` reports
-   * this same decision, so the plan carries what it looked up and how many keys it examined.
+   * when the filter has a top-level (or `$and`) equality / `$in` on every field of an index that
+   * compares strings under the query's collation; otherwise scans. A hint forces its index (a
+   * full index scan, in index order, when the filter cannot bound it) or a collection scan.
+   * Callers always apply the full matcher to the candidates. `explain` reports this same
+   * decision, so the plan carries what it looked up and how many keys it examined.
    */
-  candidates(filter: unknown): { docs: Iterable<Doc>; plan: AccessPlan } {
-    if (!isPlainDoc(filter) || Object.keys(filter).length === 0) return { docs: this.docs.values(), plan: COLLSCAN };
-    const eq = equalityFields(filter);
-    const inLists = new Map<string, unknown[]>();
-    for (const [k, v] of Object.entries(filter)) {
-      const list = isPlainDoc(v) ? getField(v, '$in') : undefined;
-      if (!k.startsWith('$') && Array.isArray(list) && list.every(indexableValue)) inLists.set(k, list);
+  candidates(filter: unknown, opts: PlanOptions = {}): { docs: Iterable<Doc>; plan: AccessPlan } {
+    const hint = this.resolveHint(opts.hint);
+    if (hint?.kind === 'natural') {
+      if (hint.backward) return { docs: [...this.docs.values()].reverse(), plan: { kind: 'COLLSCAN', backward: true } };
+      return { docs: this.docs.values(), plan: COLLSCAN };
     }
-    const valuesFor = (path: string): unknown[] | undefined => {
-      if (eq.has(path)) {
-        const v = eq.get(path);
-        return indexableValue(v) ? [v] : undefined;
+    const collation = opts.collation;
+    const valuesFor = equalityLookups(filter);
+    if (!hint || hint.kind === 'id') {
+      const idVals = valuesFor('_id');
+      // The `_id` map compares binary: it answers strings only under the simple collation.
+      if (idVals && (collation === undefined || !idVals.some(hasStrings))) {
+        const plan = this.idLookup(idVals);
+        if (plan) return plan;
       }
-      return inLists.get(path);
-    };
-    const idVals = valuesFor('_id');
-    if (idVals) {
-      const out: Doc[] = [];
-      const seen = new Set<string>();
-      const looked: unknown[] = [];
-      for (const v of idVals) {
-        if (v === null) return { docs: this.docs.values(), plan: COLLSCAN };
-        const k = canonicalKey(v);
-        if (seen.has(k)) continue;
-        seen.add(k);
-        looked.push(v);
-        const d = this.docs.get(k);
-        if (d) out.push(d);
-      }
-      return { docs: out, plan: { kind: 'ID', values: looked, keysExamined: out.length } };
+    }
+    if (hint) {
+      const index = hint.kind === 'id' ? this.idIndex : hint.index;
+      const scan = index ? this.indexLookup(index, valuesFor, collation) : undefined;
+      if (scan) return { docs: this.fetch(scan.ids), plan: planOf(scan) };
+      return this.fullIndexScan(index ?? new Index(this.idIndexSpec()), hint.kind === 'id');
     }
     let best: IndexScan | undefined;
-    for (const idx of this.indexes.values()) {
+    const choices = this.idIndex ? [this.idIndex, ...this.indexes.values()] : this.indexes.values();
+    for (const idx of choices) {
       if (!idx.usableForEquality) continue;
-      let keys: string[] = [''];
-      const bounds: IndexBound[] = [];
-      let ok = true;
-      for (let i = 0; i < idx.fields.length && ok; i++) {
-        const f = idx.fields[i] as { path: string };
-        const vals = valuesFor(f.path);
-        if (!vals || (idx.spec.sparse && vals.some((v) => v === null))) {
-          ok = false;
-          break;
-        }
-        bounds.push({ path: f.path, values: vals });
-        const next: string[] = [];
-        for (const k of keys) for (const v of vals) next.push(i === 0 ? canonicalKey(v) : k + '|' + canonicalKey(v));
-        keys = next;
-      }
-      if (!ok) continue;
-      const ids = new Set<string>();
-      let keysExamined = 0;
-      for (const k of keys) {
-        const s = idx.map.get(k);
-        if (!s) continue;
-        keysExamined += s.size;
-        for (const id of s) ids.add(id);
-      }
-      if (!best || ids.size < best.ids.size) best = { kind: 'IXSCAN', index: idx.spec, multiKey: idx.multiKey, bounds, keysExamined, ids };
-      if (ids.size <= 1) break;
+      const scan = this.indexLookup(idx, valuesFor, collation);
+      if (!scan) continue;
+      if (!best || scan.ids.size < best.ids.size) best = scan;
+      if (scan.ids.size <= 1) break;
     }
-    if (best) {
-      const out: Doc[] = [];
-      for (const id of best.ids) {
-        const d = this.docs.get(id);
-        if (d) out.push(d);
-      }
-      return { docs: out, plan: best };
-    }
+    if (best) return { docs: this.fetch(best.ids), plan: planOf(best) };
     return { docs: this.docs.values(), plan: COLLSCAN };
   }
+
+  private idLookup(idVals: unknown[]): { docs: Doc[]; plan: AccessPlan } | undefined {
+    const out: Doc[] = [];
+    const seen = new Set<string>();
+    const looked: unknown[] = [];
+    for (const v of idVals) {
+      if (v === null) return undefined;
+      const k = canonicalKey(v);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      looked.push(v);
+      const d = this.docs.get(k);
+      if (d) out.push(d);
+    }
+    return { docs: out, plan: { kind: 'ID', values: looked, keysExamined: out.length } };
+  }
+
+  /** Looks the filter's equalities up in `idx`, or `undefined` when they cannot bound it. */
+  private indexLookup(idx: Index, valuesFor: (path: string) => unknown[] | undefined, collation: Collation | undefined): IndexScan | undefined {
+    let keys: string[] = [''];
+    const bounds: IndexBound[] = [];
+    for (let i = 0; i < idx.fields.length; i++) {
+      const f = idx.fields[i] as { path: string };
+      const vals = valuesFor(f.path);
+      if (!vals || (idx.spec.sparse && vals.some((v) => v === null))) return undefined;
+      const next: string[] = [];
+      for (const v of vals) {
+        const key = idx.lookupKey(v, collation);
+        if (key === undefined) return undefined;
+        for (const k of keys) next.push(i === 0 ? key : k + '|' + key);
+      }
+      bounds.push({ path: f.path, values: vals });
+      keys = next;
+    }
+    const ids = new Set<string>();
+    let keysExamined = 0;
+    for (const k of keys) {
+      const s = idx.map.get(k);
+      if (!s) continue;
+      keysExamined += s.size;
+      for (const id of s) ids.add(id);
+    }
+    return { kind: 'IXSCAN', index: idx.spec, multiKey: idx.multiKey, bounds, keysExamined, ids };
+  }
+
+  /** Every document the index holds, in the index's order (what a hinted index scan returns). */
+  private fullIndexScan(idx: Index, isId: boolean): { docs: Doc[]; plan: AccessPlan } {
+    const ids = isId ? new Set(this.docs.keys()) : idx.allIds();
+    const docs = this.fetch(ids);
+    const cmp = compileSort(idx.spec.key, idx.collation);
+    if (cmp) docs.sort(cmp);
+    const bounds = idx.fields.map((f) => ({ path: f.path, values: undefined }));
+    return { docs, plan: { kind: 'IXSCAN', index: idx.spec, multiKey: idx.multiKey, bounds, keysExamined: ids.size } };
+  }
+
+  private fetch(ids: Set<string>): Doc[] {
+    const out: Doc[] = [];
+    for (const id of ids) {
+      const d = this.docs.get(id);
+      if (d) out.push(d);
+    }
+    return out;
+  }
+}
+
+/**
+ * A capped collection's limits as mongod applies them: at most `max` documents, and `size` bytes
+ * (at least 4096, else rounded up to a multiple of 256).
+ */
+function cappedLimits(options: Doc): { bytes: number; docs: number } | undefined {
+  if (options.capped !== true || !isNumeric(options.size)) return undefined;
+  const size = toNumber(options.size);
+  const bytes = size <= 4096 ? 4096 : Math.ceil(size / 256) * 256;
+  const max = isNumeric(options.max) && toNumber(options.max) > 0 ? toNumber(options.max) : Infinity;
+  return { bytes, docs: max };
+}
+
+function planOf(scan: IndexScan): AccessPlan {
+  return { kind: 'IXSCAN', index: scan.index, multiKey: scan.multiKey, bounds: scan.bounds, keysExamined: scan.keysExamined };
+}
+
+/** The equality (or `$in`) values a filter pins each top-level path to. */
+function equalityLookups(filter: unknown): (path: string) => unknown[] | undefined {
+  if (!isPlainDoc(filter) || Object.keys(filter).length === 0) return () => undefined;
+  const eq = equalityFields(filter);
+  const inLists = new Map<string, unknown[]>();
+  for (const [k, v] of Object.entries(filter)) {
+    const list = isPlainDoc(v) ? getField(v, '$in') : undefined;
+    if (!k.startsWith('$') && Array.isArray(list) && list.every(indexableValue)) inLists.set(k, list);
+  }
+  return (path) => {
+    if (eq.has(path)) {
+      const v = eq.get(path);
+      return indexableValue(v) ? [v] : undefined;
+    }
+    return inLists.get(path);
+  };
 }
 
 export function normalizeIndexKey(key: unknown): Doc {

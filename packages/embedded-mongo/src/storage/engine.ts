@@ -80,9 +80,37 @@ export class Engine {
 
   insert(fx: Effects | null, c: Collection, doc: Doc): void {
     checkInsertable(doc);
+    if (c.cap) {
+      const size = calculateObjectSize(doc);
+      if (size > c.cap.bytes) throw new MongoCommandError(116, `document is larger than capped size ${size} > ${c.cap.bytes}`);
+    }
     c.checkUnique(idKeyOf(doc), doc, true);
     c.put(doc);
     fx?.ops.push({ o: 'p', ns: c.ns, doc });
+    if (c.cap) this.trimCapped(fx, c, c.cap);
+  }
+
+  /** A capped collection drops its oldest documents (insertion order) once over its limits. */
+  private trimCapped(fx: Effects | null, c: Collection, cap: { bytes: number; docs: number }): void {
+    for (const oldest of c.docs.values()) {
+      if (c.docs.size <= cap.docs && c.dataBytes <= cap.bytes) break;
+      this.remove(fx, c, oldest);
+    }
+  }
+
+  /** Replaces a collection's options (collMod); the change is logged like a re-create. */
+  setOptions(fx: Effects | null, c: Collection, options: Doc): void {
+    c.setOptions(options);
+    fx?.ops.push({ o: 'O', ns: c.ns, opts: options });
+  }
+
+  /** Changes options of an index that do not affect its keys (collMod: TTL, hidden). */
+  updateIndexSpec(fx: Effects | null, c: Collection, spec: IndexSpec): void {
+    const idx = c.indexes.get(spec.name);
+    if (!idx) return;
+    Object.assign(idx.spec, spec);
+    if (spec.hidden === false) delete idx.spec.hidden;
+    fx?.ops.push({ o: 'i', ns: c.ns, spec: idx.spec });
   }
 
   replace(fx: Effects | null, c: Collection, doc: Doc): void {
@@ -112,6 +140,9 @@ export class Engine {
     switch (op.o) {
       case 'c':
         this.createCollection(null, db, name, isPlainDoc(op.opts) ? op.opts : {});
+        break;
+      case 'O':
+        this.getCollection(db, name)?.setOptions(isPlainDoc(op.opts) ? op.opts : {});
         break;
       case 'D':
         this.dropCollection(null, db, name);

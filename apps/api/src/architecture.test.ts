@@ -1,0 +1,29 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const SRC = fileURLToPath(new URL('.', import.meta.url));
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'test' ? [] : sourceFiles(path);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+/** `npm run lint` also runs madge: no module imports one that imports it back. */
+describe('architecture', () => {
+  it('one module owns session state: only sessions/registry.ts names the sessions and revocation-marker collections', () => {
+    const naming = sourceFiles(SRC)
+      .filter((file) => /SESSIONS_COLLECTION|SESSION_MARKERS_COLLECTION|collection\(\s*['"`](sessions|revoked_sessions)['"`]/.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(SRC, file));
+    expect(naming).toEqual(['sessions/registry.ts']);
+  });
+
+  it('events flow one way: sessions/ imports neither live/, activity/ nor users/', () => {
+    const backwards = sourceFiles(join(SRC, 'sessions')).filter((file) => /from '\.\.\/(live|activity|users)\//.test(readFileSync(file, 'utf8')));
+    expect(backwards.map((file) => relative(SRC, file))).toEqual([]);
+  });
+});

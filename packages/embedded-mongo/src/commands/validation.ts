@@ -1,0 +1,77 @@
+/**
+ * Collection options shared by `create` and `collMod`: document validation (`validator`,
+ * `validationLevel`, `validationAction`) checked and enforced as mongod does, and the capped
+ * options' rules.
+ */
+import { MongoCommandError, badValue } from '../errors';
+import { compileFilter } from '../query/match';
+import type { Predicate } from '../query/match';
+import { isNumeric, isPlainDoc, toNumber } from '../query/values';
+import type { Doc } from '../query/values';
+import type { Logger } from '../logger';
+import type { Collection } from '../storage/collection';
+
+const LEVELS = ['off', 'strict', 'moderate'];
+const ACTIONS = ['error', 'warn'];
+
+function enumValue(v: unknown, field: string, allowed: string[]): void {
+  if (v === undefined) return;
+  if (typeof v !== 'string' || !allowed.includes(v)) throw badValue(`Enumeration value '${String(v)}' for field '${field}' is not a valid value.`);
+}
+
+/** Checks `validator` / `validationLevel` / `validationAction` of a create or collMod command. */
+export function checkValidationOptions(cmd: Doc, collection: Collection | undefined): void {
+  enumValue(cmd.validationLevel, 'validationLevel', LEVELS);
+  enumValue(cmd.validationAction, 'validationAction', ACTIONS);
+  if (cmd.validator === undefined) return;
+  if (!isPlainDoc(cmd.validator)) throw new MongoCommandError(14, "BSON field 'validator' is the wrong type, expected type 'object'");
+  compileFilter(cmd.validator, { collation: collection?.collation });
+}
+
+/** mongod's rules for `capped`, `size` and `max` in `create`. */
+export function checkCappedOptions(cmd: Doc): void {
+  for (const f of ['size', 'max'] as const) {
+    if (cmd[f] !== undefined && !isNumeric(cmd[f])) throw new MongoCommandError(14, `BSON field 'create.${f}' is the wrong type '${typeof cmd[f]}', expected types '[long, int, decimal, double]'`);
+  }
+  if (cmd.size !== undefined && toNumber(cmd.size) < 1) throw new MongoCommandError(51024, `BSON field 'size' value must be >= 1, actual value '${toNumber(cmd.size)}'`);
+  const capped = cmd.capped === true || (isNumeric(cmd.capped) && toNumber(cmd.capped) !== 0);
+  if (capped && cmd.size === undefined) throw new MongoCommandError(72, "the 'size' field is required when 'capped' is true");
+  if ((cmd.size !== undefined || cmd.max !== undefined) && !capped) {
+    throw new MongoCommandError(72, "the 'capped' field needs to be true when either the 'size' or 'max' fields are present");
+  }
+}
+
+const compiled = new WeakMap<Doc, Predicate>();
+
+function validatorOf(c: Collection): Predicate | undefined {
+  const v: unknown = c.options.validator;
+  if (!isPlainDoc(v) || Object.keys(v).length === 0) return undefined;
+  let p = compiled.get(v);
+  if (!p) {
+    p = compileFilter(v, { collation: c.collation });
+    compiled.set(v, p);
+  }
+  return p;
+}
+
+/**
+ * A check each inserted or updated document goes through, or `undefined` when the collection has
+ * no validation (or the command bypasses it). `old` is the document before an update: with
+ * `validationLevel: 'moderate'`, updates of documents that already failed are not checked.
+ */
+export function documentValidator(c: Collection, logger: Logger, bypass: boolean): ((doc: Doc, old: Doc | undefined) => void) | undefined {
+  const level = c.options.validationLevel ?? 'strict';
+  const pred = validatorOf(c);
+  if (bypass || !pred || level === 'off') return undefined;
+  const warnOnly = c.options.validationAction === 'warn';
+  return (doc, old) => {
+    if (pred(doc)) return;
+    if (level === 'moderate' && old !== undefined && !pred(old)) return;
+    if (warnOnly) {
+      logger.warn(`Document would fail validation: collection ${c.ns}, _id ${String(doc._id)}`);
+      return;
+    }
+    // mongod also explains which clauses failed (errInfo.details); only the document is named here.
+    throw new MongoCommandError(121, 'Document failed validation', { errInfo: { failingDocumentId: doc._id } });
+  };
+}
