@@ -1,32 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { MongoClient } from 'mongodb';
-import { expect, sessionRows, test } from '../fixtures';
-import { e2eDataDir, EMBEDDED_MONGO_FILE } from '../support/server-env';
-
-/**
- * Moves every session's last password proof of this account back an hour, as if the sign-in were old:
- * the re-authentication window (minutes) has then passed without the test waiting for it.
- */
-async function ageSignIn(userId: string): Promise<void> {
-  const { uri } = JSON.parse(readFileSync(join(e2eDataDir(), EMBEDDED_MONGO_FILE), 'utf8')) as { uri: string };
-  const client = await MongoClient.connect(uri);
-  try {
-    const aged = await client
-      .db()
-      .collection('sessions')
-      .updateMany({ 'session.userId': userId }, { $set: { 'session.authenticatedAt': Date.now() - 3_600_000 } });
-    expect(aged.modifiedCount).toBeGreaterThan(0);
-  } finally {
-    await client.close();
-  }
-}
+import { ageSignIn, currentUserId, expect, sessionRows, test } from '../fixtures';
 
 test('S13: an old sign-in must confirm the password before "Sign out everywhere else"; the session id rotates', async ({ signedInDevices }) => {
   const { account, laptop, tablet } = await signedInDevices();
-  const me = (await (await laptop.page.request.get('/api/auth/me')).json()) as { user: { id: string } };
-  await ageSignIn(me.user.id);
-  const cookieBefore = (await laptop.context.cookies()).find((cookie) => cookie.httpOnly)?.value;
+  await ageSignIn(await currentUserId(laptop.page.request));
+  const cookieBefore = (await laptop.context.cookies()).find((cookie) => cookie.name === 'gh.sid')?.value;
 
   const { page } = laptop;
   await page.goto('/');
@@ -47,7 +24,7 @@ test('S13: an old sign-in must confirm the password before "Sign out everywhere 
   await expect(sessionRows(allSessions)).toHaveCount(1);
   expect((await tablet.page.request.get('/api/auth/me')).status()).toBe(401);
 
-  const cookieAfter = (await laptop.context.cookies()).find((cookie) => cookie.httpOnly)?.value;
+  const cookieAfter = (await laptop.context.cookies()).find((cookie) => cookie.name === 'gh.sid')?.value;
   expect(cookieAfter).toBeTruthy();
   expect(cookieAfter).not.toBe(cookieBefore);
   expect((await page.request.get('/api/auth/me')).status()).toBe(200);

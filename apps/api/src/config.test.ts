@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, PRODUCTION_THROTTLE_LIMITS } from './config';
+import { ConfigError, DEVELOPMENT_THROTTLE_LIMITS, loadConfig, PRODUCTION_THROTTLE_LIMITS } from './config';
 
 const secret = 'a'.repeat(32);
 const totpKey = Buffer.alloc(32, 7).toString('base64');
@@ -109,7 +109,7 @@ describe('loadConfig', () => {
   });
 
   it('S16, S32: the sign-in throttle is strict in production, roomier per address elsewhere, and every limit comes from the environment', () => {
-    const production = loadConfig({ NODE_ENV: 'production', SESSION_SECRETS: secret, MONGODB_URI: 'mongodb://db/gatehouse', DATA_DIR: tempDir() });
+    const production = loadConfig({ NODE_ENV: 'production', SESSION_SECRETS: secret, TOTP_ENCRYPTION_KEYS: totpKey, MONGODB_URI: 'mongodb://db/gatehouse', DATA_DIR: tempDir() });
     expect(production.throttle).toEqual(PRODUCTION_THROTTLE_LIMITS);
     expect(production.throttle.signInPerIp).toEqual({ points: 100, durationSeconds: 86400 });
     const development = loadConfig({ DATA_DIR: tempDir() });
@@ -125,6 +125,8 @@ describe('loadConfig', () => {
       THROTTLE_REGISTRATIONS_PER_IP: '3/86400',
       MAX_CONCURRENT_PASSWORD_CHECKS_PER_ACCOUNT: '1',
       MAX_CONCURRENT_PASSWORD_CHECKS: '8',
+      THROTTLE_SECOND_FACTOR_PER_ACCOUNT: '5/300',
+      THROTTLE_SECOND_FACTOR_PER_IP: '50/3600',
     });
     expect(tuned.throttle).toEqual({
       signInPerEmailAndIp: { points: 5, durationSeconds: 60 },
@@ -132,6 +134,9 @@ describe('loadConfig', () => {
       signInPerIp: { points: 500, durationSeconds: 3600 },
       signInPerKnownDevice: { points: 20, durationSeconds: 600 },
       registrationsPerIp: { points: 3, durationSeconds: 86400 },
+      secondFactorPerAccount: { points: 5, durationSeconds: 300 },
+      secondFactorPerIp: { points: 50, durationSeconds: 3600 },
+      passkeyChallengesPerIp: DEVELOPMENT_THROTTLE_LIMITS.passkeyChallengesPerIp,
       concurrentChecksPerAccount: 1,
       concurrentChecksPerProcess: 8,
     });

@@ -170,10 +170,12 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
     const state = accountStateOf(account);
     if (state.isDisabled) throw accountDisabled();
     await registry.rotate(req, { account: state, isProof: true });
-    await activity.record({ userId: person.userId, type: 'reauthenticated', authMethods: ['password'], ...context(req) });
     logAuthEvent(req, 'reauth', person.userId);
     const body: MeResponse = { user: state.user, session: sessionSummary(req, registry.store) };
     res.json(body);
+    // Only once the new cookie is on its way: the record's live push makes the tab refetch, and a refetch
+    // sent with the old cookie while the id changes would bring the old cookie back.
+    recordQuietly(req, { userId: person.userId, type: 'reauthenticated', authMethods: ['password'], ...context(req) });
   });
 
   router.post('/password', requireUser, requireFreshAuth, async (req, res) => {

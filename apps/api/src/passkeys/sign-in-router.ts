@@ -76,10 +76,13 @@ export function createPasskeySignInRouter({ registry, accounts, store, relyingPa
     await assertions.prove('reauth', person.userId, credential, passkey);
     if (account.isDisabled) throw accountDisabled();
     await registry.rotate(req, { account, isProof: true });
-    await activity.record({ userId: person.userId, type: 'reauthenticated', authMethods: ['passkey'], ...requestContext(req) });
     req.log.info({ authEvent: 'reauth', userId: person.userId, authMethods: ['passkey'] }, 'auth: reauth');
     const body: PasskeyReauthResponse = { user: account.user, session: sessionSummary(req, registry.store) };
     res.json(body);
+    // After the response, as for the password (auth/router.ts): the live push must not race the new cookie.
+    activity
+      .record({ userId: person.userId, type: 'reauthenticated', authMethods: ['passkey'], ...requestContext(req) })
+      .catch((error: unknown) => req.log.warn({ err: { message: String(error) } }, 'could not record activity'));
   });
 
   return router;

@@ -22,6 +22,15 @@ describe('session status', () => {
     expect(status.getEndReason()).toBe('revoked');
   });
 
+  it('says when a session id replacement is on its way (live refetches wait for it)', async () => {
+    const status = createSessionStatus();
+    expect(status.isRotating()).toBe(false);
+    await status.whileRotating(async () => {
+      expect(status.isRotating()).toBe(true);
+    });
+    expect(status.isRotating()).toBe(false);
+  });
+
   it('ignores the echo of a sign-out this tab started', () => {
     const status = createSessionStatus();
     status.beginSignOut();

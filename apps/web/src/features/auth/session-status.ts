@@ -19,6 +19,8 @@ export interface SessionStatus {
    * the request succeeds.
    */
   whileRotating<T>(request: () => Promise<T>): Promise<T>;
+  /** A request replacing the session id is on its way: requests sent now would still carry the old cookie. */
+  isRotating(): boolean;
   /** Called after a successful rotation, e.g. to reopen the live stream with the new cookie. */
   onRotated(listener: () => void): () => void;
 }
@@ -78,6 +80,7 @@ export function createSessionStatus(): SessionStatus {
         }
       }
     },
+    isRotating: () => pendingRotations > 0,
     onRotated(listener) {
       rotationListeners.add(listener);
       return () => rotationListeners.delete(listener);

@@ -53,6 +53,10 @@ export function useLiveEvents(): boolean {
     const onMessage = (message: MessageEvent<unknown>) => {
       const event = parseLiveEvent(message);
       if (!event) return;
+      // The rotation announces itself before its response brings the new cookie: a refetch now would go
+      // out with the old one, and its answer (401, clearing the cookie) could land after the new cookie.
+      // The stream is reopened after the rotation and then refetches everything once.
+      if (event.type !== 'session_ended' && sessionStatus.isRotating()) return;
       switch (event.type) {
         case 'sessions_changed':
           void queryClient.invalidateQueries({ queryKey: sessionKeys.all });
