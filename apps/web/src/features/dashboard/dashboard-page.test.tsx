@@ -13,12 +13,16 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
+const CHUNK_LOAD_MS = 5000;
+
 function signedInApi(overrides: Record<string, Handler> = {}) {
   return stubApi({
     'GET /api/auth/me': () => json(meResponse()),
     'GET /api/sessions': () => json(sessionList()),
     'GET /api/sessions/current': () => json(currentSession()),
     'GET /api/activity': () => json(activityList()),
+    'GET /api/account/second-factor': () => json({ totp: { isEnabled: false, enabledAt: null }, recoveryCodesLeft: 0, isRequiredForAdmin: false }),
+    'GET /api/account/passkeys': () => json({ passkeys: [] }),
     ...overrides,
   });
 }
@@ -27,14 +31,27 @@ describe('dashboard', () => {
   it('has one h1 and a section for each part of the account', async () => {
     signedInApi();
     renderApp('/');
-    await screen.findByText('This device');
+    // The page and, after it, the second-factor sections are chunks of their own: the first test to
+    // load them in a run waits for their modules to be transformed.
+    await screen.findByText('This device', {}, { timeout: CHUNK_LOAD_MS });
+    await screen.findByRole('heading', { level: 2, name: 'Passkeys' }, { timeout: CHUNK_LOAD_MS });
 
     expect(screen.getAllByRole('heading', { level: 1 })).toHaveLength(1);
     const sections = screen.getAllByRole('heading', { level: 2 }).map((heading) => heading.textContent);
-    expect(sections).toEqual(['This session', 'Recent activity', 'All your sessions', 'Session data', 'Change password']);
+    expect(sections).toEqual(['This session', 'Recent activity', 'All your sessions', 'Session data', 'Change password', 'Two-factor authentication', 'Passkeys']);
     expect(screen.getByRole('heading', { level: 3, name: 'Explain my cookie' })).toBeTruthy();
     expect(screen.getByText('Ada Lovelace')).toBeTruthy();
     expect(screen.queryByRole('link', { name: 'Admin' })).toBeNull();
+  });
+
+  it('offers to set up an authenticator app and to add a passkey, and shows how each session signed in', async () => {
+    signedInApi();
+    renderApp('/');
+    expect(await screen.findByRole('button', { name: 'Set up an authenticator app' }, { timeout: CHUNK_LOAD_MS })).toBeTruthy();
+    expect(await screen.findByRole('button', { name: 'Add a passkey' }, { timeout: CHUNK_LOAD_MS })).toBeTruthy();
+    expect(screen.getByText('You have no passkeys yet.')).toBeTruthy();
+    expect(screen.getByRole('columnheader', { name: 'Signed in with' })).toBeTruthy();
+    expect(screen.getAllByRole('cell', { name: 'Password' })).toHaveLength(2);
   });
 
   it('names each other session’s Revoke button after its device and revokes it', async () => {

@@ -9,6 +9,9 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
+/** The second step, the dashboard and its second-factor sections are chunks loaded on demand. */
+const CHUNK_LOAD_MS = 5000;
+
 const signedOut = () => apiError(401, { code: 'unauthenticated', message: 'Sign in to continue.' });
 
 async function passwordStep() {
@@ -39,7 +42,7 @@ describe('two-step sign-in', () => {
     const { location } = renderApp('/login');
     const user = await passwordStep();
 
-    const code = await screen.findByLabelText('Authentication code');
+    const code = await screen.findByLabelText('Authentication code', {}, { timeout: CHUNK_LOAD_MS });
     expect(screen.queryByRole('button', { name: 'Use a passkey' })).toBeNull();
     await user.type(code, '000000');
     await user.click(screen.getByRole('button', { name: 'Verify' }));
@@ -48,13 +51,13 @@ describe('two-step sign-in', () => {
     await user.clear(code);
     await user.type(code, '123456');
     await user.click(screen.getByRole('button', { name: 'Verify' }));
-    await screen.findByRole('heading', { level: 2, name: 'This session' });
+    await screen.findByRole('heading', { level: 2, name: 'This session' }, { timeout: CHUNK_LOAD_MS });
     expect(location.pathname).toBe('/');
     expect(calls.filter((call) => call.path === '/api/auth/login/second-factor').map((call) => call.body)).toEqual([{ code: '000000' }, { code: '123456' }]);
     expect(await screen.findByRole('cell', { name: 'Password + authenticator app' })).toBeTruthy();
     expect(screen.getByRole('cell', { name: 'Password' })).toBeTruthy();
-    expect(await screen.findByRole('heading', { level: 2, name: 'Two-factor authentication' })).toBeTruthy();
-    expect(await screen.findByRole('heading', { level: 2, name: 'Passkeys' })).toBeTruthy();
+    expect(await screen.findByRole('heading', { level: 2, name: 'Two-factor authentication' }, { timeout: CHUNK_LOAD_MS })).toBeTruthy();
+    expect(await screen.findByRole('heading', { level: 2, name: 'Passkeys' }, { timeout: CHUNK_LOAD_MS })).toBeTruthy();
   });
 
   it('offers a passkey when the account has one, and goes back to the password form on request', async () => {
@@ -65,7 +68,7 @@ describe('two-step sign-in', () => {
     });
     renderApp('/login');
     const user = await passwordStep();
-    expect(await screen.findByRole('button', { name: 'Use a passkey' })).toBeTruthy();
+    expect(await screen.findByRole('button', { name: 'Use a passkey' }, { timeout: CHUNK_LOAD_MS })).toBeTruthy();
     expect(screen.queryByLabelText('Authentication code')).toBeNull();
     await user.click(screen.getByRole('button', { name: 'Use another account' }));
     await screen.findByRole('button', { name: 'Sign in' });
