@@ -39,5 +39,20 @@ export default defineConfig({
     manifest: true,
     // Browsers without modulepreload still load every chunk, just without the head start.
     modulePreload: { polyfill: false },
+    rolldownOptions: {
+      output: {
+        // Code several pages share goes in two chunks, the libraries and our own shared modules, rather
+        // than one small chunk per combination of pages: each extra chunk costs its own gzip window and
+        // import glue, more than the few hundred bytes a page would skip (scripts/measure-bundle.ts).
+        codeSplitting: {
+          groups: [
+            // Second factors and passkeys (QR codes, WebAuthn) load only where they are used, so their
+            // libraries and modules stay out of the chunks every page needs.
+            { name: 'vendor', test: /node_modules[\\/](?!@simplewebauthn[\\/]|qrcode\.react[\\/])/ },
+            { name: 'common', test: /[\\/]src[\\/](?!features[\\/](second-factor|passkeys)[\\/]|messages[\\/](second-factor|passkeys)\.ts).*\.tsx?$/, minShareCount: 2 },
+          ],
+        },
+      },
+    },
   },
 });

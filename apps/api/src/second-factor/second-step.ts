@@ -83,7 +83,8 @@ export function createSecondStep(deps: SecondStepDeps) {
       const attempt = await throttle.beginCodeCheck({ userId: pending.userId, ip: req.ip ?? 'unknown' });
       const kind = await checkedCode(attempt, () => secondFactors.useCode(pending.userId, input.code));
       if (!kind) {
-        await activity.record({ userId: pending.userId, type: 'second_factor_failed', ...seen });
+        // A failed sign-in like a wrong password; its methods say it failed at the second step.
+        await activity.record({ userId: pending.userId, type: 'sign_in_failed', authMethods: [...pending.authMethods, 'totp'], ...seen });
         req.log.info({ authEvent: 'second_factor_failed', userId: pending.userId }, 'auth: second_factor_failed');
         throw invalidCode();
       }

@@ -5,7 +5,8 @@ import type { LoginRequest } from '@gatehouse/types/auth';
 import type { SecondFactorMethod } from '@gatehouse/types/second-factor';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
-import { fieldErrorsOf, formErrorMessage, formText, type FieldErrors } from '../../lib/form-errors';
+import { describeError, formText, type FieldErrors } from '../../lib/form-errors';
+import { useFocusFirstProblem } from '../../lib/use-focus-first-problem';
 import { authApi } from './auth-queries';
 import { useAuthSuccess } from './use-auth-success';
 import { checkLogin } from './auth-form-checks';
@@ -14,8 +15,11 @@ import { PasskeySignIn } from '../passkeys/passkey-sign-in';
 /** Only accounts with a second factor see it, so its code comes when they need it. */
 const SecondFactorStep = lazy(async () => ({ default: (await import('../second-factor/second-factor-step')).SecondFactorStep }));
 
+const FIELDS = ['email', 'password'];
+
 export function LoginPage() {
   const onSignedIn = useAuthSuccess();
+  const formRef = useRef<HTMLFormElement>(null);
   const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
   const [secondStep, setSecondStep] = useState<SecondFactorMethod[] | null>(null);
   const rememberMeRef = useRef<HTMLInputElement>(null);
@@ -23,10 +27,11 @@ export function LoginPage() {
     mutationFn: (body: LoginRequest) => authApi.login(body),
     onSuccess: (result) => ('secondFactorRequired' in result ? setSecondStep(result.methods) : onSignedIn()),
   });
+  useFocusFirstProblem(formRef, clientErrors ?? login.error);
 
   if (secondStep) {
     return (
-      <Suspense fallback={<p className="loading" aria-busy="true">Loading…</p>}>
+      <Suspense fallback={null}>
         <SecondFactorStep
           methods={secondStep}
           onSignedIn={onSignedIn}
@@ -52,24 +57,16 @@ export function LoginPage() {
     else login.reset();
   };
 
-  const fieldErrors = clientErrors ?? fieldErrorsOf(login.error);
-  const alert = clientErrors ? 'Please correct the highlighted fields.' : formErrorMessage(login.error);
+  const { alert, fields } = clientErrors ? { alert: null, fields: clientErrors } : describeError(login.error, 'sign-in', FIELDS);
 
   return (
     <div className="card narrow">
       <title>Sign in · Gatehouse</title>
       <h1>Sign in</h1>
-      <form onSubmit={onSubmit} noValidate className="stack">
+      <form ref={formRef} onSubmit={onSubmit} noValidate className="stack">
         {/* "webauthn" lets the browser offer passkeys in this field's autofill. */}
-        <TextField label="Email" name="email" type="email" autoComplete="username webauthn" required error={fieldErrors.email} />
-        <TextField
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          error={fieldErrors.password}
-        />
+        <TextField label="Email" name="email" type="email" autoComplete="username webauthn" required error={fields.email} />
+        <TextField label="Password" name="password" type="password" autoComplete="current-password" required error={fields.password} />
         <div className="checkbox-field">
           <input id="remember-me" name="rememberMe" type="checkbox" ref={rememberMeRef} />
           <label htmlFor="remember-me">Remember me</label>

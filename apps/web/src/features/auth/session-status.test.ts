@@ -22,19 +22,27 @@ describe('session status', () => {
     expect(status.getEndReason()).toBe('revoked');
   });
 
-  it('says when a session id replacement is on its way (live refetches wait for it)', async () => {
-    const status = createSessionStatus();
-    expect(status.isRotating()).toBe(false);
-    await status.whileRotating(async () => {
-      expect(status.isRotating()).toBe(true);
-    });
-    expect(status.isRotating()).toBe(false);
-  });
-
   it('ignores the echo of a sign-out this tab started', () => {
     const status = createSessionStatus();
     status.beginSignOut();
     status.end('signed_out');
     expect(status.getEndReason()).toBeNull();
+  });
+
+  it('lets requests wait until the session id being replaced has been replaced', async () => {
+    const status = createSessionStatus();
+    await expect(status.whenNotRotating()).resolves.toBeUndefined();
+
+    let finishRotation: () => void = () => undefined;
+    const rotation = status.whileRotating(() => new Promise<void>((resolve) => (finishRotation = resolve)));
+    let hasWaited = false;
+    const waiting = status.whenNotRotating().then(() => (hasWaited = true));
+    await Promise.resolve();
+    expect(hasWaited).toBe(false);
+
+    finishRotation();
+    await rotation;
+    await waiting;
+    expect(hasWaited).toBe(true);
   });
 });

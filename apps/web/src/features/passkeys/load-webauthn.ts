@@ -1,5 +1,6 @@
-import { ApiError } from '../../lib/api-client';
-import { PASSKEY_PROMPT_TEXT } from './passkey-prompt-messages';
+import { isApiError } from '../../lib/api-client';
+import { describeError } from '../../lib/form-errors';
+import { passkeyMessages } from '../../messages/passkeys';
 
 /** The passkey code, fetched on first use (see webauthn-client.ts). */
 export const loadWebAuthn = () => import('./webauthn-client');
@@ -10,8 +11,8 @@ export const loadWebAuthn = () => import('./webauthn-client');
  */
 export function passkeyErrorMessage(error: unknown): string | null {
   if (!error) return null;
-  if (error instanceof ApiError) return error.message;
-  return PASSKEY_PROMPT_TEXT.cancelled;
+  if (isApiError(error)) return describeError(error, 'passkey').alert;
+  return passkeyMessages.cancelled;
 }
 
 /** The browser's own refusal when the person dismissed the dialog: not worth an alert on autofill. */

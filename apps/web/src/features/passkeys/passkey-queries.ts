@@ -21,7 +21,7 @@ export const passkeyQueries = {
   list: () =>
     queryOptions({
       queryKey: passkeyKeys.list(),
-      queryFn: ({ signal }) => apiRequest<PasskeyListResponse>('/api/account/passkeys', { signal }),
+      queryFn: () => apiRequest<PasskeyListResponse>('/api/account/passkeys'),
     }),
 };
 

@@ -3,7 +3,7 @@ import type { PasskeyReauthResponse } from '@gatehouse/types/passkeys';
 import { FormAlert } from '../../components/form-alert';
 import { useSessionStatus } from '../auth/session-status-context';
 import { loadWebAuthn, passkeyErrorMessage } from './load-webauthn';
-import { PASSKEY_PROMPT_TEXT as TEXT } from './passkey-prompt-messages';
+import { passkeyMessages } from '../../messages/passkeys';
 import { passkeyQueries } from './passkey-queries';
 
 /** In the "Confirm it's you" dialog: one of the account's passkeys instead of the password. Nothing when it has none. */
@@ -16,11 +16,10 @@ export function PasskeyReauth({ onConfirmed }: { onConfirmed: (me: PasskeyReauth
   return (
     <div className="stack">
       <button type="button" className="button" disabled={reauth.isPending} onClick={() => reauth.mutate()}>
-        {TEXT.reauth}
+        {passkeyMessages.usePasskey}
       </button>
       <FormAlert message={passkeyErrorMessage(reauth.error)} />
     </div>
   );
 }
 
-export default PasskeyReauth;

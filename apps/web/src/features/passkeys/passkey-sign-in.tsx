@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { useMutation } from '@tanstack/react-query';
 import type { PasskeyLoginResponse } from '@gatehouse/types/passkeys';
 import { FormAlert } from '../../components/form-alert';
-import { PASSKEY_PROMPT_TEXT } from './passkey-prompt-messages';
+import { passkeyMessages } from '../../messages/passkeys';
 import { isCeremonyCancelled, loadWebAuthn, passkeyErrorMessage } from './load-webauthn';
 
 /**
@@ -45,7 +45,7 @@ export function PasskeySignIn({ isRememberMe, onSignedIn }: { isRememberMe: () =
   return (
     <div className="stack">
       <button type="button" className="button" disabled={signIn.isPending} onClick={() => signIn.mutate()}>
-        {PASSKEY_PROMPT_TEXT.signIn}
+        {passkeyMessages.signIn}
       </button>
       <FormAlert message={passkeyErrorMessage(signIn.error)} />
     </div>

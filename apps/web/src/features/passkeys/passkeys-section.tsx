@@ -4,15 +4,17 @@ import type { PasskeyResponse, PasskeyView } from '@gatehouse/types/passkeys';
 import { FormAlert } from '../../components/form-alert';
 import { QueryState } from '../../components/query-state';
 import { TextField } from '../../components/text-field';
+import { useConfirm } from '../../components/use-confirm';
 import { whenIdle } from '../../components/when-idle';
-import { formErrorMessage, formText } from '../../lib/form-errors';
+import { describeError, formText } from '../../lib/form-errors';
 import { DateTime } from '../../lib/time-view';
 import { describeDevice } from '../../lib/device';
+import { commonMessages } from '../../messages/common';
+import { passkeyMessages as TEXT } from '../../messages/passkeys';
 import { activityKeys } from '../activity/activity-queries';
 import { useWithReauth } from '../reauth/reauth-context';
 import { secondFactorKeys } from '../second-factor/second-factor-queries';
 import { loadWebAuthn, passkeyErrorMessage } from './load-webauthn';
-import { PASSKEY_TEXT as TEXT } from './passkey-messages';
 import { passkeyApi, passkeyKeys, passkeyQueries } from './passkey-queries';
 import '../second-factor/second-factor.css';
 
@@ -29,6 +31,7 @@ export function PasskeysSection() {
   const list = useQuery(passkeyQueries.list());
   const queryClient = useQueryClient();
   const withReauth = useWithReauth();
+  const { confirm, dialog } = useConfirm();
   const [message, setMessage] = useState('');
 
   const refresh = () =>
@@ -60,6 +63,9 @@ export function PasskeysSection() {
     const name = formText(new FormData(event.currentTarget), 'name').trim();
     add.mutate(name || suggestedName());
   };
+  const onRemove = async (passkey: PasskeyView) => {
+    if (await confirm({ title: TEXT.confirmRemoveTitle(passkey.name), body: <p>{TEXT.confirmRemoveBody}</p>, confirmLabel: TEXT.remove })) remove.mutate(passkey);
+  };
 
   return (
     <section className="card" aria-labelledby="passkeys-title">
@@ -72,14 +78,14 @@ export function PasskeysSection() {
         list.data.passkeys.length === 0 ? (
           <p className="muted">{TEXT.none}</p>
         ) : (
-          <ul className="passkey-list" aria-label="Your passkeys">
+          <ul className="passkey-list" aria-label={TEXT.listLabel}>
             {list.data.passkeys.map((passkey) => (
-              <PasskeyItem key={passkey.id} passkey={passkey} isBusy={remove.isPending} onRemove={() => remove.mutate(passkey)} onRenamed={refresh} />
+              <PasskeyItem key={passkey.id} passkey={passkey} isBusy={remove.isPending} onRemove={() => void onRemove(passkey)} onRenamed={refresh} />
             ))}
           </ul>
         )
       ) : (
-        <QueryState query={list} what="your passkeys" />
+        <QueryState query={list} what={TEXT.list} />
       )}
       <form onSubmit={onAdd} noValidate className="stack">
         <TextField label={TEXT.nameLabel} name="name" hint={TEXT.nameHint} maxLength={60} placeholder={suggestedName()} />
@@ -89,7 +95,8 @@ export function PasskeysSection() {
           </button>
         </div>
       </form>
-      <FormAlert message={passkeyErrorMessage(add.error) ?? formErrorMessage(remove.error)} />
+      <FormAlert message={passkeyErrorMessage(add.error) ?? describeError(remove.error, 'passkey').alert} />
+      {dialog}
     </section>
   );
 }
@@ -103,6 +110,7 @@ function PasskeyItem({ passkey, isBusy, onRemove, onRenamed }: { passkey: Passke
       await onRenamed();
     },
   });
+  const described = describeError(rename.error, 'passkey', ['name']);
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -113,13 +121,14 @@ function PasskeyItem({ passkey, isBusy, onRemove, onRenamed }: { passkey: Passke
     <li className="passkey-item">
       {isRenaming ? (
         <form onSubmit={onSubmit} noValidate className="stack">
-          <TextField label={TEXT.renameLabel(passkey.name)} name="name" defaultValue={passkey.name} maxLength={60} required autoFocus error={rename.error ? formErrorMessage(rename.error) ?? undefined : undefined} />
+          <TextField label={TEXT.newNameLabel(passkey.name)} name="name" defaultValue={passkey.name} maxLength={60} required autoFocus error={described.fields.name} />
+          <FormAlert message={described.alert} />
           <div className="actions">
             <button type="submit" className="button button-small button-primary" disabled={rename.isPending}>
-              {TEXT.save}
+              {commonMessages.save}
             </button>
             <button type="button" className="button button-small" onClick={() => setIsRenaming(false)}>
-              {TEXT.cancel}
+              {commonMessages.cancel}
             </button>
           </div>
         </form>
@@ -129,15 +138,14 @@ function PasskeyItem({ passkey, isBusy, onRemove, onRenamed }: { passkey: Passke
             <strong>{passkey.name}</strong>
             {passkey.isSynced ? <span className="muted"> · {TEXT.synced}</span> : null}
             <div className="muted">
-              {TEXT.created} <DateTime value={passkey.createdAt} isCompact /> · {TEXT.lastUsed}{' '}
-              {passkey.lastUsedAt ? <DateTime value={passkey.lastUsedAt} isCompact /> : TEXT.never}
+              {TEXT.added_} <DateTime value={passkey.createdAt} /> · {TEXT.lastUsed} {passkey.lastUsedAt ? <DateTime value={passkey.lastUsedAt} /> : TEXT.never}
             </div>
           </div>
           <div className="actions">
-            <button type="button" className="button button-small" aria-label={`${TEXT.rename} ${passkey.name}`} onClick={() => setIsRenaming(true)}>
+            <button type="button" className="button button-small" aria-label={TEXT.renameLabel(passkey.name)} onClick={() => setIsRenaming(true)}>
               {TEXT.rename}
             </button>
-            <button type="button" className="button button-small button-danger" aria-label={`${TEXT.remove} ${passkey.name}`} {...whenIdle(isBusy, onRemove)}>
+            <button type="button" className="button button-small button-danger" aria-label={TEXT.removeLabel(passkey.name)} {...whenIdle(isBusy, onRemove)}>
               {TEXT.remove}
             </button>
           </div>

@@ -1,4 +1,4 @@
-import { SECOND_FACTOR_TEXT as TEXT } from './second-factor-messages';
+import { secondFactorMessages as TEXT } from '../../messages/second-factor';
 
 /** Recovery codes, shown once: the person confirms they saved them before they disappear. */
 export function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void }) {

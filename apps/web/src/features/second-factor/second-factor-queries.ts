@@ -19,7 +19,7 @@ export const secondFactorQueries = {
   status: () =>
     queryOptions({
       queryKey: secondFactorKeys.status(),
-      queryFn: ({ signal }) => apiRequest<SecondFactorStatusResponse>('/api/account/second-factor', { signal }),
+      queryFn: () => apiRequest<SecondFactorStatusResponse>('/api/account/second-factor'),
     }),
 };
 

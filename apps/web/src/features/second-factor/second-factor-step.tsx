@@ -3,11 +3,12 @@ import { useMutation } from '@tanstack/react-query';
 import type { SecondFactorMethod } from '@gatehouse/types/second-factor';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
-import { formErrorMessage, formText } from '../../lib/form-errors';
+import { describeError, formText } from '../../lib/form-errors';
+import { passkeyMessages } from '../../messages/passkeys';
 import { authApi } from '../auth/auth-queries';
 import { loadWebAuthn, passkeyErrorMessage } from '../passkeys/load-webauthn';
 import { secondFactorApi } from './second-factor-queries';
-import { SECOND_FACTOR_TEXT as TEXT } from './second-factor-messages';
+import { secondFactorMessages as TEXT } from '../../messages/second-factor';
 
 interface SecondFactorStepProps {
   methods: SecondFactorMethod[];
@@ -25,10 +26,12 @@ export function SecondFactorStep({ methods, onSignedIn, onCancel }: SecondFactor
   const withPasskey = useMutation({ mutationFn: async () => (await loadWebAuthn()).completeSignInWithPasskey(), onSuccess: onSignedIn });
   const cancel = useMutation({ mutationFn: authApi.logout, onSettled: onCancel });
 
+  const described = describeError(withCode.error, 'second-factor', ['code']);
+
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const code = formText(new FormData(event.currentTarget), 'code').trim();
-    setCodeError(code ? undefined : 'Enter the code');
+    setCodeError(code ? undefined : TEXT.codeMissing);
     if (code) withCode.mutate(code);
   };
 
@@ -47,9 +50,9 @@ export function SecondFactorStep({ methods, onSignedIn, onCancel }: SecondFactor
             spellCheck={false}
             required
             autoFocus
-            error={codeError}
+            error={codeError ?? described.fields.code}
           />
-          <FormAlert message={formErrorMessage(withCode.error)} />
+          <FormAlert message={described.alert} />
           <button type="submit" className="button button-primary" disabled={withCode.isPending}>
             {TEXT.verify}
           </button>
@@ -60,7 +63,7 @@ export function SecondFactorStep({ methods, onSignedIn, onCancel }: SecondFactor
       {hasPasskey ? (
         <div className="stack">
           <button type="button" className={hasCodes ? 'button' : 'button button-primary'} disabled={withPasskey.isPending} onClick={() => withPasskey.mutate()}>
-            {TEXT.usePasskey}
+            {passkeyMessages.usePasskey}
           </button>
           <FormAlert message={passkeyErrorMessage(withPasskey.error)} />
         </div>

@@ -4,19 +4,22 @@ import { QRCodeSVG } from 'qrcode.react';
 import type { TotpEnrolmentResponse } from '@gatehouse/types/second-factor';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
-import { formErrorMessage, formText } from '../../lib/form-errors';
+import { describeError, formText } from '../../lib/form-errors';
+import { commonMessages } from '../../messages/common';
 import { secondFactorApi } from './second-factor-queries';
-import { SECOND_FACTOR_TEXT as TEXT } from './second-factor-messages';
+import { secondFactorMessages as TEXT } from '../../messages/second-factor';
 
 /** Step two of the set-up: the secret as a QR code, as text and as a link, and the first code that turns it on. */
 export function TotpEnrolment({ enrolment, onConfirmed, onCancel }: { enrolment: TotpEnrolmentResponse; onConfirmed: (recoveryCodes: string[]) => unknown; onCancel: () => void }) {
   const [codeError, setCodeError] = useState<string | undefined>();
   const confirm = useMutation({ mutationFn: secondFactorApi.confirmTotp, onSuccess: ({ recoveryCodes }) => onConfirmed(recoveryCodes) });
 
+  const described = describeError(confirm.error, 'second-factor', ['code']);
+
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const code = formText(new FormData(event.currentTarget), 'code').trim();
-    setCodeError(code ? undefined : 'Enter the 6-digit code the app shows');
+    setCodeError(code ? undefined : TEXT.confirmCodeMissing);
     if (code) confirm.mutate(code);
   };
 
@@ -24,7 +27,7 @@ export function TotpEnrolment({ enrolment, onConfirmed, onCancel }: { enrolment:
     <form onSubmit={onSubmit} noValidate className="stack totp-enrolment">
       <p>{TEXT.scan}</p>
       <div className="qr-code">
-        <QRCodeSVG value={enrolment.uri} size={176} marginSize={2} title="QR code for your authenticator app" />
+        <QRCodeSVG value={enrolment.uri} size={176} marginSize={2} title={TEXT.qrTitle} />
       </div>
       <dl className="totp-secret">
         <dt>{TEXT.secretLabel}</dt>
@@ -36,14 +39,14 @@ export function TotpEnrolment({ enrolment, onConfirmed, onCancel }: { enrolment:
           <a href={enrolment.uri}>{enrolment.uri}</a>
         </dd>
       </dl>
-      <TextField label={TEXT.confirmCodeLabel} name="code" inputMode="numeric" autoComplete="one-time-code" required error={codeError} />
-      <FormAlert message={formErrorMessage(confirm.error)} />
+      <TextField label={TEXT.confirmCodeLabel} name="code" inputMode="numeric" autoComplete="one-time-code" required error={codeError ?? described.fields.code} />
+      <FormAlert message={described.alert} />
       <div className="actions">
         <button type="submit" className="button button-primary" disabled={confirm.isPending}>
           {TEXT.confirm}
         </button>
         <button type="button" className="button" onClick={onCancel}>
-          {TEXT.cancel}
+          {commonMessages.cancel}
         </button>
       </div>
     </form>

@@ -3,14 +3,15 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { RecoveryCodesResponse, TotpEnrolmentResponse } from '@gatehouse/types/second-factor';
 import { FormAlert } from '../../components/form-alert';
 import { QueryState } from '../../components/query-state';
+import { useConfirm } from '../../components/use-confirm';
 import { whenIdle } from '../../components/when-idle';
-import { formErrorMessage } from '../../lib/form-errors';
+import { describeError } from '../../lib/form-errors';
 import { DateTime } from '../../lib/time-view';
+import { secondFactorMessages as TEXT } from '../../messages/second-factor';
 import { activityKeys } from '../activity/activity-queries';
 import { useWithReauth } from '../reauth/reauth-context';
 import { RecoveryCodes } from './recovery-codes';
 import { secondFactorApi, secondFactorKeys, secondFactorQueries } from './second-factor-queries';
-import { SECOND_FACTOR_TEXT as TEXT } from './second-factor-messages';
 import { TotpEnrolment } from './totp-enrolment';
 import './second-factor.css';
 
@@ -19,6 +20,7 @@ export function TwoFactorSection() {
   const status = useQuery(secondFactorQueries.status());
   const queryClient = useQueryClient();
   const withReauth = useWithReauth();
+  const { confirm, dialog } = useConfirm();
   const [enrolment, setEnrolment] = useState<TotpEnrolmentResponse | null>(null);
   const [shownCodes, setShownCodes] = useState<string[] | null>(null);
   const [message, setMessage] = useState('');
@@ -40,6 +42,13 @@ export function TwoFactorSection() {
       await refresh();
     },
   });
+
+  const onRegenerate = async () => {
+    if (await confirm({ title: TEXT.confirmNewCodesTitle, body: <p>{TEXT.confirmNewCodesBody}</p>, confirmLabel: TEXT.newRecoveryCodes })) regenerate.mutate();
+  };
+  const onTurnOff = async () => {
+    if (await confirm({ title: TEXT.confirmTurnOffTitle, body: <p>{TEXT.confirmTurnOffBody}</p>, confirmLabel: TEXT.turnOff })) disable.mutate();
+  };
 
   const totp = status.data?.totp;
   return (
@@ -66,14 +75,19 @@ export function TwoFactorSection() {
         totp.isEnabled ? (
           <div className="stack">
             <p>
-              {TEXT.onLead} {totp.enabledAt ? <span className="muted">(since <DateTime value={totp.enabledAt} />)</span> : null}
+              {TEXT.onLead}{' '}
+              {totp.enabledAt ? (
+                <span className="muted">
+                  ({TEXT.since} <DateTime value={totp.enabledAt} />)
+                </span>
+              ) : null}
             </p>
             <p>{TEXT.recoveryLeft(status.data?.recoveryCodesLeft ?? 0)}</p>
             <div className="actions">
-              <button type="button" className="button" {...whenIdle(regenerate.isPending, () => regenerate.mutate())}>
+              <button type="button" className="button" {...whenIdle(regenerate.isPending, () => void onRegenerate())}>
                 {TEXT.newRecoveryCodes}
               </button>
-              <button type="button" className="button button-danger" {...whenIdle(disable.isPending, () => disable.mutate())}>
+              <button type="button" className="button button-danger" {...whenIdle(disable.isPending, () => void onTurnOff())}>
                 {TEXT.turnOff}
               </button>
             </div>
@@ -89,9 +103,10 @@ export function TwoFactorSection() {
           </div>
         )
       ) : (
-        <QueryState query={status} what="two-factor authentication" />
+        <QueryState query={status} what={TEXT.status} />
       )}
-      <FormAlert message={formErrorMessage(begin.error ?? regenerate.error ?? disable.error)} />
+      <FormAlert message={describeError(begin.error ?? regenerate.error ?? disable.error, 'second-factor').alert} />
+      {dialog}
     </section>
   );
 }

@@ -1,6 +1,6 @@
 import type { ActivityEvent, ActivityType } from '@gatehouse/types/activity';
 
-export const ACTIVITY_LABELS: Record<ActivityType, string> = {
+export const activityLabels: Record<ActivityType, string> = {
   sign_in: 'Signed in',
   sign_in_failed: 'Failed sign-in attempt',
   sign_out: 'Signed out',
@@ -13,19 +13,24 @@ export const ACTIVITY_LABELS: Record<ActivityType, string> = {
   account_enabled: 'Account enabled',
   registered: 'Account created',
   role_changed: 'Role changed',
-  reauthenticated: 'Identity confirmed',
-  second_factor_failed: 'Wrong two-factor code',
-  totp_enabled: 'Authenticator app turned on',
-  totp_disabled: 'Authenticator app turned off',
+  reauthenticated: 'Signed in again',
+  totp_enabled: 'Two-factor on',
+  totp_disabled: 'Two-factor off',
   recovery_codes_generated: 'New recovery codes',
   recovery_code_used: 'Recovery code used',
   passkey_added: 'Passkey added',
-  passkey_renamed: 'Passkey renamed',
   passkey_removed: 'Passkey removed',
 };
 
-export const ACTOR_LABELS: Record<ActivityEvent['actor'], string | null> = {
+export const actorLabels: Record<ActivityEvent['actor'], string | null> = {
   self: null,
   admin: 'by an administrator',
   system: 'automatically',
 };
+
+export const activityMessages = {
+  recentActivity: 'recent activity',
+  nothingYet: 'Nothing yet.',
+  listLabel: 'Activity, newest first',
+  suspicious: 'Suspicious',
+} as const;
