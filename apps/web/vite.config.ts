@@ -49,6 +49,21 @@ export default defineConfig({
             // Second factors and passkeys (QR codes, WebAuthn) load only where they are used, so their
             // libraries and modules stay out of the chunks every page needs.
             { name: 'vendor', test: /node_modules[\\/](?!@simplewebauthn[\\/]|qrcode\.react[\\/])/ },
+            // What only the signed-out pages (sign-in, registration, links from mail) use stays off the dashboard.
+            {
+              name: 'signed-out',
+              test: /[\\/]src[\\/]features[\\/]auth[\\/](use-auth-success|guest-form-checks)\.ts$/,
+              minShareCount: 2,
+              includeDependenciesRecursively: false,
+            },
+            // What only the pages opened from mail share stays out of every other page: these modules alone,
+            // not what they import (that is in `common`, which never imports them back).
+            {
+              name: 'mail-links',
+              test: /[\\/]src[\\/](features[\\/](recovery|verification)[\\/]|messages[\\/]recovery\.ts)/,
+              minShareCount: 2,
+              includeDependenciesRecursively: false,
+            },
             { name: 'common', test: /[\\/]src[\\/](?!features[\\/](second-factor|passkeys)[\\/]|messages[\\/](second-factor|passkeys)\.ts).*\.tsx?$/, minShareCount: 2 },
           ],
         },

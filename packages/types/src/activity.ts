@@ -14,13 +14,19 @@ export const ActivityTypeSchema = z.enum([
   'account_enabled',
   'registered',
   'role_changed',
-  'reauthenticated',
   'totp_enabled',
   'totp_disabled',
-  'recovery_codes_generated',
   'recovery_code_used',
   'passkey_added',
   'passkey_removed',
+  'email_verification_sent',
+  'email_verified',
+  'registration_attempted',
+  'password_reset_requested',
+  'password_reset',
+  'email_change_requested',
+  'email_changed',
+  'new_device_sign_in',
 ]);
 export type ActivityType = z.infer<typeof ActivityTypeSchema>;
 

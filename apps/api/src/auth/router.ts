@@ -4,16 +4,15 @@ import {
   ChangePasswordRequestSchema,
   LoginRequestSchema,
   ReauthRequestSchema,
-  RegisterRequestSchema,
 } from '@gatehouse/types/auth';
-import type { ChangePasswordResponse, LoginResponse, MeResponse, RegisterResponse } from '@gatehouse/types/auth';
+import type { ChangePasswordResponse, LoginResponse, MeResponse } from '@gatehouse/types/auth';
 import type { SecondFactorRequiredResponse } from '@gatehouse/types/second-factor';
 import type { ActivityLog } from '../activity/activity-log';
 import type { Config } from '../config';
-import { isDuplicateKeyError } from '../db/errors';
 import { presentedDeviceKey } from '../devices/device-cookie';
 import type { KnownDevices } from '../devices/known-devices';
 import { accountDisabled, HttpError, invalidCredentials, validationFailed, wrongPassword } from '../http/errors';
+import { parseDevice } from '../sessions/device';
 import type { AccountState, SessionRegistry } from '../sessions/registry';
 import { becomeAnonymous, forgetClientState, requireUser, signedInUser, signedInUserOf } from '../sessions/session-middleware';
 import { sessionSummary } from '../sessions/views';
@@ -22,15 +21,17 @@ import type { AccountChanges } from '../users/accounts';
 import type { UserModel } from '../users/user-model';
 import type { PasswordHasher } from './passwords';
 import { passwordProblem } from './password-policy';
-import { createSignIn, requestContext } from './sign-in';
+import type { SignIn } from './sign-in';
 import type { LoginThrottle, PasswordAttempt } from './throttle';
 
 export interface AuthRouterDeps {
   config: Pick<Config, 'cookieName' | 'deviceCookieName' | 'sessionSecrets' | 'isProduction'>;
-  registry: Pick<SessionRegistry, 'start' | 'rotate' | 'endSession' | 'cancelPending' | 'store'>;
+  registry: Pick<SessionRegistry, 'rotate' | 'endSession' | 'cancelPending' | 'store'>;
   users: UserModel;
   accounts: Pick<AccountChanges, 'changePassword'>;
-  devices: Pick<KnownDevices, 'isKnown' | 'recordSignIn'>;
+  devices: Pick<KnownDevices, 'isKnown'>;
+  /** New session, device cookie, device remembered (auth/sign-in.ts): shared with the link sign-in. */
+  signIn: SignIn;
   hasher: PasswordHasher;
   throttle: LoginThrottle;
   activity: Pick<ActivityLog, 'record'>;
@@ -56,11 +57,10 @@ async function checkedPassword(attempt: PasswordAttempt, check: () => Promise<bo
 }
 
 export function createAuthRouter(deps: AuthRouterDeps): Router {
-  const { config, registry, users, accounts, devices, hasher, throttle, activity, requireFreshAuth, secondStep } = deps;
+  const { config, registry, users, accounts, devices, signIn, hasher, throttle, activity, requireFreshAuth, secondStep } = deps;
   const router = Router();
 
-  const context = requestContext;
-  const signIn = createSignIn({ config, registry, devices });
+  const context = (req: Request) => ({ device: parseDevice(req.get('user-agent')), ip: req.ip ?? null });
 
   /** One structured line per auth event (S30): ids only, never an email, password or cookie. */
   const logAuthEvent = (req: Request, authEvent: string, userId?: string) => {
@@ -80,28 +80,6 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
       throw error;
     }
   };
-
-  router.post('/register', async (req, res) => {
-    const input = RegisterRequestSchema.parse(req.body);
-    const problem = passwordProblem(input.password, { email: input.email });
-    if (problem) throw validationFailed({ password: problem });
-    await throttle.takeRegistration(clientIp(req));
-
-    const passwordHash = await hasher.hash(input.password);
-    let created;
-    try {
-      created = await users.create({ name: input.name, email: input.email, passwordHash, role: 'user', disabledAt: null, accountVersion: 0 });
-    } catch (error) {
-      if (isDuplicateKeyError(error)) throw new HttpError(409, 'email_taken', 'An account with this email already exists.');
-      throw error;
-    }
-    const account = accountStateOf(created);
-    await signIn(req, res, account, { rememberMe: false, authMethods: ['password'] });
-    await activity.record({ userId: account.user.id, type: 'registered', ...context(req) });
-    logAuthEvent(req, 'registered', account.user.id);
-    const body: RegisterResponse = { user: account.user };
-    res.status(201).json(body);
-  });
 
   router.post('/login', async (req, res) => {
     const input = LoginRequestSchema.parse(req.body);
@@ -173,9 +151,6 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
     logAuthEvent(req, 'reauth', person.userId);
     const body: MeResponse = { user: state.user, session: sessionSummary(req, registry.store) };
     res.json(body);
-    // Only once the new cookie is on its way: the record's live push makes the tab refetch, and a refetch
-    // sent with the old cookie while the id changes would bring the old cookie back.
-    recordQuietly(req, { userId: person.userId, type: 'reauthenticated', authMethods: ['password'], ...context(req) });
   });
 
   router.post('/password', requireUser, requireFreshAuth, async (req, res) => {

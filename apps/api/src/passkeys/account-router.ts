@@ -3,7 +3,7 @@ import type { RequestHandler } from 'express';
 import { AddPasskeyRequestSchema, PasskeyParamsSchema, RenamePasskeyRequestSchema } from '@gatehouse/types/passkeys';
 import type { PasskeyListResponse, PasskeyRegistrationOptionsResponse, PasskeyResponse } from '@gatehouse/types/passkeys';
 import type { ActivityLog } from '../activity/activity-log';
-import { requestContext } from '../auth/sign-in';
+import { seenFrom } from '../auth/sign-in';
 import { isDuplicateKeyError } from '../db/errors';
 import { HttpError, notFound } from '../http/errors';
 import { requireUser, signedInUser } from '../sessions/session-middleware';
@@ -46,7 +46,7 @@ export function createPasskeysRouter({ store, relyingParty, activity, requireFre
       if (isDuplicateKeyError(error)) throw new HttpError(409, 'passkey_rejected', 'This passkey is already registered.');
       throw error;
     }
-    await activity.record({ userId, type: 'passkey_added', passkeyName: name, ...requestContext(req) });
+    await activity.record({ userId, type: 'passkey_added', passkeyName: name, ...seenFrom(req) });
     req.log.info({ authEvent: 'passkey_added', userId }, 'auth: passkey_added');
     const body: PasskeyResponse = { passkey };
     res.status(201).json(body);
@@ -67,7 +67,7 @@ export function createPasskeysRouter({ store, relyingParty, activity, requireFre
     const { id } = PasskeyParamsSchema.parse(req.params);
     const removed = await store.remove(userId, id);
     if (!removed) throw notFound();
-    await activity.record({ userId, type: 'passkey_removed', passkeyName: removed.name, ...requestContext(req) });
+    await activity.record({ userId, type: 'passkey_removed', passkeyName: removed.name, ...seenFrom(req) });
     req.log.info({ authEvent: 'passkey_removed', userId }, 'auth: passkey_removed');
     res.status(204).end();
   });

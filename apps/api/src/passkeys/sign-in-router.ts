@@ -3,7 +3,7 @@ import { PasskeyLoginRequestSchema, PasskeyReauthRequestSchema } from '@gatehous
 import type { PasskeyAuthenticationOptionsResponse, PasskeyLoginResponse, PasskeyReauthResponse } from '@gatehouse/types/passkeys';
 import type { ActivityLog } from '../activity/activity-log';
 import type { SignIn } from '../auth/sign-in';
-import { requestContext } from '../auth/sign-in';
+import { seenFrom } from '../auth/sign-in';
 import { accountDisabled, passkeyRejected, unauthenticated } from '../http/errors';
 import type { CodeThrottle } from '../second-factor/code-throttle';
 import type { AccountSource, SessionRegistry } from '../sessions/registry';
@@ -43,7 +43,7 @@ export function createPasskeySignInRouter({ registry, accounts, store, relyingPa
     const passkey = await assertions.passkeyOf(credential, null);
     const account = await accounts.load(passkey.userId);
     if (!account) throw passkeyRejected();
-    const seen = requestContext(req);
+    const seen = seenFrom(req);
     try {
       await assertions.prove('sign_in', null, credential, passkey);
     } catch (error) {
@@ -79,10 +79,6 @@ export function createPasskeySignInRouter({ registry, accounts, store, relyingPa
     req.log.info({ authEvent: 'reauth', userId: person.userId, authMethods: ['passkey'] }, 'auth: reauth');
     const body: PasskeyReauthResponse = { user: account.user, session: sessionSummary(req, registry.store) };
     res.json(body);
-    // After the response, as for the password (auth/router.ts): the live push must not race the new cookie.
-    activity
-      .record({ userId: person.userId, type: 'reauthenticated', authMethods: ['passkey'], ...requestContext(req) })
-      .catch((error: unknown) => req.log.warn({ err: { message: String(error) } }, 'could not record activity'));
   });
 
   return router;

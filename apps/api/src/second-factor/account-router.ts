@@ -3,7 +3,7 @@ import type { RequestHandler } from 'express';
 import { TotpConfirmRequestSchema } from '@gatehouse/types/second-factor';
 import type { RecoveryCodesResponse, SecondFactorStatusResponse, TotpConfirmResponse, TotpEnrolmentResponse } from '@gatehouse/types/second-factor';
 import type { ActivityLog } from '../activity/activity-log';
-import { requestContext } from '../auth/sign-in';
+import { seenFrom } from '../auth/sign-in';
 import type { Config } from '../config';
 import { HttpError, invalidCode } from '../http/errors';
 import { requireUser, signedInUser } from '../sessions/session-middleware';
@@ -61,9 +61,8 @@ export function createSecondFactorRouter({ config, secondFactors, throttle, acti
       throw stateError(error);
     });
     if (!recoveryCodes) throw invalidCode();
-    const seen = requestContext(req);
+    const seen = seenFrom(req);
     await activity.record({ userId, type: 'totp_enabled', ...seen });
-    await activity.record({ userId, type: 'recovery_codes_generated', ...seen });
     req.log.info({ authEvent: 'totp_enabled', userId }, 'auth: totp_enabled');
     const body: TotpConfirmResponse = { recoveryCodes };
     res.json(body);
@@ -72,7 +71,7 @@ export function createSecondFactorRouter({ config, secondFactors, throttle, acti
   router.delete('/totp', requireFreshAuth, async (req, res) => {
     const { userId } = signedInUser(req);
     if (!(await secondFactors.disable(userId))) throw stateError(new TotpStateError('not_enabled'));
-    await activity.record({ userId, type: 'totp_disabled', ...requestContext(req) });
+    await activity.record({ userId, type: 'totp_disabled', ...seenFrom(req) });
     req.log.info({ authEvent: 'totp_disabled', userId }, 'auth: totp_disabled');
     res.status(204).end();
   });
@@ -83,7 +82,6 @@ export function createSecondFactorRouter({ config, secondFactors, throttle, acti
     const recoveryCodes = await secondFactors.regenerateRecoveryCodes(userId).catch((error: unknown) => {
       throw stateError(error);
     });
-    await activity.record({ userId, type: 'recovery_codes_generated', ...requestContext(req) });
     const body: RecoveryCodesResponse = { recoveryCodes };
     res.json(body);
   });

@@ -5,7 +5,7 @@ import type { SecondFactorLoginResponse, SecondFactorMethod, SecondFactorPasskey
 import type { AuthMethod } from '@gatehouse/types/sessions';
 import type { ActivityLog } from '../activity/activity-log';
 import type { SignIn } from '../auth/sign-in';
-import { requestContext } from '../auth/sign-in';
+import { seenFrom } from '../auth/sign-in';
 import type { Config } from '../config';
 import { accountChanged, accountDisabled, invalidCode, signInExpired } from '../http/errors';
 import type { PasskeyAssertions } from '../passkeys/assertions';
@@ -77,7 +77,7 @@ export function createSecondStep(deps: SecondStepDeps) {
   router.post('/', async (req, res) => {
     const pending = pendingOf(req);
     const input = SecondFactorLoginRequestSchema.parse(req.body);
-    const seen = requestContext(req);
+    const seen = seenFrom(req);
     let method: AuthMethod;
     if ('code' in input) {
       const attempt = await throttle.beginCodeCheck({ userId: pending.userId, ip: req.ip ?? 'unknown' });
@@ -104,7 +104,7 @@ export function createSecondStep(deps: SecondStepDeps) {
     await activity.record({ userId: account.user.id, type: 'sign_in', authMethods, ...seen });
     if (method === 'recovery_code') {
       const { recoveryCodesLeft } = await secondFactors.status(account.user.id);
-      await notices.recoveryCodeUsed({ userId: account.user.id, codesLeft: recoveryCodesLeft, ...seen });
+      await notices.recoveryCodeUsed({ userId: account.user.id, email: account.user.email, codesLeft: recoveryCodesLeft, ...seen });
     }
     req.log.info({ authEvent: 'sign_in', userId: account.user.id, authMethods }, 'auth: sign_in');
     const body: SecondFactorLoginResponse = { user: account.user };

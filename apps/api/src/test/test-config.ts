@@ -41,6 +41,9 @@ export const RELAXED_THROTTLE_LIMITS: ThrottleLimits = {
   secondFactorPerAccount: { ...PRODUCTION_THROTTLE_LIMITS.secondFactorPerAccount, points: 100_000 },
   secondFactorPerIp: { ...PRODUCTION_THROTTLE_LIMITS.secondFactorPerIp, points: 100_000 },
   passkeyChallengesPerIp: { ...PRODUCTION_THROTTLE_LIMITS.passkeyChallengesPerIp, points: 100_000 },
+  mailPerAddress: { ...PRODUCTION_THROTTLE_LIMITS.mailPerAddress, points: 100_000 },
+  mailPerIp: { ...PRODUCTION_THROTTLE_LIMITS.mailPerIp, points: 100_000 },
+  linkChecksPerIp: { ...PRODUCTION_THROTTLE_LIMITS.linkChecksPerIp, points: 100_000 },
   concurrentChecksPerAccount: 1000,
   concurrentChecksPerProcess: 1000,
 };

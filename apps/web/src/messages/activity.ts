@@ -13,13 +13,19 @@ export const activityLabels: Record<ActivityType, string> = {
   account_enabled: 'Account enabled',
   registered: 'Account created',
   role_changed: 'Role changed',
-  reauthenticated: 'Signed in again',
-  totp_enabled: 'Two-factor on',
-  totp_disabled: 'Two-factor off',
-  recovery_codes_generated: 'New recovery codes',
+  totp_enabled: 'Authenticator app added',
+  totp_disabled: 'Authenticator app removed',
   recovery_code_used: 'Recovery code used',
   passkey_added: 'Passkey added',
   passkey_removed: 'Passkey removed',
+  email_verification_sent: 'Confirmation link sent',
+  email_verified: 'Address confirmed',
+  registration_attempted: 'Registration tried',
+  password_reset_requested: 'Reset link sent',
+  password_reset: 'Password reset',
+  email_change_requested: 'Address change asked',
+  email_changed: 'Address changed',
+  new_device_sign_in: 'New device',
 };
 
 export const actorLabels: Record<ActivityEvent['actor'], string | null> = {

@@ -14,6 +14,9 @@ export type ErrorContext =
   | 'admin-action'
   | 'second-factor'
   | 'passkey'
+  | 'forgot-password'
+  | 'mail-link'
+  | 'change-email'
   | 'load';
 
 /**
@@ -23,7 +26,14 @@ export type ErrorContext =
 /** For requests this app never sends malformed: if one is refused anyway, a fresh page is the fix. */
 const RELOAD = 'Something went wrong. Reload the page and try again.';
 
-const GENERAL: Record<ErrorCode, string | null> = {
+/**
+ * Codes only the second-factor and passkey screens meet: their words are in messages/second-factor.ts
+ * and messages/passkeys.ts, which load with those screens (the dashboard's first load has no bytes to
+ * spare), and those screens look them up first (features/second-factor/second-factor-errors.ts).
+ */
+export type SecondFactorErrorCode = 'invalid_code' | 'second_factor_required' | 'totp_already_enabled' | 'totp_not_enabled' | 'passkey_rejected';
+
+const GENERAL: Record<Exclude<ErrorCode, SecondFactorErrorCode>, string | null> = {
   validation_failed: 'Please correct the highlighted fields.',
   unauthenticated: 'You are signed out. Sign in again to continue.',
   forbidden: 'You are not allowed to do this.',
@@ -33,6 +43,9 @@ const GENERAL: Record<ErrorCode, string | null> = {
   account_disabled: 'This account has been disabled. Contact an administrator.',
   account_changed: 'Your account changed while you were signing in. Please sign in again.',
   reauth_required: null,
+  invalid_token: 'This link no longer works.',
+  email_unverified: 'Confirm your address first.',
+  mail_unavailable: 'This server cannot send mail.',
   too_many_requests: 'Too many attempts. Try again later.',
   cross_site_request: RELOAD,
   unsupported_media_type: RELOAD,
@@ -40,11 +53,6 @@ const GENERAL: Record<ErrorCode, string | null> = {
   malformed_body: RELOAD,
   service_unavailable: 'Service unavailable, retrying…',
   internal: 'Something went wrong on our side. Please try again.',
-  invalid_code: 'That code does not work.',
-  second_factor_required: 'Turn on two-factor first.',
-  totp_already_enabled: 'Two-factor is already on.',
-  totp_not_enabled: 'Two-factor is off.',
-  passkey_rejected: 'Passkey not accepted.',
 };
 
 const BY_CONTEXT: Partial<Record<ErrorContext, Partial<Record<ErrorCode, string>>>> = {

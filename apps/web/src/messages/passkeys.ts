@@ -2,6 +2,7 @@ export const passkeyMessages = {
   signIn: 'Sign in with a passkey',
   usePasskey: 'Use a passkey',
   cancelled: 'The passkey request was cancelled or timed out. Try again.',
+  rejected: 'The passkey could not be verified. Try again.',
   sectionTitle: 'Passkeys',
   lead: 'Sign in with your fingerprint, face or device PIN instead of a password. A passkey also counts as your second factor.',
   list: 'your passkeys',

@@ -9,7 +9,7 @@ import { describeError, formText, type FieldErrors } from '../../lib/form-errors
 import { useFocusFirstProblem } from '../../lib/use-focus-first-problem';
 import { authApi } from './auth-queries';
 import { useAuthSuccess } from './use-auth-success';
-import { checkLogin } from './auth-form-checks';
+import { checkLogin } from './guest-form-checks';
 import { PasskeySignIn } from '../passkeys/passkey-sign-in';
 
 /** Only accounts with a second factor see it, so its code comes when they need it. */
@@ -77,6 +77,9 @@ export function LoginPage() {
         </button>
       </form>
       <PasskeySignIn isRememberMe={() => rememberMeRef.current?.checked === true} onSignedIn={onSignedIn} />
+      <p className="form-footer">
+        <Link to="/forgot-password">Forgot password?</Link>
+      </p>
       <p className="form-footer">
         New here? <Link to="/register">Create account</Link>
       </p>

@@ -11,6 +11,7 @@ export const loadWebAuthn = () => import('./webauthn-client');
  */
 export function passkeyErrorMessage(error: unknown): string | null {
   if (!error) return null;
+  if (isApiError(error, 'passkey_rejected')) return passkeyMessages.rejected;
   if (isApiError(error)) return describeError(error, 'passkey').alert;
   return passkeyMessages.cancelled;
 }

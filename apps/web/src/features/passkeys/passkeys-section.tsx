@@ -6,7 +6,7 @@ import { QueryState } from '../../components/query-state';
 import { TextField } from '../../components/text-field';
 import { useConfirm } from '../../components/use-confirm';
 import { whenIdle } from '../../components/when-idle';
-import { describeError, formText } from '../../lib/form-errors';
+import { formText } from '../../lib/form-errors';
 import { DateTime } from '../../lib/time-view';
 import { describeDevice } from '../../lib/device';
 import { commonMessages } from '../../messages/common';
@@ -17,6 +17,7 @@ import { secondFactorKeys } from '../second-factor/second-factor-queries';
 import { loadWebAuthn, passkeyErrorMessage } from './load-webauthn';
 import { passkeyApi, passkeyKeys, passkeyQueries } from './passkey-queries';
 import '../second-factor/second-factor.css';
+import { describeSecondFactorError } from '../second-factor/second-factor-errors';
 
 /** A name to start from: the browser and system this passkey is being made on. */
 function suggestedName(): string {
@@ -95,7 +96,7 @@ export function PasskeysSection() {
           </button>
         </div>
       </form>
-      <FormAlert message={passkeyErrorMessage(add.error) ?? describeError(remove.error, 'passkey').alert} />
+      <FormAlert message={passkeyErrorMessage(add.error) ?? describeSecondFactorError(remove.error, 'passkey').alert} />
       {dialog}
     </section>
   );
@@ -110,7 +111,7 @@ function PasskeyItem({ passkey, isBusy, onRemove, onRenamed }: { passkey: Passke
       await onRenamed();
     },
   });
-  const described = describeError(rename.error, 'passkey', ['name']);
+  const described = describeSecondFactorError(rename.error, 'passkey', ['name']);
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();

@@ -3,12 +3,13 @@ import { useMutation } from '@tanstack/react-query';
 import type { SecondFactorMethod } from '@gatehouse/types/second-factor';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
-import { describeError, formText } from '../../lib/form-errors';
+import { formText } from '../../lib/form-errors';
 import { passkeyMessages } from '../../messages/passkeys';
 import { authApi } from '../auth/auth-queries';
 import { loadWebAuthn, passkeyErrorMessage } from '../passkeys/load-webauthn';
 import { secondFactorApi } from './second-factor-queries';
 import { secondFactorMessages as TEXT } from '../../messages/second-factor';
+import { describeSecondFactorError } from './second-factor-errors';
 
 interface SecondFactorStepProps {
   methods: SecondFactorMethod[];
@@ -26,7 +27,7 @@ export function SecondFactorStep({ methods, onSignedIn, onCancel }: SecondFactor
   const withPasskey = useMutation({ mutationFn: async () => (await loadWebAuthn()).completeSignInWithPasskey(), onSuccess: onSignedIn });
   const cancel = useMutation({ mutationFn: authApi.logout, onSettled: onCancel });
 
-  const described = describeError(withCode.error, 'second-factor', ['code']);
+  const described = describeSecondFactorError(withCode.error, 'second-factor', ['code']);
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();

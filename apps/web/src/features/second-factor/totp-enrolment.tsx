@@ -4,17 +4,18 @@ import { QRCodeSVG } from 'qrcode.react';
 import type { TotpEnrolmentResponse } from '@gatehouse/types/second-factor';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
-import { describeError, formText } from '../../lib/form-errors';
+import { formText } from '../../lib/form-errors';
 import { commonMessages } from '../../messages/common';
 import { secondFactorApi } from './second-factor-queries';
 import { secondFactorMessages as TEXT } from '../../messages/second-factor';
+import { describeSecondFactorError } from './second-factor-errors';
 
 /** Step two of the set-up: the secret as a QR code, as text and as a link, and the first code that turns it on. */
 export function TotpEnrolment({ enrolment, onConfirmed, onCancel }: { enrolment: TotpEnrolmentResponse; onConfirmed: (recoveryCodes: string[]) => unknown; onCancel: () => void }) {
   const [codeError, setCodeError] = useState<string | undefined>();
   const confirm = useMutation({ mutationFn: secondFactorApi.confirmTotp, onSuccess: ({ recoveryCodes }) => onConfirmed(recoveryCodes) });
 
-  const described = describeError(confirm.error, 'second-factor', ['code']);
+  const described = describeSecondFactorError(confirm.error, 'second-factor', ['code']);
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();

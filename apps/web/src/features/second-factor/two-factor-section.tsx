@@ -5,7 +5,6 @@ import { FormAlert } from '../../components/form-alert';
 import { QueryState } from '../../components/query-state';
 import { useConfirm } from '../../components/use-confirm';
 import { whenIdle } from '../../components/when-idle';
-import { describeError } from '../../lib/form-errors';
 import { DateTime } from '../../lib/time-view';
 import { secondFactorMessages as TEXT } from '../../messages/second-factor';
 import { activityKeys } from '../activity/activity-queries';
@@ -14,6 +13,7 @@ import { RecoveryCodes } from './recovery-codes';
 import { secondFactorApi, secondFactorKeys, secondFactorQueries } from './second-factor-queries';
 import { TotpEnrolment } from './totp-enrolment';
 import './second-factor.css';
+import { describeSecondFactorError } from './second-factor-errors';
 
 /** The dashboard's "Two-factor authentication": set up, recovery codes, turn off. */
 export function TwoFactorSection() {
@@ -105,7 +105,7 @@ export function TwoFactorSection() {
       ) : (
         <QueryState query={status} what={TEXT.status} />
       )}
-      <FormAlert message={describeError(begin.error ?? regenerate.error ?? disable.error, 'second-factor').alert} />
+      <FormAlert message={describeSecondFactorError(begin.error ?? regenerate.error ?? disable.error, 'second-factor').alert} />
       {dialog}
     </section>
   );
