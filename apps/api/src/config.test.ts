@@ -59,7 +59,7 @@ describe('loadConfig', () => {
   });
 
   it('mail: production keeps no outbox, and refuses REQUIRE_VERIFIED_EMAIL=true without SMTP_URL', () => {
-    const production = { NODE_ENV: 'production', SESSION_SECRETS: secret };
+    const production = { NODE_ENV: 'production', SESSION_SECRETS: secret, TOTP_ENCRYPTION_KEYS: totpKey };
     expect(loadConfig(production).mail.outboxDir).toBeNull();
     expect(() => loadConfig({ ...production, REQUIRE_VERIFIED_EMAIL: 'true' })).toThrow(/REQUIRE_VERIFIED_EMAIL=true needs SMTP_URL/);
     expect(loadConfig({ ...production, REQUIRE_VERIFIED_EMAIL: 'true', SMTP_URL: 'smtp://mailpit:1025' }).requireVerifiedEmail).toBe(true);

@@ -19,6 +19,8 @@ const SIGNED_IN_ENDPOINTS: [method: 'get' | 'post' | 'patch' | 'delete', path: s
   ['post', '/api/auth/password'],
   ['post', '/api/auth/passkey/reauth/options'],
   ['post', '/api/auth/passkey/reauth'],
+  ['post', '/api/auth/email/verification'],
+  ['post', '/api/auth/email/change'],
   ['get', '/api/sessions'],
   ['get', '/api/sessions/current'],
   ['post', '/api/sessions/current/extend'],
@@ -44,6 +46,7 @@ const SIGNED_IN_ENDPOINTS: [method: 'get' | 'post' | 'patch' | 'delete', path: s
   ['post', '/api/admin/users/000000000000000000000000/disable'],
   ['post', '/api/admin/users/000000000000000000000000/enable'],
   ['post', '/api/admin/users/000000000000000000000000/role'],
+  ['post', '/api/admin/users/000000000000000000000000/password-reset'],
   ['get', '/api/admin/store'],
 ];
 
@@ -56,6 +59,15 @@ const ANONYMOUS_ENDPOINTS = [
   'POST /api/auth/logout',
   'POST /api/auth/passkey/options',
   'POST /api/auth/passkey',
+  // Links from mail and "forgot password": for people who cannot sign in (the link is the credential).
+  'POST /api/auth/password/forgot',
+  'POST /api/auth/password/reset/check',
+  'POST /api/auth/password/reset',
+  'POST /api/auth/email/verify',
+  // The development outbox (never mounted in production).
+  'GET /api/dev/outbox',
+  'GET /api/dev/outbox/:id',
+  'GET /api/dev/outbox/:id/html',
   // The second step itself.
   'POST /api/auth/login/second-factor',
   'POST /api/auth/login/second-factor/passkey-options',
