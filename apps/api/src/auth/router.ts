@@ -22,7 +22,9 @@ import type { UserModel } from '../users/user-model';
 import type { PasswordHasher } from './passwords';
 import { passwordProblem } from './password-policy';
 import type { SignIn } from './sign-in';
-import type { LoginThrottle, PasswordAttempt } from './throttle';
+import { settleAttempt } from './attempt-budget';
+import type { Attempt } from './attempt-budget';
+import type { LoginThrottle } from './throttle';
 
 export interface AuthRouterDeps {
   config: Pick<Config, 'cookieName' | 'deviceCookieName' | 'sessionSecrets' | 'isProduction'>;
@@ -44,16 +46,9 @@ function clientIp(req: Request): string {
   return req.ip ?? 'unknown';
 }
 
-/** Settles the throttle's attempt with the outcome of the check, whatever happens during it. */
-async function checkedPassword(attempt: PasswordAttempt, check: () => Promise<boolean>): Promise<boolean> {
-  let isValid = false;
-  try {
-    isValid = await check();
-  } finally {
-    if (!isValid) attempt.failed();
-  }
-  if (isValid) await attempt.succeeded();
-  return isValid;
+/** Settles the throttle's attempt with the outcome of the password check, whatever happens during it. */
+function checkedPassword(attempt: Attempt, check: () => Promise<boolean>): Promise<boolean> {
+  return settleAttempt(attempt, check, (isValid) => isValid);
 }
 
 export function createAuthRouter(deps: AuthRouterDeps): Router {
