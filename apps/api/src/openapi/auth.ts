@@ -1,0 +1,97 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import {
+  ChangePasswordRequestSchema,
+  ChangePasswordResponseSchema,
+  LoginRequestSchema,
+  LoginResponseSchema,
+  MeResponseSchema,
+  ReauthRequestSchema,
+  ReauthResponseSchema,
+  RegisterRequestSchema,
+  RegisterResponseSchema,
+} from '@gatehouse/types/auth';
+import { addOperation, json, jsonBody, SETS_SESSION_COOKIE } from './operations';
+
+const RegisterRequest = RegisterRequestSchema.meta({ id: 'RegisterRequest' });
+const RegisterResponse = RegisterResponseSchema.meta({ id: 'RegisterResponse' });
+const LoginRequest = LoginRequestSchema.meta({ id: 'LoginRequest' });
+const LoginResponse = LoginResponseSchema.meta({ id: 'LoginResponse' });
+const MeResponse = MeResponseSchema.meta({ id: 'MeResponse' });
+const ReauthRequest = ReauthRequestSchema.meta({ id: 'ReauthRequest' });
+const ReauthResponse = ReauthResponseSchema.meta({ id: 'ReauthResponse' });
+const ChangePasswordRequest = ChangePasswordRequestSchema.meta({ id: 'ChangePasswordRequest' });
+const ChangePasswordResponse = ChangePasswordResponseSchema.meta({ id: 'ChangePasswordResponse' });
+
+/** auth/router.ts. */
+export function describeAuth(api: OpenAPIRegistry): void {
+  addOperation(api, {
+    method: 'post',
+    path: '/api/auth/register',
+    tags: ['Auth'],
+    summary: 'Create an account and sign in',
+    description: 'The password must have 8–128 characters and not be a common one. Registrations are limited per IP address.',
+    access: 'public',
+    request: { body: jsonBody(RegisterRequest) },
+    responses: { 201: json('Account created; this browser is signed in.', RegisterResponse, SETS_SESSION_COOKIE) },
+    errors: { 400: ['validation_failed'], 409: ['email_taken'], 429: ['too_many_requests'] },
+  });
+  addOperation(api, {
+    method: 'post',
+    path: '/api/auth/login',
+    tags: ['Auth'],
+    summary: 'Sign in with email and password',
+    description: [
+      'Starts a new session (a new id, never the one the browser had). `rememberMe` makes the cookie persistent with the longer idle timeout.',
+      'Guessing is throttled before any password is checked, per email and address, per email, per address, and per known browser (device cookie).',
+    ].join(' '),
+    access: 'public',
+    request: { body: jsonBody(LoginRequest) },
+    responses: { 200: json('Signed in.', LoginResponse, SETS_SESSION_COOKIE) },
+    errors: {
+      400: ['validation_failed'],
+      401: ['invalid_credentials'],
+      403: ['account_disabled'],
+      409: ['account_changed'],
+      429: ['too_many_requests'],
+    },
+  });
+  addOperation(api, {
+    method: 'post',
+    path: '/api/auth/logout',
+    tags: ['Auth'],
+    summary: 'Sign out',
+    description: 'Ends this session on every instance, clears the cookie and asks the browser to drop its cache and storage (`Clear-Site-Data`). Takes no body; answers 204 whether or not anyone was signed in.',
+    access: 'public',
+    responses: { 204: { description: 'Signed out (or already was).' } },
+  });
+  addOperation(api, {
+    method: 'get',
+    path: '/api/auth/me',
+    tags: ['Auth'],
+    summary: 'The signed-in person and this session',
+    access: 'signed-in',
+    responses: { 200: json('Who is signed in, and this session\'s deadlines.', MeResponse) },
+  });
+  addOperation(api, {
+    method: 'post',
+    path: '/api/auth/reauth',
+    tags: ['Auth'],
+    summary: 'Confirm the password again (sudo mode)',
+    description: 'Sensitive actions (password change, revoking other sessions, every admin change) need a password proof younger than `REAUTH_WINDOW_SECONDS`. The session moves to a new id.',
+    access: 'signed-in',
+    request: { body: jsonBody(ReauthRequest) },
+    responses: { 200: json('Confirmed; `session.authenticatedAt` is now.', ReauthResponse, SETS_SESSION_COOKIE) },
+    errors: { 400: ['validation_failed'], 401: ['invalid_credentials'], 403: ['account_disabled'], 409: ['account_changed'], 429: ['too_many_requests'] },
+  });
+  addOperation(api, {
+    method: 'post',
+    path: '/api/auth/password',
+    tags: ['Auth'],
+    summary: 'Change the password',
+    description: 'Needs a recent password proof (`POST /api/auth/reauth`). Ends every other session of the account; this one continues under a new id.',
+    access: 'signed-in',
+    request: { body: jsonBody(ChangePasswordRequest) },
+    responses: { 200: json('Changed.', ChangePasswordResponse, SETS_SESSION_COOKIE) },
+    errors: { 400: ['validation_failed'], 401: ['invalid_credentials'], 403: ['reauth_required'], 409: ['account_changed'], 429: ['too_many_requests'] },
+  });
+}
