@@ -27,10 +27,11 @@ const DOCS_CSP = [
 
 const SCALAR_CONFIGURATION = {
   url: OPENAPI_PATH,
-  // Nothing leaves this origin: no web fonts, no usage reports, no request proxy.
+  // Nothing leaves this origin: no web fonts, no usage reports, no AI assistant (it would send the document away).
   withDefaultFonts: false,
   telemetry: false,
   showDeveloperTools: 'never',
+  agent: { disabled: true },
 };
 
 function escapeAttribute(value: string): string {
@@ -43,6 +44,7 @@ const PAGE = `<!doctype html>
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <title>Gatehouse API reference</title>
+    <link rel="icon" href="data:," />
   </head>
   <body>
     <script id="api-reference" data-url="${OPENAPI_PATH}" data-configuration="${escapeAttribute(JSON.stringify(SCALAR_CONFIGURATION))}"></script>
