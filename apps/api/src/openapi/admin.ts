@@ -56,7 +56,7 @@ export function describeAdmin(api: OpenAPIRegistry): void {
     method: 'delete',
     path: '/api/admin/users/{id}/sessions',
     tags: ['Admin'],
-    summary: "End every session of an account",
+    summary: 'End every session of an account',
     description: `The administrator's own current session is spared. ${FRESH_PROOF}`,
     access: 'admin',
     request: { params: AdminUserParamsSchema },
@@ -64,7 +64,7 @@ export function describeAdmin(api: OpenAPIRegistry): void {
     errors: { 400: ['validation_failed'], 403: ['reauth_required'], 404: ['not_found'] },
   });
   for (const [action, summary, description] of [
-    ['disable', 'Disable an account', 'Ends its sessions everywhere and refuses its sign-ins. Not one\'s own account.'],
+    ['disable', 'Disable an account', "Ends its sessions everywhere and refuses its sign-ins. Not one's own account."],
     ['enable', 'Enable an account again', 'It may sign in again; ended sessions stay ended.'],
   ] as const) {
     addOperation(api, {
@@ -95,7 +95,8 @@ export function describeAdmin(api: OpenAPIRegistry): void {
     path: '/api/admin/store',
     tags: ['Admin'],
     summary: 'Health of the session store',
-    description: 'Stored, anonymous and expired-but-not-yet-removed sessions, the indexes the store relies on, the heaviest accounts and recent reuse of revoked cookies.',
+    description:
+      'Stored, anonymous and expired-but-not-yet-removed sessions, the indexes the store relies on, the heaviest accounts and recent reuse of revoked cookies.',
     access: 'admin',
     responses: { 200: json('The store as it is now.', StoreHealthResponse) },
   });

@@ -60,7 +60,8 @@ export function describeAuth(api: OpenAPIRegistry): void {
     path: '/api/auth/logout',
     tags: ['Auth'],
     summary: 'Sign out',
-    description: 'Ends this session on every instance, clears the cookie and asks the browser to drop its cache and storage (`Clear-Site-Data`). Takes no body; answers 204 whether or not anyone was signed in.',
+    description:
+      'Ends this session on every instance, clears the cookie and asks the browser to drop its cache and storage (`Clear-Site-Data`). Takes no body; answers 204 whether or not anyone was signed in.',
     access: 'public',
     responses: { 204: { description: 'Signed out (or already was).' } },
   });
@@ -70,14 +71,15 @@ export function describeAuth(api: OpenAPIRegistry): void {
     tags: ['Auth'],
     summary: 'The signed-in person and this session',
     access: 'signed-in',
-    responses: { 200: json('Who is signed in, and this session\'s deadlines.', MeResponse) },
+    responses: { 200: json("Who is signed in, and this session's deadlines.", MeResponse) },
   });
   addOperation(api, {
     method: 'post',
     path: '/api/auth/reauth',
     tags: ['Auth'],
     summary: 'Confirm the password again (sudo mode)',
-    description: 'Sensitive actions (password change, revoking other sessions, every admin change) need a password proof younger than `REAUTH_WINDOW_SECONDS`. The session moves to a new id.',
+    description:
+      'Sensitive actions (password change, revoking other sessions, every admin change) need a password proof younger than `REAUTH_WINDOW_SECONDS`. The session moves to a new id.',
     access: 'signed-in',
     request: { body: jsonBody(ReauthRequest) },
     responses: { 200: json('Confirmed; `session.authenticatedAt` is now.', ReauthResponse, SETS_SESSION_COOKIE) },

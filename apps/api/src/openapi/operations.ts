@@ -6,7 +6,10 @@ import type { ErrorCode } from '@gatehouse/types/errors';
 /** The security scheme every signed-in operation names; document.ts defines it with the configured cookie name. */
 export const SESSION_COOKIE_SCHEME = 'sessionCookie';
 
-const ErrorBody = ErrorBodySchema.meta({ id: 'Error', description: 'Every error answer: a stable `code`, a message for people, and per-field messages for `validation_failed`.' });
+const ErrorBody = ErrorBodySchema.meta({
+  id: 'Error',
+  description: 'Every error answer: a stable `code`, a message for people, and per-field messages for `validation_failed`.',
+});
 
 type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503;
 
@@ -49,7 +52,11 @@ function errorResponse(status: ErrorStatus, codes: readonly ErrorCode[]): Respon
 const BODY_METHODS = new Set(['post', 'put', 'patch', 'delete']);
 
 /** What any operation of a kind can meet, so each description lists only what is particular to it. */
-function commonErrors({ method, access, needsDatabase = true }: Pick<Operation, 'method' | 'access' | 'needsDatabase'>): Partial<Record<ErrorStatus, ErrorCode[]>> {
+function commonErrors({
+  method,
+  access,
+  needsDatabase = true,
+}: Pick<Operation, 'method' | 'access' | 'needsDatabase'>): Partial<Record<ErrorStatus, ErrorCode[]>> {
   const errors: Partial<Record<ErrorStatus, ErrorCode[]>> = {};
   const add = (status: ErrorStatus, code: ErrorCode) => (errors[status] ??= []).push(code);
   if (BODY_METHODS.has(method)) {

@@ -33,7 +33,8 @@ export function describeSessions(api: OpenAPIRegistry): void {
     path: '/api/sessions/current',
     tags: ['Sessions'],
     summary: 'This session in detail',
-    description: 'The stored session data (secrets masked) and what the browser was told about the cookie, next to the server settings, with the mismatches people run into (`warnings`).',
+    description:
+      'The stored session data (secrets masked) and what the browser was told about the cookie, next to the server settings, with the mismatches people run into (`warnings`).',
     access: 'signed-in',
     responses: { 200: json('This session.', CurrentSessionResponse) },
   });
