@@ -1,5 +1,4 @@
 import { OpenApiGeneratorV31, OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import type { OpenAPIObject } from 'openapi3-ts/oas31';
 import { describeActivity } from './activity';
 import { describeAdmin } from './admin';
 import { describeAuth } from './auth';
@@ -9,7 +8,7 @@ import { SESSION_COOKIE_SCHEME } from './operations';
 import { describeReference } from './reference';
 import { describeSessions } from './sessions';
 
-export type OpenApiDocument = OpenAPIObject;
+export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
 
 const OVERVIEW = `
 Session-cookie authentication for an Express API and a single-page app. Every answer is JSON under \`/api\`
