@@ -1,4 +1,5 @@
 import { expect, test } from '../fixtures';
+import { DEVICE_COOKIE, SESSION_COOKIE } from '../support/server-env';
 import type { Page } from '@playwright/test';
 
 declare global {
@@ -40,9 +41,12 @@ test.describe('what the browser is given', () => {
 
     await expect(page.getByRole('region', { name: 'This session' })).toBeVisible();
     const cookies = await page.context().cookies();
-    const sessionCookie = cookies.find((cookie) => cookie.name.endsWith('gh.sid'));
+    const sessionCookie = cookies.find((cookie) => cookie.name === SESSION_COOKIE);
     expect(sessionCookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/', domain: 'localhost' });
-    expect(await page.evaluate(() => document.cookie)).not.toContain('gh.sid');
+    // The device cookie (sign-in throttle trust, S32) is held to the same rules.
+    const deviceCookie = cookies.find((cookie) => cookie.name === DEVICE_COOKIE);
+    expect(deviceCookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/', domain: 'localhost' });
+    expect(await page.evaluate(() => document.cookie)).toBe('');
   });
 
   test('S24: the real SPA runs under its CSP (script-src self) without a single violation', async ({ page, signUpViaApi }) => {

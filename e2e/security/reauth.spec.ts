@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { expect, sessionRows, test } from '../fixtures';
-import { e2eDataDir, EMBEDDED_MONGO_FILE } from '../support/server-env';
+import { e2eDataDir, EMBEDDED_MONGO_FILE, SESSION_COOKIE } from '../support/server-env';
 
 /**
  * Moves every session's last password proof of this account back an hour, as if the sign-in were old:
@@ -26,7 +26,7 @@ test('S13: an old sign-in must confirm the password before "Sign out everywhere 
   const { account, laptop, tablet } = await signedInDevices();
   const me = (await (await laptop.page.request.get('/api/auth/me')).json()) as { user: { id: string } };
   await ageSignIn(me.user.id);
-  const cookieBefore = (await laptop.context.cookies()).find((cookie) => cookie.httpOnly)?.value;
+  const cookieBefore = (await laptop.context.cookies()).find((cookie) => cookie.name === SESSION_COOKIE)?.value;
 
   const { page } = laptop;
   await page.goto('/');
@@ -47,7 +47,7 @@ test('S13: an old sign-in must confirm the password before "Sign out everywhere 
   await expect(sessionRows(allSessions)).toHaveCount(1);
   expect((await tablet.page.request.get('/api/auth/me')).status()).toBe(401);
 
-  const cookieAfter = (await laptop.context.cookies()).find((cookie) => cookie.httpOnly)?.value;
+  const cookieAfter = (await laptop.context.cookies()).find((cookie) => cookie.name === SESSION_COOKIE)?.value;
   expect(cookieAfter).toBeTruthy();
   expect(cookieAfter).not.toBe(cookieBefore);
   expect((await page.request.get('/api/auth/me')).status()).toBe(200);

@@ -2,6 +2,10 @@
 export const E2E_PORT = Number(process.env.GATEHOUSE_E2E_PORT ?? 3100);
 export const e2eBaseURL = `http://localhost:${E2E_PORT}`;
 
+/** Cookie names outside production (apps/api config.ts). */
+export const SESSION_COOKIE = 'gh.sid';
+export const DEVICE_COOKIE = 'gh.device';
+
 /** Written by the API into its data directory while its embedded engine runs (apps/api config.ts). */
 export const EMBEDDED_MONGO_FILE = 'embedded-mongo.json';
 

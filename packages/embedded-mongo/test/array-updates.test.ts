@@ -1,43 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MongoClient, MongoServerError } from 'mongodb';
-import type { Collection, Db, Document, UpdateFilter } from 'mongodb';
-import { getServer } from './server';
-import type { TestServer } from './server';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Collection, Document, UpdateFilter } from 'mongodb';
+import { serverErrorCode, useDatabase } from './server';
 
 // Expectations are the examples of MongoDB's manual for `$`, `$[]`, `$[<identifier>]` and
 // `$pull`, and mongod's documented errors for malformed array updates.
 
-let server: TestServer;
-let client: MongoClient;
-let db: Db;
+const mongo = useDatabase('array_updates');
 let coll: Collection<Document>;
 let n = 0;
 const u = (x: Document): UpdateFilter<Document> => x as UpdateFilter<Document>;
 const byId = (id: unknown): Document => ({ _id: id });
 
-async function codeOf(p: Promise<unknown>): Promise<number | undefined> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(MongoServerError);
-  return (e as MongoServerError).code as number | undefined;
-}
-
-beforeAll(async () => {
-  server = await getServer('array_updates');
-  client = new MongoClient(server.uri);
-  await client.connect();
-  db = client.db(server.dbName);
-});
-
-afterAll(async () => {
-  await client?.close();
-  await server?.stop();
-});
-
 beforeEach(() => {
-  coll = db.collection(`a${++n}`);
+  coll = mongo.db.collection(`a${++n}`);
 });
 
 describe('positional $', () => {
@@ -83,9 +58,9 @@ describe('positional $', () => {
 
   it('fails with BadValue without an array match in the query, for two $ in a path, or when upserting', async () => {
     await coll.insertOne({ _id: 1, a: [1, 2] } as Document);
-    expect(await codeOf(coll.updateOne(byId(1), u({ $set: { 'a.$': 5 } })))).toBe(2);
-    expect(await codeOf(coll.updateOne({ _id: 1, a: 1 } as Document, u({ $set: { 'a.$.b.$': 5 } })))).toBe(2);
-    expect(await codeOf(coll.updateOne({ _id: 9, 'a.b': 1 } as Document, u({ $set: { 'a.$.c': 1 } }), { upsert: true }))).toBe(2);
+    expect(await serverErrorCode(coll.updateOne(byId(1), u({ $set: { 'a.$': 5 } })))).toBe(2);
+    expect(await serverErrorCode(coll.updateOne({ _id: 1, a: 1 } as Document, u({ $set: { 'a.$.b.$': 5 } })))).toBe(2);
+    expect(await serverErrorCode(coll.updateOne({ _id: 9, 'a.b': 1 } as Document, u({ $set: { 'a.$.c': 1 } }), { upsert: true }))).toBe(2);
     expect(await coll.findOne(byId(1))).toEqual({ _id: 1, a: [1, 2] });
   });
 });
@@ -103,7 +78,7 @@ describe('$[] (all elements)', () => {
       [98, 100, 102],
       [95, 110, 100],
     ]);
-    const c = db.collection(`a${++n}`);
+    const c = mongo.db.collection(`a${++n}`);
     await c.insertOne({ _id: 0, a: [{ b: 0 }, { b: 1 }] } as Document);
     await c.updateOne(byId(0), u({ $set: { 'a.$[].b': 2 } }));
     expect(await c.findOne(byId(0))).toEqual({ _id: 0, a: [{ b: 2 }, { b: 2 }] });
@@ -111,8 +86,8 @@ describe('$[] (all elements)', () => {
 
   it('needs an existing array: a missing path or a non-array is BadValue', async () => {
     await coll.insertOne({ _id: 1, x: 5 } as Document);
-    expect(await codeOf(coll.updateOne(byId(1), u({ $set: { 'nope.$[]': 1 } })))).toBe(2);
-    expect(await codeOf(coll.updateOne(byId(1), u({ $set: { 'x.$[]': 1 } })))).toBe(2);
+    expect(await serverErrorCode(coll.updateOne(byId(1), u({ $set: { 'nope.$[]': 1 } })))).toBe(2);
+    expect(await serverErrorCode(coll.updateOne(byId(1), u({ $set: { 'x.$[]': 1 } })))).toBe(2);
   });
 });
 
@@ -145,7 +120,7 @@ describe('$[<identifier>] with arrayFilters', () => {
     await coll.updateOne(byId(1), u({ $inc: { 'grades.$[elem].std': -1 } }), { arrayFilters: [{ 'elem.grade': { $gte: 85 }, 'elem.std': { $gte: 5 } }] });
     expect(((await coll.findOne(byId(1))) as Document).grades.map((g: Document) => g.std)).toEqual([6, 4, 5]);
 
-    const c = db.collection(`a${++n}`);
+    const c = mongo.db.collection(`a${++n}`);
     await c.insertOne({ _id: 0, a: [[0, 1], [0, 1]], b: [0, 1, 3], d: [{ x: 0, c: [{ y: 0 }, { y: 1 }] }, { x: 1, c: [{ y: 0 }] }] } as Document);
     await c.updateOne(byId(0), u({ $set: { 'a.$[].$[j]': 2 } }), { arrayFilters: [{ j: 0 }] });
     await c.updateOne(byId(0), u({ $set: { 'b.$[i]': 2 } }), { arrayFilters: [{ $or: [{ i: 0 }, { i: 3 }] }] });
@@ -181,21 +156,21 @@ describe('$[<identifier>] with arrayFilters', () => {
   it("rejects bad array filters as mongod does", async () => {
     await coll.insertOne({ _id: 0, a: [0, 1] } as Document);
     // An identifier without a filter, an unused filter, a repeated identifier, two names in one filter, a capitalised name.
-    expect(await codeOf(coll.updateOne(byId(0), u({ $set: { 'a.$[i]': 0 } })))).toBe(2);
-    expect(await codeOf(coll.updateOne(byId(0), u({ $set: { 'a.$[i]': 5 } }), { arrayFilters: [{ i: 0 }, { j: 0 }] }))).toBe(9);
-    expect(await codeOf(coll.updateOne(byId(0), u({ $set: { 'a.$[i]': 5, 'b.$[j]': 6 } }), { arrayFilters: [{ i: 0 }, { j: 0 }, { i: 1 }] }))).toBe(9);
-    expect(await codeOf(coll.updateOne(byId(0), u({ $set: { 'a.$[i]': 5 } }), { arrayFilters: [{ i: 0, j: 0 }] }))).toBe(9);
-    expect(await codeOf(coll.updateOne(byId(0), u({ $set: { 'a.$[I]': 1 } }), { arrayFilters: [{ I: 0 }] }))).toBe(2);
-    expect(await codeOf(coll.updateOne(byId(0), u({ $rename: { 'a.$[]': 'b' } })))).toBe(2);
-    expect(await codeOf(coll.updateOne(byId(0), [{ $set: { x: 1 } }], { arrayFilters: [{ i: 0 }] }))).toBe(9);
+    expect(await serverErrorCode(coll.updateOne(byId(0), u({ $set: { 'a.$[i]': 0 } })))).toBe(2);
+    expect(await serverErrorCode(coll.updateOne(byId(0), u({ $set: { 'a.$[i]': 5 } }), { arrayFilters: [{ i: 0 }, { j: 0 }] }))).toBe(9);
+    expect(await serverErrorCode(coll.updateOne(byId(0), u({ $set: { 'a.$[i]': 5, 'b.$[j]': 6 } }), { arrayFilters: [{ i: 0 }, { j: 0 }, { i: 1 }] }))).toBe(9);
+    expect(await serverErrorCode(coll.updateOne(byId(0), u({ $set: { 'a.$[i]': 5 } }), { arrayFilters: [{ i: 0, j: 0 }] }))).toBe(9);
+    expect(await serverErrorCode(coll.updateOne(byId(0), u({ $set: { 'a.$[I]': 1 } }), { arrayFilters: [{ I: 0 }] }))).toBe(2);
+    expect(await serverErrorCode(coll.updateOne(byId(0), u({ $rename: { 'a.$[]': 'b' } })))).toBe(2);
+    expect(await serverErrorCode(coll.updateOne(byId(0), [{ $set: { x: 1 } }], { arrayFilters: [{ i: 0 }] }))).toBe(9);
     expect(await coll.findOne(byId(0))).toEqual({ _id: 0, a: [0, 1] });
   });
 
   it('conflicting paths are ConflictingUpdateOperators (40)', async () => {
     await coll.insertOne({ _id: 0, a: [0, 1] } as Document);
-    expect(await codeOf(coll.updateOne(byId(0), u({ $set: { 'a.$[i]': 0, 'a.0': 0 } }), { arrayFilters: [{ i: 0 }] }))).toBe(40);
-    expect(await codeOf(coll.updateOne(byId(0), u({ $set: { a: 1 }, $inc: { a: 1 } })))).toBe(40);
-    expect(await codeOf(coll.updateOne(byId(0), u({ $set: { 'x.y': 1, x: 1 } })))).toBe(40);
+    expect(await serverErrorCode(coll.updateOne(byId(0), u({ $set: { 'a.$[i]': 0, 'a.0': 0 } }), { arrayFilters: [{ i: 0 }] }))).toBe(40);
+    expect(await serverErrorCode(coll.updateOne(byId(0), u({ $set: { a: 1 }, $inc: { a: 1 } })))).toBe(40);
+    expect(await serverErrorCode(coll.updateOne(byId(0), u({ $set: { 'x.y': 1, x: 1 } })))).toBe(40);
   });
 });
 
@@ -268,8 +243,8 @@ describe('pipeline-style updates', () => {
     await coll.insertOne({ _id: 1, a: 1, b: 2 } as Document);
     await coll.updateOne(byId(1), [{ $project: { _id: 0, a: 1 } }]);
     expect(await coll.findOne(byId(1))).toEqual({ _id: 1, a: 1 });
-    expect(await codeOf(coll.updateOne(byId(1), [{ $set: { _id: 2 } }]))).toBe(66);
-    expect(await codeOf(coll.updateOne(byId(1), [{ $match: { a: 1 } }]))).toBe(72);
+    expect(await serverErrorCode(coll.updateOne(byId(1), [{ $set: { _id: 2 } }]))).toBe(66);
+    expect(await serverErrorCode(coll.updateOne(byId(1), [{ $match: { a: 1 } }]))).toBe(72);
   });
 });
 
@@ -291,6 +266,6 @@ describe('update paths and order', () => {
     const r = await coll.updateOne({ date: '2021-07-07' }, u(doc), { upsert: true });
     expect(r.upsertedCount).toBe(1);
     expect(await coll.findOne({ date: '2021-07-07' }, { projection: { _id: 0 } })).toEqual({ date: '2021-07-07', $hotel: 320.1, phone: 25.17 });
-    expect(await codeOf(coll.updateOne({ date: '2021-07-07' }, u(doc), { upsert: true }))).toBe(52);
+    expect(await serverErrorCode(coll.updateOne({ date: '2021-07-07' }, u(doc), { upsert: true }))).toBe(52);
   });
 });

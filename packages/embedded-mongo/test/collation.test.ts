@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MongoClient, MongoServerError } from 'mongodb';
-import type { Collection, CollationOptions, Db, Document } from 'mongodb';
+import type { MongoServerError } from 'mongodb';
+import type { Collection, CollationOptions, Document } from 'mongodb';
 import mongoose from 'mongoose';
-import { getServer } from './server';
-import type { TestServer } from './server';
+import { serverErrorCode, useDatabase } from './server';
 
 // Expectations are MongoDB's documented collation semantics (ICU): strength 1 ignores case and
 // accents, strength 2 ignores case, the default (3) orders lowercase before uppercase.
 
-let server: TestServer;
-let client: MongoClient;
-let db: Db;
+const mongo = useDatabase('collation');
 let coll: Collection<Document>;
 let n = 0;
 
@@ -24,31 +21,10 @@ const NAMES: Document[] = [
   { _id: 6, name: 'asa' },
 ];
 
-async function codeOf(p: Promise<unknown>): Promise<number | undefined> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(MongoServerError);
-  return (e as MongoServerError).code as number | undefined;
-}
-
 const ids = (docs: Document[]): unknown[] => docs.map((d) => d._id);
 
-beforeAll(async () => {
-  server = await getServer('collation');
-  client = new MongoClient(server.uri);
-  await client.connect();
-  db = client.db(server.dbName);
-});
-
-afterAll(async () => {
-  await client?.close();
-  await server?.stop();
-});
-
 beforeEach(async () => {
-  coll = db.collection(`c${++n}`);
+  coll = mongo.db.collection(`c${++n}`);
   await coll.insertMany(NAMES.map((d) => ({ ...d })));
 });
 
@@ -75,7 +51,7 @@ describe('collation on reads', () => {
   it('count, countDocuments and distinct honour it', async () => {
     expect(await coll.countDocuments({ name: 'ANN' }, { collation: CI })).toBe(3);
     expect(await coll.countDocuments({ name: 'ANN' })).toBe(1);
-    const r = await db.command({ count: coll.collectionName, query: { name: 'ann' }, collation: CI });
+    const r = await mongo.db.command({ count: coll.collectionName, query: { name: 'ann' }, collation: CI });
     expect(r.n).toBe(3);
     const values = (await coll.distinct('name', {}, { collation: CI })) as string[];
     expect(values).toHaveLength(4);
@@ -94,8 +70,8 @@ describe('collation on reads', () => {
   });
 
   it('an invalid collation is refused: unknown locale (BadValue), unknown field (FailedToParse)', async () => {
-    expect(await codeOf(coll.find({}, { collation: { locale: 'xx' } }).toArray())).toBe(2);
-    expect(await codeOf(coll.find({}, { collation: { locale: 'en', bogus: true } as CollationOptions }).toArray())).toBe(9);
+    expect(await serverErrorCode(coll.find({}, { collation: { locale: 'xx' } }).toArray())).toBe(2);
+    expect(await serverErrorCode(coll.find({}, { collation: { locale: 'en', bogus: true } as CollationOptions }).toArray())).toBe(9);
   });
 });
 
@@ -131,9 +107,9 @@ describe('collation on writes', () => {
 
 describe("a collection's default collation", () => {
   it('applies to every operation without its own collation; {locale: "simple"} opts out', async () => {
-    const ci = await db.createCollection(`ci${++n}`, { collation: CI });
+    const ci = await mongo.db.createCollection(`ci${++n}`, { collation: CI });
     await ci.insertMany(NAMES.map((d) => ({ ...d })));
-    const info = await db.listCollections({ name: ci.collectionName }).toArray();
+    const info = await mongo.db.listCollections({ name: ci.collectionName }).toArray();
     expect((info[0] as Document).options.collation).toMatchObject({ locale: 'en', strength: 2 });
     expect(ids(await ci.find({ name: 'ANN' }).sort({ _id: 1 }).toArray())).toEqual([1, 2, 3]);
     expect(ids(await ci.find({ name: 'ANN' }, { collation: { locale: 'simple' } }).toArray())).toEqual([3]);
@@ -144,7 +120,7 @@ describe("a collection's default collation", () => {
   });
 
   it('the _id index follows it: ids that differ only in case are duplicates', async () => {
-    const ci = await db.createCollection(`ci${++n}`, { collation: CI });
+    const ci = await mongo.db.createCollection(`ci${++n}`, { collation: CI });
     await ci.insertOne({ _id: 'abc' } as Document);
     const err = await ci.insertOne({ _id: 'ABC' } as Document).catch((e: unknown) => e);
     expect((err as MongoServerError).code).toBe(11000);
@@ -154,7 +130,7 @@ describe("a collection's default collation", () => {
   });
 
   it('indexes created on it take it, unless they name their own', async () => {
-    const ci = await db.createCollection(`ci${++n}`, { collation: CI });
+    const ci = await mongo.db.createCollection(`ci${++n}`, { collation: CI });
     await ci.createIndex({ name: 1 });
     await ci.createIndex({ other: 1 }, { collation: { locale: 'simple' } });
     const idx = await ci.listIndexes().toArray();
@@ -165,7 +141,7 @@ describe("a collection's default collation", () => {
 
 describe('collated indexes', () => {
   it('a unique index with strength 2 refuses values that differ only in case', async () => {
-    const users = db.collection(`u${++n}`);
+    const users = mongo.db.collection(`u${++n}`);
     await users.createIndex({ email: 1 }, { unique: true, collation: CI });
     await users.insertOne({ email: 'Ann@Example.com' });
     const err = await users.insertOne({ email: 'ann@example.COM' }).catch((e: unknown) => e);
@@ -178,7 +154,7 @@ describe('collated indexes', () => {
   });
 
   it('answers queries with its collation (hinted or not), and queries without it correctly too', async () => {
-    const users = db.collection(`u${++n}`);
+    const users = mongo.db.collection(`u${++n}`);
     await users.createIndex({ email: 1 }, { collation: CI });
     await users.insertMany([{ email: 'a@x.io' }, { email: 'B@x.io' }]);
     expect(await users.countDocuments({ email: 'A@X.IO' }, { collation: CI })).toBe(1);
@@ -191,7 +167,7 @@ describe('collated indexes', () => {
 describe('mongoose', () => {
   let conn: mongoose.Connection;
   beforeAll(async () => {
-    conn = await mongoose.createConnection(server.uri).asPromise();
+    conn = await mongoose.createConnection(mongo.uri).asPromise();
   });
   afterAll(async () => {
     await conn?.close();

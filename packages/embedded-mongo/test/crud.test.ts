@@ -1,30 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Binary, Decimal128, Double, Int32, Long, MongoClient, MongoServerError, ObjectId, Timestamp } from 'mongodb';
-import type { Collection, Db, Document, UpdateFilter } from 'mongodb';
-import { getServer } from './server';
-import type { TestServer } from './server';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { Binary, Decimal128, Double, Int32, Long, MongoServerError, ObjectId, Timestamp } from 'mongodb';
+import type { Collection, Document, UpdateFilter } from 'mongodb';
+import { useDatabase } from './server';
 
-let server: TestServer;
-let client: MongoClient;
-let db: Db;
+const mongo = useDatabase('crud');
 let coll: Collection<Document>;
 let n = 0;
 const u = (x: Document): UpdateFilter<Document> => x as UpdateFilter<Document>;
 
-beforeAll(async () => {
-  server = await getServer('crud');
-  client = new MongoClient(server.uri);
-  await client.connect();
-  db = client.db(server.dbName);
-});
-
-afterAll(async () => {
-  await client?.close();
-  await server?.stop();
-});
-
 beforeEach(() => {
-  coll = db.collection(`c${++n}`);
+  coll = mongo.db.collection(`c${++n}`);
 });
 
 describe('insert / find / update / delete', () => {
@@ -210,9 +195,9 @@ describe('sort / skip / limit / projection / cursors', () => {
     await c2.next();
     expect(c2.id?.isZero()).toBe(false);
     await c2.close();
-    const killed = await db.command({ killCursors: coll.collectionName, cursors: [Long.fromNumber(123456789)] });
+    const killed = await mongo.db.command({ killCursors: coll.collectionName, cursors: [Long.fromNumber(123456789)] });
     expect(killed.cursorsNotFound.length).toBe(1);
-    const gm = await db.command({ getMore: Long.fromNumber(987654321), collection: coll.collectionName }).catch((e: unknown) => e);
+    const gm = await mongo.db.command({ getMore: Long.fromNumber(987654321), collection: coll.collectionName }).catch((e: unknown) => e);
     expect((gm as MongoServerError).code).toBe(43);
   });
 
@@ -269,7 +254,7 @@ describe('indexes and unique constraints', () => {
     expect((await coll.listIndexes().toArray()).length).toBe(3);
     const missing = await coll.dropIndex('nope').catch((e: unknown) => e);
     expect((missing as MongoServerError).code).toBe(27);
-    const listMissing = await db.collection('never_created').listIndexes().toArray().catch((e: unknown) => e);
+    const listMissing = await mongo.db.collection('never_created').listIndexes().toArray().catch((e: unknown) => e);
     expect((listMissing as MongoServerError).code).toBe(26);
   });
 
@@ -281,7 +266,7 @@ describe('indexes and unique constraints', () => {
     expect(err.keyPattern).toEqual({ email: 1 });
     expect(err.keyValue).toEqual({ email: 'a@x' });
     expect(err.message).toContain('E11000 duplicate key error collection');
-    const c2 = db.collection(`cmp${n}`);
+    const c2 = mongo.db.collection(`cmp${n}`);
     await c2.createIndex({ a: 1, b: 1 }, { unique: true });
     await c2.insertMany([{ a: 1, b: 1 }, { a: 1, b: 2 }]);
     const e2 = (await c2.insertOne({ a: 1, b: 2 }).catch((e: unknown) => e)) as MongoServerError;
@@ -312,25 +297,25 @@ describe('indexes and unique constraints', () => {
 
 describe('collections and databases', () => {
   it('create (48 when it exists), listCollections, drop, listDatabases, dropDatabase', async () => {
-    await db.createCollection(`made${n}`);
-    const again = await db.createCollection(`made${n}`).catch((e: unknown) => e);
+    await mongo.db.createCollection(`made${n}`);
+    const again = await mongo.db.createCollection(`made${n}`).catch((e: unknown) => e);
     expect((again as MongoServerError).code).toBe(48);
-    const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+    const names = (await mongo.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
     expect(names).toContain(`made${n}`);
-    expect(await db.collection(`made${n}`).drop()).toBe(true);
-    expect((await db.listCollections({ name: `made${n}` }).toArray()).length).toBe(0);
-    await db.collection('keep').insertOne({ a: 1 });
-    const dbs = await client.db('admin').admin().listDatabases();
-    expect(dbs.databases.map((d) => d.name)).toContain(server.dbName);
+    expect(await mongo.db.collection(`made${n}`).drop()).toBe(true);
+    expect((await mongo.db.listCollections({ name: `made${n}` }).toArray()).length).toBe(0);
+    await mongo.db.collection('keep').insertOne({ a: 1 });
+    const dbs = await mongo.client.db('admin').admin().listDatabases();
+    expect(dbs.databases.map((d) => d.name)).toContain(mongo.server.dbName);
   });
 
   it('unsupported command -> ok:0, code 59, naming it', async () => {
-    const err = (await db.command({ frobnicate: 1 }).catch((e: unknown) => e)) as MongoServerError;
+    const err = (await mongo.db.command({ frobnicate: 1 }).catch((e: unknown) => e)) as MongoServerError;
     expect(err).toBeInstanceOf(MongoServerError);
     expect(err.code).toBe(59);
     expect(err.message).toContain('frobnicate');
-    expect(await db.command({ ping: 1 })).toMatchObject({ ok: 1 });
-    const info = await db.admin().command({ buildInfo: 1 });
+    expect(await mongo.db.command({ ping: 1 })).toMatchObject({ ok: 1 });
+    const info = await mongo.db.admin().command({ buildInfo: 1 });
     expect(typeof info.version).toBe('string');
   });
 });
@@ -351,7 +336,7 @@ describe('BSON types', () => {
       nested: { arr: [1, 'two', [3], { four: 4 }] },
     };
     await coll.insertOne(doc);
-    const raw = client.db(server.dbName, { promoteLongs: false }).collection(coll.collectionName);
+    const raw = mongo.client.db(mongo.server.dbName, { promoteLongs: false }).collection(coll.collectionName);
     const back = (await raw.findOne({ _id: doc._id })) as Document;
     expect(back._id.equals(doc._id)).toBe(true);
     expect(back.date.getTime()).toBe(doc.date.getTime());
@@ -368,8 +353,8 @@ describe('BSON types', () => {
     expect(back.nested).toEqual(doc.nested);
     const promoted = (await coll.findOne({ _id: doc._id })) as Document;
     expect(promoted.smallLong).toBe(7);
-    const typed = (await client
-      .db(server.dbName, { promoteValues: false })
+    const typed = (await mongo.client
+      .db(mongo.server.dbName, { promoteValues: false })
       .collection(coll.collectionName)
       .findOne({ _id: doc._id })) as Document;
     expect(typed.dbl).toBeInstanceOf(Double);
@@ -407,8 +392,8 @@ describe('BSON types', () => {
 
 describe('aggregation $lookup', () => {
   it('joins another collection of the same database without touching it', async () => {
-    const users = db.collection(`lu_users${n}`);
-    const orders = db.collection(`lu_orders${n}`);
+    const users = mongo.db.collection(`lu_users${n}`);
+    const orders = mongo.db.collection(`lu_orders${n}`);
     await users.insertMany([{ _id: 'u1', name: 'Ann' }, { _id: 'u2', name: 'Bob' }] as Document[]);
     await orders.insertMany([{ user: 'u1', total: 5 }, { user: 'u1', total: 7 }, { user: 'u2', total: 1 }]);
     const out = await users

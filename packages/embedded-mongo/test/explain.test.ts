@@ -1,34 +1,19 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MongoClient, MongoServerError } from 'mongodb';
-import type { Collection, Db, Document } from 'mongodb';
-import { getServer } from './server';
-import type { TestServer } from './server';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { MongoServerError } from 'mongodb';
+import type { Collection, Document } from 'mongodb';
+import { useDatabase } from './server';
 
 // Only what the embedded engine and a real mongod (7.0/8.0, classic or SBE plans) agree on is
 // asserted: stage names and key patterns are searched anywhere in winningPlan, because
 // mongod 8 may wrap them (queryPlan, EXPRESS_*, CLUSTERED_*), and `_id` lookups only have to
 // avoid a collection scan.
 
-let server: TestServer;
-let client: MongoClient;
-let db: Db;
+const mongo = useDatabase('explain');
 let coll: Collection<Document>;
 let n = 0;
 
-beforeAll(async () => {
-  server = await getServer('explain');
-  client = new MongoClient(server.uri);
-  await client.connect();
-  db = client.db(server.dbName);
-});
-
-afterAll(async () => {
-  await client?.close();
-  await server?.stop();
-});
-
 beforeEach(() => {
-  coll = db.collection(`e${++n}`);
+  coll = mongo.db.collection(`e${++n}`);
 });
 
 /** Every stage object in a plan tree (inputStage / inputStages / queryPlan, any nesting). */
@@ -64,7 +49,7 @@ describe('explain: queryPlanner', () => {
     await seedSessions(200);
     const explained = await coll.find({ userId: 'u3' }).explain('queryPlanner');
     expect(explained.ok).toBe(1);
-    expect(explained.queryPlanner.namespace).toBe(`${server.dbName}.${coll.collectionName}`);
+    expect(explained.queryPlanner.namespace).toBe(`${mongo.server.dbName}.${coll.collectionName}`);
     expect(explained.queryPlanner.rejectedPlans).toBeInstanceOf(Array);
     const scans = indexScans(explained);
     expect(scans.map((s) => s.keyPattern)).toContainEqual({ userId: 1 });
@@ -103,7 +88,7 @@ describe('explain: queryPlanner', () => {
 
   it('explains count, distinct and a $match-first aggregate with the same index choice', async () => {
     await seedSessions(100);
-    const count = await db.command({ explain: { count: coll.collectionName, query: { userId: 'u1' } }, verbosity: 'queryPlanner' });
+    const count = await mongo.db.command({ explain: { count: coll.collectionName, query: { userId: 'u1' } }, verbosity: 'queryPlanner' });
     expect(indexScans(count).map((s) => s.keyPattern)).toContainEqual({ userId: 1 });
     expect(stageNames(count)).not.toContain('COLLSCAN');
 
@@ -122,7 +107,7 @@ describe('explain: queryPlanner', () => {
 
   it('explain of an unsupported verbosity is refused', async () => {
     await seedSessions(10);
-    await expect(db.command({ explain: { find: coll.collectionName, filter: {} }, verbosity: 'everything' })).rejects.toBeInstanceOf(MongoServerError);
+    await expect(mongo.db.command({ explain: { find: coll.collectionName, filter: {} }, verbosity: 'everything' })).rejects.toBeInstanceOf(MongoServerError);
   });
 });
 

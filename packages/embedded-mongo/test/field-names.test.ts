@@ -1,34 +1,18 @@
 /**
  * Field names as MongoDB (5.0+) validates them: inserts accept `$`-prefixed and dotted names at
  * any level, a replacement refuses a top-level `$`-prefixed name, `_id` cannot be an array or a
- * regex. Nothing stricter than a real server.
+ * regex. Nothing stricter than a real mongo.server.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MongoClient } from 'mongodb';
-import type { Collection, Db, Document } from 'mongodb';
-import { getServer } from './server';
-import type { TestServer } from './server';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Collection, Document } from 'mongodb';
+import { useDatabase } from './server';
 
-let server: TestServer;
-let client: MongoClient;
-let db: Db;
+const mongo = useDatabase('fieldnames');
 let coll: Collection<Document>;
 let n = 0;
 
-beforeAll(async () => {
-  server = await getServer('fieldnames');
-  client = new MongoClient(server.uri);
-  await client.connect();
-  db = client.db(server.dbName);
-});
-
-afterAll(async () => {
-  await client?.close();
-  await server?.stop();
-});
-
 beforeEach(() => {
-  coll = db.collection(`c${++n}`);
+  coll = mongo.db.collection(`c${++n}`);
 });
 
 describe('S40: field names follow MongoDB’s rules', () => {

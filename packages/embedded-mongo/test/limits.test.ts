@@ -4,16 +4,13 @@
  * keeps serving. Connection and message caps are engine settings (engine-only tests).
  */
 import net from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { MongoClient } from 'mongodb';
-import type { Collection, Db, Document } from 'mongodb';
-import { getServer, quietLogger, realMongo } from './server';
-import type { TestServer } from './server';
+import type { Collection, Document } from 'mongodb';
+import { useDatabase, quietLogger, realMongo } from './server';
 import { start } from '../src/index';
 
-let server: TestServer;
-let client: MongoClient;
-let db: Db;
+const mongo = useDatabase('limits');
 /** Test documents use numeric `_id`s. */
 interface Loose {
   _id: number;
@@ -32,20 +29,8 @@ function nested(levels: number): Document {
 
 const MiB = 1024 * 1024;
 
-beforeAll(async () => {
-  server = await getServer('limits');
-  client = new MongoClient(server.uri);
-  await client.connect();
-  db = client.db(server.dbName);
-});
-
-afterAll(async () => {
-  await client?.close();
-  await server?.stop();
-});
-
 beforeEach(() => {
-  coll = db.collection<Loose>(`c${++n}`);
+  coll = mongo.db.collection<Loose>(`c${++n}`);
 });
 
 describe('S40: nesting depth', () => {
@@ -70,7 +55,7 @@ describe('S40: nesting depth', () => {
 
   it('S40: a 200,000-level document fails alone: the server keeps answering, counts and sorts still work', async () => {
     await coll.insertMany([{ _id: 1, k: 2 }, { _id: 2, k: 1 }]);
-    const other = new MongoClient(server.uri);
+    const other = new MongoClient(mongo.server.uri);
     await other.connect();
     try {
       const pings = (async () => {
@@ -82,7 +67,7 @@ describe('S40: nesting depth', () => {
       await pings;
       expect(await coll.countDocuments({})).toBe(2);
       expect((await coll.find({}).sort({ k: 1 }).toArray()).map((d) => d._id)).toEqual([2, 1]);
-      expect((await other.db(server.dbName).collection<Loose>(coll.collectionName).findOne({ _id: 1 }))?.k).toBe(2);
+      expect((await other.db(mongo.server.dbName).collection<Loose>(coll.collectionName).findOne({ _id: 1 }))?.k).toBe(2);
     } finally {
       await other.close();
     }
@@ -102,7 +87,7 @@ describe('S40: 16 MiB per document', () => {
 
   it('S40: an insert command carrying a document over 16 MiB gets a BSONObjectTooLarge (10334) write error', async () => {
     const big = { _id: 1, s: 'x'.repeat(16 * MiB) };
-    const reply = await db.command({ insert: coll.collectionName, documents: [big, { _id: 2 }], ordered: false }).catch((e: unknown) => e);
+    const reply = await mongo.db.command({ insert: coll.collectionName, documents: [big, { _id: 2 }], ordered: false }).catch((e: unknown) => e);
     expect(reply).toMatchObject({ n: 1, writeErrors: [{ index: 0, code: 10334 }] });
     expect(await coll.countDocuments({})).toBe(1);
   });

@@ -1,41 +1,16 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MongoClient, MongoServerError } from 'mongodb';
-import type { Collection, Db, Document } from 'mongodb';
-import { getServer } from './server';
-import type { TestServer } from './server';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Collection, Document } from 'mongodb';
+import { serverErrorCode, useDatabase } from './server';
 
 // Expectations follow MongoDB's documentation of the `$` and `$elemMatch` projection operators
 // (the examples below are the manual's).
 
-let server: TestServer;
-let client: MongoClient;
-let db: Db;
+const mongo = useDatabase('projection');
 let coll: Collection<Document>;
 let n = 0;
 
-async function codeOf(p: Promise<unknown>): Promise<number | undefined> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(MongoServerError);
-  return (e as MongoServerError).code as number | undefined;
-}
-
-beforeAll(async () => {
-  server = await getServer('projection');
-  client = new MongoClient(server.uri);
-  await client.connect();
-  db = client.db(server.dbName);
-});
-
-afterAll(async () => {
-  await client?.close();
-  await server?.stop();
-});
-
 beforeEach(() => {
-  coll = db.collection(`p${++n}`);
+  coll = mongo.db.collection(`p${++n}`);
 });
 
 describe('positional projection arr.$', () => {
@@ -60,7 +35,7 @@ describe('positional projection arr.$', () => {
   });
 
   it('with an array of documents, the element matched through a dotted path', async () => {
-    const c = db.collection(`p${++n}`);
+    const c = mongo.db.collection(`p${++n}`);
     await c.insertOne({
       _id: 7,
       grades: [
@@ -78,16 +53,16 @@ describe('positional projection arr.$', () => {
   });
 
   it('leaves a non-array field as it is', async () => {
-    const c = db.collection(`p${++n}`);
+    const c = mongo.db.collection(`p${++n}`);
     await c.insertOne({ _id: 1, a: 5 } as Document);
     expect(await c.findOne({ a: 5 }, { projection: { 'a.$': 1 } })).toEqual({ _id: 1, a: 5 });
   });
 
   it('errors: no matching array position (51246), two positional projections (31276), $ mid-path (31394), exclusion (31395)', async () => {
-    expect(await codeOf(coll.find({ _id: 1 } as Document, { projection: { 'grades.$': 1 } }).toArray())).toBe(51246);
-    expect(await codeOf(coll.find({ grades: 90, semester: 1 }, { projection: { 'grades.$': 1, 'other.$': 1 } }).toArray())).toBe(31276);
-    expect(await codeOf(coll.find({ 'grades.x': 1 }, { projection: { 'grades.$.x': 1 } }).toArray())).toBe(31394);
-    expect(await codeOf(coll.find({ grades: 90 }, { projection: { 'grades.$': 0 } }).toArray())).toBe(31395);
+    expect(await serverErrorCode(coll.find({ _id: 1 } as Document, { projection: { 'grades.$': 1 } }).toArray())).toBe(51246);
+    expect(await serverErrorCode(coll.find({ grades: 90, semester: 1 }, { projection: { 'grades.$': 1, 'other.$': 1 } }).toArray())).toBe(31276);
+    expect(await serverErrorCode(coll.find({ 'grades.x': 1 }, { projection: { 'grades.$.x': 1 } }).toArray())).toBe(31394);
+    expect(await serverErrorCode(coll.find({ grades: 90 }, { projection: { 'grades.$': 0 } }).toArray())).toBe(31395);
   });
 });
 
@@ -131,7 +106,7 @@ describe('$elemMatch projection', () => {
   });
 
   it('puts the field after the other included fields', async () => {
-    const c = db.collection(`p${++n}`);
+    const c = mongo.db.collection(`p${++n}`);
     await c.insertOne({
       name: 'player1',
       games: [
@@ -147,8 +122,8 @@ describe('$elemMatch projection', () => {
   });
 
   it('cannot be combined with a positional projection (31255) or used on a nested field (31275)', async () => {
-    expect(await codeOf(coll.find({ students: { $exists: true } }, { projection: { 'students.$': 1, other: { $elemMatch: { a: 1 } } } }).toArray())).toBe(31255);
-    expect(await codeOf(coll.find({}, { projection: { 'a.students': { $elemMatch: { school: 102 } } } }).toArray())).toBe(31275);
+    expect(await serverErrorCode(coll.find({ students: { $exists: true } }, { projection: { 'students.$': 1, other: { $elemMatch: { a: 1 } } } }).toArray())).toBe(31255);
+    expect(await serverErrorCode(coll.find({}, { projection: { 'a.students': { $elemMatch: { school: 102 } } } }).toArray())).toBe(31275);
   });
 });
 

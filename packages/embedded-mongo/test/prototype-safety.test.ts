@@ -5,15 +5,11 @@
  * of the app (a forged `req.session.user`, for one). These tests hold against a real MongoDB too:
  * there the field round-trips and this process's prototypes obviously stay untouched.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MongoClient } from 'mongodb';
-import type { Collection, Db, Document, UpdateFilter } from 'mongodb';
-import { getServer } from './server';
-import type { TestServer } from './server';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Collection, Document, UpdateFilter } from 'mongodb';
+import { useDatabase } from './server';
 
-let server: TestServer;
-let client: MongoClient;
-let db: Db;
+const mongo = useDatabase('proto');
 let coll: Collection<Document>;
 let bystander: Collection<Document>;
 let n = 0;
@@ -43,22 +39,10 @@ function protoField(d: Document | null): unknown {
   return Object.hasOwn(d, '__proto__') ? (d as Record<string, unknown>)['__proto__'] : undefined;
 }
 
-beforeAll(async () => {
-  server = await getServer('proto');
-  client = new MongoClient(server.uri);
-  await client.connect();
-  db = client.db(server.dbName);
-});
-
-afterAll(async () => {
-  await client?.close();
-  await server?.stop();
-});
-
 beforeEach(async () => {
   n++;
-  coll = db.collection(`target${n}`);
-  bystander = db.collection(`other${n}`);
+  coll = mongo.db.collection(`target${n}`);
+  bystander = mongo.db.collection(`other${n}`);
   await bystander.insertMany([{ _id: 'b1', name: 'unrelated' }, { _id: 'b2', name: 'also unrelated', x: 1 }] as Document[]);
 });
 

@@ -1,23 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MongoClient, MongoServerError } from 'mongodb';
-import type { Collection, Db, Document } from 'mongodb';
-import { getServer } from './server';
-import type { TestServer } from './server';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { MongoServerError } from 'mongodb';
+import type { Collection, Document } from 'mongodb';
+import { serverErrorCode, useDatabase } from './server';
 
-let server: TestServer;
-let client: MongoClient;
-let db: Db;
+const mongo = useDatabase('query_options');
 let coll: Collection<Document>;
 let n = 0;
-
-async function codeOf(p: Promise<unknown>): Promise<number | undefined> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(MongoServerError);
-  return (e as MongoServerError).code as number | undefined;
-}
 
 /** Every stage object in a plan tree (inputStage / inputStages / queryPlan, any nesting). */
 function stagesOf(plan: unknown): Document[] {
@@ -28,20 +16,8 @@ function stagesOf(plan: unknown): Document[] {
   return [...own, ...Object.values(doc).flatMap(stagesOf)];
 }
 
-beforeAll(async () => {
-  server = await getServer('query_options');
-  client = new MongoClient(server.uri);
-  await client.connect();
-  db = client.db(server.dbName);
-});
-
-afterAll(async () => {
-  await client?.close();
-  await server?.stop();
-});
-
 beforeEach(async () => {
-  coll = db.collection(`q${++n}`);
+  coll = mongo.db.collection(`q${++n}`);
   await coll.insertMany([
     { _id: 1, a: 3, b: 'x' },
     { _id: 2, a: 1, b: 'y' },
@@ -78,11 +54,11 @@ describe('hint', () => {
       .catch((err: unknown) => err as MongoServerError);
     expect((e as MongoServerError).code).toBe(2);
     expect((e as MongoServerError).message).toContain('hint provided does not correspond to an existing index');
-    expect(await codeOf(db.command({ count: coll.collectionName, query: {}, hint: wrong }))).toBe(2);
-    expect(await codeOf(coll.aggregate([{ $match: {} }], { hint: { nope: 1 } }).toArray())).toBe(2);
-    expect(await codeOf(coll.updateOne({ _id: 1 } as Document, { $set: { c: 1 } }, { hint: wrong }))).toBe(2);
-    expect(await codeOf(coll.deleteOne({ _id: 1 } as Document, { hint: wrong }))).toBe(2);
-    expect(await codeOf(coll.findOneAndUpdate({ _id: 1 } as Document, { $set: { c: 1 } }, { hint: { nope: 1 } }))).toBe(2);
+    expect(await serverErrorCode(mongo.db.command({ count: coll.collectionName, query: {}, hint: wrong }))).toBe(2);
+    expect(await serverErrorCode(coll.aggregate([{ $match: {} }], { hint: { nope: 1 } }).toArray())).toBe(2);
+    expect(await serverErrorCode(coll.updateOne({ _id: 1 } as Document, { $set: { c: 1 } }, { hint: wrong }))).toBe(2);
+    expect(await serverErrorCode(coll.deleteOne({ _id: 1 } as Document, { hint: wrong }))).toBe(2);
+    expect(await serverErrorCode(coll.findOneAndUpdate({ _id: 1 } as Document, { $set: { c: 1 } }, { hint: { nope: 1 } }))).toBe(2);
   });
 
   it('writes accept a valid hint', async () => {
@@ -116,18 +92,18 @@ describe('let variables', () => {
   });
 
   it("variable names follow MongoDB's rules", async () => {
-    expect(await codeOf(coll.find({}, { let: { Upper: 1 } }).toArray())).toBe(16867);
-    expect(await codeOf(coll.find({}, { let: { 'bad-name': 1 } }).toArray())).toBe(16868);
+    expect(await serverErrorCode(coll.find({}, { let: { Upper: 1 } }).toArray())).toBe(16867);
+    expect(await serverErrorCode(coll.find({}, { let: { 'bad-name': 1 } }).toArray())).toBe(16868);
   });
 });
 
 describe('{aggregate: 1}', () => {
   it('$documents produces the pipeline input', async () => {
-    const out = await db.aggregate([{ $documents: [{ x: 1 }, { x: 2 }, { x: 3 }] }, { $match: { x: { $gte: 2 } } }, { $project: { _id: 0, x: 1 } }]).toArray();
+    const out = await mongo.db.aggregate([{ $documents: [{ x: 1 }, { x: 2 }, { x: 3 }] }, { $match: { x: { $gte: 2 } } }, { $project: { _id: 0, x: 1 } }]).toArray();
     expect(out).toEqual([{ x: 2 }, { x: 3 }]);
   });
 
   it('a first stage that needs a collection is InvalidNamespace (73)', async () => {
-    expect(await codeOf(db.aggregate([{ $match: {} }]).toArray())).toBe(73);
+    expect(await serverErrorCode(mongo.db.aggregate([{ $match: {} }]).toArray())).toBe(73);
   });
 });

@@ -2,7 +2,10 @@ import supertest from 'supertest';
 import type { Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBodySchema } from '@gatehouse/types/errors';
-import { PRODUCTION_THROTTLE_LIMITS } from '../config';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, PRODUCTION_THROTTLE_LIMITS } from '../config';
 import { PRODUCTION_HASHING_COST } from '../config';
 import { createTestApp, uniqueDbName } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
@@ -188,6 +191,31 @@ describe('S32: the throttle counts before the password is checked, and strangers
       expect(elsewhere.status).toBe(200);
     } finally {
       await t.close();
+    }
+  });
+});
+
+describe('S16: development defaults', () => {
+  it('let one machine register and sign in 200 accounts (a browser test suite), while production would refuse the 11th registration', { timeout: 60_000 }, async () => {
+    const development = loadConfig({ NODE_ENV: 'development', DATA_DIR: mkdtempSync(join(tmpdir(), 'gatehouse-dev-')) });
+    const t = await createTestApp({ throttle: development.throttle });
+    try {
+      for (let index = 0; index < 200; index += 1) {
+        const account = await register(t.agent());
+        const res = await supertest(t.app).post('/api/auth/login').send({ email: account.email, password: account.password });
+        expect(res.status, `account ${index + 1}`).toBe(200);
+      }
+    } finally {
+      await t.close();
+    }
+    const production = await createTestApp({ throttle: PRODUCTION_THROTTLE_LIMITS });
+    try {
+      for (let index = 0; index < 10; index += 1) await register(production.agent());
+      const eleventh = await supertest(production.app).post('/api/auth/register').send(newCredentials());
+      expect(eleventh.status).toBe(429);
+      expect(Number(eleventh.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      await production.close();
     }
   });
 });

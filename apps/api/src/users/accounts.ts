@@ -17,7 +17,7 @@ export function createAccountSource(users: UserModel): AccountSource {
       return user ? accountStateOf(user) : null;
     },
     async bumpVersion(userId) {
-      const user = await users.findOneAndUpdate({ _id: userId }, { $inc: { accountVersion: 1 } }, { new: true, projection: { accountVersion: 1 } }).exec();
+      const user = await users.findOneAndUpdate({ _id: userId }, { $inc: { accountVersion: 1 } }, { returnDocument: 'after', projection: { accountVersion: 1 } }).exec();
       return user?.accountVersion ?? 0;
     },
   };
@@ -60,7 +60,7 @@ export function createAccountChanges({ users, sessions, activity }: AccountChang
       if (!before) return { status: 'not_found' };
       const isChange = before.role !== role;
       const user = await users
-        .findOneAndUpdate({ _id: userId }, { $set: { role }, ...(isChange ? { $inc: { accountVersion: 1 } } : {}) }, { new: true })
+        .findOneAndUpdate({ _id: userId }, { $set: { role }, ...(isChange ? { $inc: { accountVersion: 1 } } : {}) }, { returnDocument: 'after' })
         .exec();
       if (!user) return { status: 'not_found' };
       const sessionsUpdated = await sessions.refreshAccount(accountStateOf(user), { rotate: isChange });
