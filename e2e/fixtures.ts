@@ -31,8 +31,11 @@ interface GatehouseFixtures {
   clientIp: string;
   /** A new email address no other test (or retry) uses. */
   uniqueEmail: (label?: string) => string;
-  /** Registers an account through the API and signs that API client out again: no session is left. */
-  signUpViaApi: (label?: string) => Promise<Account>;
+  /**
+   * Registers an account through the API and signs that API client out again: no session is left.
+   * `name` and `email` may be given, e.g. long ones to test wrapping; the email must still be unique.
+   */
+  signUpViaApi: (label?: string, details?: Partial<Pick<Account, 'name' | 'email'>>) => Promise<Account>;
   /** A separate browser context (cookies and all) with its own user agent: a second device. */
   newDevice: (userAgent: string) => Promise<Device>;
   /** A new account signed in (through the API) on a laptop and a tablet. */
@@ -66,10 +69,10 @@ export const test = base.extend<GatehouseFixtures>({
   },
 
   signUpViaApi: async ({ clientIp, uniqueEmail }, use) => {
-    await use(async (label = 'user') => {
+    await use(async (label = 'user', details = {}) => {
       const account: Account = {
-        name: `${label[0]?.toUpperCase() ?? ''}${label.slice(1)} Tester`,
-        email: uniqueEmail(label),
+        name: details.name ?? `${label[0]?.toUpperCase() ?? ''}${label.slice(1)} Tester`,
+        email: details.email ?? uniqueEmail(label),
         password: `correct horse ${randomBytes(6).toString('hex')}`,
       };
       const api = await apiRequest.newContext({ baseURL: e2eBaseURL, extraHTTPHeaders: { 'X-Forwarded-For': clientIp } });
@@ -123,8 +126,9 @@ export async function makeAdmin(email: string): Promise<void> {
 
 /**
  * Sensitive actions answer 403 `reauth_required` when the sign-in is older than the re-auth window;
- * the app then asks for the password and retries. Runs `action`, answers the dialog if it was asked,
- * and checks that the request (first or retried) finally succeeded.
+ * the app then asks for the password and retries. Runs `action` (the click, and the confirmation it
+ * asks for), answers the password dialog if it was asked, and checks that the request (first or
+ * retried) finally succeeded.
  */
 export async function performSensitiveAction(
   page: Page,
@@ -155,6 +159,26 @@ export function countPageLoads(page: Page): () => number {
   return () => loads;
 }
 
-export function sessionRows(section: Locator): Locator {
-  return section.locator('tbody').getByRole('row');
+/** The sessions a section lists, one card (list item) each. */
+export function sessionCards(section: Locator): Locator {
+  return section.getByRole('listitem');
+}
+
+/**
+ * Answers the confirmation a destructive action asks for. Its confirm button starts with the
+ * action's verb ("Revoke session", "Disable account"); `confirmLabel` names it exactly.
+ */
+export async function confirmAction(page: Page, confirmLabel: string): Promise<void> {
+  const dialog = page.getByRole('alertdialog');
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: confirmLabel, exact: true }).click();
+}
+
+/** The header of a tab nobody is signed in to: no name, no navigation, no "Sign out". */
+export async function expectSignedOutHeader(page: Page, account: Account): Promise<void> {
+  const banner = page.getByRole('banner');
+  await expect(banner.getByRole('link', { name: 'Gatehouse' })).toBeVisible();
+  await expect(banner.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
+  await expect(banner.getByRole('navigation')).toHaveCount(0);
+  await expect(banner.getByText(account.name)).toHaveCount(0);
 }

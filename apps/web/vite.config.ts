@@ -42,5 +42,18 @@ export default defineConfig({
     manifest: true,
     // Browsers without modulepreload still load every chunk, just without the head start.
     modulePreload: { polyfill: false },
+    rolldownOptions: {
+      output: {
+        // Code several pages share goes in two chunks, the libraries and our own shared modules, rather
+        // than one small chunk per combination of pages: each extra chunk costs its own gzip window and
+        // import glue, more than the few hundred bytes a page would skip (scripts/measure-bundle.ts).
+        codeSplitting: {
+          groups: [
+            { name: 'vendor', test: /node_modules/ },
+            { name: 'common', test: /[\\/]src[\\/].*\.tsx?$/, minShareCount: 2 },
+          ],
+        },
+      },
+    },
   },
 });

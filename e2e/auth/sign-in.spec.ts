@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { expect, signInViaApi, test } from '../fixtures';
+import { countPageLoads, expect, expectSignedOutHeader, signInViaApi, test } from '../fixtures';
 
 test.describe('signing in', () => {
-  test('a new account is signed in, can sign out, sign in again, and a reload keeps it signed in', async ({ page, uniqueEmail }) => {
+  test('a new account is signed in, can sign out (the header with it, without a reload), sign in again, and a reload keeps it signed in', async ({
+    page,
+    uniqueEmail,
+  }) => {
     const email = uniqueEmail();
     const password = `correct horse ${randomBytes(6).toString('hex')}`;
+    const name = 'Ada Lovelace';
 
     await page.goto('/register');
-    await page.getByLabel('Name').fill('Ada Lovelace');
+    await page.getByLabel('Name').fill(name);
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Create account' }).click();
@@ -19,9 +23,16 @@ test.describe('signing in', () => {
       await expect(thisSession.getByText(fact, { exact: true })).toBeVisible();
     }
 
-    await page.getByRole('banner').getByRole('button', { name: 'Sign out', exact: true }).click();
+    const banner = page.getByRole('banner');
+    await expect(banner.getByText(name)).toBeVisible();
+    await expect(banner.getByRole('link', { name: 'Dashboard' })).toBeVisible();
+    const loads = countPageLoads(page);
+    await banner.getByRole('button', { name: 'Sign out', exact: true }).click();
     await expect(page).toHaveURL('/login');
     await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+    await expectSignedOutHeader(page, { name, email, password });
+    expect(loads()).toBe(0);
+    expect((await page.request.get('/api/auth/me')).status()).toBe(401);
 
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);

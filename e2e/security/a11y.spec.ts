@@ -1,8 +1,8 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, makeAdmin, signInViaApi, test } from '../fixtures';
+import { DEVICE_USER_AGENTS, expect, makeAdmin, sessionCards, signInViaApi, test } from '../fixtures';
 import type { Page } from '@playwright/test';
 
-async function expectNoAxeViolations(page: Page): Promise<void> {
+async function expectNoAxeViolations(page: Page, what: string): Promise<void> {
   const results = await new AxeBuilder({ page }).analyze();
   const summary = results.violations.map((violation) => ({
     rule: violation.id,
@@ -10,44 +10,91 @@ async function expectNoAxeViolations(page: Page): Promise<void> {
     help: violation.help,
     targets: violation.nodes.map((node) => node.target.join(' ')),
   }));
-  expect(summary).toEqual([]);
+  expect(summary, what).toEqual([]);
 }
 
-test.describe('accessibility', () => {
-  test('the sign-in and registration pages have no axe violations', async ({ page }) => {
+const COLOR_SCHEMES = ['light', 'dark'] as const;
+const PAGE_BACKGROUND = { light: 'rgb(245, 246, 248)', dark: 'rgb(13, 17, 23)' } as const;
+
+/**
+ * Runs axe on the page as it is now, once in each colour scheme the system can ask for (the app
+ * follows `prefers-color-scheme`), and checks the scheme really switched.
+ */
+async function expectNoAxeViolationsInEitherScheme(page: Page, what: string): Promise<void> {
+  for (const colorScheme of COLOR_SCHEMES) {
+    await page.emulateMedia({ colorScheme });
+    await expect.poll(() => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe(PAGE_BACKGROUND[colorScheme]);
+    await expectNoAxeViolations(page, `${what} (${colorScheme})`);
+  }
+}
+
+test.describe('accessibility, in light and dark mode', () => {
+  test('the sign-in page (also after a failed attempt), the registration page and an unknown page have no axe violations', async ({ page }) => {
     await page.goto('/login');
     await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
-    await expectNoAxeViolations(page);
+    await expectNoAxeViolationsInEitherScheme(page, '/login');
+
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByLabel('Email')).toHaveAttribute('aria-invalid', 'true');
+    await expectNoAxeViolationsInEitherScheme(page, '/login with field errors');
 
     await page.goto('/register');
     await expect(page.getByRole('heading', { name: 'Create account' })).toBeVisible();
-    await expectNoAxeViolations(page);
+    await expectNoAxeViolationsInEitherScheme(page, '/register');
+
+    await page.goto('/no-such-page');
+    await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+    await expectNoAxeViolationsInEitherScheme(page, 'an unknown page');
   });
 
-  test('the dashboard and the admin area have no axe violations', async ({ page, signUpViaApi }) => {
+  test('the dashboard, its developer details and confirmations, the admin area and the signed-out screen have no axe violations', async ({
+    page,
+    signUpViaApi,
+    newDevice,
+  }) => {
     const admin = await signUpViaApi('admin');
     await makeAdmin(admin.email);
     await signInViaApi(page.request, admin);
+    await signInViaApi((await newDevice(DEVICE_USER_AGENTS.windowsFirefox)).page.request, admin);
 
     await page.goto('/');
-    for (const region of ['This session', 'All your sessions', 'Session data', 'Recent activity']) {
+    for (const region of ['This session', 'All your sessions', 'Session data', 'Recent activity', 'Change password']) {
       await expect(page.getByRole('region', { name: region })).toBeVisible();
     }
-    await expect(page.getByRole('region', { name: 'All your sessions' }).locator('tbody').getByRole('row')).toHaveCount(1);
-    await expectNoAxeViolations(page);
+    await expect(sessionCards(page.getByRole('region', { name: 'All your sessions' }))).toHaveCount(2);
+    await expectNoAxeViolationsInEitherScheme(page, 'the dashboard');
+
+    await page.getByRole('button', { name: 'Developer details' }).click();
+    await expect(page.getByRole('heading', { name: 'Explain my cookie' })).toBeVisible();
+    await page.getByRole('button', { name: /^Revoke .* session$/ }).click();
+    await expect(page.getByRole('alertdialog')).toBeVisible();
+    await expectNoAxeViolationsInEitherScheme(page, 'the dashboard with the developer details and a confirmation open');
+    await page.keyboard.press('Escape');
+    await expect(page.getByRole('alertdialog')).toHaveCount(0);
+
+    await page.getByRole('button', { name: /^Rename / }).first().click();
+    await expect(page.getByLabel('Device name')).toBeFocused();
+    await expectNoAxeViolationsInEitherScheme(page, 'the dashboard while renaming a device');
 
     await page.goto('/admin');
     for (const heading of ['All sessions', 'Users', 'Store health']) {
       await expect(page.getByRole('heading', { name: heading, exact: true })).toBeVisible();
     }
-    await expect(page.getByRole('region', { name: 'All sessions' }).locator('tbody').getByRole('row').first()).toBeVisible();
-    await expectNoAxeViolations(page);
-  });
+    await expect(page.getByRole('region', { name: 'All sessions' }).getByRole('button', { name: /^Revoke session of / }).first()).toBeVisible();
+    await expectNoAxeViolationsInEitherScheme(page, '/admin');
 
-  test('the sign-in form works from the keyboard alone', async ({ page, signUpViaApi }) => {
+    expect((await page.request.post('/api/auth/logout')).status()).toBe(204);
+    await expect(page.getByRole('heading', { name: 'Signed out' })).toBeVisible();
+    await expectNoAxeViolationsInEitherScheme(page, 'the signed-out screen');
+  });
+});
+
+test.describe('keyboard use', () => {
+  test('the sign-in form works from the keyboard alone, and a failed attempt leaves focus on what went wrong', async ({ page, signUpViaApi }) => {
     const account = await signUpViaApi();
     await page.goto('/login');
     const email = page.getByLabel('Email');
+    const password = page.getByLabel('Password');
     await expect(email).toBeVisible();
 
     // Whatever comes first in the tab order (the home link), the Email field is reached by Tab alone.
@@ -55,9 +102,27 @@ test.describe('accessibility', () => {
       await page.keyboard.press('Tab');
     }
     await expect(email).toBeFocused();
+
+    // Nothing typed: focus goes to the first field to fix.
+    await page.keyboard.press('Enter');
+    await expect(email).toHaveAttribute('aria-invalid', 'true');
+    await expect(email).toBeFocused();
+
     await page.keyboard.type(account.email);
     await page.keyboard.press('Tab');
-    await expect(page.getByLabel('Password')).toBeFocused();
+    await expect(password).toBeFocused();
+    await page.keyboard.type('not the password');
+    await page.keyboard.press('Enter');
+
+    // A wrong password is the whole form's problem: focus lands on the one alert that says so.
+    const alert = page.getByRole('alert');
+    await expect(alert).toHaveText('The email or password is incorrect.');
+    await expect(alert).toBeFocused();
+
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    await expect(password).toBeFocused();
+    await page.keyboard.press('ControlOrMeta+a');
     await page.keyboard.type(account.password);
     await page.keyboard.press('Enter');
 

@@ -1,4 +1,4 @@
-import { expect, test } from '../fixtures';
+import { expect, sessionCards, test } from '../fixtures';
 import { DEVICE_COOKIE, SESSION_COOKIE } from '../support/server-env';
 import type { Page } from '@playwright/test';
 
@@ -63,7 +63,7 @@ test.describe('what the browser is given', () => {
     await page.getByLabel('Password').fill(account.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByRole('region', { name: 'This session' })).toBeVisible();
-    await expect(page.getByRole('region', { name: 'All your sessions' }).locator('tbody').getByRole('row')).toHaveCount(1);
+    await expect(sessionCards(page.getByRole('region', { name: 'All your sessions' }))).toHaveCount(1);
 
     const dashboard = await page.reload();
     expect((await dashboard?.headerValue('content-security-policy')) ?? '').toMatch(/script-src 'self'/);

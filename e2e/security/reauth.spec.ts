@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { expect, sessionRows, test } from '../fixtures';
+import { confirmAction, expect, sessionCards, test } from '../fixtures';
 import { e2eDataDir, EMBEDDED_MONGO_FILE, SESSION_COOKIE } from '../support/server-env';
 
 /**
@@ -31,20 +31,25 @@ test('S13: an old sign-in must confirm the password before "Sign out everywhere 
   const { page } = laptop;
   await page.goto('/');
   const allSessions = page.getByRole('region', { name: 'All your sessions' });
-  await expect(sessionRows(allSessions)).toHaveCount(2);
+  await expect(sessionCards(allSessions)).toHaveCount(2);
   await page.getByRole('button', { name: 'Sign out everywhere else' }).click();
+  await confirmAction(page, 'Sign out everywhere else');
 
   const dialog = page.getByRole('dialog', { name: 'Confirm it’s you' });
   await expect(dialog).toBeVisible();
-  await dialog.getByLabel('Password').fill('not the password at all');
+  const password = dialog.getByLabel('Password');
+  await password.fill('not the password at all');
   await dialog.getByRole('button', { name: 'Confirm' }).click();
-  await expect(dialog.getByRole('alert')).toBeVisible();
+  // One message, by the field, about the password alone: no email is involved here.
+  await expect(password).toHaveAccessibleDescription('That password is not correct.');
+  await expect(password).toBeFocused();
+  await expect(dialog.getByText(/email/i)).toHaveCount(0);
   await expect(page.getByRole('heading', { name: 'Signed out' })).toHaveCount(0);
 
   await dialog.getByLabel('Password').fill(account.password);
   await dialog.getByRole('button', { name: 'Confirm' }).click();
   await expect(dialog).toBeHidden();
-  await expect(sessionRows(allSessions)).toHaveCount(1);
+  await expect(sessionCards(allSessions)).toHaveCount(1);
   expect((await tablet.page.request.get('/api/auth/me')).status()).toBe(401);
 
   const cookieAfter = (await laptop.context.cookies()).find((cookie) => cookie.name === SESSION_COOKIE)?.value;

@@ -82,7 +82,7 @@ export function createApp({ config, connection, logger, hasher = createPasswordH
   app.use('/api', parseJsonBody); // 10 kB, strict, depth-limited (S20, S23)
   app.use('/api', createHealthRouter({ connection, readiness })); // before sessions: probes cost no database read
   app.use('/api', createApiReferenceRouter({ config })); // the OpenAPI document (and, outside production, its page): no database read either
-  app.use('/api', createSessionMiddleware({ config, store: registry.store })); // loads the session (1 read) only for API calls, never for static files
+  app.use('/api', createSessionMiddleware({ config, store: registry.store, generateId: (req) => registry.generateId(req) })); // loads the session (1 read) only for API calls, never for static files
   app.use('/api', createSessionLifecycle({ config, registry })); // absolute timeout (S9), pending role changes (S4), replayed-cookie detection
   app.use(
     '/api/auth',

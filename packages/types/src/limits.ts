@@ -12,3 +12,6 @@ export const PASSWORD_MAX_LENGTH = 128;
 
 export const NAME_MAX_LENGTH = 100;
 export const EMAIL_MAX_LENGTH = 254;
+
+/** The name a person gives one of their browsers ("Work laptop"). */
+export const DEVICE_NAME_MAX_LENGTH = 60;

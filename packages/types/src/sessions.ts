@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { DEVICE_NAME_MAX_LENGTH } from './limits';
+
+export { DEVICE_NAME_MAX_LENGTH };
 
 /** Browser and OS parsed from the User-Agent on the server; `null` when it could not be told. */
 export const DeviceSchema = z.object({
@@ -12,8 +15,6 @@ export type Device = z.infer<typeof DeviceSchema>;
 /** How a session's holder proved who they are; a session lists every method it used, in order. */
 export const AuthMethodSchema = z.enum(['password', 'totp', 'recovery_code', 'passkey', 'email_link']);
 export type AuthMethod = z.infer<typeof AuthMethodSchema>;
-
-export const DEVICE_NAME_MAX_LENGTH = 60;
 
 /** Why a session ended; every way of ending one gives one of these. */
 export const SessionEndReasonSchema = z.enum(['revoked', 'expired', 'signed_out', 'password_changed', 'account_disabled']);

@@ -6,7 +6,7 @@ import { createTestApp } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
 import { TEST_SECRET } from '../test/test-config';
 import { cookieHeader, issuedCookie, signSid, unsignSid } from '../test/cookies';
-import { register, sessionDoc, signIn, sleep } from '../test/sign-in';
+import { register, sessionDoc, sessionDocs, signIn, sleep } from '../test/sign-in';
 
 const me = (t: TestApp, cookie: string) => supertest(t.app).get('/api/auth/me').set('Cookie', cookie);
 
@@ -81,6 +81,23 @@ describe('with default timeouts', () => {
     expect(unsignSid(after, TEST_SECRET)).not.toBe(unsignSid(before, TEST_SECRET));
     expect((await me(t, cookieHeader(before))).status).toBe(401);
     expect((await me(t, cookieHeader(after))).status).toBe(200);
+  });
+
+  it('S4: requests a tab sends at once after a role change all land on one new session, and a late one with the old id keeps the cookie', async () => {
+    const agent = t.agent();
+    const credentials = await register(agent);
+    const signedIn = await signIn(agent, credentials);
+    await t.services.accounts.setRole(credentials.id, 'admin', 'admin');
+    const burst = await Promise.all(Array.from({ length: 6 }, () => me(t, signedIn.cookie)));
+    expect(burst.map((res) => res.status)).toEqual(burst.map(() => 200));
+    const newSids = new Set(burst.map((res) => unsignSid(issuedCookie(res), TEST_SECRET)));
+    expect(newSids.size, 'one new id for the whole burst').toBe(1);
+    expect([...newSids][0]).not.toBe(signedIn.sid);
+    expect(await sessionDocs(t, { 'session.userId': credentials.id })).toHaveLength(1);
+
+    const late = await me(t, signedIn.cookie);
+    expect(late.status).toBe(401);
+    expect(late.headers['set-cookie'], 'no clearing cookie that could overtake the new one').toBeUndefined();
   });
 
   it('S4: a role change (user:role) applies to signed-in sessions on their next request: a demoted admin gets 403', async () => {

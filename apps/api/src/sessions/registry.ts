@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import Emittery from 'emittery';
 import type { Request } from 'express';
 import type { SessionData } from 'express-session';
@@ -216,6 +217,8 @@ export function createSessionRegistry({ connection, config, accounts }: SessionR
   const sessions = () => connection.collection<SessionDocument>(SESSIONS_COLLECTION);
   const markers = () => connection.collection<SessionMarker>(SESSION_MARKERS_COLLECTION);
   const events = new Emittery<SessionEvents>();
+  /** Ids chosen for a request's next regenerate (see rotateIfAccountChanged); express-session asks `generateId`. */
+  const chosenIds = new WeakMap<Request, string>();
   const store = new GatehouseSessionStore({
     client: connection.getClient(),
     dbName: connection.name,
@@ -374,7 +377,20 @@ export function createSessionRegistry({ connection, config, accounts }: SessionR
         await regenerate(req);
         return;
       }
-      await rotate(req, { account, isProof: false });
+      // An open tab sends several requests at once, all carrying the old id: each must land on the same
+      // new session, or all but one would get an orphan and a cookie that loses the race to the others.
+      // The new id is derived from the old one (192 random bits no one else knows) and the account version.
+      chosenIds.set(req, createHmac('sha256', req.sessionID).update(`gatehouse rotation\0${account.version}`).digest('base64url').slice(0, 32));
+      try {
+        await rotate(req, { account, isProof: false, expectedVersion: account.version });
+      } finally {
+        chosenIds.delete(req);
+      }
+    },
+
+    /** express-session's `genid`: 192 random bits (S1), unless the registry chose the id (a rotation). */
+    generateId(req: Request): string {
+      return chosenIds.get(req) ?? randomBytes(24).toString('base64url');
     },
 
     endSession,
@@ -400,23 +416,25 @@ export function createSessionRegistry({ connection, config, accounts }: SessionR
     /**
      * A correctly signed cookie named no live session. If its document is merely past its deadline, that is
      * the moment it ends (expired); if it was ended before, a reuse by anyone but the tab that was told is
-     * a theft signal.
+     * a theft signal. Returns why it is gone, as far as the registry knows.
      */
-    async noticeStaleCookie(sid: string, seenFrom: { device: Device; ip: string | null }): Promise<void> {
+    async noticeStaleCookie(sid: string, seenFrom: { device: Device; ip: string | null }): Promise<MarkerReason | null> {
       const expired = await sessions().findOne({ _id: sid, expires: { $lte: new Date() } }, endProjection);
       const expiredOwner = expired?.session.userId;
       if (expired && typeof expiredOwner === 'string') {
         await finish([expired], expiredOwner, { reason: 'expired', actor: 'system' }, { isHolderTold: true });
-        return;
+        return 'expired';
       }
       const handle = sessionHandle(sid);
       const followUp = await markers().findOneAndUpdate(
         { _id: handle, notifiedAt: { $exists: true }, $or: [{ followUpUsed: { $ne: true } }, { notifiedAt: { $gt: new Date(Date.now() - FOLLOW_UP_GRACE_MS) } }] },
         { $set: { followUpUsed: true } },
       );
-      if (followUp) return;
+      if (followUp) return toMarkerReason(followUp.reason);
       const marker = await markers().findOne({ _id: handle });
-      if (marker) await events.emit('replayed', { userId: marker.userId, cause: { reason: toMarkerReason(marker.reason), actor: marker.actor }, ...seenFrom });
+      if (!marker) return null;
+      await events.emit('replayed', { userId: marker.userId, cause: { reason: toMarkerReason(marker.reason), actor: marker.actor }, ...seenFrom });
+      return toMarkerReason(marker.reason);
     },
 
     /** Records that the session's own live stream delivered `session_ended`. */

@@ -17,8 +17,17 @@ export function cookieOptions(config: Pick<Config, 'isProduction'>) {
   return { httpOnly: true, secure: config.isProduction, sameSite: 'lax', path: '/' } as const;
 }
 
-export function createSessionMiddleware({ config, store }: { config: SessionConfig; store: GatehouseSessionStore }): RequestHandler {
+export function createSessionMiddleware({
+  config,
+  store,
+  generateId,
+}: {
+  config: SessionConfig;
+  store: GatehouseSessionStore;
+  generateId?: (req: Request) => string;
+}): RequestHandler {
   return session({
+    ...(generateId ? { genid: generateId } : {}),
     name: config.cookieName,
     secret: config.sessionSecrets,
     store,
@@ -123,8 +132,10 @@ export function createSessionLifecycle({ config, registry }: SessionLifecycleDep
     const presented = presentedSessionId(req, config);
     if (presented !== null && presented !== req.sessionID) {
       // A correctly signed cookie for a session the store no longer has: expired, signed out, or revoked.
-      clearSessionCookie(res, config);
-      await registry.noticeStaleCookie(presented, { device: parseDevice(req.get('user-agent')), ip: req.ip ?? null });
+      const gone = await registry.noticeStaleCookie(presented, { device: parseDevice(req.get('user-agent')), ip: req.ip ?? null });
+      // A rotated id lives on under a new one that another response is carrying to this browser right now:
+      // clearing the cookie here could land after it and sign the tab out.
+      if (gone !== 'rotated') clearSessionCookie(res, config);
     }
     next();
   };

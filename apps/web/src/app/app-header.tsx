@@ -4,9 +4,10 @@ import { authQueries } from '../features/auth/auth-queries';
 import { useSignOut } from '../features/auth/use-sign-out';
 import type { User } from '@gatehouse/types/users';
 
-export function AppHeader({ isSignedOut }: { isSignedOut: boolean }) {
-  const me = useQuery({ ...authQueries.me(), enabled: !isSignedOut });
-  const user = isSignedOut ? null : me.data?.user;
+/** Follows `me`: whatever ends the session (here or elsewhere) empties it, and the header with it. */
+export function AppHeader() {
+  const me = useQuery(authQueries.me());
+  const user = me.data?.user;
   return (
     <header className="app-header">
       <div className="app-header-inner">
@@ -30,7 +31,9 @@ function SignedInNav({ user }: { user: User }) {
         {user.role === 'admin' ? <NavLink to="/admin">Admin</NavLink> : null}
       </nav>
       <div className="account">
-        <span className="account-name">{user.name}</span>
+        <span className="account-name" title={user.name}>
+          {user.name}
+        </span>
         <button type="button" className="button button-small" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
           Sign out
         </button>

@@ -14,7 +14,7 @@ export function RootLayout() {
       <a href="#main" className="skip-link">
         Skip to content
       </a>
-      <AppHeader isSignedOut={endReason !== null} />
+      <AppHeader />
       <ServiceBanner />
       <main id="main" className="app-main" tabIndex={-1}>
         {endReason ? (

@@ -73,13 +73,18 @@ async function toApiError(response: Response): Promise<ApiError> {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/*
+ * No request is ever aborted (there is deliberately no AbortSignal here, even for queries TanStack
+ * cancels): any answer may carry the session's new id, which the server hands out on whichever request
+ * comes first after an administrator changed the account's role. An answer the browser gave up on
+ * would take that cookie with it, and the tab would be left holding an id that no longer exists.
+ */
 interface RequestOptions {
   method?: Method;
   body?: unknown;
-  signal?: AbortSignal;
 }
 
-async function send(path: string, { method = 'GET', body, signal }: RequestOptions): Promise<Response> {
+async function send(path: string, { method = 'GET', body }: RequestOptions): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   // The API accepts JSON bodies only (a cross-site form cannot forge one), so every write carries one.
   const hasBody = method !== 'GET' && method !== 'DELETE';
@@ -91,10 +96,8 @@ async function send(path: string, { method = 'GET', body, signal }: RequestOptio
       headers,
       credentials: 'same-origin',
       body: hasBody ? JSON.stringify(body ?? {}) : undefined,
-      signal,
     });
-  } catch (error) {
-    if (signal?.aborted) throw error;
+  } catch {
     throw new ApiError({ status: 0, code: 'service_unavailable', message: 'The service cannot be reached.' });
   }
   if (!response.ok) throw await toApiError(response);

@@ -1,4 +1,6 @@
-import { ApiError } from './api-client';
+import { isApiError } from './api-client';
+import { errorField, errorMessages, errorText, type ErrorContext } from '../messages/errors';
+import { formatApproximateDuration } from './format-time';
 
 export type FieldErrors = Readonly<Record<string, string>>;
 
@@ -18,21 +20,41 @@ export function formText(form: FormData, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
-export function fieldErrorsOf(error: unknown): FieldErrors {
-  return error instanceof ApiError ? error.fields : {};
+/** What a failed request means for a form: a sentence for the whole form, and messages by field. */
+export interface ErrorDescription {
+  alert: string | null;
+  fields: FieldErrors;
 }
 
-/** The sentence for the form's alert; field problems are shown by their fields instead. */
-export function formErrorMessage(error: unknown): string | null {
-  if (!error) return null;
-  if (error instanceof ApiError) {
-    if (error.code === 'validation_failed') return 'Please correct the highlighted fields.';
-    if (error.code === 'too_many_requests' && error.retryAfter) {
-      const minutes = Math.ceil(error.retryAfter / 60);
-      return `${error.message} Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+const NO_ERROR: ErrorDescription = { alert: null, fields: {} };
+
+/**
+ * Turns a failed request into the catalogue's words for this form. Each problem is said once: by
+ * its field when it belongs to one of `fieldNames`, otherwise in the alert. A code the catalogue
+ * does not know yet (a newer API) keeps the API's own message.
+ */
+export function describeError(error: unknown, context: ErrorContext, fieldNames: readonly string[] = []): ErrorDescription {
+  if (!error) return NO_ERROR;
+  if (!isApiError(error)) return { alert: errorMessages.unexpected, fields: {} };
+
+  const onForm = (field: string) => fieldNames.includes(field);
+  if (error.code === 'validation_failed') {
+    const fields: Record<string, string> = {};
+    const elsewhere: string[] = [];
+    for (const [field, message] of Object.entries(error.fields)) {
+      if (onForm(field)) fields[field] = message;
+      else elsewhere.push(message);
     }
-    if (error.code === 'service_unavailable') return 'Service unavailable, retrying…';
-    return error.message;
+    const hasFields = Object.keys(fields).length > 0;
+    return { alert: elsewhere.length > 0 ? elsewhere.join(' ') : hasFields ? null : errorText(error.code, context) ?? null, fields };
   }
-  return 'Something went wrong. Please try again.';
+
+  const text =
+    error.code === 'too_many_requests' && error.retryAfter
+      ? errorMessages.tooManyAttempts(formatApproximateDuration(error.retryAfter))
+      : errorText(error.code, context);
+  const message = text === undefined ? error.message : text;
+  if (message === null) return NO_ERROR;
+  const field = errorField(error.code, context);
+  return field && onForm(field) ? { alert: null, fields: { [field]: message } } : { alert: message, fields: {} };
 }

@@ -1,65 +1,63 @@
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const compactDateTimeFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
-const relativeFormat = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+import { locale } from '../messages/intl';
+import { timeMessages } from '../messages/time';
 
-export function formatDateTime(iso: string): string {
-  return dateTimeFormat.format(new Date(iso));
-}
+export type Unit = 'second' | 'minute' | 'hour' | 'day' | 'month' | 'year';
 
-/** Without the year, for dense tables. */
-export function formatCompactDateTime(iso: string): string {
-  return compactDateTimeFormat.format(new Date(iso));
-}
+const preciseFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium' });
+const relativeFormat = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+const unitFormats = new Map<Unit, Intl.NumberFormat>();
 
-const RELATIVE_STEPS: ReadonlyArray<[Intl.RelativeTimeFormatUnit, number]> = [
-  ['second', 60],
-  ['minute', 60],
-  ['hour', 24],
-  ['day', 30],
-  ['month', 12],
-  ['year', Number.POSITIVE_INFINITY],
-];
-
-/** "2 minutes ago", "in 3 days": coarse on purpose, for times people skim. */
-export function formatRelative(iso: string, now: number): string {
-  let amount = (Date.parse(iso) - now) / 1000;
-  for (const [unit, size] of RELATIVE_STEPS) {
-    if (Math.abs(Math.round(amount)) < size) return relativeFormat.format(Math.round(amount), unit);
-    amount /= size;
+/** "30 minutes": a number with its unit written out, in the reader's locale. */
+export function formatAmount(amount: number, unit: Unit): string {
+  let format = unitFormats.get(unit);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' });
+    unitFormats.set(unit, format);
   }
-  return relativeFormat.format(Math.round(amount), 'year');
+  return format.format(amount);
 }
 
-const pad = (value: number) => String(value).padStart(2, '0');
+/** The full date and time, to the second: what a coarse phrase shows on hover and focus. */
+export function formatPrecise(iso: string): string {
+  return preciseFormat.format(new Date(iso));
+}
+
+export const DAY_SECONDS = 86_400;
 
 /**
- * Time left until a deadline, to the second: "4:05", "2:04:05", "3 d 02:04:05".
- * Seconds are always shown so a ticking countdown visibly moves, even weeks ahead.
+ * A length of time rounded in the largest unit that still reads naturally. Each step rounds the
+ * original length, so 59.6 minutes is "1 hour", never "60 minutes". `null` under half a minute.
  */
-export function formatCountdown(remainingMs: number): string {
-  if (remainingMs <= 0) return 'Expired';
-  const totalSeconds = Math.ceil(remainingMs / 1000);
-  const days = Math.floor(totalSeconds / 86_400);
-  const hours = Math.floor((totalSeconds % 86_400) / 3600);
-  const minutes = Math.floor((totalSeconds % 3600) / 60);
-  const seconds = totalSeconds % 60;
-  if (days > 0) return `${days} d ${pad(hours)}:${pad(minutes)}:${pad(seconds)}`;
-  if (hours > 0) return `${hours}:${pad(minutes)}:${pad(seconds)}`;
-  return `${minutes}:${pad(seconds)}`;
+export function roundDuration(seconds: number): { amount: number; unit: Unit } | null {
+  const length = Math.abs(seconds);
+  const minutes = Math.round(length / 60);
+  if (minutes < 1) return null;
+  if (minutes < 60) return { amount: minutes, unit: 'minute' };
+  const hours = Math.round(length / 3600);
+  if (hours < 24) return { amount: hours, unit: 'hour' };
+  const days = Math.round(length / DAY_SECONDS);
+  // Sessions last weeks: "in 30 days" says more than "in 1 month".
+  if (days < 45) return { amount: days, unit: 'day' };
+  const months = Math.round(length / (DAY_SECONDS * 30.44));
+  if (months < 12) return { amount: months, unit: 'month' };
+  return { amount: Math.round(length / (DAY_SECONDS * 365.25)), unit: 'year' };
 }
 
-/** A configured duration in words: "30 minutes", "30 days", "90 seconds". */
-export function formatDuration(totalSeconds: number): string {
-  const units: ReadonlyArray<[string, number]> = [
-    ['day', 86_400],
-    ['hour', 3600],
-    ['minute', 60],
-  ];
-  for (const [unit, size] of units) {
-    if (totalSeconds >= size && totalSeconds % size === 0) {
-      const amount = totalSeconds / size;
-      return `${amount} ${unit}${amount === 1 ? '' : 's'}`;
-    }
-  }
-  return `${totalSeconds} second${totalSeconds === 1 ? '' : 's'}`;
+/** "2 minutes ago", "in 29 days", "yesterday": coarse on purpose, for times people skim. */
+export function formatRelative(iso: string, now: number): string {
+  const seconds = (Date.parse(iso) - now) / 1000;
+  const rounded = roundDuration(seconds);
+  if (!rounded) return seconds > 0 ? timeMessages.inUnderAMinute : timeMessages.justNow;
+  return relativeFormat.format(Math.sign(seconds) * rounded.amount, rounded.unit);
+}
+
+/** "about 30 minutes", "less than a minute". */
+export function formatApproximateDuration(seconds: number): string {
+  const rounded = roundDuration(seconds);
+  return rounded ? timeMessages.about(formatAmount(rounded.amount, rounded.unit)) : timeMessages.underAMinute;
+}
+
+/** Until a deadline: "about 30 minutes left", "expired". */
+export function formatTimeLeft(remainingMs: number): string {
+  return remainingMs > 0 ? timeMessages.left(formatApproximateDuration(remainingMs / 1000)) : timeMessages.expired;
 }

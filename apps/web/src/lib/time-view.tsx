@@ -1,29 +1,34 @@
-import { formatCompactDateTime, formatCountdown, formatDateTime, formatRelative } from './format-time';
+import { formatPrecise, formatRelative, formatTimeLeft } from './format-time';
 
-export function DateTime({ value, isCompact = false }: { value: string; isCompact?: boolean }) {
+/*
+ * Times are shown in words; the precise date and time is the element's title (hover, and the
+ * description screen readers announce) and appears beside it on keyboard focus or a tap
+ * (app.css, `time[data-precise]`). None of them ticks by the second.
+ */
+
+function PreciseTime({ value, children }: { value: string; children: string }) {
+  const precise = formatPrecise(value);
   return (
-    <time dateTime={value} title={isCompact ? formatDateTime(value) : undefined}>
-      {isCompact ? formatCompactDateTime(value) : formatDateTime(value)}
+    <time dateTime={value} title={precise} data-precise={precise} tabIndex={0}>
+      {children}
     </time>
   );
 }
 
-/** A past moment, "3 minutes ago". A clock that ticks slowly never makes it sound like the future. */
-export function RelativeTime({ value, now }: { value: string; now: number }) {
-  return (
-    <time dateTime={value} title={formatDateTime(value)}>
-      {formatRelative(value, Math.max(now, Date.parse(value)))}
-    </time>
-  );
+/**
+ * "3 minutes ago", "in 29 days". `isPast`: a moment known to be behind us, so a clock read slightly
+ * early never makes it sound like the future.
+ */
+export function RelativeTime({ value, now, isPast = false }: { value: string; now: number; isPast?: boolean }) {
+  return <PreciseTime value={value}>{formatRelative(value, isPast ? Math.max(now, Date.parse(value)) : now)}</PreciseTime>;
 }
 
-/** A deadline with its live countdown; the countdown is not announced on every tick. */
-export function Deadline({ value, now, isCompact = false }: { value: string; now: number; isCompact?: boolean }) {
-  const countdown = formatCountdown(Date.parse(value) - now);
-  return (
-    <>
-      <DateTime value={value} isCompact={isCompact} />{' '}
-      <span className="countdown">{countdown === 'Expired' ? '(expired)' : `(${countdown} left)`}</span>
-    </>
-  );
+/** "about 30 minutes left", "expired". */
+export function TimeLeft({ value, now }: { value: string; now: number }) {
+  return <PreciseTime value={value}>{formatTimeLeft(Date.parse(value) - now)}</PreciseTime>;
+}
+
+/** A date and time written out, for records that are read rather than skimmed. */
+export function DateTime({ value }: { value: string }) {
+  return <time dateTime={value}>{formatPrecise(value)}</time>;
 }

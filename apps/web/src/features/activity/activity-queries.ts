@@ -11,6 +11,6 @@ export const activityQueries = {
   list: () =>
     queryOptions({
       queryKey: activityKeys.list(),
-      queryFn: ({ signal }) => apiRequest<ActivityListResponse>('/api/activity', { signal }),
+      queryFn: () => apiRequest<ActivityListResponse>('/api/activity'),
     }),
 };

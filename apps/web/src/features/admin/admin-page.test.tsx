@@ -1,10 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { screen, waitFor } from '@testing-library/react';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { AdminSessionListResponse, AdminUserListResponse, StoreHealthResponse } from '@gatehouse/types/admin';
 import { renderApp } from '../../test/render-app';
+import { AdminPage } from '../../app/pages';
 import { FakeEventSource, json, stubApi } from '../../test/fake-api';
-import { activityList, currentSession, meResponse, sessionList } from '../../test/fixtures';
+import { ada, activityList, currentSession, meResponse, sessionList } from '../../test/fixtures';
+
+// The page's code is compiled once up front, so the first test's timeouts measure the app, not the compiler.
+beforeAll(() => AdminPage.preload());
 
 beforeEach(() => {
   FakeEventSource.install();
@@ -42,7 +46,11 @@ const adminSessions = (page: number): AdminSessionListResponse => ({
 });
 
 const users: AdminUserListResponse = {
-  users: [{ ...grace, role: 'user', isDisabled: false, sessionCount: 1, createdAt: now }],
+  users: [
+    { ...grace, role: 'user', isDisabled: false, sessionCount: 1, createdAt: now },
+    // The administrator's own account (fixtures' `ada`, signed in as admin).
+    { id: ada.id, name: ada.name, email: ada.email, role: 'admin', isDisabled: false, sessionCount: 1, createdAt: now },
+  ],
 };
 
 const store: StoreHealthResponse = {
@@ -65,6 +73,8 @@ function api(role: 'admin' | 'user') {
     'GET /api/admin/users': () => json(users),
     'GET /api/admin/store': () => json(store),
     'DELETE /api/admin/users/65f0c0ffee0000000000000b/sessions': () => json({ revoked: 1 }),
+    'POST /api/admin/users/65f0c0ffee0000000000000b/disable': () => json({ user: { ...users.users[0], isDisabled: true, sessionCount: 0 } }),
+    'POST /api/admin/users/65f0c0ffee0000000000000b/role': ({ body }) => json({ user: { ...users.users[0], ...(body as object) } }),
   });
 }
 
@@ -94,8 +104,57 @@ describe('admin area', () => {
     await screen.findByText(/Page 2 of 2/);
 
     await user.click(screen.getByRole('button', { name: 'Revoke all sessions of grace@example.com' }));
+    const dialog = await screen.findByRole('alertdialog', { name: 'Revoke every session of grace@example.com?' });
+    expect(calls.some((call) => call.method === 'DELETE')).toBe(false);
+    await user.click(within(dialog).getByRole('button', { name: 'Revoke all sessions' }));
     await waitFor(() => expect(calls.some((call) => call.method === 'DELETE')).toBe(true));
     expect(await screen.findByText('Revoked 1 session.')).toBeTruthy();
+  });
+
+  it('offers no action on the administrator’s own account that could only fail', async () => {
+    api('admin');
+    renderApp('/admin');
+
+    expect(await screen.findByRole('button', { name: 'Disable grace@example.com' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Change role of grace@example.com' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Disable ada@example.com' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Change role of ada@example.com' })).toBeNull();
+  });
+
+  // Escape is the browser's own dialog behaviour, which jsdom lacks: the e2e suite presses it in Chromium.
+  it('disables an account only once confirmed', async () => {
+    const { calls } = api('admin');
+    renderApp('/admin');
+    const user = userEvent.setup();
+    const disable = await screen.findByRole('button', { name: 'Disable grace@example.com' });
+
+    await user.click(disable);
+    const dialog = await screen.findByRole('alertdialog', { name: 'Disable the account of Grace Hopper?' });
+    expect(within(dialog).getByText(/grace@example.com is signed out everywhere at once/)).toBeTruthy();
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
+    expect(calls.some((call) => call.path.endsWith('/disable'))).toBe(false);
+
+    await user.click(disable);
+    await user.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Disable account' }));
+    await waitFor(() => expect(calls.some((call) => call.path.endsWith('/disable'))).toBe(true));
+  });
+
+  it('changes a user’s role from the users list', async () => {
+    const { calls } = api('admin');
+    renderApp('/admin');
+    const user = userEvent.setup();
+
+    await user.click(await screen.findByRole('button', { name: 'Change role of grace@example.com' }));
+    const dialog = await screen.findByRole('alertdialog', { name: 'Change the role of Grace Hopper?' });
+    expect((within(dialog).getByRole('radio', { name: 'Administrator' }) as HTMLInputElement).checked).toBe(true);
+    await user.click(within(dialog).getByRole('radio', { name: 'User' }));
+    expect((within(dialog).getByRole('button', { name: 'Change role' }) as HTMLButtonElement).disabled).toBe(true);
+    await user.click(within(dialog).getByRole('radio', { name: 'Administrator' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Change role' }));
+
+    await waitFor(() => expect(calls.find((call) => call.path.endsWith('/role'))?.body).toEqual({ role: 'admin' }));
+    expect(await screen.findByText('grace@example.com is now: Administrator.')).toBeTruthy();
   });
 
   it('filters sessions by email', async () => {

@@ -1,6 +1,7 @@
 import { AdminSessionsSection } from './admin-sessions-section';
 import { AdminUsersSection } from './admin-users-section';
 import { StoreHealthSection } from './store-health-section';
+import { adminMessages } from '../../messages/admin';
 import './admin.css';
 
 export function AdminPage() {
@@ -8,7 +9,7 @@ export function AdminPage() {
     <div className="page">
       <title>Admin · Gatehouse</title>
       <h1>Admin</h1>
-      <p className="lead">Every session in the store, every account, and the health of the session store.</p>
+      <p className="lead">{adminMessages.lead}</p>
       <div className="admin-stack">
         <AdminSessionsSection />
         <AdminUsersSection />

@@ -2,6 +2,7 @@ import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import type {
   AdminRevokeUserSessionsResponse,
   AdminSessionListResponse,
+  AdminSetRoleRequest,
   AdminUserListResponse,
   AdminUserResponse,
   StoreHealthResponse,
@@ -32,18 +33,18 @@ export const adminQueries = {
   sessions: (filter: AdminSessionFilter) =>
     queryOptions({
       queryKey: adminKeys.sessionPage(filter),
-      queryFn: ({ signal }) => apiRequest<AdminSessionListResponse>(`/api/admin/sessions?${sessionsSearch(filter)}`, { signal }),
+      queryFn: () => apiRequest<AdminSessionListResponse>(`/api/admin/sessions?${sessionsSearch(filter)}`),
       placeholderData: keepPreviousData,
     }),
   users: () =>
     queryOptions({
       queryKey: adminKeys.users(),
-      queryFn: ({ signal }) => apiRequest<AdminUserListResponse>('/api/admin/users', { signal }),
+      queryFn: () => apiRequest<AdminUserListResponse>('/api/admin/users'),
     }),
   store: () =>
     queryOptions({
       queryKey: adminKeys.store(),
-      queryFn: ({ signal }) => apiRequest<StoreHealthResponse>('/api/admin/store', { signal }),
+      queryFn: () => apiRequest<StoreHealthResponse>('/api/admin/store'),
     }),
 };
 
@@ -55,4 +56,7 @@ export const adminApi = {
     apiRequest<AdminUserResponse>(`/api/admin/users/${encodeURIComponent(userId)}/${isDisabled ? 'disable' : 'enable'}`, {
       method: 'POST',
     }),
+  /** Applies on the user's next request, without signing them out. */
+  setUserRole: (userId: string, body: AdminSetRoleRequest) =>
+    apiRequest<AdminUserResponse>(`/api/admin/users/${encodeURIComponent(userId)}/role`, { method: 'POST', body }),
 };

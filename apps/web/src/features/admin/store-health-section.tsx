@@ -2,17 +2,19 @@ import { useQuery } from '@tanstack/react-query';
 import type { StoreHealthResponse } from '@gatehouse/types/admin';
 import { DateTime } from '../../lib/time-view';
 import { QueryState } from '../../components/query-state';
-import { ACTIVITY_LABELS } from '../activity/activity-labels';
+import { activityLabels } from '../../messages/activity';
+import { adminMessages } from '../../messages/admin';
 import { describeDevice } from '../../lib/device';
 import { adminQueries } from './admin-queries';
 import { TableRegion } from '../../components/table-region';
+import { EmailText } from '../../components/email-text';
 
 export function StoreHealthSection() {
   const health = useQuery(adminQueries.store());
   return (
     <section className="card" aria-labelledby="store-health-title">
       <h2 id="store-health-title">Store health</h2>
-      {health.data ? <StoreHealth health={health.data} /> : <QueryState query={health} what="store health" />}
+      {health.data ? <StoreHealth health={health.data} /> : <QueryState query={health} what={adminMessages.storeHealth} />}
     </section>
   );
 }
@@ -30,7 +32,7 @@ function StoreHealth({ health }: { health: StoreHealthResponse }) {
           <dt>Anonymous sessions</dt>
           <dd>
             {health.anonymousSessions}
-            {hasAnonymous ? <span className="stat-note">Should be 0: sessions are only stored for signed-in people.</span> : null}
+            {hasAnonymous ? <span className="stat-note">{adminMessages.storeStatus.anonymousNote}</span> : null}
           </dd>
         </div>
         <div>
@@ -40,7 +42,7 @@ function StoreHealth({ health }: { health: StoreHealthResponse }) {
         <div className={health.ttlIndex.present ? undefined : 'stat-alarm'}>
           <dt>Expiry (TTL) index</dt>
           <dd>
-            {health.ttlIndex.present ? 'Present' : 'Missing'}
+            {health.ttlIndex.present ? adminMessages.storeStatus.present : adminMessages.storeStatus.missing}
             {health.ttlIndex.expireAfterSeconds !== null ? (
               <span className="stat-note">expireAfterSeconds: {health.ttlIndex.expireAfterSeconds}</span>
             ) : null}
@@ -48,7 +50,7 @@ function StoreHealth({ health }: { health: StoreHealthResponse }) {
         </div>
         <div className={health.userIndex.present ? undefined : 'stat-alarm'}>
           <dt>Per-user index</dt>
-          <dd>{health.userIndex.present ? 'Present' : 'Missing'}</dd>
+          <dd>{health.userIndex.present ? adminMessages.storeStatus.present : adminMessages.storeStatus.missing}</dd>
         </div>
       </dl>
 
@@ -67,7 +69,7 @@ function StoreHealth({ health }: { health: StoreHealthResponse }) {
             <tbody>
               {health.topUsers.map((entry) => (
                 <tr key={entry.userId}>
-                  <th scope="row">{entry.email ?? `Deleted account ${entry.userId}`}</th>
+                  <th scope="row">{entry.email ? <EmailText email={entry.email} /> : adminMessages.storeStatus.deletedAccount(entry.userId)}</th>
                   <td className="numeric">{entry.sessions}</td>
                 </tr>
               ))}
@@ -75,7 +77,7 @@ function StoreHealth({ health }: { health: StoreHealthResponse }) {
           </table>
         </TableRegion>
       ) : (
-        <p className="muted">No sessions stored.</p>
+        <p className="muted">{adminMessages.storeStatus.noSessions}</p>
       )}
 
       <h3>Revoked sessions used again</h3>
@@ -84,11 +86,11 @@ function StoreHealth({ health }: { health: StoreHealthResponse }) {
           {health.recentReplays.map((event) => (
             <li key={event.id} className="activity activity-suspicious">
               <div className="activity-title">
-                <strong>{ACTIVITY_LABELS[event.type]}</strong>
+                <strong>{activityLabels[event.type]}</strong>
               </div>
               <div className="muted">
                 <DateTime value={event.at} />
-                {` · ${event.userEmail ?? 'unknown account'}`}
+                {` · ${event.userEmail ?? adminMessages.storeStatus.unknownAccount}`}
                 {event.device ? ` · ${describeDevice(event.device)}` : null}
                 {event.ip ? ` · ${event.ip}` : null}
               </div>
@@ -96,7 +98,7 @@ function StoreHealth({ health }: { health: StoreHealthResponse }) {
           ))}
         </ul>
       ) : (
-        <p className="muted">None recently.</p>
+        <p className="muted">{adminMessages.storeStatus.noReplays}</p>
       )}
     </div>
   );

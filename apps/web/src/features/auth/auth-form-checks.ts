@@ -1,10 +1,12 @@
 import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@gatehouse/types/limits';
 import type { ChangePasswordRequest, LoginRequest, ReauthRequest, RegisterRequest } from '@gatehouse/types/auth';
 import { checkedForm, type CheckedForm } from '../../lib/form-errors';
+import { formMessages } from '../../messages/forms';
 
 /*
  * The same limits and messages as the API's request schemas, checked by hand so the browser needs no
- * schema library. The API still decides: whatever it refuses comes back as field errors.
+ * schema library (the wording lives in messages/forms.ts). The API still decides: whatever it
+ * refuses comes back as field errors.
  */
 
 /** Deliberately loose: the API's stricter check answers with its own message for the field. */
@@ -13,20 +15,20 @@ const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
 function emailProblem(email: string): string | null {
-  if (email.length > EMAIL_MAX_LENGTH) return 'Email is too long';
-  return EMAIL_SHAPE.test(email) ? null : 'Enter a valid email address';
+  if (email.length > EMAIL_MAX_LENGTH) return formMessages.emailTooLong;
+  return EMAIL_SHAPE.test(email) ? null : formMessages.enterEmail;
 }
 
 function newPasswordProblem(password: string): string | null {
-  if (password.length < PASSWORD_MIN_LENGTH) return `Use at least ${PASSWORD_MIN_LENGTH} characters`;
-  if (password.length > PASSWORD_MAX_LENGTH) return `Use at most ${PASSWORD_MAX_LENGTH} characters`;
+  if (password.length < PASSWORD_MIN_LENGTH) return formMessages.atLeast(PASSWORD_MIN_LENGTH);
+  if (password.length > PASSWORD_MAX_LENGTH) return formMessages.atMost(PASSWORD_MAX_LENGTH);
   return null;
 }
 
 /** A password being proven rather than chosen: only its presence (and the hashing bound) is checked. */
 function givenPasswordProblem(password: string, whenMissing: string): string | null {
   if (password.length === 0) return whenMissing;
-  if (password.length > PASSWORD_MAX_LENGTH) return `Use at most ${PASSWORD_MAX_LENGTH} characters`;
+  if (password.length > PASSWORD_MAX_LENGTH) return formMessages.atMost(PASSWORD_MAX_LENGTH);
   return null;
 }
 
@@ -34,7 +36,7 @@ export function checkLogin(values: { email: string; password: string; rememberMe
   const email = normaliseEmail(values.email);
   return checkedForm(
     { email, password: values.password, rememberMe: values.rememberMe },
-    { email: emailProblem(email), password: givenPasswordProblem(values.password, 'Enter your password') },
+    { email: emailProblem(email), password: givenPasswordProblem(values.password, formMessages.enterPassword) },
   );
 }
 
@@ -42,7 +44,7 @@ export function checkRegistration(values: { name: string; email: string; passwor
   const name = values.name.trim();
   const email = normaliseEmail(values.email);
   const nameProblem =
-    name.length === 0 ? 'Enter your name' : name.length > NAME_MAX_LENGTH ? `Use at most ${NAME_MAX_LENGTH} characters` : null;
+    name.length === 0 ? formMessages.enterName : name.length > NAME_MAX_LENGTH ? formMessages.atMost(NAME_MAX_LENGTH) : null;
   return checkedForm(
     { name, email, password: values.password },
     { name: nameProblem, email: emailProblem(email), password: newPasswordProblem(values.password) },
@@ -51,11 +53,11 @@ export function checkRegistration(values: { name: string; email: string; passwor
 
 export function checkPasswordChange(values: ChangePasswordRequest): CheckedForm<ChangePasswordRequest> {
   return checkedForm(values, {
-    currentPassword: givenPasswordProblem(values.currentPassword, 'Enter your current password'),
+    currentPassword: givenPasswordProblem(values.currentPassword, formMessages.enterCurrentPassword),
     newPassword: newPasswordProblem(values.newPassword),
   });
 }
 
 export function checkReauth(values: ReauthRequest): CheckedForm<ReauthRequest> {
-  return checkedForm(values, { password: givenPasswordProblem(values.password, 'Enter your password') });
+  return checkedForm(values, { password: givenPasswordProblem(values.password, formMessages.enterPassword) });
 }

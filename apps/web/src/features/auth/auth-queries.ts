@@ -17,10 +17,14 @@ export const authKeys = {
 };
 
 export const authQueries = {
+  /**
+   * Who is signed in. A visitor who never signed in gets a 401 error; `null` is written here (never
+   * fetched) once this tab knows its session is over, see `forgetSignedInState`.
+   */
   me: () =>
     queryOptions({
       queryKey: authKeys.me(),
-      queryFn: ({ signal }) => apiRequest<MeResponse>('/api/auth/me', { signal }),
+      queryFn: (): Promise<MeResponse | null> => apiRequest<MeResponse>('/api/auth/me'),
       staleTime: 60_000,
     }),
 };

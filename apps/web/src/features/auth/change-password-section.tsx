@@ -1,10 +1,11 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { ChangePasswordRequest } from '@gatehouse/types/auth';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
-import { isApiError } from '../../lib/api-client';
-import { fieldErrorsOf, formErrorMessage, formText, type FieldErrors } from '../../lib/form-errors';
+import { describeError, formText, type FieldErrors } from '../../lib/form-errors';
+import { useFocusFirstProblem } from '../../lib/use-focus-first-problem';
+import { authMessages } from '../../messages/auth';
 import { useWithReauth } from '../reauth/reauth-context';
 import { sessionKeys } from '../sessions/session-queries';
 import { activityKeys } from '../activity/activity-queries';
@@ -12,14 +13,13 @@ import { authApi, authKeys } from './auth-queries';
 import { useSessionStatus } from './session-status-context';
 import { checkPasswordChange } from './auth-form-checks';
 
-function endedSessionsMessage(count: number): string {
-  return `Password changed. ${count} other session${count === 1 ? ' was' : 's were'} signed out.`;
-}
+const FIELDS = ['currentPassword', 'newPassword'];
 
 export function ChangePasswordSection() {
   const queryClient = useQueryClient();
   const sessionStatus = useSessionStatus();
   const withReauth = useWithReauth();
+  const formRef = useRef<HTMLFormElement>(null);
   const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
   const changePassword = useMutation({
     // The server gives this session a new id and ends all the others.
@@ -31,6 +31,7 @@ export function ChangePasswordSection() {
         queryClient.invalidateQueries({ queryKey: authKeys.me() }),
       ]),
   });
+  useFocusFirstProblem(formRef, clientErrors ?? changePassword.error);
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -49,26 +50,21 @@ export function ChangePasswordSection() {
     changePassword.mutate(data, { onSuccess: () => formElement.reset() });
   };
 
-  const serverFields = fieldErrorsOf(changePassword.error);
-  const fieldErrors: FieldErrors = clientErrors ?? {
-    ...serverFields,
-    ...(isApiError(changePassword.error, 'invalid_credentials')
-      ? { currentPassword: 'The current password is not correct.' }
-      : {}),
-  };
-  const alert = clientErrors ? 'Please correct the highlighted fields.' : formErrorMessage(changePassword.error);
+  const { alert, fields } = clientErrors
+    ? { alert: null, fields: clientErrors }
+    : describeError(changePassword.error, 'change-password', FIELDS);
 
   return (
     <section className="card" aria-labelledby="change-password-title">
       <h2 id="change-password-title">Change password</h2>
-      <form onSubmit={onSubmit} noValidate className="stack">
+      <form ref={formRef} onSubmit={onSubmit} noValidate className="stack">
         <TextField
           label="Current password"
           name="currentPassword"
           type="password"
           autoComplete="current-password"
           required
-          error={fieldErrors.currentPassword}
+          error={fields.currentPassword}
         />
         <TextField
           label="New password"
@@ -76,12 +72,12 @@ export function ChangePasswordSection() {
           type="password"
           autoComplete="new-password"
           required
-          hint="Changing it signs out every other session."
-          error={fieldErrors.newPassword}
+          hint={authMessages.changePasswordHint}
+          error={fields.newPassword}
         />
         <FormAlert message={alert} />
         <p role="status" className="status-message">
-          {changePassword.data ? endedSessionsMessage(changePassword.data.endedSessions) : ''}
+          {changePassword.data ? authMessages.passwordChanged(changePassword.data.endedSessions) : ''}
         </p>
         <button type="submit" className="button button-primary" aria-disabled={changePassword.isPending || undefined}>
           Change password

@@ -20,7 +20,7 @@ async function fillAndSubmit(email: string, password: string) {
 }
 
 describe('login page', () => {
-  it('shows the field errors the API returns next to their fields, and an alert', async () => {
+  it('shows the field errors the API returns next to their fields, once, and moves focus to the first of them', async () => {
     stubApi({
       'GET /api/auth/me': signedOut,
       'POST /api/auth/login': () =>
@@ -33,29 +33,46 @@ describe('login page', () => {
     await waitFor(() => expect(email.getAttribute('aria-invalid')).toBe('true'));
     const describedBy = email.getAttribute('aria-describedby') ?? '';
     expect(document.getElementById(describedBy)?.textContent).toBe('This email is not allowed here');
-    expect(screen.getByRole('alert').textContent).toMatch(/correct the highlighted fields/);
+    expect(screen.queryByRole('alert')).toBeNull();
     expect(screen.getByLabelText('Password').getAttribute('aria-invalid')).toBeNull();
+    await waitFor(() => expect(document.activeElement).toBe(email));
   });
 
-  it('shows a wrong password in the alert', async () => {
+  it('shows a wrong password in the alert, in the catalogue’s words, and moves focus to it', async () => {
     stubApi({
       'GET /api/auth/me': signedOut,
-      'POST /api/auth/login': () => apiError(401, { code: 'invalid_credentials', message: 'Email or password is incorrect.' }),
+      'POST /api/auth/login': () => apiError(401, { code: 'invalid_credentials', message: 'Whatever the API says.' }),
     });
     renderApp('/login');
     await fillAndSubmit('ada@example.com', 'wrong-password');
 
-    expect((await screen.findByRole('alert')).textContent).toBe('Email or password is incorrect.');
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toBe('The email or password is incorrect.');
+    await waitFor(() => expect(document.activeElement).toBe(alert));
     expect(screen.queryByRole('heading', { name: 'Signed out' })).toBeNull();
   });
 
-  it('checks the form before sending it', async () => {
+  it('says once how long to wait after too many attempts', async () => {
+    stubApi({
+      'GET /api/auth/me': signedOut,
+      'POST /api/auth/login': () =>
+        apiError(429, { code: 'too_many_requests', message: 'Too many attempts. Try again later.' }, { 'Retry-After': '3600' }),
+    });
+    renderApp('/login');
+    await fillAndSubmit('ada@example.com', 'wrong-password');
+
+    expect((await screen.findByRole('alert')).textContent).toBe('Too many attempts. Try again in about 1 hour.');
+  });
+
+  it('checks the form before sending it and moves focus to the first field to fix', async () => {
     const { calls } = stubApi({ 'GET /api/auth/me': signedOut });
     renderApp('/login');
     await fillAndSubmit('not-an-email', 'x');
 
-    expect(screen.getByLabelText('Email').getAttribute('aria-invalid')).toBe('true');
-    expect(screen.getByRole('alert')).toBeTruthy();
+    const email = screen.getByLabelText('Email');
+    expect(email.getAttribute('aria-invalid')).toBe('true');
+    expect(document.getElementById(email.getAttribute('aria-describedby') ?? '')?.textContent).toBe('Enter a valid email address');
+    expect(document.activeElement).toBe(email);
     expect(calls.some((call) => call.path === '/api/auth/login')).toBe(false);
   });
 

@@ -1,21 +1,26 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
 import type { LoginRequest } from '@gatehouse/types/auth';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
-import { fieldErrorsOf, formErrorMessage, formText, type FieldErrors } from '../../lib/form-errors';
+import { describeError, formText, type FieldErrors } from '../../lib/form-errors';
+import { useFocusFirstProblem } from '../../lib/use-focus-first-problem';
 import { authApi } from './auth-queries';
 import { useAuthSuccess } from './use-auth-success';
 import { checkLogin } from './auth-form-checks';
 
+const FIELDS = ['email', 'password'];
+
 export function LoginPage() {
   const onSignedIn = useAuthSuccess();
+  const formRef = useRef<HTMLFormElement>(null);
   const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
   const login = useMutation({
     mutationFn: (body: LoginRequest) => authApi.login(body),
     onSuccess: onSignedIn,
   });
+  useFocusFirstProblem(formRef, clientErrors ?? login.error);
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -30,23 +35,15 @@ export function LoginPage() {
     else login.reset();
   };
 
-  const fieldErrors = clientErrors ?? fieldErrorsOf(login.error);
-  const alert = clientErrors ? 'Please correct the highlighted fields.' : formErrorMessage(login.error);
+  const { alert, fields } = clientErrors ? { alert: null, fields: clientErrors } : describeError(login.error, 'sign-in', FIELDS);
 
   return (
     <div className="card narrow">
       <title>Sign in · Gatehouse</title>
       <h1>Sign in</h1>
-      <form onSubmit={onSubmit} noValidate className="stack">
-        <TextField label="Email" name="email" type="email" autoComplete="username" required error={fieldErrors.email} />
-        <TextField
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          error={fieldErrors.password}
-        />
+      <form ref={formRef} onSubmit={onSubmit} noValidate className="stack">
+        <TextField label="Email" name="email" type="email" autoComplete="username" required error={fields.email} />
+        <TextField label="Password" name="password" type="password" autoComplete="current-password" required error={fields.password} />
         <div className="checkbox-field">
           <input id="remember-me" name="rememberMe" type="checkbox" />
           <label htmlFor="remember-me">Remember me</label>

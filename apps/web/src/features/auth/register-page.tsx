@@ -1,22 +1,28 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
 import { PASSWORD_MIN_LENGTH } from '@gatehouse/types/limits';
 import type { RegisterRequest } from '@gatehouse/types/auth';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
-import { fieldErrorsOf, formErrorMessage, formText, type FieldErrors } from '../../lib/form-errors';
+import { describeError, formText, type FieldErrors } from '../../lib/form-errors';
+import { useFocusFirstProblem } from '../../lib/use-focus-first-problem';
+import { authMessages } from '../../messages/auth';
 import { authApi } from './auth-queries';
 import { useAuthSuccess } from './use-auth-success';
 import { checkRegistration } from './auth-form-checks';
 
+const FIELDS = ['name', 'email', 'password'];
+
 export function RegisterPage() {
   const onRegistered = useAuthSuccess();
+  const formRef = useRef<HTMLFormElement>(null);
   const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
   const register = useMutation({
     mutationFn: (body: RegisterRequest) => authApi.register(body),
     onSuccess: onRegistered,
   });
+  useFocusFirstProblem(formRef, clientErrors ?? register.error);
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -31,24 +37,23 @@ export function RegisterPage() {
     else register.reset();
   };
 
-  const fieldErrors = clientErrors ?? fieldErrorsOf(register.error);
-  const alert = clientErrors ? 'Please correct the highlighted fields.' : formErrorMessage(register.error);
+  const { alert, fields } = clientErrors ? { alert: null, fields: clientErrors } : describeError(register.error, 'register', FIELDS);
 
   return (
     <div className="card narrow">
       <title>Create account · Gatehouse</title>
       <h1>Create account</h1>
-      <form onSubmit={onSubmit} noValidate className="stack">
-        <TextField label="Name" name="name" autoComplete="name" required error={fieldErrors.name} />
-        <TextField label="Email" name="email" type="email" autoComplete="email" required error={fieldErrors.email} />
+      <form ref={formRef} onSubmit={onSubmit} noValidate className="stack">
+        <TextField label="Name" name="name" autoComplete="name" required error={fields.name} />
+        <TextField label="Email" name="email" type="email" autoComplete="email" required error={fields.email} />
         <TextField
           label="Password"
           name="password"
           type="password"
           autoComplete="new-password"
           required
-          hint={`At least ${PASSWORD_MIN_LENGTH} characters. A few unrelated words make a strong password.`}
-          error={fieldErrors.password}
+          hint={authMessages.newPasswordHint(PASSWORD_MIN_LENGTH)}
+          error={fields.password}
         />
         <FormAlert message={alert} />
         <button type="submit" className="button button-primary" disabled={register.isPending}>

@@ -5,6 +5,7 @@ import type { MeResponse } from '@gatehouse/types/auth';
 import { isApiError, isServiceUnavailable } from '../../lib/api-client';
 import { ServiceUnavailableScreen } from '../../app/service-status';
 import { LiveEventsProvider } from '../live/live-status';
+import { authMessages } from '../../messages/auth';
 import { authQueries } from './auth-queries';
 
 function Loading() {
@@ -19,7 +20,7 @@ function ProblemScreen({ onRetry }: { onRetry: () => void }) {
   return (
     <div className="card narrow stack">
       <h1>Something went wrong</h1>
-      <p role="alert">Gatehouse could not check whether you are signed in.</p>
+      <p role="alert">{authMessages.checkFailed}</p>
       <p>
         <button type="button" className="button" onClick={onRetry}>
           Try again
@@ -35,7 +36,7 @@ function ProblemScreen({ onRetry }: { onRetry: () => void }) {
  */
 function useViewer(render: (me: MeResponse | null) => ReactNode): ReactNode {
   const me = useQuery(authQueries.me());
-  if (me.data) return render(me.data);
+  if (me.data !== undefined) return render(me.data);
   if (isServiceUnavailable(me.failureReason) || isServiceUnavailable(me.error)) return <ServiceUnavailableScreen />;
   if (me.isPending) return <Loading />;
   if (isApiError(me.error) && me.error.status === 401) return render(null);
@@ -67,7 +68,7 @@ function NotAllowedPage() {
     <div className="card narrow stack">
       <title>Not allowed · Gatehouse</title>
       <h1>Not allowed</h1>
-      <p>This page is for administrators only. You are not allowed to see it.</p>
+      <p>{authMessages.notAllowed}</p>
     </div>
   );
 }

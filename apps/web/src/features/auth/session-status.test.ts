@@ -28,4 +28,21 @@ describe('session status', () => {
     status.end('signed_out');
     expect(status.getEndReason()).toBeNull();
   });
+
+  it('lets requests wait until the session id being replaced has been replaced', async () => {
+    const status = createSessionStatus();
+    await expect(status.whenNotRotating()).resolves.toBeUndefined();
+
+    let finishRotation: () => void = () => undefined;
+    const rotation = status.whileRotating(() => new Promise<void>((resolve) => (finishRotation = resolve)));
+    let hasWaited = false;
+    const waiting = status.whenNotRotating().then(() => (hasWaited = true));
+    await Promise.resolve();
+    expect(hasWaited).toBe(false);
+
+    finishRotation();
+    await rotation;
+    await waiting;
+    expect(hasWaited).toBe(true);
+  });
 });

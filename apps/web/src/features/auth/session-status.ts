@@ -19,6 +19,11 @@ export interface SessionStatus {
    * the request succeeds.
    */
   whileRotating<T>(request: () => Promise<T>): Promise<T>;
+  /**
+   * Resolves once no such request is on its way, i.e. once the browser holds the cookie with the
+   * current id. A request sent before that would carry an id the server has already retired.
+   */
+  whenNotRotating(): Promise<void>;
   /** Called after a successful rotation, e.g. to reopen the live stream with the new cookie. */
   onRotated(listener: () => void): () => void;
 }
@@ -30,6 +35,7 @@ export function createSessionStatus(): SessionStatus {
   let heldReason: SessionEndReason | null = null;
   const listeners = new Set<() => void>();
   const rotationListeners = new Set<() => void>();
+  let rotationWaiters: Array<() => void> = [];
 
   const notify = () => listeners.forEach((listener) => listener());
 
@@ -68,6 +74,11 @@ export function createSessionStatus(): SessionStatus {
         return result;
       } finally {
         pendingRotations -= 1;
+        if (pendingRotations === 0) {
+          const waiters = rotationWaiters;
+          rotationWaiters = [];
+          waiters.forEach((resolve) => resolve());
+        }
         if (succeeded) {
           heldReason = null;
           rotationListeners.forEach((listener) => listener());
@@ -77,6 +88,9 @@ export function createSessionStatus(): SessionStatus {
           end(reason);
         }
       }
+    },
+    whenNotRotating() {
+      return pendingRotations === 0 ? Promise.resolve() : new Promise((resolve) => rotationWaiters.push(resolve));
     },
     onRotated(listener) {
       rotationListeners.add(listener);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { act, screen, waitFor } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderApp } from '../../test/render-app';
 import { apiError, FakeEventSource, json, stubApi, type Handler } from '../../test/fake-api';
@@ -40,7 +40,22 @@ describe('when the session ends while the app is open', () => {
     expect(screen.getByText('This session was signed out from another device.')).toBeTruthy();
     expect(screen.getByRole('link', { name: 'Sign in again' })).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Sign out' })).toBeNull();
-    await waitFor(() => expect(queryClient.getQueryData(authKeys.me())).toBeUndefined());
+    expect(screen.queryByText('Ada Lovelace')).toBeNull();
+    expect(screen.queryByRole('link', { name: 'Dashboard' })).toBeNull();
+    expect(queryClient.getQueryData(authKeys.me())).toBeNull();
+    expect(queryClient.getQueryData(['sessions', 'list'])).toBeUndefined();
+  });
+
+  it('says an administrator disabled the account, not that another device signed it out', async () => {
+    signedInApi();
+    renderApp('/');
+    await screen.findByRole('heading', { level: 2, name: 'This session' });
+
+    const stream = await waitFor(() => FakeEventSource.latest());
+    act(() => stream.emit('session_ended', { type: 'session_ended', reason: 'account_disabled' }));
+
+    expect(await screen.findByText('An administrator disabled your account, so this session was signed out.')).toBeTruthy();
+    expect(screen.queryByText(/another device/)).toBeNull();
   });
 
   it('says the session expired when that was the reason', async () => {
@@ -85,6 +100,35 @@ describe('when the session ends while the app is open', () => {
     expect(screen.getByRole('heading', { level: 2, name: 'This session' })).toBeTruthy();
   });
 
+  it('stays signed in when the server gives the session a new id on one request while another, sent with the old cookie, fails', async () => {
+    // An administrator changed the role: the first request to arrive gets the new id, the other one a 401.
+    let hasNewId = false;
+    let answerWithOldCookie = false;
+    const { calls } = signedInApi({
+      'GET /api/sessions': () => (answerWithOldCookie && !hasNewId ? unauthenticated() : json(sessionList())),
+      'GET /api/sessions/current': async () => {
+        if (!answerWithOldCookie) return json(currentSession());
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        hasNewId = true;
+        return json(currentSession());
+      },
+      'GET /api/auth/me': () => (answerWithOldCookie && !hasNewId ? unauthenticated() : json(meResponse())),
+    });
+    const { queryClient } = renderApp('/');
+    await screen.findByRole('heading', { level: 2, name: 'All your sessions' });
+    await screen.findByText('This device');
+
+    answerWithOldCookie = true;
+    const listFetches = calls.filter((call) => call.path === '/api/sessions').length;
+    await act(() => queryClient.invalidateQueries({ queryKey: ['sessions'] }));
+
+    // The failed list is asked for again, with the new id, and the page carries on.
+    await waitFor(() => expect(calls.filter((call) => call.path === '/api/sessions').length).toBe(listFetches + 2));
+    expect(await screen.findByText('This device')).toBeTruthy();
+    expect(screen.queryByRole('heading', { name: 'Signed out' })).toBeNull();
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
   it('leads back to the sign-in page from the signed-out screen', async () => {
     let isRevoked = false;
     signedInApi({ 'GET /api/auth/me': () => (isRevoked ? unauthenticated() : json(meResponse())) });
@@ -99,6 +143,27 @@ describe('when the session ends while the app is open', () => {
 
     expect(await screen.findByRole('button', { name: 'Sign in' })).toBeTruthy();
     expect(location.pathname).toBe('/login');
+  });
+});
+
+describe('signing out in this tab', () => {
+  it('shows the signed-out header and the sign-in page at once, and forgets the account’s data', async () => {
+    const { calls } = signedInApi({ 'POST /api/auth/logout': () => new Response(null, { status: 204 }) });
+    const { location, queryClient } = renderApp('/');
+    await screen.findByRole('heading', { level: 2, name: 'This session' });
+    const meChecks = calls.filter((call) => call.path === '/api/auth/me').length;
+
+    await userEvent.setup().click(within(screen.getByRole('banner')).getByRole('button', { name: 'Sign out' }));
+
+    expect(await screen.findByRole('heading', { level: 1, name: 'Sign in' })).toBeTruthy();
+    expect(location.pathname).toBe('/login');
+    const banner = screen.getByRole('banner');
+    expect(within(banner).queryByText('Ada Lovelace')).toBeNull();
+    expect(within(banner).queryByRole('button', { name: 'Sign out' })).toBeNull();
+    expect(within(banner).queryByRole('link', { name: 'Dashboard' })).toBeNull();
+    expect(queryClient.getQueryData(['sessions', 'list'])).toBeUndefined();
+    // Signed out is known here: nothing has to be asked to show it.
+    expect(calls.filter((call) => call.path === '/api/auth/me').length).toBe(meChecks);
   });
 });
 

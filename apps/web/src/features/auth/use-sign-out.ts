@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { authApi } from './auth-queries';
+import { forgetSignedInState } from './signed-in-state';
 import { useSessionStatus } from './session-status-context';
 
 export function useSignOut() {
@@ -14,7 +15,7 @@ export function useSignOut() {
     },
     // Even if the server already forgot the session, this tab is done with it.
     onSettled: async () => {
-      queryClient.clear();
+      forgetSignedInState(queryClient);
       await navigate('/login', { replace: true });
     },
   });

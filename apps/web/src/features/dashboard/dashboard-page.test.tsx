@@ -1,9 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderApp } from '../../test/render-app';
+import { DashboardPage } from '../../app/pages';
 import { apiError, FakeEventSource, json, stubApi, type Handler } from '../../test/fake-api';
 import { activityList, currentSession, meResponse, sessionList } from '../../test/fixtures';
+
+// The page's code is compiled once up front, so the first test's timeouts measure the app, not the compiler.
+beforeAll(() => DashboardPage.preload());
 
 beforeEach(() => {
   FakeEventSource.install();
@@ -31,20 +35,85 @@ describe('dashboard', () => {
 
     expect(screen.getAllByRole('heading', { level: 1 })).toHaveLength(1);
     const sections = screen.getAllByRole('heading', { level: 2 }).map((heading) => heading.textContent);
-    expect(sections).toEqual(['This session', 'Recent activity', 'All your sessions', 'Session data', 'Change password']);
-    expect(screen.getByRole('heading', { level: 3, name: 'Explain my cookie' })).toBeTruthy();
+    expect(sections).toEqual(['This session', 'Recent activity', 'All your sessions', 'Change password', 'Session data']);
     expect(screen.getByText('Ada Lovelace')).toBeTruthy();
     expect(screen.queryByRole('link', { name: 'Admin' })).toBeNull();
   });
 
-  it('names each other session’s Revoke button after its device and revokes it', async () => {
-    const { calls } = signedInApi({ 'DELETE /api/sessions/otherHandle000000000000': () => new Response(null, { status: 204 }) });
+  it('keeps the stored data and "Explain my cookie" behind "Developer details"', async () => {
+    signedInApi();
+    renderApp('/');
+    const disclosure = await screen.findByRole('button', { name: 'Developer details' });
+    expect(disclosure.getAttribute('aria-expanded')).toBe('false');
+    expect(screen.queryByRole('heading', { name: 'Explain my cookie' })).toBeNull();
+
+    await userEvent.setup().click(disclosure);
+
+    expect(disclosure.getAttribute('aria-expanded')).toBe('true');
+    expect(await screen.findByRole('heading', { level: 3, name: 'Explain my cookie' })).toBeTruthy();
+    expect(screen.getByText(/"userId": "65f0c0ffee0000000000000a"/)).toBeTruthy();
+  });
+
+  it('tells sessions apart by name, browser, first sight and sign-in method, with times in words', async () => {
+    const [current, other] = sessionList().sessions;
+    const named = { sessions: [current, { ...other, deviceName: 'Work laptop', authMethods: ['password', 'totp'] }] };
+    signedInApi({ 'GET /api/sessions': () => json(named) });
     renderApp('/');
 
-    await userEvent.setup().click(await screen.findByRole('button', { name: 'Revoke Chrome on Linux session' }));
+    const card = (await screen.findByRole('heading', { level: 3, name: 'Work laptop' })).closest('li');
+    if (!card) throw new Error('the session is not a list item');
+    expect(within(card).getByText('Chrome on Linux')).toBeTruthy();
+    expect(within(card).getByText('Password and Authenticator code')).toBeTruthy();
+    expect(within(card).getByText('7 days ago')).toBeTruthy();
+    expect(within(card).getByText('5 minutes ago').getAttribute('title')).toMatch(/\d{1,2}:\d{2}:\d{2}/);
+    expect(within(card).getByRole('button', { name: 'Revoke Work laptop session' })).toBeTruthy();
+  });
+
+  it('renames the browser a session runs in', async () => {
+    const { calls } = signedInApi({
+      'PATCH /api/sessions/otherHandle000000000000': ({ body }) => json({ session: { ...sessionList().sessions[1], ...(body as object) } }),
+    });
+    renderApp('/');
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Rename Chrome on Linux' }));
+    const field = await screen.findByLabelText('Device name');
+    await user.type(field, '  Kitchen tablet ');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+
+    await waitFor(() => expect(calls.find((call) => call.method === 'PATCH')?.body).toEqual({ deviceName: 'Kitchen tablet' }));
+    await waitFor(() => expect(screen.queryByLabelText('Device name')).toBeNull());
+  });
+
+  it('names each other session’s Revoke button after its device and revokes it once confirmed', async () => {
+    const { calls } = signedInApi({ 'DELETE /api/sessions/otherHandle000000000000': () => new Response(null, { status: 204 }) });
+    renderApp('/');
+    const user = userEvent.setup();
+    const revoke = await screen.findByRole('button', { name: 'Revoke Chrome on Linux session' });
+
+    await user.click(revoke);
+    const dialog = await screen.findByRole('alertdialog', { name: 'Revoke the session on Chrome on Linux?' });
+    expect(calls.some((call) => call.method === 'DELETE')).toBe(false);
+    expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Revoke session' }));
 
     await waitFor(() => expect(calls.some((call) => call.method === 'DELETE')).toBe(true));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
     expect(screen.queryByRole('button', { name: 'Revoke Firefox on Linux session' })).toBeNull();
+  });
+
+  it('does nothing when a confirmation is cancelled, and gives focus back to the button', async () => {
+    const { calls } = signedInApi();
+    renderApp('/');
+    const user = userEvent.setup();
+    const revoke = await screen.findByRole('button', { name: 'Revoke Chrome on Linux session' });
+
+    await user.click(revoke);
+    const dialog = await screen.findByRole('alertdialog');
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
+    expect(document.activeElement).toBe(revoke);
+    expect(calls.some((call) => call.method === 'DELETE')).toBe(false);
   });
 
   it('asks for the password when an action needs fresh sign-in, then runs the action again', async () => {
@@ -60,6 +129,9 @@ describe('dashboard', () => {
     renderApp('/');
     const user = userEvent.setup();
     await user.click(await screen.findByRole('button', { name: 'Sign out everywhere else' }));
+    const confirmation = await screen.findByRole('alertdialog', { name: 'Sign out everywhere else?' });
+    expect(within(confirmation).getByText('Your 1 other session is signed out at once. This device stays signed in.')).toBeTruthy();
+    await user.click(within(confirmation).getByRole('button', { name: 'Sign out everywhere else' }));
 
     const dialog = await screen.findByRole('dialog', { name: 'Confirm it’s you' });
     await user.type(within(dialog).getByLabelText('Password'), 'correct horse');
@@ -69,6 +141,24 @@ describe('dashboard', () => {
     expect(screen.queryByRole('dialog')).toBeNull();
     expect(calls.filter((call) => call.path === '/api/sessions/revoke-others')).toHaveLength(2);
     expect(screen.queryByRole('heading', { name: 'Signed out' })).toBeNull();
+  });
+
+  it('says a wrong current password once, by its field, and moves focus there', async () => {
+    signedInApi({
+      'POST /api/auth/password': () => apiError(401, { code: 'invalid_credentials', message: 'The email or password is incorrect.' }),
+    });
+    renderApp('/');
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText('Current password'), 'not it');
+    await user.type(screen.getByLabelText('New password'), 'a brand new passphrase');
+    await user.click(screen.getByRole('button', { name: 'Change password' }));
+
+    const current = screen.getByLabelText('Current password');
+    await waitFor(() => expect(current.getAttribute('aria-invalid')).toBe('true'));
+    expect(document.getElementById(current.getAttribute('aria-describedby') ?? '')?.textContent).toBe('The current password is not correct.');
+    expect(screen.queryByText(/email or password/i)).toBeNull();
+    expect(screen.queryByRole('alert')).toBeNull();
+    await waitFor(() => expect(document.activeElement).toBe(current));
   });
 
   it('reports how many other sessions a password change ended', async () => {

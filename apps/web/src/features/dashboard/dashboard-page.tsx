@@ -5,21 +5,22 @@ import { AllSessionsSection } from '../sessions/all-sessions-section';
 import { SessionDataSection } from '../sessions/session-data-section';
 import { RecentActivitySection } from '../activity/recent-activity-section';
 import { ChangePasswordSection } from '../auth/change-password-section';
+import { dashboardMessages } from '../../messages/dashboard';
 
 export function DashboardPage() {
   const me = useQuery(authQueries.me());
-  const firstName = me.data?.user.name;
+  const name = me.data?.user.name;
   return (
     <div className="page">
       <title>Dashboard · Gatehouse</title>
-      <h1>{firstName ? `Hello, ${firstName}` : 'Dashboard'}</h1>
-      <p className="lead">Where you are signed in, and what happened lately.</p>
+      <h1>{name ? dashboardMessages.hello(name) : 'Dashboard'}</h1>
+      <p className="lead">{dashboardMessages.lead}</p>
       <div className="dashboard-grid">
         <ThisSessionSection />
         <RecentActivitySection />
         <AllSessionsSection />
-        <SessionDataSection />
         <ChangePasswordSection />
+        <SessionDataSection />
       </div>
     </div>
   );

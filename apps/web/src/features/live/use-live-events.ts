@@ -3,6 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import type { LiveEvent } from '@gatehouse/types/events';
 import { useSessionStatus } from '../auth/session-status-context';
 import type { SessionEndReason } from '../auth/session-status';
+import { authKeys } from '../auth/auth-queries';
 import { sessionKeys } from '../sessions/session-queries';
 import { activityKeys } from '../activity/activity-queries';
 
@@ -50,15 +51,36 @@ export function useLiveEvents(): boolean {
     const source = new EventSource('/api/events');
     let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
 
+    /*
+     * What the stream asks to fetch again is fetched one batch after another, never as a new request
+     * beside one still on its way, and "who is signed in" goes first, alone. After an administrator
+     * changed the account's role, the first request the server sees gets the session's new id; requests
+     * sent beside it with the old id would fail. For the same reason nothing is sent while this tab is
+     * itself getting a new id (re-authentication): the stream can announce it before the answer
+     * carrying the new cookie is in.
+     */
+    let refreshes = Promise.resolve();
+    const refresh = (...keys: ReadonlyArray<readonly string[]>) => {
+      refreshes = refreshes
+        .then(async () => {
+          for (const queryKey of keys) {
+            await sessionStatus.whenNotRotating();
+            await queryClient.invalidateQueries({ queryKey }, { cancelRefetch: false });
+          }
+        })
+        .catch(() => undefined);
+    };
+
     const onMessage = (message: MessageEvent<unknown>) => {
       const event = parseLiveEvent(message);
       if (!event) return;
       switch (event.type) {
         case 'sessions_changed':
-          void queryClient.invalidateQueries({ queryKey: sessionKeys.all });
+          // The account itself may have changed too (a new role): the header and the guards follow.
+          refresh(authKeys.me(), sessionKeys.all);
           break;
         case 'activity':
-          void queryClient.invalidateQueries({ queryKey: activityKeys.all });
+          refresh(activityKeys.all);
           break;
         case 'session_ended':
           sessionStatus.end(event.reason);
@@ -69,10 +91,7 @@ export function useLiveEvents(): boolean {
     source.addEventListener('open', () => {
       setIsStreaming(true);
       // Whatever happened while we were polling or reconnecting is picked up once.
-      if (connection > 0) {
-        void queryClient.invalidateQueries({ queryKey: sessionKeys.all });
-        void queryClient.invalidateQueries({ queryKey: activityKeys.all });
-      }
+      if (connection > 0) refresh(authKeys.me(), sessionKeys.all, activityKeys.all);
     });
     source.addEventListener('error', () => {
       source.close();

@@ -1,13 +1,8 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { authApi, authKeys } from '../auth/auth-queries';
-import { useSessionStatus } from '../auth/session-status-context';
-import { checkReauth } from '../auth/auth-form-checks';
-import { sessionKeys } from '../sessions/session-queries';
-import { TextField } from '../../components/text-field';
-import { FormAlert } from '../../components/form-alert';
-import { fieldErrorsOf, formErrorMessage, formText, type FieldErrors } from '../../lib/form-errors';
+import { lazy, Suspense, useCallback, useRef, useState, type ReactNode } from 'react';
 import { ReauthContext } from './reauth-context';
+
+/** Most visits never need the password dialog, so its code is fetched the first time one does. */
+const ReauthDialog = lazy(async () => ({ default: (await import('./reauth-dialog')).ReauthDialog }));
 
 export function ReauthProvider({ children }: { children: ReactNode }) {
   const [pending, setPending] = useState<{ resolve: (confirmed: boolean) => void } | null>(null);
@@ -30,84 +25,11 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
   return (
     <ReauthContext value={requestReauth}>
       {children}
-      {pending ? <ReauthDialog onDone={pending.resolve} /> : null}
+      {pending ? (
+        <Suspense fallback={null}>
+          <ReauthDialog onDone={pending.resolve} />
+        </Suspense>
+      ) : null}
     </ReauthContext>
-  );
-}
-
-function ReauthDialog({ onDone }: { onDone: (confirmed: boolean) => void }) {
-  const dialogRef = useRef<HTMLDialogElement>(null);
-  const queryClient = useQueryClient();
-  const sessionStatus = useSessionStatus();
-  const [clientErrors, setClientErrors] = useState<FieldErrors>({});
-  const reauth = useMutation({
-    mutationFn: (password: string) => sessionStatus.whileRotating(() => authApi.reauth(password)),
-    onSuccess: async (me) => {
-      queryClient.setQueryData(authKeys.me(), me);
-      await queryClient.invalidateQueries({ queryKey: sessionKeys.all });
-      onDone(true);
-    },
-  });
-
-  // Keyboard users continue where they were once the dialog is gone.
-  const [returnFocusTo] = useState(() => (document.activeElement instanceof HTMLElement ? document.activeElement : null));
-
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (!dialog) return;
-    if (typeof dialog.showModal === 'function') dialog.showModal();
-    else dialog.setAttribute('open', '');
-    return () => {
-      if (typeof dialog.close === 'function') dialog.close();
-      else dialog.removeAttribute('open');
-      if (returnFocusTo?.isConnected) returnFocusTo.focus();
-    };
-  }, [returnFocusTo]);
-
-  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const { data, errors } = checkReauth({ password: formText(form, 'password') });
-    setClientErrors(errors ?? {});
-    if (data) reauth.mutate(data.password);
-  };
-
-  const fieldErrors = { ...fieldErrorsOf(reauth.error), ...clientErrors };
-  const alert = reauth.error && !fieldErrors.password ? formErrorMessage(reauth.error) : null;
-
-  return (
-    <dialog
-      ref={dialogRef}
-      className="dialog"
-      aria-labelledby="reauth-title"
-      aria-describedby="reauth-description"
-      onCancel={(event) => {
-        event.preventDefault();
-        onDone(false);
-      }}
-    >
-      <form onSubmit={onSubmit} noValidate className="stack">
-        <h2 id="reauth-title">Confirm it’s you</h2>
-        <p id="reauth-description">This action needs your password again.</p>
-        <TextField
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          autoFocus
-          error={fieldErrors.password}
-        />
-        <FormAlert message={alert} />
-        <div className="actions">
-          <button type="submit" className="button button-primary" disabled={reauth.isPending}>
-            {reauth.isPending ? 'Confirming…' : 'Confirm'}
-          </button>
-          <button type="button" className="button" onClick={() => onDone(false)}>
-            Cancel
-          </button>
-        </div>
-      </form>
-    </dialog>
   );
 }

@@ -1,29 +1,30 @@
+import { useRef } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { SessionView } from '@gatehouse/types/sessions';
-import { describeDevice } from '../../lib/device';
-import { DateTime, RelativeTime } from '../../lib/time-view';
+import { sessionTitle } from '../../lib/device';
 import { useNow } from '../../lib/use-now';
-import { formErrorMessage } from '../../lib/form-errors';
+import { describeError } from '../../lib/form-errors';
 import { FormAlert } from '../../components/form-alert';
 import { QueryState } from '../../components/query-state';
+import { useConfirm } from '../../components/use-confirm';
+import { useFocusRescue } from '../../components/use-focus-rescue';
+import { whenIdle } from '../../components/when-idle';
+import { sessionMessages } from '../../messages/sessions';
 import { usePollInterval } from '../live/live-status';
 import { useWithReauth } from '../reauth/reauth-context';
 import { activityKeys } from '../activity/activity-queries';
 import { sessionApi, sessionKeys, sessionQueries } from './session-queries';
-import { TableRegion } from '../../components/table-region';
-import { whenIdle } from '../../components/when-idle';
+import { SessionCard } from './session-card';
 
 const byLatestActivity = (a: SessionView, b: SessionView) => Date.parse(b.lastActiveAt) - Date.parse(a.lastActiveAt);
-
-function pluralSessions(count: number): string {
-  return `${count} other session${count === 1 ? '' : 's'}`;
-}
 
 export function AllSessionsSection() {
   const list = useQuery({ ...sessionQueries.list(), refetchInterval: usePollInterval() });
   const queryClient = useQueryClient();
   const withReauth = useWithReauth();
-  const now = useNow(30_000);
+  const { confirm, dialog } = useConfirm();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const now = useNow();
 
   const refreshAfterChange = () =>
     Promise.all([
@@ -32,80 +33,67 @@ export function AllSessionsSection() {
     ]);
   const revoke = useMutation({ mutationFn: withReauth(sessionApi.revoke), onSuccess: refreshAfterChange });
   const revokeOthers = useMutation({ mutationFn: withReauth(sessionApi.revokeOthers), onSuccess: refreshAfterChange });
+  const focusRescue = useFocusRescue(headingRef, list.data);
 
   const sessions = list.data ? [...list.data.sessions].sort(byLatestActivity) : null;
+  const otherCount = sessions?.filter((session) => !session.isCurrent).length ?? 0;
+
+  const onRevoke = async (session: SessionView) => {
+    const title = sessionTitle(session);
+    const isConfirmed = await confirm({
+      title: sessionMessages.confirmRevokeTitle(title),
+      body: <p>{sessionMessages.confirmRevokeBody}</p>,
+      confirmLabel: sessionMessages.confirmRevoke,
+    });
+    if (isConfirmed) revoke.mutate(session.handle);
+  };
+  const onRevokeOthers = async () => {
+    const isConfirmed = await confirm({
+      title: sessionMessages.confirmRevokeOthersTitle,
+      body: <p>{sessionMessages.confirmRevokeOthersBody(otherCount)}</p>,
+      confirmLabel: sessionMessages.confirmRevokeOthers,
+    });
+    if (isConfirmed) revokeOthers.mutate();
+  };
+
   const status = revokeOthers.data
     ? revokeOthers.data.revoked === 0
-      ? 'There were no other sessions to sign out.'
-      : `Signed out ${pluralSessions(revokeOthers.data.revoked)}.`
+      ? sessionMessages.noOtherSessions
+      : sessionMessages.signedOutOthers(revokeOthers.data.revoked)
     : '';
 
   return (
-    <section className="card card-wide" aria-labelledby="all-sessions-title">
+    <section className="card card-wide" aria-labelledby="all-sessions-title" {...focusRescue}>
       <div className="section-heading">
-        <h2 id="all-sessions-title">All your sessions</h2>
-        <button
-          type="button"
-          className="button"
-          {...whenIdle(revokeOthers.isPending || !sessions, () => revokeOthers.mutate())}
-        >
-          Sign out everywhere else
-        </button>
+        <h2 id="all-sessions-title" ref={headingRef} tabIndex={-1}>
+          All your sessions
+        </h2>
+        {otherCount > 0 ? (
+          <button type="button" className="button" {...whenIdle(revokeOthers.isPending, () => void onRevokeOthers())}>
+            Sign out everywhere else
+          </button>
+        ) : null}
       </div>
       <p role="status" className="status-message">
         {status}
       </p>
-      <FormAlert message={formErrorMessage(revoke.error ?? revokeOthers.error)} />
+      <FormAlert message={describeError(revoke.error ?? revokeOthers.error, 'session-action').alert} />
       {sessions ? (
-        <TableRegion label="Your sessions">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Device</th>
-                <th scope="col">IP address</th>
-                <th scope="col">Started</th>
-                <th scope="col">Last active</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {sessions.map((session) => (
-                <tr key={session.handle} className={session.isCurrent ? 'row-current' : undefined}>
-                  <th scope="row">
-                    {describeDevice(session.device)}
-                    {session.rememberMe ? <span className="muted"> · remembered</span> : null}
-                  </th>
-                  <td>{session.ip ?? 'Unknown'}</td>
-                  <td>
-                    <DateTime value={session.createdAt} />
-                  </td>
-                  <td>
-                    <RelativeTime value={session.lastActiveAt} now={now} />
-                  </td>
-                  <td className="cell-action">
-                    {session.isCurrent ? (
-                      <span className="badge badge-current">This device</span>
-                    ) : (
-                      <button
-                        type="button"
-                        className="button button-small button-danger"
-                        aria-label={`Revoke ${describeDevice(session.device)} session`}
-                        {...whenIdle(revoke.isPending && revoke.variables === session.handle, () => revoke.mutate(session.handle))}
-                      >
-                        Revoke
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableRegion>
+        <ul className="card-list">
+          {sessions.map((session) => (
+            <SessionCard
+              key={session.handle}
+              session={session}
+              now={now}
+              isRevoking={revoke.isPending && revoke.variables === session.handle}
+              onRevoke={() => void onRevoke(session)}
+            />
+          ))}
+        </ul>
       ) : (
-        <QueryState query={list} what="your sessions" />
+        <QueryState query={list} what={sessionMessages.theseSessions} />
       )}
+      {dialog}
     </section>
   );
 }

@@ -2,6 +2,8 @@ import { queryOptions } from '@tanstack/react-query';
 import type {
   CurrentSessionResponse,
   ExtendSessionResponse,
+  RenameDeviceRequest,
+  RenameDeviceResponse,
   RevokeOthersResponse,
   SessionListResponse,
 } from '@gatehouse/types/sessions';
@@ -17,17 +19,20 @@ export const sessionQueries = {
   list: () =>
     queryOptions({
       queryKey: sessionKeys.list(),
-      queryFn: ({ signal }) => apiRequest<SessionListResponse>('/api/sessions', { signal }),
+      queryFn: () => apiRequest<SessionListResponse>('/api/sessions'),
     }),
   current: () =>
     queryOptions({
       queryKey: sessionKeys.current(),
-      queryFn: ({ signal }) => apiRequest<CurrentSessionResponse>('/api/sessions/current', { signal }),
+      queryFn: () => apiRequest<CurrentSessionResponse>('/api/sessions/current'),
     }),
 };
 
 export const sessionApi = {
   revoke: (handle: string) => apiCommand(`/api/sessions/${encodeURIComponent(handle)}`, { method: 'DELETE' }),
   revokeOthers: () => apiRequest<RevokeOthersResponse>('/api/sessions/revoke-others', { method: 'POST' }),
+  /** Names the browser the session runs in; every session of that browser shows the name. */
+  rename: ({ handle, deviceName }: { handle: string } & RenameDeviceRequest) =>
+    apiRequest<RenameDeviceResponse>(`/api/sessions/${encodeURIComponent(handle)}`, { method: 'PATCH', body: { deviceName } }),
   extend: () => apiRequest<ExtendSessionResponse>('/api/sessions/current/extend', { method: 'POST' }),
 };

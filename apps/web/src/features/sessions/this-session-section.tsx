@@ -1,12 +1,14 @@
-import { useEffect, useRef } from 'react';
+import { useEffect } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { CurrentSessionResponse, ExtendSessionResponse } from '@gatehouse/types/sessions';
 import { useNow } from '../../lib/use-now';
 import { describeDevice } from '../../lib/device';
-import { DateTime, Deadline, RelativeTime } from '../../lib/time-view';
-import { formErrorMessage } from '../../lib/form-errors';
+import { RelativeTime, TimeLeft } from '../../lib/time-view';
+import { describeError } from '../../lib/form-errors';
 import { FormAlert } from '../../components/form-alert';
 import { QueryState } from '../../components/query-state';
+import { commonMessages } from '../../messages/common';
+import { sessionMessages } from '../../messages/sessions';
 import { usePollInterval } from '../live/live-status';
 import { useWithReauth } from '../reauth/reauth-context';
 import { authKeys } from '../auth/auth-queries';
@@ -19,7 +21,7 @@ export function ThisSessionSection() {
   return (
     <section className="card" aria-labelledby="this-session-title">
       <h2 id="this-session-title">This session</h2>
-      {current.data ? <SessionFacts current={current.data} /> : <QueryState query={current} what="this session" />}
+      {current.data ? <SessionFacts current={current.data} /> : <QueryState query={current} what={sessionMessages.thisSession} />}
     </section>
   );
 }
@@ -41,61 +43,69 @@ function SessionFacts({ current }: { current: CurrentSessionResponse }) {
   });
 
   const idleRemaining = Date.parse(session.idleExpiresAt) - now;
-  const absoluteRemaining = Date.parse(session.absoluteExpiresAt) - now;
   const idleTimeoutSeconds = session.rememberMe ? cookie.server.rememberMeIdleTimeoutSeconds : cookie.server.idleTimeoutSeconds;
   const isNearIdleDeadline = shouldOfferStaySignedIn(idleRemaining, idleTimeoutSeconds);
-  useCheckWhenDeadlinePasses(Math.min(idleRemaining, absoluteRemaining) <= 0, session.idleExpiresAt);
+  useCheckAtDeadline(Date.parse(session.idleExpiresAt) < Date.parse(session.absoluteExpiresAt) ? session.idleExpiresAt : session.absoluteExpiresAt);
 
   return (
     <>
       <dl className="facts">
         <dt>Started</dt>
         <dd>
-          <DateTime value={session.createdAt} />
+          <RelativeTime value={session.createdAt} now={now} isPast />
         </dd>
         <dt>Last active</dt>
         <dd>
-          <RelativeTime value={session.lastActiveAt} now={now} />
+          <RelativeTime value={session.lastActiveAt} now={now} isPast />
         </dd>
         <dt>Browser and OS</dt>
         <dd>{describeDevice(session.device)}</dd>
         <dt>IP address</dt>
-        <dd>{session.ip ?? 'Unknown'}</dd>
+        <dd>{session.ip ?? commonMessages.unknown}</dd>
         <dt>Remember me</dt>
-        <dd>{session.rememberMe ? 'Yes' : 'No'}</dd>
+        <dd>{session.rememberMe ? commonMessages.yes : commonMessages.no}</dd>
         <dt>Idle expiry</dt>
         <dd>
-          <Deadline value={session.idleExpiresAt} now={now} />
+          <TimeLeft value={session.idleExpiresAt} now={now} />
         </dd>
         <dt>Absolute expiry</dt>
         <dd>
-          <Deadline value={session.absoluteExpiresAt} now={now} />
+          <TimeLeft value={session.absoluteExpiresAt} now={now} />
         </dd>
       </dl>
       {isNearIdleDeadline ? (
         <div className="notice stack-small">
-          <p>This session ends soon if you stay inactive.</p>
+          <p>{sessionMessages.endsSoon}</p>
           <button type="button" className="button button-primary" {...whenIdle(extend.isPending, () => extend.mutate())}>
             Stay signed in
           </button>
         </div>
       ) : null}
-      <FormAlert message={formErrorMessage(extend.error)} />
+      <FormAlert message={describeError(extend.error, 'session-action').alert} />
     </>
   );
 }
 
+/** setTimeout cannot wait longer than this (about 24.8 days); a later deadline is checked early, harmlessly. */
+const LONGEST_TIMEOUT_MS = 2 ** 31 - 1;
+/** The server decides when the session is over: ask a moment after the deadline, not before. */
+const AFTER_DEADLINE_MS = 1000;
+
 /**
- * When a deadline passes, ask the server once: it either shows the session has moved on (activity in
- * another tab) or answers 401, which brings up the signed-out screen.
+ * When the session's deadline passes, ask the server once: it either shows the session has moved on
+ * (activity in another tab) or answers 401, which brings up the signed-out screen. A timer, not a
+ * ticking clock, so nothing re-renders every second to watch for it.
  */
-function useCheckWhenDeadlinePasses(hasPassed: boolean, deadline: string) {
+function useCheckAtDeadline(deadline: string) {
   const queryClient = useQueryClient();
-  const checkedDeadline = useRef<string | null>(null);
   useEffect(() => {
-    if (!hasPassed || checkedDeadline.current === deadline) return;
-    checkedDeadline.current = deadline;
-    void queryClient.invalidateQueries({ queryKey: authKeys.me() });
-    void queryClient.invalidateQueries({ queryKey: sessionKeys.current() });
-  }, [hasPassed, deadline, queryClient]);
+    const timer = setTimeout(
+      () => {
+        void queryClient.invalidateQueries({ queryKey: authKeys.me() });
+        void queryClient.invalidateQueries({ queryKey: sessionKeys.current() });
+      },
+      Math.min(Math.max(Date.parse(deadline) + AFTER_DEADLINE_MS - Date.now(), 0), LONGEST_TIMEOUT_MS),
+    );
+    return () => clearTimeout(timer);
+  }, [deadline, queryClient]);
 }

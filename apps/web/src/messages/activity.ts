@@ -1,6 +1,6 @@
 import type { ActivityEvent, ActivityType } from '@gatehouse/types/activity';
 
-export const ACTIVITY_LABELS: Record<ActivityType, string> = {
+export const activityLabels: Record<ActivityType, string> = {
   sign_in: 'Signed in',
   sign_in_failed: 'Failed sign-in attempt',
   sign_out: 'Signed out',
@@ -15,8 +15,15 @@ export const ACTIVITY_LABELS: Record<ActivityType, string> = {
   role_changed: 'Role changed',
 };
 
-export const ACTOR_LABELS: Record<ActivityEvent['actor'], string | null> = {
+export const actorLabels: Record<ActivityEvent['actor'], string | null> = {
   self: null,
   admin: 'by an administrator',
   system: 'automatically',
 };
+
+export const activityMessages = {
+  recentActivity: 'recent activity',
+  nothingYet: 'Nothing yet.',
+  listLabel: 'Activity, newest first',
+  suspicious: 'Suspicious',
+} as const;

@@ -1,0 +1,24 @@
+import type { SessionEndReason } from '../features/auth/session-status';
+import { plural } from './intl';
+
+export const authMessages = {
+  newPasswordHint: (minLength: number) => `At least ${minLength} characters. A few unrelated words make a strong password.`,
+  changePasswordHint: 'Changing it signs out every other session.',
+  passwordChanged: (endedSessions: number) =>
+    plural(endedSessions, {
+      one: 'Password changed. # other session was signed out.',
+      other: 'Password changed. # other sessions were signed out.',
+    }),
+  reauthDescription: 'This action needs your password again.',
+  notAllowed: 'This page is for administrators only. You are not allowed to see it.',
+  checkFailed: 'Gatehouse could not check whether you are signed in.',
+} as const;
+
+/** Why this tab's session ended, as the signed-out screen says it. */
+export const sessionEndMessages: Record<SessionEndReason, string> = {
+  expired: 'Your session expired.',
+  revoked: 'This session was signed out from another device.',
+  password_changed: 'The account’s password was changed, so this session was signed out.',
+  account_disabled: 'An administrator disabled your account, so this session was signed out.',
+  signed_out: 'You signed out in another tab of this browser.',
+};
