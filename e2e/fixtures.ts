@@ -32,7 +32,7 @@ interface GatehouseFixtures {
   /** A new email address no other test (or retry) uses. */
   uniqueEmail: (label?: string) => string;
   /**
-   * Registers an account through the API and signs that API client out again: no session is left.
+   * Registers an account through the API, which starts no session (S34): nobody is signed in afterwards.
    * `name` and `email` may be given, e.g. long ones to test wrapping; the email must still be unique.
    */
   signUpViaApi: (label?: string, details?: Partial<Pick<Account, 'name' | 'email'>>) => Promise<Account>;
@@ -78,8 +78,8 @@ export const test = base.extend<GatehouseFixtures>({
       const api = await apiRequest.newContext({ baseURL: e2eBaseURL, extraHTTPHeaders: { 'X-Forwarded-For': clientIp } });
       try {
         const registered = await api.post('/api/auth/register', { data: account });
-        expect(registered.status(), await registered.text()).toBe(201);
-        expect((await api.post('/api/auth/logout')).status()).toBe(204);
+        expect(registered.status(), await registered.text()).toBe(202);
+        expect(registered.headers()['set-cookie'], 'registration starts no session').toBeUndefined();
       } finally {
         await api.dispose();
       }
@@ -113,6 +113,47 @@ export const test = base.extend<GatehouseFixtures>({
 export async function signInViaApi(client: APIRequestContext, account: Account): Promise<void> {
   const response = await client.post('/api/auth/login', { data: { email: account.email, password: account.password } });
   expect(response.status(), await response.text()).toBe(200);
+}
+
+export interface Mail {
+  id: string;
+  to: string;
+  subject: string;
+  text: string;
+  createdAt: string;
+}
+
+/**
+ * Waits for a message in the server's dev outbox (GET /api/dev/outbox, newest first) to this address
+ * whose subject contains `subject`, and that is not one of `seen`.
+ */
+export async function waitForMail(client: APIRequestContext, to: string, subject: string, { seen = [] as string[] } = {}): Promise<Mail> {
+  let found: Mail | undefined;
+  await expect
+    .poll(
+      async () => {
+        const response = await client.get('/api/dev/outbox');
+        const { messages } = (await response.json()) as { messages: Mail[] };
+        found = messages.find((message) => message.to === to && message.subject.includes(subject) && !seen.includes(message.id));
+        return found !== undefined;
+      },
+      { message: `a mail to ${to} about "${subject}"`, timeout: 10_000 },
+    )
+    .toBe(true);
+  return found as Mail;
+}
+
+/** Every message to this address so far. */
+export async function mailsTo(client: APIRequestContext, to: string): Promise<Mail[]> {
+  const { messages } = (await (await client.get('/api/dev/outbox')).json()) as { messages: Mail[] };
+  return messages.filter((message) => message.to === to);
+}
+
+/** The one link in a message that carries a token: an absolute URL of the app. */
+export function linkIn(mail: Mail): string {
+  const links = mail.text.match(/https?:\/\/\S+\?token=[A-Za-z0-9_-]+/g) ?? [];
+  expect(links, `links with a token in "${mail.subject}"`).toHaveLength(1);
+  return links[0] as string;
 }
 
 /** Runs the documented CLI (`npm run user:role -- <email> admin`) against the running test server's database. */

@@ -50,6 +50,21 @@ export default defineConfig({
         codeSplitting: {
           groups: [
             { name: 'vendor', test: /node_modules/ },
+            // What only the signed-out pages (sign-in, registration, links from mail) use stays off the dashboard.
+            {
+              name: 'signed-out',
+              test: /[\\/]src[\\/]features[\\/]auth[\\/](use-auth-success|guest-form-checks)\.ts$/,
+              minShareCount: 2,
+              includeDependenciesRecursively: false,
+            },
+            // What only the pages opened from mail share stays out of every other page: these modules alone,
+            // not what they import (that is in `common`, which never imports them back).
+            {
+              name: 'mail-links',
+              test: /[\\/]src[\\/](features[\\/](recovery|verification)[\\/]|messages[\\/]recovery\.ts)/,
+              minShareCount: 2,
+              includeDependenciesRecursively: false,
+            },
             { name: 'common', test: /[\\/]src[\\/].*\.tsx?$/, minShareCount: 2 },
           ],
         },

@@ -15,6 +15,9 @@ test.describe('signing in', () => {
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Create account' }).click();
+    // Registration starts no session (S34); a new account may sign in at once.
+    await expect(page.getByRole('heading', { name: 'Check your inbox' })).toBeVisible();
+    await page.getByRole('button', { name: 'Sign in now' }).click();
 
     const thisSession = page.getByRole('region', { name: 'This session' });
     await expect(thisSession).toBeVisible();

@@ -47,6 +47,16 @@ test.describe('accessibility, in light and dark mode', () => {
     await expectNoAxeViolationsInEitherScheme(page, 'an unknown page');
   });
 
+  test('the forgot-password page and a dead link’s page have no axe violations', async ({ page }) => {
+    await page.goto('/forgot-password');
+    await expect(page.getByRole('heading', { name: 'Forgot password' })).toBeVisible();
+    await expectNoAxeViolationsInEitherScheme(page, '/forgot-password');
+
+    await page.goto('/reset-password?token=not-a-real-token');
+    await expect(page.getByRole('heading', { name: 'This link no longer works' })).toBeVisible();
+    await expectNoAxeViolationsInEitherScheme(page, 'a dead reset link');
+  });
+
   test('the dashboard, its developer details and confirmations, the admin area and the signed-out screen have no axe violations', async ({
     page,
     signUpViaApi,

@@ -49,7 +49,7 @@ app.post('/api/auth/login', (req, res, next) => {
   req.session.regenerate((error: unknown) => {
     if (error) return next(error);
     const now = Date.now();
-    const user: User = { id: '6650f0c0c0ffee0000000001', name: 'Bench User', email: 'bench@example.com', role: 'user', createdAt: new Date(now).toISOString() };
+    const user: User = { id: '6650f0c0c0ffee0000000001', name: 'Bench User', email: 'bench@example.com', role: 'user', createdAt: new Date(now).toISOString(), emailVerified: true };
     Object.assign(req.session, {
       userId: user.id,
       user,

@@ -40,8 +40,12 @@ export async function measureCommandCosts(): Promise<CommandCost[]> {
     const { app, services } = createApp({ config, connection, logger: createLogger({ level: 'silent' }) });
     await services.ensureIndexes();
 
-    const registered = await supertest(app).post('/api/auth/register').send({ name: 'Cost', email: 'cost@example.com', password: 'correct horse battery staple' });
-    const cookie = String(registered.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
+    const account = { name: 'Cost', email: 'cost@example.com', password: 'correct horse battery staple' };
+    await supertest(app).post('/api/auth/register').send(account);
+    // Registration starts no session: sign in for the cookie.
+    const registered = await supertest(app).post('/api/auth/login').send({ email: account.email, password: account.password });
+    const setCookies = ([] as string[]).concat(registered.headers['set-cookie'] ?? []);
+    const cookie = setCookies.find((value) => value.startsWith('gh.sid='))?.split(';')[0] ?? '';
 
     const measure = async (request: string, count: number, send: () => PromiseLike<unknown>): Promise<CommandCost> => {
       await sleep(100);

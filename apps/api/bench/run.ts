@@ -168,8 +168,10 @@ async function stopServer(server: Server): Promise<void> {
 async function signedInCookie(server: Server, email: string): Promise<string> {
   if (server.isBaseline) return sessionCookieOf(await post(server.baseUrl, '/api/auth/login', {}));
   const registered = await post(server.baseUrl, '/api/auth/register', { name: 'Bench', email, password: PASSWORD });
-  if (registered.status !== 201) throw new Error(`registration on ${server.name}: ${registered.status} ${await registered.text()}`);
-  return sessionCookieOf(registered);
+  if (registered.status !== 202) throw new Error(`registration on ${server.name}: ${registered.status} ${await registered.text()}`);
+  const signedIn = await post(server.baseUrl, '/api/auth/login', { email, password: PASSWORD });
+  if (signedIn.status !== 200) throw new Error(`sign-in on ${server.name}: ${signedIn.status} ${await signedIn.text()}`);
+  return sessionCookieOf(signedIn);
 }
 
 function meLoad(server: Server, cookie: string, seconds: number, connections = CONNECTIONS): autocannon.Options {

@@ -11,8 +11,11 @@ import { createAdminRouter } from './admin/router';
 import { createAuthRouter } from './auth/router';
 import { createPasswordHasher } from './auth/passwords';
 import type { PasswordHasher } from './auth/passwords';
+import { createRegistrationRouter } from './auth/registration-router';
+import { createSignIn } from './auth/sign-in';
 import { createLoginThrottle } from './auth/throttle';
 import { createKnownDevices } from './devices/known-devices';
+import { createNewDeviceAlerts } from './devices/new-device-alerts';
 import { parseJsonBody, requireJsonBody } from './http/body';
 import { createCors } from './http/cors';
 import { createCrossSiteGuard } from './http/cross-site';
@@ -21,20 +24,31 @@ import { createHealthRouter, createReadiness } from './http/health-router';
 import type { Readiness } from './http/health-router';
 import { createRequestLogger } from './http/logging';
 import { createMethodNotAllowed } from './http/method-not-allowed';
+import { createBackgroundJobs } from './jobs/background-jobs';
+import type { BackgroundJobs } from './jobs/background-jobs';
 import { createSecurityHeaders, noStore } from './http/security-headers';
 import { createSpaRouter } from './http/spa';
 import { createLiveBus } from './live/live-bus';
 import type { LiveBus } from './live/live-bus';
 import { createEventsRouter } from './live/router';
 import { relaySessionEvents } from './live/session-feed';
+import { createDevRouter } from './mail/dev-router';
+import { createMailService } from './mail/mail-service';
+import type { MailService } from './mail/mail-service';
+import { createMailThrottle } from './mail/mail-throttle';
+import { createPasswordResets } from './recovery/password-resets';
+import { createRecoveryRouter } from './recovery/router';
 import { createApiReferenceRouter } from './openapi/router';
 import { createSessionRegistry } from './sessions/registry';
 import type { SessionRegistry } from './sessions/registry';
 import { createSessionsRouter } from './sessions/router';
 import { createRequireFreshAuth, createSessionLifecycle, createSessionMiddleware } from './sessions/session-middleware';
+import { createAccountTokens } from './tokens/account-tokens';
 import { createAccountChanges, createAccountSource } from './users/accounts';
 import type { AccountChanges } from './users/accounts';
 import { getUserModel } from './users/user-model';
+import { createEmailVerification } from './verification/email-verification';
+import { createVerificationRouter } from './verification/router';
 
 export interface AppDeps {
   config: Config;
@@ -50,6 +64,9 @@ export interface AppServices {
   activity: ActivityLog;
   live: LiveBus;
   readiness: Readiness;
+  /** Work done after the response (mail above all): shutdown and tests wait for it. */
+  jobs: BackgroundJobs;
+  mail: MailService;
   /** Creates the indexes the app relies on; server.ts and the test harness call it once connected. */
   ensureIndexes(): Promise<void>;
 }
@@ -58,14 +75,34 @@ export interface AppServices {
 export function createApp({ config, connection, logger, hasher = createPasswordHasher(config.passwordHashing) }: AppDeps): { app: Express; services: AppServices } {
   const users = getUserModel(connection);
   const live = createLiveBus();
+  const jobs = createBackgroundJobs(logger);
   const activity = createActivityLog({ connection, live });
-  const registry = createSessionRegistry({ connection, config, accounts: createAccountSource(users) });
-  const accounts = createAccountChanges({ users, sessions: registry, activity });
+  const accountSource = createAccountSource(users);
+  const registry = createSessionRegistry({ connection, config, accounts: accountSource });
+  const tokens = createAccountTokens(connection);
+  const accounts = createAccountChanges({ users, sessions: registry, activity, tokens });
   const devices = createKnownDevices(connection);
   const readiness = createReadiness();
+  const mail = createMailService({ config, logger, jobs });
+  const mailThrottle = createMailThrottle(connection, config.throttle);
+  const verification = createEmailVerification({ config, tokens, mail, activity, jobs });
+  const resets = createPasswordResets({ users, tokens, mail, activity, jobs });
+  const requireFreshAuth = createRequireFreshAuth(config);
+  const signIn = createSignIn({
+    config,
+    registry,
+    devices,
+    onNewDevice: createNewDeviceAlerts({ mail, activity }),
+    async onUnverified(account) {
+      // The right password was given: a fresh link is due, unless this address got its share of mail.
+      if (await mailThrottle.tryTakeAddress(account.user.email)) verification.sendLinkLater({ userId: account.user.id, email: account.user.email });
+    },
+  });
   // The registry announces; live push and the activity log listen (events flow one way).
   relaySessionEvents(registry.events, live);
   recordSessionActivity(registry.events, activity);
+
+  const loginThrottle = createLoginThrottle(connection, config.throttle);
 
   const app = express();
   app.disable('x-powered-by');
@@ -92,16 +129,24 @@ export function createApp({ config, connection, logger, hasher = createPasswordH
       users,
       accounts,
       devices,
+      signIn,
       hasher,
-      throttle: createLoginThrottle(connection, config.throttle),
+      throttle: loginThrottle,
       activity,
-      requireFreshAuth: createRequireFreshAuth(config),
+      requireFreshAuth,
     }),
+  );
+  app.use('/api/auth', createRegistrationRouter({ users, hasher, throttle: loginThrottle, mailThrottle, mail, verification, activity, jobs }));
+  app.use('/api/auth', createRecoveryRouter({ config, users, accounts, tokens, resets, hasher, mail, mailThrottle }));
+  app.use(
+    '/api/auth',
+    createVerificationRouter({ config, users, accountSource, accounts, tokens, verification, signIn, mail, mailThrottle, activity, jobs, requireFreshAuth }),
   );
   app.use('/api/sessions', createSessionsRouter({ config, registry, devices }));
   app.use('/api/activity', createActivityRouter({ activity }));
   app.use('/api/events', createEventsRouter({ config, registry, live }));
-  app.use('/api/admin', createAdminRouter({ config, connection, registry, accounts, devices, activity }));
+  app.use('/api/admin', createAdminRouter({ config, connection, registry, accounts, devices, activity, resets, mail, mailThrottle }));
+  if (mail.mailer.outbox) app.use('/api/dev', createDevRouter({ outbox: mail.mailer.outbox })); // development and tests only: never mounted in production
   app.use('/api', createMethodNotAllowed(app)); // a known path with another method: 405 + Allow
   app.use('/api', apiNotFound); // unknown API paths get JSON 404, never the SPA's index.html
   app.use(createSpaRouter(config)); // the built web app with history fallback
@@ -113,8 +158,11 @@ export function createApp({ config, connection, logger, hasher = createPasswordH
     activity,
     live,
     readiness,
+    jobs,
+    mail,
     async ensureIndexes() {
       await registry.ensureIndexes();
+      await tokens.ensureIndexes();
       await devices.ensureIndexes();
       await users.createIndexes();
       await activity.ensureIndexes();

@@ -22,6 +22,13 @@ describe('architecture', () => {
     expect(naming).toEqual(['sessions/registry.ts']);
   });
 
+  it('one module owns the one-time links: only tokens/account-tokens.ts names their collection', () => {
+    const naming = sourceFiles(SRC)
+      .filter((file) => /ACCOUNT_TOKENS_COLLECTION|collection\(\s*['"`]account_tokens['"`]/.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(SRC, file));
+    expect(naming).toEqual(['tokens/account-tokens.ts']);
+  });
+
   it('events flow one way: sessions/ imports neither live/, activity/ nor users/', () => {
     const backwards = sourceFiles(join(SRC, 'sessions')).filter((file) => /from '\.\.\/(live|activity|users)\//.test(readFileSync(file, 'utf8')));
     expect(backwards.map((file) => relative(SRC, file))).toEqual([]);

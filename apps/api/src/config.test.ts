@@ -41,6 +41,30 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SESSION_SECRETS: secret, DEV_SERVER_ORIGINS: 'localhost:5173' })).toThrow(/DEV_SERVER_ORIGINS/);
   });
 
+  it('mail: SMTP_URL is smtp:// or smtps://; links come from PUBLIC_URL (default: the app or dev server origin), never a request', () => {
+    const dataDir = tempDir();
+    const development = loadConfig({ SESSION_SECRETS: secret, DATA_DIR: dataDir });
+    expect(development.mail).toEqual({ smtpUrl: undefined, from: 'Gatehouse <no-reply@localhost>', publicUrl: 'http://localhost:3000', outboxDir: join(dataDir, 'outbox') });
+    expect(development.requireVerifiedEmail).toBe(false);
+    expect(development.emailVerificationTtlSeconds).toBe(24 * 3600);
+    expect(loadConfig({ SESSION_SECRETS: secret, DEV_SERVER_ORIGINS: 'http://localhost:5173' }).mail.publicUrl).toBe('http://localhost:5173');
+    expect(loadConfig({ SESSION_SECRETS: secret, PUBLIC_URL: 'https://app.example.com/' }).mail.publicUrl).toBe('https://app.example.com');
+    expect(() => loadConfig({ SESSION_SECRETS: secret, PUBLIC_URL: 'https://app.example.com/?x=1' })).toThrow(/PUBLIC_URL/);
+    expect(loadConfig({ SESSION_SECRETS: secret, SMTP_URL: 'smtp://user:pass@mail.example.com:587' }).mail.smtpUrl).toBe('smtp://user:pass@mail.example.com:587');
+    expect(() => loadConfig({ SESSION_SECRETS: secret, SMTP_URL: 'http://mail.example.com' })).toThrow(/SMTP_URL/);
+    expect(() => loadConfig({ SESSION_SECRETS: secret, SMTP_URL: 'not a url' })).toThrow(/SMTP_URL/);
+    expect(() => loadConfig({ SESSION_SECRETS: secret, MAIL_FROM: 'nobody' })).toThrow(/MAIL_FROM/);
+    expect(loadConfig({ SESSION_SECRETS: secret, MAIL_FROM: 'Acme <auth@acme.test>' }).mail.from).toBe('Acme <auth@acme.test>');
+  });
+
+  it('mail: production keeps no outbox, and refuses REQUIRE_VERIFIED_EMAIL=true without SMTP_URL', () => {
+    const production = { NODE_ENV: 'production', SESSION_SECRETS: secret };
+    expect(loadConfig(production).mail.outboxDir).toBeNull();
+    expect(() => loadConfig({ ...production, REQUIRE_VERIFIED_EMAIL: 'true' })).toThrow(/REQUIRE_VERIFIED_EMAIL=true needs SMTP_URL/);
+    expect(loadConfig({ ...production, REQUIRE_VERIFIED_EMAIL: 'true', SMTP_URL: 'smtp://mailpit:1025' }).requireVerifiedEmail).toBe(true);
+    expect(() => loadConfig({ ...production, REQUIRE_VERIFIED_EMAIL: 'yes' })).toThrow(/REQUIRE_VERIFIED_EMAIL/);
+  });
+
   it('S39: EMBEDDED_MONGO accepts only "allow"', () => {
     expect(loadConfig({ SESSION_SECRETS: secret, EMBEDDED_MONGO: 'allow' }).embeddedMongoAllowed).toBe(true);
     expect(() => loadConfig({ SESSION_SECRETS: secret, EMBEDDED_MONGO: 'yes' })).toThrow(/EMBEDDED_MONGO/);
@@ -109,8 +133,14 @@ describe('loadConfig', () => {
       THROTTLE_REGISTRATIONS_PER_IP: '3/86400',
       MAX_CONCURRENT_PASSWORD_CHECKS_PER_ACCOUNT: '1',
       MAX_CONCURRENT_PASSWORD_CHECKS: '8',
+      THROTTLE_MAIL_PER_ADDRESS: '2/600',
+      THROTTLE_MAIL_PER_IP: '40/3600',
+      THROTTLE_LINK_CHECKS_PER_IP: '60/3600',
     });
     expect(tuned.throttle).toEqual({
+      mailPerAddress: { points: 2, durationSeconds: 600 },
+      mailPerIp: { points: 40, durationSeconds: 3600 },
+      linkChecksPerIp: { points: 60, durationSeconds: 3600 },
       signInPerEmailAndIp: { points: 5, durationSeconds: 60 },
       signInPerEmail: { points: 50, durationSeconds: 3600 },
       signInPerIp: { points: 500, durationSeconds: 3600 },
@@ -121,7 +151,7 @@ describe('loadConfig', () => {
     });
   });
 
-  it.each([['THROTTLE_SIGN_IN_PER_EMAIL', 'ten'], ['THROTTLE_SIGN_IN_PER_IP', '0/60'], ['THROTTLE_REGISTRATIONS_PER_IP', '10'], ['MAX_CONCURRENT_PASSWORD_CHECKS', '0']])(
+  it.each([['THROTTLE_SIGN_IN_PER_EMAIL', 'ten'], ['THROTTLE_SIGN_IN_PER_IP', '0/60'], ['THROTTLE_REGISTRATIONS_PER_IP', '10'], ['MAX_CONCURRENT_PASSWORD_CHECKS', '0'], ['THROTTLE_MAIL_PER_ADDRESS', '5'], ['THROTTLE_LINK_CHECKS_PER_IP', '0/3600']])(
     'refuses %s=%s, naming the variable',
     (variable, value) => {
       expect(() => loadConfig({ DATA_DIR: tempDir(), [variable]: value })).toThrow(new RegExp(variable));

@@ -21,6 +21,12 @@ export const EMBEDDED_MONGO_FILE = 'embedded-mongo.json';
 /** Cookie names; production prefixes them `__Host-` (Secure, Path=/, no Domain: S5). */
 export const SESSION_COOKIE = 'gh.sid';
 export const DEVICE_COOKIE = 'gh.device';
+
+/** In the data directory outside production: every message the server sends, one 0600 file each. */
+export const OUTBOX_DIR = 'outbox';
+
+/** A password-reset link works for 30 minutes (OWASP Forgot Password cheat sheet: short-lived). */
+export const PASSWORD_RESET_TTL_SECONDS = 30 * 60;
 const hostPrefixed = (name: string, isProduction: boolean) => (isProduction ? `__Host-${name}` : name);
 
 /** At most `points` in `durationSeconds`. */
@@ -36,6 +42,12 @@ export interface ThrottleLimits {
   signInPerIp: RateLimit;
   signInPerKnownDevice: RateLimit;
   registrationsPerIp: RateLimit;
+  /** Mail a request can make the server send to one address (reset, verification, notices). */
+  mailPerAddress: RateLimit;
+  /** Requests from one IP that send mail (forgot password, registration notices, resends). */
+  mailPerIp: RateLimit;
+  /** One-time links (reset, verification) presented from one IP, used or not. */
+  linkChecksPerIp: RateLimit;
   concurrentChecksPerAccount: number;
   concurrentChecksPerProcess: number;
 }
@@ -50,6 +62,9 @@ export const PRODUCTION_THROTTLE_LIMITS: ThrottleLimits = {
   signInPerIp: { points: 100, durationSeconds: DAY },
   signInPerKnownDevice: { points: 10, durationSeconds: HOUR },
   registrationsPerIp: { points: 10, durationSeconds: HOUR },
+  mailPerAddress: { points: 5, durationSeconds: HOUR },
+  mailPerIp: { points: 20, durationSeconds: HOUR },
+  linkChecksPerIp: { points: 30, durationSeconds: HOUR },
   concurrentChecksPerAccount: 2,
   concurrentChecksPerProcess: 16,
 };
@@ -58,7 +73,21 @@ export const DEVELOPMENT_THROTTLE_LIMITS: ThrottleLimits = {
   ...PRODUCTION_THROTTLE_LIMITS,
   signInPerIp: { points: 2000, durationSeconds: HOUR },
   registrationsPerIp: { points: 1000, durationSeconds: HOUR },
+  mailPerIp: { points: 1000, durationSeconds: HOUR },
+  linkChecksPerIp: { points: 1000, durationSeconds: HOUR },
 };
+
+/** How the server sends mail and what its links point at. */
+export interface MailConfig {
+  /** `smtp://` or `smtps://` with credentials if needed; unset outside production: the outbox only. */
+  smtpUrl: string | undefined;
+  /** The From header, e.g. `Gatehouse <no-reply@example.com>`. */
+  from: string;
+  /** Where the SPA is reached, for links in mail; never taken from a request's Host header. */
+  publicUrl: string;
+  /** Outside production every message is also kept here (0600 files) for GET /api/dev/outbox. */
+  outboxDir: string | null;
+}
 
 export interface Config {
   env: 'development' | 'test' | 'production';
@@ -93,6 +122,10 @@ export interface Config {
   dbTimeoutMs: number;
   passwordHashing: PasswordHashingCost;
   throttle: ThrottleLimits;
+  mail: MailConfig;
+  /** Whether an account must have confirmed its address before it may sign in (default: no, with a banner). */
+  requireVerifiedEmail: boolean;
+  emailVerificationTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -160,7 +193,30 @@ const EnvSchema = z.object({
   THROTTLE_REGISTRATIONS_PER_IP: rateLimit,
   MAX_CONCURRENT_PASSWORD_CHECKS_PER_ACCOUNT: count,
   MAX_CONCURRENT_PASSWORD_CHECKS: count,
+  THROTTLE_MAIL_PER_ADDRESS: rateLimit,
+  THROTTLE_MAIL_PER_IP: rateLimit,
+  THROTTLE_LINK_CHECKS_PER_IP: rateLimit,
+  SMTP_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine(isSmtpUrl, 'must be smtp://[user:password@]host[:port] or smtps://…')
+      .optional(),
+  ),
+  MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().regex(/<[^<>@\s]+@[^<>@\s]+>$|^[^<>@\s]+@[^<>@\s]+$/, 'must be an address, e.g. Gatehouse <no-reply@example.com>').optional()),
+  PUBLIC_URL: z.preprocess(emptyAsUndefined, z.string().optional()),
+  REQUIRE_VERIFIED_EMAIL: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
+  EMAIL_VERIFICATION_TTL_SECONDS: seconds(24 * 3600),
 });
+
+function isSmtpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
 
 type Env = z.infer<typeof EnvSchema>;
 
@@ -172,6 +228,9 @@ function throttleLimits(e: Env): ThrottleLimits {
     signInPerIp: e.THROTTLE_SIGN_IN_PER_IP ?? defaults.signInPerIp,
     signInPerKnownDevice: e.THROTTLE_SIGN_IN_PER_KNOWN_DEVICE ?? defaults.signInPerKnownDevice,
     registrationsPerIp: e.THROTTLE_REGISTRATIONS_PER_IP ?? defaults.registrationsPerIp,
+    mailPerAddress: e.THROTTLE_MAIL_PER_ADDRESS ?? defaults.mailPerAddress,
+    mailPerIp: e.THROTTLE_MAIL_PER_IP ?? defaults.mailPerIp,
+    linkChecksPerIp: e.THROTTLE_LINK_CHECKS_PER_IP ?? defaults.linkChecksPerIp,
     concurrentChecksPerAccount: e.MAX_CONCURRENT_PASSWORD_CHECKS_PER_ACCOUNT ?? defaults.concurrentChecksPerAccount,
     concurrentChecksPerProcess: e.MAX_CONCURRENT_PASSWORD_CHECKS ?? defaults.concurrentChecksPerProcess,
   };
@@ -200,6 +259,34 @@ function parseOrigins(raw: string, variable: string): string[] {
       if (parsed.origin !== origin) throw new ConfigError(`${variable}: "${origin}" must be written exactly as ${parsed.origin}`);
       return origin;
     });
+}
+
+/** An http(s) URL without query or fragment; links are built by appending paths to it. */
+function parsePublicUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL: "${raw}" is not a URL such as https://app.example.com`);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search !== '' || url.hash !== '' || url.username !== '') {
+    throw new ConfigError(`PUBLIC_URL: "${raw}" must be an http(s) URL without credentials, query or fragment`);
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+function mailConfig(e: Env, env: Config['env'], dataDir: string, origins: { allowed: string[]; devServer: string[] }): MailConfig {
+  if (env === 'production' && e.REQUIRE_VERIFIED_EMAIL === 'true' && e.SMTP_URL === undefined) {
+    throw new ConfigError('REQUIRE_VERIFIED_EMAIL=true needs SMTP_URL: without mail nobody could confirm an address and sign in');
+  }
+  // The SPA's address for links: the dev server's while `npm run dev` runs, else the app's own origin.
+  const fallback = origins.devServer[0] ?? origins.allowed[0] ?? 'http://localhost:3000';
+  return {
+    smtpUrl: e.SMTP_URL,
+    from: e.MAIL_FROM ?? 'Gatehouse <no-reply@localhost>',
+    publicUrl: parsePublicUrl(e.PUBLIC_URL ?? fallback),
+    outboxDir: env === 'production' ? null : join(dataDir, OUTBOX_DIR),
+  };
 }
 
 /** In development a secret is generated once and kept, so sessions survive restarts (S29). */
@@ -260,7 +347,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { isTerminal = 
   const isProduction = e.NODE_ENV === 'production';
 
   const defaultOrigins = [`http://localhost:${e.PORT}`, `http://127.0.0.1:${e.PORT}`];
-  if (e.DEV_SERVER_ORIGINS !== undefined) defaultOrigins.push(...parseOrigins(e.DEV_SERVER_ORIGINS, 'DEV_SERVER_ORIGINS'));
+  const devServerOrigins = e.DEV_SERVER_ORIGINS === undefined ? [] : parseOrigins(e.DEV_SERVER_ORIGINS, 'DEV_SERVER_ORIGINS');
+  defaultOrigins.push(...devServerOrigins);
+  const allowedOrigins = e.ALLOWED_ORIGINS === undefined ? defaultOrigins : parseOrigins(e.ALLOWED_ORIGINS, 'ALLOWED_ORIGINS');
 
   return {
     env: e.NODE_ENV,
@@ -276,7 +365,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { isTerminal = 
     ...sessionTimeouts(e),
     reauthWindowSeconds: e.REAUTH_WINDOW_SECONDS,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
-    allowedOrigins: e.ALLOWED_ORIGINS === undefined ? defaultOrigins : parseOrigins(e.ALLOWED_ORIGINS, 'ALLOWED_ORIGINS'),
+    allowedOrigins,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     livePollIntervalMs: e.LIVE_POLL_INTERVAL_MS,
@@ -286,6 +375,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { isTerminal = 
     dbTimeoutMs: e.DB_TIMEOUT_MS,
     passwordHashing: PRODUCTION_HASHING_COST,
     throttle: throttleLimits(e),
+    mail: mailConfig(e, e.NODE_ENV, dataDir, { allowed: allowedOrigins, devServer: devServerOrigins }),
+    requireVerifiedEmail: e.REQUIRE_VERIFIED_EMAIL === 'true',
+    emailVerificationTtlSeconds: e.EMAIL_VERIFICATION_TTL_SECONDS,
   };
 }
 

@@ -17,8 +17,10 @@ describe('the API as a process', () => {
     const env = { MONGODB_URI: databaseUri(uniqueDbName()), SESSION_SECRETS: TEST_SECRET };
     const first = await startApi(env);
     const registered = await jsonPost(`${first.baseUrl}/api/auth/register`, { name: 'Restart', email: 'restart@example.com', password: 'correct horse battery staple' });
-    expect(registered.status).toBe(201);
-    const cookie = sessionCookieOf(registered);
+    expect(registered.status).toBe(202);
+    const signedIn = await jsonPost(`${first.baseUrl}/api/auth/login`, { email: 'restart@example.com', password: 'correct horse battery staple' });
+    expect(signedIn.status).toBe(200);
+    const cookie = sessionCookieOf(signedIn);
     expect((await fetch(`${first.baseUrl}/api/auth/me`, { headers: { Cookie: cookie } })).status).toBe(200);
     expect(await first.stop('SIGTERM')).toBe(0);
 
@@ -39,7 +41,7 @@ describe('the API as a process', () => {
     const inFlight = jsonPost(`${api.baseUrl}/api/auth/register`, { name: 'Drain', email: 'drain@example.com', password: 'correct horse battery staple' });
     await new Promise((resolve) => setTimeout(resolve, 20));
     api.process.kill('SIGTERM');
-    expect((await inFlight).status).toBe(201);
+    expect((await inFlight).status).toBe(202);
     expect(await api.exited).toBe(0);
     expect(api.output()).toMatch(/shutting down: readiness 503/);
   });

@@ -137,6 +137,19 @@ function refuseEmbeddedInProduction(config: Config): void {
   process.exit(1);
 }
 
+/** Says once, at start, where mail goes; without it, which features are off (S33–S35 need mail). */
+function announceMail(config: Config, services: AppServices, logger: Logger): void {
+  const { mailer } = services.mail;
+  if (mailer.outbox) logger.info(`mail: every message is kept in the dev outbox, ${config.mail.publicUrl}/dev/outbox (not in production)`);
+  if (config.mail.smtpUrl) {
+    void mailer.verify().then((isUp) => {
+      if (isUp) logger.info('mail: the SMTP server answers');
+    });
+  } else if (!mailer.isAvailable) {
+    logger.warn('mail: SMTP_URL is not set, so forgot password, address verification, change of address and new-device alerts are off');
+  }
+}
+
 /** Part of the grace period spent answering 503 on /api/ready before the listener closes (R8). */
 function readinessDrainMs(shutdownGraceMs: number): number {
   return Math.min(2000, Math.floor(shutdownGraceMs / 4));
@@ -209,6 +222,9 @@ async function main(): Promise<void> {
           }),
       ),
     );
+    // Mail and the records that go with it were promised to requests already answered.
+    await services?.jobs.settled();
+    services?.mail.mailer.close();
     await connection?.close();
     if (engine) {
       await engine.stop();
@@ -230,6 +246,7 @@ async function main(): Promise<void> {
   services = built.services;
   await ensureIndexesUntilDone(services, logger, () => stopping);
   handler = built.app;
+  announceMail(config, services, logger);
   logger.info('ready');
 }
 

@@ -14,6 +14,14 @@ export const ActivityTypeSchema = z.enum([
   'account_enabled',
   'registered',
   'role_changed',
+  'email_verification_sent',
+  'email_verified',
+  'registration_attempted',
+  'password_reset_requested',
+  'password_reset',
+  'email_change_requested',
+  'email_changed',
+  'new_device_sign_in',
 ]);
 export type ActivityType = z.infer<typeof ActivityTypeSchema>;
 

@@ -53,6 +53,10 @@ export type AdminSetRoleRequest = z.infer<typeof AdminSetRoleRequestSchema>;
 export const AdminRevokeUserSessionsResponseSchema = z.object({ revoked: z.number().int().nonnegative() });
 export type AdminRevokeUserSessionsResponse = z.infer<typeof AdminRevokeUserSessionsResponseSchema>;
 
+/** The user gets a reset link by mail; the administrator never sees the link or the password. */
+export const AdminSendResetLinkResponseSchema = z.object({ message: z.string() });
+export type AdminSendResetLinkResponse = z.infer<typeof AdminSendResetLinkResponseSchema>;
+
 export const StoreHealthResponseSchema = z.object({
   storedSessions: z.number().int(),
   /** Sessions with no signed-in user; with saveUninitialized: false this must stay 0. */

@@ -30,7 +30,15 @@ export const RegisterRequestSchema = z.object({
   password: PasswordSchema,
 });
 export type RegisterRequest = z.infer<typeof RegisterRequestSchema>;
-export const RegisterResponseSchema = z.object({ user: UserSchema });
+/**
+ * The same answer whether the address is new or already has an account (S18, S34): no session is
+ * started, and the mail says what happened (a verification link, or a notice to the owner).
+ * `mail: "unavailable"` when the server has no way to send mail (nothing was sent to anyone).
+ */
+export const RegisterResponseSchema = z.object({
+  message: z.string(),
+  mail: z.enum(['sent', 'unavailable']),
+});
 export type RegisterResponse = z.infer<typeof RegisterResponseSchema>;
 
 /** Sign-in checks only that a password was given: the policy applies when one is chosen. */

@@ -10,5 +10,7 @@ export const UserSchema = z.object({
   email: z.string(),
   role: RoleSchema,
   createdAt: z.iso.datetime(),
+  /** The address was confirmed by following a link sent to it. */
+  emailVerified: z.boolean(),
 });
 export type User = z.infer<typeof UserSchema>;

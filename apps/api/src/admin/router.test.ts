@@ -208,7 +208,7 @@ describe('POST /api/admin/users/:id/disable and /enable', () => {
     expect(AdminUserResponseSchema.parse(enabled.body).user.isDisabled).toBe(false);
     const again = await signIn(t, account);
     const { events } = (await again.agent.get('/api/activity')).body as { events: Array<{ type: string; actor: string }> };
-    const accountEvents = events.filter((event) => event.type !== 'revoked_session_reused');
+    const accountEvents = events.filter((event) => event.type !== 'revoked_session_reused' && event.type !== 'new_device_sign_in');
     expect(accountEvents.slice(0, 3).map((event) => [event.type, event.actor])).toEqual([
       ['sign_in', 'self'],
       ['account_enabled', 'admin'],

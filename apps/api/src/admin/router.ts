@@ -3,6 +3,7 @@ import type { Connection } from 'mongoose';
 import { AdminSessionsQuerySchema, AdminSetRoleRequestSchema, AdminUserParamsSchema } from '@gatehouse/types/admin';
 import type {
   AdminRevokeUserSessionsResponse,
+  AdminSendResetLinkResponse,
   AdminSessionListResponse,
   AdminUserListResponse,
   AdminUserResponse,
@@ -12,6 +13,9 @@ import { SessionHandleParamsSchema } from '@gatehouse/types/sessions';
 import type { ActivityLog } from '../activity/activity-log';
 import type { Config } from '../config';
 import type { KnownDevices } from '../devices/known-devices';
+import type { MailService } from '../mail/mail-service';
+import type { MailThrottle } from '../mail/mail-throttle';
+import type { PasswordResets } from '../recovery/password-resets';
 import { HttpError, notFound } from '../http/errors';
 import type { SessionRegistry } from '../sessions/registry';
 import { becomeAnonymous, clearSessionCookie, createRequireFreshAuth, requireAdmin, signedInUser } from '../sessions/session-middleware';
@@ -29,6 +33,9 @@ export interface AdminRouterDeps {
   accounts: Pick<AccountChanges, 'disable' | 'enable' | 'setRole'>;
   devices: Pick<KnownDevices, 'labels' | 'labelKey'>;
   activity: Pick<ActivityLog, 'listRecentOfType'>;
+  resets: PasswordResets;
+  mail: Pick<MailService, 'requireAvailable'>;
+  mailThrottle: Pick<MailThrottle, 'takeMailRequest'>;
 }
 
 type UserLean = Pick<UserRecord, 'name' | 'email' | 'role' | 'disabledAt' | 'createdAt'> & { _id: { toString(): string } };
@@ -48,7 +55,7 @@ function toAdminUserView(user: UserLean, sessionCount: number): AdminUserView {
 }
 
 /** Mounted at /api/admin. Every route needs the admin role; every state change also a fresh password (S13, S27). */
-export function createAdminRouter({ config, connection, registry, accounts, devices, activity }: AdminRouterDeps): Router {
+export function createAdminRouter({ config, connection, registry, accounts, devices, activity, resets, mail, mailThrottle }: AdminRouterDeps): Router {
   const router = Router();
   const requireFreshAuth = createRequireFreshAuth(config);
   const users = getUserModel(connection);
@@ -144,6 +151,18 @@ export function createAdminRouter({ config, connection, registry, accounts, devi
     await accounts.setRole(userId, role, 'admin');
     const body: AdminUserResponse = { user: await userView(userId) };
     res.json(body);
+  });
+
+  /** The user gets the link by mail; the administrator sees neither it nor any password. */
+  router.post('/users/:id/password-reset', requireFreshAuth, async (req, res) => {
+    const user = await loadUser(req.params);
+    if (user.disabledAt) throw new HttpError(409, 'account_disabled', 'Enable the account before sending it a reset link.');
+    mail.requireAvailable();
+    await mailThrottle.takeMailRequest({ address: user.email, ip: req.ip ?? 'unknown' });
+    resets.sendLinkLater(user.email, { byAdmin: true });
+    req.log.info({ authEvent: 'admin_sent_reset_link', userId: user._id.toString(), adminId: signedInUser(req).userId }, 'auth: admin_sent_reset_link');
+    const body: AdminSendResetLinkResponse = { message: `A link to set a new password is on its way to ${user.email}.` };
+    res.status(202).json(body);
   });
 
   router.get('/store', async (_req, res) => {

@@ -16,26 +16,33 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('POST /api/auth/register', () => {
-  it('creates the account, signs it in and returns the public user', async () => {
+  it('creates the account without signing in (202, no cookie); it can sign in at once, normalised and unverified', async () => {
     const agent = t.agent();
     const credentials = newCredentials({ email: '  Grace.Hopper@Example.COM ' });
     const res = await agent.post('/api/auth/register').send(credentials);
-    expect(res.status).toBe(201);
-    const body = RegisterResponseSchema.parse(res.body);
-    expect(body.user).toMatchObject({ name: 'Ada Lovelace', email: 'grace.hopper@example.com', role: 'user' });
-    expect(JSON.stringify(res.body)).not.toContain('passwordHash');
-    expect(findCookie(res)).toBeDefined();
+    expect(res.status).toBe(202);
+    expect(RegisterResponseSchema.parse(res.body)).toEqual({ mail: 'sent', message: expect.stringContaining('Check your inbox') as unknown });
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect((await agent.get('/api/auth/me')).status).toBe(401);
+
+    const signedIn = await agent.post('/api/auth/login').send({ email: 'grace.hopper@example.com', password: credentials.password });
+    expect(signedIn.status).toBe(200);
+    const { user } = LoginResponseSchema.parse(signedIn.body);
+    expect(user).toMatchObject({ name: 'Ada Lovelace', email: 'grace.hopper@example.com', role: 'user', emailVerified: false });
+    expect(JSON.stringify(signedIn.body)).not.toContain('passwordHash');
     const me = await agent.get('/api/auth/me');
     expect(me.status).toBe(200);
-    expect(MeResponseSchema.parse(me.body).user.id).toBe(body.user.id);
+    expect(MeResponseSchema.parse(me.body).user).toMatchObject({ id: user.id, emailVerified: false });
   });
 
-  it('refuses an email already taken with 409 email_taken and signs nobody in', async () => {
+  it('S34: an address that already has an account gets the same 202 answer and no session; the account is unchanged', async () => {
     const existing = await register(t.agent());
     const res = await supertest(t.app).post('/api/auth/register').send(newCredentials({ email: existing.email.toUpperCase(), password: 'another long passphrase' }));
-    expect(res.status).toBe(409);
-    expect(ErrorBodySchema.parse(res.body).error.code).toBe('email_taken');
+    expect(res.status).toBe(202);
+    expect(RegisterResponseSchema.parse(res.body).mail).toBe('sent');
     expect(findCookie(res)).toBeUndefined();
+    expect((await supertest(t.app).post('/api/auth/login').send({ email: existing.email, password: 'another long passphrase' })).status).toBe(401);
+    expect((await supertest(t.app).post('/api/auth/login').send(existing)).status).toBe(200);
   });
 
   it('reports every invalid field with validation_failed', async () => {
@@ -47,9 +54,11 @@ describe('POST /api/auth/register', () => {
   });
 
   it('S27: ignores a role in the body: new accounts are always users', async () => {
-    const res = await supertest(t.app).post('/api/auth/register').send({ ...newCredentials(), role: 'admin' });
-    expect(res.status).toBe(201);
-    expect(RegisterResponseSchema.parse(res.body).user.role).toBe('user');
+    const credentials = newCredentials();
+    const res = await supertest(t.app).post('/api/auth/register').send({ ...credentials, role: 'admin' });
+    expect(res.status).toBe(202);
+    const signedIn = await supertest(t.app).post('/api/auth/login').send(credentials);
+    expect(LoginResponseSchema.parse(signedIn.body).user.role).toBe('user');
   });
 });
 

@@ -1,21 +1,18 @@
 import { Router } from 'express';
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler } from 'express';
 import {
   ChangePasswordRequestSchema,
   LoginRequestSchema,
   ReauthRequestSchema,
-  RegisterRequestSchema,
 } from '@gatehouse/types/auth';
-import type { ChangePasswordResponse, LoginResponse, MeResponse, RegisterResponse } from '@gatehouse/types/auth';
-import type { AuthMethod } from '@gatehouse/types/sessions';
+import type { ChangePasswordResponse, LoginResponse, MeResponse } from '@gatehouse/types/auth';
 import type { ActivityLog } from '../activity/activity-log';
 import type { Config } from '../config';
-import { isDuplicateKeyError } from '../db/errors';
-import { deviceIdentity, issueDeviceCookie, presentedDeviceKey } from '../devices/device-cookie';
+import { presentedDeviceKey } from '../devices/device-cookie';
 import type { KnownDevices } from '../devices/known-devices';
 import { accountDisabled, HttpError, invalidCredentials, validationFailed, wrongPassword } from '../http/errors';
 import { parseDevice } from '../sessions/device';
-import type { AccountState, SessionRegistry } from '../sessions/registry';
+import type { SessionRegistry } from '../sessions/registry';
 import { becomeAnonymous, forgetClientState, requireUser, signedInUser, signedInUserOf } from '../sessions/session-middleware';
 import { sessionSummary } from '../sessions/views';
 import { accountStateOf } from '../users/accounts';
@@ -23,14 +20,17 @@ import type { AccountChanges } from '../users/accounts';
 import type { UserModel } from '../users/user-model';
 import type { PasswordHasher } from './passwords';
 import { passwordProblem } from './password-policy';
+import type { SignIn } from './sign-in';
 import type { LoginThrottle, PasswordAttempt } from './throttle';
 
 export interface AuthRouterDeps {
   config: Pick<Config, 'cookieName' | 'deviceCookieName' | 'sessionSecrets' | 'isProduction'>;
-  registry: Pick<SessionRegistry, 'start' | 'rotate' | 'endSession' | 'store'>;
+  registry: Pick<SessionRegistry, 'rotate' | 'endSession' | 'store'>;
   users: UserModel;
   accounts: Pick<AccountChanges, 'changePassword'>;
-  devices: Pick<KnownDevices, 'isKnown' | 'recordSignIn'>;
+  devices: Pick<KnownDevices, 'isKnown'>;
+  /** New session, device cookie, device remembered (auth/sign-in.ts): shared with the link sign-in. */
+  signIn: SignIn;
   hasher: PasswordHasher;
   throttle: LoginThrottle;
   activity: Pick<ActivityLog, 'record'>;
@@ -54,7 +54,7 @@ async function checkedPassword(attempt: PasswordAttempt, check: () => Promise<bo
 }
 
 export function createAuthRouter(deps: AuthRouterDeps): Router {
-  const { config, registry, users, accounts, devices, hasher, throttle, activity, requireFreshAuth } = deps;
+  const { config, registry, users, accounts, devices, signIn, hasher, throttle, activity, requireFreshAuth } = deps;
   const router = Router();
 
   const context = (req: Request) => ({ device: parseDevice(req.get('user-agent')), ip: req.ip ?? null });
@@ -77,37 +77,6 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
       throw error;
     }
   };
-
-  /** After a proof: a new session (S3), the browser's device cookie, and the device remembered for the account. */
-  const signIn = async (req: Request, res: Response, account: AccountState, { rememberMe, authMethods }: { rememberMe: boolean; authMethods: AuthMethod[] }) => {
-    const identity = deviceIdentity(req, config);
-    const seen = context(req);
-    await registry.start(req, { account, authMethods, rememberMe, deviceKey: identity.key, ...seen });
-    issueDeviceCookie(res, identity, config);
-    await devices.recordSignIn(account.user.id, identity.key, seen);
-  };
-
-  router.post('/register', async (req, res) => {
-    const input = RegisterRequestSchema.parse(req.body);
-    const problem = passwordProblem(input.password, { email: input.email });
-    if (problem) throw validationFailed({ password: problem });
-    await throttle.takeRegistration(clientIp(req));
-
-    const passwordHash = await hasher.hash(input.password);
-    let created;
-    try {
-      created = await users.create({ name: input.name, email: input.email, passwordHash, role: 'user', disabledAt: null, accountVersion: 0 });
-    } catch (error) {
-      if (isDuplicateKeyError(error)) throw new HttpError(409, 'email_taken', 'An account with this email already exists.');
-      throw error;
-    }
-    const account = accountStateOf(created);
-    await signIn(req, res, account, { rememberMe: false, authMethods: ['password'] });
-    await activity.record({ userId: account.user.id, type: 'registered', ...context(req) });
-    logAuthEvent(req, 'registered', account.user.id);
-    const body: RegisterResponse = { user: account.user };
-    res.status(201).json(body);
-  });
 
   router.post('/login', async (req, res) => {
     const input = LoginRequestSchema.parse(req.body);

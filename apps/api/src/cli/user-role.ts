@@ -6,6 +6,7 @@ import { connectDatabase } from '../db/connection';
 import { createActivityLog } from '../activity/activity-log';
 import { createLiveBus } from '../live/live-bus';
 import { createSessionRegistry } from '../sessions/registry';
+import { createAccountTokens } from '../tokens/account-tokens';
 import { createAccountChanges, createAccountSource } from '../users/accounts';
 import { getUserModel } from '../users/user-model';
 
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
     const users = getUserModel(connection);
     const activity = createActivityLog({ connection, live: createLiveBus() });
     const registry = createSessionRegistry({ connection, config, accounts: createAccountSource(users) });
-    const accounts = createAccountChanges({ users, sessions: registry, activity });
+    const accounts = createAccountChanges({ users, sessions: registry, activity, tokens: createAccountTokens(connection) });
     const user = await users.findOne({ email: email.trim().toLowerCase() }, { _id: 1 }).exec();
     const result = user ? await accounts.setRole(user.id as string, role.data, 'system') : ({ status: 'not_found' } as const);
     if (result.status === 'not_found') fail(`No account with the email ${email}.`, 1);

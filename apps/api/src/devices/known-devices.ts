@@ -17,7 +17,6 @@ interface KnownDeviceDocument {
   lastIp: string | null;
 }
 
-
 /** The owner-given name and first sighting of a browser, as session lists show them. */
 export interface DeviceLabel {
   name: string | null;
@@ -46,6 +45,11 @@ export function createKnownDevices(connection: Connection) {
         { upsert: true },
       );
       return { isNew: result.upsertedCount === 1 };
+    },
+
+    /** How many browsers the account has signed in from (a first one is no news to alert about). */
+    async countForUser(userId: string): Promise<number> {
+      return devices().countDocuments({ userId });
     },
 
     async rename(userId: string, deviceKey: string, name: string | null): Promise<void> {

@@ -23,6 +23,12 @@ export const accountChanged = () =>
   new HttpError(409, 'account_changed', 'Your account changed while you were signing in. Sign in again.');
 export const forbidden = () => new HttpError(403, 'forbidden', 'You do not have access to this.');
 export const reauthRequired = () => new HttpError(403, 'reauth_required', 'Confirm your password to continue.');
+/** A one-time link that is unknown, used, expired or replaced by a newer one: all look alike (S33). */
+export const invalidToken = () =>
+  new HttpError(400, 'invalid_token', 'This link is no longer valid: it was already used, has expired, or a newer link replaced it.');
+/** Only with REQUIRE_VERIFIED_EMAIL, and only after the right password. */
+export const emailUnverified = () =>
+  new HttpError(403, 'email_unverified', 'Confirm your email address before signing in: use the link we mailed you (we just sent a new one).');
 export const notFound = () => new HttpError(404, 'not_found', 'Not found.');
 export const validationFailed = (fields: Record<string, string>) =>
   new HttpError(400, 'validation_failed', 'Some fields are not valid.', { fields });

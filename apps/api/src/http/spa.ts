@@ -6,9 +6,15 @@ import express, { Router } from 'express';
  * Serves the built SPA from the API's own origin (no CORS needed) with history fallback: any GET that
  * is not an API call or a file gets index.html so client-side routes survive a reload.
  */
-export function createSpaRouter({ webDistDir }: { webDistDir: string }): Router {
+export function createSpaRouter({ webDistDir, isProduction }: { webDistDir: string; isProduction: boolean }): Router {
   const router = Router();
   const indexFile = join(webDistDir, 'index.html');
+  // The development pages (the mail outbox) do not exist in production: 404, not the app shell.
+  if (isProduction) {
+    router.use('/dev', (_req, res) => {
+      res.status(404).type('text/plain').send('Not found\n');
+    });
+  }
 
   if (!existsSync(indexFile)) {
     router.get(/^(?!\/api(?:\/|$)).*/, (_req, res) => {

@@ -1,6 +1,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import {
   AdminRevokeUserSessionsResponseSchema,
+  AdminSendResetLinkResponseSchema,
   AdminSessionListResponseSchema,
   AdminSessionsQuerySchema,
   AdminSetRoleRequestSchema,
@@ -18,6 +19,7 @@ const AdminUserResponse = AdminUserResponseSchema.meta({ id: 'AdminUserResponse'
 const AdminSetRoleRequest = AdminSetRoleRequestSchema.meta({ id: 'AdminSetRoleRequest' });
 const AdminRevokeUserSessionsResponse = AdminRevokeUserSessionsResponseSchema.meta({ id: 'AdminRevokeUserSessionsResponse' });
 const StoreHealthResponse = StoreHealthResponseSchema.meta({ id: 'StoreHealthResponse' });
+const AdminSendResetLinkResponse = AdminSendResetLinkResponseSchema.meta({ id: 'AdminSendResetLinkResponse' });
 
 const FRESH_PROOF = 'Needs a recent password proof (`POST /api/auth/reauth`).';
 
@@ -89,6 +91,17 @@ export function describeAdmin(api: OpenAPIRegistry): void {
     request: { params: AdminUserParamsSchema, body: jsonBody(AdminSetRoleRequest) },
     responses: { 200: json('The account as it is now.', AdminUserResponse) },
     errors: { 400: ['validation_failed'], 403: ['reauth_required'], 404: ['not_found'] },
+  });
+  addOperation(api, {
+    method: 'post',
+    path: '/api/admin/users/{id}/password-reset',
+    tags: ['Admin'],
+    summary: 'Mail an account a password-reset link',
+    description: `The administrator never sees the link or a password. Not for a disabled account. Takes no body. ${FRESH_PROOF}`,
+    access: 'admin',
+    request: { params: AdminUserParamsSchema },
+    responses: { 202: json('The link is on its way.', AdminSendResetLinkResponse) },
+    errors: { 400: ['validation_failed'], 403: ['reauth_required'], 404: ['not_found'], 409: ['account_disabled'], 429: ['too_many_requests'], 503: ['mail_unavailable'] },
   });
   addOperation(api, {
     method: 'get',

@@ -22,18 +22,23 @@ const ReauthResponse = ReauthResponseSchema.meta({ id: 'ReauthResponse' });
 const ChangePasswordRequest = ChangePasswordRequestSchema.meta({ id: 'ChangePasswordRequest' });
 const ChangePasswordResponse = ChangePasswordResponseSchema.meta({ id: 'ChangePasswordResponse' });
 
-/** auth/router.ts. */
+/** auth/router.ts and auth/registration-router.ts. */
 export function describeAuth(api: OpenAPIRegistry): void {
   addOperation(api, {
     method: 'post',
     path: '/api/auth/register',
     tags: ['Auth'],
-    summary: 'Create an account and sign in',
-    description: 'The password must have 8–128 characters and not be a common one. Registrations are limited per IP address.',
+    summary: 'Create an account',
+    description: [
+      'The password must have 8–128 characters and not be a common one. No session starts: a link to confirm the address is mailed,',
+      'and following it signs the browser in (`POST /api/auth/email/verify`); signing in with the password works too unless',
+      '`REQUIRE_VERIFIED_EMAIL` is on. The answer is the same when the address already has an account (its owner is told by mail),',
+      'so registration tells nobody who has an account. Registrations and mail are limited per IP address and per address.',
+    ].join(' '),
     access: 'public',
     request: { body: jsonBody(RegisterRequest) },
-    responses: { 201: json('Account created; this browser is signed in.', RegisterResponse, SETS_SESSION_COOKIE) },
-    errors: { 400: ['validation_failed'], 409: ['email_taken'], 429: ['too_many_requests'] },
+    responses: { 202: json('Accepted: check your inbox. `mail: "unavailable"` when the server cannot send mail.', RegisterResponse) },
+    errors: { 400: ['validation_failed'], 429: ['too_many_requests'] },
   });
   addOperation(api, {
     method: 'post',
@@ -50,7 +55,7 @@ export function describeAuth(api: OpenAPIRegistry): void {
     errors: {
       400: ['validation_failed'],
       401: ['invalid_credentials'],
-      403: ['account_disabled'],
+      403: ['account_disabled', 'email_unverified'],
       409: ['account_changed'],
       429: ['too_many_requests'],
     },

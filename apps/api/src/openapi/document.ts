@@ -2,9 +2,12 @@ import { OpenApiGeneratorV31, OpenAPIRegistry } from '@asteasolutions/zod-to-ope
 import { describeActivity } from './activity';
 import { describeAdmin } from './admin';
 import { describeAuth } from './auth';
+import { describeDevOutbox } from './dev';
+import { describeEmail } from './email';
 import { describeEvents, LiveEvent } from './events';
 import { describeHealth } from './health';
 import { SESSION_COOKIE_SCHEME } from './operations';
+import { describeRecovery } from './recovery';
 import { describeReference } from './reference';
 import { describeSessions } from './sessions';
 
@@ -37,28 +40,31 @@ Every error has the shape \`{"error":{"code","message","fields?"}}\` (schema \`E
 \`Allow\` header.
 
 ## Rate limits and outages
-Password checks (sign-in, re-authentication, password change) and registrations are throttled; when a
-limit is spent the answer is \`429 too_many_requests\` with \`Retry-After\` (seconds). While the database is
+Password checks (sign-in, re-authentication, password change), registrations, mail (per address and
+per IP) and one-time links are throttled; when a limit is spent the answer is \`429 too_many_requests\` with \`Retry-After\` (seconds). While the database is
 unreachable every call that needs it answers \`503 service_unavailable\` with \`Retry-After\`: nobody is
 signed out by an outage.
 `.trim();
 
 const TAGS = [
   { name: 'Auth', description: 'Registration, sign-in and out, re-authentication, password change.' },
+  { name: 'Recovery', description: 'A forgotten password, through a link mailed to the account.' },
+  { name: 'Email', description: 'Confirming an address, and changing it.' },
   { name: 'Sessions', description: "The signed-in person's own sessions." },
   { name: 'Activity', description: 'What happened to the account.' },
   { name: 'Live events', description: 'Server-Sent Events that keep open tabs current.' },
   { name: 'Admin', description: 'Operators: every session and account, the store.' },
   { name: 'Health', description: 'Probes for load balancers and orchestrators.' },
   { name: 'Reference', description: 'This document.' },
+  { name: 'Development', description: 'Outside production only: the mail the server sent.' },
 ];
 
 /**
  * The OpenAPI 3.1 description of every route the app serves; one module per feature describes its
- * routes from the zod contracts the handlers validate with. `hasDocsPage`: the reference page is served
- * (never in production).
+ * routes from the zod contracts the handlers validate with. `hasDocsPage`, `hasDevOutbox`: the reference
+ * page and the mail outbox are served (never in production).
  */
-export function createOpenApiDocument({ cookieName, hasDocsPage }: { cookieName: string; hasDocsPage: boolean }): OpenApiDocument {
+export function createOpenApiDocument({ cookieName, hasDocsPage, hasDevOutbox }: { cookieName: string; hasDocsPage: boolean; hasDevOutbox: boolean }): OpenApiDocument {
   const api = new OpenAPIRegistry();
   api.registerComponent('securitySchemes', SESSION_COOKIE_SCHEME, {
     type: 'apiKey',
@@ -68,11 +74,14 @@ export function createOpenApiDocument({ cookieName, hasDocsPage }: { cookieName:
   });
   describeHealth(api);
   describeAuth(api);
+  describeRecovery(api);
+  describeEmail(api);
   describeSessions(api);
   describeActivity(api);
   describeEvents(api);
   describeAdmin(api);
   describeReference(api, { hasDocsPage });
+  if (hasDevOutbox) describeDevOutbox(api);
 
   return new OpenApiGeneratorV31([...api.definitions, { type: 'schema', schema: LiveEvent }]).generateDocument({
     openapi: '3.1.0',

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeTable } from '../http/route-table';
 import { createTestApp } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
+import { testConfig } from '../test/test-config';
 
 interface Document {
   openapi: string;
@@ -36,14 +37,22 @@ async function servedDocument(t: TestApp): Promise<Document> {
   return res.body as Document;
 }
 
+/** What differs in production for the routes: no reference page, no mail outbox, the __Host- cookie. */
+const productionOverrides = () => ({
+  env: 'production' as const,
+  isProduction: true,
+  cookieName: '__Host-gh.sid',
+  mail: { ...testConfig().mail, outboxDir: null },
+});
+
 describe.each([
-  ['development and tests', {}],
-  ['production', { env: 'production' as const, isProduction: true, cookieName: '__Host-gh.sid' }],
+  ['development and tests', () => ({})],
+  ['production', productionOverrides],
 ])('GET /api/openapi.json (%s)', (_name, overrides) => {
   let t: TestApp;
   let document: Document;
   beforeAll(async () => {
-    t = await createTestApp(overrides);
+    t = await createTestApp(overrides());
     document = await servedDocument(t);
   });
   afterAll(() => t.close());
@@ -97,10 +106,10 @@ describe('GET /api/docs, the interactive reference', () => {
     }
   });
 
-  it('answers 404 in production, page and script alike', async () => {
-    const t = await createTestApp({ env: 'production', isProduction: true });
+  it('answers 404 in production, page and script alike (and so does the mail outbox)', async () => {
+    const t = await createTestApp(productionOverrides());
     try {
-      for (const path of ['/api/docs', '/api/docs/assets/standalone.js']) {
+      for (const path of ['/api/docs', '/api/docs/assets/standalone.js', '/api/dev/outbox']) {
         const res = await supertest(t.app).get(path);
         expect(res.status).toBe(404);
         expect(res.body).toEqual({ error: { code: 'not_found', message: 'Not found.' } });

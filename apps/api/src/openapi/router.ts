@@ -68,14 +68,16 @@ function scalarBrowserDir(): string | null {
  * Mounted at /api: the OpenAPI document, built once on first request, and outside production the
  * interactive reference page that renders it. Production answers 404 for the page, like any unknown path.
  */
-export function createApiReferenceRouter({ config }: { config: Pick<Config, 'cookieName' | 'isProduction'> }): Router {
+export function createApiReferenceRouter({ config }: { config: Pick<Config, 'cookieName' | 'isProduction' | 'mail'> }): Router {
   const router = Router();
   const relative = (path: string) => path.slice('/api'.length);
   const assets = config.isProduction ? null : scalarBrowserDir();
   let document: string | undefined;
 
   router.get(relative(OPENAPI_PATH), (_req, res) => {
-    document ??= JSON.stringify(createOpenApiDocument({ cookieName: config.cookieName, hasDocsPage: assets !== null }));
+    // The outbox is mounted exactly when it exists (app.ts), which is outside production.
+    const hasDevOutbox = config.mail.outboxDir !== null;
+    document ??= JSON.stringify(createOpenApiDocument({ cookieName: config.cookieName, hasDocsPage: assets !== null, hasDevOutbox }));
     res.type('application/json').send(document);
   });
 

@@ -8,6 +8,7 @@ import type { SessionDocument } from '../sessions/store';
 import { createAccount } from '../test/accounts';
 import type { Account } from '../test/accounts';
 import { cookieHeader, findCookie, SESSION_COOKIE } from '../test/cookies';
+import { lastMailTo, tokenIn } from '../test/mail';
 import { signIn, signInAdmin } from '../test/sign-in';
 import type { SignedIn } from '../test/sign-in';
 import { createTestApp, uniqueDbName } from '../test/test-app';
@@ -74,7 +75,8 @@ interface Instance {
 async function instance(dbName: string): Promise<Instance> {
   const verifyGate = new Gate();
   const insertGate = new Gate();
-  const t = await createTestApp({ dbName, keepDatabase: true, hasher: racingHasher(verifyGate) });
+  // The admin signs in once per instance and the whole file takes minutes: keep its proof fresh for the run.
+  const t = await createTestApp({ dbName, keepDatabase: true, hasher: racingHasher(verifyGate), reauthWindowSeconds: 3600 });
   const { store } = t.services.registry;
   const save = store.set.bind(store);
   store.set = (sid, session, callback) => save(sid, session, (error) => void insertGate.pass().then(() => callback?.(error)));
@@ -136,6 +138,22 @@ const CHANGES: Change[] = [
       for (const doc of await userSessions(prover.t, account.id)) expect(doc.session.user?.role).toBe('user');
       const statuses = await Promise.all(held.map((cookie) => statusWith(prover.t, '/api/admin/users', cookie)));
       expect(statuses.filter((status) => status !== 401 && status !== 403), 'cookies still admin').toEqual([]);
+    },
+  },
+  {
+    name: 'the password is reset through a mailed link (S35)',
+    role: 'user',
+    async make({ account, changer }) {
+      expect((await supertest(changer.t.app).post('/api/auth/password/forgot').send({ email: account.email })).status).toBe(202);
+      const token = tokenIn(await lastMailTo(changer.t, account.email, 'set a new password'));
+      const res = await supertest(changer.t.app).post('/api/auth/password/reset').send({ token, password: NEW_PASSWORD });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    },
+    async check({ account, prover, owner, held }) {
+      // A reset keeps no session, not even one of the owner's.
+      expect(await userSessions(prover.t, account.id)).toEqual([]);
+      expect((await owner.agent.get('/api/auth/me')).status).toBe(401);
+      await expectAllSignedOut(prover.t, held);
     },
   },
   {

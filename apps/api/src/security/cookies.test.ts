@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, uniqueDbName } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
 import { TEST_SECRET, TEST_SECRET_NEXT } from '../test/test-config';
-import { newCredentials } from '../test/accounts';
+import { createAccount } from '../test/accounts';
 import { cookieHeader, issuedCookie, findCookie, unsignSid } from '../test/cookies';
 import { register, sessionDoc } from '../test/sign-in';
 
@@ -19,8 +19,9 @@ describe('S5: production cookie attributes', () => {
   afterAll(() => t.close());
 
   it('S5: __Host- name, Secure, HttpOnly, Path=/, no Domain, SameSite=Lax; a browser-session cookie without remember-me', async () => {
-    const res = await supertest(t.app).post('/api/auth/register').set('X-Forwarded-Proto', 'https').send(newCredentials());
-    expect(res.status).toBe(201);
+    const account = await createAccount(t);
+    const res = await supertest(t.app).post('/api/auth/login').set('X-Forwarded-Proto', 'https').send({ email: account.email, password: account.password });
+    expect(res.status).toBe(200);
     const cookie = issuedCookie(res, PRODUCTION_COOKIE);
     expect(cookie).toMatchObject({ secure: true, httpOnly: true, path: '/', sameSite: 'Lax' });
     expect(cookie.domain).toBeUndefined();
@@ -29,7 +30,8 @@ describe('S5: production cookie attributes', () => {
   });
 
   it('S5: the device cookie (sign-in throttle trust, S32) is __Host-, Secure, HttpOnly, SameSite=Lax and lasts a year', async () => {
-    const res = await supertest(t.app).post('/api/auth/register').set('X-Forwarded-Proto', 'https').send(newCredentials());
+    const account = await createAccount(t);
+    const res = await supertest(t.app).post('/api/auth/login').set('X-Forwarded-Proto', 'https').send({ email: account.email, password: account.password });
     const cookie = issuedCookie(res, PRODUCTION_DEVICE_COOKIE);
     expect(cookie).toMatchObject({ secure: true, httpOnly: true, path: '/', sameSite: 'Lax', maxAge: 365 * 24 * 3600 });
     expect(cookie.domain).toBeUndefined();
@@ -53,12 +55,13 @@ describe('S6: TLS terminated by a proxy', () => {
   it('S6: without trust proxy a spoofed X-Forwarded-Proto gets no Secure cookie and X-Forwarded-For is not the client IP', async () => {
     const t = await createTestApp({ ...production, trustProxy: false });
     try {
+      const account = await createAccount(t);
       const res = await supertest(t.app)
-        .post('/api/auth/register')
+        .post('/api/auth/login')
         .set('X-Forwarded-Proto', 'https')
         .set('X-Forwarded-For', '203.0.113.9')
-        .send(newCredentials());
-      expect(res.status).toBe(201);
+        .send({ email: account.email, password: account.password });
+      expect(res.status).toBe(200);
       expect(findCookie(res, PRODUCTION_COOKIE)).toBeUndefined();
       const docs = await t.connection.collection('sessions').find({}).toArray();
       for (const doc of docs) expect((doc.session as { ip: string }).ip).not.toBe('203.0.113.9');
@@ -70,11 +73,12 @@ describe('S6: TLS terminated by a proxy', () => {
   it('S6: behind a trusted proxy the cookie is Secure and the IP comes from X-Forwarded-For', async () => {
     const t = await createTestApp({ ...production, trustProxy: 'loopback' });
     try {
+      const account = await createAccount(t);
       const res = await supertest(t.app)
-        .post('/api/auth/register')
+        .post('/api/auth/login')
         .set('X-Forwarded-Proto', 'https')
         .set('X-Forwarded-For', '203.0.113.9')
-        .send(newCredentials());
+        .send({ email: account.email, password: account.password });
       const cookie = issuedCookie(res, PRODUCTION_COOKIE);
       expect(cookie.secure).toBe(true);
       const doc = await sessionDoc(t, unsignSid(cookie, TEST_SECRET));

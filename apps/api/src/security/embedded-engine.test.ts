@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BSON, MongoClient, MongoServerError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
+import { waitForMail } from '../test/mail';
 import { startApi } from '../test/processes';
 import { TEST_SECRET } from '../test/test-config';
 
@@ -96,17 +97,22 @@ describe('S39: the embedded engine is closed to everyone but the app and its too
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ name: 'Owner', email: 's39@example.com', password: 'correct horse battery staple' }),
       });
-      expect(registered.status).toBe(201);
+      expect(registered.status).toBe(202);
+      // The verification mail lands in the outbox, which holds live links: private like the rest (S39).
+      await waitForMail(api.baseUrl, 's39@example.com', 'confirm your email address');
 
       expect(modeOf(dataDir)).toBe(0o700);
       expect(modeOf(join(dataDir, 'db'))).toBe(0o700);
+      expect(modeOf(join(dataDir, 'outbox'))).toBe(0o700);
       const files = [
         ...readdirSync(dataDir).map((name) => join(dataDir, name)),
         ...readdirSync(join(dataDir, 'db')).map((name) => join(dataDir, 'db', name)),
+        ...readdirSync(join(dataDir, 'outbox')).map((name) => join(dataDir, 'outbox', name)),
       ].filter((path) => lstatSync(path).isFile());
       expect(files.map((path) => path.slice(dataDir.length + 1)).sort()).toEqual(
         expect.arrayContaining(['db/journal.log', 'db/mongod.lock', EMBEDDED_MONGO_FILE, 'session-secret']),
       );
+      expect(files.filter((path) => path.includes('/outbox/'))).toHaveLength(1);
       for (const path of files) expect({ path, mode: modeOf(path).toString(8) }).toEqual({ path, mode: '600' });
 
       const uri = engineUri(dataDir);

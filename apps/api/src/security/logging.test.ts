@@ -19,7 +19,8 @@ describe('S30: logs record auth events and never secrets', () => {
     const agent = t.agent();
     const secrets: string[] = [credentials.password, newPassword, 'a wrong guess for the log test'];
 
-    const registered = await agent.post('/api/auth/register').send(credentials);
+    await agent.post('/api/auth/register').send(credentials);
+    const registered = await agent.post('/api/auth/login').send(credentials);
     const cookies = [issuedCookie(registered)];
     await supertest(t.app).post('/api/auth/login').send({ email: credentials.email, password: 'a wrong guess for the log test' });
     await supertest(t.app).post('/api/auth/login').send({ email: 'nobody@example.com', password: 'a wrong guess for the log test' });

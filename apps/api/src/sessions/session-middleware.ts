@@ -84,7 +84,8 @@ export function signedInUserOf(req: Request): SignedInUser | null {
   if (!data?.userId || !data.user) return null;
   return {
     userId: data.userId,
-    user: data.user,
+    // A copy taken before addresses were verified has no flag: such an address is not verified.
+    user: { ...data.user, emailVerified: data.user.emailVerified === true },
     sid: req.sessionID,
     authenticatedAt: data.authenticatedAt ?? 0,
     authMethods: data.authMethods ?? ['password'],

@@ -131,12 +131,15 @@ export function startApi(
   env: Record<string, string>,
   { timeoutMs = 30_000, waitFor = 'ready' }: { timeoutMs?: number; waitFor?: 'ready' | 'listening' } = {},
 ): Promise<SpawnedApi> {
+  // A data directory of its own (dev outbox, generated secret) unless the test gives one: never the repo's .data.
+  const ownDataDir = env.DATA_DIR === undefined ? tempDir('api-data') : null;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: API_ROOT,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...(ownDataDir ? { DATA_DIR: ownDataDir } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   track(child);
+  if (ownDataDir) child.once('exit', () => removeDir(ownDataDir));
   let output = '';
   let port: number | undefined;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

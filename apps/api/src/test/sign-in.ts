@@ -5,7 +5,7 @@ import { SESSIONS_COLLECTION } from '../sessions/registry';
 import type { SessionDocument } from '../sessions/store';
 import { createAccount, DESKTOP_FIREFOX, newCredentials } from './accounts';
 import type { Account, Credentials } from './accounts';
-import { cookieHeader, issuedSessionCookie, unsignSid } from './cookies';
+import { cookieHeader, findCookie, issuedSessionCookie, unsignSid } from './cookies';
 import type { TestApp } from './test-app';
 import { TEST_SECRET } from './test-config';
 
@@ -61,13 +61,19 @@ export async function signIn(target: ApiTarget, account: Pick<Credentials, 'emai
   return signedIn(target, agent, res, options.secret);
 }
 
-/** Registers through the API (which also signs in); use it where registration is the subject or no database is at hand. */
+/**
+ * Registers through the API, then signs in: registration answers 202 and starts no session (S34), so this
+ * is the one place a test gets a new account with a session through the API. Use it where registration
+ * belongs to the story or no database is at hand; otherwise `createAccount`.
+ */
 export async function register(target: ApiTarget, overrides: Partial<Credentials> = {}, options: SignInOptions = {}): Promise<Credentials & { id: string } & SignedIn> {
   const credentials = newCredentials(overrides);
   const agent = options.agent ?? agentFor(target);
   const res = await agent.post('/api/auth/register').set('User-Agent', options.userAgent ?? DESKTOP_FIREFOX).send(credentials);
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return { ...credentials, id: (res.body as { user: { id: string } }).user.id, ...signedIn(target, agent, res, options.secret) };
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  expect(findCookie(res), 'registration starts no session').toBeUndefined();
+  const signedInNow = await signIn(target, credentials, { ...options, agent });
+  return { ...credentials, id: (signedInNow.response.body as { user: { id: string } }).user.id, ...signedInNow };
 }
 
 export async function signInAdmin(t: TestApp): Promise<{ account: Account } & SignedIn> {
@@ -90,7 +96,7 @@ export async function makeAuthStale(t: Pick<TestApp, 'connection'>, sid: string)
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** One account with `count` sessions, all made through the API: registration, then sign-ins. */
+/** One account with `count` sessions, all made through the API: registration (and its sign-in), then more sign-ins. */
 export async function registerWithSessions(target: ApiTarget, count: number, options: SignInOptions = {}): Promise<Credentials & { id: string; cookies: string[] }> {
   const registered = await register(target, { name: 'Reliability' }, options);
   const cookies = [registered.cookie];

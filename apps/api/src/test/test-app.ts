@@ -85,6 +85,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
         .map((line) => JSON.parse(line) as Record<string, unknown>),
     async close() {
       services.live.closeAll();
+      await services.jobs.settled();
       if (!keepDatabase) await connection.dropDatabase();
       await connection.close();
     },

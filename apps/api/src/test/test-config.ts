@@ -35,6 +35,9 @@ export const RELAXED_THROTTLE_LIMITS: ThrottleLimits = {
   signInPerIp: { ...PRODUCTION_THROTTLE_LIMITS.signInPerIp, points: 100_000 },
   signInPerKnownDevice: { ...PRODUCTION_THROTTLE_LIMITS.signInPerKnownDevice, points: 100_000 },
   registrationsPerIp: { ...PRODUCTION_THROTTLE_LIMITS.registrationsPerIp, points: 100_000 },
+  mailPerAddress: { ...PRODUCTION_THROTTLE_LIMITS.mailPerAddress, points: 100_000 },
+  mailPerIp: { ...PRODUCTION_THROTTLE_LIMITS.mailPerIp, points: 100_000 },
+  linkChecksPerIp: { ...PRODUCTION_THROTTLE_LIMITS.linkChecksPerIp, points: 100_000 },
   concurrentChecksPerAccount: 1000,
   concurrentChecksPerProcess: 1000,
 };

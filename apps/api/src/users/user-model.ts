@@ -9,6 +9,8 @@ export interface UserRecord {
   passwordHash: string;
   role: Role;
   disabledAt: Date | null;
+  /** When the current address was confirmed through a link sent to it; null until then (and after a change). */
+  emailVerifiedAt: Date | null;
   /**
    * Moves on with every change that takes rights away (disable, password, role, ending all sessions),
    * before sessions are ended; a sign-in that read an older value discards the session it made (S31).
@@ -28,6 +30,7 @@ const userSchema = new Schema<UserRecord>(
     passwordHash: { type: String, required: true },
     role: { type: String, enum: ['user', 'admin'], default: 'user', required: true },
     disabledAt: { type: Date, default: null },
+    emailVerifiedAt: { type: Date, default: null },
     accountVersion: { type: Number, default: 0, required: true },
   },
   { timestamps: true, collection: 'users', strict: 'throw' },
@@ -38,7 +41,14 @@ export function getUserModel(connection: Connection): UserModel {
   return (connection.models.User as UserModel | undefined) ?? connection.model<UserRecord>('User', userSchema);
 }
 
-/** What a client may see of an account (never the hash). */
-export function toUserView(user: Pick<UserDocument, '_id' | 'name' | 'email' | 'role' | 'createdAt'>): User {
-  return { id: user._id.toString(), name: user.name, email: user.email, role: user.role, createdAt: user.createdAt.toISOString() };
+/** What a client may see of an account (never the hash). Accounts from before verification existed read as unverified. */
+export function toUserView(user: Pick<UserDocument, '_id' | 'name' | 'email' | 'role' | 'createdAt' | 'emailVerifiedAt'>): User {
+  return {
+    id: user._id.toString(),
+    name: user.name,
+    email: user.email,
+    role: user.role,
+    createdAt: user.createdAt.toISOString(),
+    emailVerified: user.emailVerifiedAt !== null && user.emailVerifiedAt !== undefined,
+  };
 }

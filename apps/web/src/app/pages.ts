@@ -14,6 +14,8 @@ export const RegisterPage = lazyPage(async () => (await import('../features/auth
 export const DashboardPage = lazyPage(async () => (await import('../features/dashboard/dashboard-page')).DashboardPage);
 /** Most people never open the admin area, so its code is loaded only when they do. */
 export const AdminPage = lazyPage(async () => (await import('../features/admin/admin-page')).AdminPage);
+/** Every other path: forgot password, links from mail, the account's address, the dev outbox, not found. */
+export const MoreRoutes = lazyPage(async () => (await import('./more-routes')).MoreRoutes);
 
 const PAGE_AT: Readonly<Record<string, Page>> = { '/': DashboardPage, '/login': LoginPage, '/register': RegisterPage, '/admin': AdminPage };
 

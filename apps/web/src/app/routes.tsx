@@ -1,8 +1,7 @@
 import { Route, Routes } from 'react-router';
 import { RequireAdmin, RequireGuest, RequireUser } from '../features/auth/route-guards';
-import { AdminPage, DashboardPage, LoginPage, RegisterPage } from './pages';
+import { AdminPage, DashboardPage, LoginPage, MoreRoutes, RegisterPage } from './pages';
 import { RootLayout } from './root-layout';
-import { NotFoundPage } from './simple-pages';
 import { RouteErrorBoundary } from './route-error-boundary';
 
 export function AppRoutes() {
@@ -20,7 +19,8 @@ export function AppRoutes() {
               <Route index element={<AdminPage />} />
             </Route>
           </Route>
-          <Route path="*" element={<NotFoundPage />} />
+          {/* Forgot password, links from mail, the account's address, the dev outbox, not found (more-routes.tsx). */}
+          <Route path="*" element={<MoreRoutes />} />
         </Route>
       </Routes>
     </RouteErrorBoundary>

@@ -13,6 +13,14 @@ export const activityLabels: Record<ActivityType, string> = {
   account_enabled: 'Account enabled',
   registered: 'Account created',
   role_changed: 'Role changed',
+  email_verification_sent: 'Confirmation link sent',
+  email_verified: 'Address confirmed',
+  registration_attempted: 'Registration tried',
+  password_reset_requested: 'Reset link sent',
+  password_reset: 'Password reset',
+  email_change_requested: 'Address change asked',
+  email_changed: 'Address changed',
+  new_device_sign_in: 'New device',
 };
 
 export const actorLabels: Record<ActivityEvent['actor'], string | null> = {

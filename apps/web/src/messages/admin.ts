@@ -58,4 +58,10 @@ export const adminMessages = {
     deletedAccount: (id: string) => `Deleted account ${id}`,
     unknownAccount: 'unknown account',
   },
+
+  sendResetLinkLabel: (email: string) => `Send a reset link to ${email}`,
+  confirmResetLinkTitle: (name: string) => `Send ${name} a link to set a new password?`,
+  confirmResetLinkBody: (email: string) =>
+    `A mail with a link goes to ${email}. You will not see the link or the password; their sessions end only once they use it.`,
+  confirmResetLink: 'Send reset link',
 } as const;

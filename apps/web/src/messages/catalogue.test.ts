@@ -3,7 +3,19 @@ import { ErrorCodeSchema } from '@gatehouse/types/errors';
 import { errorField, errorText, type ErrorContext } from './errors';
 import { formatList, pickLocale, plural } from './intl';
 
-const CONTEXTS: ErrorContext[] = ['sign-in', 'register', 'reauth', 'change-password', 'rename-device', 'session-action', 'admin-action', 'load'];
+const CONTEXTS: ErrorContext[] = [
+  'sign-in',
+  'register',
+  'reauth',
+  'change-password',
+  'rename-device',
+  'session-action',
+  'admin-action',
+  'forgot-password',
+  'mail-link',
+  'change-email',
+  'load',
+];
 
 describe('the error catalogue', () => {
   it('has words for every error code the API can send, on every form', () => {

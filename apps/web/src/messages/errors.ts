@@ -12,6 +12,9 @@ export type ErrorContext =
   | 'rename-device'
   | 'session-action'
   | 'admin-action'
+  | 'forgot-password'
+  | 'mail-link'
+  | 'change-email'
   | 'load';
 
 /**
@@ -32,6 +35,9 @@ const GENERAL: Record<ErrorCode, string | null> = {
   account_disabled: 'This account has been disabled. Contact an administrator.',
   account_changed: 'Your account changed while you were signing in. Please sign in again.',
   reauth_required: null,
+  invalid_token: 'This link no longer works.',
+  email_unverified: 'Confirm your address first.',
+  mail_unavailable: 'This server cannot send mail.',
   too_many_requests: 'Too many attempts. Try again later.',
   cross_site_request: RELOAD,
   unsupported_media_type: RELOAD,

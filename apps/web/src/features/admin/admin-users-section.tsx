@@ -15,6 +15,7 @@ import { whenIdle } from '../../components/when-idle';
 import { adminMessages } from '../../messages/admin';
 import { authQueries } from '../auth/auth-queries';
 import { useWithReauth } from '../reauth/reauth-context';
+import { SendResetLinkButton } from '../recovery/send-reset-link-button';
 import { adminApi, adminKeys, adminQueries } from './admin-queries';
 
 const WIDE_ENOUGH_FOR_TABLE = '(min-width: 48rem)';
@@ -194,6 +195,7 @@ function UserActions({ user, isSelf, isBusy, onToggleDisabled, onChangeRole }: O
       <button type="button" className="button button-small" aria-label={adminMessages.changeRoleLabel(user.email)} {...whenIdle(isBusy, onChangeRole)}>
         Change role
       </button>
+      {user.isDisabled ? null : <SendResetLinkButton user={user} />}
       <button
         type="button"
         className={user.isDisabled ? 'button button-small' : 'button button-small button-danger'}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChangePasswordRequestSchema, LoginRequestSchema, ReauthRequestSchema, RegisterRequestSchema } from '@gatehouse/types/auth';
-import { checkLogin, checkPasswordChange, checkReauth, checkRegistration } from './auth-form-checks';
+import { checkPasswordChange, checkReauth } from './auth-form-checks';
+import { checkLogin, checkRegistration } from './guest-form-checks';
 
 type RequestSchema = typeof LoginRequestSchema | typeof RegisterRequestSchema | typeof ChangePasswordRequestSchema | typeof ReauthRequestSchema;
 

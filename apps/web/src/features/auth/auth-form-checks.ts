@@ -1,54 +1,36 @@
-import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@gatehouse/types/limits';
-import type { ChangePasswordRequest, LoginRequest, ReauthRequest, RegisterRequest } from '@gatehouse/types/auth';
+import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@gatehouse/types/limits';
+import type { ChangePasswordRequest, ReauthRequest } from '@gatehouse/types/auth';
 import { checkedForm, type CheckedForm } from '../../lib/form-errors';
 import { formMessages } from '../../messages/forms';
 
 /*
  * The same limits and messages as the API's request schemas, checked by hand so the browser needs no
  * schema library (the wording lives in messages/forms.ts). The API still decides: whatever it
- * refuses comes back as field errors.
+ * refuses comes back as field errors. The signed-out forms' checks are in guest-form-checks.ts, so the
+ * dashboard does not carry them.
  */
 
 /** Deliberately loose: the API's stricter check answers with its own message for the field. */
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-const normaliseEmail = (email: string) => email.trim().toLowerCase();
+export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
-function emailProblem(email: string): string | null {
+export function emailProblem(email: string): string | null {
   if (email.length > EMAIL_MAX_LENGTH) return formMessages.emailTooLong;
   return EMAIL_SHAPE.test(email) ? null : formMessages.enterEmail;
 }
 
-function newPasswordProblem(password: string): string | null {
+export function newPasswordProblem(password: string): string | null {
   if (password.length < PASSWORD_MIN_LENGTH) return formMessages.atLeast(PASSWORD_MIN_LENGTH);
   if (password.length > PASSWORD_MAX_LENGTH) return formMessages.atMost(PASSWORD_MAX_LENGTH);
   return null;
 }
 
 /** A password being proven rather than chosen: only its presence (and the hashing bound) is checked. */
-function givenPasswordProblem(password: string, whenMissing: string): string | null {
+export function givenPasswordProblem(password: string, whenMissing: string): string | null {
   if (password.length === 0) return whenMissing;
   if (password.length > PASSWORD_MAX_LENGTH) return formMessages.atMost(PASSWORD_MAX_LENGTH);
   return null;
-}
-
-export function checkLogin(values: { email: string; password: string; rememberMe: boolean }): CheckedForm<LoginRequest> {
-  const email = normaliseEmail(values.email);
-  return checkedForm(
-    { email, password: values.password, rememberMe: values.rememberMe },
-    { email: emailProblem(email), password: givenPasswordProblem(values.password, formMessages.enterPassword) },
-  );
-}
-
-export function checkRegistration(values: { name: string; email: string; password: string }): CheckedForm<RegisterRequest> {
-  const name = values.name.trim();
-  const email = normaliseEmail(values.email);
-  const nameProblem =
-    name.length === 0 ? formMessages.enterName : name.length > NAME_MAX_LENGTH ? formMessages.atMost(NAME_MAX_LENGTH) : null;
-  return checkedForm(
-    { name, email, password: values.password },
-    { name: nameProblem, email: emailProblem(email), password: newPasswordProblem(values.password) },
-  );
 }
 
 export function checkPasswordChange(values: ChangePasswordRequest): CheckedForm<ChangePasswordRequest> {

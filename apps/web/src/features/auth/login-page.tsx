@@ -8,7 +8,7 @@ import { describeError, formText, type FieldErrors } from '../../lib/form-errors
 import { useFocusFirstProblem } from '../../lib/use-focus-first-problem';
 import { authApi } from './auth-queries';
 import { useAuthSuccess } from './use-auth-success';
-import { checkLogin } from './auth-form-checks';
+import { checkLogin } from './guest-form-checks';
 
 const FIELDS = ['email', 'password'];
 
@@ -53,6 +53,9 @@ export function LoginPage() {
           Sign in
         </button>
       </form>
+      <p className="form-footer">
+        <Link to="/forgot-password">Forgot password?</Link>
+      </p>
       <p className="form-footer">
         New here? <Link to="/register">Create account</Link>
       </p>

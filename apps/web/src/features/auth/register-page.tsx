@@ -2,26 +2,23 @@ import { useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
 import { PASSWORD_MIN_LENGTH } from '@gatehouse/types/limits';
-import type { RegisterRequest } from '@gatehouse/types/auth';
+import type { RegisterRequest, RegisterResponse } from '@gatehouse/types/auth';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
 import { describeError, formText, type FieldErrors } from '../../lib/form-errors';
 import { useFocusFirstProblem } from '../../lib/use-focus-first-problem';
 import { authMessages } from '../../messages/auth';
+import { registrationMessages } from '../../messages/registration';
 import { authApi } from './auth-queries';
 import { useAuthSuccess } from './use-auth-success';
-import { checkRegistration } from './auth-form-checks';
+import { checkRegistration } from './guest-form-checks';
 
 const FIELDS = ['name', 'email', 'password'];
 
 export function RegisterPage() {
-  const onRegistered = useAuthSuccess();
   const formRef = useRef<HTMLFormElement>(null);
   const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
-  const register = useMutation({
-    mutationFn: (body: RegisterRequest) => authApi.register(body),
-    onSuccess: onRegistered,
-  });
+  const register = useMutation({ mutationFn: (body: RegisterRequest) => authApi.register(body) });
   useFocusFirstProblem(formRef, clientErrors ?? register.error);
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
@@ -38,6 +35,9 @@ export function RegisterPage() {
   };
 
   const { alert, fields } = clientErrors ? { alert: null, fields: clientErrors } : describeError(register.error, 'register', FIELDS);
+
+  // Registration starts no session and answers every address alike: the mail tells the rest (S34).
+  if (register.data && register.variables) return <CheckInbox registered={register.variables} answer={register.data} />;
 
   return (
     <div className="card narrow">
@@ -62,6 +62,37 @@ export function RegisterPage() {
       </form>
       <p className="form-footer">
         Already have an account? <Link to="/login">Sign in</Link>
+      </p>
+    </div>
+  );
+}
+
+/** "Check your inbox", and signing in right away with what was just typed (unconfirmed accounts may sign in). */
+function CheckInbox({ registered, answer }: { registered: RegisterRequest; answer: RegisterResponse }) {
+  const onSignedIn = useAuthSuccess();
+  const login = useMutation({
+    mutationFn: () => authApi.login({ email: registered.email, password: registered.password }),
+    onSuccess: onSignedIn,
+  });
+  const isSent = answer.mail === 'sent';
+  return (
+    <div className="card narrow stack">
+      <title>{`${registrationMessages.checkInbox} · Gatehouse`}</title>
+      <h1>{isSent ? registrationMessages.checkInbox : registrationMessages.accountReady}</h1>
+      <p role="status" className="status-message">
+        {isSent ? (
+          <>
+            {registrationMessages.mailSentTo} <strong>{registered.email}</strong>. {registrationMessages.mailSentNext}
+          </>
+        ) : (
+          answer.message
+        )}
+      </p>
+      <FormAlert message={describeError(login.error, 'sign-in').alert} />
+      <p>
+        <button type="button" className="button button-primary" disabled={login.isPending} onClick={() => login.mutate()}>
+          Sign in now
+        </button>
       </p>
     </div>
   );

@@ -1,0 +1,44 @@
+import type { ActivityLog } from '../activity/activity-log';
+import type { SeenFrom } from '../auth/sign-in';
+import { PASSWORD_RESET_TTL_SECONDS } from '../config';
+import type { BackgroundJobs } from '../jobs/background-jobs';
+import type { MailService } from '../mail/mail-service';
+import type { AccountTokens } from '../tokens/account-tokens';
+import type { UserModel } from '../users/user-model';
+
+export interface PasswordResets {
+  /**
+   * Looks the address up, and if an enabled account has it, issues a link (replacing any earlier one)
+   * and mails it, all after the response: whether an account exists shows neither in the answer nor
+   * in its timing (S18, S34).
+   */
+  sendLinkLater(email: string, options: { byAdmin: boolean; seen?: SeenFrom }): void;
+}
+
+export function createPasswordResets({
+  users,
+  tokens,
+  mail,
+  activity,
+  jobs,
+}: {
+  users: UserModel;
+  tokens: Pick<AccountTokens, 'issue'>;
+  mail: MailService;
+  activity: Pick<ActivityLog, 'record'>;
+  jobs: BackgroundJobs;
+}): PasswordResets {
+  return {
+    sendLinkLater(email, { byAdmin, seen }) {
+      jobs.run('password reset link', async () => {
+        const user = await users.findOne({ email }, { _id: 1, email: 1, disabledAt: 1 }).exec();
+        // A disabled account could not sign in with a new password anyway.
+        if (!user || user.disabledAt) return;
+        const userId = user._id.toString();
+        const token = await tokens.issue(userId, 'password_reset', { email: user.email, ttlSeconds: PASSWORD_RESET_TTL_SECONDS });
+        await mail.mailer.deliver(mail.messages.passwordReset(user.email, userId, token, { byAdmin }));
+        await activity.record({ userId, type: 'password_reset_requested', actor: byAdmin ? 'admin' : 'self', ...(seen ?? {}) });
+      });
+    },
+  };
+}

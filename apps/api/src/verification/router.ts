@@ -1,0 +1,132 @@
+import { Router } from 'express';
+import type { Request, RequestHandler } from 'express';
+import { ChangeEmailRequestSchema, VerifyEmailRequestSchema } from '@gatehouse/types/email';
+import type { ChangeEmailResponse, ResendVerificationResponse, VerifyEmailResponse } from '@gatehouse/types/email';
+import type { ActivityLog } from '../activity/activity-log';
+import type { SignIn } from '../auth/sign-in';
+import { seenFrom } from '../auth/sign-in';
+import type { Config } from '../config';
+import { accountChanged, accountDisabled, HttpError, invalidToken, unauthenticated, validationFailed } from '../http/errors';
+import type { BackgroundJobs } from '../jobs/background-jobs';
+import type { MailService } from '../mail/mail-service';
+import type { MailThrottle } from '../mail/mail-throttle';
+import type { AccountSource } from '../sessions/registry';
+import { requireUser, signedInUser, signedInUserOf } from '../sessions/session-middleware';
+import type { AccountToken, AccountTokens } from '../tokens/account-tokens';
+import type { AccountChanges } from '../users/accounts';
+import type { UserModel } from '../users/user-model';
+import type { EmailVerification } from './email-verification';
+
+export interface VerificationRouterDeps {
+  config: Pick<Config, 'emailVerificationTtlSeconds'>;
+  users: UserModel;
+  accountSource: Pick<AccountSource, 'load'>;
+  accounts: Pick<AccountChanges, 'markEmailVerified' | 'changeEmail'>;
+  tokens: Pick<AccountTokens, 'find' | 'consume' | 'issue'>;
+  verification: EmailVerification;
+  signIn: SignIn;
+  mail: MailService;
+  mailThrottle: Pick<MailThrottle, 'takeMailRequest' | 'takeLinkCheck'>;
+  activity: Pick<ActivityLog, 'record'>;
+  jobs: BackgroundJobs;
+  requireFreshAuth: RequestHandler;
+}
+
+/** Mounted at /api/auth: following verification links, asking for a new one, changing the address. */
+export function createVerificationRouter(deps: VerificationRouterDeps): Router {
+  const { config, users, accountSource, accounts, tokens, verification, signIn, mail, mailThrottle, activity, jobs, requireFreshAuth } = deps;
+  const router = Router();
+  const clientIp = (req: Request) => req.ip ?? 'unknown';
+  const logAuthEvent = (req: Request, authEvent: string, userId: string) => req.log.info({ authEvent, userId }, `auth: ${authEvent}`);
+
+  /**
+   * The link is a credential proof (S31): the account is read before the link is used up, and the
+   * session starts with that reading, so a password change, disable or end-all racing the link leaves
+   * no session behind (the registry re-reads after its insert).
+   */
+  async function verifyAndSignIn(req: Request, res: Parameters<SignIn>[1], link: AccountToken, versionBefore: number): Promise<VerifyEmailResponse> {
+    const account = await accounts.markEmailVerified(link.userId, link.email);
+    if (!account) throw invalidToken();
+    if (account.isDisabled) throw accountDisabled();
+    if (account.version !== versionBefore) throw accountChanged();
+    await signIn(req, res, account, { rememberMe: false, authMethods: ['email_link'] });
+    await activity.record({ userId: account.user.id, type: 'sign_in', ...seenFrom(req) });
+    logAuthEvent(req, 'email_verified', account.user.id);
+    logAuthEvent(req, 'sign_in', account.user.id);
+    return { outcome: 'verified', user: account.user, isSignedIn: true };
+  }
+
+  async function applyEmailChange(req: Request, link: AccountToken): Promise<VerifyEmailResponse> {
+    if (!link.newEmail) throw invalidToken();
+    const result = await accounts.changeEmail(link.userId, link.email, link.newEmail);
+    if (result.status === 'stale') throw invalidToken();
+    if (result.status !== 'changed') throw new HttpError(409, 'email_taken', 'Another account has this address now, so the change cannot apply.');
+    mail.sendLater(mail.messages.emailChangedNotice(link.email, link.userId, link.newEmail));
+    logAuthEvent(req, 'email_changed', link.userId);
+    return { outcome: 'email_changed', user: result.account.user, isSignedIn: signedInUserOf(req)?.userId === link.userId };
+  }
+
+  router.post('/email/verify', async (req, res) => {
+    const { token } = VerifyEmailRequestSchema.parse(req.body);
+    await mailThrottle.takeLinkCheck(clientIp(req));
+    const found = await tokens.find(token, ['email_verification', 'email_change']);
+    const before = found ? await accountSource.load(found.userId) : null;
+    const link = before ? await tokens.consume(token, ['email_verification', 'email_change']) : null;
+    if (!found || !before || !link) throw invalidToken();
+    const body = link.purpose === 'email_change' ? await applyEmailChange(req, link) : await verifyAndSignIn(req, res, link, before.version);
+    res.json(body);
+  });
+
+  router.post('/email/verification', requireUser, async (req, res) => {
+    const person = signedInUser(req);
+    mail.requireAvailable();
+    const account = await accountSource.load(person.userId);
+    if (!account) throw unauthenticated();
+    if (account.user.emailVerified) {
+      const body: ResendVerificationResponse = { isAlreadyVerified: true, message: 'Your address is already confirmed.' };
+      res.json(body);
+      return;
+    }
+    await mailThrottle.takeMailRequest({ address: account.user.email, ip: clientIp(req) });
+    verification.sendLinkLater({ userId: person.userId, email: account.user.email });
+    const body: ResendVerificationResponse = {
+      isAlreadyVerified: false,
+      message: `We sent a new link to ${account.user.email}. Links sent before it no longer work.`,
+    };
+    res.status(202).json(body);
+  });
+
+  /**
+   * Re-authentication first (sudo mode, S13). The new address applies only once its link is followed
+   * (S35). If another account already has it, that account's owner is told instead; the answer here is
+   * the same either way, so this cannot be used to find out who has an account.
+   */
+  router.post('/email/change', requireUser, requireFreshAuth, async (req, res) => {
+    const person = signedInUser(req);
+    const { email: newEmail } = ChangeEmailRequestSchema.parse(req.body);
+    mail.requireAvailable();
+    const account = await accountSource.load(person.userId);
+    if (!account) throw unauthenticated();
+    if (newEmail === account.user.email) throw validationFailed({ email: 'This is already your address.' });
+    await mailThrottle.takeMailRequest({ address: newEmail, ip: clientIp(req) });
+
+    const userId = person.userId;
+    const currentEmail = account.user.email;
+    jobs.run('email change link', async () => {
+      const holder = await users.findOne({ email: newEmail }, { _id: 1 }).exec();
+      if (holder) {
+        await mail.mailer.deliver(mail.messages.emailChangeConflict(newEmail, String(holder.id)));
+        return;
+      }
+      const ttlSeconds = config.emailVerificationTtlSeconds;
+      const token = await tokens.issue(userId, 'email_change', { email: currentEmail, newEmail, ttlSeconds });
+      await mail.mailer.deliver(mail.messages.emailChangeVerification(newEmail, userId, token, ttlSeconds));
+    });
+    await activity.record({ userId, type: 'email_change_requested', ...seenFrom(req) });
+    logAuthEvent(req, 'email_change_requested', userId);
+    const body: ChangeEmailResponse = { message: `We sent a link to ${newEmail}. Your address changes once you follow it.`, pendingEmail: newEmail };
+    res.status(202).json(body);
+  });
+
+  return router;
+}

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { EmailSchema } from './auth';
+import { LinkTokenSchema } from './recovery';
+import { UserSchema } from './users';
+
+/**
+ * Follows a link from a verification mail. After registration it confirms the address and signs the
+ * browser in (a new session, sign-in method `email_link`); after a change of address it applies the new
+ * address (no new session).
+ */
+export const VerifyEmailRequestSchema = z.object({ token: LinkTokenSchema });
+export type VerifyEmailRequest = z.infer<typeof VerifyEmailRequestSchema>;
+export const VerifyEmailResponseSchema = z.object({
+  outcome: z.enum(['verified', 'email_changed']),
+  user: UserSchema,
+  /** This browser is now signed in to the account (after `verified`). */
+  isSignedIn: z.boolean(),
+});
+export type VerifyEmailResponse = z.infer<typeof VerifyEmailResponseSchema>;
+
+/** A new verification link to the signed-in account's address (the older one stops working). */
+export const ResendVerificationResponseSchema = z.object({
+  isAlreadyVerified: z.boolean(),
+  message: z.string(),
+});
+export type ResendVerificationResponse = z.infer<typeof ResendVerificationResponseSchema>;
+
+/** Needs a recent password proof; the new address applies only once its link is followed. */
+export const ChangeEmailRequestSchema = z.object({ email: EmailSchema });
+export type ChangeEmailRequest = z.infer<typeof ChangeEmailRequestSchema>;
+export const ChangeEmailResponseSchema = z.object({ message: z.string(), pendingEmail: z.string() });
+export type ChangeEmailResponse = z.infer<typeof ChangeEmailResponseSchema>;
