@@ -31,12 +31,17 @@ async function main(): Promise<void> {
       'ttl-interval-ms': { type: 'string' },
       'compact-threshold-bytes': { type: 'string' },
       maxConns: { type: 'string' },
+      replSet: { type: 'string' },
+      standalone: { type: 'boolean' },
+      'change-history-size': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
   if (values.help) {
-    process.stdout.write('usage: mongo [--port 27017] [--dbpath DIR] [--user name:password ...] [--host 127.0.0.1] [--maxConns 1000]\n');
+    process.stdout.write(
+      'usage: mongo [--port 27017] [--dbpath DIR] [--user name:password ...] [--host 127.0.0.1] [--maxConns 1000] [--replSet rs0 | --standalone] [--change-history-size 10000]\n',
+    );
     return;
   }
   const port = Number(values.port);
@@ -46,6 +51,8 @@ async function main(): Promise<void> {
     throw new Error(`--host ${values.host} without --user would open every database to the network; add --user name:password`);
   }
   const maxConns = values.maxConns === undefined ? undefined : Number(values.maxConns);
+  if (values.standalone && values.replSet !== undefined) throw new Error('--standalone and --replSet exclude each other');
+  const historySize = values['change-history-size'] === undefined ? undefined : Number(values['change-history-size']);
   const engine = await start({
     port,
     host: values.host,
@@ -54,6 +61,8 @@ async function main(): Promise<void> {
     ttlMonitorIntervalMs: values['ttl-interval-ms'] ? Number(values['ttl-interval-ms']) : undefined,
     compactThresholdBytes: values['compact-threshold-bytes'] ? Number(values['compact-threshold-bytes']) : undefined,
     maxIncomingConnections: maxConns,
+    replicaSet: values.standalone ? false : values.replSet,
+    changeHistorySize: historySize,
   });
   if (open) process.stderr.write(`${OPEN_WARNING}\n`);
   process.stdout.write(JSON.stringify({ uri: engine.uri, port: engine.port, pid: process.pid }) + '\n');

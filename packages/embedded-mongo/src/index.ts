@@ -10,13 +10,18 @@ import type { ScramCredential } from './auth/scram';
 import { DEFAULT_MAX_INCOMING_CONNECTIONS } from './limits';
 import { defaultLogger } from './logger';
 import type { Logger } from './logger';
-import { WireServer } from './server';
+import { WireServer, hostPort } from './server';
+import { ChangeHistory, DEFAULT_HISTORY_ENTRIES } from './changes/history';
+import { RetryableWrites, replicaSetState } from './commands/replication';
 import { Engine } from './storage/engine';
 import { Journal } from './storage/journal';
 import { MAX_MESSAGE_SIZE } from './wire/messages';
 import { startTtlMonitor, sweepExpired } from './storage/ttl';
 
 export type { Logger } from './logger';
+
+/** The replica set name the engine presents itself under unless told otherwise. */
+export const DEFAULT_REPLICA_SET = 'rs0';
 
 export interface UserSpec {
   user: string;
@@ -43,6 +48,14 @@ export interface StartOptions {
   maxIncomingConnections?: number;
   /** Largest wire message accepted, at most (and by default) MongoDB's 48,000,000 bytes. */
   maxMessageSizeBytes?: number;
+  /**
+   * Replica set name the engine presents itself under, as the primary of a one-member set
+   * (default `rs0`): change streams, retryable writes and cluster times work as on a replica
+   * set. `false` presents a standalone server instead (no change streams, as a standalone mongod).
+   */
+  replicaSet?: string | false;
+  /** Change events kept for change streams to resume from (default 10,000; older ones: error 286). */
+  changeHistorySize?: number;
 }
 
 export interface RunningEngine {
@@ -72,7 +85,12 @@ export async function start(options: StartOptions = {}): Promise<RunningEngine> 
   const maxMessageSizeBytes = Math.min(options.maxMessageSizeBytes ?? MAX_MESSAGE_SIZE, MAX_MESSAGE_SIZE);
   if (!Number.isInteger(maxIncomingConnections) || maxIncomingConnections < 1) throw new Error('maxIncomingConnections must be a positive integer');
   if (!Number.isInteger(maxMessageSizeBytes) || maxMessageSizeBytes < 1024) throw new Error('maxMessageSizeBytes must be an integer of at least 1024');
+  const replicaSet = options.replicaSet ?? DEFAULT_REPLICA_SET;
+  if (replicaSet !== false && (typeof replicaSet !== 'string' || replicaSet.length === 0 || /[/\s]/.test(replicaSet))) {
+    throw new Error('replicaSet must be a non-empty name without spaces or slashes, or false');
+  }
   const engine = new Engine();
+  engine.history = new ChangeHistory(replicaSet !== false, options.changeHistorySize ?? DEFAULT_HISTORY_ENTRIES);
   const users = new Map<string, ScramCredential>();
   for (const u of options.users ?? []) {
     const { user, password } = parseUser(u);
@@ -84,7 +102,18 @@ export async function start(options: StartOptions = {}): Promise<RunningEngine> 
     engine.journal = journal;
   }
   const cursors = new CursorManager(options.cursorTimeoutMs);
-  const state: ServerState = { engine, cursors, logger, users, startedAt: new Date(), port: 0, maxIncomingConnections, maxMessageSizeBytes };
+  const state: ServerState = {
+    engine,
+    cursors,
+    logger,
+    users,
+    startedAt: new Date(),
+    port: 0,
+    maxIncomingConnections,
+    maxMessageSizeBytes,
+    replicaSet: undefined,
+    retryableWrites: new RetryableWrites(),
+  };
   const server = new WireServer(state);
   let port: number;
   try {
@@ -95,10 +124,15 @@ export async function start(options: StartOptions = {}): Promise<RunningEngine> 
     throw e;
   }
   state.port = port;
-  const ttl = startTtlMonitor(engine, logger, options.ttlMonitorIntervalMs ?? 60_000);
   const host = options.host ?? '127.0.0.1';
-  const uri = `mongodb://${host}:${port}/`;
-  logger.info(`listening on ${uri} (${options.dbPath ? `dbPath ${options.dbPath}` : 'in-memory'}${users.size ? ', auth required' : ''})`);
+  if (replicaSet !== false) {
+    // A wildcard bind has no one address to advertise: each connection is told the one it used.
+    const wildcard = host === '0.0.0.0' || host === '::' || host === '';
+    state.replicaSet = replicaSetState(replicaSet, wildcard ? undefined : hostPort(host, port), engine.history);
+  }
+  const ttl = startTtlMonitor(engine, logger, options.ttlMonitorIntervalMs ?? 60_000);
+  const uri = `mongodb://${hostPort(host, port)}/`;
+  logger.info(`listening on ${uri} (${options.dbPath ? `dbPath ${options.dbPath}` : 'in-memory'}${users.size ? ', auth required' : ''}, ${replicaSet === false ? 'standalone' : `replica set ${replicaSet}`})`);
   let stopping: Promise<void> | undefined;
   return {
     uri,

@@ -22,6 +22,12 @@ import {
 
 let nextConnectionId = 1;
 
+/** `host:port` as drivers write server addresses (IPv6 in brackets). */
+export function hostPort(host: string | undefined, port: number | undefined): string {
+  const h = host ?? '127.0.0.1';
+  return `${h.includes(':') ? `[${h}]` : h}:${port ?? 0}`;
+}
+
 /** Parsed-but-unanswered messages a connection may queue before its socket is paused. */
 const MAX_QUEUED_MESSAGES = 16;
 
@@ -68,12 +74,15 @@ export class WireServer {
     }
     socket.setNoDelay(true);
     this.sockets.add(socket);
+    const lifetime = new AbortController();
     const conn: ConnectionState = {
       id: nextConnectionId++,
       remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`,
       user: undefined,
       sasl: undefined,
       client: undefined,
+      closed: lifetime.signal,
+      local: hostPort(socket.localAddress, socket.localPort),
     };
     const chunks: Buffer[] = [];
     let buffered = 0;
@@ -127,6 +136,7 @@ export class WireServer {
     socket.on('close', () => {
       dead = true;
       this.sockets.delete(socket);
+      lifetime.abort();
     });
   }
 

@@ -120,7 +120,9 @@ describe.skipIf(realMongo)('durability (engine-only: restarts, kill -9, log file
   it('every acknowledged write survives kill -9 of the engine process', async () => {
     const dbPath = freshDir();
     const first = await spawnEngine(dbPath);
-    const client = new MongoClient(first.uri, { maxPoolSize: 20 });
+    // Writes are retryable on a replica set: after the kill the driver looks for a server to
+    // retry on, for serverSelectionTimeoutMS (30 s by default).
+    const client = new MongoClient(first.uri, { maxPoolSize: 20, serverSelectionTimeoutMS: 1000 });
     const acked = new Map<string, number>();
     let stop = false;
     try {

@@ -5,6 +5,7 @@ import { MongoCommandError } from '../errors';
 import { ScramConversation } from '../auth/scram';
 import { bsonType, toNumber } from '../query/values';
 import type { CommandContext, Handler } from './context';
+import { helloReplicaSetFields, replSetGetStatus } from './replication';
 
 export const VERSION = '7.0.0';
 
@@ -49,9 +50,11 @@ function saslContinue(cmd: Document, ctx: CommandContext): Document {
 }
 
 function hello(cmd: Document, ctx: CommandContext, name: string): Document {
+  const primaryField = name === 'hello' ? 'isWritablePrimary' : 'ismaster';
+  const rs = ctx.server.replicaSet;
   const reply: Document = {
     helloOk: true,
-    ismaster: true,
+    ...(rs ? helloReplicaSetFields(rs, ctx, primaryField) : { [primaryField]: true }),
     maxBsonObjectSize: 16777216,
     maxMessageSizeBytes: ctx.server.maxMessageSizeBytes,
     maxWriteBatchSize: 100000,
@@ -62,10 +65,6 @@ function hello(cmd: Document, ctx: CommandContext, name: string): Document {
     maxWireVersion: 21,
     readOnly: false,
   };
-  if (name === 'hello') {
-    delete reply.ismaster;
-    reply.isWritablePrimary = true;
-  }
   if (cmd.client && !ctx.conn.client) ctx.conn.client = cmd.client as Document;
   if (typeof cmd.saslSupportedMechs === 'string' && ctx.server.users.size > 0) reply.saslSupportedMechs = ['SCRAM-SHA-256'];
   const spec = cmd.speculativeAuthenticate as Document | undefined;
@@ -97,7 +96,11 @@ export const adminHandlers: Record<string, Handler> = {
     modules: [],
     ok: 1,
   }),
-  endSessions: () => ({ ok: 1 }),
+  endSessions: (cmd, ctx) => {
+    ctx.server.retryableWrites.forget(cmd.endSessions);
+    return { ok: 1 };
+  },
+  replSetGetStatus,
   killSessions: () => ({ ok: 1 }),
   killAllSessions: () => ({ ok: 1 }),
   refreshSessions: () => ({ ok: 1 }),

@@ -1,6 +1,7 @@
 /**
- * `collMod`: changes a collection's validation options, and an index's `expireAfterSeconds`
- * (TTL) or `hidden` flag — what mongoose (`cleanIndexes({hideIndexes})`) and TTL tuning use.
+ * `collMod`: changes a collection's validation options, whether change streams see its pre- and
+ * post-images (`changeStreamPreAndPostImages`), and an index's `expireAfterSeconds` (TTL) or
+ * `hidden` flag — what mongoose (`cleanIndexes({hideIndexes})`) and TTL tuning use.
  * Other modifications fail loudly.
  */
 import type { Document } from 'bson';
@@ -11,11 +12,11 @@ import type { Collection, IndexSpec } from '../storage/collection';
 import { Effects } from '../storage/engine';
 import type { Handler } from './context';
 import { GENERIC_COMMAND_FIELDS } from './ddl';
-import { checkValidationOptions } from './validation';
+import { checkValidationOptions, preAndPostImagesOption } from './validation';
 import { collectionName } from './write';
 
 const VALIDATION_FIELDS = ['validator', 'validationLevel', 'validationAction'] as const;
-const UNSUPPORTED = new Set(['viewOn', 'pipeline', 'changeStreamPreAndPostImages', 'timeseries', 'cappedSize', 'cappedMax', 'recordPreImages', 'expireAfterSeconds']);
+const UNSUPPORTED = new Set(['viewOn', 'pipeline', 'timeseries', 'cappedSize', 'cappedMax', 'recordPreImages', 'expireAfterSeconds']);
 
 /** The index a collMod names (by `name` or `keyPattern`), and the changes asked of it. */
 function indexChange(raw: unknown, c: Collection): { spec: IndexSpec; changes: Partial<IndexSpec> } {
@@ -55,17 +56,20 @@ export const collMod: Handler = (cmd, ctx) => {
   const c = engine.getCollection(ctx.db, name);
   if (!c) throw new MongoCommandError(26, `ns does not exist: ${ctx.db}.${name}`);
   for (const k of Object.keys(cmd)) {
-    if (k === 'collMod' || k === 'index' || GENERIC_COMMAND_FIELDS.has(k) || (VALIDATION_FIELDS as readonly string[]).includes(k)) continue;
+    if (k === 'collMod' || k === 'index' || k === 'changeStreamPreAndPostImages' || GENERIC_COMMAND_FIELDS.has(k) || (VALIDATION_FIELDS as readonly string[]).includes(k)) continue;
     if (UNSUPPORTED.has(k)) throw new MongoCommandError(115, `collMod option '${k}' is not supported by embedded-mongo`);
     throw new MongoCommandError(40415, `BSON field 'collMod.${k}' is an unknown field.`);
   }
   checkValidationOptions(cmd, c);
   const change = cmd.index === undefined ? undefined : indexChange(cmd.index, c);
+  const images = cmd.changeStreamPreAndPostImages === undefined ? undefined : { value: preAndPostImagesOption(cmd, 'collMod', c.cap !== undefined) };
   const fx = new Effects();
   const reply: Document = {};
-  if (VALIDATION_FIELDS.some((f) => cmd[f] !== undefined)) {
+  if (VALIDATION_FIELDS.some((f) => cmd[f] !== undefined) || images) {
     const options: Doc = { ...c.options };
     for (const f of VALIDATION_FIELDS) if (cmd[f] !== undefined) options[f] = cmd[f];
+    if (images?.value) options.changeStreamPreAndPostImages = images.value;
+    else if (images) delete options.changeStreamPreAndPostImages;
     engine.setOptions(fx, c, options);
   }
   if (change) {

@@ -4,6 +4,7 @@ import type { Engine } from '../storage/engine';
 import type { Logger } from '../logger';
 import type { CursorManager } from './cursors';
 import type { ScramConversation, ScramCredential } from '../auth/scram';
+import type { ReplicaSetState, RetryableWrites } from './replication';
 
 export interface ConnectionState {
   id: number;
@@ -12,6 +13,10 @@ export interface ConnectionState {
   user: string | undefined;
   sasl: { conversationId: number; conversation: ScramConversation } | undefined;
   client: Document | undefined;
+  /** Aborted when the socket closes (ends a change stream's pending getMore). */
+  closed: AbortSignal;
+  /** The address the client reached the engine at (advertised in hello for wildcard binds). */
+  local: string;
 }
 
 export interface ServerState {
@@ -25,6 +30,9 @@ export interface ServerState {
   maxMessageSizeBytes: number;
   /** Connections beyond this many are closed as soon as they are accepted. */
   maxIncomingConnections: number;
+  /** The one-member replica set the engine presents itself as (undefined: standalone). */
+  replicaSet: ReplicaSetState | undefined;
+  retryableWrites: RetryableWrites;
 }
 
 export interface CommandContext {

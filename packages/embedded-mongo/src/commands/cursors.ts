@@ -4,6 +4,7 @@
  */
 import { Long, calculateObjectSize } from 'bson';
 import { MongoCommandError } from '../errors';
+import type { ChangeStreamCursor } from '../changes/stream';
 import type { Doc } from '../query/values';
 
 const MAX_BATCH_BYTES = 16 * 1024 * 1024 - 64 * 1024;
@@ -23,6 +24,8 @@ export interface Batch {
 
 export class CursorManager {
   private readonly cursors = new Map<string, CursorState>();
+  /** Tailable change-stream cursors (same id space). */
+  private readonly streams = new Map<string, ChangeStreamCursor>();
   private next = Math.floor(Math.random() * 2 ** 40) + 1;
   private readonly timer: NodeJS.Timeout;
   private readonly timeoutMs: number;
@@ -36,10 +39,30 @@ export class CursorManager {
   private reap(): void {
     const cutoff = Date.now() - this.timeoutMs;
     for (const [k, c] of this.cursors) if (c.lastUsed < cutoff) this.cursors.delete(k);
+    for (const [k, s] of this.streams) {
+      if (s.lastUsed < cutoff && !s.busy) {
+        s.kill();
+        this.streams.delete(k);
+      }
+    }
   }
 
   get size(): number {
-    return this.cursors.size;
+    return this.cursors.size + this.streams.size;
+  }
+
+  /** Registers a change stream (unless its first batch already closed it); returns its id. */
+  openStream(stream: ChangeStreamCursor): Long {
+    const id = Long.fromNumber(this.next++);
+    this.streams.set(id.toString(), stream);
+    return id;
+  }
+
+  /** The change stream with this id, checked against the namespace the getMore names. */
+  stream(id: Long, ns: string): ChangeStreamCursor | undefined {
+    const s = this.streams.get(id.toString());
+    if (s && s.ns !== ns) throw new MongoCommandError(13, `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${s.ns}`);
+    return s;
   }
 
   private take(c: CursorState, batchSize: number | undefined): Doc[] {
@@ -84,11 +107,20 @@ export class CursorManager {
   }
 
   kill(id: Long): boolean {
-    return this.cursors.delete(id.toString());
+    const key = id.toString();
+    const s = this.streams.get(key);
+    if (s) {
+      s.kill();
+      this.streams.delete(key);
+      return true;
+    }
+    return this.cursors.delete(key);
   }
 
   close(): void {
     clearInterval(this.timer);
     this.cursors.clear();
+    for (const s of this.streams.values()) s.kill();
+    this.streams.clear();
   }
 }

@@ -10,18 +10,13 @@ import { setField } from '../query/paths';
 import { normalizeIndexKey } from '../storage/collection';
 import type { Collection, IndexSpec } from '../storage/collection';
 import { Effects, splitNs, validateCollectionName } from '../storage/engine';
-import type { Engine } from '../storage/engine';
 import type { Handler } from './context';
 import { cursorReply } from './read';
-import { checkCappedOptions, checkValidationOptions } from './validation';
-import { collectionName } from './write';
+import { checkCappedOptions, checkValidationOptions, preAndPostImagesOption } from './validation';
+import { collectionName, finish } from './write';
 
-function finish(engine: Engine, fx: Effects, reply: Document): Document | Promise<Document> {
-  const p = engine.commit(fx);
-  return p ? p.then(() => reply) : reply;
-}
 
-const UNSUPPORTED_CREATE_OPTIONS = ['viewOn', 'pipeline', 'timeseries', 'clusteredIndex', 'changeStreamPreAndPostImages', 'encryptedFields'];
+const UNSUPPORTED_CREATE_OPTIONS = ['viewOn', 'pipeline', 'timeseries', 'clusteredIndex', 'encryptedFields'];
 
 /** Fields of a command that are about the request, not options to store. */
 export const GENERIC_COMMAND_FIELDS = new Set(['$db', 'lsid', '$clusterTime', 'writeConcern', '$readPreference', 'comment', 'apiVersion', 'apiStrict', 'apiDeprecationErrors', 'maxTimeMS']);
@@ -43,6 +38,11 @@ const create: Handler = (cmd, ctx) => {
   }
   if (collation) options.collation = collation.spec;
   else delete options.collation;
+  if (cmd.changeStreamPreAndPostImages !== undefined) {
+    const images = preAndPostImagesOption(cmd, 'create', cmd.capped === true || (isNumeric(cmd.capped) && toNumber(cmd.capped) !== 0));
+    if (images) options.changeStreamPreAndPostImages = images;
+    else delete options.changeStreamPreAndPostImages;
+  }
   checkValidationOptions(options, undefined);
   const fx = new Effects();
   engine.createCollection(fx, ctx.db, name, options);
@@ -248,10 +248,14 @@ const renameCollection: Handler = (cmd, ctx) => {
     if (cmd.dropTarget !== true) throw new MongoCommandError(48, `target namespace exists`);
     engine.dropCollection(fx, toDb, toName);
   }
+  // Change streams see one rename event, not the copy this is made of.
+  fx.quiet = true;
   const dst = engine.createCollection(fx, toDb, toName, src.options);
   for (const idx of src.indexes.values()) engine.createIndex(fx, dst, idx.spec, false);
   for (const d of src.docs.values()) engine.replace(fx, dst, d);
   engine.dropCollection(fx, fromDb, fromName);
+  fx.quiet = false;
+  fx.record({ kind: 'rename', db: fromDb, coll: fromName, to: { db: toDb, coll: toName } });
   return finish(engine, fx, { ok: 1 });
 };
 

@@ -1,7 +1,8 @@
-/** Command dispatch: auth gate, transaction refusal, per-command error wrapping. */
+/** Command dispatch: auth gate, transaction refusal, retryable writes, per-command error wrapping, operation times. */
 import type { Document } from 'bson';
 import { MongoCommandError } from '../errors';
 import { NO_AUTH_COMMANDS, adminHandlers } from './admin';
+import { stampOperationTime } from './replication';
 import { collMod } from './collmod';
 import type { CommandContext, Handler } from './context';
 import { ddlHandlers } from './ddl';
@@ -33,16 +34,25 @@ export function commandName(cmd: Document): string {
 
 /** Runs one command; never throws (errors become `{ok: 0}` replies). */
 export async function runCommand(cmd: Document, ctx: CommandContext): Promise<Document> {
+  const reply = await dispatch(cmd, ctx);
+  if (ctx.server.replicaSet) stampOperationTime(reply, ctx.server.engine.history);
+  return reply;
+}
+
+async function dispatch(cmd: Document, ctx: CommandContext): Promise<Document> {
   const name = commandName(cmd);
   try {
     if (ctx.server.users.size > 0 && !ctx.conn.user && !NO_AUTH_COMMANDS.has(name)) {
       throw new MongoCommandError(13, `Command ${name} requires authentication`);
     }
-    if (cmd.startTransaction !== undefined || cmd.autocommit !== undefined || cmd.txnNumber !== undefined) {
+    const rs = ctx.server.replicaSet;
+    if (cmd.startTransaction !== undefined || cmd.autocommit !== undefined || (!rs && cmd.txnNumber !== undefined)) {
+      if (rs) throw new MongoCommandError(115, 'Multi-document transactions are not supported by embedded-mongo');
       throw new MongoCommandError(20, 'Transaction numbers are only allowed on a replica set member or mongos');
     }
     const handler = Object.hasOwn(HANDLERS, name) ? HANDLERS[name] : undefined;
     if (!handler) throw new MongoCommandError(59, `no such command: '${name}'`);
+    if (cmd.txnNumber !== undefined) return await ctx.server.retryableWrites.run(name, cmd, ctx, handler);
     return await handler(cmd, ctx);
   } catch (e) {
     if (!(e instanceof MongoCommandError)) ctx.server.logger.warn(`command ${name} failed: ${(e as Error)?.stack ?? String(e)}`);

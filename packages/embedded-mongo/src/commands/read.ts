@@ -13,6 +13,7 @@ import type { CommandContext, Handler } from './context';
 import { NO_QUERY_OPTIONS, readOptions } from './query-options';
 import type { QueryOptions } from './query-options';
 import { collectionName } from './write';
+import { ChangeStreamCursor, DEFAULT_AWAIT_MS, streamReply } from '../changes/stream';
 
 export function cursorReply(ns: string, docs: Doc[], id: Long, first: boolean): Document {
   return { cursor: { [first ? 'firstBatch' : 'nextBatch']: docs, id, ns }, ok: 1 };
@@ -111,9 +112,26 @@ const getMore: Handler = (cmd, ctx) => {
   const longId = tag === 'Long' ? (id as Long) : Long.fromNumber(id as number);
   const name = collectionName(cmd, 'collection');
   const ns = `${ctx.db}.${name}`;
-  const b = ctx.server.cursors.getMore(longId, ns, optNumber(cmd.batchSize, 'batchSize'));
+  const batchSize = optNumber(cmd.batchSize, 'batchSize');
+  const stream = ctx.server.cursors.stream(longId, ns);
+  if (stream) return streamGetMore(ctx, stream, longId, batchSize, optNumber(cmd.maxTimeMS, 'maxTimeMS'));
+  const b = ctx.server.cursors.getMore(longId, ns, batchSize);
   return cursorReply(ns, b.docs, b.id, false);
 };
+
+/** A change stream's getMore waits up to maxTimeMS (the driver's maxAwaitTimeMS) for events. */
+async function streamGetMore(ctx: CommandContext, stream: ChangeStreamCursor, id: Long, batchSize: number | undefined, maxTimeMS: number | undefined): Promise<Document> {
+  const { cursors } = ctx.server;
+  try {
+    const batch = await stream.next(batchSize && batchSize > 0 ? batchSize : Infinity, maxTimeMS ?? DEFAULT_AWAIT_MS, ctx.conn.closed);
+    if (batch.closed) cursors.kill(id);
+    return streamReply(stream.ns, batch, id, false);
+  } catch (e) {
+    // As mongod: a cursor whose getMore failed is gone.
+    cursors.kill(id);
+    throw e;
+  }
+}
 
 const killCursors: Handler = (cmd, ctx) => {
   const ids = cmd.cursors;
@@ -204,7 +222,30 @@ function collectionlessInput(pipeline: Doc[]): Doc[] {
   return [];
 }
 
+/** Position of a `$changeStream` stage in a raw pipeline (-1 when there is none). */
+function changeStreamStage(pipeline: unknown): number {
+  return Array.isArray(pipeline) ? pipeline.findIndex((s) => isPlainDoc(s) && Object.hasOwn(s, '$changeStream')) : -1;
+}
+
+/** `aggregate` whose first stage is `$changeStream`: opens a tailable change-stream cursor. */
+function openChangeStream(cmd: Document, ctx: CommandContext, pipeline: unknown[]): Document {
+  const { engine, cursors } = ctx.server;
+  // A standalone mongod has no oplog to read changes from.
+  if (!engine.history.enabled) throw new MongoCommandError(40573, 'The $changeStream stage is only supported on replica sets');
+  if (!isPlainDoc(cmd.cursor)) throw new MongoCommandError(9, "The 'cursor' option is required, except for aggregate with the explain argument");
+  if (cmd.aggregate !== 1) collectionName(cmd, 'aggregate');
+  const batchSize = optNumber(cmd.cursor.batchSize, 'batchSize');
+  const c = typeof cmd.aggregate === 'string' ? engine.getCollection(ctx.db, cmd.aggregate) : undefined;
+  const stream = new ChangeStreamCursor({ engine, db: ctx.db, cmd, pipeline, opts: readOptions(cmd, c) });
+  const batch = stream.collect(batchSize ?? 101);
+  const id = batch.closed ? Long.ZERO : cursors.openStream(stream);
+  return streamReply(stream.ns, batch, id, true);
+}
+
 const aggregate: Handler = (cmd, ctx) => {
+  const streamAt = changeStreamStage(cmd.pipeline);
+  if (streamAt > 0) throw new MongoCommandError(40602, '$changeStream is only valid as the first stage in a pipeline');
+  if (streamAt === 0) return openChangeStream(cmd, ctx, cmd.pipeline as unknown[]);
   const collectionless = cmd.aggregate === 1;
   const name = collectionless ? '$cmd.aggregate' : collectionName(cmd, 'aggregate');
   const ns = `${ctx.db}.${name}`;

@@ -28,6 +28,23 @@ export function checkValidationOptions(cmd: Doc, collection: Collection | undefi
   compileFilter(cmd.validator, { collation: collection?.collation });
 }
 
+/**
+ * `changeStreamPreAndPostImages: {enabled: <bool>}` of create / collMod: whether change streams
+ * can show the documents before and after each change (`fullDocumentBeforeChange`,
+ * `fullDocument: 'whenAvailable' | 'required'`). Returns the option to store (none when off).
+ */
+export function preAndPostImagesOption(cmd: Doc, command: string, capped: boolean): Doc | undefined {
+  const v: unknown = cmd.changeStreamPreAndPostImages;
+  if (!isPlainDoc(v)) throw new MongoCommandError(14, `BSON field '${command}.changeStreamPreAndPostImages' is the wrong type, expected type 'object'`);
+  const extra = Object.keys(v).find((k) => k !== 'enabled');
+  if (extra !== undefined) throw new MongoCommandError(40415, `BSON field '${command}.changeStreamPreAndPostImages.${extra}' is an unknown field.`);
+  if (v.enabled === undefined) throw new MongoCommandError(40414, `BSON field '${command}.changeStreamPreAndPostImages.enabled' is missing but a required field`);
+  if (typeof v.enabled !== 'boolean') throw new MongoCommandError(14, `BSON field '${command}.changeStreamPreAndPostImages.enabled' is the wrong type, expected type 'bool'`);
+  if (!v.enabled) return undefined;
+  if (capped) throw new MongoCommandError(72, 'changeStreamPreAndPostImages is not supported for capped collections');
+  return { enabled: true };
+}
+
 /** mongod's rules for `capped`, `size` and `max` in `create`. */
 export function checkCappedOptions(cmd: Doc): void {
   for (const f of ['size', 'max'] as const) {

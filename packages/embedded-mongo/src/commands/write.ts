@@ -7,6 +7,8 @@ import type { MatchDetails, Predicate } from '../query/match';
 import { compileProjection } from '../query/project';
 import { compileSort } from '../query/sort';
 import { prepareUpdate, upsertSeed } from '../query/update';
+import type { AppliedModifier } from '../query/update';
+import { toTimestamp } from '../changes/tokens';
 import { mergeVariables, parseLet } from '../query/variables';
 import { bsonType, isPlainDoc, sameValue, toNumber } from '../query/values';
 import { setField } from '../query/paths';
@@ -58,8 +60,10 @@ export function prepareForInsert(doc: unknown): Doc {
   return out;
 }
 
-function finish(engine: Engine, fx: Effects, reply: Document): Document | Promise<Document> {
+export function finish(engine: Engine, fx: Effects, reply: Document): Document | Promise<Document> {
   const p = engine.commit(fx);
+  // A write's operationTime is the cluster time of its own last change (startAtOperationTime).
+  if (fx.opTime) reply.operationTime = toTimestamp(fx.opTime);
   return p ? p.then(() => reply) : reply;
 }
 
@@ -156,19 +160,22 @@ function updateOne(engine: Engine, fx: Effects, ctx: CommandContext, name: strin
     return { n: 1, nModified: 0, upsertedId: next._id, after: next };
   }
   const validate = documentValidator(c as Collection, ctx.server.logger, st.bypassValidation);
+  const recording = engine.history.enabled;
   let nModified = 0;
   let last: UpdateOutcome = { n: 0, nModified: 0 };
   for (const old of targets) {
     // `$` stands for the array position where the query matched this document.
     const details: MatchDetails = {};
     if (update.positional) pred(old, details);
-    const next = update.apply(old, { isInsert: false, position: details.elemMatchKey, now });
+    const applied: AppliedModifier[] | undefined = recording && update.kind === 'operators' ? [] : undefined;
+    const next = update.apply(old, { isInsert: false, position: details.elemMatchKey, now, applied });
     if (next._id === undefined) next._id = old._id;
     // A replacement or pipeline may move _id; stored documents keep it first.
     const ordered = Object.keys(next)[0] === '_id' ? next : prepareForInsert(next);
     if (!sameValue(old, ordered)) {
       validate?.(ordered, old);
-      engine.replace(fx, c as Collection, ordered);
+      const kind = update.kind === 'replacement' ? 'replace' : 'update';
+      engine.replace(fx, c as Collection, ordered, { pre: old, kind, applied, pipeline: update.kind === 'pipeline' });
       nModified++;
     }
     last = { n: 0, nModified: 0, before: old, after: ordered };

@@ -53,7 +53,7 @@ const KNOWN_UNSUPPORTED = new Set([
   '$indexStats',
   '$currentOp',
   '$listSessions',
-  '$changeStream',
+  '$changeStreamSplitLargeEvent',
   '$search',
   '$searchMeta',
   '$vectorSearch',
@@ -62,6 +62,11 @@ const KNOWN_UNSUPPORTED = new Set([
   '$listSearchIndexes',
   '$shardedDataDistribution',
 ]);
+
+/** A stage name the engine knows (runs it, or refuses it knowingly), as opposed to a typo. */
+export function isKnownStage(name: string): boolean {
+  return OWN_STAGES.has(name) || MINGO_STAGES.has(name) || KNOWN_UNSUPPORTED.has(name) || name === '$changeStream';
+}
 
 /**
  * Server-side JavaScript is off in embedded-mongo (it would run inside the engine process); this

@@ -29,9 +29,22 @@ export interface ApplyContext {
   /** An upsert inserting: `$setOnInsert` applies and `$`-prefixed top-level fields are allowed. */
   isInsert: boolean;
   now?: Date;
+  /** When given, an operator update lists here the modifiers it applied and where (change streams). */
+  applied?: AppliedModifier[] | undefined;
+}
+
+/** One modifier of an operator update, with the concrete paths it was applied to. */
+export interface AppliedModifier {
+  op: string;
+  arg: unknown;
+  paths: string[][];
+  /** `$rename`: the destination. */
+  to?: string[] | undefined;
 }
 
 export interface PreparedUpdate {
+  /** Operator update, replacement document or pipeline (change streams report them differently). */
+  readonly kind: 'operators' | 'replacement' | 'pipeline';
   /** The update uses the positional `$`, so callers must say where the query matched. */
   readonly positional: boolean;
   apply(doc: Doc, ctx: ApplyContext): Doc;
@@ -385,6 +398,7 @@ function prepareOperators(u: Doc, opts: UpdateOptions): PreparedUpdate {
   const positional = entries.some((e) => e.parts.includes('$'));
   const dynamic = entries.some((e) => isDynamicPath(e.parts));
   return {
+    kind: 'operators',
     positional,
     apply(doc, ctx) {
       const cx: OpContext = { strCmp: opts.collation?.compare, collation: opts.collation, now: ctx.now ?? new Date(), isInsert: ctx.isInsert };
@@ -404,6 +418,9 @@ function prepareOperators(u: Doc, opts: UpdateOptions): PreparedUpdate {
         }
       });
       checkImmutableId(doc, out);
+      if (ctx.applied) {
+        entries.forEach((e, i) => ctx.applied?.push({ op: e.op, arg: e.arg, paths: concrete[i] as string[][], to: e.op === '$rename' ? e.key : undefined }));
+      }
       return out;
     },
   };
@@ -434,6 +451,7 @@ function prepareReplacement(u: Doc, opts: UpdateOptions): PreparedUpdate {
   }
   parseArrayFilters(opts.arrayFilters, opts);
   return {
+    kind: 'replacement',
     positional: false,
     apply(doc) {
       const out: Doc = {};
@@ -457,6 +475,7 @@ function preparePipeline(u: unknown[], opts: UpdateOptions): PreparedUpdate {
   if (opts.arrayFilters !== undefined && opts.arrayFilters !== null) throw new MongoCommandError(9, 'arrayFilters may not be specified for pipeline-style updates');
   const stages = validateUpdatePipeline(u);
   return {
+    kind: 'pipeline',
     positional: false,
     apply(doc) {
       const out = applyUpdatePipeline(doc, stages, opts);

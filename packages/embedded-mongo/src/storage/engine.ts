@@ -1,22 +1,43 @@
 /**
  * The storage engine: databases -> collections, every mutation funnelled through methods that
- * also record an idempotent effect op ("put this whole document", "delete this _id", ...).
- * A command applies its effects in memory synchronously, then `commit()`s them: with a dbPath
- * the ops go to the append-only log (group-committed, fsynced) before the reply is sent.
+ * also record an idempotent effect op ("put this whole document", "delete this _id", ...) and,
+ * for change streams, what changed (see ../changes/history). A command applies its effects in
+ * memory synchronously, then `commit()`s them: with a dbPath the ops go to the append-only log
+ * (group-committed, fsynced) before the reply is sent, and the changes become visible to change
+ * streams once that record is durable.
  */
 import { calculateObjectSize } from 'bson';
+import { ChangeHistory } from '../changes/history';
+import type { ChangeRecord, Ts } from '../changes/history';
 import { MongoCommandError } from '../errors';
 import { checkInsertable, checkUpdatable } from '../limits';
 import { canonicalKey, isPlainDoc } from '../query/values';
 import type { Doc } from '../query/values';
 import { Collection, idKeyOf } from './collection';
 import type { IndexSpec } from './collection';
+import type { AppliedModifier } from '../query/update';
 import { frameRecord } from './records';
 import type { Journal } from './journal';
 
 /** Effects of one command, in order. */
 export class Effects {
   readonly ops: Doc[] = [];
+  /** What changed, for change streams (document writes, drops, renames). */
+  readonly changes: ChangeRecord[] = [];
+  /** Suppresses document and drop events (renameCollection copies documents and reports a rename). */
+  quiet = false;
+  /** Cluster time of the command's last change, once committed (its reply's operationTime). */
+  opTime: Ts | undefined;
+
+  record(change: ChangeRecord): void {
+    if (!this.quiet) this.changes.push(change);
+  }
+}
+
+/** Whether a collection keeps pre- and post-images for change streams. */
+export function keepsImages(c: Collection): boolean {
+  const o = c.options.changeStreamPreAndPostImages;
+  return isPlainDoc(o) && o.enabled === true;
 }
 
 const MAX_RECORD_BYTES = 8 * 1024 * 1024;
@@ -36,6 +57,8 @@ export class Engine {
   readonly dbs = new Map<string, Map<string, Collection>>();
   journal: Journal | undefined;
   seq = 0;
+  /** The change history change streams read (disabled when the engine presents itself standalone). */
+  history = new ChangeHistory(false);
 
   getCollection(db: string, name: string): Collection | undefined {
     return this.dbs.get(db)?.get(name);
@@ -69,11 +92,16 @@ export class Engine {
     colls.delete(name);
     if (colls.size === 0) this.dbs.delete(db);
     fx?.ops.push({ o: 'D', ns: `${db}.${name}` });
+    fx?.record({ kind: 'drop', db, coll: name });
     return true;
   }
 
   dropDatabase(fx: Effects | null, db: string): void {
-    if (!this.dbs.has(db)) return;
+    const colls = this.dbs.get(db);
+    if (!colls) return;
+    // As mongod reports it: each collection's drop, then the database's.
+    for (const name of colls.keys()) fx?.record({ kind: 'drop', db, coll: name });
+    fx?.record({ kind: 'dropDatabase', db, coll: '' });
     this.dbs.delete(db);
     fx?.ops.push({ o: 'X', db });
   }
@@ -87,6 +115,7 @@ export class Engine {
     c.checkUnique(idKeyOf(doc), doc, true);
     c.put(doc);
     fx?.ops.push({ o: 'p', ns: c.ns, doc });
+    fx?.record({ kind: 'insert', db: c.db, coll: c.name, id: doc._id, post: doc });
     if (c.cap) this.trimCapped(fx, c, c.cap);
   }
 
@@ -113,15 +142,25 @@ export class Engine {
     fx?.ops.push({ o: 'i', ns: c.ns, spec: idx.spec });
   }
 
-  replace(fx: Effects | null, c: Collection, doc: Doc): void {
+  /**
+   * Stores a new version of an existing document. `change` says how it changed, for change
+   * streams: a replacement, or an update with the modifiers it applied / from a pipeline.
+   */
+  replace(fx: Effects | null, c: Collection, doc: Doc, change?: { pre: Doc; kind: 'update' | 'replace'; applied?: AppliedModifier[] | undefined; pipeline?: boolean }): void {
     checkUpdatable(doc);
     c.checkUnique(idKeyOf(doc), doc, false);
     c.put(doc);
     fx?.ops.push({ o: 'p', ns: c.ns, doc });
+    if (change && fx) {
+      fx.record({ kind: change.kind, db: c.db, coll: c.name, id: doc._id, pre: change.pre, post: doc, applied: change.applied, pipeline: change.pipeline === true, images: keepsImages(c) });
+    }
   }
 
   remove(fx: Effects | null, c: Collection, doc: Doc): void {
-    if (c.removeById(idKeyOf(doc))) fx?.ops.push({ o: 'd', ns: c.ns, id: doc._id });
+    const old = c.removeById(idKeyOf(doc));
+    if (!old) return;
+    fx?.ops.push({ o: 'd', ns: c.ns, id: doc._id });
+    fx?.record({ kind: 'delete', db: c.db, coll: c.name, id: old._id, pre: old, images: keepsImages(c) });
   }
 
   createIndex(fx: Effects | null, c: Collection, spec: IndexSpec, enforce = true): void {
@@ -176,9 +215,17 @@ export class Engine {
     }
   }
 
-  /** Makes a command's effects durable (no-op in memory mode). Call synchronously after mutating. */
+  /**
+   * Makes a command's effects durable (no-op in memory mode) and its changes visible to change
+   * streams once they are. Call synchronously after mutating.
+   */
   commit(fx: Effects): Promise<void> | undefined {
-    if (fx.ops.length === 0 || !this.journal) return undefined;
+    const staged = fx.changes.length > 0 && this.history.enabled ? this.history.stage(fx.changes) : undefined;
+    if (staged) fx.opTime = (staged[staged.length - 1] as { ts: Ts }).ts;
+    if (fx.ops.length === 0 || !this.journal) {
+      if (staged) this.history.publish(staged);
+      return undefined;
+    }
     const buffers: Buffer[] = [];
     let batch: Doc[] = [];
     let size = 0;
@@ -195,7 +242,8 @@ export class Engine {
       size += opSize;
     }
     if (batch.length > 0) flush();
-    return this.journal.append(buffers);
+    const durable = this.journal.append(buffers);
+    return staged ? durable.then(() => this.history.publish(staged)) : durable;
   }
 
   /** Serializes the whole state as framed snapshot records (synchronous, consistent). */
