@@ -101,7 +101,14 @@ export function describeAdmin(api: OpenAPIRegistry): void {
     access: 'admin',
     request: { params: AdminUserParamsSchema },
     responses: { 202: json('The link is on its way.', AdminSendResetLinkResponse) },
-    errors: { 400: ['validation_failed'], 403: ['reauth_required'], 404: ['not_found'], 409: ['account_disabled'], 429: ['too_many_requests'], 503: ['mail_unavailable'] },
+    errors: {
+      400: ['validation_failed'],
+      403: ['reauth_required'],
+      404: ['not_found'],
+      409: ['account_disabled'],
+      429: ['too_many_requests'],
+      503: ['mail_unavailable'],
+    },
   });
   addOperation(api, {
     method: 'get',

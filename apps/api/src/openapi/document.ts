@@ -64,7 +64,15 @@ const TAGS = [
  * routes from the zod contracts the handlers validate with. `hasDocsPage`, `hasDevOutbox`: the reference
  * page and the mail outbox are served (never in production).
  */
-export function createOpenApiDocument({ cookieName, hasDocsPage, hasDevOutbox }: { cookieName: string; hasDocsPage: boolean; hasDevOutbox: boolean }): OpenApiDocument {
+export function createOpenApiDocument({
+  cookieName,
+  hasDocsPage,
+  hasDevOutbox,
+}: {
+  cookieName: string;
+  hasDocsPage: boolean;
+  hasDevOutbox: boolean;
+}): OpenApiDocument {
   const api = new OpenAPIRegistry();
   api.registerComponent('securitySchemes', SESSION_COOKIE_SCHEME, {
     type: 'apiKey',

@@ -33,7 +33,7 @@ export function describeEmail(api: OpenAPIRegistry): void {
     path: '/api/auth/email/verification',
     tags: ['Email'],
     summary: 'Send a new verification link',
-    description: 'To the signed-in account\'s address; links sent before it stop working. Takes no body.',
+    description: "To the signed-in account's address; links sent before it stop working. Takes no body.",
     access: 'signed-in',
     responses: {
       200: json('The address is already confirmed: nothing was sent.', ResendVerificationResponse),
@@ -47,7 +47,7 @@ export function describeEmail(api: OpenAPIRegistry): void {
     tags: ['Email'],
     summary: 'Change the address',
     description:
-      'Needs a recent password proof. The new address applies only once the link mailed to it is followed; if another account has it, that account\'s owner is told instead, and the answer here is the same.',
+      "Needs a recent password proof. The new address applies only once the link mailed to it is followed; if another account has it, that account's owner is told instead, and the answer here is the same.",
     access: 'signed-in',
     request: { body: jsonBody(ChangeEmailRequest) },
     responses: { 202: json('A link is on its way to the new address.', ChangeEmailResponse) },
