@@ -49,7 +49,9 @@ export default defineConfig({
         // import glue, more than the few hundred bytes a page would skip (scripts/measure-bundle.ts).
         codeSplitting: {
           groups: [
-            { name: 'vendor', test: /node_modules/ },
+            // Second factors and passkeys (QR codes, WebAuthn) load only where they are used, so their
+            // libraries and modules stay out of the chunks every page needs.
+            { name: 'vendor', test: /node_modules[\\/](?!@simplewebauthn[\\/]|qrcode\.react[\\/])/ },
             // What only the signed-out pages (sign-in, registration, links from mail) use stays off the dashboard.
             {
               name: 'signed-out',
@@ -65,7 +67,7 @@ export default defineConfig({
               minShareCount: 2,
               includeDependenciesRecursively: false,
             },
-            { name: 'common', test: /[\\/]src[\\/].*\.tsx?$/, minShareCount: 2 },
+            { name: 'common', test: /[\\/]src[\\/](?!features[\\/](second-factor|passkeys)[\\/]|messages[\\/](second-factor|passkeys)\.ts).*\.tsx?$/, minShareCount: 2 },
           ],
         },
       },

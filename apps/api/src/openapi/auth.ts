@@ -3,19 +3,19 @@ import {
   ChangePasswordRequestSchema,
   ChangePasswordResponseSchema,
   LoginRequestSchema,
-  LoginResponseSchema,
   MeResponseSchema,
   ReauthRequestSchema,
   ReauthResponseSchema,
   RegisterRequestSchema,
   RegisterResponseSchema,
 } from '@gatehouse/types/auth';
+import { PasswordLoginResponseSchema } from '@gatehouse/types/second-factor';
 import { addOperation, json, jsonBody, SETS_SESSION_COOKIE } from './operations';
 
 const RegisterRequest = RegisterRequestSchema.meta({ id: 'RegisterRequest' });
 const RegisterResponse = RegisterResponseSchema.meta({ id: 'RegisterResponse' });
 const LoginRequest = LoginRequestSchema.meta({ id: 'LoginRequest' });
-const LoginResponse = LoginResponseSchema.meta({ id: 'LoginResponse' });
+const PasswordLoginResponse = PasswordLoginResponseSchema.meta({ id: 'PasswordLoginResponse' });
 const MeResponse = MeResponseSchema.meta({ id: 'MeResponse' });
 const ReauthRequest = ReauthRequestSchema.meta({ id: 'ReauthRequest' });
 const ReauthResponse = ReauthResponseSchema.meta({ id: 'ReauthResponse' });
@@ -48,10 +48,12 @@ export function describeAuth(api: OpenAPIRegistry): void {
     description: [
       'Starts a new session (a new id, never the one the browser had). `rememberMe` makes the cookie persistent with the longer idle timeout.',
       'Guessing is throttled before any password is checked, per email and address, per email, per address, and per known browser (device cookie).',
+      'An account with a second factor is not signed in yet: the answer is `secondFactorRequired` with the methods to use, and the browser holds a',
+      'pending sign-in that grants nothing until `POST /api/auth/login/second-factor` completes it.',
     ].join(' '),
     access: 'public',
     request: { body: jsonBody(LoginRequest) },
-    responses: { 200: json('Signed in.', LoginResponse, SETS_SESSION_COOKIE) },
+    responses: { 200: json('Signed in (`user`), or the second factor is required (`secondFactorRequired`).', PasswordLoginResponse, SETS_SESSION_COOKIE) },
     errors: {
       400: ['validation_failed'],
       401: ['invalid_credentials'],

@@ -6,9 +6,11 @@ import { describeDevOutbox } from './dev';
 import { describeEmail } from './email';
 import { describeEvents, LiveEvent } from './events';
 import { describeHealth } from './health';
+import { describePasskeys } from './passkeys';
 import { SESSION_COOKIE_SCHEME } from './operations';
 import { describeRecovery } from './recovery';
 import { describeReference } from './reference';
+import { describeSecondFactor } from './second-factor';
 import { describeSessions } from './sessions';
 
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
@@ -40,8 +42,8 @@ Every error has the shape \`{"error":{"code","message","fields?"}}\` (schema \`E
 \`Allow\` header.
 
 ## Rate limits and outages
-Password checks (sign-in, re-authentication, password change), registrations, mail (per address and
-per IP) and one-time links are throttled; when a limit is spent the answer is \`429 too_many_requests\` with \`Retry-After\` (seconds). While the database is
+Password checks (sign-in, re-authentication, password change), authenticator and recovery codes,
+passkey challenges, registrations, mail (per address and per IP) and one-time links are throttled; when a limit is spent the answer is \`429 too_many_requests\` with \`Retry-After\` (seconds). While the database is
 unreachable every call that needs it answers \`503 service_unavailable\` with \`Retry-After\`: nobody is
 signed out by an outage.
 `.trim();
@@ -50,6 +52,8 @@ const TAGS = [
   { name: 'Auth', description: 'Registration, sign-in and out, re-authentication, password change.' },
   { name: 'Recovery', description: 'A forgotten password, through a link mailed to the account.' },
   { name: 'Email', description: 'Confirming an address, and changing it.' },
+  { name: 'Second factor', description: 'An authenticator app and recovery codes, and the second step of a password sign-in.' },
+  { name: 'Passkeys', description: 'WebAuthn credentials: signing in without a password, confirming, and managing them.' },
   { name: 'Sessions', description: "The signed-in person's own sessions." },
   { name: 'Activity', description: 'What happened to the account.' },
   { name: 'Live events', description: 'Server-Sent Events that keep open tabs current.' },
@@ -84,6 +88,8 @@ export function createOpenApiDocument({
   describeAuth(api);
   describeRecovery(api);
   describeEmail(api);
+  describeSecondFactor(api);
+  describePasskeys(api);
   describeSessions(api);
   describeActivity(api);
   describeEvents(api);

@@ -66,7 +66,11 @@ function commonErrors({
     add(415, 'unsupported_media_type');
   }
   if (access !== 'public') add(401, 'unauthenticated');
-  if (access === 'admin') add(403, 'forbidden');
+  if (access === 'admin') {
+    add(403, 'forbidden');
+    // With REQUIRE_ADMIN_SECOND_FACTOR, an administrator without a second factor gets no console.
+    add(403, 'second_factor_required');
+  }
   if (needsDatabase) add(503, 'service_unavailable');
   return errors;
 }

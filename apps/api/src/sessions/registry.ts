@@ -10,6 +10,7 @@ import { accountChanged, accountDisabled, unauthenticated } from '../http/errors
 import { sessionHandle } from './handle';
 import { GatehouseSessionStore } from './store';
 import type { SessionDocument } from './store';
+import type { PendingSignIn } from './session-data';
 import './session-data';
 
 /** The one place the sessions collection is named: every other module asks the registry. */
@@ -113,6 +114,7 @@ export interface SignInProof {
 export interface StoreHealth {
   storedSessions: number;
   anonymousSessions: number;
+  pendingSignIns: number;
   expiredNotReaped: number;
   ttlIndex: { present: boolean; expireAfterSeconds: number | null };
   userIndex: { present: boolean };
@@ -329,6 +331,12 @@ export function createSessionRegistry({ connection, config, accounts }: SessionR
     await insertChecked(req, account.user.id, expectedVersion, true);
   }
 
+  /** The request's pending sign-in, unless it has expired. */
+  function pendingSignInOf(req: Request): PendingSignIn | null {
+    const pending = (req.session as Partial<SessionData> | undefined)?.pendingSignIn;
+    return pending && pending.expiresAt > Date.now() ? pending : null;
+  }
+
   /** Ends one session. `isHolderTold`: the request ending it is its own (sign-out), so it knows. */
   async function endSession(sid: string, cause: EndCause, { isHolderTold = false }: { isHolderTold?: boolean } = {}): Promise<boolean> {
     const doc = await sessions().findOne({ _id: sid }, endProjection);
@@ -366,6 +374,36 @@ export function createSessionRegistry({ connection, config, accounts }: SessionR
     },
 
     rotate,
+
+    /**
+     * After a right password for an account with a second factor: a new id (S3) for a session that holds
+     * only the pending sign-in, stored until `pending.expiresAt` (the store caps its deadline there).
+     */
+    async startPending(req: Request, pending: PendingSignIn): Promise<void> {
+      await regenerate(req);
+      Object.assign(req.session, { pendingSignIn: pending, absoluteExpiresAt: pending.expiresAt, rememberMe: false, createdAt: Date.now() });
+      applyCookieLifetime(req, config);
+      store.markNew(req.session);
+      await save(req);
+    },
+
+    pendingSignInOf,
+
+    /**
+     * Takes the pending sign-in for the second step's proof: deleting its document is what makes it single
+     * use, so two requests racing with the same cookie cannot both complete it.
+     */
+    async claimPending(req: Request): Promise<PendingSignIn | null> {
+      const pending = pendingSignInOf(req);
+      if (!pending) return null;
+      const { deletedCount } = await sessions().deleteOne({ _id: req.sessionID, 'session.pendingSignIn.userId': pending.userId });
+      return deletedCount === 1 ? pending : null;
+    },
+
+    /** Drops a pending sign-in (cancelled); the request is left with an empty session that is never saved. */
+    async cancelPending(req: Request): Promise<void> {
+      if ((req.session as Partial<SessionData> | undefined)?.pendingSignIn) await regenerate(req);
+    },
 
     /** A role change reaches every session on its next request, with a new id (S4). */
     async rotateIfAccountChanged(req: Request): Promise<void> {
@@ -500,10 +538,11 @@ export function createSessionRegistry({ connection, config, accounts }: SessionR
 
     async health(topUsersLimit: number): Promise<StoreHealth> {
       const now = new Date();
-      const [storedSessions, anonymousSessions, expiredNotReaped, indexes, topUsers] = await Promise.all([
+      const [storedSessions, anonymousSessions, pendingSignIns, expiredNotReaped, indexes, topUsers] = await Promise.all([
         sessions().countDocuments({}),
-        // saveUninitialized: false means every stored session has a user; anything else here is a bug.
-        sessions().countDocuments({ 'session.userId': null }),
+        // saveUninitialized: false means every stored session has a user or a pending sign-in; anything else is a bug.
+        sessions().countDocuments({ 'session.userId': null, 'session.pendingSignIn': { $exists: false } }),
+        sessions().countDocuments({ 'session.pendingSignIn': { $exists: true }, ...notExpired(now) }),
         sessions().countDocuments({ expires: { $lte: now } }),
         listIndexes(),
         sessions()
@@ -520,6 +559,7 @@ export function createSessionRegistry({ connection, config, accounts }: SessionR
       return {
         storedSessions,
         anonymousSessions,
+        pendingSignIns,
         expiredNotReaped,
         ttlIndex: { present: ttl !== undefined, expireAfterSeconds: ttl?.expireAfterSeconds ?? null },
         userIndex: { present: indexes.some((index) => hasKey(index, 'session.userId')) },
