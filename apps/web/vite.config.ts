@@ -1,18 +1,21 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
-const apiOrigin = 'http://localhost:3000';
+// `npm run dev` sets both: the API on PORT (default 3000) and this server on WEB_PORT (default PORT + 2173,
+// so 5173 beside 3000); the API allows this server's origin for exactly that port.
+const apiOrigin = `http://localhost:${process.env.PORT || 3000}`;
+const webPort = Number(process.env.WEB_PORT || 5173);
 
 export default defineConfig({
   plugins: [react()],
   server: {
-    port: 5173,
+    port: webPort,
     strictPort: true,
     proxy: {
       '/api': {
         target: apiOrigin,
         ws: false,
-        // Host stays localhost:5173 so the API's same-origin check sees the page's own origin.
+        // Host stays this server's so the API's same-origin check sees the page's own origin.
         changeOrigin: false,
         configure(proxy) {
           // The live stream must reach the browser event by event: ask for an uncompressed body,

@@ -23,6 +23,7 @@ import { apiNotFound, errorMiddleware } from './http/error-middleware';
 import { createHealthRouter, createReadiness } from './http/health-router';
 import type { Readiness } from './http/health-router';
 import { createRequestLogger } from './http/logging';
+import { createMethodNotAllowed } from './http/method-not-allowed';
 import { createBackgroundJobs } from './jobs/background-jobs';
 import type { BackgroundJobs } from './jobs/background-jobs';
 import { createSecurityHeaders, noStore } from './http/security-headers';
@@ -51,6 +52,7 @@ import type { MailService } from './mail/mail-service';
 import { createMailThrottle } from './mail/mail-throttle';
 import { createPasswordResets } from './recovery/password-resets';
 import { createRecoveryRouter } from './recovery/router';
+import { createApiReferenceRouter } from './openapi/router';
 import { createSessionRegistry } from './sessions/registry';
 import type { SessionRegistry } from './sessions/registry';
 import { createSessionsRouter } from './sessions/router';
@@ -151,6 +153,7 @@ export function createApp({ config, connection, logger, hasher = createPasswordH
   app.use('/api', requireJsonBody); // JSON only: forms and text/plain are what other sites can post (S14)
   app.use('/api', parseJsonBody); // 10 kB, strict, depth-limited (S20, S23)
   app.use('/api', createHealthRouter({ connection, readiness })); // before sessions: probes cost no database read
+  app.use('/api', createApiReferenceRouter({ config })); // the OpenAPI document (and, outside production, its page): no database read either
   app.use('/api', createSessionMiddleware({ config, store: registry.store, generateId: (req) => registry.generateId(req) })); // loads the session (1 read) only for API calls, never for static files
   app.use('/api', createSessionLifecycle({ config, registry })); // absolute timeout (S9), pending role changes (S4), replayed-cookie detection
   app.use('/api/auth/login/second-factor', secondStep.router); // the only route a pending sign-in can use (S37)
@@ -184,6 +187,7 @@ export function createApp({ config, connection, logger, hasher = createPasswordH
   app.use('/api/events', createEventsRouter({ config, registry, live }));
   app.use('/api/admin', createAdminRouter({ config, connection, registry, accounts, devices, activity, resets, mail, mailThrottle, enrolment: createSecondFactorEnrolment({ secondFactors, passkeys }) }));
   if (mail.mailer.outbox) app.use('/api/dev', createDevRouter({ outbox: mail.mailer.outbox })); // development and tests only: never mounted in production
+  app.use('/api', createMethodNotAllowed(app)); // a known path with another method: 405 + Allow
   app.use('/api', apiNotFound); // unknown API paths get JSON 404, never the SPA's index.html
   app.use(createSpaRouter(config)); // the built web app with history fallback
   app.use(errorMiddleware); // last: the one place errors become JSON (S25)

@@ -122,6 +122,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SESSION_SECRETS: secret, IDLE_TIMEOUT_SECONDS: '60', TOUCH_AFTER_SECONDS: '60' })).toThrow(/TOUCH_AFTER_SECONDS/);
   });
 
+  it('logs readable lines to a terminal outside production, JSON otherwise, unless LOG_FORMAT says', () => {
+    const dev = { SESSION_SECRETS: secret, DATA_DIR: tempDir() };
+    expect(loadConfig(dev, { isTerminal: true }).logFormat).toBe('pretty');
+    expect(loadConfig(dev, { isTerminal: false }).logFormat).toBe('json');
+    expect(loadConfig({ ...dev, NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/x' }, { isTerminal: true }).logFormat).toBe('json');
+    expect(loadConfig({ ...dev, LOG_FORMAT: 'pretty' }, { isTerminal: false }).logFormat).toBe('pretty');
+    expect(loadConfig({ ...dev, LOG_FORMAT: 'json' }, { isTerminal: true }).logFormat).toBe('json');
+    expect(() => loadConfig({ ...dev, LOG_FORMAT: 'text' })).toThrow(/LOG_FORMAT/);
+  });
+
   it('parses trust proxy as a boolean, a hop count or an address list', () => {
     expect(loadConfig({ SESSION_SECRETS: secret, TRUST_PROXY: 'true' }).trustProxy).toBe(true);
     expect(loadConfig({ SESSION_SECRETS: secret, TRUST_PROXY: '1' }).trustProxy).toBe(1);

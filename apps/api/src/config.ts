@@ -128,6 +128,8 @@ export interface Config {
   trustProxy: boolean | number | string;
   allowedOrigins: string[];
   logLevel: string;
+  /** `pretty` (pino-pretty, human-readable) or `json`, one object per line for log collectors. */
+  logFormat: 'json' | 'pretty';
   shutdownGraceMs: number;
   livePollIntervalMs: number;
   webDistDir: string;
@@ -203,6 +205,7 @@ const EnvSchema = z.object({
   TRUST_PROXY: z.preprocess(emptyAsUndefined, z.string().optional()),
   ALLOWED_ORIGINS: z.preprocess(emptyAsUndefined, z.string().optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.preprocess(emptyAsUndefined, z.enum(['json', 'pretty']).optional()),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   LIVE_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(2000),
   WEB_DIST_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
@@ -412,8 +415,11 @@ function sessionTimeouts(e: Pick<Env, 'IDLE_TIMEOUT_SECONDS' | 'REMEMBER_ME_IDLE
   };
 }
 
-/** Parses the environment once; every other module receives the result instead of reading process.env. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Parses the environment once; every other module receives the result instead of reading process.env.
+ * `isTerminal`: standard output is a terminal (a person reads the logs).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, { isTerminal = process.stdout.isTTY === true } = {}): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
@@ -447,6 +453,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     livePollIntervalMs: e.LIVE_POLL_INTERVAL_MS,
+    // Readable in a terminal while developing; JSON wherever a program reads the output (and always in production).
+    logFormat: e.LOG_FORMAT ?? (!isProduction && isTerminal ? 'pretty' : 'json'),
     webDistDir: resolve(e.WEB_DIST_DIR ?? join(root, 'apps/web/dist')),
     dbTimeoutMs: e.DB_TIMEOUT_MS,
     passwordHashing: PRODUCTION_HASHING_COST,

@@ -6,6 +6,7 @@ export const ErrorCodeSchema = z.enum([
   'unauthenticated',
   'forbidden',
   'not_found',
+  'method_not_allowed',
   'invalid_credentials',
   'email_taken',
   'account_disabled',

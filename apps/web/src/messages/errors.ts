@@ -38,6 +38,7 @@ const GENERAL: Record<Exclude<ErrorCode, SecondFactorErrorCode>, string | null> 
   unauthenticated: 'You are signed out. Sign in again to continue.',
   forbidden: 'You are not allowed to do this.',
   not_found: 'It is no longer there: someone may have removed it meanwhile.',
+  method_not_allowed: RELOAD,
   invalid_credentials: 'That password is not correct.',
   email_taken: 'An account with this email already exists.',
   account_disabled: 'This account has been disabled. Contact an administrator.',
