@@ -1,4 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
+import { Secret, TOTP } from 'otpauth';
 import { DEVICE_USER_AGENTS, expect, makeAdmin, sessionCards, signInViaApi, test } from '../fixtures';
 import type { Page } from '@playwright/test';
 
@@ -96,6 +97,33 @@ test.describe('accessibility, in light and dark mode', () => {
     expect((await page.request.post('/api/auth/logout')).status()).toBe(204);
     await expect(page.getByRole('heading', { name: 'Signed out' })).toBeVisible();
     await expectNoAxeViolationsInEitherScheme(page, 'the signed-out screen');
+  });
+  test('the second-factor sections (setup, recovery codes, passkeys) and the second step of a sign-in have no axe violations', async ({ page, signUpViaApi }) => {
+    const account = await signUpViaApi('a11y-2fa');
+    await signInViaApi(page.request, account);
+    await page.goto('/');
+
+    const twoFactor = page.getByRole('region', { name: 'Two-factor authentication' });
+    await expect(page.getByRole('region', { name: 'Passkeys' })).toBeVisible();
+    await twoFactor.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    await expect(twoFactor.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
+    await expectNoAxeViolationsInEitherScheme(page, 'the dashboard while setting up an authenticator app');
+
+    const secret = (await twoFactor.getByTestId('totp-secret').textContent()) ?? '';
+    const code = new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate();
+    await twoFactor.getByLabel('Code from the app').fill(code);
+    await twoFactor.getByRole('button', { name: 'Turn on' }).click();
+    await expect(twoFactor.getByRole('list', { name: 'Your recovery codes' }).getByRole('listitem')).toHaveCount(10);
+    await expectNoAxeViolationsInEitherScheme(page, 'the dashboard showing new recovery codes');
+    await twoFactor.getByRole('button', { name: 'I have saved them' }).click();
+
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out', exact: true }).click();
+    await expect(page).toHaveURL('/login');
+    await page.getByLabel('Email').fill(account.email);
+    await page.getByLabel('Password').fill(account.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expect(page.getByLabel('Authentication code')).toBeVisible();
+    await expectNoAxeViolationsInEitherScheme(page, 'the second step of a sign-in');
   });
 });
 
