@@ -1,7 +1,7 @@
 /**
  * Change-stream benchmark, through the official driver:
  *
- *   npm run bench:change-streams -w @gatehouse/embedded-mongo
+ *   npm run bench:change-streams -w @gatehouse/embedded-mongo     (add `-- --quick` for a smoke run)
  *
  * - Latency from a write to its event reaching a `watch()` consumer: one session update
  *   (`$set`, connect-mongo's `set`) at a time, the stream opened with `fullDocument:
@@ -36,9 +36,11 @@ import { start } from '../src/index';
 import { Engine } from '../src/storage/engine';
 import { Journal } from '../src/storage/journal';
 
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 1000);
-const OPS = Number(process.env.BENCH_OPS ?? 1000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+// --quick: a smoke run (few events and operations, one round per row) that shows the bench still works.
+const QUICK = process.argv.includes('--quick');
+const EVENTS = Number(process.env.BENCH_EVENTS ?? (QUICK ? 100 : 1000));
+const OPS = Number(process.env.BENCH_OPS ?? (QUICK ? 100 : 1000));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 7));
 const CONCURRENCY = 32;
 const DOCS = 1000;
 
@@ -366,7 +368,7 @@ async function main(): Promise<void> {
     // work, whose system time (write + fdatasync) would only add noise to the difference.
     for (const kind of mode === 'dbPath' ? kinds.filter((k) => k !== 'engine') : kinds) {
       console.error(`[bench] ${mode}: ${kind}...`);
-      const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--case', `${mode}:${kind}`], {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--case', `${mode}:${kind}`, ...(QUICK ? ['--quick'] : [])], {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'inherit'],
         maxBuffer: 16 * 1024 * 1024,
