@@ -126,7 +126,7 @@ describe('loadConfig', () => {
     const dev = { SESSION_SECRETS: secret, DATA_DIR: tempDir() };
     expect(loadConfig(dev, { isTerminal: true }).logFormat).toBe('pretty');
     expect(loadConfig(dev, { isTerminal: false }).logFormat).toBe('json');
-    expect(loadConfig({ ...dev, NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/x' }, { isTerminal: true }).logFormat).toBe('json');
+    expect(loadConfig({ ...dev, NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/x', TOTP_ENCRYPTION_KEYS: totpKey }, { isTerminal: true }).logFormat).toBe('json');
     expect(loadConfig({ ...dev, LOG_FORMAT: 'pretty' }, { isTerminal: false }).logFormat).toBe('pretty');
     expect(loadConfig({ ...dev, LOG_FORMAT: 'json' }, { isTerminal: true }).logFormat).toBe('json');
     expect(() => loadConfig({ ...dev, LOG_FORMAT: 'text' })).toThrow(/LOG_FORMAT/);
