@@ -1,7 +1,10 @@
 # syntax=docker/dockerfile:1
 # One image: the API, which also serves the built SPA. Build: docker build -t gatehouse .
+# Node 26 is the active LTS line (since 2026-10-28); `--build-arg NODE_IMAGE=node:24-trixie-slim` builds
+# on the previous one. Development and CI run Node 20.19+, the oldest line the dependencies support.
+ARG NODE_IMAGE=node:26-trixie-slim
 
-FROM node:20-bookworm-slim AS manifests
+FROM ${NODE_IMAGE} AS manifests
 WORKDIR /app
 # Only the manifests first, so dependency layers stay cached until a package.json or the lockfile changes.
 COPY package.json package-lock.json ./
@@ -22,7 +25,7 @@ FROM manifests AS runtime-deps
 RUN npm ci --omit=dev --workspace=@gatehouse/api --no-audit --no-fund \
   && rm -rf node_modules/@gatehouse
 
-FROM node:20-bookworm-slim
+FROM ${NODE_IMAGE}
 # HOST=:: listens on every interface of the container (the default outside production is loopback).
 ENV NODE_ENV=production \
     PORT=3000 \

@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { test as base, expect, request as apiRequest } from '@playwright/test';
 import type { APIRequestContext, BrowserContext, Locator, Page, Request, Response } from '@playwright/test';
-import { E2E_SERVER_ENV, e2eBaseURL, e2eDataDir } from './support/server-env';
+import { MongoClient } from 'mongodb';
+import { E2E_SERVER_ENV, e2eBaseURL, e2eDataDir, EMBEDDED_MONGO_FILE } from './support/server-env';
 
 export { expect };
 
@@ -189,6 +191,30 @@ export async function performSensitiveAction(
     response = await retried;
   }
   expect(response.ok(), `${response.request().method()} ${response.url()} answered ${response.status()}`).toBe(true);
+}
+
+/**
+ * Moves every session's last proof of identity of this account back an hour, as if the sign-in were old:
+ * the re-authentication window (minutes) has then passed without the test waiting for it.
+ */
+export async function ageSignIn(userId: string): Promise<void> {
+  const { uri } = JSON.parse(readFileSync(join(e2eDataDir(), EMBEDDED_MONGO_FILE), 'utf8')) as { uri: string };
+  const client = await MongoClient.connect(uri);
+  try {
+    const aged = await client
+      .db()
+      .collection('sessions')
+      .updateMany({ 'session.userId': userId }, { $set: { 'session.authenticatedAt': Date.now() - 3_600_000 } });
+    expect(aged.modifiedCount).toBeGreaterThan(0);
+  } finally {
+    await client.close();
+  }
+}
+
+/** The signed-in account's id, as the API tells the browser. */
+export async function currentUserId(client: APIRequestContext): Promise<string> {
+  const me = (await (await client.get('/api/auth/me')).json()) as { user: { id: string } };
+  return me.user.id;
 }
 
 /** Counts full page loads from now on; a live update must not need one. */

@@ -1,18 +1,21 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
-const apiOrigin = 'http://localhost:3000';
+// `npm run dev` sets both: the API on PORT (default 3000) and this server on WEB_PORT (default PORT + 2173,
+// so 5173 beside 3000); the API allows this server's origin for exactly that port.
+const apiOrigin = `http://localhost:${process.env.PORT || 3000}`;
+const webPort = Number(process.env.WEB_PORT || 5173);
 
 export default defineConfig({
   plugins: [react()],
   server: {
-    port: 5173,
+    port: webPort,
     strictPort: true,
     proxy: {
       '/api': {
         target: apiOrigin,
         ws: false,
-        // Host stays localhost:5173 so the API's same-origin check sees the page's own origin.
+        // Host stays this server's so the API's same-origin check sees the page's own origin.
         changeOrigin: false,
         configure(proxy) {
           // The live stream must reach the browser event by event: ask for an uncompressed body,
@@ -46,7 +49,9 @@ export default defineConfig({
         // import glue, more than the few hundred bytes a page would skip (scripts/measure-bundle.ts).
         codeSplitting: {
           groups: [
-            { name: 'vendor', test: /node_modules/ },
+            // Second factors and passkeys (QR codes, WebAuthn) load only where they are used, so their
+            // libraries and modules stay out of the chunks every page needs.
+            { name: 'vendor', test: /node_modules[\\/](?!@simplewebauthn[\\/]|qrcode\.react[\\/])/ },
             // What only the signed-out pages (sign-in, registration, links from mail) use stays off the dashboard.
             {
               name: 'signed-out',
@@ -62,7 +67,7 @@ export default defineConfig({
               minShareCount: 2,
               includeDependenciesRecursively: false,
             },
-            { name: 'common', test: /[\\/]src[\\/].*\.tsx?$/, minShareCount: 2 },
+            { name: 'common', test: /[\\/]src[\\/](?!features[\\/](second-factor|passkeys)[\\/]|messages[\\/](second-factor|passkeys)\.ts).*\.tsx?$/, minShareCount: 2 },
           ],
         },
       },

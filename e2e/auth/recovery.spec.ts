@@ -87,12 +87,12 @@ test.describe('mail: verification, recovery, alerts', () => {
     await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
     await page.getByLabel('Email').fill(account.email);
     await page.getByLabel('Password').fill(account.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page.getByRole('alert')).toBeVisible();
     expect((await page.request.get('/api/auth/me')).status()).toBe(401);
 
     await page.getByLabel('Password').fill(newPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page.getByRole('region', { name: 'This session' })).toBeVisible();
   });
 
@@ -156,7 +156,7 @@ test.describe('mail: verification, recovery, alerts', () => {
     await other.page.goto('/login');
     await other.page.getByLabel('Email').fill(account.email);
     await other.page.getByLabel('Password').fill(account.password);
-    await other.page.getByRole('button', { name: 'Sign in' }).click();
+    await other.page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(other.page.getByRole('region', { name: 'This session' })).toBeVisible();
 
     const alert = await waitForMail(page.request, account.email, 'new sign-in to your account');

@@ -39,7 +39,7 @@ test.describe('signing in', () => {
 
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(thisSession).toBeVisible();
 
     await page.reload();
@@ -53,7 +53,7 @@ test.describe('signing in', () => {
     await page.goto('/login');
     await page.getByLabel('Email').fill(account.email);
     await page.getByLabel('Password').fill(`${account.password}-wrong`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 
     await expect(page.getByRole('alert')).toBeVisible();
     await expect(page).toHaveURL('/login');

@@ -34,7 +34,7 @@ test.describe('accessibility, in light and dark mode', () => {
     await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
     await expectNoAxeViolationsInEitherScheme(page, '/login');
 
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page.getByLabel('Email')).toHaveAttribute('aria-invalid', 'true');
     await expectNoAxeViolationsInEitherScheme(page, '/login with field errors');
 

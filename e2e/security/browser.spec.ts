@@ -30,7 +30,7 @@ test.describe('what the browser is given', () => {
     await page.getByLabel('Email').fill(account.email);
     await page.getByLabel('Password').fill(account.password);
     const loginResponse = page.waitForResponse((response) => new URL(response.url()).pathname === '/api/auth/login');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 
     const setCookie = (await (await loginResponse).headerValue('set-cookie')) ?? '';
     expect(setCookie).toMatch(/gh\.sid=/);
@@ -61,7 +61,7 @@ test.describe('what the browser is given', () => {
     const account = await signUpViaApi();
     await page.getByLabel('Email').fill(account.email);
     await page.getByLabel('Password').fill(account.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page.getByRole('region', { name: 'This session' })).toBeVisible();
     await expect(sessionCards(page.getByRole('region', { name: 'All your sessions' }))).toHaveCount(1);
 

@@ -1,31 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { MongoClient } from 'mongodb';
-import { confirmAction, expect, sessionCards, test } from '../fixtures';
-import { e2eDataDir, EMBEDDED_MONGO_FILE, SESSION_COOKIE } from '../support/server-env';
-
-/**
- * Moves every session's last password proof of this account back an hour, as if the sign-in were old:
- * the re-authentication window (minutes) has then passed without the test waiting for it.
- */
-async function ageSignIn(userId: string): Promise<void> {
-  const { uri } = JSON.parse(readFileSync(join(e2eDataDir(), EMBEDDED_MONGO_FILE), 'utf8')) as { uri: string };
-  const client = await MongoClient.connect(uri);
-  try {
-    const aged = await client
-      .db()
-      .collection('sessions')
-      .updateMany({ 'session.userId': userId }, { $set: { 'session.authenticatedAt': Date.now() - 3_600_000 } });
-    expect(aged.modifiedCount).toBeGreaterThan(0);
-  } finally {
-    await client.close();
-  }
-}
+import { ageSignIn, confirmAction, currentUserId, expect, sessionCards, test } from '../fixtures';
+import { SESSION_COOKIE } from '../support/server-env';
 
 test('S13: an old sign-in must confirm the password before "Sign out everywhere else"; the session id rotates', async ({ signedInDevices }) => {
   const { account, laptop, tablet } = await signedInDevices();
-  const me = (await (await laptop.page.request.get('/api/auth/me')).json()) as { user: { id: string } };
-  await ageSignIn(me.user.id);
+  await ageSignIn(await currentUserId(laptop.page.request));
   const cookieBefore = (await laptop.context.cookies()).find((cookie) => cookie.name === SESSION_COOKIE)?.value;
 
   const { page } = laptop;

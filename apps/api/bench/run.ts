@@ -144,7 +144,8 @@ async function startGatehouse(name: string, engine: 'in-process' | 'separate'): 
       SESSION_SECRETS: randomBytes(32).toString('base64url'),
       TRUST_PROXY: 'loopback',
       LOG_LEVEL: 'info',
-      ...(mongodbUri ? { MONGODB_URI: mongodbUri } : {}),
+      // Production settings; without MONGODB_URI production runs the embedded engine only when told to.
+      ...(mongodbUri ? { MONGODB_URI: mongodbUri } : { EMBEDDED_MONGO: 'allow' }),
     },
     logFile: join(work, `${name}.log`),
   });

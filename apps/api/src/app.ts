@@ -23,11 +23,26 @@ import { apiNotFound, errorMiddleware } from './http/error-middleware';
 import { createHealthRouter, createReadiness } from './http/health-router';
 import type { Readiness } from './http/health-router';
 import { createRequestLogger } from './http/logging';
+import { createMethodNotAllowed } from './http/method-not-allowed';
 import { createBackgroundJobs } from './jobs/background-jobs';
 import type { BackgroundJobs } from './jobs/background-jobs';
 import { createSecurityHeaders, noStore } from './http/security-headers';
 import { createSpaRouter } from './http/spa';
 import { createLiveBus } from './live/live-bus';
+import { createPasskeysRouter } from './passkeys/account-router';
+import { createPasskeyAssertions } from './passkeys/assertions';
+import { createChallenges } from './passkeys/challenges';
+import { createPasskeyStore } from './passkeys/passkey-store';
+import { createRelyingParty } from './passkeys/relying-party';
+import { createPasskeySignInRouter } from './passkeys/sign-in-router';
+import { createSecondFactorRouter } from './second-factor/account-router';
+import { createCodeThrottle } from './second-factor/code-throttle';
+import { createSecondFactorEnrolment } from './second-factor/enrolment';
+import { createSecondFactorNotices } from './second-factor/notices';
+import { createSecondFactors } from './second-factor/second-factors';
+import { createSecondStep } from './second-factor/second-step';
+import { createSecretBox } from './second-factor/secret-box';
+import type { Clock } from './second-factor/totp';
 import type { LiveBus } from './live/live-bus';
 import { createEventsRouter } from './live/router';
 import { relaySessionEvents } from './live/session-feed';
@@ -37,6 +52,7 @@ import type { MailService } from './mail/mail-service';
 import { createMailThrottle } from './mail/mail-throttle';
 import { createPasswordResets } from './recovery/password-resets';
 import { createRecoveryRouter } from './recovery/router';
+import { createApiReferenceRouter } from './openapi/router';
 import { createSessionRegistry } from './sessions/registry';
 import type { SessionRegistry } from './sessions/registry';
 import { createSessionsRouter } from './sessions/router';
@@ -54,6 +70,8 @@ export interface AppDeps {
   logger: Logger;
   /** Tests wrap the hasher to count or pace password checks; the app makes one from the configured cost. */
   hasher?: PasswordHasher;
+  /** Epoch milliseconds for authenticator-app codes; tests move it on to get a fresh code per step. */
+  clock?: Clock;
 }
 
 export interface AppServices {
@@ -72,7 +90,7 @@ export interface AppServices {
 }
 
 /** Builds the app from its dependencies; it neither connects nor listens (server.ts does). */
-export function createApp({ config, connection, logger, hasher = createPasswordHasher(config.passwordHashing) }: AppDeps): { app: Express; services: AppServices } {
+export function createApp({ config, connection, logger, hasher = createPasswordHasher(config.passwordHashing), clock = Date.now }: AppDeps): { app: Express; services: AppServices } {
   const users = getUserModel(connection);
   const live = createLiveBus();
   const jobs = createBackgroundJobs(logger);
@@ -98,6 +116,25 @@ export function createApp({ config, connection, logger, hasher = createPasswordH
       if (await mailThrottle.tryTakeAddress(account.user.email)) verification.sendLinkLater({ userId: account.user.id, email: account.user.email });
     },
   });
+  const codeThrottle = createCodeThrottle(connection, config.throttle);
+  const secondFactors = createSecondFactors({ connection, box: createSecretBox(config.totpEncryptionKeys), clock, issuer: config.serviceName });
+  const passkeys = createPasskeyStore(connection);
+  const challenges = createChallenges(connection);
+  const relyingParty = createRelyingParty({ config, challenges, onRejected: (reason) => logger.info({ authEvent: 'passkey_rejected', reason }, 'auth: passkey_rejected') });
+  const assertions = createPasskeyAssertions({ store: passkeys, relyingParty });
+  const secondStep = createSecondStep({
+    config,
+    registry,
+    accounts: accountSource,
+    secondFactors,
+    passkeys,
+    assertions,
+    relyingParty,
+    throttle: codeThrottle,
+    activity,
+    notices: createSecondFactorNotices({ activity, mail }),
+    signIn,
+  });
   // The registry announces; live push and the activity log listen (events flow one way).
   relaySessionEvents(registry.events, live);
   recordSessionActivity(registry.events, activity);
@@ -118,8 +155,11 @@ export function createApp({ config, connection, logger, hasher = createPasswordH
   app.use('/api', requireJsonBody); // JSON only: forms and text/plain are what other sites can post (S14)
   app.use('/api', parseJsonBody); // 10 kB, strict, depth-limited (S20, S23)
   app.use('/api', createHealthRouter({ connection, readiness })); // before sessions: probes cost no database read
+  app.use('/api', createApiReferenceRouter({ config })); // the OpenAPI document (and, outside production, its page): no database read either
   app.use('/api', createSessionMiddleware({ config, store: registry.store, generateId: (req) => registry.generateId(req) })); // loads the session (1 read) only for API calls, never for static files
   app.use('/api', createSessionLifecycle({ config, registry })); // absolute timeout (S9), pending role changes (S4), replayed-cookie detection
+  app.use('/api/auth/login/second-factor', secondStep.router); // the only route a pending sign-in can use (S37)
+  app.use('/api/auth/passkey', createPasskeySignInRouter({ registry, accounts: accountSource, store: passkeys, relyingParty, assertions, throttle: codeThrottle, activity, signIn }));
   app.use(
     '/api/auth',
     createAuthRouter({
@@ -133,6 +173,7 @@ export function createApp({ config, connection, logger, hasher = createPasswordH
       throttle: loginThrottle,
       activity,
       requireFreshAuth,
+      secondStep,
     }),
   );
   app.use('/api/auth', createRegistrationRouter({ users, hasher, throttle: loginThrottle, mailThrottle, mail, verification, activity, jobs }));
@@ -141,11 +182,14 @@ export function createApp({ config, connection, logger, hasher = createPasswordH
     '/api/auth',
     createVerificationRouter({ config, users, accountSource, accounts, tokens, verification, signIn, mail, mailThrottle, activity, jobs, requireFreshAuth }),
   );
+  app.use('/api/account/passkeys', createPasskeysRouter({ store: passkeys, relyingParty, activity, requireFreshAuth }));
+  app.use('/api/account', createSecondFactorRouter({ config, secondFactors, throttle: codeThrottle, activity, requireFreshAuth }));
   app.use('/api/sessions', createSessionsRouter({ config, registry, devices }));
   app.use('/api/activity', createActivityRouter({ activity }));
   app.use('/api/events', createEventsRouter({ config, registry, live }));
-  app.use('/api/admin', createAdminRouter({ config, connection, registry, accounts, devices, activity, resets, mail, mailThrottle }));
+  app.use('/api/admin', createAdminRouter({ config, connection, registry, accounts, devices, activity, resets, mail, mailThrottle, enrolment: createSecondFactorEnrolment({ secondFactors, passkeys }) }));
   if (mail.mailer.outbox) app.use('/api/dev', createDevRouter({ outbox: mail.mailer.outbox })); // development and tests only: never mounted in production
+  app.use('/api', createMethodNotAllowed(app)); // a known path with another method: 405 + Allow
   app.use('/api', apiNotFound); // unknown API paths get JSON 404, never the SPA's index.html
   app.use(createSpaRouter(config)); // the built web app with history fallback
   app.use(errorMiddleware); // last: the one place errors become JSON (S25)
@@ -164,6 +208,9 @@ export function createApp({ config, connection, logger, hasher = createPasswordH
       await devices.ensureIndexes();
       await users.createIndexes();
       await activity.ensureIndexes();
+      await secondFactors.ensureIndexes();
+      await passkeys.ensureIndexes();
+      await challenges.ensureIndexes();
     },
     close: () => registry.close(),
   };

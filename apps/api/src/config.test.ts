@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, PRODUCTION_THROTTLE_LIMITS } from './config';
+import { ConfigError, DEVELOPMENT_THROTTLE_LIMITS, loadConfig, PRODUCTION_THROTTLE_LIMITS } from './config';
 
 const secret = 'a'.repeat(32);
+const totpKey = Buffer.alloc(32, 7).toString('base64');
 const tempDir = () => mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
 
 describe('loadConfig', () => {
@@ -30,7 +31,7 @@ describe('loadConfig', () => {
 
   it('S39: listens on loopback by default in development and test, on :: in production, where HOST says when set', () => {
     expect(loadConfig({ NODE_ENV: 'test', SESSION_SECRETS: secret }).hosts).toEqual(['127.0.0.1', '::1']);
-    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRETS: secret }).hosts).toEqual(['::']);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRETS: secret, TOTP_ENCRYPTION_KEYS: totpKey }).hosts).toEqual(['::']);
     expect(loadConfig({ SESSION_SECRETS: secret, HOST: '0.0.0.0' }).hosts).toEqual(['0.0.0.0']);
     expect(loadConfig({ SESSION_SECRETS: secret, HOST: '' }).hosts).toEqual(['127.0.0.1', '::1']);
   });
@@ -58,7 +59,7 @@ describe('loadConfig', () => {
   });
 
   it('mail: production keeps no outbox, and refuses REQUIRE_VERIFIED_EMAIL=true without SMTP_URL', () => {
-    const production = { NODE_ENV: 'production', SESSION_SECRETS: secret };
+    const production = { NODE_ENV: 'production', SESSION_SECRETS: secret, TOTP_ENCRYPTION_KEYS: totpKey };
     expect(loadConfig(production).mail.outboxDir).toBeNull();
     expect(() => loadConfig({ ...production, REQUIRE_VERIFIED_EMAIL: 'true' })).toThrow(/REQUIRE_VERIFIED_EMAIL=true needs SMTP_URL/);
     expect(loadConfig({ ...production, REQUIRE_VERIFIED_EMAIL: 'true', SMTP_URL: 'smtp://mailpit:1025' }).requireVerifiedEmail).toBe(true);
@@ -82,10 +83,35 @@ describe('loadConfig', () => {
   it('S29: production requires secrets of at least 32 characters and uses the __Host- cookie', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: tempDir() })).toThrow(/SESSION_SECRETS is required/);
     expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRETS: `${secret},short` })).toThrow(/secret #2 has 5 characters/);
-    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRETS: `${secret}, ${'b'.repeat(40)}` });
+    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRETS: `${secret}, ${'b'.repeat(40)}`, TOTP_ENCRYPTION_KEYS: totpKey });
     expect(config.sessionSecrets).toEqual([secret, 'b'.repeat(40)]);
     expect(config.cookieName).toBe('__Host-gh.sid');
     expect(config.allowedOrigins).toEqual(['http://localhost:3000', 'http://127.0.0.1:3000']);
+  });
+
+  it('S36: generates the TOTP encryption key once (0600) outside production, requires it in production, checks its size', () => {
+    const dataDir = tempDir();
+    const first = loadConfig({ SESSION_SECRETS: secret, DATA_DIR: dataDir }).totpEncryptionKeys;
+    expect(first).toHaveLength(1);
+    expect(first[0]?.length).toBe(32);
+    expect(statSync(join(dataDir, 'totp-encryption-key')).mode & 0o777).toBe(0o600);
+    expect(loadConfig({ SESSION_SECRETS: secret, DATA_DIR: dataDir }).totpEncryptionKeys).toEqual(first);
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRETS: secret, DATA_DIR: tempDir() })).toThrow(/TOTP_ENCRYPTION_KEYS is required in production/);
+    expect(() => loadConfig({ SESSION_SECRETS: secret, TOTP_ENCRYPTION_KEYS: 'c2hvcnQ=' })).toThrow(/TOTP_ENCRYPTION_KEYS: key #1/);
+    const hex = 'ab'.repeat(32);
+    const rotated = loadConfig({ SESSION_SECRETS: secret, TOTP_ENCRYPTION_KEYS: `${hex},${totpKey}` }).totpEncryptionKeys;
+    expect(rotated.map((key) => key.toString('hex'))).toEqual([hex, Buffer.from(totpKey, 'base64').toString('hex')]);
+  });
+
+  it('S38: the WebAuthn relying party comes from configuration, its origins on its domain', () => {
+    const base = { SESSION_SECRETS: secret, TOTP_ENCRYPTION_KEYS: totpKey };
+    expect(loadConfig(base).webauthn).toEqual({ rpId: 'localhost', origins: ['http://localhost:3000'] });
+    const deployed = loadConfig({ ...base, ALLOWED_ORIGINS: 'https://app.example.com,https://example.com', WEBAUTHN_RP_ID: 'example.com' });
+    expect(deployed.webauthn).toEqual({ rpId: 'example.com', origins: ['https://app.example.com', 'https://example.com'] });
+    expect(() => loadConfig({ ...base, WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://evil.example.net' })).toThrow(/WEBAUTHN_ORIGINS/);
+    expect(loadConfig(base).requireAdminSecondFactor).toBe(false);
+    expect(loadConfig({ ...base, REQUIRE_ADMIN_SECOND_FACTOR: 'true' }).requireAdminSecondFactor).toBe(true);
+    expect(() => loadConfig({ ...base, REQUIRE_ADMIN_SECOND_FACTOR: 'yes' })).toThrow(/REQUIRE_ADMIN_SECOND_FACTOR/);
   });
 
   it('names the variable that is wrong', () => {
@@ -94,6 +120,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SESSION_SECRETS: secret, MONGODB_URI: 'postgres://x' })).toThrow(/MONGODB_URI/);
     expect(() => loadConfig({ SESSION_SECRETS: secret, ALLOWED_ORIGINS: 'https://app.example.com/' })).toThrow(/ALLOWED_ORIGINS.*https:\/\/app\.example\.com/);
     expect(() => loadConfig({ SESSION_SECRETS: secret, IDLE_TIMEOUT_SECONDS: '60', TOUCH_AFTER_SECONDS: '60' })).toThrow(/TOUCH_AFTER_SECONDS/);
+  });
+
+  it('logs readable lines to a terminal outside production, JSON otherwise, unless LOG_FORMAT says', () => {
+    const dev = { SESSION_SECRETS: secret, DATA_DIR: tempDir() };
+    expect(loadConfig(dev, { isTerminal: true }).logFormat).toBe('pretty');
+    expect(loadConfig(dev, { isTerminal: false }).logFormat).toBe('json');
+    expect(loadConfig({ ...dev, NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/x' }, { isTerminal: true }).logFormat).toBe('json');
+    expect(loadConfig({ ...dev, LOG_FORMAT: 'pretty' }, { isTerminal: false }).logFormat).toBe('pretty');
+    expect(loadConfig({ ...dev, LOG_FORMAT: 'json' }, { isTerminal: true }).logFormat).toBe('json');
+    expect(() => loadConfig({ ...dev, LOG_FORMAT: 'text' })).toThrow(/LOG_FORMAT/);
   });
 
   it('parses trust proxy as a boolean, a hop count or an address list', () => {
@@ -107,7 +143,7 @@ describe('loadConfig', () => {
   });
 
   it('S16, S32: the sign-in throttle is strict in production, roomier per address elsewhere, and every limit comes from the environment', () => {
-    const production = loadConfig({ NODE_ENV: 'production', SESSION_SECRETS: secret, MONGODB_URI: 'mongodb://db/gatehouse', DATA_DIR: tempDir() });
+    const production = loadConfig({ NODE_ENV: 'production', SESSION_SECRETS: secret, TOTP_ENCRYPTION_KEYS: totpKey, MONGODB_URI: 'mongodb://db/gatehouse', DATA_DIR: tempDir() });
     expect(production.throttle).toEqual(PRODUCTION_THROTTLE_LIMITS);
     expect(production.throttle.signInPerIp).toEqual({ points: 100, durationSeconds: 86400 });
     const development = loadConfig({ DATA_DIR: tempDir() });
@@ -123,6 +159,8 @@ describe('loadConfig', () => {
       THROTTLE_REGISTRATIONS_PER_IP: '3/86400',
       MAX_CONCURRENT_PASSWORD_CHECKS_PER_ACCOUNT: '1',
       MAX_CONCURRENT_PASSWORD_CHECKS: '8',
+      THROTTLE_SECOND_FACTOR_PER_ACCOUNT: '5/300',
+      THROTTLE_SECOND_FACTOR_PER_IP: '50/3600',
       THROTTLE_MAIL_PER_ADDRESS: '2/600',
       THROTTLE_MAIL_PER_IP: '40/3600',
       THROTTLE_LINK_CHECKS_PER_IP: '60/3600',
@@ -136,6 +174,9 @@ describe('loadConfig', () => {
       signInPerIp: { points: 500, durationSeconds: 3600 },
       signInPerKnownDevice: { points: 20, durationSeconds: 600 },
       registrationsPerIp: { points: 3, durationSeconds: 86400 },
+      secondFactorPerAccount: { points: 5, durationSeconds: 300 },
+      secondFactorPerIp: { points: 50, durationSeconds: 3600 },
+      passkeyChallengesPerIp: DEVELOPMENT_THROTTLE_LIMITS.passkeyChallengesPerIp,
       concurrentChecksPerAccount: 1,
       concurrentChecksPerProcess: 8,
     });

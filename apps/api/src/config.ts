@@ -15,6 +15,10 @@ export const PRODUCTION_HASHING_COST: PasswordHashingCost = { memoryCost: 19456,
 
 export const SESSION_SECRET_MIN_LENGTH = 32;
 
+/** In the data directory outside production when TOTP_ENCRYPTION_KEYS is unset: the generated key (0600). */
+export const TOTP_KEY_FILE = 'totp-encryption-key';
+export const TOTP_KEY_BYTES = 32;
+
 /** In the data directory while the API runs its embedded engine: where (and with which credentials) tools find it. */
 export const EMBEDDED_MONGO_FILE = 'embedded-mongo.json';
 
@@ -42,6 +46,11 @@ export interface ThrottleLimits {
   signInPerIp: RateLimit;
   signInPerKnownDevice: RateLimit;
   registrationsPerIp: RateLimit;
+  /** Authenticator-app and recovery codes (second step, enrolment): per account, whoever guesses. */
+  secondFactorPerAccount: RateLimit;
+  secondFactorPerIp: RateLimit;
+  /** Passkey challenges handed to one address (each is a stored document until it expires). */
+  passkeyChallengesPerIp: RateLimit;
   /** Mail a request can make the server send to one address (reset, verification, notices). */
   mailPerAddress: RateLimit;
   /** Requests from one IP that send mail (forgot password, registration notices, resends). */
@@ -62,6 +71,9 @@ export const PRODUCTION_THROTTLE_LIMITS: ThrottleLimits = {
   signInPerIp: { points: 100, durationSeconds: DAY },
   signInPerKnownDevice: { points: 10, durationSeconds: HOUR },
   registrationsPerIp: { points: 10, durationSeconds: HOUR },
+  secondFactorPerAccount: { points: 10, durationSeconds: 15 * 60 },
+  secondFactorPerIp: { points: 100, durationSeconds: HOUR },
+  passkeyChallengesPerIp: { points: 300, durationSeconds: HOUR },
   mailPerAddress: { points: 5, durationSeconds: HOUR },
   mailPerIp: { points: 20, durationSeconds: HOUR },
   linkChecksPerIp: { points: 30, durationSeconds: HOUR },
@@ -73,6 +85,8 @@ export const DEVELOPMENT_THROTTLE_LIMITS: ThrottleLimits = {
   ...PRODUCTION_THROTTLE_LIMITS,
   signInPerIp: { points: 2000, durationSeconds: HOUR },
   registrationsPerIp: { points: 1000, durationSeconds: HOUR },
+  secondFactorPerIp: { points: 2000, durationSeconds: HOUR },
+  passkeyChallengesPerIp: { points: 5000, durationSeconds: HOUR },
   mailPerIp: { points: 1000, durationSeconds: HOUR },
   linkChecksPerIp: { points: 1000, durationSeconds: HOUR },
 };
@@ -114,6 +128,8 @@ export interface Config {
   trustProxy: boolean | number | string;
   allowedOrigins: string[];
   logLevel: string;
+  /** `pretty` (pino-pretty, human-readable) or `json`, one object per line for log collectors. */
+  logFormat: 'json' | 'pretty';
   shutdownGraceMs: number;
   livePollIntervalMs: number;
   /**
@@ -128,6 +144,16 @@ export interface Config {
   dbTimeoutMs: number;
   passwordHashing: PasswordHashingCost;
   throttle: ThrottleLimits;
+  /** AES-256-GCM keys for TOTP secrets at rest: the first encrypts, every one decrypts (rotation). */
+  totpEncryptionKeys: Buffer[];
+  /** How long a password sign-in waits for its second factor before it must start again. */
+  secondFactorTimeoutSeconds: number;
+  /** Shown in authenticator apps (TOTP issuer) and by the browser for passkeys (relying party name). */
+  serviceName: string;
+  /** WebAuthn relying party: passkeys are bound to this domain and accepted only from these origins (S38). */
+  webauthn: { rpId: string; origins: string[] };
+  /** Administrators must enrol a second factor before the admin API answers them. */
+  requireAdminSecondFactor: boolean;
   mail: MailConfig;
   /** Whether an account must have confirmed its address before it may sign in (default: no, with a banner). */
   requireVerifiedEmail: boolean;
@@ -190,6 +216,7 @@ const EnvSchema = z.object({
   TRUST_PROXY: z.preprocess(emptyAsUndefined, z.string().optional()),
   ALLOWED_ORIGINS: z.preprocess(emptyAsUndefined, z.string().optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.preprocess(emptyAsUndefined, z.enum(['json', 'pretty']).optional()),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   LIVE_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(2000),
   SESSION_CACHE: z.preprocess(emptyAsUndefined, z.enum(SESSION_CACHE_MODES).default('off')),
@@ -203,6 +230,14 @@ const EnvSchema = z.object({
   THROTTLE_REGISTRATIONS_PER_IP: rateLimit,
   MAX_CONCURRENT_PASSWORD_CHECKS_PER_ACCOUNT: count,
   MAX_CONCURRENT_PASSWORD_CHECKS: count,
+  THROTTLE_SECOND_FACTOR_PER_ACCOUNT: rateLimit,
+  THROTTLE_SECOND_FACTOR_PER_IP: rateLimit,
+  TOTP_ENCRYPTION_KEYS: z.preprocess(emptyAsUndefined, z.string().optional()),
+  SECOND_FACTOR_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
+  SERVICE_NAME: z.preprocess(emptyAsUndefined, z.string().trim().min(1).max(64).default('Gatehouse')),
+  WEBAUTHN_RP_ID: z.preprocess(emptyAsUndefined, z.string().regex(/^[a-z0-9.-]+$/, 'must be a domain name such as example.com').optional()),
+  WEBAUTHN_ORIGINS: z.preprocess(emptyAsUndefined, z.string().optional()),
+  REQUIRE_ADMIN_SECOND_FACTOR: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
   THROTTLE_MAIL_PER_ADDRESS: rateLimit,
   THROTTLE_MAIL_PER_IP: rateLimit,
   THROTTLE_LINK_CHECKS_PER_IP: rateLimit,
@@ -238,6 +273,9 @@ function throttleLimits(e: Env): ThrottleLimits {
     signInPerIp: e.THROTTLE_SIGN_IN_PER_IP ?? defaults.signInPerIp,
     signInPerKnownDevice: e.THROTTLE_SIGN_IN_PER_KNOWN_DEVICE ?? defaults.signInPerKnownDevice,
     registrationsPerIp: e.THROTTLE_REGISTRATIONS_PER_IP ?? defaults.registrationsPerIp,
+    secondFactorPerAccount: e.THROTTLE_SECOND_FACTOR_PER_ACCOUNT ?? defaults.secondFactorPerAccount,
+    secondFactorPerIp: e.THROTTLE_SECOND_FACTOR_PER_IP ?? defaults.secondFactorPerIp,
+    passkeyChallengesPerIp: defaults.passkeyChallengesPerIp,
     mailPerAddress: e.THROTTLE_MAIL_PER_ADDRESS ?? defaults.mailPerAddress,
     mailPerIp: e.THROTTLE_MAIL_PER_IP ?? defaults.mailPerIp,
     linkChecksPerIp: e.THROTTLE_LINK_CHECKS_PER_IP ?? defaults.linkChecksPerIp,
@@ -324,6 +362,55 @@ function parseSecrets(raw: string | undefined, env: Config['env'], dataDir: stri
   return secrets;
 }
 
+/** A 32-byte key written as 64 hex digits or as base64 / base64url (`openssl rand -base64 32`). */
+function decodeKey(text: string): Buffer | null {
+  if (/^[0-9a-f]{64}$/i.test(text)) return Buffer.from(text, 'hex');
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(text)) return null;
+  const key = Buffer.from(text, 'base64');
+  return key.length === TOTP_KEY_BYTES ? key : null;
+}
+
+/** Like the session secret: generated once outside production, so enrolments survive restarts. */
+function developmentTotpKey(dataDir: string): string {
+  const file = join(dataDir, TOTP_KEY_FILE);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const key = randomBytes(TOTP_KEY_BYTES).toString('base64');
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
+function parseTotpKeys(raw: string | undefined, env: Config['env'], dataDir: string): Buffer[] {
+  if (raw === undefined && env === 'production') {
+    throw new ConfigError('TOTP_ENCRYPTION_KEYS is required in production (comma-separated 32-byte keys, e.g. `openssl rand -base64 32`)');
+  }
+  const texts = (raw ?? developmentTotpKey(dataDir)).split(',').map((key) => key.trim()).filter(Boolean);
+  if (texts.length === 0) throw new ConfigError('TOTP_ENCRYPTION_KEYS is empty');
+  return texts.map((text, index) => {
+    const key = decodeKey(text);
+    if (!key) throw new ConfigError(`TOTP_ENCRYPTION_KEYS: key #${index + 1} is not 32 bytes in hex (64 digits) or base64`);
+    return key;
+  });
+}
+
+/**
+ * The relying party defaults to the host of the first allowed origin, and accepts every allowed origin on
+ * that domain. A passkey made for one RP ID works nowhere else, so production should set it knowingly.
+ */
+function webauthnSettings(rpIdSetting: string | undefined, originsSetting: string | undefined, allowedOrigins: string[]): Config['webauthn'] {
+  const firstHost = allowedOrigins[0] === undefined ? 'localhost' : new URL(allowedOrigins[0]).hostname;
+  const rpId = rpIdSetting ?? firstHost;
+  const isOnDomain = (origin: string) => {
+    const host = new URL(origin).hostname;
+    return host === rpId || host.endsWith(`.${rpId}`);
+  };
+  const origins = originsSetting === undefined ? allowedOrigins.filter(isOnDomain) : parseOrigins(originsSetting, 'WEBAUTHN_ORIGINS');
+  const offDomain = origins.find((origin) => !isOnDomain(origin));
+  if (offDomain !== undefined) throw new ConfigError(`WEBAUTHN_ORIGINS: ${offDomain} is not on the relying party's domain ${rpId} (WEBAUTHN_RP_ID)`);
+  if (origins.length === 0) throw new ConfigError(`WEBAUTHN_ORIGINS: no allowed origin is on ${rpId}; set WEBAUTHN_RP_ID or WEBAUTHN_ORIGINS`);
+  return { rpId, origins };
+}
+
 type SessionTimeouts = Pick<Config, 'idleTimeoutSeconds' | 'rememberMeIdleTimeoutSeconds' | 'absoluteTimeoutSeconds' | 'touchAfterSeconds'>;
 
 function sessionTimeouts(e: Pick<Env, 'IDLE_TIMEOUT_SECONDS' | 'REMEMBER_ME_IDLE_TIMEOUT_SECONDS' | 'ABSOLUTE_TIMEOUT_SECONDS' | 'TOUCH_AFTER_SECONDS'>): SessionTimeouts {
@@ -341,8 +428,11 @@ function sessionTimeouts(e: Pick<Env, 'IDLE_TIMEOUT_SECONDS' | 'REMEMBER_ME_IDLE
   };
 }
 
-/** Parses the environment once; every other module receives the result instead of reading process.env. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Parses the environment once; every other module receives the result instead of reading process.env.
+ * `isTerminal`: standard output is a terminal (a person reads the logs).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, { isTerminal = process.stdout.isTTY === true } = {}): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
@@ -378,10 +468,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     livePollIntervalMs: e.LIVE_POLL_INTERVAL_MS,
     sessionCache: e.SESSION_CACHE,
     sessionCacheMaxEntries: e.SESSION_CACHE_MAX_ENTRIES,
+    // Readable in a terminal while developing; JSON wherever a program reads the output (and always in production).
+    logFormat: e.LOG_FORMAT ?? (!isProduction && isTerminal ? 'pretty' : 'json'),
     webDistDir: resolve(e.WEB_DIST_DIR ?? join(root, 'apps/web/dist')),
     dbTimeoutMs: e.DB_TIMEOUT_MS,
     passwordHashing: PRODUCTION_HASHING_COST,
     throttle: throttleLimits(e),
+    totpEncryptionKeys: parseTotpKeys(e.TOTP_ENCRYPTION_KEYS, e.NODE_ENV, dataDir),
+    secondFactorTimeoutSeconds: e.SECOND_FACTOR_TIMEOUT_SECONDS,
+    serviceName: e.SERVICE_NAME,
+    webauthn: webauthnSettings(e.WEBAUTHN_RP_ID, e.WEBAUTHN_ORIGINS, allowedOrigins),
+    requireAdminSecondFactor: e.REQUIRE_ADMIN_SECOND_FACTOR === 'true',
     mail: mailConfig(e, e.NODE_ENV, dataDir, { allowed: allowedOrigins, devServer: devServerOrigins }),
     requireVerifiedEmail: e.REQUIRE_VERIFIED_EMAIL === 'true',
     emailVerificationTtlSeconds: e.EMAIL_VERIFICATION_TTL_SECONDS,

@@ -11,7 +11,7 @@ import type { AppServices } from './app';
 import { ConfigError, EMBEDDED_MONGO_FILE, loadConfig } from './config';
 import type { Config } from './config';
 import { connectDatabase } from './db/connection';
-import { createLogger } from './http/logging';
+import { createLogger, prettyDestination } from './http/logging';
 import { createStartingApp } from './http/starting-app';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -167,7 +167,7 @@ async function main(): Promise<void> {
     throw error;
   }
   refuseEmbeddedInProduction(config);
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({ level: config.logLevel, ...(config.logFormat === 'pretty' ? { destination: await prettyDestination() } : {}) });
 
   let stopping = false;
   let engine: EmbeddedEngine | undefined;

@@ -2,7 +2,7 @@
  * Benchmark through the official driver, with connect-mongo-shaped operations on
  * session-shaped documents, at 1k and 100k stored documents, in-memory and with a dbPath.
  *
- *   npm run bench -w @gatehouse/embedded-mongo
+ *   npm run bench -w @gatehouse/embedded-mongo            (add `-- --quick` for a smoke run)
  *
  * Latency rows run one operation at a time (p50/p99 per op, ops/s = ops / wall time).
  * The "upsert x32" row runs 32 concurrent upserts to show group commit (one write+fsync
@@ -17,11 +17,13 @@ import { MongoClient, ObjectId } from 'mongodb';
 import type { Collection, Document } from 'mongodb';
 import { start } from '../src/index';
 
-const SIZES = [1_000, 100_000];
-const OPS = Number(process.env.BENCH_OPS ?? 1000);
+// --quick: a smoke run (1k documents, one short round per row) that shows the bench still works.
+const QUICK = process.argv.includes('--quick');
+const SIZES = QUICK ? [1_000] : [1_000, 100_000];
+const OPS = Number(process.env.BENCH_OPS ?? (QUICK ? 200 : 1000));
 // Each latency row is measured ROUNDS times: p50/p99 are the median over rounds, ops/s the best
 // round (least disturbed by other processes on a shared machine).
-const ROUNDS = 5;
+const ROUNDS = QUICK ? 1 : 5;
 const WARMUP = 300;
 const CONCURRENCY = 32;
 const USERS_PER_DOC = 4; // about 4 sessions per user
@@ -167,7 +169,7 @@ async function main(): Promise<void> {
     for (const size of SIZES) {
       if (process.env.BENCH_ONLY && process.env.BENCH_ONLY !== `${mode}:${size}`) continue;
       console.error(`[bench] ${mode} ${size} docs...`);
-      const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--case', `${mode}:${size}`], {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--case', `${mode}:${size}`, ...(QUICK ? ['--quick'] : [])], {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'inherit'],
         maxBuffer: 16 * 1024 * 1024,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DeviceSchema, SessionEndReasonSchema } from './sessions';
+import { AuthMethodSchema, DeviceSchema, SessionEndReasonSchema } from './sessions';
 
 export const ActivityTypeSchema = z.enum([
   'sign_in',
@@ -14,6 +14,11 @@ export const ActivityTypeSchema = z.enum([
   'account_enabled',
   'registered',
   'role_changed',
+  'totp_enabled',
+  'totp_disabled',
+  'recovery_code_used',
+  'passkey_added',
+  'passkey_removed',
   'email_verification_sent',
   'email_verified',
   'registration_attempted',
@@ -37,6 +42,10 @@ export const ActivityEventSchema = z.object({
   isSuspicious: z.boolean(),
   /** For a session that ended: why (the same reasons the live stream gives the ended tab). */
   reason: SessionEndReasonSchema.optional(),
+  /** For sign-ins and re-authentications: the factors proven, in order (e.g. ["password", "totp"]). */
+  authMethods: z.array(AuthMethodSchema).optional(),
+  /** For passkey events: the passkey's name when it happened. */
+  passkeyName: z.string().optional(),
 });
 export type ActivityEvent = z.infer<typeof ActivityEventSchema>;
 

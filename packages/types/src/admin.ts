@@ -33,6 +33,8 @@ export const AdminUserViewSchema = z.object({
   email: z.string(),
   role: RoleSchema,
   isDisabled: z.boolean(),
+  /** An authenticator app is enrolled (the second step of a password sign-in). */
+  hasSecondFactor: z.boolean(),
   sessionCount: z.number().int().nonnegative(),
   createdAt: z.iso.datetime(),
 });
@@ -59,8 +61,10 @@ export type AdminSendResetLinkResponse = z.infer<typeof AdminSendResetLinkRespon
 
 export const StoreHealthResponseSchema = z.object({
   storedSessions: z.number().int(),
-  /** Sessions with no signed-in user; with saveUninitialized: false this must stay 0. */
+  /** Sessions with no signed-in user and no pending sign-in; with saveUninitialized: false this must stay 0. */
   anonymousSessions: z.number().int(),
+  /** Password sign-ins waiting for their second factor (they grant nothing and expire in minutes). */
+  pendingSignIns: z.number().int(),
   /** Past their `expires` but not yet removed by the TTL monitor (invisible to the app meanwhile). */
   expiredNotReaped: z.number().int(),
   ttlIndex: z.object({ present: z.boolean(), expireAfterSeconds: z.number().nullable() }),

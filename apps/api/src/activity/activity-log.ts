@@ -1,7 +1,7 @@
 import { mongo } from 'mongoose';
 import type { Connection } from 'mongoose';
 import type { ActivityEvent, ActivityType } from '@gatehouse/types/activity';
-import type { Device, SessionEndReason } from '@gatehouse/types/sessions';
+import type { AuthMethod, Device, SessionEndReason } from '@gatehouse/types/sessions';
 import type { LiveBus } from '../live/live-bus';
 
 export const ACTIVITY_RETENTION_SECONDS = 90 * 24 * 60 * 60;
@@ -17,6 +17,8 @@ export interface ActivityRecord {
   ip?: string | null;
   isSuspicious?: boolean;
   reason?: SessionEndReason;
+  authMethods?: AuthMethod[];
+  passkeyName?: string;
 }
 
 interface ActivityDoc {
@@ -29,6 +31,8 @@ interface ActivityDoc {
   ip: string | null;
   isSuspicious: boolean;
   reason?: SessionEndReason;
+  authMethods?: AuthMethod[];
+  passkeyName?: string;
 }
 
 export interface ActivityEventWithUser extends ActivityEvent {
@@ -43,8 +47,11 @@ export interface ActivityLog {
   ensureIndexes(): Promise<void>;
 }
 
-/** A replayed revoked cookie is a theft signal whoever records it. */
-const ALWAYS_SUSPICIOUS: ReadonlySet<ActivityType> = new Set<ActivityType>(['revoked_session_reused']);
+/**
+ * A replayed revoked cookie is a theft signal whoever records it; a recovery code used is something the
+ * owner must know of (was it them?).
+ */
+const ALWAYS_SUSPICIOUS: ReadonlySet<ActivityType> = new Set<ActivityType>(['revoked_session_reused', 'recovery_code_used']);
 
 function toActivityEvent(doc: ActivityDoc): ActivityEvent {
   return {
@@ -56,6 +63,8 @@ function toActivityEvent(doc: ActivityDoc): ActivityEvent {
     actor: doc.actor,
     isSuspicious: doc.isSuspicious,
     ...(doc.reason ? { reason: doc.reason } : {}),
+    ...(doc.authMethods ? { authMethods: doc.authMethods } : {}),
+    ...(doc.passkeyName !== undefined ? { passkeyName: doc.passkeyName } : {}),
   };
 }
 
@@ -74,6 +83,8 @@ export function createActivityLog({ connection, live }: { connection: Connection
         ip: event.ip ?? null,
         isSuspicious: event.isSuspicious ?? ALWAYS_SUSPICIOUS.has(event.type),
         ...(event.reason ? { reason: event.reason } : {}),
+        ...(event.authMethods ? { authMethods: event.authMethods } : {}),
+        ...(event.passkeyName !== undefined ? { passkeyName: event.passkeyName } : {}),
       });
       live.publishToUser(event.userId, { type: 'activity' });
     },

@@ -16,7 +16,8 @@ import type { KnownDevices } from '../devices/known-devices';
 import type { MailService } from '../mail/mail-service';
 import type { MailThrottle } from '../mail/mail-throttle';
 import type { PasswordResets } from '../recovery/password-resets';
-import { HttpError, notFound } from '../http/errors';
+import { HttpError, notFound, secondFactorRequired } from '../http/errors';
+import type { SecondFactorEnrolment } from '../second-factor/enrolment';
 import type { SessionRegistry } from '../sessions/registry';
 import { becomeAnonymous, clearSessionCookie, createRequireFreshAuth, requireAdmin, signedInUser } from '../sessions/session-middleware';
 import { toAdminSessionView } from '../sessions/views';
@@ -27,7 +28,7 @@ import { readStoreHealth } from './store-health';
 import { userIdsByEmailFragment, usersById } from './users-lookup';
 
 export interface AdminRouterDeps {
-  config: Pick<Config, 'reauthWindowSeconds' | 'cookieName' | 'isProduction'>;
+  config: Pick<Config, 'reauthWindowSeconds' | 'cookieName' | 'isProduction' | 'requireAdminSecondFactor'>;
   connection: Connection;
   registry: Pick<SessionRegistry, 'page' | 'countByUser' | 'findByHandle' | 'endSession' | 'endAccountSessions' | 'health'>;
   accounts: Pick<AccountChanges, 'disable' | 'enable' | 'setRole'>;
@@ -36,30 +37,38 @@ export interface AdminRouterDeps {
   resets: PasswordResets;
   mail: Pick<MailService, 'requireAvailable'>;
   mailThrottle: Pick<MailThrottle, 'takeMailRequest'>;
+  enrolment: SecondFactorEnrolment;
 }
 
 type UserLean = Pick<UserRecord, 'name' | 'email' | 'role' | 'disabledAt' | 'createdAt'> & { _id: { toString(): string } };
 
 const USER_FIELDS = { name: 1, email: 1, role: 1, disabledAt: 1, createdAt: 1 };
 
-function toAdminUserView(user: UserLean, sessionCount: number): AdminUserView {
+function toAdminUserView(user: UserLean, sessionCount: number, hasSecondFactor: boolean): AdminUserView {
   return {
     id: user._id.toString(),
     name: user.name,
     email: user.email,
     role: user.role,
     isDisabled: user.disabledAt !== null && user.disabledAt !== undefined,
+    hasSecondFactor,
     sessionCount,
     createdAt: user.createdAt.toISOString(),
   };
 }
 
 /** Mounted at /api/admin. Every route needs the admin role; every state change also a fresh password (S13, S27). */
-export function createAdminRouter({ config, connection, registry, accounts, devices, activity, resets, mail, mailThrottle }: AdminRouterDeps): Router {
+export function createAdminRouter({ config, connection, registry, accounts, devices, activity, resets, mail, mailThrottle, enrolment }: AdminRouterDeps): Router {
   const router = Router();
   const requireFreshAuth = createRequireFreshAuth(config);
   const users = getUserModel(connection);
   router.use(requireAdmin);
+  if (config.requireAdminSecondFactor) {
+    // The deployment's choice (REQUIRE_ADMIN_SECOND_FACTOR): no admin console for an account a password alone opens.
+    router.use(async (req, _res, next) => {
+      next((await enrolment.isEnrolled(signedInUser(req).userId)) ? undefined : secondFactorRequired());
+    });
+  }
 
   async function loadUser(params: unknown): Promise<UserLean> {
     const { id } = AdminUserParamsSchema.parse(params);
@@ -69,9 +78,9 @@ export function createAdminRouter({ config, connection, registry, accounts, devi
   }
 
   async function userView(userId: string): Promise<AdminUserView> {
-    const [user, counts] = await Promise.all([users.findById(userId, USER_FIELDS).lean<UserLean>(), registry.countByUser([userId])]);
+    const [user, counts, enrolled] = await Promise.all([users.findById(userId, USER_FIELDS).lean<UserLean>(), registry.countByUser([userId]), enrolment.isEnrolled(userId)]);
     if (!user) throw notFound();
-    return toAdminUserView(user, counts.get(userId) ?? 0);
+    return toAdminUserView(user, counts.get(userId) ?? 0, enrolled);
   }
 
   /** Acting on one's own account here would lock the admin out mid-task: refused, and the page does not offer it. */
@@ -124,7 +133,10 @@ export function createAdminRouter({ config, connection, registry, accounts, devi
 
   router.get('/users', async (_req, res) => {
     const [all, counts] = await Promise.all([users.find({}, USER_FIELDS).sort({ email: 1 }).lean<UserLean[]>(), registry.countByUser()]);
-    const body: AdminUserListResponse = { users: all.map((user) => toAdminUserView(user, counts.get(user._id.toString()) ?? 0)) };
+    const enrolled = await enrolment.enrolledAmong(all.map((user) => user._id.toString()));
+    const body: AdminUserListResponse = {
+      users: all.map((user) => toAdminUserView(user, counts.get(user._id.toString()) ?? 0, enrolled.has(user._id.toString()))),
+    };
     res.json(body);
   });
 

@@ -6,13 +6,14 @@ import {
   ReauthRequestSchema,
 } from '@gatehouse/types/auth';
 import type { ChangePasswordResponse, LoginResponse, MeResponse } from '@gatehouse/types/auth';
+import type { SecondFactorRequiredResponse } from '@gatehouse/types/second-factor';
 import type { ActivityLog } from '../activity/activity-log';
 import type { Config } from '../config';
 import { presentedDeviceKey } from '../devices/device-cookie';
 import type { KnownDevices } from '../devices/known-devices';
 import { accountDisabled, HttpError, invalidCredentials, validationFailed, wrongPassword } from '../http/errors';
 import { parseDevice } from '../sessions/device';
-import type { SessionRegistry } from '../sessions/registry';
+import type { AccountState, SessionRegistry } from '../sessions/registry';
 import { becomeAnonymous, forgetClientState, requireUser, signedInUser, signedInUserOf } from '../sessions/session-middleware';
 import { sessionSummary } from '../sessions/views';
 import { accountStateOf } from '../users/accounts';
@@ -21,11 +22,13 @@ import type { UserModel } from '../users/user-model';
 import type { PasswordHasher } from './passwords';
 import { passwordProblem } from './password-policy';
 import type { SignIn } from './sign-in';
-import type { LoginThrottle, PasswordAttempt } from './throttle';
+import { settleAttempt } from './attempt-budget';
+import type { Attempt } from './attempt-budget';
+import type { LoginThrottle } from './throttle';
 
 export interface AuthRouterDeps {
   config: Pick<Config, 'cookieName' | 'deviceCookieName' | 'sessionSecrets' | 'isProduction'>;
-  registry: Pick<SessionRegistry, 'rotate' | 'endSession' | 'store'>;
+  registry: Pick<SessionRegistry, 'rotate' | 'endSession' | 'cancelPending' | 'store'>;
   users: UserModel;
   accounts: Pick<AccountChanges, 'changePassword'>;
   devices: Pick<KnownDevices, 'isKnown'>;
@@ -35,26 +38,21 @@ export interface AuthRouterDeps {
   throttle: LoginThrottle;
   activity: Pick<ActivityLog, 'record'>;
   requireFreshAuth: RequestHandler;
+  /** After a right password: a pending sign-in for an account with a second factor (second-factor/second-step.ts). */
+  secondStep: { begin(req: Request, account: AccountState, options: { rememberMe: boolean }): Promise<SecondFactorRequiredResponse | null> };
 }
 
 function clientIp(req: Request): string {
   return req.ip ?? 'unknown';
 }
 
-/** Settles the throttle's attempt with the outcome of the check, whatever happens during it. */
-async function checkedPassword(attempt: PasswordAttempt, check: () => Promise<boolean>): Promise<boolean> {
-  let isValid = false;
-  try {
-    isValid = await check();
-  } finally {
-    if (!isValid) attempt.failed();
-  }
-  if (isValid) await attempt.succeeded();
-  return isValid;
+/** Settles the throttle's attempt with the outcome of the password check, whatever happens during it. */
+function checkedPassword(attempt: Attempt, check: () => Promise<boolean>): Promise<boolean> {
+  return settleAttempt(attempt, check, (isValid) => isValid);
 }
 
 export function createAuthRouter(deps: AuthRouterDeps): Router {
-  const { config, registry, users, accounts, devices, signIn, hasher, throttle, activity, requireFreshAuth } = deps;
+  const { config, registry, users, accounts, devices, signIn, hasher, throttle, activity, requireFreshAuth, secondStep } = deps;
   const router = Router();
 
   const context = (req: Request) => ({ device: parseDevice(req.get('user-agent')), ip: req.ip ?? null });
@@ -99,8 +97,15 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
       throw accountDisabled();
     }
 
+    const pending = await secondStep.begin(req, state, { rememberMe: input.rememberMe });
+    if (pending) {
+      logAuthEvent(req, 'second_factor_required', state.user.id);
+      res.json(pending);
+      return;
+    }
+
     await signIn(req, res, state, { rememberMe: input.rememberMe, authMethods: ['password'] });
-    await activity.record({ userId: state.user.id, type: 'sign_in', ...context(req) });
+    await activity.record({ userId: state.user.id, type: 'sign_in', authMethods: ['password'], ...context(req) });
     logAuthEvent(req, 'sign_in', state.user.id);
     const body: LoginResponse = { user: state.user };
     res.json(body);
@@ -112,6 +117,8 @@ export function createAuthRouter(deps: AuthRouterDeps): Router {
       await registry.endSession(person.sid, { reason: 'signed_out', actor: 'self' }, { isHolderTold: true });
       await becomeAnonymous(req);
       logAuthEvent(req, 'sign_out', person.userId);
+    } else {
+      await registry.cancelPending(req);
     }
     forgetClientState(res, config);
     res.status(204).end();

@@ -37,12 +37,21 @@ export function exceedsJsonDepth(raw: Buffer, maxDepth: number): boolean {
   return false;
 }
 
-/** JSON only (S14): forms and text/plain are what a cross-site page can send without a preflight. */
+/** The media type without parameters, as `express.json()` compares it (`application/json; charset=utf-8` is JSON). */
+function isJsonMediaType(contentType: string): boolean {
+  return contentType.split(';')[0]?.trim().toLowerCase() === 'application/json';
+}
+
+/**
+ * JSON only (S14): forms and text/plain are what a cross-site page can send without a preflight. A
+ * declared type must be JSON even on an empty body; an empty body may also declare none, so a POST that
+ * takes no body (sign-out, revoke-others) works with or without `Content-Type: application/json`.
+ */
 export const requireJsonBody: RequestHandler = (req, _res, next) => {
   if (!METHODS_WITH_BODY.has(req.method)) return next();
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  const declaresType = req.headers['content-type'] !== undefined;
-  if ((hasBody || declaresType) && !req.is('application/json')) {
+  const contentType = req.headers['content-type'];
+  if (contentType === undefined ? hasBody : !isJsonMediaType(contentType)) {
     return next(new HttpError(415, 'unsupported_media_type', 'Send the request body as application/json.'));
   }
   next();

@@ -38,3 +38,11 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
   });
 export const serviceUnavailable = () =>
   new HttpError(503, 'service_unavailable', 'The service is temporarily unavailable. Try again shortly.', { headers: { 'Retry-After': '5' } });
+/** A wrong authenticator-app or recovery code (or one already used). */
+export const invalidCode = () => new HttpError(401, 'invalid_code', 'That code is not correct, or was already used.');
+/** A WebAuthn response that did not verify: wrong origin or RP ID, unknown or reused challenge, counter, signature (S38). */
+export const passkeyRejected = () => new HttpError(401, 'passkey_rejected', 'The passkey could not be verified. Try again.');
+export const secondFactorRequired = () =>
+  new HttpError(403, 'second_factor_required', 'Administrators must set up two-factor authentication (an authenticator app or a passkey) first.');
+/** The second step came without a pending sign-in, or after it expired (S37). */
+export const signInExpired = () => new HttpError(401, 'unauthenticated', 'Your sign-in expired. Enter your password again.');

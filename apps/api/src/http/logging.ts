@@ -44,6 +44,16 @@ export function createLogger({ level, destination }: { level: string; destinatio
   return destination ? pino(options, destination) : pino(options);
 }
 
+/**
+ * Human-readable lines on standard output (LOG_FORMAT=pretty). pino-pretty is a development dependency,
+ * absent from the production image, so it is loaded only when asked for; redaction happens before it.
+ */
+export async function prettyDestination(): Promise<DestinationStream> {
+  const loaded = await import('pino-pretty').catch(() => null);
+  if (!loaded) throw new Error('LOG_FORMAT=pretty needs the pino-pretty package (a development dependency): install it, or set LOG_FORMAT=json');
+  return loaded.default({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+}
+
 /** Query strings can carry anything a client put there (even a session id, S2): log the path only. */
 function pathOnly(url: string): string {
   const query = url.indexOf('?');

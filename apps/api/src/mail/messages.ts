@@ -13,7 +13,8 @@ export type MailKind =
   | 'email_change_verification'
   | 'email_change_conflict'
   | 'email_changed_notice'
-  | 'new_device_alert';
+  | 'new_device_alert'
+  | 'recovery_code_used';
 
 export interface MailMessage {
   kind: MailKind;
@@ -176,6 +177,19 @@ export function createMessages(links: Links) {
         ],
         action: { label: 'Review your sessions', url: links.dashboard() },
         footnotes: ['If it was not you, end that session from your sessions list and change your password.'],
+      });
+    },
+
+    recoveryCodeUsed(to: string, userId: string, seen: { device: Device; ip: string | null; at: Date; codesLeft: number }): MailMessage {
+      return compose('recovery_code_used', to, userId, {
+        subject: 'a recovery code was used to sign in',
+        paragraphs: [
+          `Your ${PRODUCT_NAME} account was signed in to with a recovery code instead of a code from your authenticator app:`,
+          `Device: ${describeDevice(seen.device)}\nIP address: ${seen.ip ?? 'unknown'}\nTime: ${formatUtc(seen.at)}`,
+          `Recovery codes left: ${seen.codesLeft}. Each works once; make new ones from your dashboard when they run low.`,
+        ],
+        action: { label: 'Review your sessions', url: links.dashboard() },
+        footnotes: ['If it was not you, end that session, change your password and make new recovery codes.'],
       });
     },
   };

@@ -8,7 +8,7 @@ import { BSON, MongoClient, MongoServerError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { waitForMail } from '../test/mail';
 import { startApi } from '../test/processes';
-import { TEST_SECRET } from '../test/test-config';
+import { TEST_SECRET, TEST_TOTP_KEY } from '../test/test-config';
 
 /**
  * S39: the embedded engine inside the API is reachable only by the API and the project's tools, and
@@ -165,7 +165,7 @@ describe('S39: the embedded engine is closed to everyone but the app and its too
   );
 
   it('S39: production refuses to start without MONGODB_URI unless EMBEDDED_MONGO=allow', { timeout: 60_000 }, async () => {
-    const env = { NODE_ENV: 'production', SESSION_SECRETS: TEST_SECRET, DATA_DIR: looseDataDir() };
+    const env = { NODE_ENV: 'production', SESSION_SECRETS: TEST_SECRET, TOTP_ENCRYPTION_KEYS: TEST_TOTP_KEY, DATA_DIR: looseDataDir() };
     await expect(startApi(env)).rejects.toThrow(/exited with 1[\s\S]*MONGODB_URI is required in production[\s\S]*EMBEDDED_MONGO=allow/);
     const allowed = await startApi({ ...env, EMBEDDED_MONGO: 'allow' });
     try {

@@ -60,11 +60,27 @@ describe('S14: cross-site requests', () => {
     expect(multipart.status).toBe(415);
   });
 
-  it('S14: GET never changes state: GET on sign-out is 404 and the session lives on', async () => {
+  it('S14: GET never changes state: GET on sign-out is 405 and the session lives on', async () => {
     const agent = t.agent();
     await register(agent);
-    expect((await agent.get('/api/auth/logout')).status).toBe(404);
+    const res = await agent.get('/api/auth/logout');
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).toBe('POST');
     expect((await agent.get('/api/auth/me')).status).toBe(200);
+  });
+
+  it('S14: a POST that takes no body may come empty, with or without Content-Type: application/json; an empty form post is still 415', async () => {
+    const agent = t.agent();
+    await register(agent);
+    const declared = await agent.post('/api/sessions/current/extend').set('Content-Type', 'application/json');
+    expect(declared.status).toBe(200);
+    const undeclared = await agent.post('/api/sessions/current/extend');
+    expect(undeclared.status).toBe(200);
+    const form = await agent.post('/api/auth/logout').set('Content-Type', 'application/x-www-form-urlencoded');
+    expect(form.status).toBe(415);
+    const signOut = await agent.post('/api/auth/logout').set('Content-Type', 'application/json; charset=utf-8');
+    expect(signOut.status).toBe(204);
+    expect((await agent.get('/api/auth/me')).status).toBe(401);
   });
 });
 

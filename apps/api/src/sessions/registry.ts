@@ -15,6 +15,7 @@ import { createSessionCache } from './session-cache';
 import type { SessionCache } from './session-cache';
 import { GatehouseSessionStore } from './store';
 import type { SessionDocument } from './store';
+import type { PendingSignIn } from './session-data';
 import './session-data';
 
 /** The one place the sessions collection is named: every other module asks the registry. */
@@ -119,6 +120,7 @@ export interface SignInProof {
 export interface StoreHealth {
   storedSessions: number;
   anonymousSessions: number;
+  pendingSignIns: number;
   expiredNotReaped: number;
   ttlIndex: { present: boolean; expireAfterSeconds: number | null };
   userIndex: { present: boolean };
@@ -365,6 +367,12 @@ export function createSessionRegistry({ connection, config, accounts, logger }: 
     await insertChecked(req, account.user.id, expectedVersion, true);
   }
 
+  /** The request's pending sign-in, unless it has expired. */
+  function pendingSignInOf(req: Request): PendingSignIn | null {
+    const pending = (req.session as Partial<SessionData> | undefined)?.pendingSignIn;
+    return pending && pending.expiresAt > Date.now() ? pending : null;
+  }
+
   /** Ends one session. `isHolderTold`: the request ending it is its own (sign-out), so it knows. */
   async function endSession(sid: string, cause: EndCause, { isHolderTold = false }: { isHolderTold?: boolean } = {}): Promise<boolean> {
     const doc = await sessions().findOne({ _id: sid }, endProjection);
@@ -402,6 +410,36 @@ export function createSessionRegistry({ connection, config, accounts, logger }: 
     },
 
     rotate,
+
+    /**
+     * After a right password for an account with a second factor: a new id (S3) for a session that holds
+     * only the pending sign-in, stored until `pending.expiresAt` (the store caps its deadline there).
+     */
+    async startPending(req: Request, pending: PendingSignIn): Promise<void> {
+      await regenerate(req);
+      Object.assign(req.session, { pendingSignIn: pending, absoluteExpiresAt: pending.expiresAt, rememberMe: false, createdAt: Date.now() });
+      applyCookieLifetime(req, config);
+      store.markNew(req.session);
+      await save(req);
+    },
+
+    pendingSignInOf,
+
+    /**
+     * Takes the pending sign-in for the second step's proof: deleting its document is what makes it single
+     * use, so two requests racing with the same cookie cannot both complete it.
+     */
+    async claimPending(req: Request): Promise<PendingSignIn | null> {
+      const pending = pendingSignInOf(req);
+      if (!pending) return null;
+      const { deletedCount } = await sessions().deleteOne({ _id: req.sessionID, 'session.pendingSignIn.userId': pending.userId });
+      return deletedCount === 1 ? pending : null;
+    },
+
+    /** Drops a pending sign-in (cancelled); the request is left with an empty session that is never saved. */
+    async cancelPending(req: Request): Promise<void> {
+      if ((req.session as Partial<SessionData> | undefined)?.pendingSignIn) await regenerate(req);
+    },
 
     /** A role change reaches every session on its next request, with a new id (S4). */
     async rotateIfAccountChanged(req: Request): Promise<void> {
@@ -540,10 +578,11 @@ export function createSessionRegistry({ connection, config, accounts, logger }: 
 
     async health(topUsersLimit: number): Promise<StoreHealth> {
       const now = new Date();
-      const [storedSessions, anonymousSessions, expiredNotReaped, indexes, topUsers] = await Promise.all([
+      const [storedSessions, anonymousSessions, pendingSignIns, expiredNotReaped, indexes, topUsers] = await Promise.all([
         sessions().countDocuments({}),
-        // saveUninitialized: false means every stored session has a user; anything else here is a bug.
-        sessions().countDocuments({ 'session.userId': null }),
+        // saveUninitialized: false means every stored session has a user or a pending sign-in; anything else is a bug.
+        sessions().countDocuments({ 'session.userId': null, 'session.pendingSignIn': { $exists: false } }),
+        sessions().countDocuments({ 'session.pendingSignIn': { $exists: true }, ...notExpired(now) }),
         sessions().countDocuments({ expires: { $lte: now } }),
         listIndexes(),
         sessions()
@@ -560,6 +599,7 @@ export function createSessionRegistry({ connection, config, accounts, logger }: 
       return {
         storedSessions,
         anonymousSessions,
+        pendingSignIns,
         expiredNotReaped,
         ttlIndex: { present: ttl !== undefined, expireAfterSeconds: ttl?.expireAfterSeconds ?? null },
         userIndex: { present: indexes.some((index) => hasKey(index, 'session.userId')) },

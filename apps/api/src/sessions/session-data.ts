@@ -1,6 +1,24 @@
 import type { SessionData } from 'express-session';
+import type { SecondFactorMethod } from '@gatehouse/types/second-factor';
 import type { AuthMethod, Device } from '@gatehouse/types/sessions';
 import type { User } from '@gatehouse/types/users';
+
+/**
+ * A password sign-in waiting for its second factor. A session carrying it has no `userId` and grants
+ * nothing (S37); only the second step reads it, and completing it starts a new session under a new id.
+ */
+export interface PendingSignIn {
+  userId: string;
+  /** The account's version when the password was checked: a change since then voids the sign-in (S31). */
+  accountVersion: number;
+  /** The factors proven so far, in order. */
+  authMethods: AuthMethod[];
+  /** What the second step may be. */
+  methods: SecondFactorMethod[];
+  rememberMe: boolean;
+  /** Epoch ms; the stored document expires then too. */
+  expiresAt: number;
+}
 
 /**
  * What Gatehouse keeps in a signed-in session (connect-mongo stores it as an object, `stringify: false`,
@@ -34,6 +52,8 @@ declare module 'express-session' {
     ip: string | null;
     /** Set by a role change: the next request of this session gets a new id and a fresh account copy (S4). */
     rotateOnNextRequest?: boolean;
+    /** Only in a session that is not signed in yet: the password was right, the second factor is due. */
+    pendingSignIn?: PendingSignIn;
   }
 }
 
@@ -41,6 +61,6 @@ declare module 'express-session' {
 export type LoadedSessionData = Partial<SessionData> & Pick<SessionData, 'cookie'> & { lastModified?: Date };
 
 /** Fields only the registry writes; a save of a loaded session leaves them as they are in the database. */
-export const ACCOUNT_OWNED_FIELDS = ['userId', 'user', 'accountVersion', 'rotateOnNextRequest'] as const;
+export const ACCOUNT_OWNED_FIELDS = ['userId', 'user', 'accountVersion', 'rotateOnNextRequest', 'pendingSignIn'] as const;
 
 export {};

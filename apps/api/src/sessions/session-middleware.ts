@@ -81,7 +81,8 @@ export interface SignedInUser {
 
 export function signedInUserOf(req: Request): SignedInUser | null {
   const data = req.session as Partial<typeof req.session> | undefined;
-  if (!data?.userId || !data.user) return null;
+  // A pending sign-in (password right, second factor due) is nobody yet (S37).
+  if (!data?.userId || !data.user || data.pendingSignIn) return null;
   return {
     userId: data.userId,
     // A copy taken before addresses were verified has no flag: such an address is not verified.

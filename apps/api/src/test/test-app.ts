@@ -28,6 +28,8 @@ export interface TestApp {
 export interface TestAppOptions extends Partial<Config> {
   /** Wraps password checks (counting them, or pausing one to force an interleaving). */
   hasher?: PasswordHasher;
+  /** The clock authenticator-app codes are checked against (see test/second-factor.ts's TestClock). */
+  clock?: () => number;
   /** Reuse a database (restart and rotation tests) instead of a fresh one. */
   dbName?: string;
   /** Keep the database on close (so a second app can open it). */
@@ -51,6 +53,7 @@ export function databaseUri(dbName: string): string {
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const {
     hasher,
+    clock,
     dbName = uniqueDbName(),
     keepDatabase = false,
     mongoUri = inject('mongoUri'),
@@ -68,7 +71,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     },
   });
   const logger = createLogger({ level: config.logLevel, destination });
-  const { app, services } = createApp({ config, connection, logger, ...(hasher ? { hasher } : {}) });
+  const { app, services } = createApp({ config, connection, logger, ...(hasher ? { hasher } : {}), ...(clock ? { clock } : {}) });
   await services.ensureIndexes();
 
   return {

@@ -8,6 +8,8 @@ import type { ThrottleLimits } from '../config';
 
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghij-klmnop';
 export const TEST_SECRET_NEXT = 'test-secret-NEXT-9876543210-zyxwvutsrq-pon';
+/** A fixed TOTP encryption key (32 bytes, base64), so no test writes a generated one. */
+export const TEST_TOTP_KEY = 'dGVzdC10b3RwLWtleS0wMTIzNDU2Nzg5LWFiY2RlZmc=';
 
 /** Cheap argon2 for tests that hash a lot; S19 checks the production cost separately. */
 export const TEST_HASHING_COST = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
@@ -17,6 +19,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     NODE_ENV: 'test',
     PORT: '0',
     SESSION_SECRETS: TEST_SECRET,
+    TOTP_ENCRYPTION_KEYS: TEST_TOTP_KEY,
     DATA_DIR: mkdtempSync(join(tmpdir(), 'gatehouse-test-')),
     WEB_DIST_DIR: join(tmpdir(), 'gatehouse-no-web-dist'),
     LOG_LEVEL: 'info',
@@ -35,6 +38,9 @@ export const RELAXED_THROTTLE_LIMITS: ThrottleLimits = {
   signInPerIp: { ...PRODUCTION_THROTTLE_LIMITS.signInPerIp, points: 100_000 },
   signInPerKnownDevice: { ...PRODUCTION_THROTTLE_LIMITS.signInPerKnownDevice, points: 100_000 },
   registrationsPerIp: { ...PRODUCTION_THROTTLE_LIMITS.registrationsPerIp, points: 100_000 },
+  secondFactorPerAccount: { ...PRODUCTION_THROTTLE_LIMITS.secondFactorPerAccount, points: 100_000 },
+  secondFactorPerIp: { ...PRODUCTION_THROTTLE_LIMITS.secondFactorPerIp, points: 100_000 },
+  passkeyChallengesPerIp: { ...PRODUCTION_THROTTLE_LIMITS.passkeyChallengesPerIp, points: 100_000 },
   mailPerAddress: { ...PRODUCTION_THROTTLE_LIMITS.mailPerAddress, points: 100_000 },
   mailPerIp: { ...PRODUCTION_THROTTLE_LIMITS.mailPerIp, points: 100_000 },
   linkChecksPerIp: { ...PRODUCTION_THROTTLE_LIMITS.linkChecksPerIp, points: 100_000 },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCodeSchema } from '@gatehouse/types/errors';
 import { errorField, errorText, type ErrorContext } from './errors';
+import { secondFactorErrorTexts } from './second-factor';
 import { formatList, pickLocale, plural } from './intl';
 
 const CONTEXTS: ErrorContext[] = [
@@ -14,18 +15,26 @@ const CONTEXTS: ErrorContext[] = [
   'forgot-password',
   'mail-link',
   'change-email',
+  'second-factor',
+  'passkey',
   'load',
 ];
 
 describe('the error catalogue', () => {
   it('has words for every error code the API can send, on every form', () => {
     for (const code of ErrorCodeSchema.options) {
+      if (Object.hasOwn(secondFactorErrorTexts, code)) continue;
       for (const context of CONTEXTS) {
         const text = errorText(code, context);
         expect(text, `${code} on ${context}`).not.toBeUndefined();
         if (text !== null) expect(text, `${code} on ${context}`).toMatch(/^[A-Z].*[.…]$/);
       }
     }
+  });
+
+  it('has the second-factor codes’ words with the screens that meet them', () => {
+    for (const text of Object.values(secondFactorErrorTexts)) expect(text).toMatch(/^[A-Z].*[.…]$/);
+    expect(Object.keys(secondFactorErrorTexts).every((code) => (ErrorCodeSchema.options as readonly string[]).includes(code))).toBe(true);
   });
 
   it('says nothing for a password confirmation the person cancelled', () => {

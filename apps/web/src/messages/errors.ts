@@ -12,6 +12,8 @@ export type ErrorContext =
   | 'rename-device'
   | 'session-action'
   | 'admin-action'
+  | 'second-factor'
+  | 'passkey'
   | 'forgot-password'
   | 'mail-link'
   | 'change-email'
@@ -24,11 +26,19 @@ export type ErrorContext =
 /** For requests this app never sends malformed: if one is refused anyway, a fresh page is the fix. */
 const RELOAD = 'Something went wrong. Reload the page and try again.';
 
-const GENERAL: Record<ErrorCode, string | null> = {
+/**
+ * Codes only the second-factor and passkey screens meet: their words are in messages/second-factor.ts
+ * and messages/passkeys.ts, which load with those screens (the dashboard's first load has no bytes to
+ * spare), and those screens look them up first (features/second-factor/second-factor-errors.ts).
+ */
+export type SecondFactorErrorCode = 'invalid_code' | 'second_factor_required' | 'totp_already_enabled' | 'totp_not_enabled' | 'passkey_rejected';
+
+const GENERAL: Record<Exclude<ErrorCode, SecondFactorErrorCode>, string | null> = {
   validation_failed: 'Please correct the highlighted fields.',
   unauthenticated: 'You are signed out. Sign in again to continue.',
   forbidden: 'You are not allowed to do this.',
   not_found: 'It is no longer there: someone may have removed it meanwhile.',
+  method_not_allowed: RELOAD,
   invalid_credentials: 'That password is not correct.',
   email_taken: 'An account with this email already exists.',
   account_disabled: 'This account has been disabled. Contact an administrator.',

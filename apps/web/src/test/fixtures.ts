@@ -1,4 +1,6 @@
 import type { MeResponse } from '@gatehouse/types/auth';
+import type { PasskeyListResponse } from '@gatehouse/types/passkeys';
+import type { SecondFactorStatusResponse } from '@gatehouse/types/second-factor';
 import type { ActivityListResponse } from '@gatehouse/types/activity';
 import type { CurrentSessionResponse, SessionListResponse, SessionView } from '@gatehouse/types/sessions';
 
@@ -82,4 +84,13 @@ export function currentSession(): CurrentSessionResponse {
 
 export function activityList(): ActivityListResponse {
   return { events: [] };
+}
+
+/** No authenticator app yet (the dashboard's "Two-factor authentication" section). */
+export function secondFactorStatus(overrides: Partial<SecondFactorStatusResponse> = {}): SecondFactorStatusResponse {
+  return { totp: { isEnabled: false, enabledAt: null }, recoveryCodesLeft: 0, isRequiredForAdmin: false, ...overrides };
+}
+
+export function passkeyList(): PasskeyListResponse {
+  return { passkeys: [] };
 }

@@ -5,7 +5,7 @@ import type { AdminSessionListResponse, AdminUserListResponse, StoreHealthRespon
 import { renderApp } from '../../test/render-app';
 import { AdminPage } from '../../app/pages';
 import { FakeEventSource, json, stubApi } from '../../test/fake-api';
-import { ada, activityList, currentSession, meResponse, sessionList } from '../../test/fixtures';
+import { ada, activityList, currentSession, meResponse, sessionList, passkeyList, secondFactorStatus } from '../../test/fixtures';
 
 // The page's code is compiled once up front, so the first test's timeouts measure the app, not the compiler.
 beforeAll(() => AdminPage.preload());
@@ -47,15 +47,16 @@ const adminSessions = (page: number): AdminSessionListResponse => ({
 
 const users: AdminUserListResponse = {
   users: [
-    { ...grace, role: 'user', isDisabled: false, sessionCount: 1, createdAt: now },
+    { ...grace, role: 'user', isDisabled: false, hasSecondFactor: false, sessionCount: 1, createdAt: now },
     // The administrator's own account (fixtures' `ada`, signed in as admin).
-    { id: ada.id, name: ada.name, email: ada.email, role: 'admin', isDisabled: false, sessionCount: 1, createdAt: now },
+    { id: ada.id, name: ada.name, email: ada.email, role: 'admin', isDisabled: false, hasSecondFactor: false, sessionCount: 1, createdAt: now },
   ],
 };
 
 const store: StoreHealthResponse = {
   storedSessions: 3,
   anonymousSessions: 1,
+  pendingSignIns: 0,
   expiredNotReaped: 0,
   ttlIndex: { present: true, expireAfterSeconds: 0 },
   userIndex: { present: true },
@@ -69,6 +70,8 @@ function api(role: 'admin' | 'user') {
     'GET /api/sessions': () => json(sessionList()),
     'GET /api/sessions/current': () => json(currentSession()),
     'GET /api/activity': () => json(activityList()),
+    'GET /api/account/second-factor': () => json(secondFactorStatus()),
+    'GET /api/account/passkeys': () => json(passkeyList()),
     'GET /api/admin/sessions': ({ url }) => json(adminSessions(Number(new URL(url, 'http://x').searchParams.get('page')))),
     'GET /api/admin/users': () => json(users),
     'GET /api/admin/store': () => json(store),

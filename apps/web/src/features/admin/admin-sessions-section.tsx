@@ -18,6 +18,8 @@ import { commonMessages } from '../../messages/common';
 import { adminMessages } from '../../messages/admin';
 import { useWithReauth } from '../reauth/reauth-context';
 import { adminApi, adminKeys, adminQueries } from './admin-queries';
+import { formatList } from '../../messages/intl';
+import { sessionMessages } from '../../messages/sessions';
 
 const PAGE_SIZE = 20;
 /** Eight columns need this much room; below it every session is a card. */
@@ -114,6 +116,7 @@ export function AdminSessionsSection() {
                     <th scope="col">User</th>
                     <th scope="col">Device</th>
                     <th scope="col">IP address</th>
+                    <th scope="col">Sign-in method</th>
                     <th scope="col">Created</th>
                     <th scope="col">Last active</th>
                     <th scope="col">Idle expiry</th>
@@ -167,6 +170,7 @@ function sessionFacts(session: AdminSessionView, now: number): Array<[label: str
       </>,
     ],
     ['IP address', session.ip ?? commonMessages.unknown],
+    ['Sign-in method', formatList(session.authMethods.map((method) => sessionMessages.authMethods[method]))],
     ['Created', <RelativeTime value={session.createdAt} now={now} isPast />],
     ['Last active', <RelativeTime value={session.lastActiveAt} now={now} isPast />],
     ['Idle expiry', <RelativeTime value={session.idleExpiresAt} now={now} />],

@@ -3,12 +3,12 @@ import type {
   ChangePasswordRequest,
   ChangePasswordResponse,
   LoginRequest,
-  LoginResponse,
   MeResponse,
   ReauthResponse,
   RegisterRequest,
   RegisterResponse,
 } from '@gatehouse/types/auth';
+import type { PasswordLoginResponse } from '@gatehouse/types/second-factor';
 import { apiCommand, apiRequest } from '../../lib/api-client';
 
 export const authKeys = {
@@ -30,7 +30,8 @@ export const authQueries = {
 };
 
 export const authApi = {
-  login: (body: LoginRequest) => apiRequest<LoginResponse>('/api/auth/login', { method: 'POST', body }),
+  /** Signs in, or (for an account with a second factor) starts the second step. */
+  login: (body: LoginRequest) => apiRequest<PasswordLoginResponse>('/api/auth/login', { method: 'POST', body }),
   register: (body: RegisterRequest) => apiRequest<RegisterResponse>('/api/auth/register', { method: 'POST', body }),
   logout: () => apiCommand('/api/auth/logout', { method: 'POST' }),
   reauth: (password: string) => apiRequest<ReauthResponse>('/api/auth/reauth', { method: 'POST', body: { password } }),

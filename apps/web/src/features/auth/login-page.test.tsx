@@ -3,7 +3,7 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderApp } from '../../test/render-app';
 import { apiError, json, stubApi } from '../../test/fake-api';
-import { activityList, currentSession, meResponse, sessionList } from '../../test/fixtures';
+import { activityList, currentSession, meResponse, sessionList, passkeyList, secondFactorStatus } from '../../test/fixtures';
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -87,6 +87,8 @@ describe('login page', () => {
       'GET /api/sessions': () => json(sessionList()),
       'GET /api/sessions/current': () => json(currentSession()),
       'GET /api/activity': () => json(activityList()),
+      'GET /api/account/second-factor': () => json(secondFactorStatus()),
+      'GET /api/account/passkeys': () => json(passkeyList()),
     });
     const { location } = renderApp('/login');
     const user = userEvent.setup();

@@ -1,7 +1,8 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
 import type { LoginRequest } from '@gatehouse/types/auth';
+import type { SecondFactorMethod } from '@gatehouse/types/second-factor';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
 import { describeError, formText, type FieldErrors } from '../../lib/form-errors';
@@ -9,6 +10,10 @@ import { useFocusFirstProblem } from '../../lib/use-focus-first-problem';
 import { authApi } from './auth-queries';
 import { useAuthSuccess } from './use-auth-success';
 import { checkLogin } from './guest-form-checks';
+import { PasskeySignIn } from '../passkeys/passkey-sign-in';
+
+/** Only accounts with a second factor see it, so its code comes when they need it. */
+const SecondFactorStep = lazy(async () => ({ default: (await import('../second-factor/second-factor-step')).SecondFactorStep }));
 
 const FIELDS = ['email', 'password'];
 
@@ -16,11 +21,28 @@ export function LoginPage() {
   const onSignedIn = useAuthSuccess();
   const formRef = useRef<HTMLFormElement>(null);
   const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
+  const [secondStep, setSecondStep] = useState<SecondFactorMethod[] | null>(null);
+  const rememberMeRef = useRef<HTMLInputElement>(null);
   const login = useMutation({
     mutationFn: (body: LoginRequest) => authApi.login(body),
-    onSuccess: onSignedIn,
+    onSuccess: (result) => ('secondFactorRequired' in result ? setSecondStep(result.methods) : onSignedIn()),
   });
   useFocusFirstProblem(formRef, clientErrors ?? login.error);
+
+  if (secondStep) {
+    return (
+      <Suspense fallback={null}>
+        <SecondFactorStep
+          methods={secondStep}
+          onSignedIn={onSignedIn}
+          onCancel={() => {
+            login.reset();
+            setSecondStep(null);
+          }}
+        />
+      </Suspense>
+    );
+  }
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -42,10 +64,11 @@ export function LoginPage() {
       <title>Sign in · Gatehouse</title>
       <h1>Sign in</h1>
       <form ref={formRef} onSubmit={onSubmit} noValidate className="stack">
-        <TextField label="Email" name="email" type="email" autoComplete="username" required error={fields.email} />
+        {/* "webauthn" lets the browser offer passkeys in this field's autofill. */}
+        <TextField label="Email" name="email" type="email" autoComplete="username webauthn" required error={fields.email} />
         <TextField label="Password" name="password" type="password" autoComplete="current-password" required error={fields.password} />
         <div className="checkbox-field">
-          <input id="remember-me" name="rememberMe" type="checkbox" />
+          <input id="remember-me" name="rememberMe" type="checkbox" ref={rememberMeRef} />
           <label htmlFor="remember-me">Remember me</label>
         </div>
         <FormAlert message={alert} />
@@ -53,6 +76,7 @@ export function LoginPage() {
           Sign in
         </button>
       </form>
+      <PasskeySignIn isRememberMe={() => rememberMeRef.current?.checked === true} onSignedIn={onSignedIn} />
       <p className="form-footer">
         <Link to="/forgot-password">Forgot password?</Link>
       </p>

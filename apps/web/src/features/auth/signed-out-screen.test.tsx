@@ -3,7 +3,7 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderApp } from '../../test/render-app';
 import { apiError, FakeEventSource, json, stubApi, type Handler } from '../../test/fake-api';
-import { activityList, currentSession, meResponse, sessionList } from '../../test/fixtures';
+import { activityList, currentSession, meResponse, sessionList, passkeyList, secondFactorStatus } from '../../test/fixtures';
 import { authKeys } from './auth-queries';
 
 beforeEach(() => {
@@ -22,6 +22,8 @@ function signedInApi(overrides: Record<string, Handler> = {}) {
     'GET /api/sessions': () => json(sessionList()),
     'GET /api/sessions/current': () => json(currentSession()),
     'GET /api/activity': () => json(activityList()),
+    'GET /api/account/second-factor': () => json(secondFactorStatus()),
+    'GET /api/account/passkeys': () => json(passkeyList()),
     ...overrides,
   });
 }

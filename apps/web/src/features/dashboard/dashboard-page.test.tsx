@@ -4,10 +4,11 @@ import userEvent from '@testing-library/user-event';
 import { renderApp } from '../../test/render-app';
 import { DashboardPage } from '../../app/pages';
 import { apiError, FakeEventSource, json, stubApi, type Handler } from '../../test/fake-api';
-import { activityList, currentSession, meResponse, sessionList } from '../../test/fixtures';
+import { activityList, currentSession, meResponse, sessionList, passkeyList, secondFactorStatus } from '../../test/fixtures';
 
-// The page's code is compiled once up front, so the first test's timeouts measure the app, not the compiler.
-beforeAll(() => DashboardPage.preload());
+// The page's code is compiled once up front, so the first test's timeouts measure the app, not the compiler;
+// the same for the second-factor sections it loads on demand.
+beforeAll(() => Promise.all([DashboardPage.preload(), import('../second-factor/sections')]));
 
 beforeEach(() => {
   FakeEventSource.install();
@@ -23,6 +24,8 @@ function signedInApi(overrides: Record<string, Handler> = {}) {
     'GET /api/sessions': () => json(sessionList()),
     'GET /api/sessions/current': () => json(currentSession()),
     'GET /api/activity': () => json(activityList()),
+    'GET /api/account/second-factor': () => json(secondFactorStatus()),
+    'GET /api/account/passkeys': () => json(passkeyList()),
     ...overrides,
   });
 }
@@ -32,12 +35,21 @@ describe('dashboard', () => {
     signedInApi();
     renderApp('/');
     await screen.findByText('This device');
+    await screen.findByRole('heading', { level: 2, name: 'Passkeys' });
 
     expect(screen.getAllByRole('heading', { level: 1 })).toHaveLength(1);
     const sections = screen.getAllByRole('heading', { level: 2 }).map((heading) => heading.textContent);
-    expect(sections).toEqual(['This session', 'Recent activity', 'All your sessions', 'Change password', 'Session data']);
+    expect(sections).toEqual(['This session', 'Recent activity', 'All your sessions', 'Change password', 'Two-factor authentication', 'Passkeys', 'Session data']);
     expect(screen.getByText('Ada Lovelace')).toBeTruthy();
     expect(screen.queryByRole('link', { name: 'Admin' })).toBeNull();
+  });
+
+  it('offers to set up an authenticator app and to add a passkey', async () => {
+    signedInApi();
+    renderApp('/');
+    expect(await screen.findByRole('button', { name: 'Set up an authenticator app' })).toBeTruthy();
+    expect(await screen.findByRole('button', { name: 'Add a passkey' })).toBeTruthy();
+    expect(screen.getByText('You have no passkeys yet.')).toBeTruthy();
   });
 
   it('keeps the stored data and "Explain my cookie" behind "Developer details"', async () => {

@@ -5,14 +5,17 @@ import { ThisSessionSection } from '../sessions/this-session-section';
 import { AllSessionsSection } from '../sessions/all-sessions-section';
 import { SessionDataSection } from '../sessions/session-data-section';
 import { RecentActivitySection } from '../activity/recent-activity-section';
-import { ChangePasswordSection } from '../auth/change-password-section';
 import { dashboardMessages } from '../../messages/dashboard';
 
 /*
  * The address line (verified badge, or a banner until the address is confirmed) comes a moment after
  * the page, in a chunk of its own: the dashboard has no bytes to spare (README: bundle budget).
  */
-const EmailStatusLine = lazy(async () => ({ default: (await import('../verification/email-status-line')).EmailStatusLine }));
+const EmailStatusLine = lazy(() => import('../verification/email-status-line'));
+// Set up once and rarely visited again: their code (QR codes, WebAuthn, the password form) stays out of the
+// dashboard's first load.
+const SecondFactorSections = lazy(() => import('../second-factor/sections'));
+const ChangePasswordSection = lazy(() => import('../auth/change-password-section').then((module) => ({ default: module.ChangePasswordSection })));
 
 export function DashboardPage() {
   const me = useQuery(authQueries.me());
@@ -22,12 +25,15 @@ export function DashboardPage() {
       <title>Dashboard · Gatehouse</title>
       <h1>{name ? dashboardMessages.hello(name) : 'Dashboard'}</h1>
       <p className="lead">{dashboardMessages.lead}</p>
-      <Suspense fallback={null}>{me.data ? <EmailStatusLine user={me.data.user} /> : null}</Suspense>
+      <Suspense>{me.data ? <EmailStatusLine user={me.data.user} /> : null}</Suspense>
       <div className="dashboard-grid">
         <ThisSessionSection />
         <RecentActivitySection />
         <AllSessionsSection />
-        <ChangePasswordSection />
+        <Suspense>
+          <ChangePasswordSection />
+          <SecondFactorSections />
+        </Suspense>
         <SessionDataSection />
       </div>
     </div>

@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type { ReauthResponse } from '@gatehouse/types/auth';
 import { authApi, authKeys } from '../auth/auth-queries';
 import { useSessionStatus } from '../auth/session-status-context';
 import { checkReauth } from '../auth/auth-form-checks';
@@ -11,19 +12,23 @@ import { useFocusFirstProblem } from '../../lib/use-focus-first-problem';
 import { authMessages } from '../../messages/auth';
 import '../../components/dialog.css';
 
+/** Offered only to accounts with passkeys: its code (and WebAuthn's) comes after the dialog's own. */
+const PasskeyReauth = lazy(async () => ({ default: (await import('../passkeys/passkey-reauth')).PasskeyReauth }));
+
 /** "Confirm it’s you": the password again before a sensitive action; a new session id on success. */
 export function ReauthDialog({ onDone }: { onDone: (confirmed: boolean) => void }) {
   const dialogRef = useRef<HTMLDialogElement>(null);
   const queryClient = useQueryClient();
   const sessionStatus = useSessionStatus();
   const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
+  const onConfirmed = async (me: ReauthResponse) => {
+    queryClient.setQueryData(authKeys.me(), me);
+    await queryClient.invalidateQueries({ queryKey: sessionKeys.all });
+    onDone(true);
+  };
   const reauth = useMutation({
     mutationFn: (password: string) => sessionStatus.whileRotating(() => authApi.reauth(password)),
-    onSuccess: async (me) => {
-      queryClient.setQueryData(authKeys.me(), me);
-      await queryClient.invalidateQueries({ queryKey: sessionKeys.all });
-      onDone(true);
-    },
+    onSuccess: onConfirmed,
   });
 
   // Keyboard users continue where they were once the dialog is gone.
@@ -85,6 +90,9 @@ export function ReauthDialog({ onDone }: { onDone: (confirmed: boolean) => void 
             Cancel
           </button>
         </div>
+        <Suspense>
+          <PasskeyReauth onConfirmed={onConfirmed} />
+        </Suspense>
       </form>
     </dialog>
   );

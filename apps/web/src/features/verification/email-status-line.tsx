@@ -6,7 +6,7 @@ import { emailStatusMessages } from '../../messages/email-status';
  * The address with its badge on the dashboard, as a banner until it is confirmed (unconfirmed
  * accounts may sign in). Resending the link and changing the address live on their own page.
  */
-export function EmailStatusLine({ user }: { user: User }) {
+export default function EmailStatusLine({ user }: { user: User }) {
   const isVerified = user.emailVerified;
   return (
     <p className={isVerified ? 'lead' : 'banner banner-warning'} role="status">

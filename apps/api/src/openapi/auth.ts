@@ -1,0 +1,106 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import {
+  ChangePasswordRequestSchema,
+  ChangePasswordResponseSchema,
+  LoginRequestSchema,
+  MeResponseSchema,
+  ReauthRequestSchema,
+  ReauthResponseSchema,
+  RegisterRequestSchema,
+  RegisterResponseSchema,
+} from '@gatehouse/types/auth';
+import { PasswordLoginResponseSchema } from '@gatehouse/types/second-factor';
+import { addOperation, json, jsonBody, SETS_SESSION_COOKIE } from './operations';
+
+const RegisterRequest = RegisterRequestSchema.meta({ id: 'RegisterRequest' });
+const RegisterResponse = RegisterResponseSchema.meta({ id: 'RegisterResponse' });
+const LoginRequest = LoginRequestSchema.meta({ id: 'LoginRequest' });
+const PasswordLoginResponse = PasswordLoginResponseSchema.meta({ id: 'PasswordLoginResponse' });
+const MeResponse = MeResponseSchema.meta({ id: 'MeResponse' });
+const ReauthRequest = ReauthRequestSchema.meta({ id: 'ReauthRequest' });
+const ReauthResponse = ReauthResponseSchema.meta({ id: 'ReauthResponse' });
+const ChangePasswordRequest = ChangePasswordRequestSchema.meta({ id: 'ChangePasswordRequest' });
+const ChangePasswordResponse = ChangePasswordResponseSchema.meta({ id: 'ChangePasswordResponse' });
+
+/** auth/router.ts and auth/registration-router.ts. */
+export function describeAuth(api: OpenAPIRegistry): void {
+  addOperation(api, {
+    method: 'post',
+    path: '/api/auth/register',
+    tags: ['Auth'],
+    summary: 'Create an account',
+    description: [
+      'The password must have 8–128 characters and not be a common one. No session starts: a link to confirm the address is mailed,',
+      'and following it signs the browser in (`POST /api/auth/email/verify`); signing in with the password works too unless',
+      '`REQUIRE_VERIFIED_EMAIL` is on. The answer is the same when the address already has an account (its owner is told by mail),',
+      'so registration tells nobody who has an account. Registrations and mail are limited per IP address and per address.',
+    ].join(' '),
+    access: 'public',
+    request: { body: jsonBody(RegisterRequest) },
+    responses: { 202: json('Accepted: check your inbox. `mail: "unavailable"` when the server cannot send mail.', RegisterResponse) },
+    errors: { 400: ['validation_failed'], 429: ['too_many_requests'] },
+  });
+  addOperation(api, {
+    method: 'post',
+    path: '/api/auth/login',
+    tags: ['Auth'],
+    summary: 'Sign in with email and password',
+    description: [
+      'Starts a new session (a new id, never the one the browser had). `rememberMe` makes the cookie persistent with the longer idle timeout.',
+      'Guessing is throttled before any password is checked, per email and address, per email, per address, and per known browser (device cookie).',
+      'An account with a second factor is not signed in yet: the answer is `secondFactorRequired` with the methods to use, and the browser holds a',
+      'pending sign-in that grants nothing until `POST /api/auth/login/second-factor` completes it.',
+    ].join(' '),
+    access: 'public',
+    request: { body: jsonBody(LoginRequest) },
+    responses: { 200: json('Signed in (`user`), or the second factor is required (`secondFactorRequired`).', PasswordLoginResponse, SETS_SESSION_COOKIE) },
+    errors: {
+      400: ['validation_failed'],
+      401: ['invalid_credentials'],
+      403: ['account_disabled', 'email_unverified'],
+      409: ['account_changed'],
+      429: ['too_many_requests'],
+    },
+  });
+  addOperation(api, {
+    method: 'post',
+    path: '/api/auth/logout',
+    tags: ['Auth'],
+    summary: 'Sign out',
+    description:
+      'Ends this session on every instance, clears the cookie and asks the browser to drop its cache and storage (`Clear-Site-Data`). Takes no body; answers 204 whether or not anyone was signed in.',
+    access: 'public',
+    responses: { 204: { description: 'Signed out (or already was).' } },
+  });
+  addOperation(api, {
+    method: 'get',
+    path: '/api/auth/me',
+    tags: ['Auth'],
+    summary: 'The signed-in person and this session',
+    access: 'signed-in',
+    responses: { 200: json("Who is signed in, and this session's deadlines.", MeResponse) },
+  });
+  addOperation(api, {
+    method: 'post',
+    path: '/api/auth/reauth',
+    tags: ['Auth'],
+    summary: 'Confirm the password again (sudo mode)',
+    description:
+      'Sensitive actions (password change, revoking other sessions, every admin change) need a password proof younger than `REAUTH_WINDOW_SECONDS`. The session moves to a new id.',
+    access: 'signed-in',
+    request: { body: jsonBody(ReauthRequest) },
+    responses: { 200: json('Confirmed; `session.authenticatedAt` is now.', ReauthResponse, SETS_SESSION_COOKIE) },
+    errors: { 400: ['validation_failed'], 401: ['invalid_credentials'], 403: ['account_disabled'], 409: ['account_changed'], 429: ['too_many_requests'] },
+  });
+  addOperation(api, {
+    method: 'post',
+    path: '/api/auth/password',
+    tags: ['Auth'],
+    summary: 'Change the password',
+    description: 'Needs a recent password proof (`POST /api/auth/reauth`). Ends every other session of the account; this one continues under a new id.',
+    access: 'signed-in',
+    request: { body: jsonBody(ChangePasswordRequest) },
+    responses: { 200: json('Changed.', ChangePasswordResponse, SETS_SESSION_COOKIE) },
+    errors: { 400: ['validation_failed'], 401: ['invalid_credentials'], 403: ['reauth_required'], 409: ['account_changed'], 429: ['too_many_requests'] },
+  });
+}
