@@ -15,7 +15,7 @@ import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import type { Express, Request, RequestHandler } from 'express';
+import type { Express, RequestHandler } from 'express';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config';
 import { parseJsonBody, requireJsonBody } from '../src/http/body';
@@ -29,7 +29,13 @@ const ITERATIONS = 20_000;
 const PAIRS = Number(process.env.PAIRS ?? 15);
 
 const work = mkdtempSync(join(tmpdir(), 'gatehouse-layer-micro-'));
-const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRETS: 'x'.repeat(40), MONGODB_URI: 'mongodb://127.0.0.1/none', DATA_DIR: work, TRUST_PROXY: 'loopback' });
+const config = loadConfig({
+  NODE_ENV: 'production',
+  SESSION_SECRETS: 'x'.repeat(40),
+  MONGODB_URI: 'mongodb://127.0.0.1/none',
+  DATA_DIR: work,
+  TRUST_PROXY: 'loopback',
+});
 const logger = createLogger({ level: 'info', destination: pino.destination({ dest: join(work, 'requests.log'), sync: true }) });
 const socket = new Socket();
 const HEADERS = {
@@ -92,7 +98,12 @@ async function main(): Promise<void> {
       costs.get(name)?.push(withLayer - without);
     }
   }
-  const lines = [`${PAIRS} alternating pairs of ${ITERATIONS} requests; median CPU µs per request of the app with the layer minus without it.`, '', '| layer | µs/request |', '|---|---:|'];
+  const lines = [
+    `${PAIRS} alternating pairs of ${ITERATIONS} requests; median CPU µs per request of the app with the layer minus without it.`,
+    '',
+    '| layer | µs/request |',
+    '|---|---:|',
+  ];
   for (const [name, values] of costs) lines.push(`| ${name} | ${median(values).toFixed(1)} |`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

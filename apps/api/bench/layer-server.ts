@@ -20,7 +20,6 @@ import { connectDatabase } from '../src/db/connection';
 import { createLogger } from '../src/http/logging';
 import type { Layer } from './layer-names';
 
-
 interface RouterLayer {
   name: string;
   handle: RequestHandler;
@@ -31,7 +30,8 @@ const SESSION_POSITION = 8;
 
 function positionsOf(stack: RouterLayer[], layer: Layer): number[] {
   const session = stack.findIndex((entry) => entry.name === 'session');
-  if (session !== SESSION_POSITION) throw new Error(`express-session is at ${session}, not where app.ts puts it: ${stack.map((entry) => entry.name).join(', ')}`);
+  if (session !== SESSION_POSITION)
+    throw new Error(`express-session is at ${session}, not where app.ts puts it: ${stack.map((entry) => entry.name).join(', ')}`);
   switch (layer) {
     case 'request-log':
       return [0];
@@ -49,8 +49,15 @@ async function signIn(url: string): Promise<string> {
   const account = { name: 'Layers', email: `layers-${randomBytes(4).toString('hex')}@example.com`, password: 'correct horse battery staple' };
   const registered = await fetch(`${url}/api/auth/register`, { method: 'POST', headers, body: JSON.stringify(account) });
   if (registered.status !== 202) throw new Error(`registration: ${registered.status}`);
-  const signedIn = await fetch(`${url}/api/auth/login`, { method: 'POST', headers, body: JSON.stringify({ email: account.email, password: account.password }) });
-  const cookie = signedIn.headers.getSetCookie().find((value) => /^(__Host-)?gh\.sid=/.test(value))?.split(';')[0];
+  const signedIn = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ email: account.email, password: account.password }),
+  });
+  const cookie = signedIn.headers
+    .getSetCookie()
+    .find((value) => /^(__Host-)?gh\.sid=/.test(value))
+    ?.split(';')[0];
   if (!cookie) throw new Error(`sign-in: ${signedIn.status}`);
   return cookie;
 }

@@ -58,7 +58,9 @@ function loadRunner(child: ChildProcess) {
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'gatehouse-layers-'));
-  const startLoad = loadavg().map((value) => value.toFixed(2)).join(' ');
+  const startLoad = loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
   log(`load average ${startLoad}; ${pinningNote()}`);
   const server = spawnNode(SERVER_CORE, ['bench/layer-server.ts', work, ...VARIANTS]);
   const load = spawnNode(LOAD_CORE, ['bench/bursts.ts'], { stdin: 'pipe' });
@@ -68,7 +70,12 @@ async function main(): Promise<void> {
     const run = loadRunner(load);
     const burst = async (variant: Variant, seconds: number): Promise<Burst> => {
       const before = cpuSeconds(server);
-      const result = await run({ url: `${variant.baseUrl}/api/auth/me`, connections: 50, duration: seconds, headers: { Cookie: variant.cookie, ...FORWARDED } });
+      const result = await run({
+        url: `${variant.baseUrl}/api/auth/me`,
+        connections: 50,
+        duration: seconds,
+        headers: { Cookie: variant.cookie, ...FORWARDED },
+      });
       const cpu = cpuSeconds(server) - before;
       return { ...result, cpuMicrosPerRequest: (1e6 * cpu) / result.requests };
     };
@@ -78,13 +85,17 @@ async function main(): Promise<void> {
       // Rotating the order keeps any variant from always following the same one.
       const order = variants.map((_, index) => variants[(index + cycle) % variants.length] as Variant);
       for (const variant of order) bursts.get(variant.name)?.push(await burst(variant, BURST_SECONDS));
-      log(`cycle ${cycle}: ${variants.map((variant) => `${labelOf(variant.name)} ${fixed(bursts.get(variant.name)?.at(-1)?.cpuMicrosPerRequest ?? NaN)}`).join(', ')} µs/request`);
+      log(
+        `cycle ${cycle}: ${variants.map((variant) => `${labelOf(variant.name)} ${fixed(bursts.get(variant.name)?.at(-1)?.cpuMicrosPerRequest ?? NaN)}`).join(', ')} µs/request`,
+      );
     }
 
     const cpuOf = (name: string) => (bursts.get(name) ?? []).map((entry) => entry.cpuMicrosPerRequest);
     const full = cpuOf('full');
     const lines = [
-      `Load average at start ${startLoad}, at the end ${loadavg().map((value) => value.toFixed(2)).join(' ')}; ${CYCLES} cycles of ${BURST_SECONDS} s bursts at 50 connections per variant.`,
+      `Load average at start ${startLoad}, at the end ${loadavg()
+        .map((value) => value.toFixed(2))
+        .join(' ')}; ${CYCLES} cycles of ${BURST_SECONDS} s bursts at 50 connections per variant.`,
       '',
       '| configuration | server CPU µs/request (median) | layer cost µs/request (median of per-cycle differences) | interquartile range | requests | non-2xx |',
       '|---|---:|---:|---|---:|---:|',

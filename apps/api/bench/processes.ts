@@ -24,7 +24,11 @@ process.once('exit', () => {
 });
 
 /** `node --import tsx <args>` as its own process, on one core when taskset exists. */
-export function spawnNode(core: number, args: string[], options: { env?: Record<string, string>; logFile?: string; cwd?: string; stdin?: 'pipe' } = {}): ChildProcess {
+export function spawnNode(
+  core: number,
+  args: string[],
+  options: { env?: Record<string, string>; logFile?: string; cwd?: string; stdin?: 'pipe' } = {},
+): ChildProcess {
   const nodeArgs = ['--import', 'tsx', ...args];
   const [command, commandArgs] = hasTaskset ? ['taskset', ['-c', String(core), process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const stdout = options.logFile ? openSync(options.logFile, 'a') : 'pipe';

@@ -126,10 +126,23 @@ describe('loadConfig', () => {
     const dev = { SESSION_SECRETS: secret, DATA_DIR: tempDir() };
     expect(loadConfig(dev, { isTerminal: true }).logFormat).toBe('pretty');
     expect(loadConfig(dev, { isTerminal: false }).logFormat).toBe('json');
-    expect(loadConfig({ ...dev, NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/x' }, { isTerminal: true }).logFormat).toBe('json');
+    expect(loadConfig({ ...dev, NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/x', TOTP_ENCRYPTION_KEYS: totpKey }, { isTerminal: true }).logFormat).toBe('json');
     expect(loadConfig({ ...dev, LOG_FORMAT: 'pretty' }, { isTerminal: false }).logFormat).toBe('pretty');
     expect(loadConfig({ ...dev, LOG_FORMAT: 'json' }, { isTerminal: true }).logFormat).toBe('json');
     expect(() => loadConfig({ ...dev, LOG_FORMAT: 'text' })).toThrow(/LOG_FORMAT/);
+  });
+
+  it('serves sessions from the database unless SESSION_CACHE=coherent; anything else is a ConfigError naming the variable', () => {
+    const base = { SESSION_SECRETS: secret };
+    expect(loadConfig(base)).toMatchObject({ sessionCache: 'off', sessionCacheMaxEntries: 10_000 });
+    expect(loadConfig({ ...base, SESSION_CACHE: '' }).sessionCache).toBe('off');
+    expect(loadConfig({ ...base, SESSION_CACHE: 'off' }).sessionCache).toBe('off');
+    expect(loadConfig({ ...base, SESSION_CACHE: 'coherent', SESSION_CACHE_MAX_ENTRIES: '500' })).toMatchObject({ sessionCache: 'coherent', sessionCacheMaxEntries: 500 });
+    for (const wrong of ['on', 'true', 'Coherent', 'memory']) {
+      expect(() => loadConfig({ ...base, SESSION_CACHE: wrong })).toThrow(ConfigError);
+      expect(() => loadConfig({ ...base, SESSION_CACHE: wrong })).toThrow(/SESSION_CACHE/);
+    }
+    for (const wrong of ['0', '-1', '2.5', 'many']) expect(() => loadConfig({ ...base, SESSION_CACHE_MAX_ENTRIES: wrong })).toThrow(/SESSION_CACHE_MAX_ENTRIES/);
   });
 
   it('parses trust proxy as a boolean, a hop count or an address list', () => {

@@ -20,8 +20,20 @@ export interface Attempt {
 }
 
 /** A database-backed counter; `blockForWindow`: once spent, the key waits out the whole window. */
-export function rateLimiter(connection: Connection, tableName: string, { points, durationSeconds }: RateLimit, { blockForWindow = false } = {}): RateLimiterMongo {
-  return new RateLimiterMongo({ storeClient: connection, tableName, keyPrefix: tableName, points, duration: durationSeconds, blockDuration: blockForWindow ? durationSeconds : 0 });
+export function rateLimiter(
+  connection: Connection,
+  tableName: string,
+  { points, durationSeconds }: RateLimit,
+  { blockForWindow = false } = {},
+): RateLimiterMongo {
+  return new RateLimiterMongo({
+    storeClient: connection,
+    tableName,
+    keyPrefix: tableName,
+    points,
+    duration: durationSeconds,
+    blockDuration: blockForWindow ? durationSeconds : 0,
+  });
 }
 
 /** Takes a point from each counter; if any is spent, gives back the others and reports the longest wait in seconds. */

@@ -87,7 +87,13 @@ export function createRequestLogger(logger: Logger): RequestHandler {
     const id = randomUUID();
     req.id = id;
     res.setHeader('X-Request-Id', id);
-    const summary: RequestSummary = { id, method: req.method, path: pathOnly(req.url), remoteAddress: req.socket.remoteAddress, userAgent: req.headers['user-agent'] };
+    const summary: RequestSummary = {
+      id,
+      method: req.method,
+      path: pathOnly(req.url),
+      remoteAddress: req.socket.remoteAddress,
+      userAgent: req.headers['user-agent'],
+    };
     let child: Logger | undefined;
     Object.defineProperty(req, 'log', {
       configurable: true,
@@ -106,7 +112,10 @@ export function createRequestLogger(logger: Logger): RequestHandler {
       const responseTime = Date.now() - startedAt;
       if (level === 'error') {
         const error = err ?? { type: 'Error', message: `failed with status code ${statusCode}` };
-        logger.error(userId ? { req: summary, userId, res: response, err: error, responseTime } : { req: summary, res: response, err: error, responseTime }, 'request errored');
+        logger.error(
+          userId ? { req: summary, userId, res: response, err: error, responseTime } : { req: summary, res: response, err: error, responseTime },
+          'request errored',
+        );
         return;
       }
       const message = !req.readableAborted && res.writableEnded ? 'request completed' : 'request aborted';

@@ -64,6 +64,9 @@ const ANONYMOUS_ENDPOINTS = [
   'POST /api/auth/password/reset/check',
   'POST /api/auth/password/reset',
   'POST /api/auth/email/verify',
+  // The API's own description (OpenAPI document and its reference page).
+  'GET /api/openapi.json',
+  'GET /api/docs',
   // The development outbox (never mounted in production).
   'GET /api/dev/outbox',
   'GET /api/dev/outbox/:id',

@@ -190,7 +190,11 @@ export function createChangeFeed({ db, sessionsCollection, markersCollection, ma
     let token: mongo.ResumeToken | undefined;
     let failures = 0;
     while (!isClosed()) {
-      const stream = db().watch<mongo.Document, FeedEvent>(pipeline, { fullDocument: 'updateLookup', maxAwaitTimeMS: maxAwaitTimeMs, ...(token ? { resumeAfter: token } : {}) });
+      const stream = db().watch<mongo.Document, FeedEvent>(pipeline, {
+        fullDocument: 'updateLookup',
+        maxAwaitTimeMS: maxAwaitTimeMs,
+        ...(token ? { resumeAfter: token } : {}),
+      });
       current = stream;
       // Every answer moves the token (an empty batch's too): the server was heard from.
       stream.on('resumeTokenChanged', markOpen);
@@ -276,7 +280,11 @@ export function createChangeFeed({ db, sessionsCollection, markersCollection, ma
 
     async sync() {
       if (state !== 'stream') return;
-      const doc = await markers().findOneAndUpdate({ _id: syncId }, { $inc: { n: 1 }, $set: { revokedAt: new Date() } }, { upsert: true, returnDocument: 'after' });
+      const doc = await markers().findOneAndUpdate(
+        { _id: syncId },
+        { $inc: { n: 1 }, $set: { revokedAt: new Date() } },
+        { upsert: true, returnDocument: 'after' },
+      );
       const target = doc?.n ?? 0;
       if (target <= syncSeen) return;
       await new Promise<void>((resolve) => syncWaiters.push({ target, resolve }));
@@ -291,7 +299,10 @@ export function createChangeFeed({ db, sessionsCollection, markersCollection, ma
       for (const waiter of syncWaiters.splice(0)) waiter.resolve();
       await current?.close().catch(() => undefined);
       await loop;
-      if (wasStreaming) await markers().deleteOne({ _id: syncId }).catch(() => undefined);
+      if (wasStreaming)
+        await markers()
+          .deleteOne({ _id: syncId })
+          .catch(() => undefined);
     },
   };
 }
