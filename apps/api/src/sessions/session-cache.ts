@@ -94,6 +94,13 @@ export function createSessionCache({ maxEntries, isTrusted }: SessionCacheOption
     }
   }
 
+  function clear(): void {
+    entries.clear();
+    byHandle.clear();
+    byUser.clear();
+    clearedAt = ++evictions;
+  }
+
   function evict(sid: string): void {
     remove(sid);
     const inFlight = reads.get(sid);
@@ -102,8 +109,13 @@ export function createSessionCache({ maxEntries, isTrusted }: SessionCacheOption
 
   return {
     lookup(sid, now = Date.now()) {
+      if (!isTrusted()) {
+        // Whatever is held may have missed an eviction while the feed was not current: start again empty.
+        if (entries.size > 0) clear();
+        return null;
+      }
       const entry = entries.get(sid);
-      if (!entry || !isTrusted()) return null;
+      if (!entry) return null;
       if (entry.expires.getTime() <= now) {
         remove(sid);
         return null;
@@ -124,7 +136,7 @@ export function createSessionCache({ maxEntries, isTrusted }: SessionCacheOption
       return (entry) => {
         inFlight.pending -= 1;
         if (inFlight.pending === 0) reads.delete(sid);
-        if (entry && inFlight.evictedAt <= startedAt && clearedAt <= startedAt) add(entry);
+        if (entry && inFlight.evictedAt <= startedAt && clearedAt <= startedAt && isTrusted()) add(entry);
       };
     },
 
@@ -132,7 +144,9 @@ export function createSessionCache({ maxEntries, isTrusted }: SessionCacheOption
 
     evictHandle(handle) {
       const sid = byHandle.get(handle);
-      if (sid !== undefined) evict(sid);
+      if (sid !== undefined) return evict(sid);
+      // Not held, but a read of it may be on its way (a handle does not name its id): none may be kept.
+      if (reads.size > 0) clearedAt = ++evictions;
     },
 
     evictUser(userId) {
@@ -141,12 +155,7 @@ export function createSessionCache({ maxEntries, isTrusted }: SessionCacheOption
       clearedAt = ++evictions;
     },
 
-    clear() {
-      entries.clear();
-      byHandle.clear();
-      byUser.clear();
-      clearedAt = ++evictions;
-    },
+    clear,
 
     patchTimes(sid, { expires, lastModified }) {
       const entry = entries.get(sid);
