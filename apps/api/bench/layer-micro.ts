@@ -32,6 +32,7 @@ const work = mkdtempSync(join(tmpdir(), 'gatehouse-layer-micro-'));
 const config = loadConfig({
   NODE_ENV: 'production',
   SESSION_SECRETS: 'x'.repeat(40),
+  TOTP_ENCRYPTION_KEYS: Buffer.alloc(32, 1).toString('base64'),
   MONGODB_URI: 'mongodb://127.0.0.1/none',
   DATA_DIR: work,
   TRUST_PROXY: 'loopback',

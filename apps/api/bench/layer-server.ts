@@ -12,12 +12,11 @@ import { createServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import type { RequestHandler } from 'express';
-import { pino } from 'pino';
 import { start } from '@gatehouse/embedded-mongo';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { connectDatabase } from '../src/db/connection';
-import { createLogger } from '../src/http/logging';
+import { asyncDestination, createLogger } from '../src/http/logging';
 import type { Layer } from './layer-names';
 
 interface RouterLayer {
@@ -25,8 +24,11 @@ interface RouterLayer {
   handle: RequestHandler;
 }
 
-/** app.ts's order: logging first, headers second, then no-store, CORS, cross-site, JSON type, JSON body, health; the lifecycle right after express-session. */
-const SESSION_POSITION = 8;
+/**
+ * app.ts's order: logging first, headers second, then no-store, CORS, cross-site, JSON type, JSON body,
+ * the probes' router, the OpenAPI router; the lifecycle right after express-session.
+ */
+const SESSION_POSITION = 9;
 
 function positionsOf(stack: RouterLayer[], layer: Layer): number[] {
   const session = stack.findIndex((entry) => entry.name === 'session');
@@ -71,13 +73,16 @@ const config = loadConfig({
   HOST: '127.0.0.1',
   DATA_DIR: dataDir,
   SESSION_SECRETS: randomBytes(32).toString('base64url'),
+  TOTP_ENCRYPTION_KEYS: randomBytes(32).toString('base64'),
   TRUST_PROXY: 'loopback',
   LOG_LEVEL: 'info',
   MONGODB_URI: uri,
+  // SESSION_CACHE=coherent: the same stack serving sessions from memory (a profile of that mode).
+  SESSION_CACHE: process.env.SESSION_CACHE ?? 'off',
 });
 const connection = await connectDatabase({ uri, timeoutMs: config.dbTimeoutMs });
 // Request logs go to a file, as `npm start > file` would write them.
-const logger = createLogger({ level: config.logLevel, destination: pino.destination({ dest: join(dataDir, 'requests.log'), sync: true }) });
+const logger = createLogger({ level: config.logLevel, destination: asyncDestination(join(dataDir, 'requests.log')) });
 /** Handlers log auth events through req.log: without the request logger they get the plain logger, at no per-request cost. */
 const plainLogger: RequestHandler = (req, _res, next) => {
   req.log = logger;

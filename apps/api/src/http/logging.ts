@@ -39,9 +39,17 @@ export const REDACTED_PATHS = [
   'err.body',
 ];
 
-export function createLogger({ level, destination }: { level: string; destination?: DestinationStream }): Logger {
-  const options = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
-  return destination ? pino(options, destination) : pino(options);
+/**
+ * Where lines go unless told otherwise: standard output (or a file), written asynchronously. A
+ * synchronous write is a system call inside every request; sonic-boom queues lines while a write is
+ * under way and writes them together, and flushes what is pending when the process exits.
+ */
+export function asyncDestination(dest: number | string = 1): DestinationStream {
+  return pino.destination({ dest, sync: false });
+}
+
+export function createLogger({ level, destination = asyncDestination() }: { level: string; destination?: DestinationStream }): Logger {
+  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
 }
 
 /**
