@@ -77,7 +77,7 @@ const config = loadConfig({
   TRUST_PROXY: 'loopback',
   LOG_LEVEL: 'info',
   MONGODB_URI: uri,
-  // SESSION_CACHE=coherent: the same stack serving sessions from memory (a profile of that mode).
+  // SESSION_CACHE=coherent (bench/layers.ts --session-cache=coherent): the same stack serving sessions from memory.
   SESSION_CACHE: process.env.SESSION_CACHE ?? 'off',
 });
 const connection = await connectDatabase({ uri, timeoutMs: config.dbTimeoutMs });

@@ -22,6 +22,8 @@ const QUICK = process.argv.includes('--quick');
 /** `--cycles=N`: fewer cycles when run as part of `npm run bench`. */
 const CYCLES_ARG = process.argv.find((arg) => arg.startsWith('--cycles='));
 const CYCLES = CYCLES_ARG ? Number(CYCLES_ARG.slice('--cycles='.length)) : QUICK ? 2 : 20;
+/** `--session-cache=coherent`: the same layers in front of sessions served from memory. */
+const SESSION_CACHE = process.argv.find((arg) => arg.startsWith('--session-cache='))?.slice('--session-cache='.length) ?? 'off';
 const BURST_SECONDS = QUICK ? 1 : 2;
 const FORWARDED = { 'X-Forwarded-Proto': 'https' };
 const VARIANTS = ['full', ...LAYERS, LAYERS.join(',')];
@@ -63,8 +65,8 @@ async function main(): Promise<void> {
   const startLoad = loadavg()
     .map((value) => value.toFixed(2))
     .join(' ');
-  log(`load average ${startLoad}; ${pinningNote()}`);
-  const server = spawnNode(SERVER_CORE, ['bench/layer-server.ts', work, ...VARIANTS]);
+  log(`load average ${startLoad}; ${pinningNote()}; SESSION_CACHE=${SESSION_CACHE}`);
+  const server = spawnNode(SERVER_CORE, ['bench/layer-server.ts', work, ...VARIANTS], { env: { SESSION_CACHE } });
   const load = spawnNode(LOAD_CORE, ['bench/bursts.ts'], { stdin: 'pipe' });
   try {
     const { variants } = JSON.parse(await firstLine(server, 120_000)) as { variants: Variant[] };
@@ -97,7 +99,7 @@ async function main(): Promise<void> {
     const lines = [
       `Load average at start ${startLoad}, at the end ${loadavg()
         .map((value) => value.toFixed(2))
-        .join(' ')}; ${CYCLES} cycles of ${BURST_SECONDS} s bursts at 50 connections per variant.`,
+        .join(' ')}; SESSION_CACHE=${SESSION_CACHE}; ${CYCLES} cycles of ${BURST_SECONDS} s bursts at 50 connections per variant.`,
       '',
       '| configuration | server CPU µs/request (median) | layer cost µs/request (median of per-cycle differences) | interquartile range | requests | non-2xx |',
       '|---|---:|---:|---|---:|---:|',

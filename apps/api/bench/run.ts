@@ -404,8 +404,8 @@ async function benchRevocationLag(): Promise<LagFigures> {
 }
 
 /** bench/layers.ts as its own run (it pins its server and load processes itself); its table. */
-async function benchLayers(): Promise<string> {
-  const child = spawnNode(LOAD_CORE, ['bench/layers.ts', `--cycles=${LAYER_CYCLES}`, ...(QUICK ? ['--quick'] : [])]);
+async function benchLayers(sessionCache: 'off' | 'coherent'): Promise<string> {
+  const child = spawnNode(LOAD_CORE, ['bench/layers.ts', `--cycles=${LAYER_CYCLES}`, `--session-cache=${sessionCache}`, ...(QUICK ? ['--quick'] : [])]);
   let table = '';
   child.stdout?.on('data', (chunk: Buffer) => (table += chunk.toString('utf8')));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -456,7 +456,7 @@ function report(results: {
   singleConnection: Awaited<ReturnType<typeof benchMeSingleConnection>>;
   login: Awaited<ReturnType<typeof benchLogin>>;
   listing: Awaited<ReturnType<typeof benchListing>>;
-  layers: string;
+  layers: { strict: string; coherent: string };
   lag: LagFigures;
   seconds: number;
 }): string {
@@ -510,7 +510,8 @@ function report(results: {
   }
   lines.push('');
 
-  lines.push(`Per-layer cost of Gatehouse's own middleware (bench/layers.ts, strict mode):`, '', results.layers, '');
+  lines.push(`Per-layer cost of Gatehouse's own middleware (bench/layers.ts), strict:`, '', results.layers.strict, '');
+  lines.push(`The same with SESSION_CACHE=coherent:`, '', results.layers.coherent, '');
 
   lines.push('| Database commands per request (driver command monitoring) | reads | writes | commands |', '|---|---:|---:|---|');
   for (const cost of results.costs) lines.push(`| ${cost.request} | ${+cost.readsPerRequest.toFixed(2)} | ${+cost.writesPerRequest.toFixed(2)} | ${cost.commands} |`);
@@ -567,8 +568,8 @@ async function main(): Promise<void> {
     log('sessions listing');
     const listing = await benchListing(strict);
     await stopServer(strict);
-    log('per-layer costs (bench/layers.ts)');
-    const layers = await benchLayers();
+    log('per-layer costs (bench/layers.ts), strict and coherent');
+    const layers = { strict: await benchLayers('off'), coherent: await benchLayers('coherent') };
     log('revocation window of the coherent cache, two instances');
     const lag = await benchRevocationLag();
     process.stdout.write(`${report({ machine: info, web, costs, me, singleConnection, login, listing, layers, lag, seconds: (Date.now() - started) / 1000 })}\n`);
