@@ -1,12 +1,17 @@
 /**
  * The upper bound for any external session store: Express + express-session + MemoryStore with the
  * same session options as Gatehouse, answering GET /api/auth/me with the same body. No database, no
- * logging, no security headers. Usage: `tsx bench/baseline-server.ts <port> [memory|connect-mongo]`;
- * prints one JSON line `{"port": …}` once listening.
+ * logging, no security headers. Usage:
+ * `tsx bench/baseline-server.ts <port> [memory|connect-mongo|connect-mongo-defaults]`; prints one JSON
+ * line `{"port": …}` once listening.
  *
- * `connect-mongo` swaps MemoryStore for stock connect-mongo on the embedded engine started in this
- * process (as `npm start` runs Gatehouse): the same minimal app plus one database round trip per
- * request, which shows how much of Gatehouse's cost is the store itself.
+ * The connect-mongo stores run on the embedded engine started in this process (as `npm start` runs
+ * Gatehouse): the same minimal app plus the store's database work, which shows how much of Gatehouse's
+ * cost is the store itself.
+ * - `connect-mongo`: configured for the database work Gatehouse does (touchAfter as Gatehouse's 60 s,
+ *   `stringify: false`, the idle timeout as TTL): 1 read and 0 writes per request inside touchAfter;
+ * - `connect-mongo-defaults`: `MongoStore.create` with nothing but where to store (touchAfter 0, so a
+ *   touch written on every request; the session stringified; 14-day TTL with its TTL index).
  */
 import { createServer } from 'node:http';
 import express from 'express';
@@ -24,9 +29,11 @@ const IDLE_MS = 30 * 60 * 1000;
 const ABSOLUTE_MS = 30 * 24 * 3600 * 1000;
 
 async function createStore(kind: string): Promise<Store> {
-  if (kind !== 'connect-mongo') return new session.MemoryStore();
+  if (kind === 'memory') return new session.MemoryStore();
   const engine = await start({ logger: { info: () => {}, warn: () => {} } });
   const client = await new mongoose.mongo.MongoClient(engine.uri).connect();
+  if (kind === 'connect-mongo-defaults') return MongoStore.create({ client, dbName: 'baseline' });
+  if (kind !== 'connect-mongo') throw new Error(`unknown store ${kind}`);
   return MongoStore.create({ client, dbName: 'baseline', collectionName: 'sessions', stringify: false, ttl: IDLE_MS / 1000, touchAfter: 60, autoRemove: 'disabled' });
 }
 

@@ -24,14 +24,18 @@ process.once('exit', () => {
 });
 
 /** `node --import tsx <args>` as its own process, on one core when taskset exists. */
-export function spawnNode(core: number, args: string[], options: { env?: Record<string, string>; logFile?: string; cwd?: string } = {}): ChildProcess {
+export function spawnNode(
+  core: number,
+  args: string[],
+  options: { env?: Record<string, string>; logFile?: string; cwd?: string; stdin?: 'pipe' } = {},
+): ChildProcess {
   const nodeArgs = ['--import', 'tsx', ...args];
   const [command, commandArgs] = hasTaskset ? ['taskset', ['-c', String(core), process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const stdout = options.logFile ? openSync(options.logFile, 'a') : 'pipe';
   const child = spawn(command, commandArgs as string[], {
     cwd: options.cwd ?? API_ROOT,
     env: { PATH: process.env.PATH ?? '', ...options.env },
-    stdio: ['ignore', stdout, options.logFile ? openSync(options.logFile, 'a') : 'inherit'],
+    stdio: [options.stdin ?? 'ignore', stdout, options.logFile ? openSync(options.logFile, 'a') : 'inherit'],
   });
   children.add(child);
   child.once('exit', () => children.delete(child));

@@ -1,11 +1,16 @@
 /**
- * `npm run bench -w @gatehouse/api` — see docs/performance.md for what each part measures and why.
- * Servers run as their own processes on core 0, autocannon in its own process on core 1 (taskset),
- * over 127.0.0.1; throughput comparisons are interleaved rounds, reported as medians.
- * Flags: --quick (1 round, short runs: a smoke test), --cpu-prof (profile the Gatehouse server).
+ * `npm run bench` — see docs/performance.md for what each part measures and why.
+ * Servers run as their own processes on core 0 (each with its database engine), autocannon in its own
+ * process on core 1 (taskset), over 127.0.0.1; throughput comparisons are interleaved rounds, reported
+ * as medians. Side by side: Gatehouse strict and with SESSION_CACHE=coherent, express-session +
+ * connect-mongo (defaults, and configured for Gatehouse's database work) and express-session +
+ * MemoryStore; then the cost of each of Gatehouse's own layers (bench/layers.ts) and the revocation
+ * window of the coherent cache across two instances.
+ * Flags: --quick (1 round, short runs: a smoke test), --cpu-prof (profile the Gatehouse servers).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -17,6 +22,7 @@ import { measureCommandCosts } from './db-cost';
 import { runLoginTiming } from './login-timing';
 import type { CommandCost } from './db-cost';
 import { ENGINE_CLI, firstLine, freePort, LOAD_CORE, pinningNote, REPO_ROOT, SERVER_CORE, spawnNode, stop, waitUntil } from './processes';
+import { percentile } from '../src/test/http-client';
 import { measureWebSizes, totalGzipBytes } from './web-size';
 
 const args = new Set(process.argv.slice(2));
@@ -34,7 +40,13 @@ const LIST_STORE_SIZE = 100_000;
 const LIST_USER_SESSIONS = 50;
 const PASSWORD = 'correct horse battery staple';
 const FORWARDED = { 'X-Forwarded-Proto': 'https' };
-const BASELINE = 'express-session + MemoryStore (baseline)';
+const LAG_TRIALS = QUICK ? 20 : 100;
+const LAYER_CYCLES = QUICK ? 2 : 10;
+const STRICT = 'Gatehouse strict (default)';
+const COHERENT = 'Gatehouse SESSION_CACHE=coherent';
+const CONNECT_MONGO_DEFAULTS = 'express-session + connect-mongo, defaults';
+const CONNECT_MONGO = 'express-session + connect-mongo, same database work';
+const BASELINE = 'express-session + MemoryStore';
 
 const work = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
 const started = Date.now();
@@ -123,17 +135,29 @@ function sessionCookieOf(res: Response): string {
   return cookie.split(';')[0] ?? '';
 }
 
+interface GatehouseOptions {
+  sessionCache?: 'off' | 'coherent';
+  /** A database shared with another instance (the engine then runs elsewhere); default: the engine in the API process, as `npm start`. */
+  mongodbUri?: string;
+  /** Instances that share a database share their secrets (a cookie from one is valid on the other). */
+  secrets?: { session: string; totp: string };
+}
+
+function newSecrets(): { session: string; totp: string } {
+  return { session: randomBytes(32).toString('base64url'), totp: randomBytes(32).toString('base64') };
+}
+
+/** The embedded engine as its own process on the server core, for instances that share it. */
+async function startSharedEngine(name: string): Promise<{ uri: string; process: ChildProcess }> {
+  const engineProcess = spawnNode(SERVER_CORE, [ENGINE_CLI, '--port', '0', '--dbpath', join(work, name)], { cwd: REPO_ROOT });
+  return { uri: `${(JSON.parse(await firstLine(engineProcess)) as { uri: string }).uri}gatehouse`, process: engineProcess };
+}
+
 /** Gatehouse as deployed: NODE_ENV=production behind a TLS proxy (trust proxy + X-Forwarded-Proto), logs at info to a file. */
-async function startGatehouse(name: string, engine: 'in-process' | 'separate'): Promise<Server> {
-  const dataDir = join(work, name);
+async function startGatehouse(name: string, { sessionCache = 'off', mongodbUri = '', secrets = newSecrets() }: GatehouseOptions = {}): Promise<Server> {
+  const dataDir = join(work, name.replaceAll(/[^A-Za-z0-9]+/g, '-'));
   const port = await freePort();
   const processes: ChildProcess[] = [];
-  let mongodbUri = '';
-  if (engine === 'separate') {
-    const engineProcess = spawnNode(SERVER_CORE, [ENGINE_CLI, '--port', '0', '--dbpath', join(dataDir, 'engine')], { cwd: REPO_ROOT });
-    processes.push(engineProcess);
-    mongodbUri = `${(JSON.parse(await firstLine(engineProcess)) as { uri: string }).uri}gatehouse`;
-  }
   const nodeArgs = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(work, 'profiles')}`] : [];
   const api = spawnNode(SERVER_CORE, [...nodeArgs, 'src/server.ts'], {
     env: {
@@ -141,13 +165,15 @@ async function startGatehouse(name: string, engine: 'in-process' | 'separate'): 
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
-      SESSION_SECRETS: randomBytes(32).toString('base64url'),
+      SESSION_SECRETS: secrets.session,
+      TOTP_ENCRYPTION_KEYS: secrets.totp,
+      SESSION_CACHE: sessionCache,
       TRUST_PROXY: 'loopback',
       LOG_LEVEL: 'info',
       // Production settings; without MONGODB_URI production runs the embedded engine only when told to.
       ...(mongodbUri ? { MONGODB_URI: mongodbUri } : { EMBEDDED_MONGO: 'allow' }),
     },
-    logFile: join(work, `${name}.log`),
+    logFile: logFileOf(name),
   });
   processes.unshift(api);
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -155,7 +181,11 @@ async function startGatehouse(name: string, engine: 'in-process' | 'separate'): 
   return { name, baseUrl, processes, dataDir };
 }
 
-async function startBaseline(name: string, store: 'memory' | 'connect-mongo'): Promise<Server> {
+function logFileOf(name: string): string {
+  return join(work, `${name.replaceAll(/[^A-Za-z0-9]+/g, '-')}.log`);
+}
+
+async function startBaseline(name: string, store: 'memory' | 'connect-mongo' | 'connect-mongo-defaults'): Promise<Server> {
   const child = spawnNode(SERVER_CORE, ['bench/baseline-server.ts', '0', store]);
   const { port } = JSON.parse(await firstLine(child)) as { port: number };
   return { name, baseUrl: `http://127.0.0.1:${port}`, processes: [child], isBaseline: true };
@@ -219,7 +249,8 @@ async function benchLogin(server: Server) {
   const options: autocannon.Options = {
     url: `${server.baseUrl}/api/auth/login`,
     method: 'POST',
-    connections: 4,
+    // MAX_CONCURRENT_PASSWORD_CHECKS_PER_ACCOUNT (2 in production): more at once for one account would be 429s.
+    connections: 2,
     duration: LOGIN_SECONDS,
     headers: { 'Content-Type': 'application/json', ...FORWARDED },
     body: JSON.stringify({ email, password: PASSWORD }),
@@ -227,7 +258,7 @@ async function benchLogin(server: Server) {
   await runLoad('login warm-up', { ...options, duration: 2 }, server);
   const runs: LoadFigures[] = [];
   for (let round = 1; round <= ROUNDS; round += 1) runs.push(await runLoad(`login round ${round}`, options, server));
-  return { ...medians(runs), connections: 4 };
+  return { ...medians(runs), connections: 2 };
 }
 
 /** Sessions shaped exactly like the user's real one, bulk-inserted through the driver. */
@@ -298,6 +329,90 @@ async function benchListing(server: Server) {
   }
 }
 
+interface LagFigures {
+  trials: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** Answers of 200 B gave for the revoked session after A had answered the revocation. */
+  staleAnswers: number;
+  /** Requests A logged while B was being asked (the revocation reached B without any). */
+  requestsOnA: number;
+}
+
+/** Request lines in an instance's log so far (one JSON line per request, written once its response is done). */
+function requestLines(name: string): number {
+  try {
+    return readFileSync(logFileOf(name), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"msg":"request ')).length;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * The coherent cache's window, across two instances on one engine (all on the server core): a session
+ * held in memory by B is revoked on A; B is then asked back to back until it answers 401. The lag runs
+ * from A's answer to the revocation to B's first 401.
+ */
+async function benchRevocationLag(): Promise<LagFigures> {
+  const engine = await startSharedEngine('revocation-engine');
+  const secrets = newSecrets();
+  const a = await startGatehouse('revocation A', { sessionCache: 'coherent', mongodbUri: engine.uri, secrets });
+  const b = await startGatehouse('revocation B', { sessionCache: 'coherent', mongodbUri: engine.uri, secrets });
+  try {
+    const email = `lag-${randomUUID().slice(0, 8)}@example.com`;
+    const revoker = await signedInCookie(a, email);
+    const me = (baseUrl: string, cookie: string) => fetch(`${baseUrl}/api/auth/me`, { headers: { Cookie: cookie, ...FORWARDED } });
+    const lags: number[] = [];
+    let staleAnswers = 0;
+    let requestsOnA = 0;
+    for (let trial = 0; trial < LAG_TRIALS; trial += 1) {
+      const signedIn = await post(a.baseUrl, '/api/auth/login', { email, password: PASSWORD });
+      if (signedIn.status !== 200) throw new Error(`sign-in on A: ${signedIn.status}`);
+      const cookie = sessionCookieOf(signedIn);
+      const current = (await (await fetch(`${a.baseUrl}/api/sessions/current`, { headers: { Cookie: cookie, ...FORWARDED } })).json()) as { session: { handle: string } };
+      // B reads the session once, then holds it in memory.
+      for (let warm = 0; warm < 3; warm += 1) if ((await me(b.baseUrl, cookie)).status !== 200) throw new Error('B refused a live session');
+      // A's log is written asynchronously: its lines so far are out once it has been idle a moment.
+      await sleep(20);
+      const linesOnA = requestLines(a.name);
+      const revoked = await fetch(`${a.baseUrl}/api/sessions/${current.session.handle}`, { method: 'DELETE', headers: { Cookie: revoker, ...FORWARDED } });
+      const answeredAt = performance.now();
+      if (revoked.status !== 204) throw new Error(`revocation on A: ${revoked.status}`);
+      for (;;) {
+        const status = (await me(b.baseUrl, cookie)).status;
+        if (status === 401) break;
+        if (status !== 200) throw new Error(`B answered ${status}`);
+        staleAnswers += 1;
+        if (performance.now() - answeredAt > 10_000) throw new Error('B still served a revoked session after 10 s');
+      }
+      lags.push(performance.now() - answeredAt);
+      await sleep(20);
+      // Every line A wrote since, but the revocation's own.
+      requestsOnA += requestLines(a.name) - linesOnA - 1;
+    }
+    const figures = { trials: lags.length, p50: percentile(lags, 50), p99: percentile(lags, 99), max: Math.max(...lags), staleAnswers, requestsOnA };
+    log(`revocation lag over ${figures.trials} trials: p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms, max ${figures.max.toFixed(1)} ms; stale 200s ${staleAnswers}; requests on A meanwhile ${requestsOnA}`);
+    return figures;
+  } finally {
+    await stopServer(a);
+    await stopServer(b);
+    await stop(engine.process);
+  }
+}
+
+/** bench/layers.ts as its own run (it pins its server and load processes itself); its table. */
+async function benchLayers(sessionCache: 'off' | 'coherent'): Promise<string> {
+  const child = spawnNode(LOAD_CORE, ['bench/layers.ts', `--cycles=${LAYER_CYCLES}`, `--session-cache=${sessionCache}`, ...(QUICK ? ['--quick'] : [])]);
+  let table = '';
+  child.stdout?.on('data', (chunk: Buffer) => (table += chunk.toString('utf8')));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`bench/layers.ts exited with ${code}`);
+  return table.trim();
+}
+
 function machine() {
   const cpu = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
   return { nproc: availableParallelism(), cpu, node: process.version, loadAverage: loadavg().map((value) => value.toFixed(2)).join(' ') };
@@ -305,6 +420,33 @@ function machine() {
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+interface Target {
+  what: string;
+  measured: number;
+  limit: number;
+  /** `min`: the measured value must be at least the limit; `max`: at most. */
+  kind: 'min' | 'max';
+  unit: string;
+}
+
+function targetsOf(me: Awaited<ReturnType<typeof benchMe>>, single: Awaited<ReturnType<typeof benchMeSingleConnection>>, lag: LagFigures): Target[] {
+  const strict = me.get(STRICT);
+  const coherent = me.get(COHERENT);
+  const connectMongo = me.get(CONNECT_MONGO);
+  const memory = me.get(BASELINE);
+  const strictSingle = single.get(STRICT);
+  const connectMongoSingle = single.get(CONNECT_MONGO);
+  const ratio = (a: number | undefined, b: number | undefined) => (a ?? NaN) / (b ?? NaN);
+  return [
+    { what: 'strict req/s ÷ connect-mongo (same database work), 50 connections', measured: ratio(strict?.reqPerSec, connectMongo?.reqPerSec), limit: 0.8, kind: 'min', unit: '×' },
+    { what: 'strict p99 ÷ connect-mongo (same database work), 50 connections', measured: ratio(strict?.p99, connectMongo?.p99), limit: 1.5, kind: 'max', unit: '×' },
+    { what: 'strict p50 ÷ connect-mongo (same database work), 1 connection', measured: ratio(strictSingle?.p50, connectMongoSingle?.p50), limit: 1.3, kind: 'max', unit: '×' },
+    { what: 'coherent req/s ÷ MemoryStore, 50 connections', measured: ratio(coherent?.reqPerSec, memory?.reqPerSec), limit: 0.8, kind: 'min', unit: '×' },
+    { what: `revocation on A seen as 401 on B, p99 over ${lag.trials} trials`, measured: lag.p99, limit: 100, kind: 'max', unit: ' ms' },
+    { what: 'requests on A while B was asked', measured: lag.requestsOnA, limit: 0, kind: 'max', unit: '' },
+  ];
+}
 
 function report(results: {
   machine: ReturnType<typeof machine>;
@@ -314,34 +456,62 @@ function report(results: {
   singleConnection: Awaited<ReturnType<typeof benchMeSingleConnection>>;
   login: Awaited<ReturnType<typeof benchLogin>>;
   listing: Awaited<ReturnType<typeof benchListing>>;
+  layers: { strict: string; coherent: string };
+  lag: LagFigures;
   seconds: number;
 }): string {
   const lines: string[] = [];
   const { machine: m } = results;
   lines.push(`Machine: nproc ${m.nproc}, CPU "${m.cpu}", Node ${m.node}, load average at start ${m.loadAverage}; ${pinningNote()}.`);
-  lines.push(`Rounds: ${ROUNDS} interleaved, ${ME_SECONDS} s each at ${CONNECTIONS} connections (after a ${WARM_UP_SECONDS} s warm-up per server); medians. Total ${fixed(results.seconds)} s.`, '');
+  lines.push(
+    `Rounds: ${ROUNDS} interleaved, ${ME_SECONDS} s each at ${CONNECTIONS} connections (after a ${WARM_UP_SECONDS} s warm-up per server); medians. Every server runs its database engine inside its own process (as npm start does). Total ${fixed(results.seconds)} s.`,
+    '',
+  );
 
+  const connectMongo = results.me.get(CONNECT_MONGO);
   const baseline = results.me.get(BASELINE);
   lines.push(
-    '| GET /api/auth/me (valid session) | req/s | p50 ms | p99 ms | req/s vs baseline | p99 vs baseline | server CPU µs/request | non-2xx | errors |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| GET /api/auth/me (valid session), 50 connections | req/s | p50 ms | p99 ms | server CPU µs/request | req/s vs connect-mongo (same work) | p99 vs connect-mongo (same work) | req/s vs MemoryStore | non-2xx | errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const [name, figures] of results.me) {
-    const ratio = baseline ? figures.reqPerSec / baseline.reqPerSec : NaN;
-    const p99Ratio = baseline ? figures.p99 / baseline.p99 : NaN;
+    const vsConnectMongo = connectMongo ? figures.reqPerSec / connectMongo.reqPerSec : NaN;
+    const p99VsConnectMongo = connectMongo ? figures.p99 / connectMongo.p99 : NaN;
+    const vsMemory = baseline ? figures.reqPerSec / baseline.reqPerSec : NaN;
     lines.push(
-      `| ${name} | ${fixed(figures.reqPerSec)} | ${figures.p50} | ${figures.p99} | ${fixed(ratio, 2)}× | ${fixed(p99Ratio, 2)}× | ${fixed(figures.cpuMicrosPerRequest)} | ${figures.non2xx} | ${figures.errors} |`,
+      `| ${name} | ${fixed(figures.reqPerSec)} | ${figures.p50} | ${figures.p99} | ${fixed(figures.cpuMicrosPerRequest)} | ${fixed(vsConnectMongo, 2)}× | ${fixed(p99VsConnectMongo, 2)}× | ${fixed(vsMemory, 2)}× | ${figures.non2xx} | ${figures.errors} |`,
     );
   }
   lines.push('', 'Per round (req/s): ' + [...results.me].map(([name, figures]) => `${name} ${figures.rounds.map((run) => fixed(run.reqPerSec)).join(' / ')}`).join('; '), '');
 
-  const singleBaseline = results.singleConnection.get(BASELINE);
-  lines.push(`| GET /api/auth/me, one request at a time (${SINGLE_CONNECTION_SECONDS} s rounds, medians) | requests | p50 ms | p99 ms | p99 vs baseline |`, '|---|---:|---:|---:|---:|');
+  const singleConnectMongo = results.singleConnection.get(CONNECT_MONGO);
+  lines.push(
+    `| GET /api/auth/me, one request at a time (${SINGLE_CONNECTION_SECONDS} s rounds, medians) | requests | p50 ms | p99 ms | p50 vs connect-mongo (same work) |`,
+    '|---|---:|---:|---:|---:|',
+  );
   for (const [name, figures] of results.singleConnection) {
-    const ratio = singleBaseline ? figures.p99 / singleBaseline.p99 : NaN;
+    const ratio = singleConnectMongo ? figures.p50 / singleConnectMongo.p50 : NaN;
     lines.push(`| ${name} | ${fixed(figures.requests)} | ${figures.p50.toFixed(2)} | ${figures.p99.toFixed(2)} | ${fixed(ratio, 2)}× |`);
   }
   lines.push('');
+
+  const { lag } = results;
+  lines.push(
+    `Revocation window (SESSION_CACHE=coherent, two instances and their engine on core ${SERVER_CORE}; a session held in memory by B revoked on A, B asked back to back until 401; ${lag.trials} trials): ` +
+      `p50 ${lag.p50.toFixed(1)} ms, p99 ${lag.p99.toFixed(1)} ms, max ${lag.max.toFixed(1)} ms after A answered; B answered 200 ${lag.staleAnswers} times in all meanwhile; requests on A meanwhile: ${lag.requestsOnA}.`,
+    '',
+  );
+
+  lines.push('| Target | measured | limit | met |', '|---|---:|---:|---|');
+  for (const target of targetsOf(results.me, results.singleConnection, lag)) {
+    const isMet = target.kind === 'min' ? target.measured >= target.limit : target.measured <= target.limit;
+    const digits = target.unit === '×' ? 2 : target.unit === ' ms' ? 1 : 0;
+    lines.push(`| ${target.what} | ${fixed(target.measured, digits)}${target.unit} | ${target.kind === 'min' ? '≥' : '≤'} ${target.limit}${target.unit} | ${isMet ? 'yes' : 'NO'} |`);
+  }
+  lines.push('');
+
+  lines.push(`Per-layer cost of Gatehouse's own middleware (bench/layers.ts), strict:`, '', results.layers.strict, '');
+  lines.push(`The same with SESSION_CACHE=coherent:`, '', results.layers.coherent, '');
 
   lines.push('| Database commands per request (driver command monitoring) | reads | writes | commands |', '|---|---:|---:|---|');
   for (const cost of results.costs) lines.push(`| ${cost.request} | ${+cost.readsPerRequest.toFixed(2)} | ${+cost.writesPerRequest.toFixed(2)} | ${cost.commands} |`);
@@ -381,22 +551,28 @@ async function main(): Promise<void> {
   const loginTimingOk = await runLoginTiming(timingEngine.uri).finally(() => timingEngine.stop());
 
   log('starting servers');
-  const embedded = await startGatehouse('Gatehouse, engine in the API process (as npm start)', 'in-process');
-  const separate = await startGatehouse('Gatehouse, engine in its own process', 'separate');
-  const stockStore = await startBaseline('express-session + stock connect-mongo, engine in process', 'connect-mongo');
+  const strict = await startGatehouse(STRICT);
+  const coherent = await startGatehouse(COHERENT, { sessionCache: 'coherent' });
+  const connectMongoDefaults = await startBaseline(CONNECT_MONGO_DEFAULTS, 'connect-mongo-defaults');
+  const connectMongo = await startBaseline(CONNECT_MONGO, 'connect-mongo');
   const baseline = await startBaseline(BASELINE, 'memory');
-  const servers = [embedded, separate, stockStore, baseline];
+  const servers = [strict, coherent, connectMongoDefaults, connectMongo, baseline];
   try {
     const cookies = new Map<string, string>();
     for (const server of servers) cookies.set(server.name, await signedInCookie(server, `me-${randomUUID().slice(0, 8)}@example.com`));
     const me = await benchMe(servers, cookies);
-    const singleConnection = await benchMeSingleConnection([embedded, baseline], cookies);
-    for (const server of [separate, stockStore, baseline]) await stopServer(server);
+    const singleConnection = await benchMeSingleConnection(servers, cookies);
+    for (const server of [coherent, connectMongoDefaults, connectMongo, baseline]) await stopServer(server);
     log('login');
-    const login = await benchLogin(embedded);
+    const login = await benchLogin(strict);
     log('sessions listing');
-    const listing = await benchListing(embedded);
-    process.stdout.write(`${report({ machine: info, web, costs, me, singleConnection, login, listing, seconds: (Date.now() - started) / 1000 })}\n`);
+    const listing = await benchListing(strict);
+    await stopServer(strict);
+    log('per-layer costs (bench/layers.ts), strict and coherent');
+    const layers = { strict: await benchLayers('off'), coherent: await benchLayers('coherent') };
+    log('revocation window of the coherent cache, two instances');
+    const lag = await benchRevocationLag();
+    process.stdout.write(`${report({ machine: info, web, costs, me, singleConnection, login, listing, layers, lag, seconds: (Date.now() - started) / 1000 })}\n`);
     process.stdout.write(`S18 sign-in timing within 10 %: ${loginTimingOk ? 'yes' : 'NO'} (figures in the log line above)\n`);
   } finally {
     for (const server of servers) await stopServer(server);

@@ -85,6 +85,8 @@ export interface AppServices {
   mail: MailService;
   /** Creates the indexes the app relies on; server.ts and the test harness call it once connected. */
   ensureIndexes(): Promise<void>;
+  /** Stops work that holds the database open (the session change feed), before the connection closes. */
+  close(): Promise<void>;
 }
 
 /** Builds the app from its dependencies; it neither connects nor listens (server.ts does). */
@@ -94,7 +96,7 @@ export function createApp({ config, connection, logger, hasher = createPasswordH
   const jobs = createBackgroundJobs(logger);
   const activity = createActivityLog({ connection, live });
   const accountSource = createAccountSource(users);
-  const registry = createSessionRegistry({ connection, config, accounts: accountSource });
+  const registry = createSessionRegistry({ connection, config, accounts: accountSource, logger });
   const tokens = createAccountTokens(connection);
   const accounts = createAccountChanges({ users, sessions: registry, activity, tokens });
   const devices = createKnownDevices(connection);
@@ -210,6 +212,7 @@ export function createApp({ config, connection, logger, hasher = createPasswordH
       await passkeys.ensureIndexes();
       await challenges.ensureIndexes();
     },
+    close: () => registry.close(),
   };
   return { app, services };
 }

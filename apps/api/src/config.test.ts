@@ -132,6 +132,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...dev, LOG_FORMAT: 'text' })).toThrow(/LOG_FORMAT/);
   });
 
+  it('serves sessions from the database unless SESSION_CACHE=coherent; anything else is a ConfigError naming the variable', () => {
+    const base = { SESSION_SECRETS: secret };
+    expect(loadConfig(base)).toMatchObject({ sessionCache: 'off', sessionCacheMaxEntries: 10_000 });
+    expect(loadConfig({ ...base, SESSION_CACHE: '' }).sessionCache).toBe('off');
+    expect(loadConfig({ ...base, SESSION_CACHE: 'off' }).sessionCache).toBe('off');
+    expect(loadConfig({ ...base, SESSION_CACHE: 'coherent', SESSION_CACHE_MAX_ENTRIES: '500' })).toMatchObject({ sessionCache: 'coherent', sessionCacheMaxEntries: 500 });
+    for (const wrong of ['on', 'true', 'Coherent', 'memory']) {
+      expect(() => loadConfig({ ...base, SESSION_CACHE: wrong })).toThrow(ConfigError);
+      expect(() => loadConfig({ ...base, SESSION_CACHE: wrong })).toThrow(/SESSION_CACHE/);
+    }
+    for (const wrong of ['0', '-1', '2.5', 'many']) expect(() => loadConfig({ ...base, SESSION_CACHE_MAX_ENTRIES: wrong })).toThrow(/SESSION_CACHE_MAX_ENTRIES/);
+  });
+
   it('parses trust proxy as a boolean, a hop count or an address list', () => {
     expect(loadConfig({ SESSION_SECRETS: secret, TRUST_PROXY: 'true' }).trustProxy).toBe(true);
     expect(loadConfig({ SESSION_SECRETS: secret, TRUST_PROXY: '1' }).trustProxy).toBe(1);

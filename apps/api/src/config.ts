@@ -132,6 +132,14 @@ export interface Config {
   logFormat: 'json' | 'pretty';
   shutdownGraceMs: number;
   livePollIntervalMs: number;
+  /**
+   * `off` (strict): every request reads its session from the database, so an ending is refused by every
+   * instance at the next request. `coherent`: sessions are served from memory; endings and account
+   * changes evict them at once on the instance that made them and through the change stream elsewhere.
+   */
+  sessionCache: SessionCacheMode;
+  /** Sessions one instance keeps in memory with `coherent` (least recently used go first). */
+  sessionCacheMaxEntries: number;
   webDistDir: string;
   dbTimeoutMs: number;
   passwordHashing: PasswordHashingCost;
@@ -151,6 +159,9 @@ export interface Config {
   requireVerifiedEmail: boolean;
   emailVerificationTtlSeconds: number;
 }
+
+export const SESSION_CACHE_MODES = ['off', 'coherent'] as const;
+export type SessionCacheMode = (typeof SESSION_CACHE_MODES)[number];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -208,6 +219,8 @@ const EnvSchema = z.object({
   LOG_FORMAT: z.preprocess(emptyAsUndefined, z.enum(['json', 'pretty']).optional()),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   LIVE_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(2000),
+  SESSION_CACHE: z.preprocess(emptyAsUndefined, z.enum(SESSION_CACHE_MODES).default('off')),
+  SESSION_CACHE_MAX_ENTRIES: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(10_000)),
   WEB_DIST_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
   DB_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
   THROTTLE_SIGN_IN_PER_EMAIL_AND_IP: rateLimit,
@@ -453,6 +466,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { isTerminal = 
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     livePollIntervalMs: e.LIVE_POLL_INTERVAL_MS,
+    sessionCache: e.SESSION_CACHE,
+    sessionCacheMaxEntries: e.SESSION_CACHE_MAX_ENTRIES,
     // Readable in a terminal while developing; JSON wherever a program reads the output (and always in production).
     logFormat: e.LOG_FORMAT ?? (!isProduction && isTerminal ? 'pretty' : 'json'),
     webDistDir: resolve(e.WEB_DIST_DIR ?? join(root, 'apps/web/dist')),

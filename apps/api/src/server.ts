@@ -225,6 +225,7 @@ async function main(): Promise<void> {
     // Mail and the records that go with it were promised to requests already answered.
     await services?.jobs.settled();
     services?.mail.mailer.close();
+    await services?.close();
     await connection?.close();
     if (engine) {
       await engine.stop();

@@ -21,7 +21,7 @@ export interface LiveBus {
 
 /**
  * In-process only, by design: it makes events immediate on the instance that caused them. Other
- * instances learn the same facts from the database, which every stream re-checks on an interval.
+ * instances learn the same facts from the database, through the registry's change feed (router.ts).
  */
 export function createLiveBus(): LiveBus {
   const subscriptions = new Set<LiveSubscription>();

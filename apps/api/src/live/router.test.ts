@@ -1,4 +1,5 @@
 import supertest from 'supertest';
+import { start } from '@gatehouse/embedded-mongo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionListResponseSchema } from '@gatehouse/types/sessions';
 import { createTestApp, uniqueDbName } from '../test/test-app';
@@ -80,24 +81,74 @@ describe('GET /api/events', () => {
     await expect(stream.next('session_ended')).resolves.toEqual({ type: 'session_ended', reason: 'account_disabled' });
   });
 
-  it('notices a revocation made on another instance by polling the database', async () => {
+  /** Two instances on one database; `mongoUri` another server than the shared one. */
+  async function twoInstances(options: { livePollIntervalMs: number; mongoUri?: string }) {
     const dbName = uniqueDbName();
-    const a = await createTestApp({ dbName, keepDatabase: true, livePollIntervalMs: POLL_MS });
-    const b = await createTestApp({ dbName, livePollIntervalMs: POLL_MS });
+    const a = await createTestApp({ dbName, keepDatabase: true, ...options });
+    const b = await createTestApp({ dbName, ...options });
     const serverA = await listen(a.app);
+    return {
+      a,
+      b,
+      port: serverA.port,
+      async close() {
+        await serverA.close();
+        await a.close();
+        await b.close();
+      },
+    };
+  }
+
+  /** Sign-in and revocation on B, watched by a stream on A. */
+  async function revokeOnB({ a, b, port: portA }: Awaited<ReturnType<typeof twoInstances>>) {
+    const account = await createAccount(a);
+    const watched = await signIn(a, account);
+    const stream = await openEventStream(portA, watched.cookie);
+    const onB = await signIn(b, account);
+    await expect(stream.next('sessions_changed')).resolves.toEqual({ type: 'sessions_changed' });
+    const revokedAt = Date.now();
+    expect((await onB.agent.delete(`/api/sessions/${await otherHandle(onB.agent)}`)).status).toBe(204);
+    await expect(stream.next('session_ended')).resolves.toEqual({ type: 'session_ended', reason: 'revoked' });
+    await stream.ended;
+    return Date.now() - revokedAt;
+  }
+
+  it('hears of a revocation made on another instance through the change feed, with no polling', async () => {
+    // An interval far longer than the test: only the change stream can deliver in time.
+    const instances = await twoInstances({ livePollIntervalMs: 600_000 });
     try {
-      const account = await createAccount(a);
-      const watched = await signIn(a, account);
-      const stream = await openEventStream(serverA.port, watched.cookie);
-      const onB = await signIn(b, account);
-      await expect(stream.next('sessions_changed')).resolves.toEqual({ type: 'sessions_changed' });
-      expect((await onB.agent.delete(`/api/sessions/${await otherHandle(onB.agent)}`)).status).toBe(204);
-      await expect(stream.next('session_ended')).resolves.toEqual({ type: 'session_ended', reason: 'revoked' });
-      await stream.ended;
+      const lagMs = await revokeOnB(instances);
+      expect(instances.a.services.registry.feed.mode()).toBe('stream');
+      expect(lagMs).toBeLessThan(5000);
     } finally {
-      await serverA.close();
-      await a.close();
-      await b.close();
+      await instances.close();
+    }
+  });
+
+  it('falls back to polling the database when MongoDB cannot do change streams (a standalone server)', async () => {
+    const standalone = await start({ replicaSet: false, logger: { info: () => {}, warn: () => {} } });
+    const instances = await twoInstances({ livePollIntervalMs: POLL_MS, mongoUri: standalone.uri });
+    try {
+      await revokeOnB(instances);
+      expect(instances.a.services.registry.feed.mode()).toBe('poll');
+    } finally {
+      await instances.close();
+      await standalone.stop();
+    }
+  });
+
+  it('tells the tab its session expired at its idle deadline, when nothing is written', async () => {
+    const app = await createTestApp({ livePollIntervalMs: 600_000 });
+    const server = await listen(app.app);
+    try {
+      const user = await signIn(app, await createAccount(app));
+      // The deadline is set before the stream opens: the stream's first read is all it has to go on.
+      await app.connection.collection<{ _id: string }>('sessions').updateOne({ _id: user.sid }, { $set: { expires: new Date(Date.now() + 1500) } });
+      const stream = await openEventStream(server.port, user.cookie);
+      await expect(stream.next('session_ended')).resolves.toEqual({ type: 'session_ended', reason: 'expired' });
+    } finally {
+      await server.close();
+      await app.close();
     }
   });
 

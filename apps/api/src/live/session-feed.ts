@@ -3,8 +3,8 @@ import type { LiveBus } from './live-bus';
 
 /**
  * Turns the session registry's announcements into live events on this instance: the ended tab is told
- * why, the account's other tabs refetch their list. Other instances learn the same from the database
- * (the registry's `check`, polled by each open stream).
+ * why, the account's other tabs refetch their list. Other instances learn the same through the
+ * registry's change feed (each open stream then re-reads where it stands, see router.ts).
  */
 export function relaySessionEvents(events: SessionEventHub, live: Pick<LiveBus, 'publishToUser' | 'publishToSession'>): () => void {
   const unsubscribers = [

@@ -39,7 +39,7 @@ async function monitoredApp(overrides: Partial<Config>) {
     };
   }
 
-  return { app: t.app, cost, close: () => t.close() };
+  return { app: t.app, services: t.services, cost, close: () => t.close() };
 }
 
 describe('database commands per request (driver command monitoring)', () => {
@@ -47,7 +47,7 @@ describe('database commands per request (driver command monitoring)', () => {
   let cookie: string;
 
   beforeAll(async () => {
-    t = await monitoredApp({});
+    t = await monitoredApp({ sessionCache: 'off' });
     const agent = supertest.agent(t.app);
     await register(agent);
     cookie = cookieHeader(issuedCookie(await agent.get('/api/auth/me')));
@@ -85,7 +85,7 @@ describe('database commands per request (driver command monitoring)', () => {
 describe('database commands once touchAfter has passed', () => {
   let t: Awaited<ReturnType<typeof monitoredApp>>;
   beforeAll(async () => {
-    t = await monitoredApp({ touchAfterSeconds: 1, idleTimeoutSeconds: 60 });
+    t = await monitoredApp({ touchAfterSeconds: 1, idleTimeoutSeconds: 60, sessionCache: 'off' });
   });
   afterAll(() => t.close());
 
@@ -100,5 +100,32 @@ describe('database commands once touchAfter has passed', () => {
       other: [],
     });
     expect(await t.cost(() => supertest(t.app).get('/api/auth/me').set('Cookie', cookie), 200)).toEqual({ reads: ['find sessions'], writes: [], other: [] });
+  });
+});
+
+describe('database commands with SESSION_CACHE=coherent', () => {
+  let t: Awaited<ReturnType<typeof monitoredApp>>;
+  beforeAll(async () => {
+    t = await monitoredApp({ sessionCache: 'coherent' });
+    expect(await t.services.registry.feed.start()).toBe('stream');
+  });
+  afterAll(() => t.close());
+
+  it('an authenticated GET /api/auth/me reads its session once, then is served from memory: 0 commands of its own', async () => {
+    const agent = supertest.agent(t.app);
+    await register(agent);
+    // The change feed's own getMore (one awaitable read a second, whatever the traffic) is not the request's.
+    const ofRequest = (counted: Counted) => ({ ...counted, reads: counted.reads.filter((read) => !read.startsWith('getMore')) });
+    let cookie = '';
+    const first = await t.cost(async () => {
+      const res = await agent.get('/api/auth/me');
+      cookie = cookieHeader(issuedCookie(res));
+      return res;
+    }, 200);
+    // Signing in wrote the session (and evicted it from memory): the first request reads it back.
+    expect(ofRequest(first)).toEqual({ reads: ['find sessions'], writes: [], other: [] });
+    for (let request = 0; request < 20; request += 1) {
+      expect(ofRequest(await t.cost(() => supertest(t.app).get('/api/auth/me').set('Cookie', cookie), 200))).toEqual({ reads: [], writes: [], other: [] });
+    }
   });
 });

@@ -3,11 +3,16 @@ import Emittery from 'emittery';
 import type { Request } from 'express';
 import type { SessionData } from 'express-session';
 import type { Connection } from 'mongoose';
+import type { Logger } from 'pino';
 import type { AuthMethod, Device, SessionEndReason } from '@gatehouse/types/sessions';
 import type { User } from '@gatehouse/types/users';
 import type { Config } from '../config';
 import { accountChanged, accountDisabled, unauthenticated } from '../http/errors';
+import { createChangeFeed } from './change-feed';
+import type { ChangeFeed, FeedChange } from './change-feed';
 import { sessionHandle } from './handle';
+import { createSessionCache } from './session-cache';
+import type { SessionCache } from './session-cache';
 import { GatehouseSessionStore } from './store';
 import type { SessionDocument } from './store';
 import type { PendingSignIn } from './session-data';
@@ -94,7 +99,8 @@ export interface SessionEvents {
 export type SessionEventHub = Pick<Emittery<SessionEvents>, 'on' | 'off'>;
 
 export type WatchResult =
-  | { kind: 'alive'; fingerprint: string }
+  /** `nextDeadline`: the earliest idle deadline among the account's sessions, when the answer may next change by itself. */
+  | { kind: 'alive'; fingerprint: string; nextDeadline: number }
   /** Ended through the registry: its marker says why. */
   | { kind: 'ended'; reason: SessionEndReason }
   /** Gone without a marker: expired and reaped, or mid-rotation. */
@@ -132,13 +138,19 @@ interface SessionMarker {
   followUpUsed?: boolean;
 }
 
-export type RegistryConfig = Pick<Config, 'idleTimeoutSeconds' | 'rememberMeIdleTimeoutSeconds' | 'touchAfterSeconds' | 'absoluteTimeoutSeconds'>;
+export type RegistryConfig = Pick<Config, 'idleTimeoutSeconds' | 'rememberMeIdleTimeoutSeconds' | 'touchAfterSeconds' | 'absoluteTimeoutSeconds'> &
+  Partial<Pick<Config, 'sessionCache' | 'sessionCacheMaxEntries'>>;
 
 export interface SessionRegistryDeps {
   connection: Connection;
   config: RegistryConfig;
   accounts: AccountSource;
+  /** Where the change feed reports falling back or failing. */
+  logger?: Pick<Logger, 'warn'>;
 }
+
+/** What other modules may do with the registry's change feed (live/ subscribes; tests and tools sync). */
+export type SessionFeed = Pick<ChangeFeed, 'start' | 'mode' | 'subscribe' | 'sync' | 'isCurrent'>;
 
 export type SessionRegistry = ReturnType<typeof createSessionRegistry>;
 
@@ -179,6 +191,13 @@ function toSessionRecord(doc: SessionDocument): SessionRecord {
   };
 }
 
+/** What another instance's change (or a lost place) means for this instance's cached sessions. */
+function evictFor(cache: SessionCache, change: FeedChange): void {
+  if (change.kind === 'lost') cache.clear();
+  else if (change.kind === 'marker') cache.evictHandle(change.handle);
+  else cache.evict(change.sid);
+}
+
 function toEndedSession(doc: SessionDocument): EndedSession {
   return { sid: doc._id, handle: doc.handle ?? sessionHandle(doc._id), device: doc.session.device ?? UNKNOWN_DEVICE, ip: doc.session.ip ?? null };
 }
@@ -215,12 +234,25 @@ function accountFields(account: AccountState): Pick<SessionData, 'userId' | 'use
  * *before* it ends sessions. So a proof racing a change either inserted before the change looked for
  * sessions (and is ended with them) or sees the new version after its insert (and discards itself).
  */
-export function createSessionRegistry({ connection, config, accounts }: SessionRegistryDeps) {
+export function createSessionRegistry({ connection, config, accounts, logger }: SessionRegistryDeps) {
   const sessions = () => connection.collection<SessionDocument>(SESSIONS_COLLECTION);
   const markers = () => connection.collection<SessionMarker>(SESSION_MARKERS_COLLECTION);
   const events = new Emittery<SessionEvents>();
   /** Ids chosen for a request's next regenerate (see rotateIfAccountChanged); express-session asks `generateId`. */
   const chosenIds = new WeakMap<Request, string>();
+  const feed = createChangeFeed({
+    db: () => connection.getClient().db(connection.name),
+    sessionsCollection: SESSIONS_COLLECTION,
+    markersCollection: SESSION_MARKERS_COLLECTION,
+    onProblem: (message, error) => logger?.warn(error instanceof Error ? { err: { type: error.name, message: error.message } } : {}, `session feed: ${message}`),
+  });
+  const cache: SessionCache | null =
+    config.sessionCache === 'coherent' ? createSessionCache({ maxEntries: config.sessionCacheMaxEntries ?? 10_000, isTrusted: () => feed.isCurrent() }) : null;
+  if (cache) {
+    feed.subscribeAll((change) => evictFor(cache, change));
+    // Until the stream is open (and whenever it is not current) the cache is bypassed: strict reads.
+    void feed.start();
+  }
   const store = new GatehouseSessionStore({
     client: connection.getClient(),
     dbName: connection.name,
@@ -228,6 +260,7 @@ export function createSessionRegistry({ connection, config, accounts }: SessionR
     idleTimeoutSeconds: config.idleTimeoutSeconds,
     rememberMeIdleTimeoutSeconds: config.rememberMeIdleTimeoutSeconds,
     touchAfterSeconds: config.touchAfterSeconds,
+    cache,
   });
 
   /**
@@ -275,9 +308,12 @@ export function createSessionRegistry({ connection, config, accounts }: SessionR
     if (accountWide) {
       // By owner rather than by the ids found: a session inserted since then goes too (its proof fails anyway).
       await sessions().deleteMany({ 'session.userId': userId, ...(exceptSid ? { _id: { $ne: exceptSid } } : {}) });
+      cache?.evictUser(userId);
     } else if (docs.length > 0) {
       await sessions().deleteMany({ _id: { $in: docs.map((doc) => doc._id) } });
     }
+    // Before the request that ended them answers, this instance stops serving them from memory.
+    for (const doc of docs) cache?.evict(doc._id);
     if (docs.length > 0) await events.emit('ended', { userId, cause, sessions: docs.map(toEndedSession) });
     const now = Date.now();
     return docs.filter((doc) => doc.expires.getTime() > now).length;
@@ -447,7 +483,10 @@ export function createSessionRegistry({ connection, config, accounts }: SessionR
         { accountWide: true, exceptSid },
       );
       // The session kept is valid at the new version: its later re-authentication must not fail.
-      if (exceptSid) await sessions().updateOne({ _id: exceptSid, 'session.userId': userId }, { $set: { 'session.accountVersion': version } });
+      if (exceptSid) {
+        await sessions().updateOne({ _id: exceptSid, 'session.userId': userId }, { $set: { 'session.accountVersion': version } });
+        cache?.evict(exceptSid);
+      }
       return ended;
     },
 
@@ -490,6 +529,7 @@ export function createSessionRegistry({ connection, config, accounts }: SessionR
         { 'session.userId': userId },
         { $set: { 'session.user': account.user, 'session.accountVersion': account.version, ...(rotate ? { 'session.rotateOnNextRequest': true } : {}) } },
       );
+      cache?.evictUser(userId);
       await events.emit('refreshed', { userId });
       return result.modifiedCount;
     },
@@ -568,12 +608,13 @@ export function createSessionRegistry({ connection, config, accounts }: SessionR
     },
 
     /**
-     * The cross-instance feed of one open stream: one indexed read tells whether this session still
-     * exists and whether the account's set of sessions changed, whichever instance changed it.
+     * Where one open live stream stands: one indexed read tells whether this session still exists and
+     * whether the account's set of sessions changed, whichever instance changed it. The live router asks
+     * when the feed reports a change for the account (or, on a standalone MongoDB, on an interval).
      */
     async check(userId: string, sid: string, sessionCreatedAt: number | undefined): Promise<WatchResult> {
       const docs = await sessions()
-        .find({ 'session.userId': userId, ...notExpired() }, { projection: { _id: 1, lastModified: 1, 'session.createdAt': 1 } })
+        .find({ 'session.userId': userId, ...notExpired() }, { projection: { _id: 1, lastModified: 1, expires: 1, 'session.createdAt': 1 } })
         .toArray();
       if (!docs.some((doc) => doc._id === sid)) {
         const marker = await markers().findOne({ _id: sessionHandle(sid) });
@@ -582,9 +623,22 @@ export function createSessionRegistry({ connection, config, accounts }: SessionR
         return rotated ? { kind: 'rotated' } : { kind: 'vanished' };
       }
       let latest = 0;
-      for (const doc of docs) latest = Math.max(latest, doc.lastModified?.getTime() ?? 0, doc.session.createdAt ?? 0);
-      return { kind: 'alive', fingerprint: `${docs.length}:${latest}` };
+      let nextDeadline = Number.POSITIVE_INFINITY;
+      for (const doc of docs) {
+        latest = Math.max(latest, doc.lastModified?.getTime() ?? 0, doc.session.createdAt ?? 0);
+        nextDeadline = Math.min(nextDeadline, doc.expires.getTime());
+      }
+      return { kind: 'alive', fingerprint: `${docs.length}:${latest}`, nextDeadline };
     },
+
+    /**
+     * Changes to session state made anywhere (other instances, tools), from one change stream per process
+     * on the sessions and revocation-marker collections; the live router subscribes instead of polling.
+     */
+    feed: feed as SessionFeed,
+
+    /** Stops the change feed (shutdown; tests): it holds a database cursor open. */
+    close: () => feed.close(),
 
     async ensureIndexes(): Promise<void> {
       await Promise.all([

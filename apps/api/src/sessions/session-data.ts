@@ -1,3 +1,4 @@
+import type { SessionData } from 'express-session';
 import type { SecondFactorMethod } from '@gatehouse/types/second-factor';
 import type { AuthMethod, Device } from '@gatehouse/types/sessions';
 import type { User } from '@gatehouse/types/users';
@@ -55,6 +56,9 @@ declare module 'express-session' {
     pendingSignIn?: PendingSignIn;
   }
 }
+
+/** A stored session as the store hands it to express-session: what was saved, plus `lastModified` (last write or touch). */
+export type LoadedSessionData = Partial<SessionData> & Pick<SessionData, 'cookie'> & { lastModified?: Date };
 
 /** Fields only the registry writes; a save of a loaded session leaves them as they are in the database. */
 export const ACCOUNT_OWNED_FIELDS = ['userId', 'user', 'accountVersion', 'rotateOnNextRequest', 'pendingSignIn'] as const;

@@ -103,13 +103,28 @@ export function signedInUser(req: Request): SignedInUser {
 
 export interface SessionLifecycleDeps {
   config: Pick<Config, 'cookieName' | 'sessionSecrets' | 'isProduction'>;
-  registry: Pick<SessionRegistry, 'endSession' | 'noticeStaleCookie' | 'rotateIfAccountChanged'>;
+  registry: Pick<SessionRegistry, 'endSession' | 'noticeStaleCookie' | 'rotateIfAccountChanged' | 'store'>;
+}
+
+/**
+ * After the response, moves the idle deadline of the session the request came with, as express-session's
+ * touch would have (the store has none, see store.ts): only if it is still this request's session (not
+ * ended, regenerated, or detached by a live stream) and touchAfter has passed since it was last written.
+ */
+function touchAfterResponse(req: Request, res: Response, store: GatehouseSessionStore): void {
+  const { session: loaded, sessionID: sid } = req;
+  if (!store.isTouchDue(loaded)) return;
+  res.once('finish', () => {
+    if (req.session !== loaded || req.sessionID !== sid) return;
+    // A failed touch costs the next request nothing but another try.
+    store.touchIfDue(sid, loaded).catch(() => undefined);
+  });
 }
 
 /**
  * Runs after express-session on every request. express-session knows idle expiry (the store filters
  * on `expires`) but not an absolute lifetime (S9), and silently treats a cookie whose session is gone
- * as a new visitor; this notices both, and applies a pending role change (S4).
+ * as a new visitor; this notices both, applies a pending role change (S4), and moves the idle deadline.
  */
 export function createSessionLifecycle({ config, registry }: SessionLifecycleDeps): RequestHandler {
   return async (req, res, next) => {
@@ -128,6 +143,7 @@ export function createSessionLifecycle({ config, registry }: SessionLifecycleDep
       const { cookie, rememberMe, absoluteExpiresAt } = req.session;
       const remaining = (absoluteExpiresAt ?? now) - now;
       if (rememberMe && typeof cookie.originalMaxAge === 'number' && cookie.originalMaxAge > remaining) cookie.maxAge = remaining;
+      touchAfterResponse(req, res, registry.store);
       return next();
     }
 

@@ -89,6 +89,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     async close() {
       services.live.closeAll();
       await services.jobs.settled();
+      await services.close();
       if (!keepDatabase) await connection.dropDatabase();
       await connection.close();
     },

@@ -1,0 +1,131 @@
+/**
+ * The real app (createApp, as server.ts builds it, with the engine in the same process as `npm start`
+ * runs it), built once per variant in one process, each variant with some of its middleware taken out:
+ * `tsx bench/layer-server.ts <dataDir> <variant> [<variant> …]`, a variant being `full` or a
+ * comma-separated list of layers. Each variant signs in once with every layer in place, then loses its
+ * layers; prints `{"variants": [{"name", "baseUrl", "cookie", "removed"}]}` once all listen.
+ * Layers are found by their place in app.ts's order, checked against express-session's position.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
+import type { RequestHandler } from 'express';
+import { start } from '@gatehouse/embedded-mongo';
+import { createApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { connectDatabase } from '../src/db/connection';
+import { asyncDestination, createLogger } from '../src/http/logging';
+import type { Layer } from './layer-names';
+
+interface RouterLayer {
+  name: string;
+  handle: RequestHandler;
+}
+
+/**
+ * app.ts's order: logging first, headers second, then no-store, CORS, cross-site, JSON type, JSON body,
+ * the probes' router, the OpenAPI router; the lifecycle right after express-session.
+ */
+const SESSION_POSITION = 9;
+
+function positionsOf(stack: RouterLayer[], layer: Layer): number[] {
+  const session = stack.findIndex((entry) => entry.name === 'session');
+  if (session !== SESSION_POSITION)
+    throw new Error(`express-session is at ${session}, not where app.ts puts it: ${stack.map((entry) => entry.name).join(', ')}`);
+  switch (layer) {
+    case 'request-log':
+      return [0];
+    case 'security-headers':
+      return [1];
+    case 'api-guards':
+      return [2, 3, 4, 5, 6];
+    case 'lifecycle':
+      return [session + 1];
+  }
+}
+
+async function signIn(url: string): Promise<string> {
+  const headers = { 'Content-Type': 'application/json', 'X-Forwarded-Proto': 'https' };
+  const account = { name: 'Layers', email: `layers-${randomBytes(4).toString('hex')}@example.com`, password: 'correct horse battery staple' };
+  const registered = await fetch(`${url}/api/auth/register`, { method: 'POST', headers, body: JSON.stringify(account) });
+  if (registered.status !== 202) throw new Error(`registration: ${registered.status}`);
+  const signedIn = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ email: account.email, password: account.password }),
+  });
+  const cookie = signedIn.headers
+    .getSetCookie()
+    .find((value) => /^(__Host-)?gh\.sid=/.test(value))
+    ?.split(';')[0];
+  if (!cookie) throw new Error(`sign-in: ${signedIn.status}`);
+  return cookie;
+}
+
+const [dataDir = '', ...variantArgs] = process.argv.slice(2);
+const engine = await start({ dbPath: join(dataDir, 'db'), logger: { info: () => {}, warn: () => {} } });
+const uri = `${engine.uri}gatehouse`;
+const config = loadConfig({
+  NODE_ENV: 'production',
+  PORT: '0',
+  HOST: '127.0.0.1',
+  DATA_DIR: dataDir,
+  SESSION_SECRETS: randomBytes(32).toString('base64url'),
+  TOTP_ENCRYPTION_KEYS: randomBytes(32).toString('base64'),
+  TRUST_PROXY: 'loopback',
+  LOG_LEVEL: 'info',
+  MONGODB_URI: uri,
+  // SESSION_CACHE=coherent (bench/layers.ts --session-cache=coherent): the same stack serving sessions from memory.
+  SESSION_CACHE: process.env.SESSION_CACHE ?? 'off',
+});
+const connection = await connectDatabase({ uri, timeoutMs: config.dbTimeoutMs });
+// Request logs go to a file, as `npm start > file` would write them.
+const logger = createLogger({ level: config.logLevel, destination: asyncDestination(join(dataDir, 'requests.log')) });
+/** Handlers log auth events through req.log: without the request logger they get the plain logger, at no per-request cost. */
+const plainLogger: RequestHandler = (req, _res, next) => {
+  req.log = logger;
+  next();
+};
+
+const variants = [];
+for (const [index, variant] of variantArgs.entries()) {
+  const removed = variant === 'full' ? [] : (variant.split(',') as Layer[]);
+  const { app, services } = createApp({ config, connection, logger });
+  if (index === 0) await services.ensureIndexes();
+  const server = createServer(app);
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const cookie = await signIn(baseUrl);
+  const { stack } = (app as unknown as { router: { stack: RouterLayer[] } }).router;
+  const positions = removed.flatMap((layer) => positionsOf(stack, layer)).sort((a, b) => b - a);
+  const names = positions.map((position) => stack[position]?.name ?? '?');
+  for (const position of positions) {
+    const entry = stack[position];
+    if (position === 0 && entry) entry.handle = plainLogger;
+    else stack.splice(position, 1);
+  }
+  variants.push({ name: variant, baseUrl, cookie, removed: names });
+}
+
+// CPU_PROFILE=<file>: a V8 profile of what happens from now (signed in, layers out) until SIGTERM, the
+// load window only, without start-up (bench/profile-summary.ts reads it).
+const profileFile = process.env.CPU_PROFILE;
+const inspector = profileFile ? new Session() : null;
+if (inspector) {
+  inspector.connect();
+  await inspector.post('Profiler.enable');
+  await inspector.post('Profiler.start');
+}
+process.stdout.write(`${JSON.stringify({ variants })}\n`);
+// A throw-away server: the harness removes its data directory.
+process.once('SIGTERM', () => {
+  if (!inspector || !profileFile) process.exit(0);
+  void inspector.post('Profiler.stop').then(({ profile }) => {
+    writeFileSync(profileFile, JSON.stringify(profile));
+    process.exit(0);
+  });
+});
