@@ -66,7 +66,11 @@ export const test = base.extend<GatehouseFixtures>({
 
   // eslint-disable-next-line no-empty-pattern
   uniqueEmail: async ({}, use, testInfo) => {
-    const area = testInfo.titlePath[0]?.split('/')[0]?.replace(/[^a-z0-9]+/gi, '-').toLowerCase() ?? 'e2e';
+    const area =
+      testInfo.titlePath[0]
+        ?.split('/')[0]
+        ?.replace(/[^a-z0-9]+/gi, '-')
+        .toLowerCase() ?? 'e2e';
     await use((label = 'user') => `${label}-${area}-${randomBytes(5).toString('hex')}@example.com`);
   },
 

@@ -67,7 +67,11 @@ export default defineConfig({
               minShareCount: 2,
               includeDependenciesRecursively: false,
             },
-            { name: 'common', test: /[\\/]src[\\/](?!features[\\/](second-factor|passkeys)[\\/]|messages[\\/](second-factor|passkeys)\.ts).*\.tsx?$/, minShareCount: 2 },
+            {
+              name: 'common',
+              test: /[\\/]src[\\/](?!features[\\/](second-factor|passkeys)[\\/]|messages[\\/](second-factor|passkeys)\.ts).*\.tsx?$/,
+              minShareCount: 2,
+            },
           ],
         },
       },

@@ -13,8 +13,7 @@ import { SESSION_COOKIE } from '../support/server-env';
 import type { Request } from '@playwright/test';
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const isAdminSessionRevocation = (request: Request) =>
-  request.method() === 'DELETE' && /^\/api\/admin\/sessions\/[^/]+$/.test(new URL(request.url()).pathname);
+const isAdminSessionRevocation = (request: Request) => request.method() === 'DELETE' && /^\/api\/admin\/sessions\/[^/]+$/.test(new URL(request.url()).pathname);
 const isAdminUserAction = (action: 'disable' | 'role') => (request: Request) =>
   request.method() === 'POST' && new RegExp(`^/api/admin/users/[a-f0-9]{24}/${action}$`).test(new URL(request.url()).pathname);
 
@@ -62,10 +61,7 @@ test.describe('administration', () => {
     expect((await memberDevice.page.request.get('/api/auth/me')).status()).toBe(401);
   });
 
-  test('S27: a normal user sees no Admin link, is told the admin page is not for them, and the admin API refuses them', async ({
-    page,
-    signUpViaApi,
-  }) => {
+  test('S27: a normal user sees no Admin link, is told the admin page is not for them, and the admin API refuses them', async ({ page, signUpViaApi }) => {
     const member = await signUpViaApi();
     await signInViaApi(page.request, member);
 

@@ -1,14 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  confirmAction,
-  DEVICE_USER_AGENTS,
-  expect,
-  makeAdmin,
-  performSensitiveAction,
-  sessionCards,
-  signInViaApi,
-  test,
-} from '../fixtures';
+import { confirmAction, DEVICE_USER_AGENTS, expect, makeAdmin, performSensitiveAction, sessionCards, signInViaApi, test } from '../fixtures';
 import type { Locator, Page } from '@playwright/test';
 
 const PHONES = [
@@ -39,11 +30,7 @@ for (const viewport of PHONES) {
   test.describe(`on a ${viewport.width}×${viewport.height} screen`, () => {
     test.use({ viewport });
 
-    test('no page scrolls sideways, long names wrap, and every other session’s Revoke is in reach and works', async ({
-      page,
-      signUpViaApi,
-      newDevice,
-    }) => {
+    test('no page scrolls sideways, long names wrap, and every other session’s Revoke is in reach and works', async ({ page, signUpViaApi, newDevice }) => {
       for (const path of ['/login', '/register', '/no-such-page']) {
         await page.goto(path);
         await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
@@ -95,7 +82,12 @@ for (const viewport of PHONES) {
       const ownCard = users.getByRole('listitem').filter({ hasText: account.email });
       await expect(ownCard.getByRole('heading', { name: account.name })).toBeVisible();
       await expectWithinWidth(page, ownCard);
-      await expect(page.getByRole('region', { name: 'All sessions' }).getByRole('button', { name: /^Revoke session of / }).first()).toBeVisible();
+      await expect(
+        page
+          .getByRole('region', { name: 'All sessions' })
+          .getByRole('button', { name: /^Revoke session of / })
+          .first(),
+      ).toBeVisible();
       await expectNoSidewaysScroll(page, 'the admin area');
       for (const button of await page.getByRole('button', { name: /^Revoke session of / }).all()) await expectWithinWidth(page, button);
 

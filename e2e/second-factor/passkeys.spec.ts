@@ -11,7 +11,11 @@ async function addVirtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; a
   return { cdp, authenticatorId };
 }
 
-test('S38: add a passkey, sign out, sign in with it and no password, pass re-authentication with it, remove it; sessions say how they signed in', async ({ page, signUpViaApi, newDevice }) => {
+test('S38: add a passkey, sign out, sign in with it and no password, pass re-authentication with it, remove it; sessions say how they signed in', async ({
+  page,
+  signUpViaApi,
+  newDevice,
+}) => {
   const { cdp, authenticatorId } = await addVirtualAuthenticator(page);
   // A browser without passkey autofill: Chromium's virtual authenticator would answer the sign-in page's
   // autofill request by itself, before the button could be pressed.
@@ -58,7 +62,10 @@ test('S38: add a passkey, sign out, sign in with it and no password, pass re-aut
   expect((await page.request.get('/api/auth/me')).status()).toBe(200);
 });
 
-test('S38: where the browser offers passkeys in the email field (conditional mediation), choosing one signs in without a password', async ({ page, signUpViaApi }) => {
+test('S38: where the browser offers passkeys in the email field (conditional mediation), choosing one signs in without a password', async ({
+  page,
+  signUpViaApi,
+}) => {
   await addVirtualAuthenticator(page);
   const account = await signUpViaApi('autofill');
   await signInViaApi(page.request, account);

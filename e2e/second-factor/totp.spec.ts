@@ -8,7 +8,10 @@ const STEP_MS = 30_000;
 /** What an authenticator app shows for this secret now (RFC 6238, computed here from the secret the page showed). */
 function codeNow(secret: string): { code: string; step: number } {
   const now = Date.now();
-  return { code: new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({ timestamp: now }), step: Math.floor(now / STEP_MS) };
+  return {
+    code: new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({ timestamp: now }),
+    step: Math.floor(now / STEP_MS),
+  };
 }
 
 /** A code is good once: the next sign-in waits for the app's next code, as a person would. */
@@ -37,7 +40,10 @@ async function enterCode(page: Page, code: string): Promise<void> {
 
 const currentCard = (page: Page) => sessionCards(page.getByRole('region', { name: 'All your sessions' })).filter({ hasText: 'This device' });
 
-test('S36, S37: enrol an authenticator app, sign in with password and code; the same code is refused; a recovery code works once', async ({ page, signUpViaApi }) => {
+test('S36, S37: enrol an authenticator app, sign in with password and code; the same code is refused; a recovery code works once', async ({
+  page,
+  signUpViaApi,
+}) => {
   test.setTimeout(150_000);
   const account = await signUpViaApi('totp');
   await signInViaApi(page.request, account);

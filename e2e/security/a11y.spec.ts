@@ -83,7 +83,10 @@ test.describe('accessibility, in light and dark mode', () => {
     await page.keyboard.press('Escape');
     await expect(page.getByRole('alertdialog')).toHaveCount(0);
 
-    await page.getByRole('button', { name: /^Rename / }).first().click();
+    await page
+      .getByRole('button', { name: /^Rename / })
+      .first()
+      .click();
     await expect(page.getByLabel('Device name')).toBeFocused();
     await expectNoAxeViolationsInEitherScheme(page, 'the dashboard while renaming a device');
 
@@ -91,14 +94,22 @@ test.describe('accessibility, in light and dark mode', () => {
     for (const heading of ['All sessions', 'Users', 'Store health']) {
       await expect(page.getByRole('heading', { name: heading, exact: true })).toBeVisible();
     }
-    await expect(page.getByRole('region', { name: 'All sessions' }).getByRole('button', { name: /^Revoke session of / }).first()).toBeVisible();
+    await expect(
+      page
+        .getByRole('region', { name: 'All sessions' })
+        .getByRole('button', { name: /^Revoke session of / })
+        .first(),
+    ).toBeVisible();
     await expectNoAxeViolationsInEitherScheme(page, '/admin');
 
     expect((await page.request.post('/api/auth/logout')).status()).toBe(204);
     await expect(page.getByRole('heading', { name: 'Signed out' })).toBeVisible();
     await expectNoAxeViolationsInEitherScheme(page, 'the signed-out screen');
   });
-  test('the second-factor sections (setup, recovery codes, passkeys) and the second step of a sign-in have no axe violations', async ({ page, signUpViaApi }) => {
+  test('the second-factor sections (setup, recovery codes, passkeys) and the second step of a sign-in have no axe violations', async ({
+    page,
+    signUpViaApi,
+  }) => {
     const account = await signUpViaApi('a11y-2fa');
     await signInViaApi(page.request, account);
     await page.goto('/');

@@ -60,7 +60,10 @@ test.describe('sessions on several devices', () => {
     await expect(allSessions(laptop.page).getByRole('heading', { name: 'All your sessions' })).toBeFocused();
   });
 
-  test('S11: a sign-in on a third device appears without a reload, and "Sign out everywhere else" ends every other session', async ({ signedInDevices, newDevice }) => {
+  test('S11: a sign-in on a third device appears without a reload, and "Sign out everywhere else" ends every other session', async ({
+    signedInDevices,
+    newDevice,
+  }) => {
     const { account, laptop, tablet } = await signedInDevices();
     await laptop.page.goto('/');
     await tablet.page.goto('/');

@@ -34,7 +34,15 @@ async function createStore(kind: string): Promise<Store> {
   const client = await new mongoose.mongo.MongoClient(engine.uri).connect();
   if (kind === 'connect-mongo-defaults') return MongoStore.create({ client, dbName: 'baseline' });
   if (kind !== 'connect-mongo') throw new Error(`unknown store ${kind}`);
-  return MongoStore.create({ client, dbName: 'baseline', collectionName: 'sessions', stringify: false, ttl: IDLE_MS / 1000, touchAfter: 60, autoRemove: 'disabled' });
+  return MongoStore.create({
+    client,
+    dbName: 'baseline',
+    collectionName: 'sessions',
+    stringify: false,
+    ttl: IDLE_MS / 1000,
+    touchAfter: 60,
+    autoRemove: 'disabled',
+  });
 }
 
 const store = await createStore(process.argv[3] ?? 'memory');
@@ -56,7 +64,14 @@ app.post('/api/auth/login', (req, res, next) => {
   req.session.regenerate((error: unknown) => {
     if (error) return next(error);
     const now = Date.now();
-    const user: User = { id: '6650f0c0c0ffee0000000001', name: 'Bench User', email: 'bench@example.com', role: 'user', createdAt: new Date(now).toISOString(), emailVerified: true };
+    const user: User = {
+      id: '6650f0c0c0ffee0000000001',
+      name: 'Bench User',
+      email: 'bench@example.com',
+      role: 'user',
+      createdAt: new Date(now).toISOString(),
+      emailVerified: true,
+    };
     Object.assign(req.session, {
       userId: user.id,
       user,

@@ -72,10 +72,16 @@ export async function measureCommandCosts(): Promise<CommandCost[]> {
       await measure('GET /api/auth/me, anonymous', 100, () => supertest(app).get('/api/auth/me')),
       await measure('GET /api/auth/me, forged cookie', 100, () => supertest(app).get('/api/auth/me').set('Cookie', 'gh.sid=s%3Aforged.sig')),
       await measure('GET /api/health', 100, () => supertest(app).get('/api/health')),
-      await measure('OPTIONS preflight', 100, () => supertest(app).options('/api/auth/login').set('Origin', 'http://localhost:3000').set('Access-Control-Request-Method', 'POST')),
+      await measure('OPTIONS preflight', 100, () =>
+        supertest(app).options('/api/auth/login').set('Origin', 'http://localhost:3000').set('Access-Control-Request-Method', 'POST'),
+      ),
       await measure('GET /api/ready', 100, () => supertest(app).get('/api/ready')),
-      await measure('POST /api/auth/login (success)', 5, () => supertest(app).post('/api/auth/login').send({ email: 'cost@example.com', password: 'correct horse battery staple' })),
-      await measure('POST /api/auth/login (wrong password)', 5, () => supertest(app).post('/api/auth/login').send({ email: 'cost@example.com', password: 'not the password' })),
+      await measure('POST /api/auth/login (success)', 5, () =>
+        supertest(app).post('/api/auth/login').send({ email: 'cost@example.com', password: 'correct horse battery staple' }),
+      ),
+      await measure('POST /api/auth/login (wrong password)', 5, () =>
+        supertest(app).post('/api/auth/login').send({ email: 'cost@example.com', password: 'not the password' }),
+      ),
     ];
   } finally {
     await connection.close();

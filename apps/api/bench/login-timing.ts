@@ -24,7 +24,16 @@ const median = (values: number[]) => {
  * the production argon2 cost, over HTTP on loopback. Too noisy for a unit test on shared CI.
  */
 export async function runLoginTiming(mongoUri: string): Promise<boolean> {
-  const config = { ...loadConfig({ NODE_ENV: 'test', PORT: '0', SESSION_SECRETS: 'bench-secret-0123456789-abcdefghijklmnop', DATA_DIR: mkdtempSync(join(tmpdir(), 'gatehouse-bench-')), LOG_LEVEL: 'silent' }), throttle: RELAXED_THROTTLE_LIMITS };
+  const config = {
+    ...loadConfig({
+      NODE_ENV: 'test',
+      PORT: '0',
+      SESSION_SECRETS: 'bench-secret-0123456789-abcdefghijklmnop',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'gatehouse-bench-')),
+      LOG_LEVEL: 'silent',
+    }),
+    throttle: RELAXED_THROTTLE_LIMITS,
+  };
   const dbName = `gh_bench_${randomUUID().slice(0, 8)}`;
   const connection = await connectDatabase({ uri: mongoUri, dbName, timeoutMs: 2000 });
   const { app, services } = createApp({ config, connection, logger: createLogger({ level: 'silent' }) });
@@ -32,7 +41,8 @@ export async function runLoginTiming(mongoUri: string): Promise<boolean> {
   const server = createServer(app).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const post = (path: string, body: unknown) => fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown) =>
+    fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
   try {
     const email = 'timing@example.com';

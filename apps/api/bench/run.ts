@@ -213,7 +213,8 @@ async function benchMe(servers: Server[], cookies: Map<string, string>) {
   for (const server of servers) await runLoad(`${server.name} warm-up`, meLoad(server, cookies.get(server.name) ?? '', WARM_UP_SECONDS), server);
   const runs = new Map<string, LoadFigures[]>(servers.map((server) => [server.name, []]));
   for (let round = 1; round <= ROUNDS; round += 1) {
-    for (const server of servers) runs.get(server.name)?.push(await runLoad(`round ${round} ${server.name}`, meLoad(server, cookies.get(server.name) ?? '', ME_SECONDS), server));
+    for (const server of servers)
+      runs.get(server.name)?.push(await runLoad(`round ${round} ${server.name}`, meLoad(server, cookies.get(server.name) ?? '', ME_SECONDS), server));
   }
   return new Map([...runs].map(([name, figures]) => [name, { ...medians(figures), rounds: figures }]));
 }
@@ -236,10 +237,14 @@ async function runLatency(label: string, server: Server, cookie: string): Promis
 async function benchMeSingleConnection(servers: Server[], cookies: Map<string, string>) {
   const runs = new Map<string, LatencyFigures[]>(servers.map((server) => [server.name, []]));
   for (let round = 1; round <= ROUNDS; round += 1) {
-    for (const server of servers) runs.get(server.name)?.push(await runLatency(`1 connection round ${round} ${server.name}`, server, cookies.get(server.name) ?? ''));
+    for (const server of servers)
+      runs.get(server.name)?.push(await runLatency(`1 connection round ${round} ${server.name}`, server, cookies.get(server.name) ?? ''));
   }
   return new Map(
-    [...runs].map(([name, figures]) => [name, { p50: median(figures.map((run) => run.p50)), p99: median(figures.map((run) => run.p99)), requests: median(figures.map((run) => run.requests)) }]),
+    [...runs].map(([name, figures]) => [
+      name,
+      { p50: median(figures.map((run) => run.p50)), p99: median(figures.map((run) => run.p99)), requests: median(figures.map((run) => run.requests)) },
+    ]),
   );
 }
 
@@ -291,7 +296,14 @@ async function fillSessionStore(server: Server, userId: string, total: number) {
         while (count < total) {
           const size = Math.min(batch, total - count);
           // About four sessions per account, like the engine benchmark; ids shaped like ObjectId strings.
-          const docs = Array.from({ length: size }, (_, offset) => clone(Math.floor((count + offset) / 4).toString(16).padStart(24, 'f'), offset));
+          const docs = Array.from({ length: size }, (_, offset) =>
+            clone(
+              Math.floor((count + offset) / 4)
+                .toString(16)
+                .padStart(24, 'f'),
+              offset,
+            ),
+          );
           await sessions.insertMany(docs as never[], { ordered: false });
           count += size;
         }
@@ -310,7 +322,12 @@ async function benchListing(server: Server) {
   const cookie = await signedInCookie(server, email);
   const me = (await (await fetch(`${server.baseUrl}/api/auth/me`, { headers: { Cookie: cookie, ...FORWARDED } })).json()) as { user: { id: string } };
   const store = await fillSessionStore(server, me.user.id, LIST_STORE_SIZE);
-  const options: autocannon.Options = { url: `${server.baseUrl}/api/sessions`, connections: 10, duration: LIST_SECONDS, headers: { Cookie: cookie, ...FORWARDED } };
+  const options: autocannon.Options = {
+    url: `${server.baseUrl}/api/sessions`,
+    connections: 10,
+    duration: LIST_SECONDS,
+    headers: { Cookie: cookie, ...FORWARDED },
+  };
   const listed = (await (await fetch(options.url, { headers: { Cookie: cookie, ...FORWARDED } })).json()) as { sessions: unknown[] };
   if (listed.sessions.length !== LIST_USER_SESSIONS) throw new Error(`expected ${LIST_USER_SESSIONS} sessions listed, got ${listed.sessions.length}`);
   try {
@@ -372,7 +389,9 @@ async function benchRevocationLag(): Promise<LagFigures> {
       const signedIn = await post(a.baseUrl, '/api/auth/login', { email, password: PASSWORD });
       if (signedIn.status !== 200) throw new Error(`sign-in on A: ${signedIn.status}`);
       const cookie = sessionCookieOf(signedIn);
-      const current = (await (await fetch(`${a.baseUrl}/api/sessions/current`, { headers: { Cookie: cookie, ...FORWARDED } })).json()) as { session: { handle: string } };
+      const current = (await (await fetch(`${a.baseUrl}/api/sessions/current`, { headers: { Cookie: cookie, ...FORWARDED } })).json()) as {
+        session: { handle: string };
+      };
       // B reads the session once, then holds it in memory.
       for (let warm = 0; warm < 3; warm += 1) if ((await me(b.baseUrl, cookie)).status !== 200) throw new Error('B refused a live session');
       // A's log is written asynchronously: its lines so far are out once it has been idle a moment.
@@ -394,7 +413,9 @@ async function benchRevocationLag(): Promise<LagFigures> {
       requestsOnA += requestLines(a.name) - linesOnA - 1;
     }
     const figures = { trials: lags.length, p50: percentile(lags, 50), p99: percentile(lags, 99), max: Math.max(...lags), staleAnswers, requestsOnA };
-    log(`revocation lag over ${figures.trials} trials: p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms, max ${figures.max.toFixed(1)} ms; stale 200s ${staleAnswers}; requests on A meanwhile ${requestsOnA}`);
+    log(
+      `revocation lag over ${figures.trials} trials: p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms, max ${figures.max.toFixed(1)} ms; stale 200s ${staleAnswers}; requests on A meanwhile ${requestsOnA}`,
+    );
     return figures;
   } finally {
     await stopServer(a);
@@ -415,7 +436,14 @@ async function benchLayers(sessionCache: 'off' | 'coherent'): Promise<string> {
 
 function machine() {
   const cpu = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
-  return { nproc: availableParallelism(), cpu, node: process.version, loadAverage: loadavg().map((value) => value.toFixed(2)).join(' ') };
+  return {
+    nproc: availableParallelism(),
+    cpu,
+    node: process.version,
+    loadAverage: loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' '),
+  };
 }
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
@@ -439,9 +467,27 @@ function targetsOf(me: Awaited<ReturnType<typeof benchMe>>, single: Awaited<Retu
   const connectMongoSingle = single.get(CONNECT_MONGO);
   const ratio = (a: number | undefined, b: number | undefined) => (a ?? NaN) / (b ?? NaN);
   return [
-    { what: 'strict req/s ÷ connect-mongo (same database work), 50 connections', measured: ratio(strict?.reqPerSec, connectMongo?.reqPerSec), limit: 0.8, kind: 'min', unit: '×' },
-    { what: 'strict p99 ÷ connect-mongo (same database work), 50 connections', measured: ratio(strict?.p99, connectMongo?.p99), limit: 1.5, kind: 'max', unit: '×' },
-    { what: 'strict p50 ÷ connect-mongo (same database work), 1 connection', measured: ratio(strictSingle?.p50, connectMongoSingle?.p50), limit: 1.3, kind: 'max', unit: '×' },
+    {
+      what: 'strict req/s ÷ connect-mongo (same database work), 50 connections',
+      measured: ratio(strict?.reqPerSec, connectMongo?.reqPerSec),
+      limit: 0.8,
+      kind: 'min',
+      unit: '×',
+    },
+    {
+      what: 'strict p99 ÷ connect-mongo (same database work), 50 connections',
+      measured: ratio(strict?.p99, connectMongo?.p99),
+      limit: 1.5,
+      kind: 'max',
+      unit: '×',
+    },
+    {
+      what: 'strict p50 ÷ connect-mongo (same database work), 1 connection',
+      measured: ratio(strictSingle?.p50, connectMongoSingle?.p50),
+      limit: 1.3,
+      kind: 'max',
+      unit: '×',
+    },
     { what: 'coherent req/s ÷ MemoryStore, 50 connections', measured: ratio(coherent?.reqPerSec, memory?.reqPerSec), limit: 0.8, kind: 'min', unit: '×' },
     { what: `revocation on A seen as 401 on B, p99 over ${lag.trials} trials`, measured: lag.p99, limit: 100, kind: 'max', unit: ' ms' },
     { what: 'requests on A while B was asked', measured: lag.requestsOnA, limit: 0, kind: 'max', unit: '' },
@@ -482,7 +528,11 @@ function report(results: {
       `| ${name} | ${fixed(figures.reqPerSec)} | ${figures.p50} | ${figures.p99} | ${fixed(figures.cpuMicrosPerRequest)} | ${fixed(vsConnectMongo, 2)}× | ${fixed(p99VsConnectMongo, 2)}× | ${fixed(vsMemory, 2)}× | ${figures.non2xx} | ${figures.errors} |`,
     );
   }
-  lines.push('', 'Per round (req/s): ' + [...results.me].map(([name, figures]) => `${name} ${figures.rounds.map((run) => fixed(run.reqPerSec)).join(' / ')}`).join('; '), '');
+  lines.push(
+    '',
+    'Per round (req/s): ' + [...results.me].map(([name, figures]) => `${name} ${figures.rounds.map((run) => fixed(run.reqPerSec)).join(' / ')}`).join('; '),
+    '',
+  );
 
   const singleConnectMongo = results.singleConnection.get(CONNECT_MONGO);
   lines.push(
@@ -506,7 +556,9 @@ function report(results: {
   for (const target of targetsOf(results.me, results.singleConnection, lag)) {
     const isMet = target.kind === 'min' ? target.measured >= target.limit : target.measured <= target.limit;
     const digits = target.unit === '×' ? 2 : target.unit === ' ms' ? 1 : 0;
-    lines.push(`| ${target.what} | ${fixed(target.measured, digits)}${target.unit} | ${target.kind === 'min' ? '≥' : '≤'} ${target.limit}${target.unit} | ${isMet ? 'yes' : 'NO'} |`);
+    lines.push(
+      `| ${target.what} | ${fixed(target.measured, digits)}${target.unit} | ${target.kind === 'min' ? '≥' : '≤'} ${target.limit}${target.unit} | ${isMet ? 'yes' : 'NO'} |`,
+    );
   }
   lines.push('');
 
@@ -514,7 +566,8 @@ function report(results: {
   lines.push(`The same with SESSION_CACHE=coherent:`, '', results.layers.coherent, '');
 
   lines.push('| Database commands per request (driver command monitoring) | reads | writes | commands |', '|---|---:|---:|---|');
-  for (const cost of results.costs) lines.push(`| ${cost.request} | ${+cost.readsPerRequest.toFixed(2)} | ${+cost.writesPerRequest.toFixed(2)} | ${cost.commands} |`);
+  for (const cost of results.costs)
+    lines.push(`| ${cost.request} | ${+cost.readsPerRequest.toFixed(2)} | ${+cost.writesPerRequest.toFixed(2)} | ${cost.commands} |`);
   lines.push('');
 
   const hashing = PRODUCTION_HASHING_COST;
@@ -525,15 +578,23 @@ function report(results: {
   );
 
   const { small, large } = results.listing;
-  lines.push(`| GET /api/sessions (user with ${LIST_USER_SESSIONS} sessions, 10 connections) | stored sessions | req/s | p50 ms | p99 ms | server CPU µs/request |`, '|---|---:|---:|---:|---:|---:|');
+  lines.push(
+    `| GET /api/sessions (user with ${LIST_USER_SESSIONS} sessions, 10 connections) | stored sessions | req/s | p50 ms | p99 ms | server CPU µs/request |`,
+    '|---|---:|---:|---:|---:|---:|',
+  );
   lines.push(`| small store | ${small.stored} | ${fixed(small.reqPerSec)} | ${small.p50} | ${small.p99} | ${fixed(small.cpuMicrosPerRequest)} |`);
   lines.push(`| large store | ${large.stored} | ${fixed(large.reqPerSec)} | ${large.p50} | ${large.p99} | ${fixed(large.cpuMicrosPerRequest)} |`, '');
 
   if (results.web) {
     lines.push(`Web (gzip -9 of the JS + CSS fetched, ${results.web.distDir}):`, '');
     lines.push('| route | files | gzip |', '|---|---|---:|');
-    for (const route of results.web.routes) lines.push(`| ${route.route} | ${route.assets.map((asset) => `${asset.file.replace('assets/', '')} ${kib(asset.gzipBytes)}`).join(', ')} | ${kib(route.gzipBytes)} |`);
-    lines.push(`| admin chunk (extra, admins only) | ${results.web.admin.map((asset) => `${asset.file.replace('assets/', '')} ${kib(asset.gzipBytes)}`).join(', ')} | ${kib(totalGzipBytes(results.web.admin))} |`);
+    for (const route of results.web.routes)
+      lines.push(
+        `| ${route.route} | ${route.assets.map((asset) => `${asset.file.replace('assets/', '')} ${kib(asset.gzipBytes)}`).join(', ')} | ${kib(route.gzipBytes)} |`,
+      );
+    lines.push(
+      `| admin chunk (extra, admins only) | ${results.web.admin.map((asset) => `${asset.file.replace('assets/', '')} ${kib(asset.gzipBytes)}`).join(', ')} | ${kib(totalGzipBytes(results.web.admin))} |`,
+    );
   } else {
     lines.push('Web: apps/web/dist not built (npm run build -w @gatehouse/web); sizes skipped.');
   }
@@ -572,7 +633,9 @@ async function main(): Promise<void> {
     const layers = { strict: await benchLayers('off'), coherent: await benchLayers('coherent') };
     log('revocation window of the coherent cache, two instances');
     const lag = await benchRevocationLag();
-    process.stdout.write(`${report({ machine: info, web, costs, me, singleConnection, login, listing, layers, lag, seconds: (Date.now() - started) / 1000 })}\n`);
+    process.stdout.write(
+      `${report({ machine: info, web, costs, me, singleConnection, login, listing, layers, lag, seconds: (Date.now() - started) / 1000 })}\n`,
+    );
     process.stdout.write(`S18 sign-in timing within 10 %: ${loginTimingOk ? 'yes' : 'NO'} (figures in the log line above)\n`);
   } finally {
     for (const server of servers) await stopServer(server);
@@ -585,4 +648,3 @@ main().catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });
-

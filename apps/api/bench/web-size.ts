@@ -45,9 +45,7 @@ function dynamicImportGroups(entryCode: string): string[][] {
   const files = /m\.f=\[([^\]]*)\]/.exec(entryCode)?.[1];
   if (!files) return [];
   const names = [...files.matchAll(/"([^"]+)"/g)].map((match) => match[1] ?? '');
-  return [...entryCode.matchAll(/__vite__mapDeps\(\[([\d,]+)\]\)/g)].map((match) =>
-    (match[1] ?? '').split(',').map((index) => names[Number(index)] ?? ''),
-  );
+  return [...entryCode.matchAll(/__vite__mapDeps\(\[([\d,]+)\]\)/g)].map((match) => (match[1] ?? '').split(',').map((index) => names[Number(index)] ?? ''));
 }
 
 /** Gzip (level 9) sizes of the JS and CSS the browser fetches to show each route of the built SPA. */

@@ -90,7 +90,10 @@ export interface AppServices {
 }
 
 /** Builds the app from its dependencies; it neither connects nor listens (server.ts does). */
-export function createApp({ config, connection, logger, hasher = createPasswordHasher(config.passwordHashing), clock = Date.now }: AppDeps): { app: Express; services: AppServices } {
+export function createApp({ config, connection, logger, hasher = createPasswordHasher(config.passwordHashing), clock = Date.now }: AppDeps): {
+  app: Express;
+  services: AppServices;
+} {
   const users = getUserModel(connection);
   const live = createLiveBus();
   const jobs = createBackgroundJobs(logger);
@@ -120,7 +123,11 @@ export function createApp({ config, connection, logger, hasher = createPasswordH
   const secondFactors = createSecondFactors({ connection, box: createSecretBox(config.totpEncryptionKeys), clock, issuer: config.serviceName });
   const passkeys = createPasskeyStore(connection);
   const challenges = createChallenges(connection);
-  const relyingParty = createRelyingParty({ config, challenges, onRejected: (reason) => logger.info({ authEvent: 'passkey_rejected', reason }, 'auth: passkey_rejected') });
+  const relyingParty = createRelyingParty({
+    config,
+    challenges,
+    onRejected: (reason) => logger.info({ authEvent: 'passkey_rejected', reason }, 'auth: passkey_rejected'),
+  });
   const assertions = createPasskeyAssertions({ store: passkeys, relyingParty });
   const secondStep = createSecondStep({
     config,
@@ -159,7 +166,10 @@ export function createApp({ config, connection, logger, hasher = createPasswordH
   app.use('/api', createSessionMiddleware({ config, store: registry.store, generateId: (req) => registry.generateId(req) })); // loads the session (1 read) only for API calls, never for static files
   app.use('/api', createSessionLifecycle({ config, registry })); // absolute timeout (S9), pending role changes (S4), replayed-cookie detection
   app.use('/api/auth/login/second-factor', secondStep.router); // the only route a pending sign-in can use (S37)
-  app.use('/api/auth/passkey', createPasskeySignInRouter({ registry, accounts: accountSource, store: passkeys, relyingParty, assertions, throttle: codeThrottle, activity, signIn }));
+  app.use(
+    '/api/auth/passkey',
+    createPasskeySignInRouter({ registry, accounts: accountSource, store: passkeys, relyingParty, assertions, throttle: codeThrottle, activity, signIn }),
+  );
   app.use(
     '/api/auth',
     createAuthRouter({
@@ -187,7 +197,21 @@ export function createApp({ config, connection, logger, hasher = createPasswordH
   app.use('/api/sessions', createSessionsRouter({ config, registry, devices }));
   app.use('/api/activity', createActivityRouter({ activity }));
   app.use('/api/events', createEventsRouter({ config, registry, live }));
-  app.use('/api/admin', createAdminRouter({ config, connection, registry, accounts, devices, activity, resets, mail, mailThrottle, enrolment: createSecondFactorEnrolment({ secondFactors, passkeys }) }));
+  app.use(
+    '/api/admin',
+    createAdminRouter({
+      config,
+      connection,
+      registry,
+      accounts,
+      devices,
+      activity,
+      resets,
+      mail,
+      mailThrottle,
+      enrolment: createSecondFactorEnrolment({ secondFactors, passkeys }),
+    }),
+  );
   if (mail.mailer.outbox) app.use('/api/dev', createDevRouter({ outbox: mail.mailer.outbox })); // development and tests only: never mounted in production
   app.use('/api', createMethodNotAllowed(app)); // a known path with another method: 405 + Allow
   app.use('/api', apiNotFound); // unknown API paths get JSON 404, never the SPA's index.html

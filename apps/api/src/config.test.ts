@@ -45,13 +45,20 @@ describe('loadConfig', () => {
   it('mail: SMTP_URL is smtp:// or smtps://; links come from PUBLIC_URL (default: the app or dev server origin), never a request', () => {
     const dataDir = tempDir();
     const development = loadConfig({ SESSION_SECRETS: secret, DATA_DIR: dataDir });
-    expect(development.mail).toEqual({ smtpUrl: undefined, from: 'Gatehouse <no-reply@localhost>', publicUrl: 'http://localhost:3000', outboxDir: join(dataDir, 'outbox') });
+    expect(development.mail).toEqual({
+      smtpUrl: undefined,
+      from: 'Gatehouse <no-reply@localhost>',
+      publicUrl: 'http://localhost:3000',
+      outboxDir: join(dataDir, 'outbox'),
+    });
     expect(development.requireVerifiedEmail).toBe(false);
     expect(development.emailVerificationTtlSeconds).toBe(24 * 3600);
     expect(loadConfig({ SESSION_SECRETS: secret, DEV_SERVER_ORIGINS: 'http://localhost:5173' }).mail.publicUrl).toBe('http://localhost:5173');
     expect(loadConfig({ SESSION_SECRETS: secret, PUBLIC_URL: 'https://app.example.com/' }).mail.publicUrl).toBe('https://app.example.com');
     expect(() => loadConfig({ SESSION_SECRETS: secret, PUBLIC_URL: 'https://app.example.com/?x=1' })).toThrow(/PUBLIC_URL/);
-    expect(loadConfig({ SESSION_SECRETS: secret, SMTP_URL: 'smtp://user:pass@mail.example.com:587' }).mail.smtpUrl).toBe('smtp://user:pass@mail.example.com:587');
+    expect(loadConfig({ SESSION_SECRETS: secret, SMTP_URL: 'smtp://user:pass@mail.example.com:587' }).mail.smtpUrl).toBe(
+      'smtp://user:pass@mail.example.com:587',
+    );
     expect(() => loadConfig({ SESSION_SECRETS: secret, SMTP_URL: 'http://mail.example.com' })).toThrow(/SMTP_URL/);
     expect(() => loadConfig({ SESSION_SECRETS: secret, SMTP_URL: 'not a url' })).toThrow(/SMTP_URL/);
     expect(() => loadConfig({ SESSION_SECRETS: secret, MAIL_FROM: 'nobody' })).toThrow(/MAIL_FROM/);
@@ -96,7 +103,9 @@ describe('loadConfig', () => {
     expect(first[0]?.length).toBe(32);
     expect(statSync(join(dataDir, 'totp-encryption-key')).mode & 0o777).toBe(0o600);
     expect(loadConfig({ SESSION_SECRETS: secret, DATA_DIR: dataDir }).totpEncryptionKeys).toEqual(first);
-    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRETS: secret, DATA_DIR: tempDir() })).toThrow(/TOTP_ENCRYPTION_KEYS is required in production/);
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRETS: secret, DATA_DIR: tempDir() })).toThrow(
+      /TOTP_ENCRYPTION_KEYS is required in production/,
+    );
     expect(() => loadConfig({ SESSION_SECRETS: secret, TOTP_ENCRYPTION_KEYS: 'c2hvcnQ=' })).toThrow(/TOTP_ENCRYPTION_KEYS: key #1/);
     const hex = 'ab'.repeat(32);
     const rotated = loadConfig({ SESSION_SECRETS: secret, TOTP_ENCRYPTION_KEYS: `${hex},${totpKey}` }).totpEncryptionKeys;
@@ -126,7 +135,9 @@ describe('loadConfig', () => {
     const dev = { SESSION_SECRETS: secret, DATA_DIR: tempDir() };
     expect(loadConfig(dev, { isTerminal: true }).logFormat).toBe('pretty');
     expect(loadConfig(dev, { isTerminal: false }).logFormat).toBe('json');
-    expect(loadConfig({ ...dev, NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/x', TOTP_ENCRYPTION_KEYS: totpKey }, { isTerminal: true }).logFormat).toBe('json');
+    expect(loadConfig({ ...dev, NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/x', TOTP_ENCRYPTION_KEYS: totpKey }, { isTerminal: true }).logFormat).toBe(
+      'json',
+    );
     expect(loadConfig({ ...dev, LOG_FORMAT: 'pretty' }, { isTerminal: false }).logFormat).toBe('pretty');
     expect(loadConfig({ ...dev, LOG_FORMAT: 'json' }, { isTerminal: true }).logFormat).toBe('json');
     expect(() => loadConfig({ ...dev, LOG_FORMAT: 'text' })).toThrow(/LOG_FORMAT/);
@@ -137,12 +148,16 @@ describe('loadConfig', () => {
     expect(loadConfig(base)).toMatchObject({ sessionCache: 'off', sessionCacheMaxEntries: 10_000 });
     expect(loadConfig({ ...base, SESSION_CACHE: '' }).sessionCache).toBe('off');
     expect(loadConfig({ ...base, SESSION_CACHE: 'off' }).sessionCache).toBe('off');
-    expect(loadConfig({ ...base, SESSION_CACHE: 'coherent', SESSION_CACHE_MAX_ENTRIES: '500' })).toMatchObject({ sessionCache: 'coherent', sessionCacheMaxEntries: 500 });
+    expect(loadConfig({ ...base, SESSION_CACHE: 'coherent', SESSION_CACHE_MAX_ENTRIES: '500' })).toMatchObject({
+      sessionCache: 'coherent',
+      sessionCacheMaxEntries: 500,
+    });
     for (const wrong of ['on', 'true', 'Coherent', 'memory']) {
       expect(() => loadConfig({ ...base, SESSION_CACHE: wrong })).toThrow(ConfigError);
       expect(() => loadConfig({ ...base, SESSION_CACHE: wrong })).toThrow(/SESSION_CACHE/);
     }
-    for (const wrong of ['0', '-1', '2.5', 'many']) expect(() => loadConfig({ ...base, SESSION_CACHE_MAX_ENTRIES: wrong })).toThrow(/SESSION_CACHE_MAX_ENTRIES/);
+    for (const wrong of ['0', '-1', '2.5', 'many'])
+      expect(() => loadConfig({ ...base, SESSION_CACHE_MAX_ENTRIES: wrong })).toThrow(/SESSION_CACHE_MAX_ENTRIES/);
   });
 
   it('parses trust proxy as a boolean, a hop count or an address list', () => {
@@ -156,7 +171,13 @@ describe('loadConfig', () => {
   });
 
   it('S16, S32: the sign-in throttle is strict in production, roomier per address elsewhere, and every limit comes from the environment', () => {
-    const production = loadConfig({ NODE_ENV: 'production', SESSION_SECRETS: secret, TOTP_ENCRYPTION_KEYS: totpKey, MONGODB_URI: 'mongodb://db/gatehouse', DATA_DIR: tempDir() });
+    const production = loadConfig({
+      NODE_ENV: 'production',
+      SESSION_SECRETS: secret,
+      TOTP_ENCRYPTION_KEYS: totpKey,
+      MONGODB_URI: 'mongodb://db/gatehouse',
+      DATA_DIR: tempDir(),
+    });
     expect(production.throttle).toEqual(PRODUCTION_THROTTLE_LIMITS);
     expect(production.throttle.signInPerIp).toEqual({ points: 100, durationSeconds: 86400 });
     const development = loadConfig({ DATA_DIR: tempDir() });
@@ -195,10 +216,14 @@ describe('loadConfig', () => {
     });
   });
 
-  it.each([['THROTTLE_SIGN_IN_PER_EMAIL', 'ten'], ['THROTTLE_SIGN_IN_PER_IP', '0/60'], ['THROTTLE_REGISTRATIONS_PER_IP', '10'], ['MAX_CONCURRENT_PASSWORD_CHECKS', '0'], ['THROTTLE_MAIL_PER_ADDRESS', '5'], ['THROTTLE_LINK_CHECKS_PER_IP', '0/3600']])(
-    'refuses %s=%s, naming the variable',
-    (variable, value) => {
-      expect(() => loadConfig({ DATA_DIR: tempDir(), [variable]: value })).toThrow(new RegExp(variable));
-    },
-  );
+  it.each([
+    ['THROTTLE_SIGN_IN_PER_EMAIL', 'ten'],
+    ['THROTTLE_SIGN_IN_PER_IP', '0/60'],
+    ['THROTTLE_REGISTRATIONS_PER_IP', '10'],
+    ['MAX_CONCURRENT_PASSWORD_CHECKS', '0'],
+    ['THROTTLE_MAIL_PER_ADDRESS', '5'],
+    ['THROTTLE_LINK_CHECKS_PER_IP', '0/3600'],
+  ])('refuses %s=%s, naming the variable', (variable, value) => {
+    expect(() => loadConfig({ DATA_DIR: tempDir(), [variable]: value })).toThrow(new RegExp(variable));
+  });
 });

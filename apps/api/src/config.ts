@@ -202,7 +202,13 @@ const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
-  MONGODB_URI: z.preprocess(emptyAsUndefined, z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional()),
+  MONGODB_URI: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+      .optional(),
+  ),
   EMBEDDED_MONGO: z.preprocess(emptyAsUndefined, z.enum(['allow']).optional()),
   /** Set by `npm run dev`: the Vite dev server's origins, allowed only while it runs. */
   DEV_SERVER_ORIGINS: z.preprocess(emptyAsUndefined, z.string().optional()),
@@ -235,20 +241,26 @@ const EnvSchema = z.object({
   TOTP_ENCRYPTION_KEYS: z.preprocess(emptyAsUndefined, z.string().optional()),
   SECOND_FACTOR_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   SERVICE_NAME: z.preprocess(emptyAsUndefined, z.string().trim().min(1).max(64).default('Gatehouse')),
-  WEBAUTHN_RP_ID: z.preprocess(emptyAsUndefined, z.string().regex(/^[a-z0-9.-]+$/, 'must be a domain name such as example.com').optional()),
+  WEBAUTHN_RP_ID: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9.-]+$/, 'must be a domain name such as example.com')
+      .optional(),
+  ),
   WEBAUTHN_ORIGINS: z.preprocess(emptyAsUndefined, z.string().optional()),
   REQUIRE_ADMIN_SECOND_FACTOR: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
   THROTTLE_MAIL_PER_ADDRESS: rateLimit,
   THROTTLE_MAIL_PER_IP: rateLimit,
   THROTTLE_LINK_CHECKS_PER_IP: rateLimit,
-  SMTP_URL: z.preprocess(
+  SMTP_URL: z.preprocess(emptyAsUndefined, z.string().refine(isSmtpUrl, 'must be smtp://[user:password@]host[:port] or smtps://…').optional()),
+  MAIL_FROM: z.preprocess(
     emptyAsUndefined,
     z
       .string()
-      .refine(isSmtpUrl, 'must be smtp://[user:password@]host[:port] or smtps://…')
+      .regex(/<[^<>@\s]+@[^<>@\s]+>$|^[^<>@\s]+@[^<>@\s]+$/, 'must be an address, e.g. Gatehouse <no-reply@example.com>')
       .optional(),
   ),
-  MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().regex(/<[^<>@\s]+@[^<>@\s]+>$|^[^<>@\s]+@[^<>@\s]+$/, 'must be an address, e.g. Gatehouse <no-reply@example.com>').optional()),
   PUBLIC_URL: z.preprocess(emptyAsUndefined, z.string().optional()),
   REQUIRE_VERIFIED_EMAIL: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
   EMAIL_VERIFICATION_TTL_SECONDS: seconds(24 * 3600),
@@ -352,7 +364,10 @@ function parseSecrets(raw: string | undefined, env: Config['env'], dataDir: stri
     if (env === 'production') throw new ConfigError('SESSION_SECRETS is required in production (comma-separated, each at least 32 characters)');
     return [developmentSecret(dataDir)];
   }
-  const secrets = raw.split(',').map((secret) => secret.trim()).filter(Boolean);
+  const secrets = raw
+    .split(',')
+    .map((secret) => secret.trim())
+    .filter(Boolean);
   if (secrets.length === 0) throw new ConfigError('SESSION_SECRETS is empty');
   secrets.forEach((secret, index) => {
     if (secret.length < SESSION_SECRET_MIN_LENGTH) {
@@ -384,7 +399,10 @@ function parseTotpKeys(raw: string | undefined, env: Config['env'], dataDir: str
   if (raw === undefined && env === 'production') {
     throw new ConfigError('TOTP_ENCRYPTION_KEYS is required in production (comma-separated 32-byte keys, e.g. `openssl rand -base64 32`)');
   }
-  const texts = (raw ?? developmentTotpKey(dataDir)).split(',').map((key) => key.trim()).filter(Boolean);
+  const texts = (raw ?? developmentTotpKey(dataDir))
+    .split(',')
+    .map((key) => key.trim())
+    .filter(Boolean);
   if (texts.length === 0) throw new ConfigError('TOTP_ENCRYPTION_KEYS is empty');
   return texts.map((text, index) => {
     const key = decodeKey(text);
@@ -413,7 +431,9 @@ function webauthnSettings(rpIdSetting: string | undefined, originsSetting: strin
 
 type SessionTimeouts = Pick<Config, 'idleTimeoutSeconds' | 'rememberMeIdleTimeoutSeconds' | 'absoluteTimeoutSeconds' | 'touchAfterSeconds'>;
 
-function sessionTimeouts(e: Pick<Env, 'IDLE_TIMEOUT_SECONDS' | 'REMEMBER_ME_IDLE_TIMEOUT_SECONDS' | 'ABSOLUTE_TIMEOUT_SECONDS' | 'TOUCH_AFTER_SECONDS'>): SessionTimeouts {
+function sessionTimeouts(
+  e: Pick<Env, 'IDLE_TIMEOUT_SECONDS' | 'REMEMBER_ME_IDLE_TIMEOUT_SECONDS' | 'ABSOLUTE_TIMEOUT_SECONDS' | 'TOUCH_AFTER_SECONDS'>,
+): SessionTimeouts {
   const idleTimeoutSeconds = e.IDLE_TIMEOUT_SECONDS;
   const touchAfterSeconds = e.TOUCH_AFTER_SECONDS ?? Math.min(60, Math.floor(idleTimeoutSeconds / 2));
   if (touchAfterSeconds >= idleTimeoutSeconds) {

@@ -16,7 +16,11 @@ describe('the API as a process', () => {
   it('R3: sessions survive a restart: sign in, SIGTERM (exit 0), start again on the same database, same cookie → 200', { timeout: 60_000 }, async () => {
     const env = { MONGODB_URI: databaseUri(uniqueDbName()), SESSION_SECRETS: TEST_SECRET };
     const first = await startApi(env);
-    const registered = await jsonPost(`${first.baseUrl}/api/auth/register`, { name: 'Restart', email: 'restart@example.com', password: 'correct horse battery staple' });
+    const registered = await jsonPost(`${first.baseUrl}/api/auth/register`, {
+      name: 'Restart',
+      email: 'restart@example.com',
+      password: 'correct horse battery staple',
+    });
     expect(registered.status).toBe(202);
     const signedIn = await jsonPost(`${first.baseUrl}/api/auth/login`, { email: 'restart@example.com', password: 'correct horse battery staple' });
     expect(signedIn.status).toBe(200);
@@ -57,7 +61,10 @@ describe('the API as a process', () => {
   });
 
   it('R1: with the database unreachable it answers at once: readiness 503, API calls 503 with Retry-After, health 200', { timeout: 30_000 }, async () => {
-    const api = await startApi({ MONGODB_URI: 'mongodb://127.0.0.1:9/gatehouse', SESSION_SECRETS: TEST_SECRET, DB_TIMEOUT_MS: '300' }, { waitFor: 'listening' });
+    const api = await startApi(
+      { MONGODB_URI: 'mongodb://127.0.0.1:9/gatehouse', SESSION_SECRETS: TEST_SECRET, DB_TIMEOUT_MS: '300' },
+      { waitFor: 'listening' },
+    );
     try {
       expect((await fetch(`${api.baseUrl}/api/health`)).status).toBe(200);
       expect((await fetch(`${api.baseUrl}/api/ready`)).status).toBe(503);

@@ -128,7 +128,12 @@ interface Target {
 
 async function openEngine(mode: Mode, replicaSet: boolean): Promise<Target> {
   const dir = mode === 'dbPath' ? fs.mkdtempSync(path.join(os.tmpdir(), 'embedded-mongo-bench-cs-')) : undefined;
-  const engine = await start({ port: 0, dbPath: dir, replicaSet: replicaSet ? 'rs0' : false, logger: { info: () => undefined, warn: (m) => console.error(m) } });
+  const engine = await start({
+    port: 0,
+    dbPath: dir,
+    replicaSet: replicaSet ? 'rs0' : false,
+    logger: { info: () => undefined, warn: (m) => console.error(m) },
+  });
   const client = new MongoClient(engine.uri, { maxPoolSize: CONCURRENCY + 4 });
   const sessions = client.db('bench').collection<Document>('sessions');
   await sessions.createIndex({ expires: 1 }, { expireAfterSeconds: 0 });
@@ -223,9 +228,13 @@ async function writeCost(mode: Mode): Promise<Row[]> {
   const watched = targets.get('replica set, 1 stream') as Target;
   // The watcher is another process, as another instance of an application would be: its own
   // driver work is not charged to the writes, only the engine's and the competition for CPU.
-  const watcher = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--watch', watched.client.options.hosts.map((h) => `mongodb://${h.toString()}/`)[0] as string], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const watcher = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), '--watch', watched.client.options.hosts.map((h) => `mongodb://${h.toString()}/`)[0] as string],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const lines = readline.createInterface({ input: watcher.stdout as NodeJS.ReadableStream });
   const nextLine = (): Promise<string> => new Promise((resolve) => lines.once('line', resolve));
   if ((await nextLine()) !== 'ready') throw new Error('watcher did not start');
@@ -256,7 +265,8 @@ async function writeCost(mode: Mode): Promise<Row[]> {
       const a = summarize(seq.get(setup) ?? []);
       const b = summarize(par.get(setup) ?? []);
       // (Fewer events than writes: an upsert that rewrote identical values changed nothing.)
-      const note = setup === 'replica set, 1 stream' ? `${(seen - 1).toLocaleString('en-US')} events consumed for ${writes.toLocaleString('en-US')} writes` : '';
+      const note =
+        setup === 'replica set, 1 stream' ? `${(seen - 1).toLocaleString('en-US')} events consumed for ${writes.toLocaleString('en-US')} writes` : '';
       rows.push({ mode, what: 'upsert by _id', setup, opsPerSec: a.opsPerSec, p50: a.p50, p99: a.p99, note });
       rows.push({ mode, what: `upsert x${CONCURRENCY}`, setup, opsPerSec: b.opsPerSec, p50: b.p50, p99: b.p99, note: '' });
     }
@@ -316,7 +326,15 @@ async function engineCpu(mode: Mode): Promise<Row[]> {
         replicaSet: x.replicaSet ? replicaSetState('rs0', '127.0.0.1:0', engine.history) : undefined,
         retryableWrites: new RetryableWrites(),
       };
-      const conn: ConnectionState = { id: 1, remote: 'bench', user: undefined, sasl: undefined, client: undefined, closed: new AbortController().signal, local: '127.0.0.1:0' };
+      const conn: ConnectionState = {
+        id: 1,
+        remote: 'bench',
+        user: undefined,
+        sasl: undefined,
+        client: undefined,
+        closed: new AbortController().signal,
+        local: '127.0.0.1:0',
+      };
       return { ...x, ctx: { server, conn, db: 'bench' } };
     }),
   );
@@ -324,7 +342,14 @@ async function engineCpu(mode: Mode): Promise<Row[]> {
   let txn = 0;
   const command = (i: number, retryable: boolean): Document => {
     const d = sessionDoc(i % (2 * DOCS));
-    return { update: 'sessions', updates: [{ q: { _id: d._id }, u: { $set: d }, upsert: true }], ordered: true, lsid, ...(retryable ? { txnNumber: Long.fromNumber(++txn) } : {}), $db: 'bench' };
+    return {
+      update: 'sessions',
+      updates: [{ q: { _id: d._id }, u: { $set: d }, upsert: true }],
+      ordered: true,
+      lsid,
+      ...(retryable ? { txnNumber: Long.fromNumber(++txn) } : {}),
+      $db: 'bench',
+    };
   };
   const n = OPS * 5;
   const round = async (c: (typeof contexts)[number]): Promise<number> => {
@@ -335,10 +360,11 @@ async function engineCpu(mode: Mode): Promise<Row[]> {
   };
   for (const c of contexts) for (let w = 0; w < 3; w++) await round(c);
   const results = new Map<string, number[]>(contexts.map((c) => [c.name, []]));
-  for (let r = 0; r < ROUNDS * 2; r++) for (let k = 0; k < contexts.length; k++) {
-    const c = contexts[(r + k) % contexts.length] as (typeof contexts)[number];
-    results.get(c.name)?.push(await round(c));
-  }
+  for (let r = 0; r < ROUNDS * 2; r++)
+    for (let k = 0; k < contexts.length; k++) {
+      const c = contexts[(r + k) % contexts.length] as (typeof contexts)[number];
+      results.get(c.name)?.push(await round(c));
+    }
   for (const c of contexts) {
     c.ctx.server.cursors.close();
     await c.ctx.server.engine.journal?.close();
@@ -348,7 +374,15 @@ async function engineCpu(mode: Mode): Promise<Row[]> {
   const base = median(results.get('standalone') ?? []);
   return contexts.map((c) => {
     const us = median(results.get(c.name) ?? []);
-    return { mode, what: 'engine CPU per upsert (µs)', setup: c.name, opsPerSec: undefined, p50: us / 1000, p99: us / 1000, note: `${us.toFixed(1)} µs${c.name === 'standalone' ? '' : ` (${us >= base ? '+' : '−'}${Math.abs(us - base).toFixed(1)})`}` };
+    return {
+      mode,
+      what: 'engine CPU per upsert (µs)',
+      setup: c.name,
+      opsPerSec: undefined,
+      p50: us / 1000,
+      p99: us / 1000,
+      note: `${us.toFixed(1)} µs${c.name === 'standalone' ? '' : ` (${us >= base ? '+' : '−'}${Math.abs(us - base).toFixed(1)})`}`,
+    };
   });
 }
 
@@ -379,12 +413,16 @@ async function main(): Promise<void> {
   }
   const f = (x: number): string => x.toFixed(3);
   const lines: string[] = [];
-  lines.push(`Node ${process.version}, ${os.cpus().length} cores, ${os.platform()}; ${ROUNDS} rounds per row (latency: ${EVENTS} events each; upsert: ${OPS} ops each; upsert x${CONCURRENCY}: ${OPS * 2} ops each), the three engines of a mode measured in alternation; p50/p99 = median round, ops/s = best round; load average at start ${os.loadavg()[0]?.toFixed(1)}; driver(s) and engine(s) in one process, a fresh process per case.`);
+  lines.push(
+    `Node ${process.version}, ${os.cpus().length} cores, ${os.platform()}; ${ROUNDS} rounds per row (latency: ${EVENTS} events each; upsert: ${OPS} ops each; upsert x${CONCURRENCY}: ${OPS * 2} ops each), the three engines of a mode measured in alternation; p50/p99 = median round, ops/s = best round; load average at start ${os.loadavg()[0]?.toFixed(1)}; driver(s) and engine(s) in one process, a fresh process per case.`,
+  );
   lines.push('');
   lines.push('| mode | measured | engine | ops/s | p50 ms | p99 ms | note |');
   lines.push('|---|---|---|---:|---:|---:|---|');
   for (const r of rows.filter((x) => !x.what.startsWith('engine CPU'))) {
-    lines.push(`| ${r.mode} | ${r.what} | ${r.setup} | ${r.opsPerSec === undefined ? '' : Math.round(r.opsPerSec).toLocaleString('en-US')} | ${f(r.p50)} | ${f(r.p99)} | ${r.note} |`);
+    lines.push(
+      `| ${r.mode} | ${r.what} | ${r.setup} | ${r.opsPerSec === undefined ? '' : Math.round(r.opsPerSec).toLocaleString('en-US')} | ${f(r.p50)} | ${f(r.p99)} | ${r.note} |`,
+    );
   }
   lines.push('');
   lines.push('Engine CPU time per connect-mongo upsert, in-process (no driver, no sockets), median of alternating rounds:');

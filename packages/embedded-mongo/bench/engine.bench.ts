@@ -180,11 +180,16 @@ async function main(): Promise<void> {
   }
   const f = (x: number, d = 3): string => x.toFixed(d);
   const lines: string[] = [];
-  lines.push(`Node ${process.version}, ${os.cpus().length} cores, ${os.platform()}; ${ROUNDS} rounds of ${OPS} ops per row (delete: ${Math.floor(OPS / 2)}); p50/p99 = median round, ops/s = best round; upsert x${CONCURRENCY}: one round of ${OPS * 2}; load average at start ${os.loadavg()[0]?.toFixed(1)}; driver and engine in one process, a fresh process per case.`);
+  lines.push(
+    `Node ${process.version}, ${os.cpus().length} cores, ${os.platform()}; ${ROUNDS} rounds of ${OPS} ops per row (delete: ${Math.floor(OPS / 2)}); p50/p99 = median round, ops/s = best round; upsert x${CONCURRENCY}: one round of ${OPS * 2}; load average at start ${os.loadavg()[0]?.toFixed(1)}; driver and engine in one process, a fresh process per case.`,
+  );
   lines.push('');
   lines.push('| mode | docs | operation | ops/s | p50 ms | p99 ms | note |');
   lines.push('|---|---:|---|---:|---:|---:|---|');
-  for (const r of rows) lines.push(`| ${r.mode} | ${r.docs.toLocaleString('en-US')} | ${r.op} | ${Math.round(r.opsPerSec).toLocaleString('en-US')} | ${f(r.p50)} | ${f(r.p99)} | ${r.extra ?? ''} |`);
+  for (const r of rows)
+    lines.push(
+      `| ${r.mode} | ${r.docs.toLocaleString('en-US')} | ${r.op} | ${Math.round(r.opsPerSec).toLocaleString('en-US')} | ${f(r.p50)} | ${f(r.p99)} | ${r.extra ?? ''} |`,
+    );
   lines.push('');
   lines.push('100k vs 1k (target: ≤ 1.5× cost, i.e. p50 ratio ≤ 1.5 and ops/s ratio ≥ 0.67):');
   lines.push('');

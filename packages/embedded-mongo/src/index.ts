@@ -132,7 +132,9 @@ export async function start(options: StartOptions = {}): Promise<RunningEngine> 
   }
   const ttl = startTtlMonitor(engine, logger, options.ttlMonitorIntervalMs ?? 60_000);
   const uri = `mongodb://${hostPort(host, port)}/`;
-  logger.info(`listening on ${uri} (${options.dbPath ? `dbPath ${options.dbPath}` : 'in-memory'}${users.size ? ', auth required' : ''}, ${replicaSet === false ? 'standalone' : `replica set ${replicaSet}`})`);
+  logger.info(
+    `listening on ${uri} (${options.dbPath ? `dbPath ${options.dbPath}` : 'in-memory'}${users.size ? ', auth required' : ''}, ${replicaSet === false ? 'standalone' : `replica set ${replicaSet}`})`,
+  );
   let stopping: Promise<void> | undefined;
   return {
     uri,

@@ -42,7 +42,13 @@ describe('positional $', () => {
 
   it('with updateMany, each document uses its own matched position', async () => {
     await coll.insertMany([
-      { _id: 1, items: [{ sku: 'a', qty: 1 }, { sku: 'b', qty: 1 }] },
+      {
+        _id: 1,
+        items: [
+          { sku: 'a', qty: 1 },
+          { sku: 'b', qty: 1 },
+        ],
+      },
       { _id: 2, items: [{ sku: 'b', qty: 5 }] },
     ] as Document[]);
     const r = await coll.updateMany({ 'items.sku': 'b' }, u({ $inc: { 'items.$.qty': 10 } }));
@@ -121,7 +127,18 @@ describe('$[<identifier>] with arrayFilters', () => {
     expect(((await coll.findOne(byId(1))) as Document).grades.map((g: Document) => g.std)).toEqual([6, 4, 5]);
 
     const c = mongo.db.collection(`a${++n}`);
-    await c.insertOne({ _id: 0, a: [[0, 1], [0, 1]], b: [0, 1, 3], d: [{ x: 0, c: [{ y: 0 }, { y: 1 }] }, { x: 1, c: [{ y: 0 }] }] } as Document);
+    await c.insertOne({
+      _id: 0,
+      a: [
+        [0, 1],
+        [0, 1],
+      ],
+      b: [0, 1, 3],
+      d: [
+        { x: 0, c: [{ y: 0 }, { y: 1 }] },
+        { x: 1, c: [{ y: 0 }] },
+      ],
+    } as Document);
     await c.updateOne(byId(0), u({ $set: { 'a.$[].$[j]': 2 } }), { arrayFilters: [{ j: 0 }] });
     await c.updateOne(byId(0), u({ $set: { 'b.$[i]': 2 } }), { arrayFilters: [{ $or: [{ i: 0 }, { i: 3 }] }] });
     await c.updateOne(byId(0), u({ $set: { 'd.$[i].c.$[k].z': true } }), { arrayFilters: [{ 'i.x': 0 }, { 'k.y': 0 }] });
@@ -140,10 +157,20 @@ describe('$[<identifier>] with arrayFilters', () => {
   });
 
   it('works with every operator (here $push, $pull, $unset, $max) and in findOneAndUpdate', async () => {
-    await coll.insertOne({ _id: 0, a: [[0], [1]], s: [{ k: 1, v: 1 }, { k: 2, v: 9 }] } as Document);
+    await coll.insertOne({
+      _id: 0,
+      a: [[0], [1]],
+      s: [
+        { k: 1, v: 1 },
+        { k: 2, v: 9 },
+      ],
+    } as Document);
     await coll.updateOne(byId(0), u({ $push: { 'a.$[i]': 5 } }), { arrayFilters: [{ i: 0 }] });
     await coll.updateOne(byId(0), u({ $pull: { 'a.$[]': 1 } }));
-    const after = await coll.findOneAndUpdate(byId(0), u({ $max: { 's.$[e].v': 5 }, $unset: { 's.$[f].k': '' } }), { arrayFilters: [{ 'e.k': { $gte: 1 } }, { 'f.v': 9 }], returnDocument: 'after' });
+    const after = await coll.findOneAndUpdate(byId(0), u({ $max: { 's.$[e].v': 5 }, $unset: { 's.$[f].k': '' } }), {
+      arrayFilters: [{ 'e.k': { $gte: 1 } }, { 'f.v': 9 }],
+      returnDocument: 'after',
+    });
     expect(after).toEqual({ _id: 0, a: [[0, 5], []], s: [{ k: 1, v: 5 }, { v: 9 }] });
   });
 
@@ -153,7 +180,7 @@ describe('$[<identifier>] with arrayFilters', () => {
     expect(await coll.findOne(byId(0))).toEqual({ _id: 0, a: ['x', 'x', 'bar'] });
   });
 
-  it("rejects bad array filters as mongod does", async () => {
+  it('rejects bad array filters as mongod does', async () => {
     await coll.insertOne({ _id: 0, a: [0, 1] } as Document);
     // An identifier without a filter, an unused filter, a repeated identifier, two names in one filter, a capitalised name.
     expect(await serverErrorCode(coll.updateOne(byId(0), u({ $set: { 'a.$[i]': 0 } })))).toBe(2);
@@ -186,7 +213,10 @@ describe('$pull with query conditions', () => {
         { item: 'B', score: 8 },
       ],
     } as Document);
-    await coll.updateOne(byId(1), u({ $pull: { fruits: { $in: ['apples', 'oranges'] }, vegetables: 'carrots', votes: { $gte: 6 }, results: { score: 8, item: 'B' } } }));
+    await coll.updateOne(
+      byId(1),
+      u({ $pull: { fruits: { $in: ['apples', 'oranges'] }, vegetables: 'carrots', votes: { $gte: 6 }, results: { score: 8, item: 'B' } } }),
+    );
     expect(await coll.findOne(byId(1))).toEqual({
       _id: 1,
       fruits: ['pears', 'grapes', 'bananas'],
@@ -200,8 +230,22 @@ describe('$pull with query conditions', () => {
     await coll.insertOne({
       _id: 1,
       results: [
-        { item: 'A', score: 5, answers: [{ q: 1, a: 4 }, { q: 2, a: 6 }] },
-        { item: 'B', score: 8, answers: [{ q: 1, a: 8 }, { q: 2, a: 9 }] },
+        {
+          item: 'A',
+          score: 5,
+          answers: [
+            { q: 1, a: 4 },
+            { q: 2, a: 6 },
+          ],
+        },
+        {
+          item: 'B',
+          score: 8,
+          answers: [
+            { q: 1, a: 8 },
+            { q: 2, a: 9 },
+          ],
+        },
         { item: 'C', score: 3, answers: [] },
       ],
       items: [{ sku: 'x', qty: 1 }, { sku: 'y', qty: 9 }, { sku: 'z', qty: 2 }, 'loose'],
@@ -224,12 +268,20 @@ describe('pipeline-style updates', () => {
   it("the manual's example: $set with field paths, then $unset", async () => {
     await coll.insertOne({ _id: 1, member: 'abc123', status: 'A', points: 2, misc1: 'note to self: confirm status', misc2: 'Need to activate' } as Document);
     await coll.updateOne(byId(1), [{ $set: { status: 'Modified', comments: ['$misc1', '$misc2'] } }, { $unset: ['misc1', 'misc2'] }]);
-    expect(await coll.findOne(byId(1))).toEqual({ _id: 1, member: 'abc123', status: 'Modified', points: 2, comments: ['note to self: confirm status', 'Need to activate'] });
+    expect(await coll.findOne(byId(1))).toEqual({
+      _id: 1,
+      member: 'abc123',
+      status: 'Modified',
+      points: 2,
+      comments: ['note to self: confirm status', 'Need to activate'],
+    });
   });
 
   it('$replaceWith, $$NOW, let variables, upserts', async () => {
     await coll.insertOne({ _id: 1, name: 'x' } as Document);
-    await coll.updateOne(byId(1), [{ $replaceWith: { $mergeObjects: [{ name: 'default', quantity: 0 }, '$$ROOT'] } }, { $set: { at: '$$NOW', by: '$$who' } }], { let: { who: 'ann' } });
+    await coll.updateOne(byId(1), [{ $replaceWith: { $mergeObjects: [{ name: 'default', quantity: 0 }, '$$ROOT'] } }, { $set: { at: '$$NOW', by: '$$who' } }], {
+      let: { who: 'ann' },
+    });
     const doc = (await coll.findOne(byId(1))) as Document;
     expect(doc).toMatchObject({ _id: 1, name: 'x', quantity: 0, by: 'ann' });
     expect(Object.keys(doc)[0]).toBe('_id');

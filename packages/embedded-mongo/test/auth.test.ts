@@ -8,7 +8,8 @@ import { quietLogger, realMongo } from './server';
 
 describe.skipIf(realMongo)('SCRAM-SHA-256 authentication (engine-only: needs configured users)', () => {
   let engine: RunningEngine;
-  const withCreds = (user: string, pw: string): string => engine.uri.replace('mongodb://', `mongodb://${user}:${encodeURIComponent(pw)}@`) + 'app?authSource=admin';
+  const withCreds = (user: string, pw: string): string =>
+    engine.uri.replace('mongodb://', `mongodb://${user}:${encodeURIComponent(pw)}@`) + 'app?authSource=admin';
 
   beforeAll(async () => {
     engine = await start({ port: 0, logger: quietLogger, users: ['admin:s3cret', { user: 'svc', password: 'p@ss:word' }] });
@@ -58,9 +59,16 @@ describe.skipIf(realMongo)('SCRAM-SHA-256 authentication (engine-only: needs con
       expect(await client.db('admin').command({ ping: 1 })).toMatchObject({ ok: 1 });
       expect(await client.db('admin').command({ hello: 1 })).toMatchObject({ isWritablePrimary: true });
       expect((await client.db('admin').command({ buildInfo: 1 })).ok).toBe(1);
-      const err = await client.db('app').collection('x').findOne({}).catch((e: unknown) => e);
+      const err = await client
+        .db('app')
+        .collection('x')
+        .findOne({})
+        .catch((e: unknown) => e);
       expect((err as MongoServerError).code).toBe(13);
-      const err2 = await client.db('app').command({ listCollections: 1 }).catch((e: unknown) => e);
+      const err2 = await client
+        .db('app')
+        .command({ listCollections: 1 })
+        .catch((e: unknown) => e);
       expect((err2 as MongoServerError).code).toBe(13);
     } finally {
       await client.close();

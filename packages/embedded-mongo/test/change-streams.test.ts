@@ -93,7 +93,15 @@ describe.skipIf(!supported)('change streams (a standalone MONGODB_URI has none: 
         await coll.replaceOne({ _id: 1 }, { name: 'cy' });
         await coll.deleteOne({ _id: 1 });
       });
-      expect(events[0]).toEqual({ _id: token, operationType: 'insert', clusterTime: timestamp, wallTime: date, fullDocument: { _id: 1, name: 'ann', visits: 1 }, ns, documentKey: { _id: 1 } });
+      expect(events[0]).toEqual({
+        _id: token,
+        operationType: 'insert',
+        clusterTime: timestamp,
+        wallTime: date,
+        fullDocument: { _id: 1, name: 'ann', visits: 1 },
+        ns,
+        documentKey: { _id: 1 },
+      });
       expect(events[1]).toEqual({
         _id: token,
         operationType: 'update',
@@ -103,7 +111,15 @@ describe.skipIf(!supported)('change streams (a standalone MONGODB_URI has none: 
         documentKey: { _id: 1 },
         updateDescription: { updatedFields: { name: 'bob', visits: 2 }, removedFields: [], truncatedArrays: [] },
       });
-      expect(events[2]).toEqual({ _id: token, operationType: 'replace', clusterTime: timestamp, wallTime: date, fullDocument: { _id: 1, name: 'cy' }, ns, documentKey: { _id: 1 } });
+      expect(events[2]).toEqual({
+        _id: token,
+        operationType: 'replace',
+        clusterTime: timestamp,
+        wallTime: date,
+        fullDocument: { _id: 1, name: 'cy' },
+        ns,
+        documentKey: { _id: 1 },
+      });
       expect(events[3]).toEqual({ _id: token, operationType: 'delete', clusterTime: timestamp, wallTime: date, ns, documentKey: { _id: 1 } });
       for (let i = 1; i < events.length; i++) {
         expect(laterThan((events[i] as Event).clusterTime as Timestamp, (events[i - 1] as Event).clusterTime as Timestamp)).toBe(true);
@@ -114,7 +130,10 @@ describe.skipIf(!supported)('change streams (a standalone MONGODB_URI has none: 
     it('one event per document of a multi-document write, none for a write that changes nothing', async () => {
       const coll = db.collection<Row>('multi');
       const events = await eventsOf(coll, [], {}, 5, async () => {
-        await coll.insertMany([{ _id: 'a', n: 1 }, { _id: 'b', n: 1 }]);
+        await coll.insertMany([
+          { _id: 'a', n: 1 },
+          { _id: 'b', n: 1 },
+        ]);
         await coll.updateOne({ _id: 'a' }, { $set: { n: 1 } }); // no change: no event
         await coll.updateMany({}, { $inc: { n: 1 } });
         await coll.deleteMany({ _id: 'a' });
@@ -464,7 +483,7 @@ describe.skipIf(!supported)('change streams (a standalone MONGODB_URI has none: 
     });
   });
 
-  it('refuses malformed $changeStream requests with MongoDB\'s codes', async () => {
+  it("refuses malformed $changeStream requests with MongoDB's codes", async () => {
     const coll = db.collection<Row>('refusals');
     await coll.insertOne({ _id: 1 });
     const [event] = await eventsOf(coll, [], {}, 1, async () => {

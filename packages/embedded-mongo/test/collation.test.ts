@@ -33,9 +33,23 @@ describe('collation on reads', () => {
     expect(ids(await coll.find({ name: 'ann' }).sort({ _id: 1 }).toArray())).toEqual([2]);
     expect(ids(await coll.find({ name: 'ann' }, { collation: CI }).sort({ _id: 1 }).toArray())).toEqual([1, 2, 3]);
     expect(ids(await coll.find({ name: 'asa' }, { collation: CI }).sort({ _id: 1 }).toArray())).toEqual([6]);
-    expect(ids(await coll.find({ name: 'asa' }, { collation: { locale: 'en', strength: 1 } }).sort({ _id: 1 }).toArray())).toEqual([5, 6]);
+    expect(
+      ids(
+        await coll
+          .find({ name: 'asa' }, { collation: { locale: 'en', strength: 1 } })
+          .sort({ _id: 1 })
+          .toArray(),
+      ),
+    ).toEqual([5, 6]);
     expect(ids(await coll.find({ name: { $in: ['BOB', 'x'] } }, { collation: CI }).toArray())).toEqual([4]);
-    expect(ids(await coll.find({ name: { $ne: 'ANN' } }, { collation: CI }).sort({ _id: 1 }).toArray())).toEqual([4, 5, 6]);
+    expect(
+      ids(
+        await coll
+          .find({ name: { $ne: 'ANN' } }, { collation: CI })
+          .sort({ _id: 1 })
+          .toArray(),
+      ),
+    ).toEqual([4, 5, 6]);
   });
 
   it('range operators and sort order follow the collation', async () => {

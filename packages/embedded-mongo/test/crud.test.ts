@@ -29,17 +29,20 @@ describe('insert / find / update / delete', () => {
   it('update operators: $set $unset $inc $push $pull $addToSet $min $max $rename $currentDate $mul $pop', async () => {
     await coll.insertOne({ _id: 1, a: 1, b: 'x', arr: [1, 2, 3], set: ['a'], lo: 5, hi: 5, old: 'o', nested: { k: 1 } } as Document);
     const before = Date.now();
-    const r = await coll.updateOne({ _id: 1 } as Document, u({
-      $set: { 'nested.k': 2, 'nested.j': 3, created: 'now' },
-      $unset: { b: '' },
-      $inc: { a: 2, fresh: 1 },
-      $push: { arr: 4 },
-      $addToSet: { set: { $each: ['a', 'b'] } },
-      $min: { lo: 3 },
-      $max: { hi: 9 },
-      $rename: { old: 'renamed' },
-      $currentDate: { touched: true },
-    }));
+    const r = await coll.updateOne(
+      { _id: 1 } as Document,
+      u({
+        $set: { 'nested.k': 2, 'nested.j': 3, created: 'now' },
+        $unset: { b: '' },
+        $inc: { a: 2, fresh: 1 },
+        $push: { arr: 4 },
+        $addToSet: { set: { $each: ['a', 'b'] } },
+        $min: { lo: 3 },
+        $max: { hi: 9 },
+        $rename: { old: 'renamed' },
+        $currentDate: { touched: true },
+      }),
+    );
     expect(r.matchedCount).toBe(1);
     expect(r.modifiedCount).toBe(1);
     let d = (await coll.findOne({ _id: 1 } as Document)) as Document;
@@ -83,7 +86,11 @@ describe('insert / find / update / delete', () => {
   });
 
   it('updateMany / deleteOne / deleteMany / replaceOne', async () => {
-    await coll.insertMany([{ g: 1, v: 1 }, { g: 1, v: 2 }, { g: 2, v: 3 }]);
+    await coll.insertMany([
+      { g: 1, v: 1 },
+      { g: 1, v: 2 },
+      { g: 2, v: 3 },
+    ]);
     expect((await coll.updateMany({ g: 1 }, { $inc: { v: 10 } })).modifiedCount).toBe(2);
     expect((await coll.find({ v: { $gt: 10 } }).toArray()).length).toBe(2);
     expect((await coll.deleteOne({ g: 1 })).deletedCount).toBe(1);
@@ -92,7 +99,10 @@ describe('insert / find / update / delete', () => {
   });
 
   it('findOneAndUpdate / findOneAndDelete / findOneAndReplace', async () => {
-    await coll.insertMany([{ k: 1, v: 'a' }, { k: 2, v: 'b' }]);
+    await coll.insertMany([
+      { k: 1, v: 'a' },
+      { k: 2, v: 'b' },
+    ]);
     const before = await coll.findOneAndUpdate({ k: 1 }, { $set: { v: 'A' } });
     expect(before?.v).toBe('a');
     const after = await coll.findOneAndUpdate({ k: 1 }, { $set: { v: 'AA' } }, { returnDocument: 'after', projection: { v: 1, _id: 0 } });
@@ -111,7 +121,17 @@ describe('insert / find / update / delete', () => {
 describe('query operators', () => {
   beforeEach(async () => {
     await coll.insertMany([
-      { _id: 1, n: 1, s: 'apple', tags: ['a', 'b'], sub: { x: 1 }, items: [{ p: 1, q: 'x' }, { p: 5, q: 'y' }] },
+      {
+        _id: 1,
+        n: 1,
+        s: 'apple',
+        tags: ['a', 'b'],
+        sub: { x: 1 },
+        items: [
+          { p: 1, q: 'x' },
+          { p: 5, q: 'y' },
+        ],
+      },
       { _id: 2, n: 2, s: 'banana', tags: ['b'], sub: { x: 2 }, items: [{ p: 2, q: 'x' }] },
       { _id: 3, n: 3, s: 'cherry', tags: [], sub: { x: 3 }, nul: null },
       { _id: 4, n: 4, s: 'Apricot', extra: true },
@@ -175,7 +195,12 @@ describe('sort / skip / limit / projection / cursors', () => {
   });
 
   it('sorts, skips, limits and projects', async () => {
-    const docs = await coll.find({ even: true }, { projection: { i: 1, _id: 0 } }).sort({ i: -1 }).skip(2).limit(3).toArray();
+    const docs = await coll
+      .find({ even: true }, { projection: { i: 1, _id: 0 } })
+      .sort({ i: -1 })
+      .skip(2)
+      .limit(3)
+      .toArray();
     expect(docs).toEqual([{ i: 20 }, { i: 18 }, { i: 16 }]);
     const ex = await coll.findOne({ i: 3 }, { projection: { deep: 0, _id: 0, name: 0 } });
     expect(ex).toEqual({ i: 3, even: false });
@@ -217,7 +242,9 @@ describe('sort / skip / limit / projection / cursors', () => {
       { _id: false, total: 25, n: 5 },
       { _id: true, total: 20, n: 5 },
     ]);
-    const p = await coll.aggregate([{ $sort: { i: -1 } }, { $skip: 1 }, { $limit: 2 }, { $project: { _id: 0, i: 1, twice: { $multiply: ['$i', 2] } } }]).toArray();
+    const p = await coll
+      .aggregate([{ $sort: { i: -1 } }, { $skip: 1 }, { $limit: 2 }, { $project: { _id: 0, i: 1, twice: { $multiply: ['$i', 2] } } }])
+      .toArray();
     expect(p).toEqual([
       { i: 23, twice: 46 },
       { i: 22, twice: 44 },
@@ -231,7 +258,10 @@ describe('sort / skip / limit / projection / cursors', () => {
   });
 
   it('unknown aggregation stage -> ok:0 naming it', async () => {
-    const err = await coll.aggregate([{ $frobnicate: {} }]).toArray().catch((e: unknown) => e);
+    const err = await coll
+      .aggregate([{ $frobnicate: {} }])
+      .toArray()
+      .catch((e: unknown) => e);
     expect((err as MongoServerError).code).toBe(40324);
     expect((err as MongoServerError).message).toContain('$frobnicate');
   });
@@ -239,7 +269,7 @@ describe('sort / skip / limit / projection / cursors', () => {
 
 describe('indexes and unique constraints', () => {
   it('creates, lists and drops indexes; createIndex is idempotent', async () => {
-    await coll.insertOne({ email: 'a', 'x': 1 });
+    await coll.insertOne({ email: 'a', x: 1 });
     expect(await coll.createIndex({ email: 1 }, { unique: true })).toBe('email_1');
     expect(await coll.createIndex({ email: 1 }, { unique: true })).toBe('email_1');
     await coll.createIndex({ expires: 1 }, { expireAfterSeconds: 0 });
@@ -254,7 +284,11 @@ describe('indexes and unique constraints', () => {
     expect((await coll.listIndexes().toArray()).length).toBe(3);
     const missing = await coll.dropIndex('nope').catch((e: unknown) => e);
     expect((missing as MongoServerError).code).toBe(27);
-    const listMissing = await mongo.db.collection('never_created').listIndexes().toArray().catch((e: unknown) => e);
+    const listMissing = await mongo.db
+      .collection('never_created')
+      .listIndexes()
+      .toArray()
+      .catch((e: unknown) => e);
     expect((listMissing as MongoServerError).code).toBe(26);
   });
 
@@ -268,7 +302,10 @@ describe('indexes and unique constraints', () => {
     expect(err.message).toContain('E11000 duplicate key error collection');
     const c2 = mongo.db.collection(`cmp${n}`);
     await c2.createIndex({ a: 1, b: 1 }, { unique: true });
-    await c2.insertMany([{ a: 1, b: 1 }, { a: 1, b: 2 }]);
+    await c2.insertMany([
+      { a: 1, b: 1 },
+      { a: 1, b: 2 },
+    ]);
     const e2 = (await c2.insertOne({ a: 1, b: 2 }).catch((e: unknown) => e)) as MongoServerError;
     expect(e2.code).toBe(11000);
     expect(e2.keyValue).toEqual({ a: 1, b: 2 });
@@ -353,10 +390,7 @@ describe('BSON types', () => {
     expect(back.nested).toEqual(doc.nested);
     const promoted = (await coll.findOne({ _id: doc._id })) as Document;
     expect(promoted.smallLong).toBe(7);
-    const typed = (await mongo.client
-      .db(mongo.server.dbName, { promoteValues: false })
-      .collection(coll.collectionName)
-      .findOne({ _id: doc._id })) as Document;
+    const typed = (await mongo.client.db(mongo.server.dbName, { promoteValues: false }).collection(coll.collectionName).findOne({ _id: doc._id })) as Document;
     expect(typed.dbl).toBeInstanceOf(Double);
     expect(typed.smallLong).toBeInstanceOf(Long);
     await coll.insertOne({ _id: 'i32', v: new Int32(5) } as Document);
@@ -366,8 +400,20 @@ describe('BSON types', () => {
   });
 
   it('regression: ObjectId and Date order correctly in sort and range queries', async () => {
-    const ids = ['000000000000000000000001', '00000000000000000000000a', '0a0000000000000000000000', 'ff0000000000000000000000', '650000000000000000000000'].map((h) => new ObjectId(h));
-    const dates = [new Date('1969-12-31T00:00:00Z'), new Date('2001-01-01T00:00:00Z'), new Date('2030-05-05T00:00:00Z'), new Date(0), new Date('1999-09-09T00:00:00Z')];
+    const ids = [
+      '000000000000000000000001',
+      '00000000000000000000000a',
+      '0a0000000000000000000000',
+      'ff0000000000000000000000',
+      '650000000000000000000000',
+    ].map((h) => new ObjectId(h));
+    const dates = [
+      new Date('1969-12-31T00:00:00Z'),
+      new Date('2001-01-01T00:00:00Z'),
+      new Date('2030-05-05T00:00:00Z'),
+      new Date(0),
+      new Date('1999-09-09T00:00:00Z'),
+    ];
     await coll.insertMany(ids.map((id, i) => ({ _id: id, at: dates[i] })));
     const byId = await coll.find({}).sort({ _id: 1 }).toArray();
     expect(byId.map((d) => d._id.toHexString())).toEqual([
@@ -383,7 +429,11 @@ describe('BSON types', () => {
     expect(await coll.countDocuments({ _id: { $lte: new ObjectId('00000000000000000000000a') } })).toBe(2);
     expect(await coll.countDocuments({ at: { $gte: new Date(0), $lt: new Date('2002-01-01T00:00:00Z') } })).toBe(3);
     expect(await coll.countDocuments({ at: { $gt: '2000' } })).toBe(0);
-    await coll.insertMany([{ _id: 'str', at: 'x' }, { _id: 1, at: 5 }, { _id: 'nul', at: null }] as Document[]);
+    await coll.insertMany([
+      { _id: 'str', at: 'x' },
+      { _id: 1, at: 5 },
+      { _id: 'nul', at: null },
+    ] as Document[]);
     const mixed = await coll.find({}).sort({ at: 1 }).toArray();
     expect(mixed.slice(0, 3).map((d) => d._id)).toEqual(['nul', 1, 'str']);
     expect((mixed[3]?.at as Date).getFullYear()).toBe(1969);
@@ -394,8 +444,15 @@ describe('aggregation $lookup', () => {
   it('joins another collection of the same database without touching it', async () => {
     const users = mongo.db.collection(`lu_users${n}`);
     const orders = mongo.db.collection(`lu_orders${n}`);
-    await users.insertMany([{ _id: 'u1', name: 'Ann' }, { _id: 'u2', name: 'Bob' }] as Document[]);
-    await orders.insertMany([{ user: 'u1', total: 5 }, { user: 'u1', total: 7 }, { user: 'u2', total: 1 }]);
+    await users.insertMany([
+      { _id: 'u1', name: 'Ann' },
+      { _id: 'u2', name: 'Bob' },
+    ] as Document[]);
+    await orders.insertMany([
+      { user: 'u1', total: 5 },
+      { user: 'u1', total: 7 },
+      { user: 'u2', total: 1 },
+    ]);
     const out = await users
       .aggregate([
         { $lookup: { from: orders.collectionName, localField: '_id', foreignField: 'user', as: 'orders' } },

@@ -171,7 +171,10 @@ describe.skipIf(realMongo)('durability (engine-only: restarts, kill -9, log file
   it('ignores and truncates a torn / corrupt last log record', async () => {
     const dbPath = freshDir();
     await withEngine({ dbPath }, async (client) => {
-      await client.db('app').collection('t').insertMany([{ _id: 1 }, { _id: 2 }] as Document[]);
+      await client
+        .db('app')
+        .collection('t')
+        .insertMany([{ _id: 1 }, { _id: 2 }] as Document[]);
     });
     const log = path.join(dbPath, 'journal.log');
     const good = fs.statSync(log).size;
@@ -183,7 +186,10 @@ describe.skipIf(realMongo)('durability (engine-only: restarts, kill -9, log file
       expect(await client.db('app').collection('t').countDocuments()).toBe(2);
       expect(warnings.join('\n')).toMatch(/torn|corrupt|checksum/);
       expect(fs.statSync(log).size).toBe(good);
-      await client.db('app').collection('t').insertOne({ _id: 3 } as Document);
+      await client
+        .db('app')
+        .collection('t')
+        .insertOne({ _id: 3 } as Document);
     } finally {
       await client.close();
       await engine.stop();
@@ -206,7 +212,9 @@ describe.skipIf(realMongo)('durability (engine-only: restarts, kill -9, log file
       const c = client.db('app').collection('s');
       await c.createIndex({ k: 1 }, { unique: true });
       for (let round = 0; round < 20; round++) {
-        await Promise.all(Array.from({ length: 50 }, (_, i) => c.updateOne({ _id: `id${i}` } as Document, { $set: { k: i, round, pad: 'x'.repeat(200) } }, { upsert: true })));
+        await Promise.all(
+          Array.from({ length: 50 }, (_, i) => c.updateOne({ _id: `id${i}` } as Document, { $set: { k: i, round, pad: 'x'.repeat(200) } }, { upsert: true })),
+        );
       }
       const stats = engine.journalStats();
       expect(stats?.compactions).toBeGreaterThan(0);

@@ -38,9 +38,7 @@ function indexScans(explained: Document): Document[] {
 }
 
 async function seedSessions(count: number): Promise<void> {
-  await coll.insertMany(
-    Array.from({ length: count }, (_, i) => ({ _id: `s${i}`, userId: `u${i % 100}`, device: `d${i % 7}`, n: i })) as Document[],
-  );
+  await coll.insertMany(Array.from({ length: count }, (_, i) => ({ _id: `s${i}`, userId: `u${i % 100}`, device: `d${i % 7}`, n: i })) as Document[]);
   await coll.createIndex({ userId: 1 });
 }
 
@@ -73,7 +71,11 @@ describe('explain: queryPlanner', () => {
 
   it('an indexed equality combined with other conditions still uses the index; the rest is a filter', async () => {
     await seedSessions(100);
-    const explained = await coll.find({ userId: 'u5', n: { $gte: 0 } }).sort({ n: -1 }).limit(3).explain('queryPlanner');
+    const explained = await coll
+      .find({ userId: 'u5', n: { $gte: 0 } })
+      .sort({ n: -1 })
+      .limit(3)
+      .explain('queryPlanner');
     expect(indexScans(explained).map((s) => s.keyPattern)).toContainEqual({ userId: 1 });
     expect(stageNames(explained)).not.toContain('COLLSCAN');
     expect(JSON.stringify(winningPlan(explained))).toContain('$gte');

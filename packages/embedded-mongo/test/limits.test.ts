@@ -54,7 +54,10 @@ describe('S40: nesting depth', () => {
   });
 
   it('S40: a 200,000-level document fails alone: the server keeps answering, counts and sorts still work', async () => {
-    await coll.insertMany([{ _id: 1, k: 2 }, { _id: 2, k: 1 }]);
+    await coll.insertMany([
+      { _id: 1, k: 2 },
+      { _id: 2, k: 1 },
+    ]);
     const other = new MongoClient(mongo.server.uri);
     await other.connect();
     try {

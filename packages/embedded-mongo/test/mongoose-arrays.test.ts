@@ -34,7 +34,13 @@ afterAll(async () => {
 describe('mongoose array updates', () => {
   it('save() after an $elemMatch projection updates the selected element through items.$', async () => {
     const Order = model();
-    const created = await Order.create({ items: [{ sku: 'a', qty: 1 }, { sku: 'b', qty: 2 }, { sku: 'c', qty: 3 }] });
+    const created = await Order.create({
+      items: [
+        { sku: 'a', qty: 1 },
+        { sku: 'b', qty: 2 },
+        { sku: 'c', qty: 3 },
+      ],
+    });
     const partial = await Order.findOne({ _id: created._id }, { items: { $elemMatch: { sku: 'b' } } });
     expect(partial?.items.map((i) => i.sku)).toEqual(['b']);
     const item = partial?.items[0];
@@ -52,8 +58,15 @@ describe('mongoose array updates', () => {
   it('arr.pull(subdoc) removes a subdocument without _id ($pull with $or) and one with _id', async () => {
     const Order = model();
     const created = await Order.create({
-      items: [{ sku: 'a', qty: 1 }, { sku: 'b', qty: 2 }],
-      lines: [{ sku: 'x', qty: 1 }, { sku: 'y', qty: 2 }, { sku: 'x', qty: 3 }],
+      items: [
+        { sku: 'a', qty: 1 },
+        { sku: 'b', qty: 2 },
+      ],
+      lines: [
+        { sku: 'x', qty: 1 },
+        { sku: 'y', qty: 2 },
+        { sku: 'x', qty: 3 },
+      ],
     });
     const doc = await Order.findById(created._id);
     if (!doc) throw new Error('not found');
@@ -71,7 +84,13 @@ describe('mongoose array updates', () => {
 
   it('Model.updateOne with items.$ and with arrayFilters', async () => {
     const Order = model();
-    const created = await Order.create({ items: [{ sku: 'a', qty: 1 }, { sku: 'b', qty: 2 }, { sku: 'b', qty: 5 }] });
+    const created = await Order.create({
+      items: [
+        { sku: 'a', qty: 1 },
+        { sku: 'b', qty: 2 },
+        { sku: 'b', qty: 5 },
+      ],
+    });
     await Order.updateOne({ _id: created._id, 'items.sku': 'b' }, { $inc: { 'items.$.qty': 1 } });
     await Order.updateOne({ _id: created._id }, { $set: { 'items.$[it].sku': 'B' } }, { arrayFilters: [{ 'it.qty': { $gte: 5 } }] });
     const fresh = await Order.findById(created._id).lean();

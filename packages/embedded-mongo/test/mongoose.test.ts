@@ -49,7 +49,12 @@ describe('mongoose', () => {
     const User = conn.model('User2', userSchema, 'users2');
     await User.init();
     await User.create({ email: 'dup@example.com' });
-    const err = (await User.create({ email: 'dup@example.com' }).catch((e: unknown) => e)) as { code: number; keyValue: unknown; name: string; message: string };
+    const err = (await User.create({ email: 'dup@example.com' }).catch((e: unknown) => e)) as {
+      code: number;
+      keyValue: unknown;
+      name: string;
+      message: string;
+    };
     expect(err.code).toBe(11000);
     expect(err.keyValue).toEqual({ email: 'dup@example.com' });
     expect(err.message).toContain('E11000');

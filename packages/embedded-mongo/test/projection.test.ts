@@ -26,7 +26,10 @@ describe('positional projection arr.$', () => {
   });
 
   it('returns the first element that matches the query condition on the array', async () => {
-    const docs = await coll.find({ semester: 1, grades: { $gte: 85 } }, { projection: { 'grades.$': 1 } }).sort({ _id: 1 }).toArray();
+    const docs = await coll
+      .find({ semester: 1, grades: { $gte: 85 } }, { projection: { 'grades.$': 1 } })
+      .sort({ _id: 1 })
+      .toArray();
     expect(docs).toEqual([
       { _id: 1, grades: [87] },
       { _id: 2, grades: [90] },
@@ -99,10 +102,24 @@ describe('$elemMatch projection', () => {
   });
 
   it('returns only the first matching element; documents without one lose the field', async () => {
-    const docs = await coll.find({ zipcode: '63109' }, { projection: { students: { $elemMatch: { school: 102 } } } }).sort({ _id: 1 }).toArray();
-    expect(docs).toEqual([{ _id: 1, students: [{ name: 'john', school: 102, age: 10 }] }, { _id: 3 }, { _id: 4, students: [{ name: 'barney', school: 102, age: 7 }] }]);
-    const two = await coll.find({ zipcode: '63109' }, { projection: { students: { $elemMatch: { school: 102, age: { $gt: 10 } } } } }).sort({ _id: 1 }).toArray();
-    expect(two).toEqual([{ _id: 1, students: [{ name: 'jess', school: 102, age: 11 }] }, { _id: 3 }, { _id: 4, students: [{ name: 'ruth', school: 102, age: 16 }] }]);
+    const docs = await coll
+      .find({ zipcode: '63109' }, { projection: { students: { $elemMatch: { school: 102 } } } })
+      .sort({ _id: 1 })
+      .toArray();
+    expect(docs).toEqual([
+      { _id: 1, students: [{ name: 'john', school: 102, age: 10 }] },
+      { _id: 3 },
+      { _id: 4, students: [{ name: 'barney', school: 102, age: 7 }] },
+    ]);
+    const two = await coll
+      .find({ zipcode: '63109' }, { projection: { students: { $elemMatch: { school: 102, age: { $gt: 10 } } } } })
+      .sort({ _id: 1 })
+      .toArray();
+    expect(two).toEqual([
+      { _id: 1, students: [{ name: 'jess', school: 102, age: 11 }] },
+      { _id: 3 },
+      { _id: 4, students: [{ name: 'ruth', school: 102, age: 16 }] },
+    ]);
   });
 
   it('puts the field after the other included fields', async () => {
@@ -122,15 +139,27 @@ describe('$elemMatch projection', () => {
   });
 
   it('cannot be combined with a positional projection (31255) or used on a nested field (31275)', async () => {
-    expect(await serverErrorCode(coll.find({ students: { $exists: true } }, { projection: { 'students.$': 1, other: { $elemMatch: { a: 1 } } } }).toArray())).toBe(31255);
+    expect(
+      await serverErrorCode(coll.find({ students: { $exists: true } }, { projection: { 'students.$': 1, other: { $elemMatch: { a: 1 } } } }).toArray()),
+    ).toBe(31255);
     expect(await serverErrorCode(coll.find({}, { projection: { 'a.students': { $elemMatch: { school: 102 } } } }).toArray())).toBe(31275);
   });
 });
 
 describe('findOneAndUpdate with a positional projection', () => {
   it('projects the element the query matched, from the updated document', async () => {
-    await coll.insertOne({ _id: 1, items: [{ sku: 'a', qty: 1 }, { sku: 'b', qty: 2 }] } as Document);
-    const after = await coll.findOneAndUpdate({ _id: 1, 'items.sku': 'b' } as Document, { $set: { touched: true } }, { projection: { 'items.$': 1 }, returnDocument: 'after' });
+    await coll.insertOne({
+      _id: 1,
+      items: [
+        { sku: 'a', qty: 1 },
+        { sku: 'b', qty: 2 },
+      ],
+    } as Document);
+    const after = await coll.findOneAndUpdate(
+      { _id: 1, 'items.sku': 'b' } as Document,
+      { $set: { touched: true } },
+      { projection: { 'items.$': 1 }, returnDocument: 'after' },
+    );
     expect(after).toEqual({ _id: 1, items: [{ sku: 'b', qty: 2 }] });
   });
 });

@@ -43,7 +43,10 @@ beforeEach(async () => {
   n++;
   coll = mongo.db.collection(`target${n}`);
   bystander = mongo.db.collection(`other${n}`);
-  await bystander.insertMany([{ _id: 'b1', name: 'unrelated' }, { _id: 'b2', name: 'also unrelated', x: 1 }] as Document[]);
+  await bystander.insertMany([
+    { _id: 'b1', name: 'unrelated' },
+    { _id: 'b2', name: 'also unrelated', x: 1 },
+  ] as Document[]);
 });
 
 afterEach(async () => {
@@ -51,7 +54,12 @@ afterEach(async () => {
   // Documents of other collections are not changed and do not suddenly match inherited values.
   expect(await bystander.countDocuments({ x: 7 })).toBe(0);
   expect(await bystander.countDocuments({ role: 'admin' })).toBe(0);
-  expect(await bystander.find({}, { projection: { _id: 1 } }).sort({ _id: 1 }).toArray()).toEqual([{ _id: 'b1' }, { _id: 'b2' }]);
+  expect(
+    await bystander
+      .find({}, { projection: { _id: 1 } })
+      .sort({ _id: 1 })
+      .toArray(),
+  ).toEqual([{ _id: 'b1' }, { _id: 'b2' }]);
 });
 
 describe('S40: update operators treat __proto__ as an ordinary field name', () => {
@@ -69,7 +77,10 @@ describe('S40: update operators treat __proto__ as an ordinary field name', () =
   });
 
   it('S40: $inc / $mul / $min / $max / $currentDate create fields under __proto__', async () => {
-    await coll.updateOne({ _id: 1 } as Document, u({ $inc: { '__proto__.x': 7 }, $mul: { '__proto__.m': 3 }, $min: { '__proto__.lo': 1 }, $max: { '__proto__.hi': 2 } }));
+    await coll.updateOne(
+      { _id: 1 } as Document,
+      u({ $inc: { '__proto__.x': 7 }, $mul: { '__proto__.m': 3 }, $min: { '__proto__.lo': 1 }, $max: { '__proto__.hi': 2 } }),
+    );
     await coll.updateOne({ _id: 1 } as Document, u({ $currentDate: { '__proto__.at': true } }));
     const f = protoField(await coll.findOne({ _id: 1 } as Document)) as Record<string, unknown>;
     expect(f).toMatchObject({ x: 7, m: 0, lo: 1, hi: 2 });
@@ -91,7 +102,10 @@ describe('S40: update operators treat __proto__ as an ordinary field name', () =
   });
 
   it('S40: $unset of __proto__.hasOwnProperty or constructor.prototype.x touches nothing but the document', async () => {
-    const r = await coll.updateOne({ _id: 1 } as Document, u({ $unset: { '__proto__.hasOwnProperty': '', '__proto__.toString': '', 'constructor.prototype.x': '' } }));
+    const r = await coll.updateOne(
+      { _id: 1 } as Document,
+      u({ $unset: { '__proto__.hasOwnProperty': '', '__proto__.toString': '', 'constructor.prototype.x': '' } }),
+    );
     expect(r.modifiedCount).toBe(0);
     await coll.updateOne({ _id: 1 } as Document, u({ $set: { '__proto__.keep': 1, '__proto__.drop': 2 } }));
     await coll.updateOne({ _id: 1 } as Document, u({ $unset: { '__proto__.drop': '' } }));
@@ -150,11 +164,7 @@ describe('S40: upserts, replacements, inserts and findAndModify', () => {
 
 describe('S40: queries, projections, sorts and indexes see own fields only', () => {
   beforeEach(async () => {
-    await coll.insertMany([
-      json('{"_id": 1, "__proto__": {"x": 7}, "k": "b"}'),
-      { _id: 2, k: 'a' },
-      { _id: 3, constructor: 'c', k: 'c' },
-    ] as Document[]);
+    await coll.insertMany([json('{"_id": 1, "__proto__": {"x": 7}, "k": "b"}'), { _id: 2, k: 'a' }, { _id: 3, constructor: 'c', k: 'c' }] as Document[]);
   });
 
   it('S40: inherited names never match; a stored __proto__ field does', async () => {

@@ -70,13 +70,18 @@ describe('hint', () => {
 
 describe('let variables', () => {
   it('find: $$var inside $expr', async () => {
-    const docs = await coll.find({ $expr: { $gte: ['$a', '$$min'] } }, { let: { min: 2 } }).sort({ _id: 1 }).toArray();
+    const docs = await coll
+      .find({ $expr: { $gte: ['$a', '$$min'] } }, { let: { min: 2 } })
+      .sort({ _id: 1 })
+      .toArray();
     expect(docs.map((d) => d._id)).toEqual([1, 3]);
   });
 
   it('aggregate: in $match and in later stages', async () => {
     const out = await coll
-      .aggregate([{ $match: { $expr: { $eq: ['$b', '$$wanted'] } } }, { $project: { _id: 1, tag: '$$tag' } }, { $sort: { _id: 1 } }], { let: { wanted: 'x', tag: { $concat: ['t', '-', 'x'] } } })
+      .aggregate([{ $match: { $expr: { $eq: ['$b', '$$wanted'] } } }, { $project: { _id: 1, tag: '$$tag' } }, { $sort: { _id: 1 } }], {
+        let: { wanted: 'x', tag: { $concat: ['t', '-', 'x'] } },
+      })
       .toArray();
     expect(out).toEqual([
       { _id: 1, tag: 't-x' },
@@ -99,7 +104,9 @@ describe('let variables', () => {
 
 describe('{aggregate: 1}', () => {
   it('$documents produces the pipeline input', async () => {
-    const out = await mongo.db.aggregate([{ $documents: [{ x: 1 }, { x: 2 }, { x: 3 }] }, { $match: { x: { $gte: 2 } } }, { $project: { _id: 0, x: 1 } }]).toArray();
+    const out = await mongo.db
+      .aggregate([{ $documents: [{ x: 1 }, { x: 2 }, { x: 3 }] }, { $match: { x: { $gte: 2 } } }, { $project: { _id: 0, x: 1 } }])
+      .toArray();
     expect(out).toEqual([{ x: 2 }, { x: 3 }]);
   });
 

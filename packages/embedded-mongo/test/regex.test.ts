@@ -99,7 +99,10 @@ describe('S40: regular expressions cannot stall the server', () => {
   });
 
   it('S40: options i, m, s and x keep their MongoDB meaning; an unknown option is refused', async () => {
-    await db.collection('opts').insertMany([{ _id: 1, s: 'Apple\nbanana' }, { _id: 2, s: 'cherry' }] as Document[]);
+    await db.collection('opts').insertMany([
+      { _id: 1, s: 'Apple\nbanana' },
+      { _id: 2, s: 'cherry' },
+    ] as Document[]);
     const ids = async (f: Document): Promise<unknown[]> => (await db.collection('opts').find(f).sort({ _id: 1 }).toArray()).map((d) => d._id);
     expect(await ids({ s: { $regex: '^apple', $options: 'i' } })).toEqual([1]);
     expect(await ids({ s: { $regex: '^banana$', $options: 'm' } })).toEqual([1]);

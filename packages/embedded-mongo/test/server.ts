@@ -59,7 +59,10 @@ export async function getServer(label: string, options: StartOptions = {}): Prom
  * One server and one connected driver client for a test file, opened before its tests and closed after;
  * `db` is the file's own database, `uri` its connection string (for mongoose).
  */
-export function useDatabase(label: string, options: StartOptions = {}): { readonly db: Db; readonly client: MongoClient; readonly uri: string; readonly server: TestServer } {
+export function useDatabase(
+  label: string,
+  options: StartOptions = {},
+): { readonly db: Db; readonly client: MongoClient; readonly uri: string; readonly server: TestServer } {
   let server: TestServer | undefined;
   let client: MongoClient | undefined;
   let db: Db | undefined;

@@ -40,7 +40,9 @@ describe('connect-mongo store', () => {
       expect(await call<SessionData | null>((cb) => store.get('missing', cb))).toBeFalsy();
       await call((cb) => store.touch('s2', sessionData('u2', 120_000), cb));
       expect(await call<number>((cb) => store.length(cb))).toBe(2);
-      const all = (await new Promise<unknown>((resolve, reject) => store.all((e: unknown, v) => (e ? reject(e instanceof Error ? e : new Error(String(e))) : resolve(v))))) as { userId: string }[];
+      const all = (await new Promise<unknown>((resolve, reject) =>
+        store.all((e: unknown, v) => (e ? reject(e instanceof Error ? e : new Error(String(e))) : resolve(v))),
+      )) as { userId: string }[];
       expect(all.map((s) => s.userId).sort()).toEqual(['u1-updated', 'u2']);
       await call((cb) => store.destroy('s1', cb));
       expect(await call<SessionData | null>((cb) => store.get('s1', cb))).toBeFalsy();

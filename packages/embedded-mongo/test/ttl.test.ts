@@ -28,7 +28,10 @@ describe.skipIf(realMongo)('TTL indexes (engine-only: relies on a short TTL moni
       { _id: 'nodate', expires: 'tomorrow' },
       { _id: 'missing' },
     ] as never[]);
-    await other.insertMany([{ _id: 'recent', at: new Date() }, { _id: 'old', at: new Date(Date.now() - 5000) }] as never[]);
+    await other.insertMany([
+      { _id: 'recent', at: new Date() },
+      { _id: 'old', at: new Date(Date.now() - 5000) },
+    ] as never[]);
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline && ((await c.countDocuments({ _id: 'past' } as never)) > 0 || (await other.countDocuments({ _id: 'old' } as never)) > 0)) {
       await new Promise((r) => setTimeout(r, 50));

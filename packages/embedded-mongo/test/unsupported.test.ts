@@ -66,7 +66,9 @@ describe.skipIf(realMongo)('unsupported features fail loudly (engine-only: a rea
   it('what cannot honour a collation refuses it instead of ignoring it', async () => {
     const ci = { locale: 'en', strength: 2 };
     expect((await failure(coll.find({ $expr: { $eq: ['$name', 'A'] } }, { collation: ci }).toArray())).code).toBe(115);
-    expect((await failure(coll.aggregate([{ $lookup: { from: 'x', localField: 'name', foreignField: 'n', as: 'j' } }], { collation: ci }).toArray())).code).toBe(115);
+    expect(
+      (await failure(coll.aggregate([{ $lookup: { from: 'x', localField: 'name', foreignField: 'n', as: 'j' } }], { collation: ci }).toArray())).code,
+    ).toBe(115);
     expect((await failure(coll.aggregate([{ $project: { same: { $eq: ['$name', 'A'] } } }], { collation: ci }).toArray())).code).toBe(115);
     expect((await failure(coll.find({}, { collation: { locale: 'fr', backwards: true } }).toArray())).code).toBe(115);
     // Collation-neutral stages run: $group keys are grouped by the collation.

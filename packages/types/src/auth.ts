@@ -44,7 +44,10 @@ export type RegisterResponse = z.infer<typeof RegisterResponseSchema>;
 /** Sign-in checks only that a password was given: the policy applies when one is chosen. */
 export const LoginRequestSchema = z.object({
   email: EmailSchema,
-  password: z.string({ error: 'Password must be text' }).min(1, { error: 'Enter your password' }).max(PASSWORD_MAX_LENGTH, { error: `Use at most ${PASSWORD_MAX_LENGTH} characters` }),
+  password: z
+    .string({ error: 'Password must be text' })
+    .min(1, { error: 'Enter your password' })
+    .max(PASSWORD_MAX_LENGTH, { error: `Use at most ${PASSWORD_MAX_LENGTH} characters` }),
   rememberMe: z.boolean().optional().default(false),
 });
 export type LoginRequest = z.input<typeof LoginRequestSchema>;
@@ -70,14 +73,20 @@ export type MeResponse = z.infer<typeof MeResponseSchema>;
 
 /** Re-authentication ("sudo mode"): proves the password again before a sensitive action. */
 export const ReauthRequestSchema = z.object({
-  password: z.string({ error: 'Password must be text' }).min(1, { error: 'Enter your password' }).max(PASSWORD_MAX_LENGTH, { error: `Use at most ${PASSWORD_MAX_LENGTH} characters` }),
+  password: z
+    .string({ error: 'Password must be text' })
+    .min(1, { error: 'Enter your password' })
+    .max(PASSWORD_MAX_LENGTH, { error: `Use at most ${PASSWORD_MAX_LENGTH} characters` }),
 });
 export type ReauthRequest = z.infer<typeof ReauthRequestSchema>;
 export const ReauthResponseSchema = MeResponseSchema;
 export type ReauthResponse = z.infer<typeof ReauthResponseSchema>;
 
 export const ChangePasswordRequestSchema = z.object({
-  currentPassword: z.string({ error: 'Password must be text' }).min(1, { error: 'Enter your current password' }).max(PASSWORD_MAX_LENGTH, { error: `Use at most ${PASSWORD_MAX_LENGTH} characters` }),
+  currentPassword: z
+    .string({ error: 'Password must be text' })
+    .min(1, { error: 'Enter your current password' })
+    .max(PASSWORD_MAX_LENGTH, { error: `Use at most ${PASSWORD_MAX_LENGTH} characters` }),
   newPassword: PasswordSchema,
 });
 export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequestSchema>;

@@ -6,7 +6,10 @@ export const PASSKEY_NAME_MAX_LENGTH = 60;
 /** Enough for any credential the WebAuthn spec allows (ids are at most 1023 bytes). */
 const BASE64URL_MAX = 8192;
 
-const Base64UrlSchema = z.string().max(BASE64URL_MAX).regex(/^[A-Za-z0-9_-]*$/, { error: 'Must be base64url' });
+const Base64UrlSchema = z
+  .string()
+  .max(BASE64URL_MAX)
+  .regex(/^[A-Za-z0-9_-]*$/, { error: 'Must be base64url' });
 const TransportsSchema = z.array(z.string().max(32)).max(10);
 
 /**

@@ -31,7 +31,10 @@ describe('SecondFactorLoginRequestSchema', () => {
 
 describe('PasswordLoginResponseSchema', () => {
   it('is the signed-in user, or a request for the second factor', () => {
-    expect(PasswordLoginResponseSchema.parse({ secondFactorRequired: true, methods: ['totp', 'recovery_code'] })).toEqual({ secondFactorRequired: true, methods: ['totp', 'recovery_code'] });
+    expect(PasswordLoginResponseSchema.parse({ secondFactorRequired: true, methods: ['totp', 'recovery_code'] })).toEqual({
+      secondFactorRequired: true,
+      methods: ['totp', 'recovery_code'],
+    });
     expect(PasswordLoginResponseSchema.safeParse({ secondFactorRequired: true, methods: ['sms'] }).success).toBe(false);
   });
 });

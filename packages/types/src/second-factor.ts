@@ -34,13 +34,15 @@ export const OneTimeCodeSchema = z
   .string({ error: 'Enter the code' })
   .max(64, { error: 'That code is too long' })
   .transform((code) => code.replace(/[\s-]/g, '').toLowerCase())
-  .pipe(z.string().min(1, { error: 'Enter the code' }).regex(/^[a-z0-9]+$/, { error: 'Codes have only letters and digits' }));
+  .pipe(
+    z
+      .string()
+      .min(1, { error: 'Enter the code' })
+      .regex(/^[a-z0-9]+$/, { error: 'Codes have only letters and digits' }),
+  );
 
 /** The second step: a code (authenticator app or recovery code), or a passkey assertion. */
-export const SecondFactorLoginRequestSchema = z.union([
-  z.object({ code: OneTimeCodeSchema }),
-  z.object({ credential: PasskeyAuthenticationCredentialSchema }),
-]);
+export const SecondFactorLoginRequestSchema = z.union([z.object({ code: OneTimeCodeSchema }), z.object({ credential: PasskeyAuthenticationCredentialSchema })]);
 export type SecondFactorLoginRequest = z.input<typeof SecondFactorLoginRequestSchema>;
 export const SecondFactorLoginResponseSchema = z.object({ user: UserSchema });
 export type SecondFactorLoginResponse = z.infer<typeof SecondFactorLoginResponseSchema>;

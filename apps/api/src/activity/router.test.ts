@@ -58,7 +58,9 @@ describe('GET /api/activity', () => {
   it('records a password change', async () => {
     const account = await createAccount(t);
     const user = await signIn(t, account);
-    expect((await user.agent.post('/api/auth/password').send({ currentPassword: account.password, newPassword: 'yet another long passphrase' })).status).toBe(200);
+    expect((await user.agent.post('/api/auth/password').send({ currentPassword: account.password, newPassword: 'yet another long passphrase' })).status).toBe(
+      200,
+    );
     expect((await activityOf(user.agent))[0]?.type).toBe('password_changed');
   });
 

@@ -281,7 +281,12 @@ describe('S26: no secrets in session and admin responses', () => {
       await admin.agent.get('/api/admin/users'),
       await admin.agent.get('/api/admin/store'),
     ];
-    const sids = (await t.connection.collection<{ _id: string }>('sessions').find({}, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id);
+    const sids = (
+      await t.connection
+        .collection<{ _id: string }>('sessions')
+        .find({}, { projection: { _id: 1 } })
+        .toArray()
+    ).map((doc) => doc._id);
     expect(sids.length).toBeGreaterThan(2);
     for (const [index, res] of responses.entries()) {
       expect(res.status, `response #${index}`).toBe(200);

@@ -58,7 +58,18 @@ function toAdminUserView(user: UserLean, sessionCount: number, hasSecondFactor: 
 }
 
 /** Mounted at /api/admin. Every route needs the admin role; every state change also a fresh password (S13, S27). */
-export function createAdminRouter({ config, connection, registry, accounts, devices, activity, resets, mail, mailThrottle, enrolment }: AdminRouterDeps): Router {
+export function createAdminRouter({
+  config,
+  connection,
+  registry,
+  accounts,
+  devices,
+  activity,
+  resets,
+  mail,
+  mailThrottle,
+  enrolment,
+}: AdminRouterDeps): Router {
   const router = Router();
   const requireFreshAuth = createRequireFreshAuth(config);
   const users = getUserModel(connection);
@@ -78,7 +89,11 @@ export function createAdminRouter({ config, connection, registry, accounts, devi
   }
 
   async function userView(userId: string): Promise<AdminUserView> {
-    const [user, counts, enrolled] = await Promise.all([users.findById(userId, USER_FIELDS).lean<UserLean>(), registry.countByUser([userId]), enrolment.isEnrolled(userId)]);
+    const [user, counts, enrolled] = await Promise.all([
+      users.findById(userId, USER_FIELDS).lean<UserLean>(),
+      registry.countByUser([userId]),
+      enrolment.isEnrolled(userId),
+    ]);
     if (!user) throw notFound();
     return toAdminUserView(user, counts.get(userId) ?? 0, enrolled);
   }
@@ -93,7 +108,13 @@ export function createAdminRouter({ config, connection, registry, accounts, devi
     const userIds = email ? await userIdsByEmailFragment(connection, email) : undefined;
     const { sessions, total } = await registry.page({ userIds, page, pageSize });
     const owned = sessions.flatMap((session) => (session.userId ? [{ userId: session.userId, deviceKey: session.deviceKey }] : []));
-    const [owners, labels] = await Promise.all([usersById(connection, owned.map(({ userId }) => userId)), devices.labels(owned)]);
+    const [owners, labels] = await Promise.all([
+      usersById(
+        connection,
+        owned.map(({ userId }) => userId),
+      ),
+      devices.labels(owned),
+    ]);
     const body: AdminSessionListResponse = {
       sessions: sessions.map((session) =>
         toAdminSessionView(

@@ -37,7 +37,9 @@ describe('POST /api/auth/register', () => {
 
   it('S34: an address that already has an account gets the same 202 answer and no session; the account is unchanged', async () => {
     const existing = await register(t.agent());
-    const res = await supertest(t.app).post('/api/auth/register').send(newCredentials({ email: existing.email.toUpperCase(), password: 'another long passphrase' }));
+    const res = await supertest(t.app)
+      .post('/api/auth/register')
+      .send(newCredentials({ email: existing.email.toUpperCase(), password: 'another long passphrase' }));
     expect(res.status).toBe(202);
     expect(RegisterResponseSchema.parse(res.body).mail).toBe('sent');
     expect(findCookie(res)).toBeUndefined();
@@ -55,7 +57,9 @@ describe('POST /api/auth/register', () => {
 
   it('S27: ignores a role in the body: new accounts are always users', async () => {
     const credentials = newCredentials();
-    const res = await supertest(t.app).post('/api/auth/register').send({ ...credentials, role: 'admin' });
+    const res = await supertest(t.app)
+      .post('/api/auth/register')
+      .send({ ...credentials, role: 'admin' });
     expect(res.status).toBe(202);
     const signedIn = await supertest(t.app).post('/api/auth/login').send(credentials);
     expect(LoginResponseSchema.parse(signedIn.body).user.role).toBe('user');
@@ -176,7 +180,13 @@ describe('POST /api/auth/password', () => {
     expect((await other.get('/api/auth/me')).status).toBe(401);
     expect(await sessionDocs(t, { 'session.userId': credentials.id })).toHaveLength(1);
     expect((await supertest(t.app).post('/api/auth/login').send(credentials)).status).toBe(401);
-    expect((await supertest(t.app).post('/api/auth/login').send({ ...credentials, password: 'a brand new passphrase' })).status).toBe(200);
+    expect(
+      (
+        await supertest(t.app)
+          .post('/api/auth/login')
+          .send({ ...credentials, password: 'a brand new passphrase' })
+      ).status,
+    ).toBe(200);
   });
 
   it('refuses a wrong current password with 401 invalid_credentials', async () => {

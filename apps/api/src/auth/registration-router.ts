@@ -53,7 +53,15 @@ export function createRegistrationRouter({ users, hasher, throttle, mailThrottle
     const passwordHash = await hasher.hash(input.password);
     let createdId: string | null = null;
     try {
-      const created = await users.create({ name: input.name, email: input.email, passwordHash, role: 'user', disabledAt: null, emailVerifiedAt: null, accountVersion: 0 });
+      const created = await users.create({
+        name: input.name,
+        email: input.email,
+        passwordHash,
+        role: 'user',
+        disabledAt: null,
+        emailVerifiedAt: null,
+        accountVersion: 0,
+      });
       createdId = created._id.toString();
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;

@@ -1,10 +1,6 @@
 import { Router } from 'express';
 import type { Request, RequestHandler } from 'express';
-import {
-  ChangePasswordRequestSchema,
-  LoginRequestSchema,
-  ReauthRequestSchema,
-} from '@gatehouse/types/auth';
+import { ChangePasswordRequestSchema, LoginRequestSchema, ReauthRequestSchema } from '@gatehouse/types/auth';
 import type { ChangePasswordResponse, LoginResponse, MeResponse } from '@gatehouse/types/auth';
 import type { SecondFactorRequiredResponse } from '@gatehouse/types/second-factor';
 import type { ActivityLog } from '../activity/activity-log';

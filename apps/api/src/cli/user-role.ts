@@ -31,7 +31,10 @@ function databaseUri(config: ReturnType<typeof loadToolConfig>): string {
   if (config.mongodbUri) return config.mongodbUri;
   const file = join(config.dataDir, EMBEDDED_MONGO_FILE);
   if (!existsSync(file)) {
-    fail(`MONGODB_URI is not set and ${file} does not exist.\nStart the API first (npm start or npm run dev) so its embedded engine is running, or set MONGODB_URI.`, 2);
+    fail(
+      `MONGODB_URI is not set and ${file} does not exist.\nStart the API first (npm start or npm run dev) so its embedded engine is running, or set MONGODB_URI.`,
+      2,
+    );
   }
   // It holds the embedded engine's credentials (S39): the API creates it 0600.
   if ((statSync(file).mode & 0o077) !== 0) process.stderr.write(`warning: ${file} is readable by other users; restart the API to recreate it private\n`);

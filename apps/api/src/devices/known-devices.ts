@@ -56,7 +56,10 @@ export function createKnownDevices(connection: Connection) {
       const now = new Date();
       await devices().updateOne(
         { _id: idOf(userId, deviceKey) },
-        { $set: { name }, $setOnInsert: { userId, deviceKey, firstSeenAt: now, lastSeenAt: now, device: { browser: null, os: null, platform: null }, lastIp: null } },
+        {
+          $set: { name },
+          $setOnInsert: { userId, deviceKey, firstSeenAt: now, lastSeenAt: now, device: { browser: null, os: null, platform: null }, lastIp: null },
+        },
         { upsert: true },
       );
     },

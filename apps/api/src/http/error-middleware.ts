@@ -44,5 +44,8 @@ export const errorMiddleware: ErrorRequestHandler = (error: unknown, req, res, n
   const body: ErrorBody = {
     error: { code: httpError.code, message: httpError.message, ...(httpError.options.fields ? { fields: httpError.options.fields } : {}) },
   };
-  res.status(httpError.status).set(httpError.options.headers ?? {}).json(body);
+  res
+    .status(httpError.status)
+    .set(httpError.options.headers ?? {})
+    .json(body);
 };

@@ -19,8 +19,7 @@ export const invalidCredentials = () => new HttpError(401, 'invalid_credentials'
 export const wrongPassword = (message = 'The password is not correct.') => new HttpError(401, 'invalid_credentials', message);
 export const accountDisabled = () => new HttpError(403, 'account_disabled', 'This account has been disabled. Contact an administrator.');
 /** A sign-in or re-authentication lost a race with a change to the account (S31); trying again is safe. */
-export const accountChanged = () =>
-  new HttpError(409, 'account_changed', 'Your account changed while you were signing in. Sign in again.');
+export const accountChanged = () => new HttpError(409, 'account_changed', 'Your account changed while you were signing in. Sign in again.');
 export const forbidden = () => new HttpError(403, 'forbidden', 'You do not have access to this.');
 export const reauthRequired = () => new HttpError(403, 'reauth_required', 'Confirm your password to continue.');
 /** A one-time link that is unknown, used, expired or replaced by a newer one: all look alike (S33). */
@@ -30,8 +29,7 @@ export const invalidToken = () =>
 export const emailUnverified = () =>
   new HttpError(403, 'email_unverified', 'Confirm your email address before signing in: use the link we mailed you (we just sent a new one).');
 export const notFound = () => new HttpError(404, 'not_found', 'Not found.');
-export const validationFailed = (fields: Record<string, string>) =>
-  new HttpError(400, 'validation_failed', 'Some fields are not valid.', { fields });
+export const validationFailed = (fields: Record<string, string>) => new HttpError(400, 'validation_failed', 'Some fields are not valid.', { fields });
 export const tooManyRequests = (retryAfterSeconds: number) =>
   new HttpError(429, 'too_many_requests', 'Too many attempts. Try again later.', {
     headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },

@@ -20,7 +20,10 @@ export function createBackgroundJobs(logger: Logger): BackgroundJobs {
       const done: Promise<void> = nextTurn()
         .then(job)
         .catch((error: unknown) => {
-          logger.error({ job: label, err: { type: error instanceof Error ? error.name : typeof error, message: error instanceof Error ? error.message : String(error) } }, `background job failed: ${label}`);
+          logger.error(
+            { job: label, err: { type: error instanceof Error ? error.name : typeof error, message: error instanceof Error ? error.message : String(error) } },
+            `background job failed: ${label}`,
+          );
         })
         .finally(() => running.delete(done));
       running.add(done);

@@ -39,10 +39,11 @@ export function createMailThrottle(connection: Connection, limits: Pick<Throttle
   }
 
   return {
-    takeMailRequest: ({ address, ip }) => take([
-      [perAddress, address],
-      [perIp, ip],
-    ]),
+    takeMailRequest: ({ address, ip }) =>
+      take([
+        [perAddress, address],
+        [perIp, ip],
+      ]),
     async tryTakeAddress(address) {
       try {
         await take([[perAddress, address]]);

@@ -33,9 +33,7 @@ function describeSmtpError(error: unknown): { code?: string; responseCode?: numb
  * account id and where it went; never the address, the text or a link (links carry tokens, S33).
  */
 export function createMailer({ mail, logger }: { mail: MailConfig; logger: Logger }): Mailer {
-  const transport = mail.smtpUrl
-    ? createTransport({ url: mail.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 })
-    : null;
+  const transport = mail.smtpUrl ? createTransport({ url: mail.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 }) : null;
   const outbox = mail.outboxDir ? createDevOutbox(mail.outboxDir) : null;
   const outboxPage = `${mail.publicUrl}/dev/outbox`;
 

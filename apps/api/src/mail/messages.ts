@@ -70,8 +70,7 @@ function compose(kind: MailKind, to: string, userId: string | null, content: Con
 }
 
 const minutes = (seconds: number) => Math.round(seconds / 60);
-const validFor = (seconds: number) =>
-  seconds >= 7200 && seconds % 3600 === 0 ? `${seconds / 3600} hours` : `${minutes(seconds)} minutes`;
+const validFor = (seconds: number) => (seconds >= 7200 && seconds % 3600 === 0 ? `${seconds / 3600} hours` : `${minutes(seconds)} minutes`);
 
 export function describeDevice(device: Device): string {
   const what = device.browser ?? 'An unknown browser';
@@ -93,7 +92,10 @@ export function createMessages(links: Links) {
         subject: 'confirm your email address',
         paragraphs: [`Confirm that ${to} is your address to finish setting up your ${PRODUCT_NAME} account. The link also signs you in.`],
         action: { label: 'Confirm my address', url: links.verifyEmail(token) },
-        footnotes: [`The link works once, for ${validFor(ttlSeconds)}.`, `If you did not create an account, ignore this mail: nothing happens without the link.`],
+        footnotes: [
+          `The link works once, for ${validFor(ttlSeconds)}.`,
+          `If you did not create an account, ignore this mail: nothing happens without the link.`,
+        ],
       });
     },
 
@@ -151,9 +153,7 @@ export function createMessages(links: Links) {
     emailChangeConflict(to: string, userId: string): MailMessage {
       return compose('email_change_conflict', to, userId, {
         subject: 'someone tried to use your address',
-        paragraphs: [
-          `Someone asked to move another ${PRODUCT_NAME} account to ${to}. This address already belongs to your account, so nothing changed.`,
-        ],
+        paragraphs: [`Someone asked to move another ${PRODUCT_NAME} account to ${to}. This address already belongs to your account, so nothing changed.`],
         action: { label: 'Open your account', url: links.dashboard() },
         footnotes: ['If it was you, you already have an account with this address: sign in to it instead.'],
       });

@@ -35,7 +35,10 @@ export function createDevOutbox(dir: string): DevOutbox {
   async function fileNames(): Promise<string[]> {
     await ready();
     // Names start with the time in milliseconds, so sorting them sorts the messages.
-    return (await readdir(dir)).filter((name) => FILE_PATTERN.test(name)).sort().reverse();
+    return (await readdir(dir))
+      .filter((name) => FILE_PATTERN.test(name))
+      .sort()
+      .reverse();
   }
 
   async function read(name: string): Promise<StoredMessage | null> {

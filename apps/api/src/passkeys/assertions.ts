@@ -10,7 +10,13 @@ export type PasskeyAssertions = ReturnType<typeof createPasskeyAssertions>;
  * Proving an account with one of its passkeys, in two steps so callers can read the account between
  * them (read account → prove → start or rotate the session: S31).
  */
-export function createPasskeyAssertions({ store, relyingParty }: { store: Pick<PasskeyStore, 'find' | 'recordUse'>; relyingParty: Pick<RelyingParty, 'verifyAuthentication'> }) {
+export function createPasskeyAssertions({
+  store,
+  relyingParty,
+}: {
+  store: Pick<PasskeyStore, 'find' | 'recordUse'>;
+  relyingParty: Pick<RelyingParty, 'verifyAuthentication'>;
+}) {
   return {
     /** The stored passkey the assertion names (of `userId` when given), or 401. */
     async passkeyOf(credential: PasskeyAuthenticationCredential, userId: string | null): Promise<StoredPasskey> {

@@ -26,7 +26,13 @@ export function createChallenges(connection: Connection) {
 
   return {
     async issue(challenge: string, purpose: ChallengePurpose, userId: string | null, userHandle?: string): Promise<void> {
-      await challenges().insertOne({ _id: challenge, purpose, userId, ...(userHandle ? { userHandle } : {}), expiresAt: new Date(Date.now() + CHALLENGE_TTL_MS) });
+      await challenges().insertOne({
+        _id: challenge,
+        purpose,
+        userId,
+        ...(userHandle ? { userHandle } : {}),
+        expiresAt: new Date(Date.now() + CHALLENGE_TTL_MS),
+      });
     },
 
     /**

@@ -36,7 +36,12 @@ describe('passkeys', () => {
   });
   afterAll(() => t.close());
 
-  async function addPasskey(owner: SignedIn, authenticator: SoftAuthenticator, name = 'Laptop', overrides: CeremonyOverrides = {}): Promise<supertest.Response> {
+  async function addPasskey(
+    owner: SignedIn,
+    authenticator: SoftAuthenticator,
+    name = 'Laptop',
+    overrides: CeremonyOverrides = {},
+  ): Promise<supertest.Response> {
     const optionsRes = await owner.agent.post('/api/account/passkeys/options').send({});
     expect(optionsRes.status, JSON.stringify(optionsRes.body)).toBe(200);
     const { options } = PasskeyRegistrationOptionsResponseSchema.parse(optionsRes.body);
@@ -130,7 +135,9 @@ describe('passkeys', () => {
   it('S38: an assertion for another RP ID is refused, and so is a registration for one', async () => {
     const { owner, authenticator } = await withPasskey();
     const { agent, options } = await signInOptions();
-    expect(errorCode(await agent.post('/api/auth/passkey').send({ credential: authenticator.assert(options, { rpId: 'evil.example.net' }) }))).toBe('passkey_rejected');
+    expect(errorCode(await agent.post('/api/auth/passkey').send({ credential: authenticator.assert(options, { rpId: 'evil.example.net' }) }))).toBe(
+      'passkey_rejected',
+    );
     const other = new SoftAuthenticator({ origin: ORIGIN, rpId: 'evil.example.net' });
     const added = await addPasskey(owner, other, 'Elsewhere');
     expect(added.status).toBe(401);
@@ -145,18 +152,42 @@ describe('passkeys', () => {
     const replayed = await supertest(t.app).post('/api/auth/passkey').send({ credential });
     expect(errorCode(replayed)).toBe('passkey_rejected');
     // A fresh signature (higher counter) over the used challenge: still refused.
-    expect(errorCode(await supertest(t.app).post('/api/auth/passkey').send({ credential: authenticator.assert(options) }))).toBe('passkey_rejected');
+    expect(
+      errorCode(
+        await supertest(t.app)
+          .post('/api/auth/passkey')
+          .send({ credential: authenticator.assert(options) }),
+      ),
+    ).toBe('passkey_rejected');
     // A challenge that was never issued.
     const { options: fresh } = await signInOptions();
-    expect(errorCode(await supertest(t.app).post('/api/auth/passkey').send({ credential: authenticator.assert(fresh, { challenge: 'bm90LWlzc3VlZC1ieS10aGUtc2VydmVy' }) }))).toBe('passkey_rejected');
+    expect(
+      errorCode(
+        await supertest(t.app)
+          .post('/api/auth/passkey')
+          .send({ credential: authenticator.assert(fresh, { challenge: 'bm90LWlzc3VlZC1ieS10aGUtc2VydmVy' }) }),
+      ),
+    ).toBe('passkey_rejected');
   });
 
   it('S38: a challenge issued for registration or re-authentication does not sign anyone in', async () => {
     const { owner, authenticator } = await withPasskey();
     const { options: registration } = PasskeyRegistrationOptionsResponseSchema.parse((await owner.agent.post('/api/account/passkeys/options').send({})).body);
-    expect(errorCode(await supertest(t.app).post('/api/auth/passkey').send({ credential: authenticator.assert({ challenge: registration.challenge }) }))).toBe('passkey_rejected');
+    expect(
+      errorCode(
+        await supertest(t.app)
+          .post('/api/auth/passkey')
+          .send({ credential: authenticator.assert({ challenge: registration.challenge }) }),
+      ),
+    ).toBe('passkey_rejected');
     const { options: reauth } = PasskeyAuthenticationOptionsResponseSchema.parse((await owner.agent.post('/api/auth/passkey/reauth/options').send({})).body);
-    expect(errorCode(await supertest(t.app).post('/api/auth/passkey').send({ credential: authenticator.assert(reauth) }))).toBe('passkey_rejected');
+    expect(
+      errorCode(
+        await supertest(t.app)
+          .post('/api/auth/passkey')
+          .send({ credential: authenticator.assert(reauth) }),
+      ),
+    ).toBe('passkey_rejected');
   });
 
   it('S38: a signature counter that does not move past the stored one is refused (a cloned authenticator)', async () => {
@@ -164,9 +195,13 @@ describe('passkeys', () => {
     const first = await signInOptions();
     expect((await first.agent.post('/api/auth/passkey').send({ credential: authenticator.assert(first.options, { counter: 5 }) })).status).toBe(200);
     const clone = await signInOptions();
-    expect(errorCode(await clone.agent.post('/api/auth/passkey').send({ credential: authenticator.assert(clone.options, { counter: 5 }) }))).toBe('passkey_rejected');
+    expect(errorCode(await clone.agent.post('/api/auth/passkey').send({ credential: authenticator.assert(clone.options, { counter: 5 }) }))).toBe(
+      'passkey_rejected',
+    );
     const older = await signInOptions();
-    expect(errorCode(await older.agent.post('/api/auth/passkey').send({ credential: authenticator.assert(older.options, { counter: 3 }) }))).toBe('passkey_rejected');
+    expect(errorCode(await older.agent.post('/api/auth/passkey').send({ credential: authenticator.assert(older.options, { counter: 3 }) }))).toBe(
+      'passkey_rejected',
+    );
     const next = await signInOptions();
     expect((await next.agent.post('/api/auth/passkey').send({ credential: authenticator.assert(next.options, { counter: 6 }) })).status).toBe(200);
   });
@@ -178,7 +213,9 @@ describe('passkeys', () => {
     expect(errorCode(await addPasskey(owner, unverified, 'No PIN', { isUserVerified: false }))).toBe('passkey_rejected');
     const { authenticator } = await withPasskey();
     const { agent, options } = await signInOptions();
-    expect(errorCode(await agent.post('/api/auth/passkey').send({ credential: authenticator.assert(options, { isUserVerified: false }) }))).toBe('passkey_rejected');
+    expect(errorCode(await agent.post('/api/auth/passkey').send({ credential: authenticator.assert(options, { isUserVerified: false }) }))).toBe(
+      'passkey_rejected',
+    );
   });
 
   it('S38: a signature by another key, or a user handle that is not the one registered, is refused', async () => {
@@ -225,7 +262,7 @@ describe('passkeys', () => {
     expect(errorCode(await other.agent.post('/api/auth/passkey/reauth/options').send({}))).toBe('passkey_rejected');
   });
 
-  it('a passkey is a second factor: after the password, the second step takes it (and only this account\'s)', async () => {
+  it("a passkey is a second factor: after the password, the second step takes it (and only this account's)", async () => {
     const { account, authenticator } = await withPasskey();
     const browser = t.agent();
     const first = await passwordStep(browser, account);

@@ -1,9 +1,4 @@
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-} from '@simplewebauthn/server';
+import { generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server';
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { PasskeyAuthenticationCredential, PasskeyRegistrationCredential } from '@gatehouse/types/passkeys';
 import type { Config } from '../config';
@@ -50,7 +45,13 @@ export function createRelyingParty({ config, challenges, onRejected }: RelyingPa
 
   return {
     /** Discoverable credentials (the passkey names its account at sign-in), with user verification. */
-    async registrationOptions(account: { userId: string; userHandle: string; email: string; name: string; existing: StoredPasskey[] }): Promise<PublicKeyCredentialCreationOptionsJSON> {
+    async registrationOptions(account: {
+      userId: string;
+      userHandle: string;
+      email: string;
+      name: string;
+      existing: StoredPasskey[];
+    }): Promise<PublicKeyCredentialCreationOptionsJSON> {
       const options = await generateRegistrationOptions({
         rpName: config.serviceName,
         rpID: rpId,
@@ -109,7 +110,12 @@ export function createRelyingParty({ config, challenges, onRejected }: RelyingPa
      * Returns the authenticator's new counter; a counter that did not move past the stored one is refused
      * by the library (a cloned authenticator), as is a missing user-verification flag.
      */
-    async verifyAuthentication(purpose: ChallengePurpose, userId: string | null, credential: PasskeyAuthenticationCredential, passkey: StoredPasskey): Promise<number> {
+    async verifyAuthentication(
+      purpose: ChallengePurpose,
+      userId: string | null,
+      credential: PasskeyAuthenticationCredential,
+      passkey: StoredPasskey,
+    ): Promise<number> {
       const result = await refusing(() =>
         verifyAuthenticationResponse({
           response: credential,

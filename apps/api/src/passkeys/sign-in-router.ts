@@ -29,7 +29,16 @@ export interface PasskeySignInRouterDeps {
  * with user verification it is two factors in one, so no second step follows), and re-authentication
  * (sudo mode) with one of the account's passkeys. Each reads the account before the proof (S31).
  */
-export function createPasskeySignInRouter({ registry, accounts, store, relyingParty, assertions, throttle, activity, signIn }: PasskeySignInRouterDeps): Router {
+export function createPasskeySignInRouter({
+  registry,
+  accounts,
+  store,
+  relyingParty,
+  assertions,
+  throttle,
+  activity,
+  signIn,
+}: PasskeySignInRouterDeps): Router {
   const router = Router();
 
   router.post('/options', async (req, res) => {

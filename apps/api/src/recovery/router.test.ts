@@ -126,7 +126,15 @@ describe('forgot password and the reset link', () => {
       expect(res.status, token).toBe(400);
       expect(errorCode(res.body), token).toBe('invalid_token');
     }
-    expect(errorCode((await supertest(t.app).post('/api/auth/password/reset').send({ token: { $ne: null }, password: NEW_PASSWORD })).body)).toBe('validation_failed');
+    expect(
+      errorCode(
+        (
+          await supertest(t.app)
+            .post('/api/auth/password/reset')
+            .send({ token: { $ne: null }, password: NEW_PASSWORD })
+        ).body,
+      ),
+    ).toBe('validation_failed');
 
     const account = await register(t.agent());
     const verificationToken = tokenIn(await lastMailTo(t, account.email, 'confirm your email address'));
@@ -222,7 +230,11 @@ describe('throttles: 429 with Retry-After', () => {
   });
 
   it('one-time links presented from one IP: thirty, then 429', async () => {
-    const check = () => supertest(t.app).post('/api/auth/password/reset/check').set('X-Forwarded-For', '203.0.113.77').send({ token: 'A'.repeat(43) });
+    const check = () =>
+      supertest(t.app)
+        .post('/api/auth/password/reset/check')
+        .set('X-Forwarded-For', '203.0.113.77')
+        .send({ token: 'A'.repeat(43) });
     for (let i = 0; i < 30; i += 1) expect((await check()).status).toBe(400);
     const refused = await check();
     expect(refused.status).toBe(429);

@@ -32,7 +32,12 @@ beforeAll(async () => {
   writeFileSync(join(webDist, 'index.html'), '<!doctype html><title>Gatehouse</title><script type="module" src="/assets/app.js"></script>');
   writeFileSync(join(webDist, 'assets/app.js'), 'console.log("app");\n');
   const engine = await startEngine({ dbPath, ttlIntervalMs: 200 });
-  api = await startApi({ MONGODB_URI: engine.database('gatehouse'), SESSION_SECRETS: TEST_SECRET, WEB_DIST_DIR: webDist, THROTTLE_SIGN_IN_PER_IP: '100/86400' });
+  api = await startApi({
+    MONGODB_URI: engine.database('gatehouse'),
+    SESSION_SECRETS: TEST_SECRET,
+    WEB_DIST_DIR: webDist,
+    THROTTLE_SIGN_IN_PER_IP: '100/86400',
+  });
   connection = await connectDatabase({ uri: engine.database('gatehouse'), timeoutMs: 2000 });
 }, 60_000);
 
@@ -99,43 +104,54 @@ function plannedRequests(): AnonymousRequest[] {
 }
 
 describe('R6: anonymous traffic creates nothing', () => {
-  it(`R6: ${TOTAL.toLocaleString('en')} anonymous requests (pages, assets, 404s, preflights, forged cookies, ${FAILED_LOGINS} failed sign-ins) → 0 stored sessions, 0 Set-Cookie`, { timeout: 120_000 }, async () => {
-    const sessions = connection.collection(SESSIONS_COLLECTION);
-    expect(await sessions.countDocuments()).toBe(0);
-    const planned = plannedRequests();
-    const statusesByName = new Map<string, Map<number, number>>();
-    const unexpected: string[] = [];
-    let cookiesSet = 0;
-    let next = 0;
-    const started = performance.now();
+  it(
+    `R6: ${TOTAL.toLocaleString('en')} anonymous requests (pages, assets, 404s, preflights, forged cookies, ${FAILED_LOGINS} failed sign-ins) → 0 stored sessions, 0 Set-Cookie`,
+    { timeout: 120_000 },
+    async () => {
+      const sessions = connection.collection(SESSIONS_COLLECTION);
+      expect(await sessions.countDocuments()).toBe(0);
+      const planned = plannedRequests();
+      const statusesByName = new Map<string, Map<number, number>>();
+      const unexpected: string[] = [];
+      let cookiesSet = 0;
+      let next = 0;
+      const started = performance.now();
 
-    const worker = async () => {
-      for (let index = next++; index < planned.length; index = next++) {
-        const request = planned[index] as AnonymousRequest;
-        const res = await httpRequest(api.baseUrl, request.path, { ...request.options, agent });
-        cookiesSet += setCookies(res).length;
-        const counts = statusesByName.get(request.name) ?? new Map<number, number>();
-        counts.set(res.status, (counts.get(res.status) ?? 0) + 1);
-        statusesByName.set(request.name, counts);
-        if (!request.expected.includes(res.status)) unexpected.push(`${request.name}: ${res.status} ${res.body.slice(0, 120)}`);
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    const seconds = (performance.now() - started) / 1000;
+      const worker = async () => {
+        for (let index = next++; index < planned.length; index = next++) {
+          const request = planned[index] as AnonymousRequest;
+          const res = await httpRequest(api.baseUrl, request.path, { ...request.options, agent });
+          cookiesSet += setCookies(res).length;
+          const counts = statusesByName.get(request.name) ?? new Map<number, number>();
+          counts.set(res.status, (counts.get(res.status) ?? 0) + 1);
+          statusesByName.set(request.name, counts);
+          if (!request.expected.includes(res.status)) unexpected.push(`${request.name}: ${res.status} ${res.body.slice(0, 120)}`);
+        }
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+      const seconds = (performance.now() - started) / 1000;
 
-    const stored = await sessions.countDocuments();
-    const summary = Object.fromEntries([...statusesByName].map(([name, counts]) => [name, Object.fromEntries(counts)]));
-    console.info(`R6: ${planned.length} requests in ${seconds.toFixed(1)} s; stored sessions ${stored}; Set-Cookie headers ${cookiesSet}; ${JSON.stringify(summary)}`);
-    expect(unexpected.slice(0, 5)).toEqual([]);
-    expect(cookiesSet).toBe(0);
-    expect(stored).toBe(0);
-    const logins = statusesByName.get('failed login');
-    expect(logins?.get(429), 'the per-IP throttle was reached').toBeGreaterThan(0);
-  });
+      const stored = await sessions.countDocuments();
+      const summary = Object.fromEntries([...statusesByName].map(([name, counts]) => [name, Object.fromEntries(counts)]));
+      console.info(
+        `R6: ${planned.length} requests in ${seconds.toFixed(1)} s; stored sessions ${stored}; Set-Cookie headers ${cookiesSet}; ${JSON.stringify(summary)}`,
+      );
+      expect(unexpected.slice(0, 5)).toEqual([]);
+      expect(cookiesSet).toBe(0);
+      expect(stored).toBe(0);
+      const logins = statusesByName.get('failed login');
+      expect(logins?.get(429), 'the per-IP throttle was reached').toBeGreaterThan(0);
+    },
+  );
 
   it('R6: an expired session document is purged by the TTL index', { timeout: 30_000 }, async () => {
     const sessions = connection.collection<{ _id: string }>(SESSIONS_COLLECTION);
-    await sessions.insertOne({ _id: 'expired-session-for-ttl', session: { cookie: {} }, expires: new Date(Date.now() - 1000), lastModified: new Date() } as never);
+    await sessions.insertOne({
+      _id: 'expired-session-for-ttl',
+      session: { cookie: {} },
+      expires: new Date(Date.now() - 1000),
+      lastModified: new Date(),
+    } as never);
     await waitFor(async () => ((await sessions.countDocuments({ _id: 'expired-session-for-ttl' })) === 0 ? true : undefined), {
       timeoutMs: 10_000,
       what: 'the TTL monitor to remove the expired session',

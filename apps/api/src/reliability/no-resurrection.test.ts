@@ -32,7 +32,10 @@ beforeAll(async () => {
   dirs.push(dbPath);
   engine = await startEngine({ dbPath });
   // touchAfter 0: every request that reads the session also writes it, the worst case for resurrection.
-  api = await startApi({ MONGODB_URI: engine.database('gatehouse'), SESSION_SECRETS: TEST_SECRET, TOUCH_AFTER_SECONDS: '0',
+  api = await startApi({
+    MONGODB_URI: engine.database('gatehouse'),
+    SESSION_SECRETS: TEST_SECRET,
+    TOUCH_AFTER_SECONDS: '0',
     // Each trial signs one account in ten times at once; the default allows two password checks per account at a time.
     MAX_CONCURRENT_PASSWORD_CHECKS_PER_ACCOUNT: '16',
   });
@@ -168,14 +171,28 @@ describe('R5: the express-session save after a concurrent sign-out', () => {
   }
 
   it(`R5: with GatehouseSessionStore the late save finds nothing to update: 0 resurrections in ${RACES} forced races`, { timeout: 60_000 }, async () => {
-    const store = new GatehouseSessionStore({ client: raceDb.getClient(), dbName: raceDb.name, collectionName: SESSIONS_COLLECTION, idleTimeoutSeconds: 600, rememberMeIdleTimeoutSeconds: 600, touchAfterSeconds: 0 });
+    const store = new GatehouseSessionStore({
+      client: raceDb.getClient(),
+      dbName: raceDb.name,
+      collectionName: SESSIONS_COLLECTION,
+      idleTimeoutSeconds: 600,
+      rememberMeIdleTimeoutSeconds: 600,
+      touchAfterSeconds: 0,
+    });
     await withRaceServer(store, async (baseUrl, gate) => {
       expect(await countResurrections(baseUrl, gate, RACES)).toBe(0);
     });
   });
 
   it('control: with connect-mongo’s own upserting set, the same forced race resurrects the session every time', { timeout: 60_000 }, async () => {
-    const store = MongoStore.create({ client: raceDb.getClient(), dbName: raceDb.name, collectionName: SESSIONS_COLLECTION, stringify: false, touchAfter: 0, autoRemove: 'disabled' });
+    const store = MongoStore.create({
+      client: raceDb.getClient(),
+      dbName: raceDb.name,
+      collectionName: SESSIONS_COLLECTION,
+      stringify: false,
+      touchAfter: 0,
+      autoRemove: 'disabled',
+    });
     await withRaceServer(store, async (baseUrl, gate) => {
       expect(await countResurrections(baseUrl, gate, 10)).toBe(10);
     });

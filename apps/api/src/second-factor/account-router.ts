@@ -22,7 +22,8 @@ export interface SecondFactorRouterDeps {
 
 function stateError(error: unknown): unknown {
   if (!(error instanceof TotpStateError)) return error;
-  if (error.state === 'already_enabled') return new HttpError(409, 'totp_already_enabled', 'An authenticator app is already set up. Turn it off first to set up another.');
+  if (error.state === 'already_enabled')
+    return new HttpError(409, 'totp_already_enabled', 'An authenticator app is already set up. Turn it off first to set up another.');
   if (error.state === 'not_enabled') return new HttpError(409, 'totp_not_enabled', 'No authenticator app is set up.');
   return new HttpError(409, 'totp_not_enabled', 'This set-up expired. Start setting up the authenticator app again.');
 }

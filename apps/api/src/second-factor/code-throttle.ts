@@ -19,7 +19,10 @@ export interface CodeThrottle {
  * right code gives the points back. A million codes with a window of three steps: 10 guesses per 15
  * minutes make a hit take years.
  */
-export function createCodeThrottle(connection: Connection, limits: Pick<ThrottleLimits, 'secondFactorPerAccount' | 'secondFactorPerIp' | 'passkeyChallengesPerIp' | 'concurrentChecksPerAccount'>): CodeThrottle {
+export function createCodeThrottle(
+  connection: Connection,
+  limits: Pick<ThrottleLimits, 'secondFactorPerAccount' | 'secondFactorPerIp' | 'passkeyChallengesPerIp' | 'concurrentChecksPerAccount'>,
+): CodeThrottle {
   const byAccount = rateLimiter(connection, 'throttle_code_account', limits.secondFactorPerAccount, { blockForWindow: true });
   const byIp = rateLimiter(connection, 'throttle_code_ip', limits.secondFactorPerIp);
   const challenges = rateLimiter(connection, 'throttle_passkey_challenge_ip', limits.passkeyChallengesPerIp);

@@ -7,7 +7,13 @@ export interface SecondFactorEnrolment {
   enrolledAmong(userIds: string[]): Promise<Set<string>>;
 }
 
-export function createSecondFactorEnrolment({ secondFactors, passkeys }: { secondFactors: Pick<SecondFactors, 'isEnabled' | 'enabledAmong'>; passkeys: Pick<PasskeyStore, 'countForUser' | 'ownersAmong'> }): SecondFactorEnrolment {
+export function createSecondFactorEnrolment({
+  secondFactors,
+  passkeys,
+}: {
+  secondFactors: Pick<SecondFactors, 'isEnabled' | 'enabledAmong'>;
+  passkeys: Pick<PasskeyStore, 'countForUser' | 'ownersAmong'>;
+}): SecondFactorEnrolment {
   return {
     async isEnrolled(userId) {
       return (await secondFactors.isEnabled(userId)) || (await passkeys.countForUser(userId)) > 0;

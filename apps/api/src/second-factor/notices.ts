@@ -18,7 +18,13 @@ export interface SecondFactorNotices {
   recoveryCodeUsed(use: RecoveryCodeUse): Promise<void>;
 }
 
-export function createSecondFactorNotices({ activity, mail }: { activity: Pick<ActivityLog, 'record'>; mail: Pick<MailService, 'mailer' | 'sendLater' | 'messages'> }): SecondFactorNotices {
+export function createSecondFactorNotices({
+  activity,
+  mail,
+}: {
+  activity: Pick<ActivityLog, 'record'>;
+  mail: Pick<MailService, 'mailer' | 'sendLater' | 'messages'>;
+}): SecondFactorNotices {
   return {
     async recoveryCodeUsed({ userId, email, codesLeft, device, ip }) {
       await activity.record({ userId, type: 'recovery_code_used', device, ip, isSuspicious: true });

@@ -117,12 +117,18 @@ describe('S37: a pending second-factor sign-in', () => {
 
   it('S37: every API endpoint but the second step answers 401 while pending, an admin account included', async () => {
     const { cookie, account, enrolled } = await pendingFor(true);
+    const client = supertest(t.app);
     for (const [method, path] of SIGNED_IN_ENDPOINTS) {
-      const res = await supertest(t.app)[method](path).set('Cookie', cookie).send({ password: account.password, code: totpCode(enrolled.secret, clock()) });
+      const res = await client[method](path)
+        .set('Cookie', cookie)
+        .send({ password: account.password, code: totpCode(enrolled.secret, clock()) });
       expect(res.status, `${method.toUpperCase()} ${path}`).toBe(401);
     }
     // Still pending, and nothing in the database names the account as signed in through it.
-    const complete = await supertest(t.app).post('/api/auth/login/second-factor').set('Cookie', cookie).send({ code: totpCode(enrolled.secret, clock()) });
+    const complete = await supertest(t.app)
+      .post('/api/auth/login/second-factor')
+      .set('Cookie', cookie)
+      .send({ code: totpCode(enrolled.secret, clock()) });
     expect(complete.status).toBe(200);
     clock.advance();
   });
@@ -143,7 +149,10 @@ describe('S37: a pending second-factor sign-in', () => {
 
   it('S37: the session id is regenerated after the second factor; the pending id is dead', async () => {
     const { cookie, sid, enrolled } = await pendingFor();
-    const res = await supertest(t.app).post('/api/auth/login/second-factor').set('Cookie', cookie).send({ code: totpCode(enrolled.secret, clock()) });
+    const res = await supertest(t.app)
+      .post('/api/auth/login/second-factor')
+      .set('Cookie', cookie)
+      .send({ code: totpCode(enrolled.secret, clock()) });
     expect(res.status).toBe(200);
     const fresh = cookieHeader(issuedSessionCookie(res));
     expect(unsignSid(fresh, TEST_SECRET)).not.toBe(sid);
@@ -159,11 +168,16 @@ describe('S37: a pending second-factor sign-in', () => {
   it('S37: two requests racing to complete one pending sign-in give one session', async () => {
     const { cookie, enrolled, account } = await pendingFor();
     const [first, second] = await Promise.all([
-      supertest(t.app).post('/api/auth/login/second-factor').set('Cookie', cookie).send({ code: totpCode(enrolled.secret, clock()) }),
+      supertest(t.app)
+        .post('/api/auth/login/second-factor')
+        .set('Cookie', cookie)
+        .send({ code: totpCode(enrolled.secret, clock()) }),
       supertest(t.app).post('/api/auth/login/second-factor').set('Cookie', cookie).send({ code: enrolled.recoveryCodes[1] }),
     ]);
     expect([first.status, second.status].filter((status) => status === 200)).toHaveLength(1);
-    const owner = await supertest(t.app).get('/api/sessions').set('Cookie', cookieHeader(issuedSessionCookie(first.status === 200 ? first : second)));
+    const owner = await supertest(t.app)
+      .get('/api/sessions')
+      .set('Cookie', cookieHeader(issuedSessionCookie(first.status === 200 ? first : second)));
     // The owner's enrolment session and the one completed sign-in.
     expect((owner.body as { sessions: unknown[] }).sessions).toHaveLength(2);
     expect(account.email).toBeTruthy();
@@ -173,7 +187,10 @@ describe('S37: a pending second-factor sign-in', () => {
   it('S37: it expires: after the timeout the right code is refused and nothing is left stored', { timeout: 15_000 }, async () => {
     const { cookie, sid, enrolled } = await pendingFor();
     await sleep(2300);
-    const res = await supertest(t.app).post('/api/auth/login/second-factor').set('Cookie', cookie).send({ code: totpCode(enrolled.secret, clock()) });
+    const res = await supertest(t.app)
+      .post('/api/auth/login/second-factor')
+      .set('Cookie', cookie)
+      .send({ code: totpCode(enrolled.secret, clock()) });
     expect(res.status).toBe(401);
     expect(res.body).toMatchObject({ error: { code: 'unauthenticated' } });
     expect(res.headers['set-cookie']?.toString() ?? '').not.toMatch(/gh\.sid=s%3A/);

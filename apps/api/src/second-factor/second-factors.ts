@@ -85,14 +85,19 @@ export function createSecondFactors({ connection, box, clock, issuer }: { connec
     },
 
     async status(userId: string): Promise<TotpStatus> {
-      const [doc, recoveryCodesLeft] = await Promise.all([totps().findOne({ _id: userId }, { projection: { enabledAt: 1 } }), recoveryCodes().countDocuments({ userId })]);
+      const [doc, recoveryCodesLeft] = await Promise.all([
+        totps().findOne({ _id: userId }, { projection: { enabledAt: 1 } }),
+        recoveryCodes().countDocuments({ userId }),
+      ]);
       const enabledAt = doc?.enabledAt ?? null;
       return { isEnabled: enabledAt !== null, enabledAt, recoveryCodesLeft: enabledAt === null ? 0 : recoveryCodesLeft };
     },
 
     /** Which of these accounts have an authenticator app (the admin's list). */
     async enabledAmong(userIds: string[]): Promise<Set<string>> {
-      const docs = await totps().find({ _id: { $in: userIds }, enabledAt: { $ne: null } }, { projection: { _id: 1 } }).toArray();
+      const docs = await totps()
+        .find({ _id: { $in: userIds }, enabledAt: { $ne: null } }, { projection: { _id: 1 } })
+        .toArray();
       return new Set(docs.map((doc) => doc._id));
     },
 
@@ -121,7 +126,10 @@ export function createSecondFactors({ connection, box, clock, issuer }: { connec
       if (clock() - doc.createdAt.getTime() > ENROLMENT_TTL_MS) throw new TotpStateError('no_enrolment');
       const step = matchingTimeStep(box.open(doc.secret, context(userId)), code, clock());
       if (step === null) return null;
-      const { modifiedCount } = await totps().updateOne({ _id: userId, enabledAt: null, secret: doc.secret }, { $set: { enabledAt: new Date(clock()), lastUsedStep: step } });
+      const { modifiedCount } = await totps().updateOne(
+        { _id: userId, enabledAt: null, secret: doc.secret },
+        { $set: { enabledAt: new Date(clock()), lastUsedStep: step } },
+      );
       if (modifiedCount !== 1) throw new TotpStateError('no_enrolment');
       return replaceRecoveryCodes(userId);
     },

@@ -1,7 +1,12 @@
 import { Router } from 'express';
 import type { Request } from 'express';
 import { SecondFactorLoginRequestSchema } from '@gatehouse/types/second-factor';
-import type { SecondFactorLoginResponse, SecondFactorMethod, SecondFactorPasskeyOptionsResponse, SecondFactorRequiredResponse } from '@gatehouse/types/second-factor';
+import type {
+  SecondFactorLoginResponse,
+  SecondFactorMethod,
+  SecondFactorPasskeyOptionsResponse,
+  SecondFactorRequiredResponse,
+} from '@gatehouse/types/second-factor';
 import type { AuthMethod } from '@gatehouse/types/sessions';
 import type { ActivityLog } from '../activity/activity-log';
 import type { SignIn } from '../auth/sign-in';

@@ -58,7 +58,11 @@ describe('authenticator app (TOTP)', () => {
     const { agent, sid } = await signIn(t, account);
     await enrolTotp(agent, clock);
     await makeAuthStale(t, sid);
-    for (const res of [await agent.post('/api/account/totp').send({}), await agent.delete('/api/account/totp'), await agent.post('/api/account/recovery-codes').send({})]) {
+    for (const res of [
+      await agent.post('/api/account/totp').send({}),
+      await agent.delete('/api/account/totp'),
+      await agent.post('/api/account/recovery-codes').send({}),
+    ]) {
       expect(res.status).toBe(403);
       expect(errorCode(res)).toBe('reauth_required');
     }

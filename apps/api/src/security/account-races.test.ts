@@ -102,14 +102,16 @@ interface Change {
   check(target: { account: Account; prover: Instance; owner: SignedIn; held: string[] }): Promise<void>;
 }
 
-const userSessions = (t: TestApp, userId: string) =>
-  t.connection.collection<SessionDocument>(SESSIONS_COLLECTION).find({ 'session.userId': userId }).toArray();
+const userSessions = (t: TestApp, userId: string) => t.connection.collection<SessionDocument>(SESSIONS_COLLECTION).find({ 'session.userId': userId }).toArray();
 
 const statusWith = async (t: TestApp, path: string, cookie: string) => (await supertest(t.app).get(path).set('Cookie', cookie)).status;
 
 async function expectAllSignedOut(t: TestApp, held: string[]): Promise<void> {
   const statuses = await Promise.all(held.map((cookie) => statusWith(t, '/api/auth/me', cookie)));
-  expect(statuses.filter((status) => status !== 401), 'cookies still signed in').toEqual([]);
+  expect(
+    statuses.filter((status) => status !== 401),
+    'cookies still signed in',
+  ).toEqual([]);
 }
 
 const CHANGES: Change[] = [
@@ -147,7 +149,10 @@ const CHANGES: Change[] = [
     async check({ account, prover, held }) {
       for (const doc of await userSessions(prover.t, account.id)) expect(doc.session.user?.role).toBe('user');
       const statuses = await Promise.all(held.map((cookie) => statusWith(prover.t, '/api/admin/users', cookie)));
-      expect(statuses.filter((status) => status !== 401 && status !== 403), 'cookies still admin').toEqual([]);
+      expect(
+        statuses.filter((status) => status !== 401 && status !== 403),
+        'cookies still admin',
+      ).toEqual([]);
     },
   },
   {
@@ -235,22 +240,34 @@ describe.each(MODES)('S31: re-authentication racing account changes, on one inst
     { topology: 'two instances', prover: a, changer: b },
   ];
 
-  it.each(CHANGES)(`S31: two re-authentication loops vs $name, ${races} races (alternately on one and two instances): 0 sessions keep the old rights`, { timeout: 240_000 }, async (change) => {
-    const statuses = new Map<number, number>();
-    for (let race = 0; race < races; race += 1) {
-      const { prover, changer } = topologies()[race % 2] as ReturnType<typeof topologies>[number];
-      await raceOnce(change, prover, changer, statuses);
-    }
-    console.info(`S31 (SESSION_CACHE=${mode}): ${change.name}: ${races} races, re-authentications answered ${JSON.stringify(Object.fromEntries(statuses))}; sessions left with the old rights: 0`);
-  });
+  it.each(CHANGES)(
+    `S31: two re-authentication loops vs $name, ${races} races (alternately on one and two instances): 0 sessions keep the old rights`,
+    { timeout: 240_000 },
+    async (change) => {
+      const statuses = new Map<number, number>();
+      for (let race = 0; race < races; race += 1) {
+        const { prover, changer } = topologies()[race % 2] as ReturnType<typeof topologies>[number];
+        await raceOnce(change, prover, changer, statuses);
+      }
+      console.info(
+        `S31 (SESSION_CACHE=${mode}): ${change.name}: ${races} races, re-authentications answered ${JSON.stringify(Object.fromEntries(statuses))}; sessions left with the old rights: 0`,
+      );
+    },
+  );
 
-  it.each(CHANGES)('S31: $name while a re-authentication is checking the password: the proof fails and leaves nothing, on one and two instances', async (change) => {
-    for (const { prover, changer } of topologies()) await forcedInterleaving(change, prover, changer, (target) => target.verifyGate);
-  });
+  it.each(CHANGES)(
+    'S31: $name while a re-authentication is checking the password: the proof fails and leaves nothing, on one and two instances',
+    async (change) => {
+      for (const { prover, changer } of topologies()) await forcedInterleaving(change, prover, changer, (target) => target.verifyGate);
+    },
+  );
 
-  it.each(CHANGES)('S31: $name after a re-authentication wrote its new session but before it checked the account: it discards itself, on one and two instances', async (change) => {
-    for (const { prover, changer } of topologies()) await forcedInterleaving(change, prover, changer, (target) => target.insertGate);
-  });
+  it.each(CHANGES)(
+    'S31: $name after a re-authentication wrote its new session but before it checked the account: it discards itself, on one and two instances',
+    async (change) => {
+      for (const { prover, changer } of topologies()) await forcedInterleaving(change, prover, changer, (target) => target.insertGate);
+    },
+  );
 });
 
 async function forcedInterleaving(change: Change, prover: Instance, changer: Instance, gateOf: (instance: Instance) => Gate): Promise<void> {

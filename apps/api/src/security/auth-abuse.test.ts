@@ -44,7 +44,9 @@ describe('S16: sign-in throttling shared by every instance', () => {
   it('S16: 10 bad passwords spread over two instances lock that email+IP with 429 and Retry-After, even for the right password', async () => {
     const credentials = await register(a.agent());
     for (let i = 0; i < 10; i += 1) {
-      const res = await supertest((i % 2 === 0 ? a : b).app).post('/api/auth/login').send({ email: credentials.email, password: WRONG });
+      const res = await supertest((i % 2 === 0 ? a : b).app)
+        .post('/api/auth/login')
+        .send({ email: credentials.email, password: WRONG });
       expect(res.status, `attempt ${i + 1}`).toBe(401);
     }
     for (const t of [a, b]) {
@@ -137,7 +139,9 @@ describe('S32: the throttle counts before the password is checked, and strangers
       const attackerChecks = hasher.checks() - before - 1;
       const byStatus = new Map<number, Response[]>();
       for (const res of guesses) byStatus.set(res.status, [...(byStatus.get(res.status) ?? []), res]);
-      console.info(`S32: 120 parallel guesses → ${attackerChecks} password checks, ${byStatus.get(401)?.length ?? 0}×401, ${byStatus.get(429)?.length ?? 0}×429 in ${elapsedMs.toFixed(0)} ms; the owner's known device: ${ownerSignIn.status}`);
+      console.info(
+        `S32: 120 parallel guesses → ${attackerChecks} password checks, ${byStatus.get(401)?.length ?? 0}×401, ${byStatus.get(429)?.length ?? 0}×429 in ${elapsedMs.toFixed(0)} ms; the owner's known device: ${ownerSignIn.status}`,
+      );
 
       expect(attackerChecks).toBeLessThanOrEqual(10);
       expect((byStatus.get(401)?.length ?? 0) + (byStatus.get(429)?.length ?? 0)).toBe(120);
@@ -166,11 +170,17 @@ describe('S32: the throttle counts before the password is checked, and strangers
       await signIn(owner, account);
       for (let stranger = 0; stranger < 4; stranger += 1) {
         for (let guess = 0; guess < 5; guess += 1) {
-          const res = await supertest(t.app).post('/api/auth/login').set('X-Forwarded-For', `198.51.100.${stranger}`).send({ email: account.email, password: WRONG });
+          const res = await supertest(t.app)
+            .post('/api/auth/login')
+            .set('X-Forwarded-For', `198.51.100.${stranger}`)
+            .send({ email: account.email, password: WRONG });
           expect(res.status).toBe(401);
         }
       }
-      const newBrowser = await supertest(t.app).post('/api/auth/login').set('X-Forwarded-For', '192.0.2.11').send({ email: account.email, password: account.password });
+      const newBrowser = await supertest(t.app)
+        .post('/api/auth/login')
+        .set('X-Forwarded-For', '192.0.2.11')
+        .send({ email: account.email, password: account.password });
       expect(newBrowser.status, 'a browser the account never used waits out the window').toBe(429);
       const knownDevice = await owner.post('/api/auth/login').send({ email: account.email, password: account.password });
       expect(knownDevice.status, JSON.stringify(knownDevice.body)).toBe(200);
@@ -185,9 +195,13 @@ describe('S32: the throttle counts before the password is checked, and strangers
       const account = await createAccount(t);
       const device = t.agent().set('X-Forwarded-For', '192.0.2.20');
       await signIn(device, account);
-      for (let guess = 0; guess < 10; guess += 1) expect((await device.post('/api/auth/login').send({ email: account.email, password: WRONG })).status).toBe(401);
+      for (let guess = 0; guess < 10; guess += 1)
+        expect((await device.post('/api/auth/login').send({ email: account.email, password: WRONG })).status).toBe(401);
       expect((await device.post('/api/auth/login').send({ email: account.email, password: account.password })).status).toBe(429);
-      const elsewhere = await supertest(t.app).post('/api/auth/login').set('X-Forwarded-For', '192.0.2.21').send({ email: account.email, password: account.password });
+      const elsewhere = await supertest(t.app)
+        .post('/api/auth/login')
+        .set('X-Forwarded-For', '192.0.2.21')
+        .send({ email: account.email, password: account.password });
       expect(elsewhere.status).toBe(200);
     } finally {
       await t.close();
@@ -196,28 +210,32 @@ describe('S32: the throttle counts before the password is checked, and strangers
 });
 
 describe('S16: development defaults', () => {
-  it('let one machine register and sign in 200 accounts (a browser test suite), while production would refuse the 11th registration', { timeout: 60_000 }, async () => {
-    const development = loadConfig({ NODE_ENV: 'development', DATA_DIR: mkdtempSync(join(tmpdir(), 'gatehouse-dev-')) });
-    const t = await createTestApp({ throttle: development.throttle });
-    try {
-      for (let index = 0; index < 200; index += 1) {
-        const account = await register(t.agent());
-        const res = await supertest(t.app).post('/api/auth/login').send({ email: account.email, password: account.password });
-        expect(res.status, `account ${index + 1}`).toBe(200);
+  it(
+    'let one machine register and sign in 200 accounts (a browser test suite), while production would refuse the 11th registration',
+    { timeout: 60_000 },
+    async () => {
+      const development = loadConfig({ NODE_ENV: 'development', DATA_DIR: mkdtempSync(join(tmpdir(), 'gatehouse-dev-')) });
+      const t = await createTestApp({ throttle: development.throttle });
+      try {
+        for (let index = 0; index < 200; index += 1) {
+          const account = await register(t.agent());
+          const res = await supertest(t.app).post('/api/auth/login').send({ email: account.email, password: account.password });
+          expect(res.status, `account ${index + 1}`).toBe(200);
+        }
+      } finally {
+        await t.close();
       }
-    } finally {
-      await t.close();
-    }
-    const production = await createTestApp({ throttle: PRODUCTION_THROTTLE_LIMITS });
-    try {
-      for (let index = 0; index < 10; index += 1) await register(production.agent());
-      const eleventh = await supertest(production.app).post('/api/auth/register').send(newCredentials());
-      expect(eleventh.status).toBe(429);
-      expect(Number(eleventh.headers['retry-after'])).toBeGreaterThan(0);
-    } finally {
-      await production.close();
-    }
-  });
+      const production = await createTestApp({ throttle: PRODUCTION_THROTTLE_LIMITS });
+      try {
+        for (let index = 0; index < 10; index += 1) await register(production.agent());
+        const eleventh = await supertest(production.app).post('/api/auth/register').send(newCredentials());
+        expect(eleventh.status).toBe(429);
+        expect(Number(eleventh.headers['retry-after'])).toBeGreaterThan(0);
+      } finally {
+        await production.close();
+      }
+    },
+  );
 });
 
 describe('S18: no account enumeration on sign-in (production argon2 cost)', () => {
@@ -235,7 +253,9 @@ describe('S18: no account enumeration on sign-in (production argon2 cost)', () =
     for (let i = 0; i < 12; i += 1) {
       for (const kind of i % 2 === 0 ? (['real', 'unknown'] as const) : (['unknown', 'real'] as const)) {
         const started = performance.now();
-        const res = await supertest(t.app).post('/api/auth/login').send({ email: kind === 'real' ? real.email : unknownEmail, password: WRONG });
+        const res = await supertest(t.app)
+          .post('/api/auth/login')
+          .send({ email: kind === 'real' ? real.email : unknownEmail, password: WRONG });
         timings[kind].push(performance.now() - started);
         samples[kind].push(res);
       }
@@ -265,7 +285,9 @@ describe('S20: passwords are taken as typed, with a sane maximum', () => {
     const password = 'long passphrase '.repeat(7).slice(0, 100);
     expect(password).toHaveLength(100);
     const credentials = await register(t.agent(), { password });
-    const truncated = await supertest(t.app).post('/api/auth/login').send({ email: credentials.email, password: password.slice(0, 72) });
+    const truncated = await supertest(t.app)
+      .post('/api/auth/login')
+      .send({ email: credentials.email, password: password.slice(0, 72) });
     expect(truncated.status).toBe(401);
     expect((await supertest(t.app).post('/api/auth/login').send({ email: credentials.email, password })).status).toBe(200);
   });
@@ -279,10 +301,14 @@ describe('S20: passwords are taken as typed, with a sane maximum', () => {
 
   it('S20: a 1 MB password is refused fast with 413, and one over 128 characters with 400 before any hashing', async () => {
     const started = performance.now();
-    const huge = await supertest(t.app).post('/api/auth/login').send({ email: 'a@example.com', password: 'x'.repeat(1024 * 1024) });
+    const huge = await supertest(t.app)
+      .post('/api/auth/login')
+      .send({ email: 'a@example.com', password: 'x'.repeat(1024 * 1024) });
     expect(huge.status).toBe(413);
     expect(performance.now() - started).toBeLessThan(2000);
-    const long = await supertest(t.app).post('/api/auth/register').send(newCredentials({ password: 'y'.repeat(129) }));
+    const long = await supertest(t.app)
+      .post('/api/auth/register')
+      .send(newCredentials({ password: 'y'.repeat(129) }));
     expect(long.status).toBe(400);
     expect(ErrorBodySchema.parse(long.body).error.fields).toHaveProperty('password');
   });
@@ -296,7 +322,9 @@ describe('S21: password policy', () => {
   afterAll(() => t.close());
 
   const refused = async (password: string, email?: string) => {
-    const res = await supertest(t.app).post('/api/auth/register').send(newCredentials({ password, ...(email ? { email } : {}) }));
+    const res = await supertest(t.app)
+      .post('/api/auth/register')
+      .send(newCredentials({ password, ...(email ? { email } : {}) }));
     expect(res.status, password).toBe(400);
     expect(ErrorBodySchema.parse(res.body).error.fields, password).toHaveProperty('password');
   };
@@ -311,7 +339,9 @@ describe('S21: password policy', () => {
   it('S21: the account email as password is refused', () => refused('someone.long@example.com', 'someone.long@example.com'));
 
   it('S21: a passphrase without composition rules (all lower case, no digits) is accepted', async () => {
-    const res = await supertest(t.app).post('/api/auth/register').send(newCredentials({ password: 'purple elephants dance quietly' }));
+    const res = await supertest(t.app)
+      .post('/api/auth/register')
+      .send(newCredentials({ password: 'purple elephants dance quietly' }));
     expect(res.status).toBe(202);
   });
 });

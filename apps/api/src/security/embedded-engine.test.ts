@@ -119,7 +119,10 @@ describe('S39: the embedded engine is closed to everyone but the app and its too
       expect(new URL(uri).password.length).toBeGreaterThanOrEqual(32);
       const anonymous = new MongoClient(withoutCredentials(uri), { serverSelectionTimeoutMS: 3000 });
       try {
-        const denied = await anonymous.db('admin').command({ listDatabases: 1 }).catch((e: unknown) => e);
+        const denied = await anonymous
+          .db('admin')
+          .command({ listDatabases: 1 })
+          .catch((e: unknown) => e);
         expect(denied).toBeInstanceOf(MongoServerError);
         expect(denied).toMatchObject({ code: 13 });
         await expect(anonymous.db('gatehouse').collection('users').findOne({})).rejects.toMatchObject({ code: 13 });
@@ -153,7 +156,17 @@ describe('S39: the embedded engine is closed to everyone but the app and its too
         const port = new URL(engineUri(dataDir)).port;
         const paths = [join(dataDir, EMBEDDED_MONGO_FILE), join(dataDir, 'db', 'journal.log'), join(dataDir, 'session-secret')];
         const request = opMsg({ listDatabases: 1, $db: 'admin' }).toString('hex');
-        const probe = await run('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', SECOND_USER_PROBE, port, request, ...paths]);
+        const probe = await run('/usr/bin/setpriv', [
+          '--reuid=65534',
+          '--regid=65534',
+          '--clear-groups',
+          process.execPath,
+          '-e',
+          SECOND_USER_PROBE,
+          port,
+          request,
+          ...paths,
+        ]);
         expect(probe.stderr).toBe('');
         const out = JSON.parse(probe.stdout) as { reads: Record<string, string>; reply: string };
         for (const path of paths) expect(out.reads[path]).toBe('EACCES');

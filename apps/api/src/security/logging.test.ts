@@ -29,8 +29,13 @@ describe('S30: logs record auth events and never secrets', () => {
     cookies.push(issuedCookie(await agent.post('/api/auth/password').send({ currentPassword: credentials.password, newPassword })));
     await agent.get(`/api/auth/me?sid=${unsignSid(cookies[0] ?? issuedCookie(registered), TEST_SECRET)}`);
     await agent.post('/api/auth/logout');
-    await supertest(t.app).get('/api/auth/me').set('Cookie', cookieHeader(cookies[1] ?? issuedCookie(registered)));
-    await supertest(t.app).post('/api/auth/login').set('Content-Type', 'application/json').send(`{"email":"x@example.com","password":"${credentials.password}"`);
+    await supertest(t.app)
+      .get('/api/auth/me')
+      .set('Cookie', cookieHeader(cookies[1] ?? issuedCookie(registered)));
+    await supertest(t.app)
+      .post('/api/auth/login')
+      .set('Content-Type', 'application/json')
+      .send(`{"email":"x@example.com","password":"${credentials.password}"`);
 
     const hashes = await t.connection.collection<{ passwordHash: string }>('users').find({}).toArray();
     for (const cookie of cookies) {

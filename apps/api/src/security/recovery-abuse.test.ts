@@ -62,34 +62,46 @@ describe('S18, S34: no enumeration on forgot password and registration (producti
   });
   afterAll(() => t.close());
 
-  it('S18, S34: forgot password for a known and an unknown address: same status, body and headers, similar median time; only the owner gets mail', { timeout: 60_000 }, async () => {
-    const owner = await createAccount(t);
-    const unknown = newCredentials().email;
-    const result = await compare(t, 12, (kind) => supertest(t.app).post('/api/auth/password/forgot').send({ email: kind === 'known' ? owner.email : unknown }));
-    expectAlike(result, 202);
-    expect(await mailTo(t, owner.email, 'set a new password')).toHaveLength(12);
-    expect(await mailTo(t, unknown)).toHaveLength(0);
-  });
+  it(
+    'S18, S34: forgot password for a known and an unknown address: same status, body and headers, similar median time; only the owner gets mail',
+    { timeout: 60_000 },
+    async () => {
+      const owner = await createAccount(t);
+      const unknown = newCredentials().email;
+      const result = await compare(t, 12, (kind) =>
+        supertest(t.app)
+          .post('/api/auth/password/forgot')
+          .send({ email: kind === 'known' ? owner.email : unknown }),
+      );
+      expectAlike(result, 202);
+      expect(await mailTo(t, owner.email, 'set a new password')).toHaveLength(12);
+      expect(await mailTo(t, unknown)).toHaveLength(0);
+    },
+  );
 
-  it('S18, S34: registering a new and an existing address: same status, body and headers (no cookie), similar median time; the owner gets a notice', { timeout: 120_000 }, async () => {
-    const owner = await createAccount(t);
-    const fresh: string[] = [];
-    const result = await compare(t, 8, (kind) => {
-      const credentials = newCredentials({ password: 'a brand new passphrase for this' });
-      if (kind === 'unknown') fresh.push(credentials.email);
-      return supertest(t.app)
-        .post('/api/auth/register')
-        .send({ ...credentials, email: kind === 'known' ? owner.email : credentials.email });
-    });
-    expectAlike(result, 202);
-    const notices = await mailTo(t, owner.email, 'someone tried to create an account with your address');
-    expect(notices).toHaveLength(8);
-    expect(notices[0]?.text).toContain('/forgot-password');
-    expect(notices[0]?.text).not.toContain('token=');
-    for (const email of fresh) expect(await mailTo(t, email, 'confirm your email address')).toHaveLength(1);
-    // The owner's password is untouched by the attempts.
-    expect((await supertest(t.app).post('/api/auth/login').send({ email: owner.email, password: owner.password })).status).toBe(200);
-  });
+  it(
+    'S18, S34: registering a new and an existing address: same status, body and headers (no cookie), similar median time; the owner gets a notice',
+    { timeout: 120_000 },
+    async () => {
+      const owner = await createAccount(t);
+      const fresh: string[] = [];
+      const result = await compare(t, 8, (kind) => {
+        const credentials = newCredentials({ password: 'a brand new passphrase for this' });
+        if (kind === 'unknown') fresh.push(credentials.email);
+        return supertest(t.app)
+          .post('/api/auth/register')
+          .send({ ...credentials, email: kind === 'known' ? owner.email : credentials.email });
+      });
+      expectAlike(result, 202);
+      const notices = await mailTo(t, owner.email, 'someone tried to create an account with your address');
+      expect(notices).toHaveLength(8);
+      expect(notices[0]?.text).toContain('/forgot-password');
+      expect(notices[0]?.text).not.toContain('token=');
+      for (const email of fresh) expect(await mailTo(t, email, 'confirm your email address')).toHaveLength(1);
+      // The owner's password is untouched by the attempts.
+      expect((await supertest(t.app).post('/api/auth/login').send({ email: owner.email, password: owner.password })).status).toBe(200);
+    },
+  );
 });
 
 describe('S35: a reset racing credential proofs leaves no session with the old password (S31)', () => {
@@ -101,47 +113,51 @@ describe('S35: a reset racing credential proofs leaves no session with the old p
 
   const ROUNDS = 5;
 
-  it(`S35: two re-authentication loops and a sign-in loop with the old password racing the reset, ${ROUNDS} rounds: 0 sessions survive, every cookie 401`, { timeout: 120_000 }, async () => {
-    const account = await createAccount(t);
-    let password = account.password;
-    const outcomes = new Map<number, number>();
-    for (let round = 0; round < ROUNDS; round += 1) {
-      const [first, second] = [await signIn(t, { email: account.email, password }), await signIn(t, { email: account.email, password })];
-      await supertest(t.app).post('/api/auth/password/forgot').send({ email: account.email });
-      const token = tokenIn(await lastMailTo(t, account.email, 'set a new password'));
-      const newPassword = `round ${round} passphrase, long enough`;
+  it(
+    `S35: two re-authentication loops and a sign-in loop with the old password racing the reset, ${ROUNDS} rounds: 0 sessions survive, every cookie 401`,
+    { timeout: 120_000 },
+    async () => {
+      const account = await createAccount(t);
+      let password = account.password;
+      const outcomes = new Map<number, number>();
+      for (let round = 0; round < ROUNDS; round += 1) {
+        const [first, second] = [await signIn(t, { email: account.email, password }), await signIn(t, { email: account.email, password })];
+        await supertest(t.app).post('/api/auth/password/forgot').send({ email: account.email });
+        const token = tokenIn(await lastMailTo(t, account.email, 'set a new password'));
+        const newPassword = `round ${round} passphrase, long enough`;
 
-      let isRacing = true;
-      const cookies = new Set<string>([first.cookie, second.cookie]);
-      const reauthLoop = async (agent: supertest.Agent) => {
-        while (isRacing) {
-          const res = await agent.post('/api/auth/reauth').send({ password });
-          outcomes.set(res.status, (outcomes.get(res.status) ?? 0) + 1);
-          const issued = findCookie(res);
-          if (issued) cookies.add(cookieHeader(issued));
-          if (res.status === 401) return;
-        }
-      };
-      const signInLoop = async () => {
-        while (isRacing) {
-          const res = await supertest(t.app).post('/api/auth/login').send({ email: account.email, password });
-          outcomes.set(res.status, (outcomes.get(res.status) ?? 0) + 1);
-          const issued = findCookie(res);
-          if (issued) cookies.add(cookieHeader(issued));
-        }
-      };
-      const loops = [reauthLoop(first.agent), reauthLoop(second.agent), signInLoop()];
-      await new Promise((resolve) => setTimeout(resolve, 20 + round * 15));
-      const reset = await supertest(t.app).post('/api/auth/password/reset').send({ token, password: newPassword });
-      isRacing = false;
-      await Promise.all(loops);
-      expect(reset.status).toBe(200);
+        let isRacing = true;
+        const cookies = new Set<string>([first.cookie, second.cookie]);
+        const reauthLoop = async (agent: supertest.Agent) => {
+          while (isRacing) {
+            const res = await agent.post('/api/auth/reauth').send({ password });
+            outcomes.set(res.status, (outcomes.get(res.status) ?? 0) + 1);
+            const issued = findCookie(res);
+            if (issued) cookies.add(cookieHeader(issued));
+            if (res.status === 401) return;
+          }
+        };
+        const signInLoop = async () => {
+          while (isRacing) {
+            const res = await supertest(t.app).post('/api/auth/login').send({ email: account.email, password });
+            outcomes.set(res.status, (outcomes.get(res.status) ?? 0) + 1);
+            const issued = findCookie(res);
+            if (issued) cookies.add(cookieHeader(issued));
+          }
+        };
+        const loops = [reauthLoop(first.agent), reauthLoop(second.agent), signInLoop()];
+        await new Promise((resolve) => setTimeout(resolve, 20 + round * 15));
+        const reset = await supertest(t.app).post('/api/auth/password/reset').send({ token, password: newPassword });
+        isRacing = false;
+        await Promise.all(loops);
+        expect(reset.status).toBe(200);
 
-      expect(await sessionDocs(t, { 'session.userId': account.id })).toHaveLength(0);
-      for (const cookie of cookies) expect((await supertest(t.app).get('/api/auth/me').set('Cookie', cookie)).status).toBe(401);
-      password = newPassword;
-    }
-    console.info(`S35: statuses during the races ${JSON.stringify(Object.fromEntries(outcomes))}`);
-    expect((await supertest(t.app).post('/api/auth/login').send({ email: account.email, password })).status).toBe(200);
-  });
+        expect(await sessionDocs(t, { 'session.userId': account.id })).toHaveLength(0);
+        for (const cookie of cookies) expect((await supertest(t.app).get('/api/auth/me').set('Cookie', cookie)).status).toBe(401);
+        password = newPassword;
+      }
+      console.info(`S35: statuses during the races ${JSON.stringify(Object.fromEntries(outcomes))}`);
+      expect((await supertest(t.app).post('/api/auth/login').send({ email: account.email, password })).status).toBe(200);
+    },
+  );
 });

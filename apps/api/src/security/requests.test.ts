@@ -115,7 +115,9 @@ describe('S22: NoSQL operator injection', () => {
     ['array email', { email: ['a@example.com'], password: 'whatever' }],
   ];
   it.each(injections)('S22: login with %s is refused with 400, never 200 or 500', async (_name, body) => {
-    const res = await supertest(t.app).post('/api/auth/login').send(body as object);
+    const res = await supertest(t.app)
+      .post('/api/auth/login')
+      .send(body as object);
     expect(res.status).toBe(400);
     expect(errorCode(res.body)).toBe('validation_failed');
   });
@@ -130,7 +132,10 @@ describe('S22: NoSQL operator injection', () => {
 
 describe('S23: body limits and malformed input', () => {
   it('S23: a body over 10 kB gets 413 payload_too_large', async () => {
-    const res = await supertest(t.app).post('/api/auth/login').set('Content-Type', 'application/json').send(JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(11_000) }));
+    const res = await supertest(t.app)
+      .post('/api/auth/login')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(11_000) }));
     expect(res.status).toBe(413);
     expect(errorCode(res.body)).toBe('payload_too_large');
   });
@@ -162,7 +167,9 @@ describe('S23: body limits and malformed input', () => {
     const res = await agent
       .post('/api/auth/register')
       .set('Content-Type', 'application/json')
-      .send(`{"__proto__":{"role":"admin","isAdmin":true},"constructor":{"prototype":{"polluted":true}},"name":"Proto","email":"${email}","password":"correct horse battery staple"}`);
+      .send(
+        `{"__proto__":{"role":"admin","isAdmin":true},"constructor":{"prototype":{"polluted":true}},"name":"Proto","email":"${email}","password":"correct horse battery staple"}`,
+      );
     expect(res.status).toBe(202);
     const signedIn = await agent.post('/api/auth/login').send({ email, password: 'correct horse battery staple' });
     expect(signedIn.body.user.role).toBe('user');
@@ -277,7 +284,20 @@ describe('S26: nothing secret reaches the client; sessions store little', () => 
     expect(deviceId.length).toBeGreaterThan(20);
     expect(JSON.stringify(doc)).not.toContain(deviceId);
     expect(Object.keys(doc?.session ?? {}).sort()).toEqual(
-      ['absoluteExpiresAt', 'accountVersion', 'authMethods', 'authenticatedAt', 'cookie', 'createdAt', 'device', 'deviceKey', 'ip', 'rememberMe', 'user', 'userId'].sort(),
+      [
+        'absoluteExpiresAt',
+        'accountVersion',
+        'authMethods',
+        'authenticatedAt',
+        'cookie',
+        'createdAt',
+        'device',
+        'deviceKey',
+        'ip',
+        'rememberMe',
+        'user',
+        'userId',
+      ].sort(),
     );
     expect(Object.keys((doc?.session.user as object | undefined) ?? {}).sort()).toEqual(['createdAt', 'email', 'emailVerified', 'id', 'name', 'role']);
     expect(JSON.stringify(doc)).not.toContain('$argon2');

@@ -40,7 +40,13 @@ const sessions = () => t.connection.collection<SessionDocument>(SESSIONS_COLLECT
 const ok = (status: number, expected = [200, 204]) => expect(expected).toContain(status);
 
 const ENDINGS: Ending[] = [
-  { way: 'sign-out', reason: 'signed_out', actor: 'self', activityType: 'sign_out', end: async ({ victim }) => ok((await victim.agent.post('/api/auth/logout')).status) },
+  {
+    way: 'sign-out',
+    reason: 'signed_out',
+    actor: 'self',
+    activityType: 'sign_out',
+    end: async ({ victim }) => ok((await victim.agent.post('/api/auth/logout')).status),
+  },
   {
     way: 'deleting its own row',
     reason: 'signed_out',
@@ -88,7 +94,8 @@ const ENDINGS: Ending[] = [
     reason: 'password_changed',
     actor: 'self',
     activityType: 'session_revoked',
-    end: async ({ other }) => ok((await other.agent.post('/api/auth/password').send({ currentPassword: STRONG_PASSWORD, newPassword: 'another correct horse battery' })).status),
+    end: async ({ other }) =>
+      ok((await other.agent.post('/api/auth/password').send({ currentPassword: STRONG_PASSWORD, newPassword: 'another correct horse battery' })).status),
   },
   {
     way: 'its absolute deadline passing',
@@ -130,7 +137,9 @@ describe('every way of ending a session leaves the same trace', () => {
     expect(await t.services.registry.check(account.id, victim.sid, undefined)).toEqual({ kind: 'ended', reason: ending.reason });
 
     const records = (await activityOf(account)).filter((event) => event.reason !== undefined && event.device?.os?.startsWith('iOS'));
-    expect(records).toEqual([expect.objectContaining({ type: ending.activityType, reason: ending.reason, actor: ending.actor, ip: expect.any(String) as unknown })]);
+    expect(records).toEqual([
+      expect.objectContaining({ type: ending.activityType, reason: ending.reason, actor: ending.actor, ip: expect.any(String) as unknown }),
+    ]);
 
     // The same judgement whoever ended it: once the holder was told and the grace has passed, one
     // follow-up is expected and the next use is a theft signal.

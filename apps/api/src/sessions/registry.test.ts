@@ -49,7 +49,9 @@ describe('session registry', () => {
   // The embedded engine's explain renders its real planner decision, so this holds on both servers.
   it("listing a user's sessions is an index scan on session.userId, not a collection scan", async () => {
     await storeSession('u-explain');
-    const explained = await sessions().find({ 'session.userId': 'u-explain', expires: { $gt: new Date() } }).explain('queryPlanner');
+    const explained = await sessions()
+      .find({ 'session.userId': 'u-explain', expires: { $gt: new Date() } })
+      .explain('queryPlanner');
     // Stages are searched anywhere in the tree: mongod 8 may nest them (queryPlan, inputStages).
     const stages: { stage?: unknown; keyPattern?: unknown }[] = [];
     const collect = (node: unknown): void => {
@@ -76,7 +78,7 @@ describe('session registry', () => {
     }
   });
 
-  it("finds a session by handle only for its owner", async () => {
+  it('finds a session by handle only for its owner', async () => {
     const sid = await storeSession('owner');
     const handle = sessionHandle(sid);
     expect((await registry.findForUser('owner', handle))?.sid).toBe(sid);
@@ -97,7 +99,13 @@ describe('session registry', () => {
 
     expect(await sessions().findOne({ _id: sid })).toBeNull();
     expect(await registry.check('u-revoke', sid, undefined)).toEqual({ kind: 'ended', reason: 'revoked' });
-    expect(ended).toEqual([{ userId: 'u-revoke', cause: { reason: 'revoked', actor: 'admin' }, sessions: [{ sid, handle: sessionHandle(sid), device: expect.anything() as unknown, ip: '127.0.0.1' }] }]);
+    expect(ended).toEqual([
+      {
+        userId: 'u-revoke',
+        cause: { reason: 'revoked', actor: 'admin' },
+        sessions: [{ sid, handle: sessionHandle(sid), device: expect.anything() as unknown, ip: '127.0.0.1' }],
+      },
+    ]);
   });
 
   it('a session gone without a marker is "vanished", one still there is "alive"', async () => {

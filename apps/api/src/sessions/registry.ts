@@ -244,7 +244,8 @@ export function createSessionRegistry({ connection, config, accounts, logger }: 
     db: () => connection.getClient().db(connection.name),
     sessionsCollection: SESSIONS_COLLECTION,
     markersCollection: SESSION_MARKERS_COLLECTION,
-    onProblem: (message, error) => logger?.warn(error instanceof Error ? { err: { type: error.name, message: error.message } } : {}, `session feed: ${message}`),
+    onProblem: (message, error) =>
+      logger?.warn(error instanceof Error ? { err: { type: error.name, message: error.message } } : {}, `session feed: ${message}`),
   });
   const cache: SessionCache | null =
     config.sessionCache === 'coherent' ? createSessionCache({ maxEntries: config.sessionCacheMaxEntries ?? 10_000, isTrusted: () => feed.isCurrent() }) : null;
@@ -298,7 +299,12 @@ export function createSessionRegistry({ connection, config, accounts, logger }: 
    * The one way sessions end. Marker before delete: a request racing the ending finds either its session
    * or its marker. Returns how many of them were still live (not past their idle deadline).
    */
-  async function finish(docs: SessionDocument[], userId: string, cause: EndCause, { isHolderTold = false, accountWide = false, exceptSid }: { isHolderTold?: boolean; accountWide?: boolean; exceptSid?: string } = {}): Promise<number> {
+  async function finish(
+    docs: SessionDocument[],
+    userId: string,
+    cause: EndCause,
+    { isHolderTold = false, accountWide = false, exceptSid }: { isHolderTold?: boolean; accountWide?: boolean; exceptSid?: string } = {},
+  ): Promise<number> {
     await writeMarkers(
       docs.map((doc) => doc._id),
       userId,
@@ -347,7 +353,10 @@ export function createSessionRegistry({ connection, config, accounts, logger }: 
    * that session was valid for (`expectedVersion`, by default the one it carries). A request that loaded
    * its session before an account change cannot re-authenticate its way past that change (S31).
    */
-  async function rotate(req: Request, { account, isProof, expectedVersion = req.session.accountVersion ?? 0 }: { account: AccountState; isProof: boolean; expectedVersion?: number }): Promise<void> {
+  async function rotate(
+    req: Request,
+    { account, isProof, expectedVersion = req.session.accountVersion ?? 0 }: { account: AccountState; isProof: boolean; expectedVersion?: number },
+  ): Promise<void> {
     const { createdAt, absoluteExpiresAt, authenticatedAt, authMethods, rememberMe, device, deviceKey, ip } = req.session;
     // The request rotating it carries the new cookie back: its holder is told.
     await writeMarkers([req.sessionID], account.user.id, { reason: 'rotated', actor: isProof ? 'self' : 'system' }, true);
@@ -504,7 +513,11 @@ export function createSessionRegistry({ connection, config, accounts, logger }: 
       }
       const handle = sessionHandle(sid);
       const followUp = await markers().findOneAndUpdate(
-        { _id: handle, notifiedAt: { $exists: true }, $or: [{ followUpUsed: { $ne: true } }, { notifiedAt: { $gt: new Date(Date.now() - FOLLOW_UP_GRACE_MS) } }] },
+        {
+          _id: handle,
+          notifiedAt: { $exists: true },
+          $or: [{ followUpUsed: { $ne: true } }, { notifiedAt: { $gt: new Date(Date.now() - FOLLOW_UP_GRACE_MS) } }],
+        },
         { $set: { followUpUsed: true } },
       );
       if (followUp) return toMarkerReason(followUp.reason);

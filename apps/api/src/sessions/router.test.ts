@@ -1,12 +1,7 @@
 import supertest from 'supertest';
 import type { Request } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CurrentSessionResponseSchema,
-  ExtendSessionResponseSchema,
-  RevokeOthersResponseSchema,
-  SessionListResponseSchema,
-} from '@gatehouse/types/sessions';
+import { CurrentSessionResponseSchema, ExtendSessionResponseSchema, RevokeOthersResponseSchema, SessionListResponseSchema } from '@gatehouse/types/sessions';
 import { ActivityListResponseSchema } from '@gatehouse/types/activity';
 import { ErrorBodySchema } from '@gatehouse/types/errors';
 import { cookieHeader, issuedCookie } from '../test/cookies';
@@ -196,7 +191,12 @@ describe('GET /api/sessions/current', () => {
 });
 
 describe('explaining the cookie', () => {
-  function requestWith({ secure, rememberMe = false, originalMaxAge = null as number | null, absoluteExpiresAt = Date.now() + 3_600_000 }: {
+  function requestWith({
+    secure,
+    rememberMe = false,
+    originalMaxAge = null as number | null,
+    absoluteExpiresAt = Date.now() + 3_600_000,
+  }: {
     secure: boolean;
     rememberMe?: boolean;
     originalMaxAge?: number | null;

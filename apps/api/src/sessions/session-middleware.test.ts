@@ -60,7 +60,9 @@ describe('session lifecycle middleware', () => {
     expect(await replays()).toBe(0);
 
     // Later, as if the tab was told long ago: one follow-up (the tab clearing its cookie) is still expected.
-    await t.connection.collection(SESSION_MARKERS_COLLECTION).updateOne({ _id: sessionHandle(sid) as never }, { $set: { notifiedAt: new Date(Date.now() - FOLLOW_UP_GRACE_MS - 1000), followUpUsed: false } });
+    await t.connection
+      .collection(SESSION_MARKERS_COLLECTION)
+      .updateOne({ _id: sessionHandle(sid) as never }, { $set: { notifiedAt: new Date(Date.now() - FOLLOW_UP_GRACE_MS - 1000), followUpUsed: false } });
     expect(await replay()).toBe(401);
     expect(await replays()).toBe(0);
     expect(await replay()).toBe(401);

@@ -7,7 +7,6 @@ import type { DeviceLabel } from '../devices/known-devices';
 import type { SessionRecord } from './registry';
 import type { GatehouseSessionStore } from './store';
 
-
 export function toSessionView(session: SessionRecord, { currentSid, label }: { currentSid: string | null; label?: DeviceLabel }): SessionView {
   return {
     handle: session.handle,

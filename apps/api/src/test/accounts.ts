@@ -27,7 +27,10 @@ export function newCredentials(overrides: Partial<Credentials> = {}): Credential
 }
 
 /** An account straight into the database: registering through the API would trip its per-IP throttle. */
-export async function createAccount(t: Pick<TestApp, 'connection'>, { role = 'user', ...overrides }: Partial<Credentials> & { role?: Role } = {}): Promise<Account> {
+export async function createAccount(
+  t: Pick<TestApp, 'connection'>,
+  { role = 'user', ...overrides }: Partial<Credentials> & { role?: Role } = {},
+): Promise<Account> {
   const credentials = newCredentials(overrides);
   const user = await getUserModel(t.connection).create({
     name: credentials.name,

@@ -66,10 +66,17 @@ export async function signIn(target: ApiTarget, account: Pick<Credentials, 'emai
  * is the one place a test gets a new account with a session through the API. Use it where registration
  * belongs to the story or no database is at hand; otherwise `createAccount`.
  */
-export async function register(target: ApiTarget, overrides: Partial<Credentials> = {}, options: SignInOptions = {}): Promise<Credentials & { id: string } & SignedIn> {
+export async function register(
+  target: ApiTarget,
+  overrides: Partial<Credentials> = {},
+  options: SignInOptions = {},
+): Promise<Credentials & { id: string } & SignedIn> {
   const credentials = newCredentials(overrides);
   const agent = options.agent ?? agentFor(target);
-  const res = await agent.post('/api/auth/register').set('User-Agent', options.userAgent ?? DESKTOP_FIREFOX).send(credentials);
+  const res = await agent
+    .post('/api/auth/register')
+    .set('User-Agent', options.userAgent ?? DESKTOP_FIREFOX)
+    .send(credentials);
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   expect(findCookie(res), 'registration starts no session').toBeUndefined();
   const signedInNow = await signIn(target, credentials, { ...options, agent });
@@ -97,7 +104,11 @@ export async function makeAuthStale(t: Pick<TestApp, 'connection'>, sid: string)
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One account with `count` sessions, all made through the API: registration (and its sign-in), then more sign-ins. */
-export async function registerWithSessions(target: ApiTarget, count: number, options: SignInOptions = {}): Promise<Credentials & { id: string; cookies: string[] }> {
+export async function registerWithSessions(
+  target: ApiTarget,
+  count: number,
+  options: SignInOptions = {},
+): Promise<Credentials & { id: string; cookies: string[] }> {
   const registered = await register(target, { name: 'Reliability' }, options);
   const cookies = [registered.cookie];
   for (let index = 1; index < count; index += 1) cookies.push((await signIn(target, registered, options)).cookie);

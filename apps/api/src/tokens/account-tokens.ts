@@ -57,11 +57,19 @@ function toAccountToken(doc: AccountTokenDocument): AccountToken {
  */
 export function createAccountTokens(connection: Connection) {
   const tokens = () => connection.collection<AccountTokenDocument>(ACCOUNT_TOKENS_COLLECTION);
-  const live = (token: string, purposes: readonly TokenPurpose[]) => ({ tokenHash: hashToken(token), purpose: { $in: [...purposes] }, expiresAt: { $gt: new Date() } });
+  const live = (token: string, purposes: readonly TokenPurpose[]) => ({
+    tokenHash: hashToken(token),
+    purpose: { $in: [...purposes] },
+    expiresAt: { $gt: new Date() },
+  });
 
   return {
     /** A new link for this account and purpose; the previous one (if any) stops working at once. */
-    async issue(userId: string, purpose: TokenPurpose, { email, newEmail = null, ttlSeconds }: { email: string; newEmail?: string | null; ttlSeconds: number }): Promise<string> {
+    async issue(
+      userId: string,
+      purpose: TokenPurpose,
+      { email, newEmail = null, ttlSeconds }: { email: string; newEmail?: string | null; ttlSeconds: number },
+    ): Promise<string> {
       const token = randomBytes(TOKEN_BYTES).toString('base64url');
       const now = new Date();
       await tokens().replaceOne(

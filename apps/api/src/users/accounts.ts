@@ -7,7 +7,9 @@ import { toUserView } from './user-model';
 import type { UserDocument, UserModel } from './user-model';
 
 /** The registry's view of an account, from a document read with at least these fields. */
-export function accountStateOf(user: Pick<UserDocument, '_id' | 'name' | 'email' | 'role' | 'createdAt' | 'emailVerifiedAt' | 'disabledAt' | 'accountVersion'>): AccountState {
+export function accountStateOf(
+  user: Pick<UserDocument, '_id' | 'name' | 'email' | 'role' | 'createdAt' | 'emailVerifiedAt' | 'disabledAt' | 'accountVersion'>,
+): AccountState {
   return { user: toUserView(user), version: user.accountVersion ?? 0, isDisabled: user.disabledAt !== null && user.disabledAt !== undefined };
 }
 
@@ -19,7 +21,9 @@ export function createAccountSource(users: UserModel): AccountSource {
       return user ? accountStateOf(user) : null;
     },
     async bumpVersion(userId) {
-      const user = await users.findOneAndUpdate({ _id: userId }, { $inc: { accountVersion: 1 } }, { returnDocument: 'after', projection: { accountVersion: 1 } }).exec();
+      const user = await users
+        .findOneAndUpdate({ _id: userId }, { $inc: { accountVersion: 1 } }, { returnDocument: 'after', projection: { accountVersion: 1 } })
+        .exec();
       return user?.accountVersion ?? 0;
     },
   };
@@ -99,7 +103,11 @@ export function createAccountChanges({ users, sessions, activity, tokens }: Acco
      * so a sign-in or re-authentication with the old password racing this discards itself (S31).
      * `proofOfAddress`: the link went to the account's current address, which is then verified too.
      */
-    async resetPassword(userId: string, passwordHash: string, { proofOfAddress }: { proofOfAddress: string }): Promise<{ endedSessions: number; account: AccountState }> {
+    async resetPassword(
+      userId: string,
+      passwordHash: string,
+      { proofOfAddress }: { proofOfAddress: string },
+    ): Promise<{ endedSessions: number; account: AccountState }> {
       await users.updateOne({ _id: userId }, { $set: { passwordHash }, $inc: { accountVersion: 1 } }).exec();
       await users.updateOne({ _id: userId, email: proofOfAddress, emailVerifiedAt: null }, { $set: { emailVerifiedAt: new Date() } }).exec();
       const endedSessions = await sessions.endAccountSessions(userId, { reason: 'password_changed', actor: 'self' });
@@ -128,7 +136,9 @@ export function createAccountChanges({ users, sessions, activity, tokens }: Acco
     async changeEmail(userId: string, fromEmail: string, toEmail: string): Promise<ChangeEmailResult> {
       let user;
       try {
-        user = await users.findOneAndUpdate({ _id: userId, email: fromEmail }, { $set: { email: toEmail, emailVerifiedAt: new Date() } }, { returnDocument: 'after' }).exec();
+        user = await users
+          .findOneAndUpdate({ _id: userId, email: fromEmail }, { $set: { email: toEmail, emailVerifiedAt: new Date() } }, { returnDocument: 'after' })
+          .exec();
       } catch (error) {
         if (isDuplicateKeyError(error)) return { status: 'address_taken' };
         throw error;

@@ -119,9 +119,15 @@ describe('S35: changing the address', () => {
     expect((await me(phone.agent)).user.email).toBe(account.email);
     expect((await supertest(t.app).post('/api/auth/login').send({ email: newEmail, password: account.password })).status).toBe(401);
 
-    const followed = await supertest(t.app).post('/api/auth/email/verify').send({ token: tokenIn(mail) });
+    const followed = await supertest(t.app)
+      .post('/api/auth/email/verify')
+      .send({ token: tokenIn(mail) });
     expect(followed.status).toBe(200);
-    expect(VerifyEmailResponseSchema.parse(followed.body)).toMatchObject({ outcome: 'email_changed', isSignedIn: false, user: { email: newEmail, emailVerified: true } });
+    expect(VerifyEmailResponseSchema.parse(followed.body)).toMatchObject({
+      outcome: 'email_changed',
+      isSignedIn: false,
+      user: { email: newEmail, emailVerified: true },
+    });
     expect(findCookie(followed)).toBeUndefined();
     // Every session's copy of the account shows the new address at once.
     expect((await me(phone.agent)).user).toMatchObject({ email: newEmail, emailVerified: true });
@@ -142,9 +148,17 @@ describe('S35: changing the address', () => {
     const resetToken = tokenIn(await lastMailTo(t, account.email, 'set a new password'));
     const newEmail = newCredentials().email;
     expect((await account.agent.post('/api/auth/email/change').send({ email: newEmail })).status).toBe(202);
-    expect((await supertest(t.app).post('/api/auth/email/verify').send({ token: tokenIn(await lastMailTo(t, newEmail, CHANGE_SUBJECT)) })).status).toBe(200);
+    expect(
+      (
+        await supertest(t.app)
+          .post('/api/auth/email/verify')
+          .send({ token: tokenIn(await lastMailTo(t, newEmail, CHANGE_SUBJECT)) })
+      ).status,
+    ).toBe(200);
     expect(errorCode((await supertest(t.app).post('/api/auth/email/verify').send({ token: verification })).body)).toBe('invalid_token');
-    expect(errorCode((await supertest(t.app).post('/api/auth/password/reset').send({ token: resetToken, password: 'a freshly chosen passphrase' })).body)).toBe('invalid_token');
+    expect(errorCode((await supertest(t.app).post('/api/auth/password/reset').send({ token: resetToken, password: 'a freshly chosen passphrase' })).body)).toBe(
+      'invalid_token',
+    );
   });
 
   it('S34: asking for an address another account has answers the same; that owner is told, nothing changes, no link exists', async () => {
@@ -155,7 +169,11 @@ describe('S35: changing the address', () => {
     const open = await account.agent.post('/api/auth/email/change').send({ email: free });
     expect(taken.status).toBe(202);
     expect(open.status).toBe(202);
-    expect(taken.body).toEqual({ ...(open.body as object), message: (open.body as { message: string }).message.replace(free, other.email), pendingEmail: other.email });
+    expect(taken.body).toEqual({
+      ...(open.body as object),
+      message: (open.body as { message: string }).message.replace(free, other.email),
+      pendingEmail: other.email,
+    });
     const notice = await lastMailTo(t, other.email, 'someone tried to use your address');
     expect(notice.text).not.toContain('token=');
     expect(await mailTo(t, other.email, CHANGE_SUBJECT)).toHaveLength(0);
@@ -183,7 +201,9 @@ describe('REQUIRE_VERIFIED_EMAIL=true', () => {
     await supertest(t.app).post('/api/auth/register').send(credentials);
     const first = tokenIn(await lastMailTo(t, credentials.email, VERIFY_SUBJECT));
 
-    const wrong = await supertest(t.app).post('/api/auth/login').send({ ...credentials, password: 'not the password at all' });
+    const wrong = await supertest(t.app)
+      .post('/api/auth/login')
+      .send({ ...credentials, password: 'not the password at all' });
     expect(errorCode(wrong.body)).toBe('invalid_credentials');
     const refused = await supertest(t.app).post('/api/auth/login').send(credentials);
     expect(refused.status).toBe(403);

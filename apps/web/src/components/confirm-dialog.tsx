@@ -17,7 +17,14 @@ export interface ConfirmRequest {
  * A modal `alertdialog`: the safe answer (Cancel) has focus, Escape answers no, and focus returns
  * to the control that opened it. Usually shown through `useConfirm`.
  */
-export function ConfirmDialog({ title, body, confirmLabel, children, canConfirm = true, onAnswer }: ConfirmRequest & { onAnswer: (confirmed: boolean) => void }) {
+export function ConfirmDialog({
+  title,
+  body,
+  confirmLabel,
+  children,
+  canConfirm = true,
+  onAnswer,
+}: ConfirmRequest & { onAnswer: (confirmed: boolean) => void }) {
   const dialogRef = useRef<HTMLDialogElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
   const isAnswered = useRef(false);

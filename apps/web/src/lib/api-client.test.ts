@@ -97,7 +97,10 @@ describe('when the service is unavailable', () => {
   });
 
   it('treats an unreachable server as an outage', async () => {
-    vi.stubGlobal('fetch', vi.fn(() => Promise.reject(new TypeError('Failed to fetch'))));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(() => Promise.reject(new TypeError('Failed to fetch'))),
+    );
     const error = await caught(apiCommand('/api/auth/me'));
     expect(isServiceUnavailable(error)).toBe(true);
     expect(error.status).toBe(0);

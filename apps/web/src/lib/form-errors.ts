@@ -46,7 +46,7 @@ export function describeError(error: unknown, context: ErrorContext, fieldNames:
       else elsewhere.push(message);
     }
     const hasFields = Object.keys(fields).length > 0;
-    return { alert: elsewhere.length > 0 ? elsewhere.join(' ') : hasFields ? null : errorText(error.code, context) ?? null, fields };
+    return { alert: elsewhere.length > 0 ? elsewhere.join(' ') : hasFields ? null : (errorText(error.code, context) ?? null), fields };
   }
 
   const text =

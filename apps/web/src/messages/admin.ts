@@ -18,8 +18,7 @@ export const adminMessages = {
   } satisfies Record<Role, string>,
 
   noSessions: (email: string) => (email ? `No sessions for “${email}”.` : 'No sessions.'),
-  pageOf: (page: number, pageCount: number, total: number) =>
-    `Page ${page} of ${pageCount} · ${plural(total, { one: '# session', other: '# sessions' })}`,
+  pageOf: (page: number, pageCount: number, total: number) => `Page ${page} of ${pageCount} · ${plural(total, { one: '# session', other: '# sessions' })}`,
 
   revokeSessionLabel: (owner: string, device: string) => `Revoke session of ${owner} on ${device}`,
   confirmRevokeSessionTitle: (owner: string, device: string) => `Revoke the session of ${owner} on ${device}?`,
@@ -35,16 +34,14 @@ export const adminMessages = {
   disableLabel: (email: string) => `Disable ${email}`,
   enableLabel: (email: string) => `Enable ${email}`,
   confirmDisableTitle: (name: string) => `Disable the account of ${name}?`,
-  confirmDisableBody: (email: string) =>
-    `${email} is signed out everywhere at once and cannot sign in until an administrator enables the account again.`,
+  confirmDisableBody: (email: string) => `${email} is signed out everywhere at once and cannot sign in until an administrator enables the account again.`,
   confirmDisable: 'Disable account',
   disabledUser: (email: string) => `Disabled ${email}.`,
   enabledUser: (email: string) => `Enabled ${email}.`,
 
   changeRoleLabel: (email: string) => `Change role of ${email}`,
   confirmRoleTitle: (name: string) => `Change the role of ${name}?`,
-  confirmRoleBody: (role: string) =>
-    `Now: ${role}. The new role applies from their next request; they stay signed in.`,
+  confirmRoleBody: (role: string) => `Now: ${role}. The new role applies from their next request; they stay signed in.`,
   newRole: 'New role',
   confirmRole: 'Change role',
   roleChanged: (email: string, role: string) => `${email} is now: ${role}.`,

@@ -15,7 +15,6 @@ export const recoveryMessages = {
   deadLinkTitle: 'This link no longer works',
   deadLink: 'The link was already used, has expired, or a newer link replaced it.',
   askAgain: 'Ask for a new link',
-
 } as const;
 
 /** Verification links and the account's address page. */

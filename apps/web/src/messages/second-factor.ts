@@ -24,8 +24,7 @@ export const secondFactorMessages = {
   confirmCodeMissing: 'Enter the 6-digit code the app shows.',
   confirm: 'Turn on',
   recoveryTitle: 'Your recovery codes',
-  recoveryLead:
-    'Each code works once, in place of a code from the app, if you lose your phone. Store them somewhere safe: they are not shown again.',
+  recoveryLead: 'Each code works once, in place of a code from the app, if you lose your phone. Store them somewhere safe: they are not shown again.',
   recoverySaved: 'I have saved them',
   recoveryLeft: (count: number) => plural(count, { one: '# recovery code left.', other: '# recovery codes left.' }),
   newRecoveryCodes: 'New recovery codes',

@@ -6,8 +6,7 @@ export type Handler = (request: { body: unknown; url: string }) => Response | Pr
 export const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
 
-export const apiError = (status: number, error: ErrorBody['error'], headers: Record<string, string> = {}) =>
-  json({ error }, status, headers);
+export const apiError = (status: number, error: ErrorBody['error'], headers: Record<string, string> = {}) => json({ error }, status, headers);
 
 export const noContent = () => new Response(null, { status: 204 });
 

@@ -6,7 +6,14 @@ import type { CurrentSessionResponse, SessionListResponse, SessionView } from '@
 
 const minutesFromNow = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
 
-export const ada = { id: '65f0c0ffee0000000000000a', name: 'Ada Lovelace', email: 'ada@example.com', role: 'user' as const, createdAt: minutesFromNow(-600), emailVerified: true };
+export const ada = {
+  id: '65f0c0ffee0000000000000a',
+  name: 'Ada Lovelace',
+  email: 'ada@example.com',
+  role: 'user' as const,
+  createdAt: minutesFromNow(-600),
+  emailVerified: true,
+};
 
 export function meResponse(overrides: Partial<MeResponse['user']> = {}): MeResponse {
   return {

@@ -60,7 +60,10 @@ export class ScramConversation {
   /** Handles the client-first message; returns the server-first message. */
   start(mechanism: unknown, payload: Buffer): Buffer {
     if (mechanism !== 'SCRAM-SHA-256') {
-      throw new MongoCommandError(334, `Received authentication for mechanism ${String(mechanism)} which is not enabled (embedded-mongo supports SCRAM-SHA-256 only)`);
+      throw new MongoCommandError(
+        334,
+        `Received authentication for mechanism ${String(mechanism)} which is not enabled (embedded-mongo supports SCRAM-SHA-256 only)`,
+      );
     }
     const msg = payload.toString('utf8');
     if (!msg.startsWith('n,')) throw new MongoCommandError(17, 'SCRAM channel binding is not supported');

@@ -65,7 +65,10 @@ export function buildEvent(e: ChangeEntry, instance: string, options: EventOptio
   else if (type === 'update' && options.fullDocument !== 'default') ev.fullDocument = postImage(e, options.fullDocument, engine);
   if (type !== 'insert' && options.fullDocumentBeforeChange !== 'off') {
     if (!e.images && options.fullDocumentBeforeChange === 'required') {
-      throw new MongoCommandError(47, `Change stream was configured to require a pre-image for all update, delete and replace events, but the pre-image was not found for event: ${describeForError(e, type)}`);
+      throw new MongoCommandError(
+        47,
+        `Change stream was configured to require a pre-image for all update, delete and replace events, but the pre-image was not found for event: ${describeForError(e, type)}`,
+      );
     }
     ev.fullDocumentBeforeChange = e.images ? cloneValue(e.pre) : null;
   }
@@ -82,7 +85,10 @@ function postImage(e: ChangeEntry, mode: FullDocumentMode, engine: Engine): Doc 
   }
   if (e.images) return cloneValue(e.post as Doc);
   if (mode === 'required') {
-    throw new MongoCommandError(47, `Change stream was configured to require a post-image for all update events, but the post-image was not found for event: ${describeForError(e, 'update')}`);
+    throw new MongoCommandError(
+      47,
+      `Change stream was configured to require a post-image for all update events, but the post-image was not found for event: ${describeForError(e, 'update')}`,
+    );
   }
   return null;
 }

@@ -36,7 +36,16 @@ export const DEFAULT_AWAIT_MS = 1000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const ALLOWED_STAGES = new Set(['$match', '$project', '$addFields', '$set', '$unset', '$replaceRoot', '$replaceWith', '$redact']);
-const SPEC_FIELDS = new Set(['resumeAfter', 'startAfter', 'startAtOperationTime', 'fullDocument', 'fullDocumentBeforeChange', 'allChangesForCluster', 'showExpandedEvents', 'showMigrationEvents']);
+const SPEC_FIELDS = new Set([
+  'resumeAfter',
+  'startAfter',
+  'startAtOperationTime',
+  'fullDocument',
+  'fullDocumentBeforeChange',
+  'allChangesForCluster',
+  'showExpandedEvents',
+  'showMigrationEvents',
+]);
 const FULL_DOCUMENT = new Set<string>(['default', 'updateLookup', 'whenAvailable', 'required']);
 const BEFORE_CHANGE = new Set<string>(['off', 'whenAvailable', 'required']);
 const INTERNAL_DBS = new Set(['admin', 'config', 'local']);
@@ -75,7 +84,10 @@ function scopeOf(db: string, aggregate: unknown, allChangesForCluster: boolean):
   const collectionless = aggregate === 1;
   if (allChangesForCluster) {
     if (db !== 'admin' || !collectionless) {
-      throw new MongoCommandError(72, `A $changeStream with 'allChangesForCluster:true' may only be opened on the 'admin' database, and with no collection name; found ${db}.${collectionless ? '$cmd.aggregate' : String(aggregate)}`);
+      throw new MongoCommandError(
+        72,
+        `A $changeStream with 'allChangesForCluster:true' may only be opened on the 'admin' database, and with no collection name; found ${db}.${collectionless ? '$cmd.aggregate' : String(aggregate)}`,
+      );
     }
     return { kind: 'cluster' };
   }

@@ -56,7 +56,14 @@ export const collMod: Handler = (cmd, ctx) => {
   const c = engine.getCollection(ctx.db, name);
   if (!c) throw new MongoCommandError(26, `ns does not exist: ${ctx.db}.${name}`);
   for (const k of Object.keys(cmd)) {
-    if (k === 'collMod' || k === 'index' || k === 'changeStreamPreAndPostImages' || GENERIC_COMMAND_FIELDS.has(k) || (VALIDATION_FIELDS as readonly string[]).includes(k)) continue;
+    if (
+      k === 'collMod' ||
+      k === 'index' ||
+      k === 'changeStreamPreAndPostImages' ||
+      GENERIC_COMMAND_FIELDS.has(k) ||
+      (VALIDATION_FIELDS as readonly string[]).includes(k)
+    )
+      continue;
     if (UNSUPPORTED.has(k)) throw new MongoCommandError(115, `collMod option '${k}' is not supported by embedded-mongo`);
     throw new MongoCommandError(40415, `BSON field 'collMod.${k}' is an unknown field.`);
   }

@@ -15,11 +15,21 @@ import { cursorReply } from './read';
 import { checkCappedOptions, checkValidationOptions, preAndPostImagesOption } from './validation';
 import { collectionName, finish } from './write';
 
-
 const UNSUPPORTED_CREATE_OPTIONS = ['viewOn', 'pipeline', 'timeseries', 'clusteredIndex', 'encryptedFields'];
 
 /** Fields of a command that are about the request, not options to store. */
-export const GENERIC_COMMAND_FIELDS = new Set(['$db', 'lsid', '$clusterTime', 'writeConcern', '$readPreference', 'comment', 'apiVersion', 'apiStrict', 'apiDeprecationErrors', 'maxTimeMS']);
+export const GENERIC_COMMAND_FIELDS = new Set([
+  '$db',
+  'lsid',
+  '$clusterTime',
+  'writeConcern',
+  '$readPreference',
+  'comment',
+  'apiVersion',
+  'apiStrict',
+  'apiDeprecationErrors',
+  'maxTimeMS',
+]);
 
 const create: Handler = (cmd, ctx) => {
   const name = validateCollectionName(cmd.create);
@@ -139,7 +149,7 @@ function buildSpec(raw: unknown, c: Collection | undefined): IndexSpec {
     compileFilter(raw.partialFilterExpression);
     spec.partialFilterExpression = raw.partialFilterExpression;
   }
-  if (spec.hidden && spec.name === '_id_') throw badValue('can\'t hide _id index');
+  if (spec.hidden && spec.name === '_id_') throw badValue("can't hide _id index");
   return spec;
 }
 
@@ -150,7 +160,11 @@ function sameKey(a: Doc, b: Doc): boolean {
 }
 
 function sameOptions(a: IndexSpec, b: IndexSpec): boolean {
-  return INDEX_OPTIONS.every((o) => sameValue(a[o] ?? undefined, b[o] ?? undefined) || (o === 'expireAfterSeconds' && a[o] !== undefined && b[o] !== undefined && toNumber(a[o]) === toNumber(b[o])));
+  return INDEX_OPTIONS.every(
+    (o) =>
+      sameValue(a[o] ?? undefined, b[o] ?? undefined) ||
+      (o === 'expireAfterSeconds' && a[o] !== undefined && b[o] !== undefined && toNumber(a[o]) === toNumber(b[o])),
+  );
 }
 
 const createIndexes: Handler = (cmd, ctx) => {
@@ -171,16 +185,23 @@ const createIndexes: Handler = (cmd, ctx) => {
     const byName = c.indexes.get(spec.name);
     if (byName) {
       if (!sameKey(byName.spec.key, spec.key)) {
-        throw new MongoCommandError(86, `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(byName.spec)}`);
+        throw new MongoCommandError(
+          86,
+          `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(byName.spec)}`,
+        );
       }
       if (!sameOptions(byName.spec, spec)) {
-        throw new MongoCommandError(85, `An equivalent index already exists with the same name but different options. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(byName.spec)}`);
+        throw new MongoCommandError(
+          85,
+          `An equivalent index already exists with the same name but different options. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(byName.spec)}`,
+        );
       }
       continue;
     }
     // Same key with another collation (or partial filter) is another index, as in mongod.
     const byKey = [...c.indexes.values()].find(
-      (i) => sameKey(i.spec.key, spec.key) && sameValue(i.spec.partialFilterExpression, spec.partialFilterExpression) && sameValue(i.spec.collation, spec.collation),
+      (i) =>
+        sameKey(i.spec.key, spec.key) && sameValue(i.spec.partialFilterExpression, spec.partialFilterExpression) && sameValue(i.spec.collation, spec.collation),
     );
     if (byKey) {
       throw new MongoCommandError(85, `Index already exists with a different name: ${byKey.spec.name}`);
@@ -204,7 +225,12 @@ const listIndexes: Handler = (cmd, ctx) => {
   if (!c) throw new MongoCommandError(26, `ns does not exist: ${ctx.db}.${name}`);
   const ns = `${ctx.db}.$cmd.listIndexes.${name}`;
   const batchSize = isPlainDoc(cmd.cursor) ? cmd.cursor.batchSize : undefined;
-  const b = ctx.server.cursors.open(ns, c.allIndexSpecs().map((s) => ({ ...s })), isNumeric(batchSize) ? toNumber(batchSize) : undefined, false);
+  const b = ctx.server.cursors.open(
+    ns,
+    c.allIndexSpecs().map((s) => ({ ...s })),
+    isNumeric(batchSize) ? toNumber(batchSize) : undefined,
+    false,
+  );
   return cursorReply(ns, b.docs, b.id ?? Long.ZERO, true);
 };
 

@@ -90,7 +90,11 @@ function indexBounds(bounds: IndexBound[]): Doc {
       continue;
     }
     const sorted = [...b.values].sort(compareValues).filter((v, i, all) => i === 0 || compareValues(all[i - 1], v) !== 0);
-    setField(out, b.path, sorted.map((v) => `[${describeValue(v)}, ${describeValue(v)}]`));
+    setField(
+      out,
+      b.path,
+      sorted.map((v) => `[${describeValue(v)}, ${describeValue(v)}]`),
+    );
   }
   return out;
 }

@@ -36,14 +36,7 @@ export interface QueryRun {
 }
 
 /** Filter + sort + skip + limit over a collection, using the planner for candidates. */
-export function executeQuery(
-  c: Collection | undefined,
-  filter: unknown,
-  sort: unknown,
-  skip = 0,
-  limit = 0,
-  opts: QueryOptions = NO_QUERY_OPTIONS,
-): QueryRun {
+export function executeQuery(c: Collection | undefined, filter: unknown, sort: unknown, skip = 0, limit = 0, opts: QueryOptions = NO_QUERY_OPTIONS): QueryRun {
   const pred = compileFilter(filter, opts);
   const cmp = compileSort(sort, opts.collation);
   if (!c) return { docs: [], plan: undefined, docsExamined: 0, matched: 0 };
@@ -120,7 +113,13 @@ const getMore: Handler = (cmd, ctx) => {
 };
 
 /** A change stream's getMore waits up to maxTimeMS (the driver's maxAwaitTimeMS) for events. */
-async function streamGetMore(ctx: CommandContext, stream: ChangeStreamCursor, id: Long, batchSize: number | undefined, maxTimeMS: number | undefined): Promise<Document> {
+async function streamGetMore(
+  ctx: CommandContext,
+  stream: ChangeStreamCursor,
+  id: Long,
+  batchSize: number | undefined,
+  maxTimeMS: number | undefined,
+): Promise<Document> {
   const { cursors } = ctx.server;
   try {
     const batch = await stream.next(batchSize && batchSize > 0 ? batchSize : Infinity, maxTimeMS ?? DEFAULT_AWAIT_MS, ctx.conn.closed);

@@ -105,14 +105,20 @@ export class RetryableWrites {
   /** Runs a write carrying `txnNumber` at most once per (session, txnNumber). */
   run(name: string, cmd: Document, ctx: CommandContext, handler: Handler): Document | Promise<Document> {
     if (!RETRYABLE_COMMANDS.has(name)) {
-      throw new MongoCommandError(50768, `txnNumber may only be provided for multi-document transactions and retryable write commands. autocommit:false was not provided, and ${name} is not a retryable write command.`);
+      throw new MongoCommandError(
+        50768,
+        `txnNumber may only be provided for multi-document transactions and retryable write commands. autocommit:false was not provided, and ${name} is not a retryable write command.`,
+      );
     }
     const key = sessionKey(cmd.lsid);
     const txnNumber = txnNumberOf(cmd.txnNumber);
     const prev = this.sessions.get(key);
     if (prev) {
       if (txnNumber < prev.txnNumber) {
-        throw new MongoCommandError(225, `Retryable write with txnNumber ${txnNumber} is prohibited on session ${key} because a newer retryable write with txnNumber ${prev.txnNumber} has already started on this session.`);
+        throw new MongoCommandError(
+          225,
+          `Retryable write with txnNumber ${txnNumber} is prohibited on session ${key} because a newer retryable write with txnNumber ${prev.txnNumber} has already started on this session.`,
+        );
       }
       // A retry (its first attempt's reply was lost, or is still on its way): not run again.
       if (txnNumber === prev.txnNumber) return prev.reply;
@@ -172,4 +178,3 @@ export function replSetGetStatus(_cmd: Document, ctx: CommandContext): Document 
     ok: 1,
   };
 }
-

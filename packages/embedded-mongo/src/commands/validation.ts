@@ -38,8 +38,10 @@ export function preAndPostImagesOption(cmd: Doc, command: string, capped: boolea
   if (!isPlainDoc(v)) throw new MongoCommandError(14, `BSON field '${command}.changeStreamPreAndPostImages' is the wrong type, expected type 'object'`);
   const extra = Object.keys(v).find((k) => k !== 'enabled');
   if (extra !== undefined) throw new MongoCommandError(40415, `BSON field '${command}.changeStreamPreAndPostImages.${extra}' is an unknown field.`);
-  if (v.enabled === undefined) throw new MongoCommandError(40414, `BSON field '${command}.changeStreamPreAndPostImages.enabled' is missing but a required field`);
-  if (typeof v.enabled !== 'boolean') throw new MongoCommandError(14, `BSON field '${command}.changeStreamPreAndPostImages.enabled' is the wrong type, expected type 'bool'`);
+  if (v.enabled === undefined)
+    throw new MongoCommandError(40414, `BSON field '${command}.changeStreamPreAndPostImages.enabled' is missing but a required field`);
+  if (typeof v.enabled !== 'boolean')
+    throw new MongoCommandError(14, `BSON field '${command}.changeStreamPreAndPostImages.enabled' is the wrong type, expected type 'bool'`);
   if (!v.enabled) return undefined;
   if (capped) throw new MongoCommandError(72, 'changeStreamPreAndPostImages is not supported for capped collections');
   return { enabled: true };
@@ -48,9 +50,11 @@ export function preAndPostImagesOption(cmd: Doc, command: string, capped: boolea
 /** mongod's rules for `capped`, `size` and `max` in `create`. */
 export function checkCappedOptions(cmd: Doc): void {
   for (const f of ['size', 'max'] as const) {
-    if (cmd[f] !== undefined && !isNumeric(cmd[f])) throw new MongoCommandError(14, `BSON field 'create.${f}' is the wrong type '${typeof cmd[f]}', expected types '[long, int, decimal, double]'`);
+    if (cmd[f] !== undefined && !isNumeric(cmd[f]))
+      throw new MongoCommandError(14, `BSON field 'create.${f}' is the wrong type '${typeof cmd[f]}', expected types '[long, int, decimal, double]'`);
   }
-  if (cmd.size !== undefined && toNumber(cmd.size) < 1) throw new MongoCommandError(51024, `BSON field 'size' value must be >= 1, actual value '${toNumber(cmd.size)}'`);
+  if (cmd.size !== undefined && toNumber(cmd.size) < 1)
+    throw new MongoCommandError(51024, `BSON field 'size' value must be >= 1, actual value '${toNumber(cmd.size)}'`);
   const capped = cmd.capped === true || (isNumeric(cmd.capped) && toNumber(cmd.capped) !== 0);
   if (capped && cmd.size === undefined) throw new MongoCommandError(72, "the 'size' field is required when 'capped' is true");
   if ((cmd.size !== undefined || cmd.max !== undefined) && !capped) {

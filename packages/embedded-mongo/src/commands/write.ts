@@ -53,7 +53,10 @@ export function prepareForInsert(doc: unknown): Doc {
   if (id instanceof RegExp || bsonType(id) === 'BSONRegExp') throw new MongoCommandError(53, `The '_id' value cannot be of type regex`);
   const dollar = isPlainDoc(id) ? Object.keys(id).find((k) => k.startsWith('$') && !DBREF_FIELDS.has(k)) : undefined;
   if (dollar !== undefined) {
-    throw new MongoCommandError(52, `_id fields may not contain '$'-prefixed fields: The dollar ($) prefixed field '${dollar}' in '_id.${dollar}' is not valid for storage.`);
+    throw new MongoCommandError(
+      52,
+      `_id fields may not contain '$'-prefixed fields: The dollar ($) prefixed field '${dollar}' in '_id.${dollar}' is not valid for storage.`,
+    );
   }
   const out: Doc = { _id: id };
   for (const k of Object.keys(doc)) if (k !== '_id') setField(out, k, doc[k]);

@@ -206,7 +206,12 @@ export function parseCollation(raw: unknown): Collation | undefined {
   const spec: Doc = {
     locale,
     caseLevel: boolField(raw, 'caseLevel', false),
-    caseFirst: enumField(raw, 'caseFirst', ['upper', 'lower', 'off'] as const, localeCaseFirst === 'upper' || localeCaseFirst === 'lower' ? localeCaseFirst : 'off'),
+    caseFirst: enumField(
+      raw,
+      'caseFirst',
+      ['upper', 'lower', 'off'] as const,
+      localeCaseFirst === 'upper' || localeCaseFirst === 'lower' ? localeCaseFirst : 'off',
+    ),
     strength,
     numericOrdering: boolField(raw, 'numericOrdering', false),
     alternate: enumField(raw, 'alternate', ['non-ignorable', 'shifted'] as const, 'non-ignorable'),
@@ -216,7 +221,10 @@ export function parseCollation(raw: unknown): Collation | undefined {
     version: ICU_VERSION,
   };
   if (raw.version !== undefined && raw.version !== ICU_VERSION) {
-    throw new MongoCommandError(161, `Requested collation version ${String(raw.version)} but the only available collator version was ${ICU_VERSION}. Requested collation spec: ${show(raw)}`);
+    throw new MongoCommandError(
+      161,
+      `Requested collation version ${String(raw.version)} but the only available collator version was ${ICU_VERSION}. Requested collation spec: ${show(raw)}`,
+    );
   }
   if (spec.backwards === true && strength === 1) throw new MongoCommandError(2, `'backwards' is invalid with 'strength' of 1 in: ${show(spec)}`);
   if (spec.caseFirst !== 'off' && spec.caseLevel !== true && strength <= 2) {

@@ -118,15 +118,7 @@ export function isOperatorObject(v: unknown): v is Doc {
  * Walks `parts` from `value` with implicit array traversal; `test` sees each reached value.
  * `pos` is the position in the first array traversed, reported through `details` on a match.
  */
-function walk(
-  value: unknown,
-  parts: readonly string[],
-  i: number,
-  test: ValueTest,
-  expandLeaf: boolean,
-  details?: MatchDetails,
-  pos?: number,
-): boolean {
+function walk(value: unknown, parts: readonly string[], i: number, test: ValueTest, expandLeaf: boolean, details?: MatchDetails, pos?: number): boolean {
   if (i === parts.length) {
     if (test(value)) {
       if (details && pos !== undefined) details.elemMatchKey = pos;

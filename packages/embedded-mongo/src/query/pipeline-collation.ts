@@ -85,9 +85,9 @@ type StageRunner = (stages: Doc[], docs: Doc[]) => Doc[];
  * seen, as mongod returns one of the equal keys).
  */
 export function groupUnderCollation(docs: Doc[], stage: Doc, collation: Collation, run: StageRunner): Doc[] {
-  if (!isPlainDoc(stage.$group)) throw new MongoCommandError(15947, 'a group\'s fields must be specified in an object');
+  if (!isPlainDoc(stage.$group)) throw new MongoCommandError(15947, "a group's fields must be specified in an object");
   const { _id: keyExpr, ...accumulators } = stage.$group;
-  if (keyExpr === undefined) throw new MongoCommandError(15955, "a group specification must include an _id");
+  if (keyExpr === undefined) throw new MongoCommandError(15955, 'a group specification must include an _id');
   const keys = run([{ $replaceWith: { k: keyExpr } }], docs).map((d) => d.k as unknown);
   const classOf = collation.classes();
   const partitions = new Map<string, { key: unknown; docs: Doc[] }>();

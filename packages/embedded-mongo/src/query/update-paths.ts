@@ -60,13 +60,19 @@ export function parseArrayFilters(raw: unknown, match: MatchOptions): Map<string
   for (const f of raw) {
     if (!isPlainDoc(f)) throw new MongoCommandError(14, "BSON field 'arrayFilters' must be an array of objects");
     const names = [...topLevelNames(f, new Set())];
-    if (names.length === 0) throw new MongoCommandError(9, 'Error parsing array filter :: caused by :: Cannot use an expression without a top-level field name in arrayFilters');
+    if (names.length === 0)
+      throw new MongoCommandError(9, 'Error parsing array filter :: caused by :: Cannot use an expression without a top-level field name in arrayFilters');
     if (names.length > 1) {
-      throw new MongoCommandError(9, `Error parsing array filter :: caused by :: Expected a single top-level field name, found '${names[0] ?? ''}' and '${names[1] ?? ''}'`);
+      throw new MongoCommandError(
+        9,
+        `Error parsing array filter :: caused by :: Expected a single top-level field name, found '${names[0] ?? ''}' and '${names[1] ?? ''}'`,
+      );
     }
     const id = names[0] as string;
     if (!IDENTIFIER.test(id)) {
-      throw badValue(`Error parsing array filter :: caused by :: The top-level field name must be an alphanumeric string beginning with a lowercase letter, found '${id}'`);
+      throw badValue(
+        `Error parsing array filter :: caused by :: The top-level field name must be an alphanumeric string beginning with a lowercase letter, found '${id}'`,
+      );
     }
     if (out.has(id)) throw new MongoCommandError(9, `Found multiple array filters with the same top-level field name ${id}`);
     const pred: Predicate = compileFilter(f, match);

@@ -319,13 +319,21 @@ const OPERATORS: Record<string, Operator> = {
     const existing = arrayAt(doc, path);
     if (!existing) return;
     const m = pullMatcher(v, cx);
-    setPath(doc, path, existing.filter((e) => !m(e)));
+    setPath(
+      doc,
+      path,
+      existing.filter((e) => !m(e)),
+    );
   },
   $pullAll: (doc, path, v, cx) => {
     if (!Array.isArray(v)) throw badValue('$pullAll requires an array argument');
     const existing = arrayAt(doc, path);
     if (!existing) return;
-    setPath(doc, path, existing.filter((e) => !v.some((x) => valuesEqual(e, x, cx.strCmp))));
+    setPath(
+      doc,
+      path,
+      existing.filter((e) => !v.some((x) => valuesEqual(e, x, cx.strCmp))),
+    );
   },
   $pop: (doc, path, v) => {
     const existing = arrayAt(doc, path);
@@ -341,7 +349,10 @@ const OPERATORS: Record<string, Operator> = {
 // ---- preparation ----
 
 function renderUpdate(u: Doc): string {
-  return describe(u).replace(/"([^"]+)":/g, '$1: ').replace(/[{]/g, '{ ').replace(/[}]/g, ' }');
+  return describe(u)
+    .replace(/"([^"]+)":/g, '$1: ')
+    .replace(/[{]/g, '{ ')
+    .replace(/[}]/g, ' }');
 }
 
 /** Parses an operator update into ordered, checked entries (mongod's update tree, flattened). */
@@ -350,9 +361,14 @@ function parseOperators(u: Doc, filters: ReturnType<typeof parseArrayFilters>): 
   const used = new Set<string>();
   for (const op of Object.keys(u)) {
     if (!op.startsWith('$')) throw badValue(`Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
-    if (!Object.hasOwn(OPERATORS, op)) throw new MongoCommandError(9, `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
+    if (!Object.hasOwn(OPERATORS, op))
+      throw new MongoCommandError(9, `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
     const args: unknown = u[op];
-    if (!isPlainDoc(args)) throw new MongoCommandError(9, `Modifiers operate on fields but we found type ${typeof args} instead. For example: {$mod: {<field>: ...}} not {${op}: ${describe(args)}}`);
+    if (!isPlainDoc(args))
+      throw new MongoCommandError(
+        9,
+        `Modifiers operate on fields but we found type ${typeof args} instead. For example: {$mod: {<field>: ...}} not {${op}: ${describe(args)}}`,
+      );
     for (const path of Object.keys(args)) {
       const parts = splitPath(path);
       const arg: unknown = args[path];
@@ -412,7 +428,10 @@ function prepareOperators(u: Doc, opts: UpdateOptions): PreparedUpdate {
         for (const parts of concrete[i] as string[][]) {
           // mongod refuses to write a top-level $-prefixed field in an existing document.
           if (writes && !ctx.isInsert && (parts[0] as string).startsWith('$')) {
-            throw new MongoCommandError(52, `The dollar ($) prefixed field '${parts[0] as string}' in '${parts.join('.')}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.`);
+            throw new MongoCommandError(
+              52,
+              `The dollar ($) prefixed field '${parts[0] as string}' in '${parts.join('.')}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.`,
+            );
           }
           (OPERATORS[e.op] as Operator)(out, parts.join('.'), e.arg, cx);
         }
@@ -472,7 +491,8 @@ function prepareReplacement(u: Doc, opts: UpdateOptions): PreparedUpdate {
 }
 
 function preparePipeline(u: unknown[], opts: UpdateOptions): PreparedUpdate {
-  if (opts.arrayFilters !== undefined && opts.arrayFilters !== null) throw new MongoCommandError(9, 'arrayFilters may not be specified for pipeline-style updates');
+  if (opts.arrayFilters !== undefined && opts.arrayFilters !== null)
+    throw new MongoCommandError(9, 'arrayFilters may not be specified for pipeline-style updates');
   const stages = validateUpdatePipeline(u);
   return {
     kind: 'pipeline',

@@ -79,10 +79,7 @@ interface IndexScan {
 }
 
 /** The planner's decision for one filter (see Collection.candidates). */
-export type AccessPlan =
-  | { kind: 'COLLSCAN'; backward?: boolean }
-  | { kind: 'ID'; values: unknown[]; keysExamined: number }
-  | Omit<IndexScan, 'ids'>;
+export type AccessPlan = { kind: 'COLLSCAN'; backward?: boolean } | { kind: 'ID'; values: unknown[]; keysExamined: number } | Omit<IndexScan, 'ids'>;
 
 const COLLSCAN: AccessPlan = { kind: 'COLLSCAN' };
 
@@ -231,7 +228,9 @@ const ID_KEY = { _id: 1 };
 function sameKeyPattern(a: Doc, b: Doc): boolean {
   const ka = Object.keys(a);
   const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && isNumeric(a[k]) && isNumeric(b[k]) && Math.sign(toNumber(a[k])) === Math.sign(toNumber(b[k])));
+  return (
+    ka.length === kb.length && ka.every((k, i) => k === kb[i] && isNumeric(a[k]) && isNumeric(b[k]) && Math.sign(toNumber(a[k])) === Math.sign(toNumber(b[k])))
+  );
 }
 
 export class Collection {

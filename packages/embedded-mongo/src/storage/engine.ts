@@ -146,13 +146,28 @@ export class Engine {
    * Stores a new version of an existing document. `change` says how it changed, for change
    * streams: a replacement, or an update with the modifiers it applied / from a pipeline.
    */
-  replace(fx: Effects | null, c: Collection, doc: Doc, change?: { pre: Doc; kind: 'update' | 'replace'; applied?: AppliedModifier[] | undefined; pipeline?: boolean }): void {
+  replace(
+    fx: Effects | null,
+    c: Collection,
+    doc: Doc,
+    change?: { pre: Doc; kind: 'update' | 'replace'; applied?: AppliedModifier[] | undefined; pipeline?: boolean },
+  ): void {
     checkUpdatable(doc);
     c.checkUnique(idKeyOf(doc), doc, false);
     c.put(doc);
     fx?.ops.push({ o: 'p', ns: c.ns, doc });
     if (change && fx) {
-      fx.record({ kind: change.kind, db: c.db, coll: c.name, id: doc._id, pre: change.pre, post: doc, applied: change.applied, pipeline: change.pipeline === true, images: keepsImages(c) });
+      fx.record({
+        kind: change.kind,
+        db: c.db,
+        coll: c.name,
+        id: doc._id,
+        pre: change.pre,
+        post: doc,
+        applied: change.applied,
+        pipeline: change.pipeline === true,
+        images: keepsImages(c),
+      });
     }
   }
 

@@ -230,9 +230,7 @@ function AdminSessionCard({ session, now, isFirstOfUser, isBusy, onRevoke, onRev
   const { user } = session;
   return (
     <li className="item-card">
-      <div className="item-card-title">
-        {user ? <h3>{user.name}</h3> : <span className="badge badge-danger">{adminMessages.anonymous}</span>}
-      </div>
+      <div className="item-card-title">{user ? <h3>{user.name}</h3> : <span className="badge badge-danger">{adminMessages.anonymous}</span>}</div>
       {user ? (
         <p className="muted">
           <EmailText email={user.email} />

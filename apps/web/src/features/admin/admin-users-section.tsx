@@ -217,9 +217,7 @@ function UserRow(props: UserItemProps) {
         <EmailText email={user.email} />
       </td>
       <td>{adminMessages.roles[user.role]}</td>
-      <td>
-        {user.isDisabled || isSelf ? <StatusBadges user={user} isSelf={isSelf} /> : adminMessages.active}
-      </td>
+      <td>{user.isDisabled || isSelf ? <StatusBadges user={user} isSelf={isSelf} /> : adminMessages.active}</td>
       <td className="numeric">{user.sessionCount}</td>
       <td>
         <RelativeTime value={user.createdAt} now={now} isPast />

@@ -43,9 +43,7 @@ function StoreHealth({ health }: { health: StoreHealthResponse }) {
           <dt>Expiry (TTL) index</dt>
           <dd>
             {health.ttlIndex.present ? adminMessages.storeStatus.present : adminMessages.storeStatus.missing}
-            {health.ttlIndex.expireAfterSeconds !== null ? (
-              <span className="stat-note">expireAfterSeconds: {health.ttlIndex.expireAfterSeconds}</span>
-            ) : null}
+            {health.ttlIndex.expireAfterSeconds !== null ? <span className="stat-note">expireAfterSeconds: {health.ttlIndex.expireAfterSeconds}</span> : null}
           </dd>
         </div>
         <div className={health.userIndex.present ? undefined : 'stat-alarm'}>

@@ -35,6 +35,5 @@ export const authApi = {
   register: (body: RegisterRequest) => apiRequest<RegisterResponse>('/api/auth/register', { method: 'POST', body }),
   logout: () => apiCommand('/api/auth/logout', { method: 'POST' }),
   reauth: (password: string) => apiRequest<ReauthResponse>('/api/auth/reauth', { method: 'POST', body: { password } }),
-  changePassword: (body: ChangePasswordRequest) =>
-    apiRequest<ChangePasswordResponse>('/api/auth/password', { method: 'POST', body }),
+  changePassword: (body: ChangePasswordRequest) => apiRequest<ChangePasswordResponse>('/api/auth/password', { method: 'POST', body }),
 };

@@ -50,22 +50,13 @@ export function ChangePasswordSection() {
     changePassword.mutate(data, { onSuccess: () => formElement.reset() });
   };
 
-  const { alert, fields } = clientErrors
-    ? { alert: null, fields: clientErrors }
-    : describeError(changePassword.error, 'change-password', FIELDS);
+  const { alert, fields } = clientErrors ? { alert: null, fields: clientErrors } : describeError(changePassword.error, 'change-password', FIELDS);
 
   return (
     <section className="card" aria-labelledby="change-password-title">
       <h2 id="change-password-title">Change password</h2>
       <form ref={formRef} onSubmit={onSubmit} noValidate className="stack">
-        <TextField
-          label="Current password"
-          name="currentPassword"
-          type="password"
-          autoComplete="current-password"
-          required
-          error={fields.currentPassword}
-        />
+        <TextField label="Current password" name="currentPassword" type="password" autoComplete="current-password" required error={fields.currentPassword} />
         <TextField
           label="New password"
           name="newPassword"

@@ -17,14 +17,12 @@ export function checkLogin(values: { email: string; password: string; rememberMe
 export function checkRegistration(values: { name: string; email: string; password: string }): CheckedForm<RegisterRequest> {
   const name = values.name.trim();
   const email = normaliseEmail(values.email);
-  const nameProblem =
-    name.length === 0 ? formMessages.enterName : name.length > NAME_MAX_LENGTH ? formMessages.atMost(NAME_MAX_LENGTH) : null;
+  const nameProblem = name.length === 0 ? formMessages.enterName : name.length > NAME_MAX_LENGTH ? formMessages.atMost(NAME_MAX_LENGTH) : null;
   return checkedForm(
     { name, email, password: values.password },
     { name: nameProblem, email: emailProblem(email), password: newPasswordProblem(values.password) },
   );
 }
-
 
 export function checkEmailOnly(value: string): CheckedForm<{ email: string }> {
   const email = normaliseEmail(value);

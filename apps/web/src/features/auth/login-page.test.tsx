@@ -55,8 +55,7 @@ describe('login page', () => {
   it('says once how long to wait after too many attempts', async () => {
     stubApi({
       'GET /api/auth/me': signedOut,
-      'POST /api/auth/login': () =>
-        apiError(429, { code: 'too_many_requests', message: 'Too many attempts. Try again later.' }, { 'Retry-After': '3600' }),
+      'POST /api/auth/login': () => apiError(429, { code: 'too_many_requests', message: 'Too many attempts. Try again later.' }, { 'Retry-After': '3600' }),
     });
     renderApp('/login');
     await fillAndSubmit('ada@example.com', 'wrong-password');

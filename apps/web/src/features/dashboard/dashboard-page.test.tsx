@@ -39,7 +39,15 @@ describe('dashboard', () => {
 
     expect(screen.getAllByRole('heading', { level: 1 })).toHaveLength(1);
     const sections = screen.getAllByRole('heading', { level: 2 }).map((heading) => heading.textContent);
-    expect(sections).toEqual(['This session', 'Recent activity', 'All your sessions', 'Change password', 'Two-factor authentication', 'Passkeys', 'Session data']);
+    expect(sections).toEqual([
+      'This session',
+      'Recent activity',
+      'All your sessions',
+      'Change password',
+      'Two-factor authentication',
+      'Passkeys',
+      'Session data',
+    ]);
     expect(screen.getByText('Ada Lovelace')).toBeTruthy();
     expect(screen.queryByRole('link', { name: 'Admin' })).toBeNull();
   });
@@ -131,8 +139,7 @@ describe('dashboard', () => {
   it('asks for the password when an action needs fresh sign-in, then runs the action again', async () => {
     let isFresh = false;
     const { calls } = signedInApi({
-      'POST /api/sessions/revoke-others': () =>
-        isFresh ? json({ revoked: 2 }) : apiError(403, { code: 'reauth_required', message: 'Confirm your password' }),
+      'POST /api/sessions/revoke-others': () => (isFresh ? json({ revoked: 2 }) : apiError(403, { code: 'reauth_required', message: 'Confirm your password' })),
       'POST /api/auth/reauth': ({ body }) => {
         isFresh = (body as { password?: string }).password === 'correct horse';
         return isFresh ? json(meResponse()) : apiError(401, { code: 'invalid_credentials', message: 'Wrong password.' });

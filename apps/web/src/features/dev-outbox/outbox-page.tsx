@@ -15,7 +15,15 @@ const URL_PATTERN = /(https?:\/\/[^\s<>"]+)/g;
 
 /** The plain-text part with its links made clickable (and nothing else interpreted). */
 export function withLinks(text: string): ReactNode[] {
-  return text.split(URL_PATTERN).map((part, index) => (index % 2 === 1 ? <a key={index} href={part}>{part}</a> : part));
+  return text.split(URL_PATTERN).map((part, index) =>
+    index % 2 === 1 ? (
+      <a key={index} href={part}>
+        {part}
+      </a>
+    ) : (
+      part
+    ),
+  );
 }
 
 /**
@@ -47,7 +55,12 @@ export function OutboxPage() {
               <ul className="activity-list">
                 {messages.map((message) => (
                   <li key={message.id}>
-                    <button type="button" className="button button-small" aria-current={message.id === selected?.id ? true : undefined} onClick={() => setSelectedId(message.id)}>
+                    <button
+                      type="button"
+                      className="button button-small"
+                      aria-current={message.id === selected?.id ? true : undefined}
+                      onClick={() => setSelectedId(message.id)}
+                    >
                       {message.subject}
                     </button>{' '}
                     <span className="muted">
@@ -74,9 +87,7 @@ function MessageView({ message }: { message: OutboxMessage }) {
       <p className="muted">
         {message.to} · <DateTime value={message.createdAt} />
       </p>
-      <pre className="code-block">
-        {withLinks(message.text)}
-      </pre>
+      <pre className="code-block">{withLinks(message.text)}</pre>
       <p>
         <a href={`/api/dev/outbox/${message.id}/html`} target="_blank" rel="noopener noreferrer">
           {outboxMessages.openHtml}

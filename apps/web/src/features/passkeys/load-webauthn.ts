@@ -18,5 +18,7 @@ export function passkeyErrorMessage(error: unknown): string | null {
 
 /** The browser's own refusal when the person dismissed the dialog: not worth an alert on autofill. */
 export function isCeremonyCancelled(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'NotAllowedError' || error.name === 'AbortError' || ('code' in error && error.code === 'ERROR_CEREMONY_ABORTED'));
+  return (
+    error instanceof Error && (error.name === 'NotAllowedError' || error.name === 'AbortError' || ('code' in error && error.code === 'ERROR_CEREMONY_ABORTED'))
+  );
 }

@@ -22,4 +22,3 @@ export function PasskeyReauth({ onConfirmed }: { onConfirmed: (me: PasskeyReauth
     </div>
   );
 }
-

@@ -23,7 +23,17 @@ import { describeSecondFactorError } from '../second-factor/second-factor-errors
 function suggestedName(): string {
   const ua = navigator.userAgent;
   const browser = /Edg\//.test(ua) ? 'Edge' : /Firefox\//.test(ua) ? 'Firefox' : /Chrome\//.test(ua) ? 'Chrome' : /Safari\//.test(ua) ? 'Safari' : null;
-  const system = /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Mac OS X/.test(ua) ? 'macOS' : /Windows/.test(ua) ? 'Windows' : /Linux/.test(ua) ? 'Linux' : null;
+  const system = /Android/.test(ua)
+    ? 'Android'
+    : /iPhone|iPad/.test(ua)
+      ? 'iOS'
+      : /Mac OS X/.test(ua)
+        ? 'macOS'
+        : /Windows/.test(ua)
+          ? 'Windows'
+          : /Linux/.test(ua)
+            ? 'Linux'
+            : null;
   return describeDevice({ browser, os: system, platform: null });
 }
 
@@ -65,7 +75,8 @@ export function PasskeysSection() {
     add.mutate(name || suggestedName());
   };
   const onRemove = async (passkey: PasskeyView) => {
-    if (await confirm({ title: TEXT.confirmRemoveTitle(passkey.name), body: <p>{TEXT.confirmRemoveBody}</p>, confirmLabel: TEXT.remove })) remove.mutate(passkey);
+    if (await confirm({ title: TEXT.confirmRemoveTitle(passkey.name), body: <p>{TEXT.confirmRemoveBody}</p>, confirmLabel: TEXT.remove }))
+      remove.mutate(passkey);
   };
 
   return (
@@ -122,7 +133,15 @@ function PasskeyItem({ passkey, isBusy, onRemove, onRenamed }: { passkey: Passke
     <li className="passkey-item">
       {isRenaming ? (
         <form onSubmit={onSubmit} noValidate className="stack">
-          <TextField label={TEXT.newNameLabel(passkey.name)} name="name" defaultValue={passkey.name} maxLength={60} required autoFocus error={described.fields.name} />
+          <TextField
+            label={TEXT.newNameLabel(passkey.name)}
+            name="name"
+            defaultValue={passkey.name}
+            maxLength={60}
+            required
+            autoFocus
+            error={described.fields.name}
+          />
           <FormAlert message={described.alert} />
           <div className="actions">
             <button type="submit" className="button button-small button-primary" disabled={rename.isPending}>

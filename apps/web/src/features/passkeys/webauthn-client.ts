@@ -2,7 +2,13 @@
  * The browser side of every passkey ceremony (@simplewebauthn/browser). Loaded only when a passkey is
  * used or offered, so the sign-in page and the dashboard do not carry it in their first bytes.
  */
-import { WebAuthnAbortService, browserSupportsWebAuthn, browserSupportsWebAuthnAutofill, startAuthentication, startRegistration } from '@simplewebauthn/browser';
+import {
+  WebAuthnAbortService,
+  browserSupportsWebAuthn,
+  browserSupportsWebAuthnAutofill,
+  startAuthentication,
+  startRegistration,
+} from '@simplewebauthn/browser';
 import type { PasskeyAuthenticationCredential, PasskeyRegistrationCredential, PasskeyRequestOptions } from '@gatehouse/types/passkeys';
 import { secondFactorApi } from '../second-factor/second-factor-queries';
 import { passkeyApi } from './passkey-queries';

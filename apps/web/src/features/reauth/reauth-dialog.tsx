@@ -72,15 +72,7 @@ export function ReauthDialog({ onDone }: { onDone: (confirmed: boolean) => void 
       <form onSubmit={onSubmit} noValidate className="stack">
         <h2 id="reauth-title">Confirm it’s you</h2>
         <p id="reauth-description">{authMessages.reauthDescription}</p>
-        <TextField
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          autoFocus
-          error={fields.password}
-        />
+        <TextField label="Password" name="password" type="password" autoComplete="current-password" required autoFocus error={fields.password} />
         <FormAlert message={alert} />
         <div className="actions">
           <button type="submit" className="button button-primary" disabled={reauth.isPending}>

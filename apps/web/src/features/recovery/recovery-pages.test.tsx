@@ -22,7 +22,8 @@ describe('forgot password', () => {
   it('is linked from the sign-in page, sends the address, and shows the same answer whatever it is', async () => {
     const { calls } = stubApi({
       'GET /api/auth/me': signedOut,
-      'POST /api/auth/password/forgot': () => json({ message: 'If an account exists for that address, we sent a link to set a new password. It works for 30 minutes.' }, 202),
+      'POST /api/auth/password/forgot': () =>
+        json({ message: 'If an account exists for that address, we sent a link to set a new password. It works for 30 minutes.' }, 202),
     });
     const { location } = renderApp('/login');
     const user = userEvent.setup();
@@ -40,7 +41,8 @@ describe('forgot password', () => {
   it('says how long to wait when the server throttles', async () => {
     stubApi({
       'GET /api/auth/me': signedOut,
-      'POST /api/auth/password/forgot': () => apiError(429, { code: 'too_many_requests', message: 'Too many attempts. Try again later.' }, { 'Retry-After': '600' }),
+      'POST /api/auth/password/forgot': () =>
+        apiError(429, { code: 'too_many_requests', message: 'Too many attempts. Try again later.' }, { 'Retry-After': '600' }),
     });
     renderApp('/forgot-password');
     const user = userEvent.setup();

@@ -28,7 +28,12 @@ export function SendResetLinkButton({ user }: { user: Pick<AdminUserView, 'id' |
 
   return (
     <>
-      <button type="button" className="button button-small" aria-label={adminMessages.sendResetLinkLabel(user.email)} {...whenIdle(send.isPending, () => void onSend())}>
+      <button
+        type="button"
+        className="button button-small"
+        aria-label={adminMessages.sendResetLinkLabel(user.email)}
+        {...whenIdle(send.isPending, () => void onSend())}
+      >
         Send reset link
       </button>
       {outcome ? (

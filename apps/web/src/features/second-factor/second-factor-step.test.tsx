@@ -33,14 +33,16 @@ describe('two-step sign-in', () => {
       'GET /api/auth/me': () => (isSignedIn ? json(meResponse()) : signedOut()),
       'POST /api/auth/login': () => json({ secondFactorRequired: true, methods: ['totp', 'recovery_code'] }),
       'POST /api/auth/login/second-factor': ({ body }) => {
-        if ((body as { code: string }).code !== '123456') return apiError(401, { code: 'invalid_code', message: 'That code is not correct, or was already used.' });
+        if ((body as { code: string }).code !== '123456')
+          return apiError(401, { code: 'invalid_code', message: 'That code is not correct, or was already used.' });
         isSignedIn = true;
         return json({ user: meResponse().user });
       },
       'GET /api/sessions': () => json({ sessions: [sessionView({ authMethods: ['password', 'totp'] })] }),
       'GET /api/sessions/current': () => json(currentSession()),
       'GET /api/activity': () => json(activityList()),
-      'GET /api/account/second-factor': () => json(secondFactorStatus({ totp: { isEnabled: true, enabledAt: new Date().toISOString() }, recoveryCodesLeft: 10 })),
+      'GET /api/account/second-factor': () =>
+        json(secondFactorStatus({ totp: { isEnabled: true, enabledAt: new Date().toISOString() }, recoveryCodesLeft: 10 })),
       'GET /api/account/passkeys': () => json(passkeyList()),
     });
     const { location } = renderApp('/login');

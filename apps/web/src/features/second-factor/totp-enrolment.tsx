@@ -11,7 +11,15 @@ import { secondFactorMessages as TEXT } from '../../messages/second-factor';
 import { describeSecondFactorError } from './second-factor-errors';
 
 /** Step two of the set-up: the secret as a QR code, as text and as a link, and the first code that turns it on. */
-export function TotpEnrolment({ enrolment, onConfirmed, onCancel }: { enrolment: TotpEnrolmentResponse; onConfirmed: (recoveryCodes: string[]) => unknown; onCancel: () => void }) {
+export function TotpEnrolment({
+  enrolment,
+  onConfirmed,
+  onCancel,
+}: {
+  enrolment: TotpEnrolmentResponse;
+  onConfirmed: (recoveryCodes: string[]) => unknown;
+  onCancel: () => void;
+}) {
   const [codeError, setCodeError] = useState<string | undefined>();
   const confirm = useMutation({ mutationFn: secondFactorApi.confirmTotp, onSuccess: ({ recoveryCodes }) => onConfirmed(recoveryCodes) });
 
@@ -40,7 +48,14 @@ export function TotpEnrolment({ enrolment, onConfirmed, onCancel }: { enrolment:
           <a href={enrolment.uri}>{enrolment.uri}</a>
         </dd>
       </dl>
-      <TextField label={TEXT.confirmCodeLabel} name="code" inputMode="numeric" autoComplete="one-time-code" required error={codeError ?? described.fields.code} />
+      <TextField
+        label={TEXT.confirmCodeLabel}
+        name="code"
+        inputMode="numeric"
+        autoComplete="one-time-code"
+        required
+        error={codeError ?? described.fields.code}
+      />
       <FormAlert message={described.alert} />
       <div className="actions">
         <button type="submit" className="button button-primary" disabled={confirm.isPending}>

@@ -27,10 +27,7 @@ export function AllSessionsSection() {
   const now = useNow();
 
   const refreshAfterChange = () =>
-    Promise.all([
-      queryClient.invalidateQueries({ queryKey: sessionKeys.all }),
-      queryClient.invalidateQueries({ queryKey: activityKeys.all }),
-    ]);
+    Promise.all([queryClient.invalidateQueries({ queryKey: sessionKeys.all }), queryClient.invalidateQueries({ queryKey: activityKeys.all })]);
   const revoke = useMutation({ mutationFn: withReauth(sessionApi.revoke), onSuccess: refreshAfterChange });
   const revokeOthers = useMutation({ mutationFn: withReauth(sessionApi.revokeOthers), onSuccess: refreshAfterChange });
   const focusRescue = useFocusRescue(headingRef, list.data);

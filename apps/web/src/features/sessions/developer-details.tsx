@@ -41,9 +41,7 @@ function CookieExplanationView({ cookie }: { cookie: CookieExplanation }) {
         <dt>HttpOnly</dt>
         <dd>{cookie.httpOnly ? developerMessages.httpOnly : developerMessages.notHttpOnly}</dd>
         <dt>Secure</dt>
-        <dd>
-          {developerMessages.secure(cookie.secure, yesNo(server.secureConfigured), yesNo(server.requestIsSecure), yesNo(server.trustProxy))}
-        </dd>
+        <dd>{developerMessages.secure(cookie.secure, yesNo(server.secureConfigured), yesNo(server.requestIsSecure), yesNo(server.trustProxy))}</dd>
         <dt>SameSite</dt>
         <dd>{cookie.sameSite ? cookie.sameSite.charAt(0).toUpperCase() + cookie.sameSite.slice(1) : developerMessages.notSet}</dd>
         <dt>Path</dt>

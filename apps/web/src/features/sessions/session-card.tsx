@@ -81,7 +81,13 @@ export function SessionCard({ session, now, isRevoking, onRevoke }: SessionCardP
       </dl>
       {isRenaming ? null : (
         <div className="actions">
-          <button ref={renameRef} type="button" className="button button-small" aria-label={sessionMessages.renameLabel(title)} onClick={() => setIsRenaming(true)}>
+          <button
+            ref={renameRef}
+            type="button"
+            className="button button-small"
+            aria-label={sessionMessages.renameLabel(title)}
+            onClick={() => setIsRenaming(true)}
+          >
             Rename
           </button>
           {session.isCurrent ? null : (

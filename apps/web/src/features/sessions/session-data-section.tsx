@@ -11,13 +11,7 @@ export function SessionDataSection() {
     <section className="card" aria-labelledby="session-data-title">
       <h2 id="session-data-title">Session data</h2>
       <p>{sessionMessages.storedDataIntro}</p>
-      <button
-        type="button"
-        className="button disclosure"
-        aria-expanded={isOpen}
-        aria-controls="developer-details"
-        onClick={() => setIsOpen((open) => !open)}
-      >
+      <button type="button" className="button disclosure" aria-expanded={isOpen} aria-controls="developer-details" onClick={() => setIsOpen((open) => !open)}>
         Developer details
       </button>
       <div id="developer-details" hidden={!isOpen}>

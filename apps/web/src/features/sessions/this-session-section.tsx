@@ -35,10 +35,7 @@ function SessionFacts({ current }: { current: CurrentSessionResponse }) {
     mutationFn: withReauth(sessionApi.extend),
     onSuccess: async (result: ExtendSessionResponse) => {
       queryClient.setQueryData<CurrentSessionResponse>(sessionKeys.current(), (old) => (old ? { ...old, session: result.session } : old));
-      await Promise.all([
-        queryClient.invalidateQueries({ queryKey: sessionKeys.list() }),
-        queryClient.invalidateQueries({ queryKey: authKeys.me() }),
-      ]);
+      await Promise.all([queryClient.invalidateQueries({ queryKey: sessionKeys.list() }), queryClient.invalidateQueries({ queryKey: authKeys.me() })]);
     },
   });
 

@@ -10,7 +10,8 @@ export default function EmailStatusLine({ user }: { user: User }) {
   const isVerified = user.emailVerified;
   return (
     <p className={isVerified ? 'lead' : 'banner banner-warning'} role="status">
-      {user.email} <span className={`badge badge-${isVerified ? 'current' : 'danger'}`}>{isVerified ? emailStatusMessages.verified : emailStatusMessages.notVerified}</span>{' '}
+      {user.email}{' '}
+      <span className={`badge badge-${isVerified ? 'current' : 'danger'}`}>{isVerified ? emailStatusMessages.verified : emailStatusMessages.notVerified}</span>{' '}
       {isVerified ? null : emailStatusMessages.confirmEmail} <Link to="/account/email">{isVerified ? 'Change email' : 'Send a new link'}</Link>
     </p>
   );
