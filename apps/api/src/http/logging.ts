@@ -7,7 +7,7 @@ declare module 'http' {
   interface IncomingMessage {
     /** This request's id, also sent as `X-Request-Id`. */
     id: string;
-    /** Logs with this request's id, method and path (made on first use: most requests only get their one line). */
+    /** Logs with this request's id, method and path. */
     log: Logger;
   }
   interface ServerResponse {
@@ -86,8 +86,7 @@ function levelOf(statusCode: number, isError: boolean): Level {
 /**
  * One JSON line per request once its response is done (`request completed`, `request errored` or
  * `request aborted`), with the request's id, method, path, status, latency and the signed-in user.
- * The request's summary is built once; `req.log` (auth events) becomes a child logger only when a
- * handler first logs through it.
+ * The request's summary is built once, for this line and for `req.log` (auth events).
  */
 export function createRequestLogger(logger: Logger): RequestHandler {
   return (req, res, next) => {
@@ -102,12 +101,10 @@ export function createRequestLogger(logger: Logger): RequestHandler {
       remoteAddress: req.socket.remoteAddress,
       userAgent: req.headers['user-agent'],
     };
-    let child: Logger | undefined;
-    Object.defineProperty(req, 'log', {
-      configurable: true,
-      enumerable: false,
-      get: () => (child ??= logger.child({ req: summary })),
-    });
+    // A plain property (a child logger costs ~1 µs): a getter defined on each request would give every
+    // request object its own hidden class, and every property access on requests anywhere in the stack
+    // would go megamorphic.
+    req.log = logger.child({ req: summary });
 
     let isLogged = false;
     const logLine = () => {
