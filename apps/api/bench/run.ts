@@ -24,6 +24,8 @@ import type { CommandCost } from './db-cost';
 import { ENGINE_CLI, firstLine, freePort, LOAD_CORE, pinningNote, REPO_ROOT, SERVER_CORE, spawnNode, stop, waitUntil } from './processes';
 import { percentile } from '../src/test/http-client';
 import { measureWebSizes, totalGzipBytes } from './web-size';
+import { fixed, log, median, medians, runLoad } from './measure';
+import type { LoadFigures } from './measure';
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
@@ -50,72 +52,6 @@ const BASELINE = 'express-session + MemoryStore';
 
 const work = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
 const started = Date.now();
-
-interface LoadFigures {
-  label: string;
-  reqPerSec: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  /** Server-side CPU (user + system, every process of the server) per request: steadier than req/s on a shared machine. */
-  cpuMicrosPerRequest: number;
-}
-
-/** utime + stime of a process in seconds (Linux /proc). */
-function cpuSeconds(child: ChildProcess): number {
-  try {
-    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
-function log(message: string): void {
-  process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}\n`);
-}
-
-async function runLoad(label: string, options: autocannon.Options, server?: Server): Promise<LoadFigures> {
-  const serverCpu = () => (server ? server.processes.reduce((sum, child) => sum + cpuSeconds(child), 0) : NaN);
-  const child = spawnNode(LOAD_CORE, ['bench/load.ts', JSON.stringify(options)]);
-  // The load process prints once finished; its start-up (tsx) is outside the measured window on the server side too.
-  const cpuBefore = serverCpu();
-  const result = JSON.parse(await firstLine(child, 120_000)) as autocannon.Result;
-  const cpuAfter = serverCpu();
-  await stop(child);
-  const figures = {
-    label,
-    reqPerSec: result.requests.total / result.duration,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    cpuMicrosPerRequest: (1e6 * (cpuAfter - cpuBefore)) / result.requests.total,
-  };
-  log(
-    `${label}: ${figures.reqPerSec.toFixed(0)} req/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms, non-2xx ${figures.non2xx}, errors ${figures.errors}` +
-      (server ? `, server CPU ${figures.cpuMicrosPerRequest.toFixed(0)} µs/request` : ''),
-  );
-  return figures;
-}
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] ?? NaN) : ((sorted[middle - 1] ?? NaN) + (sorted[middle] ?? NaN)) / 2;
-};
-
-function medians(runs: LoadFigures[]) {
-  return {
-    reqPerSec: median(runs.map((run) => run.reqPerSec)),
-    p50: median(runs.map((run) => run.p50)),
-    p99: median(runs.map((run) => run.p99)),
-    non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
-    errors: runs.reduce((sum, run) => sum + run.errors, 0),
-    cpuMicrosPerRequest: median(runs.map((run) => run.cpuMicrosPerRequest)),
-  };
-}
 
 interface Server {
   name: string;
@@ -210,11 +146,11 @@ function meLoad(server: Server, cookie: string, seconds: number, connections = C
 
 async function benchMe(servers: Server[], cookies: Map<string, string>) {
   log(`warm-up: ${servers.map((server) => server.name).join(', ')}`);
-  for (const server of servers) await runLoad(`${server.name} warm-up`, meLoad(server, cookies.get(server.name) ?? '', WARM_UP_SECONDS), server);
+  for (const server of servers) await runLoad(`${server.name} warm-up`, meLoad(server, cookies.get(server.name) ?? '', WARM_UP_SECONDS), server.processes);
   const runs = new Map<string, LoadFigures[]>(servers.map((server) => [server.name, []]));
   for (let round = 1; round <= ROUNDS; round += 1) {
     for (const server of servers)
-      runs.get(server.name)?.push(await runLoad(`round ${round} ${server.name}`, meLoad(server, cookies.get(server.name) ?? '', ME_SECONDS), server));
+      runs.get(server.name)?.push(await runLoad(`round ${round} ${server.name}`, meLoad(server, cookies.get(server.name) ?? '', ME_SECONDS), server.processes));
   }
   return new Map([...runs].map(([name, figures]) => [name, { ...medians(figures), rounds: figures }]));
 }
@@ -260,9 +196,9 @@ async function benchLogin(server: Server) {
     headers: { 'Content-Type': 'application/json', ...FORWARDED },
     body: JSON.stringify({ email, password: PASSWORD }),
   };
-  await runLoad('login warm-up', { ...options, duration: 2 }, server);
+  await runLoad('login warm-up', { ...options, duration: 2 }, server.processes);
   const runs: LoadFigures[] = [];
-  for (let round = 1; round <= ROUNDS; round += 1) runs.push(await runLoad(`login round ${round}`, options, server));
+  for (let round = 1; round <= ROUNDS; round += 1) runs.push(await runLoad(`login round ${round}`, options, server.processes));
   return { ...medians(runs), connections: 2 };
 }
 
@@ -331,15 +267,16 @@ async function benchListing(server: Server) {
   const listed = (await (await fetch(options.url, { headers: { Cookie: cookie, ...FORWARDED } })).json()) as { sessions: unknown[] };
   if (listed.sessions.length !== LIST_USER_SESSIONS) throw new Error(`expected ${LIST_USER_SESSIONS} sessions listed, got ${listed.sessions.length}`);
   try {
-    await runLoad('listing warm-up', { ...options, duration: 2 }, server);
+    await runLoad('listing warm-up', { ...options, duration: 2 }, server.processes);
     const small: LoadFigures[] = [];
-    for (let round = 1; round <= ROUNDS; round += 1) small.push(await runLoad(`listing, ${store.smallStore} stored, round ${round}`, options, server));
+    for (let round = 1; round <= ROUNDS; round += 1)
+      small.push(await runLoad(`listing, ${store.smallStore} stored, round ${round}`, options, server.processes));
     const fillStarted = Date.now();
     const large = await store.fill();
     log(`inserted up to ${large} sessions in ${((Date.now() - fillStarted) / 1000).toFixed(1)} s`);
-    await runLoad('listing warm-up (large)', { ...options, duration: 2 }, server);
+    await runLoad('listing warm-up (large)', { ...options, duration: 2 }, server.processes);
     const big: LoadFigures[] = [];
-    for (let round = 1; round <= ROUNDS; round += 1) big.push(await runLoad(`listing, ${large} stored, round ${round}`, options, server));
+    for (let round = 1; round <= ROUNDS; round += 1) big.push(await runLoad(`listing, ${large} stored, round ${round}`, options, server.processes));
     return { small: { stored: store.smallStore, ...medians(small) }, large: { stored: large, ...medians(big) } };
   } finally {
     await store.close();
@@ -447,7 +384,6 @@ function machine() {
 }
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
-const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
 interface Target {
   what: string;
