@@ -34,6 +34,8 @@ import { runCommand } from '../src/commands/index';
 import { RetryableWrites, replicaSetState } from '../src/commands/replication';
 import { start } from '../src/index';
 import { Engine } from '../src/storage/engine';
+import { pct, summarize, timeConcurrent, timeSequential } from './timing';
+import type { Round } from './timing';
 import { Journal } from '../src/storage/journal';
 
 // --quick: a smoke run (few events and operations, one round per row) that shows the bench still works.
@@ -71,53 +73,6 @@ function sessionDoc(i: number): Document {
       ip: '127.0.0.1',
     },
   };
-}
-
-const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
-
-interface Round {
-  opsPerSec: number;
-  p50: number;
-  p99: number;
-}
-
-function summarize(rounds: Round[]): Round {
-  const byP50 = [...rounds].sort((a, b) => a.p50 - b.p50);
-  const mid = byP50[Math.floor(rounds.length / 2)] as Round;
-  const p99s = rounds.map((r) => r.p99).sort((a, b) => a - b);
-  return { p50: mid.p50, p99: p99s[Math.floor(rounds.length / 2)] ?? mid.p99, opsPerSec: Math.max(...rounds.map((r) => r.opsPerSec)) };
-}
-
-async function sequential(n: number, fn: (i: number) => Promise<unknown>): Promise<Round> {
-  const lat: number[] = [];
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    const s = performance.now();
-    await fn(i);
-    lat.push(performance.now() - s);
-  }
-  const wall = performance.now() - t0;
-  lat.sort((a, b) => a - b);
-  return { opsPerSec: (n / wall) * 1000, p50: pct(lat, 50), p99: pct(lat, 99) };
-}
-
-async function concurrent(n: number, fn: (i: number) => Promise<unknown>): Promise<Round> {
-  const lat: number[] = [];
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < n) {
-        const i = next++;
-        const s = performance.now();
-        await fn(i);
-        lat.push(performance.now() - s);
-      }
-    }),
-  );
-  const wall = performance.now() - t0;
-  lat.sort((a, b) => a - b);
-  return { opsPerSec: (n / wall) * 1000, p50: pct(lat, 50), p99: pct(lat, 99) };
 }
 
 interface Target {
@@ -251,8 +206,8 @@ async function writeCost(mode: Mode): Promise<Row[]> {
       for (let k = 0; k < setups.length; k++) {
         const setup = setups[(r + k) % setups.length] as Setup;
         const t = targets.get(setup) as Target;
-        seq.get(setup)?.push(await sequential(OPS, (i) => upsert(t, r * OPS + i)));
-        par.get(setup)?.push(await concurrent(OPS * 2, (i) => upsert(t, i + r)));
+        seq.get(setup)?.push(await timeSequential(OPS, (i) => upsert(t, r * OPS + i)));
+        par.get(setup)?.push(await timeConcurrent(OPS * 2, CONCURRENCY, (i) => upsert(t, i + r)));
       }
     }
     // Events arrive in order: once a last write's event is in, every earlier one was consumed.

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { MongoClient, ObjectId } from 'mongodb';
 import type { Collection, Document } from 'mongodb';
 import { start } from '../src/index';
+import { timeConcurrent, timeSequential } from './timing';
 
 // --quick: a smoke run (1k documents, one short round per row) that shows the bench still works.
 const QUICK = process.argv.includes('--quick');
@@ -57,10 +58,6 @@ function sessionDoc(i: number, prefix = 's'): Document {
   };
 }
 
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
-}
-
 async function measure(label: string, n: number, fn: (i: number) => Promise<unknown>): Promise<Omit<Row, 'mode' | 'docs'>> {
   for (let i = 0; i < Math.min(WARMUP, n); i++) await fn(n * ROUNDS + i);
   const rounds: Omit<Row, 'mode' | 'docs'>[] = [];
@@ -73,35 +70,11 @@ async function measure(label: string, n: number, fn: (i: number) => Promise<unkn
 }
 
 async function measureOnce(label: string, n: number, fn: (i: number) => Promise<unknown>): Promise<Omit<Row, 'mode' | 'docs'>> {
-  const lat: number[] = [];
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    const s = performance.now();
-    await fn(i);
-    lat.push(performance.now() - s);
-  }
-  const wall = performance.now() - t0;
-  lat.sort((a, b) => a - b);
-  return { op: label, opsPerSec: (n / wall) * 1000, p50: pct(lat, 50), p99: pct(lat, 99) };
+  return { op: label, ...(await timeSequential(n, fn)) };
 }
 
 async function measureConcurrent(label: string, n: number, fn: (i: number) => Promise<unknown>): Promise<Omit<Row, 'mode' | 'docs'>> {
-  const lat: number[] = [];
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < n) {
-        const i = next++;
-        const s = performance.now();
-        await fn(i);
-        lat.push(performance.now() - s);
-      }
-    }),
-  );
-  const wall = performance.now() - t0;
-  lat.sort((a, b) => a - b);
-  return { op: label, opsPerSec: (n / wall) * 1000, p50: pct(lat, 50), p99: pct(lat, 99) };
+  return { op: label, ...(await timeConcurrent(n, CONCURRENCY, fn)) };
 }
 
 async function runCase(mode: 'memory' | 'dbPath', size: number): Promise<Row[]> {

@@ -150,3 +150,28 @@ export function throughProxy(uri: string, proxyPort: number): string {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Events are checked field by field against MongoDB's documented shapes, so they are plain documents here. */
+export type Event = Document;
+/** The documents these tests write (string or number _ids). */
+export interface Row {
+  _id: string | number;
+  name?: string;
+  title?: string;
+  kind?: string;
+  keep?: string;
+  user?: string;
+  n?: number;
+  v?: number;
+  a?: number;
+  b?: number;
+  at?: number;
+  added?: number;
+  visits?: number;
+  drop?: boolean;
+  tags?: string[];
+  list?: string[];
+  profile?: { city?: string; zip?: string };
+  settings?: { theme?: string };
+  expires?: Date;
+}

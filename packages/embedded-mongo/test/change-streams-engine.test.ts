@@ -12,32 +12,8 @@ import type { Document, Timestamp } from 'mongodb';
 import { start } from '../src/index';
 import type { RunningEngine, StartOptions } from '../src/index';
 import { Collector, sleep } from './change-stream-helpers';
+import type { Event, Row } from './change-stream-helpers';
 import { quietLogger, realMongo } from './server';
-
-/** Events are checked field by field against MongoDB's documented shapes, so they are plain documents here. */
-type Event = Document;
-/** The documents these tests write (string or number _ids). */
-interface Row {
-  _id: string | number;
-  name?: string;
-  title?: string;
-  kind?: string;
-  keep?: string;
-  user?: string;
-  n?: number;
-  v?: number;
-  a?: number;
-  b?: number;
-  at?: number;
-  added?: number;
-  visits?: number;
-  drop?: boolean;
-  tags?: string[];
-  list?: string[];
-  profile?: { city?: string; zip?: string };
-  settings?: { theme?: string };
-  expires?: Date;
-}
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'embedded-mongo-cs-'));
 afterAll(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));

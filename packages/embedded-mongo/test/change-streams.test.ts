@@ -10,33 +10,9 @@ import mongoose from 'mongoose';
 import { getServer } from './server';
 import type { TestServer } from './server';
 import { Collector, firstHost, serverHasChangeStreams, sleep, startProxy, throughProxy } from './change-stream-helpers';
+import type { Event, Row } from './change-stream-helpers';
 
 const supported = await serverHasChangeStreams();
-
-/** Events are checked field by field against MongoDB's documented shapes, so they are plain documents here. */
-type Event = Document;
-/** The documents these tests write (string or number _ids). */
-interface Row {
-  _id: string | number;
-  name?: string;
-  title?: string;
-  kind?: string;
-  keep?: string;
-  user?: string;
-  n?: number;
-  v?: number;
-  a?: number;
-  b?: number;
-  at?: number;
-  added?: number;
-  visits?: number;
-  drop?: boolean;
-  tags?: string[];
-  list?: string[];
-  profile?: { city?: string; zip?: string };
-  settings?: { theme?: string };
-  expires?: Date;
-}
 
 const token = expect.objectContaining({ _data: expect.any(String) });
 const timestamp = expect.any(Timestamp);
