@@ -3,11 +3,11 @@
  * as expectations. Against MONGODB_URI they need a replica set (or mongos); a standalone mongod
  * has no change streams, so the suite is skipped there (told apart by its hello reply).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Long, MongoClient, MongoServerError, Timestamp } from 'mongodb';
 import type { Collection, Db, Document } from 'mongodb';
 import mongoose from 'mongoose';
-import { getServer } from './server';
+import { useDatabase } from './server';
 import type { TestServer } from './server';
 import { Collector, firstHost, serverHasChangeStreams, sleep, startProxy, throughProxy } from './change-stream-helpers';
 import type { Event, Row } from './change-stream-helpers';
@@ -36,16 +36,9 @@ describe.skipIf(!supported)('change streams (a standalone MONGODB_URI has none: 
   let client: MongoClient;
   let db: Db;
 
-  beforeAll(async () => {
-    server = await getServer('change_streams');
-    client = new MongoClient(server.uri);
-    await client.connect();
-    db = client.db(server.dbName);
-  });
-
-  afterAll(async () => {
-    await client?.close();
-    await server?.stop();
+  const database = useDatabase('change_streams');
+  beforeAll(() => {
+    ({ server, client, db } = database);
   });
 
   /** Opens a stream, waits until the server has it, then runs `writes`, and returns the events. */
