@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { test as base, expect, request as apiRequest } from '@playwright/test';
 import type { APIRequestContext, BrowserContext, Locator, Page, Request, Response } from '@playwright/test';
 import { MongoClient } from 'mongodb';
+import { Secret, TOTP } from 'otpauth';
 import { E2E_SERVER_ENV, e2eBaseURL, e2eDataDir, EMBEDDED_MONGO_FILE } from './support/server-env';
 
 export { expect };
@@ -252,4 +253,23 @@ export async function expectSignedOutHeader(page: Page, account: Account): Promi
   await expect(banner.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
   await expect(banner.getByRole('navigation')).toHaveCount(0);
   await expect(banner.getByText(account.name)).toHaveCount(0);
+}
+
+/** What an authenticator app shows for this secret at `timestamp` (RFC 6238, computed from the secret the page showed). */
+export function authenticatorCode(secret: string, timestamp = Date.now()): string {
+  return new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({ timestamp });
+}
+
+/** Signs out with the header's button and lands on the sign-in page. */
+export async function signOutFromHeader(page: Page): Promise<void> {
+  await page.getByRole('banner').getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(page).toHaveURL('/login');
+}
+
+/** The sign-in form's first step for an account with a second factor: it then asks for the code. */
+export async function passwordStep(page: Page, account: Account): Promise<void> {
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page.getByLabel('Authentication code')).toBeVisible();
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
-import { DEVICE_USER_AGENTS, expect, linkIn, mailsTo, signInViaApi, test, waitForMail } from '../fixtures';
+import { DEVICE_USER_AGENTS, expect, linkIn, mailsTo, signInViaApi, signOutFromHeader, test, waitForMail } from '../fixtures';
 import { e2eDataDir, EMBEDDED_MONGO_FILE } from '../support/server-env';
 
 const RESET_SUBJECT = 'set a new password';
@@ -60,8 +60,7 @@ test.describe('mail: verification, recovery, alerts', () => {
 
     await signInViaApi(page.request, account);
     await page.goto('/');
-    await page.getByRole('banner').getByRole('button', { name: 'Sign out', exact: true }).click();
-    await expect(page).toHaveURL('/login');
+    await signOutFromHeader(page);
 
     await page.getByRole('link', { name: 'Forgot password?' }).click();
     // The page's code loads on the way: type into its own field, not the sign-in form's.

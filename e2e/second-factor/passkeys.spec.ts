@@ -1,5 +1,5 @@
 import type { CDPSession, Page } from '@playwright/test';
-import { ageSignIn, confirmAction, currentUserId, DEVICE_USER_AGENTS, expect, sessionCards, signInViaApi, test } from '../fixtures';
+import { ageSignIn, confirmAction, currentUserId, DEVICE_USER_AGENTS, expect, sessionCards, signInViaApi, signOutFromHeader, test } from '../fixtures';
 
 /** Chromium's virtual authenticator (DevTools protocol, WebAuthn domain): a platform authenticator with user verification. */
 async function addVirtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
@@ -39,8 +39,7 @@ test('S38: add a passkey, sign out, sign in with it and no password, pass re-aut
   expect(credentials[0]?.isResidentCredential).toBe(true);
 
   // Signed out, then back in with the passkey alone, by the button (autofill is the next test's subject).
-  await page.getByRole('banner').getByRole('button', { name: 'Sign out', exact: true }).click();
-  await expect(page).toHaveURL('/login');
+  await signOutFromHeader(page);
   await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
   await expect(page.getByRole('region', { name: 'This session' })).toBeVisible();
   const cards = sessionCards(page.getByRole('region', { name: 'All your sessions' }));

@@ -1,17 +1,11 @@
-import { Secret, TOTP } from 'otpauth';
 import type { Page } from '@playwright/test';
-import { expect, sessionCards, signInViaApi, test } from '../fixtures';
-import type { Account } from '../fixtures';
+import { authenticatorCode, expect, passwordStep, sessionCards, signInViaApi, signOutFromHeader, test } from '../fixtures';
 
 const STEP_MS = 30_000;
 
-/** What an authenticator app shows for this secret now (RFC 6238, computed here from the secret the page showed). */
 function codeNow(secret: string): { code: string; step: number } {
   const now = Date.now();
-  return {
-    code: new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({ timestamp: now }),
-    step: Math.floor(now / STEP_MS),
-  };
+  return { code: authenticatorCode(secret, now), step: Math.floor(now / STEP_MS) };
 }
 
 /** A code is good once: the next sign-in waits for the app's next code, as a person would. */
@@ -19,18 +13,6 @@ async function nextCode(secret: string, usedStep: number): Promise<{ code: strin
   const wait = (usedStep + 1) * STEP_MS - Date.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait + 200));
   return codeNow(secret);
-}
-
-async function signOut(page: Page): Promise<void> {
-  await page.getByRole('banner').getByRole('button', { name: 'Sign out', exact: true }).click();
-  await expect(page).toHaveURL('/login');
-}
-
-async function passwordStep(page: Page, account: Account): Promise<void> {
-  await page.getByLabel('Email').fill(account.email);
-  await page.getByLabel('Password').fill(account.password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect(page.getByLabel('Authentication code')).toBeVisible();
 }
 
 async function enterCode(page: Page, code: string): Promise<void> {
@@ -67,7 +49,7 @@ test('S36, S37: enrol an authenticator app, sign in with password and code; the 
   await expect(section.getByRole('list', { name: 'Your recovery codes' })).toHaveCount(0);
 
   // Password, then the app's code: signed in, and the session says how.
-  await signOut(page);
+  await signOutFromHeader(page);
   await passwordStep(page, account);
   expect((await page.request.get('/api/auth/me')).status()).toBe(401);
   const second = await nextCode(secret, enrolled.step);
@@ -76,7 +58,7 @@ test('S36, S37: enrol an authenticator app, sign in with password and code; the 
   await expect(currentCard(page)).toContainText('Password and Authenticator code');
 
   // The same code again: refused.
-  await signOut(page);
+  await signOutFromHeader(page);
   await passwordStep(page, account);
   await enterCode(page, second.code);
   await expect(page.getByRole('alert')).toContainText('That code does not work.');
@@ -90,7 +72,7 @@ test('S36, S37: enrol an authenticator app, sign in with password and code; the 
   await expect(page.getByRole('region', { name: 'Recent activity' }).getByText('Recovery code used')).toBeVisible();
   await expect(page.getByRole('region', { name: 'Two-factor authentication' }).getByText('9 recovery codes left.')).toBeVisible();
 
-  await signOut(page);
+  await signOutFromHeader(page);
   await passwordStep(page, account);
   await enterCode(page, recoveryCode);
   await expect(page.getByRole('alert')).toContainText('That code does not work.');

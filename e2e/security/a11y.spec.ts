@@ -1,6 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { Secret, TOTP } from 'otpauth';
-import { DEVICE_USER_AGENTS, expect, makeAdmin, sessionCards, signInViaApi, test } from '../fixtures';
+import { authenticatorCode, DEVICE_USER_AGENTS, expect, makeAdmin, passwordStep, sessionCards, signInViaApi, signOutFromHeader, test } from '../fixtures';
 import type { Page } from '@playwright/test';
 
 async function expectNoAxeViolations(page: Page, what: string): Promise<void> {
@@ -121,19 +120,14 @@ test.describe('accessibility, in light and dark mode', () => {
     await expectNoAxeViolationsInEitherScheme(page, 'the dashboard while setting up an authenticator app');
 
     const secret = (await twoFactor.getByTestId('totp-secret').textContent()) ?? '';
-    const code = new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate();
-    await twoFactor.getByLabel('Code from the app').fill(code);
+    await twoFactor.getByLabel('Code from the app').fill(authenticatorCode(secret));
     await twoFactor.getByRole('button', { name: 'Turn on' }).click();
     await expect(twoFactor.getByRole('list', { name: 'Your recovery codes' }).getByRole('listitem')).toHaveCount(10);
     await expectNoAxeViolationsInEitherScheme(page, 'the dashboard showing new recovery codes');
     await twoFactor.getByRole('button', { name: 'I have saved them' }).click();
 
-    await page.getByRole('banner').getByRole('button', { name: 'Sign out', exact: true }).click();
-    await expect(page).toHaveURL('/login');
-    await page.getByLabel('Email').fill(account.email);
-    await page.getByLabel('Password').fill(account.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await expect(page.getByLabel('Authentication code')).toBeVisible();
+    await signOutFromHeader(page);
+    await passwordStep(page, account);
     await expectNoAxeViolationsInEitherScheme(page, 'the second step of a sign-in');
   });
 });
