@@ -34,6 +34,14 @@ describe('apiRequest', () => {
     await apiCommand('/api/auth/logout', { method: 'POST' });
     expect(calls[0]?.body).toEqual({});
   });
+
+  it('sends a DELETE bare unless it has a body to carry', async () => {
+    const { calls } = stubApi({ 'DELETE /api/account/totp': () => noContent() });
+    await apiCommand('/api/account/totp', { method: 'DELETE' });
+    await apiCommand('/api/account/totp', { method: 'DELETE', body: { signOutOtherSessions: false } });
+    expect(calls.map((call) => call.body)).toEqual([undefined, { signOutOtherSessions: false }]);
+    expect(new Headers(calls[1]?.init?.headers).get('Content-Type')).toBe('application/json');
+  });
 });
 
 describe('ApiError', () => {
@@ -49,6 +57,17 @@ describe('ApiError', () => {
     expect(error.message).toBe('Check the form');
     expect(error.fields).toEqual({ password: 'Use at least 8 characters' });
     expect(error.retryAfter).toBeNull();
+    expect(error.signedInAs).toBeNull();
+  });
+
+  it('names the account this browser is signed in to when it is another one', async () => {
+    stubApi({
+      'POST /api/auth/email/verify': () =>
+        apiError(409, { code: 'signed_in_as_other', message: 'This browser is signed in to another account.', signedInAs: 'grace@example.com' }),
+    });
+    const error = await caught(apiCommand('/api/auth/email/verify', { method: 'POST', body: {} }));
+    expect(error.code).toBe('signed_in_as_other');
+    expect(error.signedInAs).toBe('grace@example.com');
   });
 
   it('does not trust a 4xx body that is not in ErrorBody shape', async () => {
@@ -130,5 +149,6 @@ describe('isErrorBody', () => {
     expect(isErrorBody({ error: { code: 'forbidden' } })).toBe(false);
     expect(isErrorBody({ error: { code: 'validation_failed', message: 'Check', fields: { email: 1 } } })).toBe(false);
     expect(isErrorBody({ error: { code: 'validation_failed', message: 'Check', fields: ['email'] } })).toBe(false);
+    expect(isErrorBody({ error: { code: 'signed_in_as_other', message: 'Signed in', signedInAs: 7 } })).toBe(false);
   });
 });

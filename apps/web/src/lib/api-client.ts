@@ -12,13 +12,23 @@ export class ApiError extends Error {
   readonly fields: Readonly<Record<string, string>>;
   /** Seconds the server asked us to wait (Retry-After), when it said. */
   readonly retryAfter: number | null;
+  /** With `signed_in_as_other`: the address of the account this browser is signed in to. */
+  readonly signedInAs: string | null;
 
-  constructor(init: { status: number; code: ErrorCode; message: string; fields?: Record<string, string>; retryAfter?: number | null }) {
+  constructor(init: {
+    status: number;
+    code: ErrorCode;
+    message: string;
+    fields?: Record<string, string>;
+    retryAfter?: number | null;
+    signedInAs?: string | null;
+  }) {
     super(init.message);
     this.status = init.status;
     this.code = init.code;
     this.fields = init.fields ?? {};
     this.retryAfter = init.retryAfter ?? null;
+    this.signedInAs = init.signedInAs ?? null;
   }
 }
 
@@ -47,13 +57,14 @@ export function parseRetryAfter(header: string | null, now = Date.now()): number
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * Just enough of ErrorBody's shape to use `code`, `message` and `fields`; anything else is not our API
- * talking. A code this build does not know yet is passed on as is.
+ * Just enough of ErrorBody's shape to use `code`, `message`, `fields` and `signedInAs`; anything else is
+ * not our API talking. A code this build does not know yet is passed on as is.
  */
 export function isErrorBody(body: unknown): body is ErrorBody {
   if (!isRecord(body) || !isRecord(body.error)) return false;
-  const { code, message, fields } = body.error;
+  const { code, message, fields, signedInAs } = body.error;
   if (typeof code !== 'string' || typeof message !== 'string') return false;
+  if (signedInAs !== undefined && typeof signedInAs !== 'string') return false;
   return fields === undefined || (isRecord(fields) && Object.values(fields).every((value) => typeof value === 'string'));
 }
 
@@ -61,8 +72,8 @@ async function toApiError(response: Response): Promise<ApiError> {
   const retryAfter = parseRetryAfter(response.headers.get('Retry-After'));
   const body: unknown = await response.json().catch(() => null);
   if (isErrorBody(body)) {
-    const { code, message, fields } = body.error;
-    return new ApiError({ status: response.status, code, message, fields, retryAfter });
+    const { code, message, fields, signedInAs } = body.error;
+    return new ApiError({ status: response.status, code, message, fields, retryAfter, signedInAs });
   }
   // Our API always answers in ErrorBody shape; a bare 5xx comes from a proxy in front of a stopped API.
   if (response.status >= 500) {
@@ -86,8 +97,9 @@ interface RequestOptions {
 
 async function send(path: string, { method = 'GET', body }: RequestOptions): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json' };
-  // The API accepts JSON bodies only (a cross-site form cannot forge one), so every write carries one.
-  const hasBody = method !== 'GET' && method !== 'DELETE';
+  // The API accepts JSON bodies only (a cross-site form cannot forge one), so every write carries one;
+  // a DELETE only when it has something to say (its body is optional).
+  const hasBody = method !== 'GET' && (method !== 'DELETE' || body !== undefined);
   if (hasBody) headers['Content-Type'] = 'application/json';
   let response: Response;
   try {

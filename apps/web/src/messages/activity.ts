@@ -25,6 +25,7 @@ export const activityLabels: Record<ActivityType, string> = {
   password_reset: 'Password reset',
   email_change_requested: 'Address change asked',
   email_changed: 'Address changed',
+  email_change_cancelled: 'Address change called off',
   new_device_sign_in: 'New device',
 };
 

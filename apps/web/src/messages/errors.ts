@@ -46,6 +46,7 @@ const GENERAL: Record<Exclude<ErrorCode, SecondFactorErrorCode>, string | null> 
   reauth_required: null,
   invalid_token: 'This link no longer works.',
   email_unverified: 'Confirm your address first.',
+  signed_in_as_other: 'This browser is signed in to another account. Sign out first, then follow the link again.',
   mail_unavailable: 'This server cannot send mail.',
   too_many_requests: 'Too many attempts. Try again later.',
   cross_site_request: RELOAD,

@@ -26,6 +26,7 @@ export function meResponse(overrides: Partial<MeResponse['user']> = {}): MeRespo
       absoluteExpiresAt: minutesFromNow(60 * 24 * 30),
       rememberMe: false,
       authenticatedAt: minutesFromNow(-60),
+      assurance: 'aal1',
     },
   };
 }
@@ -44,6 +45,7 @@ export function sessionView(overrides: Partial<SessionView> = {}): SessionView {
     firstSeenAt: minutesFromNow(-60 * 24 * 7),
     ip: '127.0.0.1',
     authMethods: ['password'],
+    assurance: 'aal1',
     authenticatedAt: minutesFromNow(-60),
     ...overrides,
   };

@@ -37,6 +37,7 @@ const adminSessions = (page: number): AdminSessionListResponse => ({
       firstSeenAt: now,
       ip: '192.0.2.1',
       authMethods: ['password'],
+      assurance: 'aal1',
       authenticatedAt: now,
     },
   ],
