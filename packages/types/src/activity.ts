@@ -26,6 +26,7 @@ export const ActivityTypeSchema = z.enum([
   'password_reset',
   'email_change_requested',
   'email_changed',
+  'email_change_cancelled',
   'new_device_sign_in',
 ]);
 export type ActivityType = z.infer<typeof ActivityTypeSchema>;

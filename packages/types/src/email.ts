@@ -30,3 +30,12 @@ export const ChangeEmailRequestSchema = z.object({ email: EmailSchema });
 export type ChangeEmailRequest = z.infer<typeof ChangeEmailRequestSchema>;
 export const ChangeEmailResponseSchema = z.object({ message: z.string(), pendingEmail: z.string() });
 export type ChangeEmailResponse = z.infer<typeof ChangeEmailResponseSchema>;
+
+/**
+ * Follows the link mailed to the old address when a change was requested: the change is called off
+ * (its link to the new address stops working) as long as it has not applied.
+ */
+export const CancelEmailChangeRequestSchema = z.object({ token: LinkTokenSchema });
+export type CancelEmailChangeRequest = z.infer<typeof CancelEmailChangeRequestSchema>;
+export const CancelEmailChangeResponseSchema = z.object({ message: z.string() });
+export type CancelEmailChangeResponse = z.infer<typeof CancelEmailChangeResponseSchema>;

@@ -2,6 +2,7 @@
 export const LINK_PATHS = {
   resetPassword: '/reset-password',
   verifyEmail: '/verify-email',
+  cancelEmailChange: '/cancel-email-change',
   forgotPassword: '/forgot-password',
   signIn: '/login',
   dashboard: '/',
@@ -10,6 +11,7 @@ export const LINK_PATHS = {
 export interface Links {
   resetPassword(token: string): string;
   verifyEmail(token: string): string;
+  cancelEmailChange(token: string): string;
   forgotPassword(): string;
   signIn(): string;
   dashboard(): string;
@@ -24,6 +26,7 @@ export function createLinks(publicUrl: string): Links {
   return {
     resetPassword: (token) => page(LINK_PATHS.resetPassword, token),
     verifyEmail: (token) => page(LINK_PATHS.verifyEmail, token),
+    cancelEmailChange: (token) => page(LINK_PATHS.cancelEmailChange, token),
     forgotPassword: () => page(LINK_PATHS.forgotPassword),
     signIn: () => page(LINK_PATHS.signIn),
     dashboard: () => page(LINK_PATHS.dashboard),

@@ -11,6 +11,7 @@ export type MailKind =
   | 'password_reset'
   | 'password_reset_notice'
   | 'email_change_verification'
+  | 'email_change_requested_notice'
   | 'email_change_conflict'
   | 'email_changed_notice'
   | 'new_device_alert'
@@ -146,6 +147,22 @@ export function createMessages(links: Links) {
         paragraphs: [`Confirm that ${to} should become the address of your ${PRODUCT_NAME} account. Until you do, the account keeps its current address.`],
         action: { label: 'Confirm the new address', url: links.verifyEmail(token) },
         footnotes: [`The link works once, for ${validFor(ttlSeconds)}.`, 'If you did not ask for this, ignore this mail.'],
+      });
+    },
+
+    /**
+     * To the current address the moment a change is asked for (S35): whoever holds a session could ask,
+     * so the owner of the mailbox gets a way to stop it before the new address's link is followed.
+     */
+    emailChangeRequestedNotice(to: string, userId: string, newEmail: string, cancelToken: string, ttlSeconds: number): MailMessage {
+      return compose('email_change_requested_notice', to, userId, {
+        subject: 'someone asked to change your email address',
+        paragraphs: [
+          `Someone asked to change the address of your ${PRODUCT_NAME} account from ${to} to ${newEmail}. It changes only once a link mailed to the new address is followed.`,
+          `If this was you, you need not do anything. If it wasn't you, cancel the change with the link below, then change your password (${links.forgotPassword()}): someone may have access to your account.`,
+        ],
+        action: { label: 'Cancel the change', url: links.cancelEmailChange(cancelToken) },
+        footnotes: [`The link works once, for ${validFor(ttlSeconds)}, and only until the change applies.`],
       });
     },
 

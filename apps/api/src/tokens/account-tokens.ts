@@ -7,7 +7,8 @@ export const ACCOUNT_TOKENS_COLLECTION = 'account_tokens';
 /** 32 random bytes: 256 bits, twice the 128 the checklist asks for (S33). */
 export const TOKEN_BYTES = 32;
 
-export type TokenPurpose = 'password_reset' | 'email_verification' | 'email_change';
+/** `email_change_cancel`: mailed to the current address when a change is asked for, to call it off (S35). */
+export type TokenPurpose = 'password_reset' | 'email_verification' | 'email_change' | 'email_change_cancel';
 
 interface AccountTokenDocument {
   /** `<userId>:<purpose>`: one live link per account and purpose, so issuing a new one replaces the old. */
@@ -90,6 +91,11 @@ export function createAccountTokens(connection: Connection) {
     async consume(token: string, purposes: readonly TokenPurpose[]): Promise<AccountToken | null> {
       const doc = await tokens().findOneAndDelete(live(token, purposes));
       return doc ? toAccountToken(doc) : null;
+    },
+
+    /** The account's live link for this purpose (if any) stops working. */
+    async revoke(userId: string, purpose: TokenPurpose): Promise<void> {
+      await tokens().deleteOne({ _id: slotOf(userId, purpose) });
     },
 
     /** Every outstanding link of the account stops working (password or address changed). */

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Request, RequestHandler } from 'express';
-import { ChangeEmailRequestSchema, VerifyEmailRequestSchema } from '@gatehouse/types/email';
-import type { ChangeEmailResponse, ResendVerificationResponse, VerifyEmailResponse } from '@gatehouse/types/email';
+import { CancelEmailChangeRequestSchema, ChangeEmailRequestSchema, VerifyEmailRequestSchema } from '@gatehouse/types/email';
+import type { CancelEmailChangeResponse, ChangeEmailResponse, ResendVerificationResponse, VerifyEmailResponse } from '@gatehouse/types/email';
 import type { ActivityLog } from '../activity/activity-log';
 import type { SignIn } from '../auth/sign-in';
 import { seenFrom } from '../auth/sign-in';
@@ -22,7 +22,7 @@ export interface VerificationRouterDeps {
   users: UserModel;
   accountSource: Pick<AccountSource, 'load'>;
   accounts: Pick<AccountChanges, 'markEmailVerified' | 'changeEmail'>;
-  tokens: Pick<AccountTokens, 'find' | 'consume' | 'issue'>;
+  tokens: Pick<AccountTokens, 'find' | 'consume' | 'issue' | 'revoke'>;
   verification: EmailVerification;
   signIn: SignIn;
   mail: MailService;
@@ -98,8 +98,9 @@ export function createVerificationRouter(deps: VerificationRouterDeps): Router {
 
   /**
    * Re-authentication first (sudo mode, S13). The new address applies only once its link is followed
-   * (S35). If another account already has it, that account's owner is told instead; the answer here is
-   * the same either way, so this cannot be used to find out who has an account.
+   * (S35), and the current address hears at once, with a link to call the change off. If another account
+   * already has the new address, that account's owner is told instead; the answer here (and the mail to
+   * the current address) is the same either way, so this cannot be used to find out who has an account.
    */
   router.post('/email/change', requireUser, requireFreshAuth, async (req, res) => {
     const person = signedInUser(req);
@@ -112,20 +113,43 @@ export function createVerificationRouter(deps: VerificationRouterDeps): Router {
 
     const userId = person.userId;
     const currentEmail = account.user.email;
-    jobs.run('email change link', async () => {
+    jobs.run('email change links', async () => {
       const holder = await users.findOne({ email: newEmail }, { _id: 1 }).exec();
-      if (holder) {
-        await mail.mailer.deliver(mail.messages.emailChangeConflict(newEmail, String(holder.id)));
-        return;
-      }
       const ttlSeconds = config.emailVerificationTtlSeconds;
-      const token = await tokens.issue(userId, 'email_change', { email: currentEmail, newEmail, ttlSeconds });
-      await mail.mailer.deliver(mail.messages.emailChangeVerification(newEmail, userId, token, ttlSeconds));
+      const changeLinkMail = async () => {
+        const token = await tokens.issue(userId, 'email_change', { email: currentEmail, newEmail, ttlSeconds });
+        return mail.messages.emailChangeVerification(newEmail, userId, token, ttlSeconds);
+      };
+      const toNewAddress = holder ? mail.messages.emailChangeConflict(newEmail, String(holder.id)) : await changeLinkMail();
+      // Issued after the change link, so following the cancel link always finds the change link to revoke.
+      const cancelToken = await tokens.issue(userId, 'email_change_cancel', { email: currentEmail, newEmail, ttlSeconds });
+      await mail.mailer.deliver(mail.messages.emailChangeRequestedNotice(currentEmail, userId, newEmail, cancelToken, ttlSeconds));
+      await mail.mailer.deliver(toNewAddress);
     });
     await activity.record({ userId, type: 'email_change_requested', ...seenFrom(req) });
     logAuthEvent(req, 'email_change_requested', userId);
     const body: ChangeEmailResponse = { message: `We sent a link to ${newEmail}. Your address changes once you follow it.`, pendingEmail: newEmail };
     res.status(202).json(body);
+  });
+
+  /**
+   * The link mailed to the current address (S35): following it is the proof, so no session is needed.
+   * The change link stops working; a change that already applied is not undone here (the link is then
+   * `invalid_token`, like one used up).
+   */
+  router.post('/email/change/cancel', async (req, res) => {
+    const { token } = CancelEmailChangeRequestSchema.parse(req.body);
+    await mailThrottle.takeLinkCheck(clientIp(req));
+    const link = await tokens.consume(token, ['email_change_cancel']);
+    const account = link ? await accountSource.load(link.userId) : null;
+    if (!link || !account || account.user.email !== link.email) throw invalidToken();
+    await tokens.revoke(link.userId, 'email_change');
+    await activity.record({ userId: link.userId, type: 'email_change_cancelled', ...seenFrom(req) });
+    logAuthEvent(req, 'email_change_cancelled', link.userId);
+    const body: CancelEmailChangeResponse = {
+      message: `The change of address was called off: the account keeps ${link.email}. If you did not ask for it, change your password now.`,
+    };
+    res.json(body);
   });
 
   return router;
