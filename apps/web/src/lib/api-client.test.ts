@@ -88,13 +88,19 @@ describe('ApiError', () => {
     expect(error.retryAfter).toBe(120);
   });
 
-  it('treats a 401 as a lost session, except a wrong password typed while signed in', async () => {
+  it('treats a 401 as a lost session, except a wrong password or code typed while signed in', async () => {
     stubApi({
       'GET /api/auth/me': () => apiError(401, { code: 'unauthenticated', message: 'Sign in' }),
       'POST /api/auth/password': () => apiError(401, { code: 'invalid_credentials', message: 'Wrong password' }),
+      'POST /api/auth/reauth': ({ body }) =>
+        (body as { code?: string }).code === undefined
+          ? apiError(401, { code: 'second_factor_required', message: 'Enter a code too' })
+          : apiError(401, { code: 'invalid_code', message: 'Wrong code' }),
     });
     expect(isSessionGone(await caught(apiCommand('/api/auth/me')))).toBe(true);
     expect(isSessionGone(await caught(apiCommand('/api/auth/password', { method: 'POST', body: {} })))).toBe(false);
+    expect(isSessionGone(await caught(apiCommand('/api/auth/reauth', { method: 'POST', body: { password: 'pw' } })))).toBe(false);
+    expect(isSessionGone(await caught(apiCommand('/api/auth/reauth', { method: 'POST', body: { password: 'pw', code: '1' } })))).toBe(false);
   });
 });
 

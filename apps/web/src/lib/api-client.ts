@@ -41,9 +41,12 @@ export function isServiceUnavailable(error: unknown): error is ApiError {
   return isApiError(error, 'service_unavailable');
 }
 
-/** The cookie no longer names a live session (as opposed to a wrong password typed while signed in). */
+/** 401s that refuse a proof typed while signed in (re-authentication asking for, or refusing, a code). */
+const REFUSED_PROOF_CODES: readonly ErrorCode[] = ['invalid_credentials', 'second_factor_required', 'invalid_code'];
+
+/** The cookie no longer names a live session (as opposed to a wrong password or code typed while signed in). */
 export function isSessionGone(error: unknown): error is ApiError {
-  return error instanceof ApiError && error.status === 401 && error.code !== 'invalid_credentials';
+  return error instanceof ApiError && error.status === 401 && !REFUSED_PROOF_CODES.includes(error.code);
 }
 
 export function parseRetryAfter(header: string | null, now = Date.now()): number | null {

@@ -10,6 +10,7 @@ export const authMessages = {
       other: 'Password changed. # other sessions were signed out.',
     }),
   reauthDescription: 'This action needs your password again.',
+  reauthCodeDescription: 'This action needs your password and a code again: the 6-digit code from your authenticator app, or one of your recovery codes.',
   notAllowed: 'This page is for administrators only. You are not allowed to see it.',
   checkFailed: 'Gatehouse could not check whether you are signed in.',
 } as const;

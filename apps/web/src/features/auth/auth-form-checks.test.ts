@@ -43,7 +43,12 @@ describe('the browser form checks agree with the API request schemas', () => {
     expect(checkPasswordChange(values)).toEqual(apiVerdict(ChangePasswordRequestSchema, values));
   });
 
-  it.each([{ password: 'correct horse' }, { password: '' }])('re-authentication with %o', (values) => {
+  it.each([
+    { password: 'correct horse' },
+    { password: '' },
+    { password: 'correct horse', code: '123456' },
+    { password: '', code: '  ' },
+  ])('re-authentication with %o', (values) => {
     expect(checkReauth(values)).toEqual(apiVerdict(ReauthRequestSchema, values));
   });
 });

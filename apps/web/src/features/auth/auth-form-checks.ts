@@ -40,6 +40,10 @@ export function checkPasswordChange(values: ChangePasswordRequest): CheckedForm<
   });
 }
 
+/** `code` is checked only once the account asked for one (it has an authenticator app). */
 export function checkReauth(values: ReauthRequest): CheckedForm<ReauthRequest> {
-  return checkedForm(values, { password: givenPasswordProblem(values.password, formMessages.enterPassword) });
+  return checkedForm(values, {
+    password: givenPasswordProblem(values.password, formMessages.enterPassword),
+    code: values.code !== undefined && values.code.trim() === '' ? formMessages.enterCode : null,
+  });
 }

@@ -4,6 +4,7 @@ import type {
   ChangePasswordResponse,
   LoginRequest,
   MeResponse,
+  ReauthRequest,
   ReauthResponse,
   RegisterRequest,
   RegisterResponse,
@@ -34,6 +35,7 @@ export const authApi = {
   login: (body: LoginRequest) => apiRequest<PasswordLoginResponse>('/api/auth/login', { method: 'POST', body }),
   register: (body: RegisterRequest) => apiRequest<RegisterResponse>('/api/auth/register', { method: 'POST', body }),
   logout: () => apiCommand('/api/auth/logout', { method: 'POST' }),
-  reauth: (password: string) => apiRequest<ReauthResponse>('/api/auth/reauth', { method: 'POST', body: { password } }),
+  /** The password, and on an account with an authenticator app also its code (the first try without one says so). */
+  reauth: (body: ReauthRequest) => apiRequest<ReauthResponse>('/api/auth/reauth', { method: 'POST', body }),
   changePassword: (body: ChangePasswordRequest) => apiRequest<ChangePasswordResponse>('/api/auth/password', { method: 'POST', body }),
 };

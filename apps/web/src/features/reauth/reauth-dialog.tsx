@@ -1,34 +1,55 @@
 import { lazy, Suspense, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { ReauthResponse } from '@gatehouse/types/auth';
+import type { ReauthRequest, ReauthResponse } from '@gatehouse/types/auth';
 import { authApi, authKeys } from '../auth/auth-queries';
 import { useSessionStatus } from '../auth/session-status-context';
 import { checkReauth } from '../auth/auth-form-checks';
 import { sessionKeys } from '../sessions/session-queries';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
-import { describeError, formText, type FieldErrors } from '../../lib/form-errors';
+import { isApiError } from '../../lib/api-client';
+import { describeError, formText, type ErrorDescription, type FieldErrors } from '../../lib/form-errors';
 import { useFocusFirstProblem } from '../../lib/use-focus-first-problem';
 import { authMessages } from '../../messages/auth';
+import { secondFactorErrorTexts, secondFactorMessages } from '../../messages/second-factor';
 import '../../components/dialog.css';
 
 /** Offered only to accounts with passkeys: its code (and WebAuthn's) comes after the dialog's own. */
 const PasskeyReauth = lazy(async () => ({ default: (await import('../passkeys/passkey-reauth')).PasskeyReauth }));
 
-/** "Confirm it’s you": the password again before a sensitive action; a new session id on success. */
+const FIELDS = ['password', 'code'];
+
+/**
+ * The API's answer in the dialog's words. Being asked for a code is the next step, not a failure: the
+ * code field appearing says it. A wrong code belongs to that field.
+ */
+function describeReauthError(error: unknown): ErrorDescription {
+  if (isApiError(error, 'second_factor_required')) return { alert: null, fields: {} };
+  if (isApiError(error, 'invalid_code')) return { alert: null, fields: { code: secondFactorErrorTexts.invalid_code } };
+  return describeError(error, 'reauth', FIELDS);
+}
+
+/**
+ * "Confirm it’s you": the password again before a sensitive action, and on an account with an
+ * authenticator app its code too (asked for once the API says so); a new session id on success.
+ */
 export function ReauthDialog({ onDone }: { onDone: (confirmed: boolean) => void }) {
   const dialogRef = useRef<HTMLDialogElement>(null);
   const queryClient = useQueryClient();
   const sessionStatus = useSessionStatus();
   const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
+  const [isCodeNeeded, setIsCodeNeeded] = useState(false);
   const onConfirmed = async (me: ReauthResponse) => {
     queryClient.setQueryData(authKeys.me(), me);
     await queryClient.invalidateQueries({ queryKey: sessionKeys.all });
     onDone(true);
   };
   const reauth = useMutation({
-    mutationFn: (password: string) => sessionStatus.whileRotating(() => authApi.reauth(password)),
+    mutationFn: (body: ReauthRequest) => sessionStatus.whileRotating(() => authApi.reauth(body)),
     onSuccess: onConfirmed,
+    onError: (error) => {
+      if (isApiError(error, 'second_factor_required')) setIsCodeNeeded(true);
+    },
   });
 
   // Keyboard users continue where they were once the dialog is gone.
@@ -49,14 +70,15 @@ export function ReauthDialog({ onDone }: { onDone: (confirmed: boolean) => void 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const { data, errors } = checkReauth({ password: formText(form, 'password') });
+    const password = formText(form, 'password');
+    const { data, errors } = checkReauth(isCodeNeeded ? { password, code: formText(form, 'code') } : { password });
     setClientErrors(errors);
-    if (data) reauth.mutate(data.password);
+    if (data) reauth.mutate(data);
     else reauth.reset();
   };
-  useFocusFirstProblem(dialogRef, clientErrors ?? reauth.error);
+  useFocusFirstProblem(dialogRef, clientErrors ?? (isApiError(reauth.error, 'second_factor_required') ? null : reauth.error));
 
-  const { alert, fields } = clientErrors ? { alert: null, fields: clientErrors } : describeError(reauth.error, 'reauth', ['password']);
+  const { alert, fields } = clientErrors ? { alert: null, fields: clientErrors } : describeReauthError(reauth.error);
 
   return (
     <dialog
@@ -71,8 +93,21 @@ export function ReauthDialog({ onDone }: { onDone: (confirmed: boolean) => void 
     >
       <form onSubmit={onSubmit} noValidate className="stack">
         <h2 id="reauth-title">Confirm it’s you</h2>
-        <p id="reauth-description">{authMessages.reauthDescription}</p>
+        <p id="reauth-description">{isCodeNeeded ? authMessages.reauthCodeDescription : authMessages.reauthDescription}</p>
         <TextField label="Password" name="password" type="password" autoComplete="current-password" required autoFocus error={fields.password} />
+        {isCodeNeeded ? (
+          // Mounted once the API asked for it: autoFocus then takes the person straight to it.
+          <TextField
+            label={secondFactorMessages.codeLabel}
+            name="code"
+            autoComplete="one-time-code"
+            autoCapitalize="none"
+            spellCheck={false}
+            required
+            autoFocus
+            error={fields.code}
+          />
+        ) : null}
         <FormAlert message={alert} />
         <div className="actions">
           <button type="submit" className="button button-primary" disabled={reauth.isPending}>
