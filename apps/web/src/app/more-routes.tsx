@@ -12,6 +12,7 @@ const mailPages = () => import('../features/recovery/mail-pages');
 const ForgotPasswordPage = lazy(async () => ({ default: (await mailPages()).ForgotPasswordPage }));
 const ResetPasswordPage = lazy(async () => ({ default: (await mailPages()).ResetPasswordPage }));
 const VerifyEmailPage = lazy(async () => ({ default: (await mailPages()).VerifyEmailPage }));
+const CancelEmailChangePage = lazy(async () => ({ default: (await mailPages()).CancelEmailChangePage }));
 const EmailSettingsPage = lazy(async () => ({ default: (await import('../features/verification/email-settings-page')).EmailSettingsPage }));
 /** Development only: the mail the server sent (the API answers 404 in production, and so does this path). */
 const OutboxPage = lazy(async () => ({ default: (await import('../features/dev-outbox/outbox-page')).OutboxPage }));
@@ -25,6 +26,7 @@ export function MoreRoutes() {
       {/* Links from mail: they work whether or not this browser is signed in. */}
       <Route path="reset-password" element={<ResetPasswordPage />} />
       <Route path="verify-email" element={<VerifyEmailPage />} />
+      <Route path="cancel-email-change" element={<CancelEmailChangePage />} />
       <Route path="dev/outbox" element={<OutboxPage />} />
       <Route element={<RequireUser />}>
         <Route path="account/email" element={<EmailSettingsPage />} />

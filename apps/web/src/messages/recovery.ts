@@ -31,6 +31,12 @@ export const verificationMessages = {
   resendHint: 'No mail? A new link replaces the one we sent before.',
   changeHint: 'We mail a link to the new address; the change applies once you follow it, and we tell the old address.',
   sendAnother: 'Change it again',
+  confirmTitle: 'Confirm your address',
+  signedInAs: 'This browser is signed in as',
+  signOutFirst: 'Sign out first to confirm this link.',
+  signOutAndContinue: 'Sign out and continue',
+  cancelTitle: 'Address change',
+  cancellingChange: 'Calling off the address change…',
 } as const;
 
 /** Development only: the dev outbox page. */

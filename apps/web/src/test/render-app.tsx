@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { StrictMode, useEffect } from 'react';
 import { render } from '@testing-library/react';
 import { MemoryRouter, useLocation } from 'react-router';
 import { App } from '../app/app';
@@ -6,8 +6,11 @@ import { createQueryClient } from '../app/query-client';
 import { AppRoutes } from '../app/routes';
 import { createSessionStatus } from '../features/auth/session-status';
 
-/** The whole app at `path`, with a fresh cache that never retries (each test decides what the API says). */
-export function renderApp(path = '/') {
+/**
+ * The whole app at `path`, with a fresh cache that never retries (each test decides what the API says).
+ * `isStrict` renders it as main.tsx does, in StrictMode, whose doubled effects must not send a request twice.
+ */
+export function renderApp(path = '/', { isStrict = false }: { isStrict?: boolean } = {}) {
   const sessionStatus = createSessionStatus();
   const queryClient = createQueryClient(sessionStatus, { queries: { retry: false }, mutations: { retry: false } });
   const location = { pathname: path };
@@ -18,14 +21,15 @@ export function renderApp(path = '/') {
     }, [pathname]);
     return null;
   }
-  const view = render(
+  const app = (
     <App queryClient={queryClient} sessionStatus={sessionStatus}>
       <MemoryRouter initialEntries={[path]}>
         <LocationProbe />
         <AppRoutes />
       </MemoryRouter>
-    </App>,
+    </App>
   );
+  const view = render(isStrict ? <StrictMode>{app}</StrictMode> : app);
   /** `location.pathname` is where the app has navigated to by now. */
   return { ...view, location, queryClient, sessionStatus };
 }

@@ -5,3 +5,4 @@
 export { ForgotPasswordPage } from './forgot-password-page';
 export { ResetPasswordPage } from './reset-password-page';
 export { VerifyEmailPage } from '../verification/verify-email-page';
+export { CancelEmailChangePage } from '../verification/cancel-email-change-page';

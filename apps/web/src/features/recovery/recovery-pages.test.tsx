@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderApp } from '../../test/render-app';
-import { apiError, FakeEventSource, json, stubApi } from '../../test/fake-api';
-import { activityList, currentSession, meResponse, sessionList } from '../../test/fixtures';
+import { apiError, FakeEventSource, json, noContent, stubApi } from '../../test/fake-api';
+import { activityList, currentSession, meResponse, passkeyList, secondFactorStatus, sessionList } from '../../test/fixtures';
 
 beforeEach(() => {
   FakeEventSource.install();
@@ -17,6 +17,8 @@ const signedOut = () => apiError(401, { code: 'unauthenticated', message: 'Sign 
 const invalidToken = () =>
   apiError(400, { code: 'invalid_token', message: 'This link is no longer valid: it was already used, has expired, or a newer link replaced it.' });
 const TOKEN = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+/** The second step and the dashboard are chunks loaded on demand. */
+const CHUNK_LOAD_MS = 5000;
 
 describe('forgot password', () => {
   it('is linked from the sign-in page, sends the address, and shows the same answer whatever it is', async () => {
@@ -136,7 +138,7 @@ describe('registration and verification', () => {
       'GET /api/auth/me': () => (isSignedIn ? json(meResponse({ emailVerified: true })) : signedOut()),
       'POST /api/auth/email/verify': () => {
         isSignedIn = true;
-        return json({ outcome: 'verified', user: meResponse().user, isSignedIn: true });
+        return json({ outcome: 'verified', user: meResponse().user, isSignedIn: true, secondFactorRequired: false, methods: [] });
       },
       'GET /api/sessions': () => json(sessionList()),
       'GET /api/sessions/current': () => json(currentSession()),
@@ -148,10 +150,104 @@ describe('registration and verification', () => {
     expect(calls.filter((call) => call.path === '/api/auth/email/verify')).toHaveLength(1);
   });
 
+  it('for an account with a second factor, the link leads to the same second step as a password sign-in, then to the dashboard', async () => {
+    let isSignedIn = false;
+    const { calls } = stubApi({
+      'GET /api/auth/me': () => (isSignedIn ? json(meResponse({ emailVerified: true })) : signedOut()),
+      'POST /api/auth/email/verify': () =>
+        json({ outcome: 'verified', user: meResponse().user, isSignedIn: false, secondFactorRequired: true, methods: ['totp', 'recovery_code'] }),
+      'POST /api/auth/login/second-factor': () => {
+        isSignedIn = true;
+        return json({ user: meResponse().user });
+      },
+      'GET /api/sessions': () => json(sessionList()),
+      'GET /api/sessions/current': () => json(currentSession()),
+      'GET /api/activity': () => json(activityList()),
+      'GET /api/account/second-factor': () => json(secondFactorStatus()),
+      'GET /api/account/passkeys': () => json(passkeyList()),
+    });
+    const { location } = renderApp(`/verify-email?token=${TOKEN}`);
+    const user = userEvent.setup();
+    const code = await screen.findByLabelText('Authentication code', {}, { timeout: CHUNK_LOAD_MS });
+    expect(screen.getByRole('heading', { level: 1, name: 'Two-step sign-in' })).toBeTruthy();
+    await user.type(code, '123456');
+    await user.click(screen.getByRole('button', { name: 'Verify' }));
+
+    await waitFor(() => expect(location.pathname).toBe('/'));
+    expect(await screen.findByText('Verified', {}, { timeout: CHUNK_LOAD_MS })).toBeTruthy();
+    expect(calls.find((call) => call.path === '/api/auth/login/second-factor')?.body).toEqual({ code: '123456' });
+    expect(calls.filter((call) => call.path === '/api/auth/email/verify')).toHaveLength(1);
+  });
+
+  it('in a browser signed in to another account, says which and follows the link again only after signing out', async () => {
+    let signedInAs: 'grace' | 'nobody' | 'ada' = 'grace';
+    const { calls } = stubApi({
+      'GET /api/auth/me': () =>
+        signedInAs === 'nobody' ? signedOut() : json(meResponse(signedInAs === 'grace' ? { email: 'grace@example.com', name: 'Grace Hopper' } : {})),
+      'POST /api/auth/email/verify': () => {
+        if (signedInAs === 'grace') {
+          return apiError(409, {
+            code: 'signed_in_as_other',
+            message: 'This browser is signed in to another account.',
+            signedInAs: 'grace@example.com',
+          });
+        }
+        signedInAs = 'ada';
+        return json({ outcome: 'verified', user: meResponse().user, isSignedIn: true, secondFactorRequired: false, methods: [] });
+      },
+      'POST /api/auth/logout': () => {
+        signedInAs = 'nobody';
+        return noContent();
+      },
+      'GET /api/sessions': () => json(sessionList()),
+      'GET /api/sessions/current': () => json(currentSession()),
+      'GET /api/activity': () => json(activityList()),
+      'GET /api/account/second-factor': () => json(secondFactorStatus()),
+      'GET /api/account/passkeys': () => json(passkeyList()),
+    });
+    const { location } = renderApp(`/verify-email?token=${TOKEN}`);
+    const user = userEvent.setup();
+
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toBe('This browser is signed in as grace@example.com. Sign out first to confirm this link.');
+    expect(calls.some((call) => call.path === '/api/auth/logout')).toBe(false);
+    await user.click(screen.getByRole('button', { name: 'Sign out and continue' }));
+
+    await waitFor(() => expect(location.pathname).toBe('/'));
+    expect(await screen.findByRole('heading', { level: 1, name: 'Hello, Ada Lovelace' }, { timeout: CHUNK_LOAD_MS })).toBeTruthy();
+    const order = calls.filter((call) => call.method === 'POST').map((call) => call.path);
+    expect(order).toEqual(['/api/auth/email/verify', '/api/auth/logout', '/api/auth/email/verify']);
+    expect(calls.filter((call) => call.path === '/api/auth/email/verify').map((call) => call.body)).toEqual([{ token: TOKEN }, { token: TOKEN }]);
+  });
+
   it('a dead verification link shows the clear page', async () => {
     stubApi({ 'GET /api/auth/me': signedOut, 'POST /api/auth/email/verify': invalidToken });
     renderApp(`/verify-email?token=${TOKEN}`);
     expect(await screen.findByRole('heading', { name: 'This link no longer works' })).toBeTruthy();
     expect(screen.getByRole('link', { name: 'Sign in to send a new link' })).toBeTruthy();
+  });
+});
+
+describe('calling off a change of address from the old address', () => {
+  it('follows the link once (StrictMode too), takes it out of the address bar and shows what the server says', async () => {
+    const { calls } = stubApi({
+      'GET /api/auth/me': signedOut,
+      'POST /api/auth/email/change/cancel': () => json({ message: 'The change of address was called off. Your account keeps ada@example.com.' }),
+    });
+    const { location } = renderApp(`/cancel-email-change?token=${TOKEN}`, { isStrict: true });
+
+    const status = await screen.findByText('The change of address was called off. Your account keeps ada@example.com.');
+    expect(status.getAttribute('role')).toBe('status');
+    expect(screen.getByRole('heading', { level: 1, name: 'Address change' })).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'Sign in' }).getAttribute('href')).toBe('/login');
+    expect(location.pathname).toBe('/cancel-email-change');
+    expect(calls.filter((call) => call.path === '/api/auth/email/change/cancel').map((call) => call.body)).toEqual([{ token: TOKEN }]);
+  });
+
+  it('a used or expired link shows the clear page', async () => {
+    stubApi({ 'GET /api/auth/me': signedOut, 'POST /api/auth/email/change/cancel': invalidToken });
+    renderApp(`/cancel-email-change?token=${TOKEN}`);
+    expect(await screen.findByRole('heading', { name: 'This link no longer works' })).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'Sign in' })).toBeTruthy();
   });
 });
