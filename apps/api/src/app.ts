@@ -46,7 +46,7 @@ import type { Clock } from './second-factor/totp';
 import type { LiveBus } from './live/live-bus';
 import { createEventsRouter } from './live/router';
 import { relaySessionEvents } from './live/session-feed';
-import { createDevRouter } from './mail/dev-router';
+import { createDevRouter, listensOnLoopbackOnly } from './mail/dev-router';
 import { createMailService } from './mail/mail-service';
 import type { MailService } from './mail/mail-service';
 import { createMailThrottle } from './mail/mail-throttle';
@@ -212,7 +212,7 @@ export function createApp({ config, connection, logger, hasher = createPasswordH
       enrolment: createSecondFactorEnrolment({ secondFactors, passkeys }),
     }),
   );
-  if (mail.mailer.outbox) app.use('/api/dev', createDevRouter({ outbox: mail.mailer.outbox })); // development and tests only: never mounted in production
+  if (mail.mailer.outbox && listensOnLoopbackOnly(config.hosts)) app.use('/api/dev', createDevRouter({ outbox: mail.mailer.outbox })); // development and tests only: never in production, nor on a server open to the network
   app.use('/api', createMethodNotAllowed(app)); // a known path with another method: 405 + Allow
   app.use('/api', apiNotFound); // unknown API paths get JSON 404, never the SPA's index.html
   app.use(createSpaRouter(config)); // the built web app with history fallback

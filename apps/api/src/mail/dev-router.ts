@@ -14,15 +14,23 @@ export function isLoopbackPeer(address: string | undefined): boolean {
 }
 
 /**
+ * Whether the server listens on this machine only (every configured host is 127.0.0.0/8, ::1 or
+ * localhost). The dev outbox holds live links, so a server opened to the network (`HOST=::`) has none.
+ */
+export function listensOnLoopbackOnly(hosts: readonly string[]): boolean {
+  return hosts.length > 0 && hosts.every((host) => host.toLowerCase() === 'localhost' || isLoopbackPeer(host));
+}
+
+/**
  * The mail a message sent in the HTML part is shown as a page of its own: scripts, forms and remote
  * content are off; only its inline styles and data: images are allowed.
  */
 const MESSAGE_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /**
- * Mounted at /api/dev outside production only (app.ts): the dev outbox, for people trying the app
- * (the /dev/outbox page) and for tests. It holds live links, so it answers only on loopback, even
- * when HOST opens the server to the network.
+ * Mounted at /api/dev outside production, and only on a server listening on loopback alone (app.ts):
+ * the dev outbox, for people trying the app (the /dev/outbox page) and for tests. It holds live links,
+ * so it also answers only to loopback peers.
  */
 export function createDevRouter({ outbox }: { outbox: DevOutbox }): Router {
   const router = Router();

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxListResponseSchema } from '@gatehouse/types/dev';
 import { ErrorBodySchema } from '@gatehouse/types/errors';
 import { createAccount, newCredentials } from '../test/accounts';
-import { isLoopbackPeer } from './dev-router';
+import { isLoopbackPeer, listensOnLoopbackOnly } from './dev-router';
 import { lastMailTo, tokenIn } from '../test/mail';
 import { signIn } from '../test/sign-in';
 import { createTestApp } from '../test/test-app';
@@ -136,6 +136,29 @@ describe('the dev outbox', () => {
       expect((await supertest(trusting.app).get('/api/dev/outbox').set('X-Forwarded-For', '203.0.113.5')).status).toBe(200);
     } finally {
       await trusting.close();
+    }
+  });
+
+  it('exists only on a server that listens on loopback alone: opened to the network (HOST=:: or 0.0.0.0) it is a JSON 404 like any unknown API path', async () => {
+    for (const hosts of [['127.0.0.1', '::1'], ['127.0.0.2'], ['localhost'], ['::1']]) expect(listensOnLoopbackOnly(hosts), hosts.join()).toBe(true);
+    for (const hosts of [['::'], ['0.0.0.0'], ['127.0.0.1', '192.168.1.20'], ['gatehouse.example'], []])
+      expect(listensOnLoopbackOnly(hosts), hosts.join()).toBe(false);
+
+    for (const hosts of [['::'], ['0.0.0.0']]) {
+      const open = await createTestApp({ hosts });
+      try {
+        const res = await supertest(open.app).get('/api/dev/outbox');
+        expect(res.status, hosts.join()).toBe(404);
+        expect(ErrorBodySchema.parse(res.body).error.code).toBe('not_found');
+      } finally {
+        await open.close();
+      }
+    }
+    const local = await createTestApp({ hosts: ['127.0.0.1', '::1'] });
+    try {
+      expect((await supertest(local.app).get('/api/dev/outbox')).status).toBe(200);
+    } finally {
+      await local.close();
     }
   });
 });

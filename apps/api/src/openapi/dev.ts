@@ -5,7 +5,8 @@ import { addOperation, json } from './operations';
 const OutboxListResponse = OutboxListResponseSchema.meta({ id: 'OutboxListResponse' });
 const OutboxMessage = OutboxMessageSchema.meta({ id: 'OutboxMessage' });
 
-const DEV_ONLY = 'Development and tests only (not served in production), and only to clients on this machine (others get 404).';
+const DEV_ONLY =
+  'Development and tests only (not served in production, nor when the server listens beyond loopback), and only to clients on this machine (others get 404).';
 
 /** mail/dev-router.ts: the mail the server "sent", kept in its data directory. */
 export function describeDevOutbox(api: OpenAPIRegistry): void {
