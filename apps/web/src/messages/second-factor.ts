@@ -43,4 +43,8 @@ export const secondFactorMessages = {
   codeMissing: 'Enter the code.',
   verify: 'Verify',
   backToSignIn: 'Use another account',
+  signOutOthers: 'Sign out your other sessions',
+  endedSessions: (count: number) => plural(count, { one: '# other session was signed out.', other: '# other sessions were signed out.' }),
+  confirmAddressFirst: 'Confirm your address before adding a second factor.',
+  newConfirmationLink: 'Get a new confirmation link',
 } as const;

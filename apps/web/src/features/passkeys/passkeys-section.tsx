@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { PasskeyResponse, PasskeyView } from '@gatehouse/types/passkeys';
+import type { AddPasskeyResponse, PasskeyView } from '@gatehouse/types/passkeys';
+import type { FactorChangeResponse } from '@gatehouse/types/second-factor';
 import { FormAlert } from '../../components/form-alert';
 import { QueryState } from '../../components/query-state';
 import { TextField } from '../../components/text-field';
@@ -12,8 +13,14 @@ import { describeDevice } from '../../lib/device';
 import { commonMessages } from '../../messages/common';
 import { passkeyMessages as TEXT } from '../../messages/passkeys';
 import { activityKeys } from '../activity/activity-queries';
+import { authKeys, authQueries } from '../auth/auth-queries';
+import { isApiError } from '../../lib/api-client';
+import { ConfirmAddressFirst } from '../second-factor/confirm-address-first';
 import { useWithReauth } from '../reauth/reauth-context';
 import { secondFactorKeys } from '../second-factor/second-factor-queries';
+import { confirmFactorChange, SIGN_OUT_OTHERS_FIELD, SignOutOthersCheckbox } from '../second-factor/sign-out-others';
+import { sessionKeys } from '../sessions/session-queries';
+import { secondFactorMessages } from '../../messages/second-factor';
 import { loadWebAuthn, passkeyErrorMessage } from './load-webauthn';
 import { passkeyApi, passkeyKeys, passkeyQueries } from './passkey-queries';
 import '../second-factor/second-factor.css';
@@ -37,46 +44,63 @@ function suggestedName(): string {
   return describeDevice({ browser, os: system, platform: null });
 }
 
+/** "Passkey added." and, when the change ended other sessions, how many. */
+function withEndedSessions(message: string, endedSessions: number): string {
+  return endedSessions > 0 ? `${message} ${secondFactorMessages.endedSessions(endedSessions)}` : message;
+}
+
 /** The dashboard's "Passkeys": add (named), rename, remove. Adding and removing ask who you are first if it has been a while. */
 export function PasskeysSection() {
   const list = useQuery(passkeyQueries.list());
+  // Unknown counts as confirmed: the API still refuses, and its answer is then shown.
+  const isAddressConfirmed = useQuery(authQueries.me()).data?.user.emailVerified !== false;
   const queryClient = useQueryClient();
   const withReauth = useWithReauth();
   const { confirm, dialog } = useConfirm();
   const [message, setMessage] = useState('');
 
-  const refresh = () =>
+  const refresh = ({ haveSessionsEnded = false } = {}) =>
     Promise.all([
       queryClient.invalidateQueries({ queryKey: passkeyKeys.all }),
       queryClient.invalidateQueries({ queryKey: secondFactorKeys.all }),
       queryClient.invalidateQueries({ queryKey: activityKeys.all }),
+      haveSessionsEnded ? queryClient.invalidateQueries({ queryKey: sessionKeys.list() }) : null,
     ]);
   const add = useMutation({
-    mutationFn: withReauth(async (name: string) => (await loadWebAuthn()).createPasskey(name)),
-    onSuccess: async ({ passkey }: PasskeyResponse) => {
-      setMessage(TEXT.added(passkey.name));
-      await refresh();
+    mutationFn: withReauth(async (request: { name: string; signOutOtherSessions: boolean }) => (await loadWebAuthn()).createPasskey(request)),
+    onSuccess: async ({ passkey, endedSessions }: AddPasskeyResponse) => {
+      setMessage(withEndedSessions(TEXT.added(passkey.name), endedSessions));
+      await refresh({ haveSessionsEnded: endedSessions > 0 });
     },
+    // This tab thought the address confirmed: ask again, so the section says what to do instead.
+    onError: (error) => (isApiError(error, 'email_unverified') ? queryClient.invalidateQueries({ queryKey: authKeys.me() }) : undefined),
   });
   const remove = useMutation({
-    mutationFn: withReauth(async (passkey: PasskeyView) => {
-      await passkeyApi.remove(passkey.id);
-      return passkey;
-    }),
-    onSuccess: async (passkey: PasskeyView) => {
-      setMessage(TEXT.removed(passkey.name));
-      await refresh();
+    mutationFn: withReauth(async ({ passkey, signOutOtherSessions }: { passkey: PasskeyView; signOutOtherSessions: boolean }) => ({
+      passkey,
+      signOutOtherSessions,
+      report: await passkeyApi.remove(passkey.id, { signOutOtherSessions }),
+    })),
+    onSuccess: async ({ passkey, signOutOtherSessions, report }: { passkey: PasskeyView; signOutOtherSessions: boolean; report: FactorChangeResponse | null }) => {
+      setMessage(withEndedSessions(TEXT.removed(passkey.name), report?.endedSessions ?? 0));
+      // Without a report (a bare 204) the list itself shows what ended.
+      await refresh({ haveSessionsEnded: report ? report.endedSessions > 0 : signOutOtherSessions });
     },
   });
 
   const onAdd = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const name = formText(new FormData(event.currentTarget), 'name').trim();
-    add.mutate(name || suggestedName());
+    const form = new FormData(event.currentTarget);
+    const name = formText(form, 'name').trim();
+    add.mutate({ name: name || suggestedName(), signOutOtherSessions: form.get(SIGN_OUT_OTHERS_FIELD) === 'on' });
   };
   const onRemove = async (passkey: PasskeyView) => {
-    if (await confirm({ title: TEXT.confirmRemoveTitle(passkey.name), body: <p>{TEXT.confirmRemoveBody}</p>, confirmLabel: TEXT.remove }))
-      remove.mutate(passkey);
+    const choice = await confirmFactorChange(confirm, {
+      title: TEXT.confirmRemoveTitle(passkey.name),
+      body: <p>{TEXT.confirmRemoveBody}</p>,
+      confirmLabel: TEXT.remove,
+    });
+    if (choice) remove.mutate({ passkey, ...choice });
   };
 
   return (
@@ -99,15 +123,26 @@ export function PasskeysSection() {
       ) : (
         <QueryState query={list} what={TEXT.list} />
       )}
-      <form onSubmit={onAdd} noValidate className="stack">
-        <TextField label={TEXT.nameLabel} name="name" hint={TEXT.nameHint} maxLength={60} placeholder={suggestedName()} />
-        <div className="actions">
-          <button type="submit" className="button button-primary" disabled={add.isPending}>
-            {TEXT.add}
-          </button>
-        </div>
-      </form>
-      <FormAlert message={passkeyErrorMessage(add.error) ?? describeSecondFactorError(remove.error, 'passkey').alert} />
+      {isAddressConfirmed ? (
+        <form onSubmit={onAdd} noValidate className="stack">
+          <TextField label={TEXT.nameLabel} name="name" hint={TEXT.nameHint} maxLength={60} placeholder={suggestedName()} />
+          <SignOutOthersCheckbox />
+          <div className="actions">
+            <button type="submit" className="button button-primary" disabled={add.isPending}>
+              {TEXT.add}
+            </button>
+          </div>
+        </form>
+      ) : (
+        <ConfirmAddressFirst />
+      )}
+      <FormAlert
+        message={
+          isApiError(add.error, 'email_unverified')
+            ? describeSecondFactorError(add.error, 'passkey').alert
+            : (passkeyErrorMessage(add.error) ?? describeSecondFactorError(remove.error, 'passkey').alert)
+        }
+      />
       {dialog}
     </section>
   );

@@ -46,7 +46,7 @@ export async function reauthWithPasskey() {
   return passkeyApi.reauth({ credential: await assertion(options) });
 }
 
-export async function createPasskey(name: string) {
+export async function createPasskey({ name, signOutOtherSessions }: { name: string; signOutOtherSessions: boolean }) {
   const { options } = await passkeyApi.registrationOptions();
   const made = await startRegistration({ optionsJSON: options });
   const credential: PasskeyRegistrationCredential = {
@@ -54,5 +54,5 @@ export async function createPasskey(name: string) {
     response: { ...made.response, transports: made.response.transports ?? [] },
     clientExtensionResults: { ...(made.clientExtensionResults.credProps ? { credProps: made.clientExtensionResults.credProps } : {}) },
   };
-  return passkeyApi.add({ name, credential });
+  return passkeyApi.add({ name, credential, signOutOtherSessions });
 }

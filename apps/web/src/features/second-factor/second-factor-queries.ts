@@ -1,14 +1,17 @@
 import { queryOptions } from '@tanstack/react-query';
 import type {
+  FactorChangeResponse,
   RecoveryCodesResponse,
   SecondFactorLoginRequest,
   SecondFactorLoginResponse,
   SecondFactorPasskeyOptionsResponse,
   SecondFactorStatusResponse,
+  TotpConfirmRequest,
   TotpConfirmResponse,
+  TotpDisableRequest,
   TotpEnrolmentResponse,
 } from '@gatehouse/types/second-factor';
-import { apiCommand, apiRequest } from '../../lib/api-client';
+import { apiCommandWithReport, apiRequest } from '../../lib/api-client';
 
 export const secondFactorKeys = {
   all: ['second-factor'] as const,
@@ -25,8 +28,9 @@ export const secondFactorQueries = {
 
 export const secondFactorApi = {
   beginTotp: () => apiRequest<TotpEnrolmentResponse>('/api/account/totp', { method: 'POST' }),
-  confirmTotp: (code: string) => apiRequest<TotpConfirmResponse>('/api/account/totp/confirm', { method: 'POST', body: { code } }),
-  disableTotp: () => apiCommand('/api/account/totp', { method: 'DELETE' }),
+  confirmTotp: (body: TotpConfirmRequest) => apiRequest<TotpConfirmResponse>('/api/account/totp/confirm', { method: 'POST', body }),
+  /** 204 by the contract; a count of the ended sessions if the API gives one (FactorChangeResponse). */
+  disableTotp: (body: TotpDisableRequest) => apiCommandWithReport<FactorChangeResponse>('/api/account/totp', { method: 'DELETE', body }),
   regenerateRecoveryCodes: () => apiRequest<RecoveryCodesResponse>('/api/account/recovery-codes', { method: 'POST' }),
   /** The second step of a password sign-in. */
   completeSignIn: (body: SecondFactorLoginRequest) => apiRequest<SecondFactorLoginResponse>('/api/auth/login/second-factor', { method: 'POST', body }),

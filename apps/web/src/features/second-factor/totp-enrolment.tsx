@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
 import { QRCodeSVG } from 'qrcode.react';
-import type { TotpEnrolmentResponse } from '@gatehouse/types/second-factor';
+import type { TotpConfirmResponse, TotpEnrolmentResponse } from '@gatehouse/types/second-factor';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
 import { formText } from '../../lib/form-errors';
@@ -9,6 +9,7 @@ import { commonMessages } from '../../messages/common';
 import { secondFactorApi } from './second-factor-queries';
 import { secondFactorMessages as TEXT } from '../../messages/second-factor';
 import { describeSecondFactorError } from './second-factor-errors';
+import { SIGN_OUT_OTHERS_FIELD, SignOutOthersCheckbox } from './sign-out-others';
 
 /** Step two of the set-up: the secret as a QR code, as text and as a link, and the first code that turns it on. */
 export function TotpEnrolment({
@@ -17,19 +18,20 @@ export function TotpEnrolment({
   onCancel,
 }: {
   enrolment: TotpEnrolmentResponse;
-  onConfirmed: (recoveryCodes: string[]) => unknown;
+  onConfirmed: (result: TotpConfirmResponse) => unknown;
   onCancel: () => void;
 }) {
   const [codeError, setCodeError] = useState<string | undefined>();
-  const confirm = useMutation({ mutationFn: secondFactorApi.confirmTotp, onSuccess: ({ recoveryCodes }) => onConfirmed(recoveryCodes) });
+  const confirm = useMutation({ mutationFn: secondFactorApi.confirmTotp, onSuccess: onConfirmed });
 
   const described = describeSecondFactorError(confirm.error, 'second-factor', ['code']);
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const code = formText(new FormData(event.currentTarget), 'code').trim();
+    const form = new FormData(event.currentTarget);
+    const code = formText(form, 'code').trim();
     setCodeError(code ? undefined : TEXT.confirmCodeMissing);
-    if (code) confirm.mutate(code);
+    if (code) confirm.mutate({ code, signOutOtherSessions: form.get(SIGN_OUT_OTHERS_FIELD) === 'on' });
   };
 
   return (
@@ -56,6 +58,7 @@ export function TotpEnrolment({
         required
         error={codeError ?? described.fields.code}
       />
+      <SignOutOthersCheckbox />
       <FormAlert message={described.alert} />
       <div className="actions">
         <button type="submit" className="button button-primary" disabled={confirm.isPending}>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { RecoveryCodesResponse, TotpEnrolmentResponse } from '@gatehouse/types/second-factor';
+import type { FactorChangeResponse, RecoveryCodesResponse, TotpDisableRequest, TotpEnrolmentResponse } from '@gatehouse/types/second-factor';
 import { FormAlert } from '../../components/form-alert';
 import { QueryState } from '../../components/query-state';
 import { useConfirm } from '../../components/use-confirm';
@@ -8,16 +8,23 @@ import { whenIdle } from '../../components/when-idle';
 import { DateTime } from '../../lib/time-view';
 import { secondFactorMessages as TEXT } from '../../messages/second-factor';
 import { activityKeys } from '../activity/activity-queries';
+import { authKeys, authQueries } from '../auth/auth-queries';
+import { isApiError } from '../../lib/api-client';
+import { sessionKeys } from '../sessions/session-queries';
 import { useWithReauth } from '../reauth/reauth-context';
 import { RecoveryCodes } from './recovery-codes';
 import { secondFactorApi, secondFactorKeys, secondFactorQueries } from './second-factor-queries';
 import { TotpEnrolment } from './totp-enrolment';
 import './second-factor.css';
 import { describeSecondFactorError } from './second-factor-errors';
+import { confirmFactorChange } from './sign-out-others';
+import { ConfirmAddressFirst } from './confirm-address-first';
 
 /** The dashboard's "Two-factor authentication": set up, recovery codes, turn off. */
 export function TwoFactorSection() {
   const status = useQuery(secondFactorQueries.status());
+  // Unknown counts as confirmed: the API still refuses, and its answer is then shown.
+  const isAddressConfirmed = useQuery(authQueries.me()).data?.user.emailVerified !== false;
   const queryClient = useQueryClient();
   const withReauth = useWithReauth();
   const { confirm, dialog } = useConfirm();
@@ -25,9 +32,18 @@ export function TwoFactorSection() {
   const [shownCodes, setShownCodes] = useState<string[] | null>(null);
   const [message, setMessage] = useState('');
 
-  const refresh = () =>
-    Promise.all([queryClient.invalidateQueries({ queryKey: secondFactorKeys.all }), queryClient.invalidateQueries({ queryKey: activityKeys.all })]);
-  const begin = useMutation({ mutationFn: withReauth(secondFactorApi.beginTotp), onSuccess: setEnrolment });
+  const refresh = ({ haveSessionsEnded = false } = {}) =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: secondFactorKeys.all }),
+      queryClient.invalidateQueries({ queryKey: activityKeys.all }),
+      haveSessionsEnded ? queryClient.invalidateQueries({ queryKey: sessionKeys.list() }) : null,
+    ]);
+  const begin = useMutation({
+    mutationFn: withReauth(secondFactorApi.beginTotp),
+    onSuccess: setEnrolment,
+    // This tab thought the address confirmed: ask again, so the section says what to do instead.
+    onError: (error) => (isApiError(error, 'email_unverified') ? queryClient.invalidateQueries({ queryKey: authKeys.me() }) : undefined),
+  });
   const regenerate = useMutation({
     mutationFn: withReauth(secondFactorApi.regenerateRecoveryCodes),
     onSuccess: async ({ recoveryCodes }: RecoveryCodesResponse) => {
@@ -37,9 +53,11 @@ export function TwoFactorSection() {
   });
   const disable = useMutation({
     mutationFn: withReauth(secondFactorApi.disableTotp),
-    onSuccess: async () => {
-      setMessage(TEXT.turnedOff);
-      await refresh();
+    onSuccess: async (report: FactorChangeResponse | null, { signOutOtherSessions = true }: TotpDisableRequest) => {
+      const endedSessions = report?.endedSessions ?? 0;
+      setMessage(endedSessions > 0 ? `${TEXT.turnedOff} ${TEXT.endedSessions(endedSessions)}` : TEXT.turnedOff);
+      // Without a report (a bare 204) the list itself shows what ended.
+      await refresh({ haveSessionsEnded: report ? endedSessions > 0 : signOutOtherSessions });
     },
   });
 
@@ -47,7 +65,8 @@ export function TwoFactorSection() {
     if (await confirm({ title: TEXT.confirmNewCodesTitle, body: <p>{TEXT.confirmNewCodesBody}</p>, confirmLabel: TEXT.newRecoveryCodes })) regenerate.mutate();
   };
   const onTurnOff = async () => {
-    if (await confirm({ title: TEXT.confirmTurnOffTitle, body: <p>{TEXT.confirmTurnOffBody}</p>, confirmLabel: TEXT.turnOff })) disable.mutate();
+    const choice = await confirmFactorChange(confirm, { title: TEXT.confirmTurnOffTitle, body: <p>{TEXT.confirmTurnOffBody}</p>, confirmLabel: TEXT.turnOff });
+    if (choice) disable.mutate(choice);
   };
 
   const totp = status.data?.totp;
@@ -64,11 +83,11 @@ export function TwoFactorSection() {
         <TotpEnrolment
           enrolment={enrolment}
           onCancel={() => setEnrolment(null)}
-          onConfirmed={async (codes) => {
+          onConfirmed={async ({ recoveryCodes, endedSessions }) => {
             setEnrolment(null);
-            setShownCodes(codes);
-            setMessage('');
-            await refresh();
+            setShownCodes(recoveryCodes);
+            setMessage(endedSessions > 0 ? TEXT.endedSessions(endedSessions) : '');
+            await refresh({ haveSessionsEnded: endedSessions > 0 });
           }}
         />
       ) : totp ? (
@@ -95,11 +114,15 @@ export function TwoFactorSection() {
         ) : (
           <div className="stack">
             <p>{TEXT.offLead}</p>
-            <div className="actions">
-              <button type="button" className="button button-primary" {...whenIdle(begin.isPending, () => begin.mutate())}>
-                {TEXT.setUp}
-              </button>
-            </div>
+            {isAddressConfirmed ? (
+              <div className="actions">
+                <button type="button" className="button button-primary" {...whenIdle(begin.isPending, () => begin.mutate())}>
+                  {TEXT.setUp}
+                </button>
+              </div>
+            ) : (
+              <ConfirmAddressFirst />
+            )}
           </div>
         )
       ) : (
