@@ -28,6 +28,11 @@ export interface ChangeFeed {
   subscribeAll(listener: (change: FeedChange) => void): () => void;
   /** The stream is open and the server answered it within the lease: nothing it would report can be older than that. */
   isCurrent(now?: number): boolean;
+  /**
+   * Calls `listener` the moment `isCurrent` turns false: the stream failed, the feed closed, or the lease
+   * lapsed with no answer (a stalled server). Whatever relied on the feed must not wait for its next use.
+   */
+  subscribeNotCurrent(listener: () => void): () => void;
   /** Resolves once every change committed before the call has reached the listeners (tests and tools; immediate when not streaming). */
   sync(): Promise<void>;
   close(): Promise<void>;
@@ -74,6 +79,7 @@ export function createChangeFeed({ db, sessionsCollection, markersCollection, ma
   const byUser = new Map<string, Set<() => void>>();
   const bySid = new Map<string, Set<() => void>>();
   const everyChange = new Set<(change: FeedChange) => void>();
+  const notCurrentListeners = new Set<() => void>();
   /** Owners of sessions seen in events, so a delete (which carries only the id) reaches its account's watchers. */
   const owners = new Map<string, string>();
   const syncId = `${SYNC_PREFIX}${randomBytes(12).toString('base64url')}`;
@@ -85,6 +91,8 @@ export function createChangeFeed({ db, sessionsCollection, markersCollection, ma
   let current: mongo.ChangeStream<mongo.Document, FeedEvent> | null = null;
   let outcomeWaiters: ((outcome: FeedMode | 'unavailable') => void)[] = [];
   let isLostPending = false;
+  /** Fires when the lease lapses without an answer; every answer restarts it. Unref'd: it never keeps the process up. */
+  let leaseTimer: NodeJS.Timeout | null = null;
   const isClosed = () => state === 'closed';
   /** Ends a wait between retries when the feed is closed. */
   const closing = new AbortController();
@@ -122,8 +130,26 @@ export function createChangeFeed({ db, sessionsCollection, markersCollection, ma
     }
   }
 
+  /** The feed stops vouching for anything: whoever relied on it hears so once, when it was current until now. */
+  function stopBeingCurrent(): void {
+    heardAt = 0;
+    if (!leaseTimer) return;
+    clearTimeout(leaseTimer);
+    leaseTimer = null;
+    for (const listener of notCurrentListeners) {
+      try {
+        listener();
+      } catch (error) {
+        onProblem('a change feed listener failed', error);
+      }
+    }
+  }
+
   function markOpen(): void {
+    if (isClosed()) return;
     heardAt = Date.now();
+    if (leaseTimer) leaseTimer.refresh();
+    else leaseTimer = setTimeout(stopBeingCurrent, leaseMs).unref();
     if (state !== 'stream') {
       state = 'stream';
       settle('stream');
@@ -215,7 +241,7 @@ export function createChangeFeed({ db, sessionsCollection, markersCollection, ma
         }
       } catch (error) {
         if (isClosed()) break;
-        heardAt = 0;
+        stopBeingCurrent();
         const code = codeOf(error);
         if (code === NOT_A_REPLICA_SET) {
           state = 'poll';
@@ -278,6 +304,11 @@ export function createChangeFeed({ db, sessionsCollection, markersCollection, ma
       return state === 'stream' && now - heardAt < leaseMs;
     },
 
+    subscribeNotCurrent(listener) {
+      notCurrentListeners.add(listener);
+      return () => notCurrentListeners.delete(listener);
+    },
+
     async sync() {
       if (state !== 'stream') return;
       const doc = await markers().findOneAndUpdate(
@@ -296,6 +327,7 @@ export function createChangeFeed({ db, sessionsCollection, markersCollection, ma
       state = 'closed';
       closing.abort();
       settle('unavailable');
+      stopBeingCurrent();
       for (const waiter of syncWaiters.splice(0)) waiter.resolve();
       await current?.close().catch(() => undefined);
       await loop;

@@ -6,6 +6,9 @@ import { cookieHeader, findCookie, SESSION_COOKIE } from '../test/cookies';
 import type { Account } from '../test/accounts';
 import { signIn, signInAdmin, sleep } from '../test/sign-in';
 import type { SignedIn } from '../test/sign-in';
+import { waitFor } from '../test/http-client';
+import { killAll, removeDir, startEngine, tempDir } from '../test/processes';
+import type { EngineProcess } from '../test/processes';
 import { createTestApp, uniqueDbName } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
 
@@ -123,5 +126,62 @@ describe('SESSION_CACHE=coherent on two instances', () => {
       await sleep(5);
     }
     expect([401, 403]).toContain((await get(b, '/api/admin/users', user.cookie)).status);
+  });
+});
+
+describe('SESSION_CACHE=coherent when the change feed stops being current', () => {
+  /** The feed's lease (2 × its 1 s wait + 1 s) and slack for a busy 2-core machine. */
+  const LEASE_AND_SLACK_MS = 3000 + 4000;
+  const dirs: string[] = [];
+  afterAll(async () => {
+    await killAll();
+    dirs.forEach(removeDir);
+  });
+
+  /** An instance on a database server of its own (so the test can stall or kill it) holding a session in memory. */
+  async function holdingSessions(): Promise<{ t: TestApp; engine: EngineProcess }> {
+    const dbPath = tempDir('feed-stops');
+    dirs.push(dbPath);
+    const engine = await startEngine({ dbPath });
+    const t = await createTestApp({ mongoUri: engine.uri, sessionCache: 'coherent', dbTimeoutMs: 500, keepDatabase: true });
+    expect(await t.services.registry.feed.start()).toBe('stream');
+    const user = await signIn(t, await createAccount(t));
+    for (let i = 0; i < 2; i += 1) expect((await get(t, '/api/auth/me', user.cookie)).status).toBe(200);
+    expect(t.services.registry.cachedSessions()).toBeGreaterThan(0);
+    return { t, engine };
+  }
+
+  /** Waits, making no request (so no look-up), until the cache is empty. */
+  async function emptiesByItself(t: TestApp): Promise<number> {
+    const startedAt = performance.now();
+    await waitFor(async () => (t.services.registry.cachedSessions() === 0 ? true : undefined), {
+      timeoutMs: LEASE_AND_SLACK_MS,
+      intervalMs: 20,
+      what: 'the session cache to empty',
+    });
+    return performance.now() - startedAt;
+  }
+
+  it('S11: a stalled database server (no answer, no error): the cache empties once the lease lapses, with no look-up', { timeout: 60_000 }, async () => {
+    const { t, engine } = await holdingSessions();
+    engine.process.kill('SIGSTOP');
+    try {
+      const ms = await emptiesByItself(t);
+      expect(t.services.registry.feed.isCurrent()).toBe(false);
+      console.info(`coherent cache: emptied ${ms.toFixed(0)} ms after the database server stalled`);
+    } finally {
+      engine.process.kill('SIGCONT');
+    }
+    await t.close();
+    await engine.stop();
+  });
+
+  it('S11: the database server gone: the cache empties with no look-up', { timeout: 60_000 }, async () => {
+    const { t, engine } = await holdingSessions();
+    await engine.stop('SIGKILL');
+    const ms = await emptiesByItself(t);
+    expect(t.services.registry.feed.isCurrent()).toBe(false);
+    console.info(`coherent cache: emptied ${ms.toFixed(0)} ms after the database server died`);
+    await t.close();
   });
 });

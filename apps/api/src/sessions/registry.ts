@@ -251,6 +251,8 @@ export function createSessionRegistry({ connection, config, accounts, logger }: 
     config.sessionCache === 'coherent' ? createSessionCache({ maxEntries: config.sessionCacheMaxEntries ?? 10_000, isTrusted: () => feed.isCurrent() }) : null;
   if (cache) {
     feed.subscribeAll((change) => evictFor(cache, change));
+    // Entries are only as good as the feed that evicts them: once it stops being current, none may stay.
+    feed.subscribeNotCurrent(() => cache.clear());
     // Until the stream is open (and whenever it is not current) the cache is bypassed: strict reads.
     void feed.start();
   }
@@ -649,6 +651,9 @@ export function createSessionRegistry({ connection, config, accounts, logger }: 
      * on the sessions and revocation-marker collections; the live router subscribes instead of polling.
      */
     feed: feed as SessionFeed,
+
+    /** How many sessions the coherent cache holds in memory now (0 when it is off). */
+    cachedSessions: (): number => cache?.size() ?? 0,
 
     /** Stops the change feed (shutdown; tests): it holds a database cursor open. */
     close: () => feed.close(),
