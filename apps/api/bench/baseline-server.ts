@@ -106,6 +106,7 @@ app.get('/api/auth/me', (req, res) => {
       absoluteExpiresAt: new Date(absoluteExpiresAt).toISOString(),
       rememberMe: data.rememberMe ?? false,
       authenticatedAt: new Date(data.authenticatedAt ?? createdAt).toISOString(),
+      assurance: data.assurance ?? 'aal1',
     },
   };
   res.set('Cache-Control', 'no-store').json(body);

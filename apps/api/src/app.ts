@@ -12,10 +12,9 @@ import { createAuthRouter } from './auth/router';
 import { createPasswordHasher } from './auth/passwords';
 import type { PasswordHasher } from './auth/passwords';
 import { createRegistrationRouter } from './auth/registration-router';
-import { createSignIn } from './auth/sign-in';
-import { createLoginThrottle } from './auth/throttle';
+import { createLoginThrottle } from './throttle/login-throttle';
 import { createKnownDevices } from './devices/known-devices';
-import { createNewDeviceAlerts } from './devices/new-device-alerts';
+import { createNewDeviceAlerts } from './sign-in/new-device-alerts';
 import { parseJsonBody, requireJsonBody } from './http/body';
 import { createCors } from './http/cors';
 import { createCrossSiteGuard } from './http/cross-site';
@@ -34,13 +33,17 @@ import { createPasskeyAssertions } from './passkeys/assertions';
 import { createChallenges } from './passkeys/challenges';
 import { createPasskeyStore } from './passkeys/passkey-store';
 import { createRelyingParty } from './passkeys/relying-party';
-import { createPasskeySignInRouter } from './passkeys/sign-in-router';
+import { createPasskeySignInRouter } from './sign-in/passkey-router';
 import { createSecondFactorRouter } from './second-factor/account-router';
-import { createCodeThrottle } from './second-factor/code-throttle';
+import { createCodeThrottle } from './throttle/code-throttle';
 import { createSecondFactorEnrolment } from './second-factor/enrolment';
 import { createSecondFactorNotices } from './second-factor/notices';
 import { createSecondFactors } from './second-factor/second-factors';
-import { createSecondStep } from './second-factor/second-step';
+import { createSecondStepRouter } from './sign-in/second-step';
+import { createSignInAuthority } from './sign-in/authority';
+import { createEmailLinkSignIn } from './sign-in/email-link';
+import { createPasswordRouter } from './sign-in/password-router';
+import { createFactorChanges } from './second-factor/factor-changes';
 import { createSecretBox } from './second-factor/secret-box';
 import type { Clock } from './second-factor/totp';
 import type { LiveBus } from './live/live-bus';
@@ -49,14 +52,15 @@ import { relaySessionEvents } from './live/session-feed';
 import { createDevRouter, listensOnLoopbackOnly } from './mail/dev-router';
 import { createMailService } from './mail/mail-service';
 import type { MailService } from './mail/mail-service';
-import { createMailThrottle } from './mail/mail-throttle';
+import { createMailThrottle } from './throttle/mail-throttle';
 import { createPasswordResets } from './recovery/password-resets';
 import { createRecoveryRouter } from './recovery/router';
 import { createApiReferenceRouter } from './openapi/router';
 import { createSessionRegistry } from './sessions/registry';
 import type { SessionRegistry } from './sessions/registry';
 import { createSessionsRouter } from './sessions/router';
-import { createRequireFreshAuth, createSessionLifecycle, createSessionMiddleware } from './sessions/session-middleware';
+import { createSessionLifecycle } from './sessions/session-lifecycle';
+import { createRequireFreshAuth, requireUser } from './sessions/signed-in';
 import { createAccountTokens } from './tokens/account-tokens';
 import { createAccountChanges, createAccountSource } from './users/accounts';
 import type { AccountChanges } from './users/accounts';
@@ -72,6 +76,8 @@ export interface AppDeps {
   hasher?: PasswordHasher;
   /** Epoch milliseconds for authenticator-app codes; tests move it on to get a fresh code per step. */
   clock?: Clock;
+  /** Runs between a new session's insert and the account's re-read (tests force S31 interleavings there). */
+  afterSessionInsert?: () => Promise<void>;
 }
 
 export interface AppServices {
@@ -90,7 +96,14 @@ export interface AppServices {
 }
 
 /** Builds the app from its dependencies; it neither connects nor listens (server.ts does). */
-export function createApp({ config, connection, logger, hasher = createPasswordHasher(config.passwordHashing), clock = Date.now }: AppDeps): {
+export function createApp({
+  config,
+  connection,
+  logger,
+  hasher = createPasswordHasher(config.passwordHashing),
+  clock = Date.now,
+  afterSessionInsert,
+}: AppDeps): {
   app: Express;
   services: AppServices;
 } {
@@ -99,7 +112,7 @@ export function createApp({ config, connection, logger, hasher = createPasswordH
   const jobs = createBackgroundJobs(logger);
   const activity = createActivityLog({ connection, live });
   const accountSource = createAccountSource(users);
-  const registry = createSessionRegistry({ connection, config, accounts: accountSource, logger });
+  const registry = createSessionRegistry({ connection, config, accounts: accountSource, logger, ...(afterSessionInsert ? { afterInsert: afterSessionInsert } : {}) });
   const tokens = createAccountTokens(connection);
   const accounts = createAccountChanges({ users, sessions: registry, activity, tokens });
   const devices = createKnownDevices(connection);
@@ -109,16 +122,6 @@ export function createApp({ config, connection, logger, hasher = createPasswordH
   const verification = createEmailVerification({ config, tokens, mail, activity, jobs });
   const resets = createPasswordResets({ users, tokens, mail, activity, jobs });
   const requireFreshAuth = createRequireFreshAuth(config);
-  const signIn = createSignIn({
-    config,
-    registry,
-    devices,
-    onNewDevice: createNewDeviceAlerts({ mail, activity }),
-    async onUnverified(account) {
-      // The right password was given: a fresh link is due, unless this address got its share of mail.
-      if (await mailThrottle.tryTakeAddress(account.user.email)) verification.sendLinkLater({ userId: account.user.id, email: account.user.email });
-    },
-  });
   const codeThrottle = createCodeThrottle(connection, config.throttle);
   const secondFactors = createSecondFactors({ connection, box: createSecretBox(config.totpEncryptionKeys), clock, issuer: config.serviceName });
   const passkeys = createPasskeyStore(connection);
@@ -129,24 +132,29 @@ export function createApp({ config, connection, logger, hasher = createPasswordH
     onRejected: (reason) => logger.info({ authEvent: 'passkey_rejected', reason }, 'auth: passkey_rejected'),
   });
   const assertions = createPasskeyAssertions({ store: passkeys, relyingParty });
-  const secondStep = createSecondStep({
+  const loginThrottle = createLoginThrottle(connection, config.throttle);
+  const authority = createSignInAuthority({
     config,
     registry,
     accounts: accountSource,
+    hasher,
+    passwordThrottle: loginThrottle,
+    codeThrottle,
     secondFactors,
     passkeys,
-    assertions,
-    relyingParty,
-    throttle: codeThrottle,
+    devices,
     activity,
-    notices: createSecondFactorNotices({ activity, mail }),
-    signIn,
+    onNewDevice: createNewDeviceAlerts({ mail, activity }),
+    async onUnverified(account) {
+      // The right password was given: a fresh link is due, unless this address got its share of mail.
+      if (await mailThrottle.tryTakeAddress(account.user.email)) verification.sendLinkLater({ userId: account.user.id, email: account.user.email });
+    },
   });
+  const factorChanges = createFactorChanges({ accounts: accountSource, registry });
   // The registry announces; live push and the activity log listen (events flow one way).
   relaySessionEvents(registry.events, live);
   recordSessionActivity(registry.events, activity);
 
-  const loginThrottle = createLoginThrottle(connection, config.throttle);
 
   const app = express();
   app.disable('x-powered-by');
@@ -163,37 +171,44 @@ export function createApp({ config, connection, logger, hasher = createPasswordH
   app.use('/api', parseJsonBody); // 10 kB, strict, depth-limited (S20, S23)
   app.use('/api', createHealthRouter({ connection, readiness })); // before sessions: probes cost no database read
   app.use('/api', createApiReferenceRouter({ config })); // the OpenAPI document (and, outside production, its page): no database read either
-  app.use('/api', createSessionMiddleware({ config, store: registry.store, generateId: (req) => registry.generateId(req) })); // loads the session (1 read) only for API calls, never for static files
+  app.use('/api', registry.middleware()); // loads the session (1 read) only for API calls, never for static files
   app.use('/api', createSessionLifecycle({ config, registry })); // absolute timeout (S9), pending role changes (S4), replayed-cookie detection
-  app.use('/api/auth/login/second-factor', secondStep.router); // the only route a pending sign-in can use (S37)
+  app.use(
+    '/api/auth/login/second-factor',
+    createSecondStepRouter({
+      authority,
+      registry,
+      accounts: accountSource,
+      secondFactors,
+      passkeys,
+      assertions,
+      relyingParty,
+      activity,
+      notices: createSecondFactorNotices({ activity, mail }),
+    }),
+  ); // the only route a pending sign-in can use (S37)
   app.use(
     '/api/auth/passkey',
-    createPasskeySignInRouter({ registry, accounts: accountSource, store: passkeys, relyingParty, assertions, throttle: codeThrottle, activity, signIn }),
+    createPasskeySignInRouter({ registry, authority, accounts: accountSource, store: passkeys, relyingParty, assertions, throttle: codeThrottle, activity }),
   );
-  app.use(
-    '/api/auth',
-    createAuthRouter({
-      config,
-      registry,
-      users,
-      accounts,
-      devices,
-      signIn,
-      hasher,
-      throttle: loginThrottle,
-      activity,
-      requireFreshAuth,
-      secondStep,
-    }),
-  );
+  app.use('/api/auth', createPasswordRouter({ authority, registry, requireUser }));
+  app.use('/api/auth', createAuthRouter({ config, registry, accounts, authority, hasher, requireFreshAuth }));
   app.use('/api/auth', createRegistrationRouter({ users, hasher, throttle: loginThrottle, mailThrottle, mail, verification, activity, jobs }));
   app.use('/api/auth', createRecoveryRouter({ config, users, accounts, tokens, resets, hasher, mail, mailThrottle }));
   app.use(
     '/api/auth',
-    createVerificationRouter({ config, users, accountSource, accounts, tokens, verification, signIn, mail, mailThrottle, activity, jobs, requireFreshAuth }),
+    createVerificationRouter({
+      config,
+      users,
+      accountSource,
+      accounts,
+      tokens,
+      verification,
+      emailLink: createEmailLinkSignIn({ authority, accounts }),
+      mail, mailThrottle, activity, jobs, requireFreshAuth }),
   );
-  app.use('/api/account/passkeys', createPasskeysRouter({ store: passkeys, relyingParty, activity, requireFreshAuth }));
-  app.use('/api/account', createSecondFactorRouter({ config, secondFactors, throttle: codeThrottle, activity, requireFreshAuth }));
+  app.use('/api/account/passkeys', createPasskeysRouter({ store: passkeys, relyingParty, activity, requireFreshAuth, factorChanges }));
+  app.use('/api/account', createSecondFactorRouter({ config, secondFactors, throttle: codeThrottle, activity, requireFreshAuth, factorChanges }));
   app.use('/api/sessions', createSessionsRouter({ config, registry, devices }));
   app.use('/api/activity', createActivityRouter({ activity }));
   app.use('/api/events', createEventsRouter({ config, registry, live }));

@@ -39,7 +39,7 @@ export interface RateLimit {
   durationSeconds: number;
 }
 
-/** Every limit of the sign-in throttle (auth/throttle.ts explains each); the environment sets them. */
+/** Every limit of the throttles (throttle/ explains each); the environment sets them. */
 export interface ThrottleLimits {
   signInPerEmailAndIp: RateLimit;
   signInPerEmail: RateLimit;
@@ -49,6 +49,10 @@ export interface ThrottleLimits {
   /** Authenticator-app and recovery codes (second step, enrolment): per account, whoever guesses. */
   secondFactorPerAccount: RateLimit;
   secondFactorPerIp: RateLimit;
+  /** Codes tried within one pending sign-in: past it, the password must be given again. */
+  secondFactorPerPendingSignIn: RateLimit;
+  /** Codes tried from a browser that signed in to the account before: its own budget, like passwords (S44). */
+  secondFactorPerKnownDevice: RateLimit;
   /** Passkey challenges handed to one address (each is a stored document until it expires). */
   passkeyChallengesPerIp: RateLimit;
   /** Mail a request can make the server send to one address (reset, verification, notices). */
@@ -73,6 +77,8 @@ export const PRODUCTION_THROTTLE_LIMITS: ThrottleLimits = {
   registrationsPerIp: { points: 10, durationSeconds: HOUR },
   secondFactorPerAccount: { points: 10, durationSeconds: 15 * 60 },
   secondFactorPerIp: { points: 100, durationSeconds: HOUR },
+  secondFactorPerPendingSignIn: { points: 5, durationSeconds: 15 * 60 },
+  secondFactorPerKnownDevice: { points: 10, durationSeconds: 15 * 60 },
   passkeyChallengesPerIp: { points: 300, durationSeconds: HOUR },
   mailPerAddress: { points: 5, durationSeconds: HOUR },
   mailPerIp: { points: 20, durationSeconds: HOUR },
@@ -287,6 +293,8 @@ function throttleLimits(e: Env): ThrottleLimits {
     registrationsPerIp: e.THROTTLE_REGISTRATIONS_PER_IP ?? defaults.registrationsPerIp,
     secondFactorPerAccount: e.THROTTLE_SECOND_FACTOR_PER_ACCOUNT ?? defaults.secondFactorPerAccount,
     secondFactorPerIp: e.THROTTLE_SECOND_FACTOR_PER_IP ?? defaults.secondFactorPerIp,
+    secondFactorPerPendingSignIn: defaults.secondFactorPerPendingSignIn,
+    secondFactorPerKnownDevice: defaults.secondFactorPerKnownDevice,
     passkeyChallengesPerIp: defaults.passkeyChallengesPerIp,
     mailPerAddress: e.THROTTLE_MAIL_PER_ADDRESS ?? defaults.mailPerAddress,
     mailPerIp: e.THROTTLE_MAIL_PER_IP ?? defaults.mailPerIp,

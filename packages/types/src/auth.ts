@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AssuranceSchema } from './sessions';
 import { UserSchema } from './users';
 import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './limits';
 
@@ -65,20 +66,42 @@ export const SessionSummarySchema = z.object({
   rememberMe: z.boolean(),
   /** When the password was last proven in this session; sensitive actions need it recent. */
   authenticatedAt: z.iso.datetime(),
+  /** How strongly the holder was proven (see AssuranceSchema). */
+  assurance: AssuranceSchema,
 });
 export type SessionSummary = z.infer<typeof SessionSummarySchema>;
 
 export const MeResponseSchema = z.object({ user: UserSchema, session: SessionSummarySchema });
 export type MeResponse = z.infer<typeof MeResponseSchema>;
 
-/** Re-authentication ("sudo mode"): proves the password again before a sensitive action. */
+/**
+ * An authenticator-app code or a recovery code, as typed: spaces and dashes are ignored, letters compared
+ * without case (so "1234 56" and "ABCD-efgh-…" work).
+ */
+export const OneTimeCodeSchema = z
+  .string({ error: 'Enter the code' })
+  .max(64, { error: 'That code is too long' })
+  .transform((code) => code.replace(/[\s-]/g, '').toLowerCase())
+  .pipe(
+    z
+      .string()
+      .min(1, { error: 'Enter the code' })
+      .regex(/^[a-z0-9]+$/, { error: 'Codes have only letters and digits' }),
+  );
+
+/**
+ * Re-authentication ("sudo mode"): proves the account's strongest level again before a sensitive
+ * action. On an account with an authenticator app the password alone answers 401
+ * `second_factor_required`: `code` (app or recovery code) must come with it.
+ */
 export const ReauthRequestSchema = z.object({
   password: z
     .string({ error: 'Password must be text' })
     .min(1, { error: 'Enter your password' })
     .max(PASSWORD_MAX_LENGTH, { error: `Use at most ${PASSWORD_MAX_LENGTH} characters` }),
+  code: OneTimeCodeSchema.optional(),
 });
-export type ReauthRequest = z.infer<typeof ReauthRequestSchema>;
+export type ReauthRequest = z.input<typeof ReauthRequestSchema>;
 export const ReauthResponseSchema = MeResponseSchema;
 export type ReauthResponse = z.infer<typeof ReauthResponseSchema>;
 

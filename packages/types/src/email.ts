@@ -1,20 +1,27 @@
 import { z } from 'zod';
 import { EmailSchema } from './auth';
 import { LinkTokenSchema } from './recovery';
+import { SecondFactorMethodSchema } from './second-factor';
 import { UserSchema } from './users';
 
 /**
- * Follows a link from a verification mail. After registration it confirms the address and signs the
- * browser in (a new session, sign-in method `email_link`); after a change of address it applies the new
- * address (no new session).
+ * Follows a link from a verification mail. After registration it confirms the address; it signs the
+ * browser in (a new session, sign-in method `email_link`, `aal1`) only for an account without a second
+ * factor. An account with one gets a pending sign-in instead (`secondFactorRequired`, the second step of
+ * a password sign-in completes it). A browser signed in to another account is never switched: 409
+ * `signed_in_as_other`, its session untouched. After a change of address it applies the new address.
  */
 export const VerifyEmailRequestSchema = z.object({ token: LinkTokenSchema });
 export type VerifyEmailRequest = z.infer<typeof VerifyEmailRequestSchema>;
 export const VerifyEmailResponseSchema = z.object({
   outcome: z.enum(['verified', 'email_changed']),
   user: UserSchema,
-  /** This browser is now signed in to the account (after `verified`). */
+  /** This browser is signed in to the account now. */
   isSignedIn: z.boolean(),
+  /** The account has a second factor: the browser holds a pending sign-in that the second step completes. */
+  secondFactorRequired: z.boolean(),
+  /** What the second step may be (empty unless `secondFactorRequired`). */
+  methods: z.array(SecondFactorMethodSchema),
 });
 export type VerifyEmailResponse = z.infer<typeof VerifyEmailResponseSchema>;
 

@@ -19,6 +19,7 @@ export const ErrorCodeSchema = z.enum([
   'passkey_rejected',
   'invalid_token',
   'email_unverified',
+  'signed_in_as_other',
   'mail_unavailable',
   'too_many_requests',
   'cross_site_request',
@@ -36,6 +37,8 @@ export const ErrorBodySchema = z.object({
     message: z.string(),
     /** Per-field messages for `validation_failed`, keyed by the field's path ("email", "password"). */
     fields: z.record(z.string(), z.string()).optional(),
+    /** With `signed_in_as_other`: the account this browser is signed in to (its address, to say which). */
+    signedInAs: z.string().optional(),
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { UserSchema } from './users';
 import { MeResponseSchema } from './auth';
+import { SignOutOtherSessionsSchema } from './sessions';
 
 export const PASSKEY_NAME_MAX_LENGTH = 60;
 /** Enough for any credential the WebAuthn spec allows (ids are at most 1023 bytes). */
@@ -111,10 +112,20 @@ export const PasskeyParamsSchema = z.object({ id: Base64UrlSchema.min(1).max(140
 export const PasskeyRegistrationOptionsResponseSchema = z.object({ options: PasskeyCreationOptionsSchema });
 export type PasskeyRegistrationOptionsResponse = z.infer<typeof PasskeyRegistrationOptionsResponseSchema>;
 
-export const AddPasskeyRequestSchema = z.object({ name: PasskeyNameSchema, credential: PasskeyRegistrationCredentialSchema });
+export const AddPasskeyRequestSchema = z.object({
+  name: PasskeyNameSchema,
+  credential: PasskeyRegistrationCredentialSchema,
+  signOutOtherSessions: SignOutOtherSessionsSchema,
+});
 export type AddPasskeyRequest = z.input<typeof AddPasskeyRequestSchema>;
 export const PasskeyResponseSchema = z.object({ passkey: PasskeyViewSchema });
 export type PasskeyResponse = z.infer<typeof PasskeyResponseSchema>;
+/** A passkey added: it, and how many other sessions ended with the change. */
+export const AddPasskeyResponseSchema = PasskeyResponseSchema.extend({ endedSessions: z.number().int().nonnegative() });
+export type AddPasskeyResponse = z.infer<typeof AddPasskeyResponseSchema>;
+/** Removing a passkey (`DELETE /api/account/passkeys/:id`); the body is optional. */
+export const RemovePasskeyRequestSchema = z.object({ signOutOtherSessions: SignOutOtherSessionsSchema });
+export type RemovePasskeyRequest = z.input<typeof RemovePasskeyRequestSchema>;
 
 export const RenamePasskeyRequestSchema = z.object({ name: PasskeyNameSchema });
 export type RenamePasskeyRequest = z.input<typeof RenamePasskeyRequestSchema>;

@@ -1,7 +1,10 @@
 import { z } from 'zod';
-import { LoginResponseSchema } from './auth';
+import { LoginResponseSchema, OneTimeCodeSchema } from './auth';
+import { SignOutOtherSessionsSchema } from './sessions';
 import { UserSchema } from './users';
 import { PasskeyAuthenticationCredentialSchema, PasskeyRequestOptionsSchema } from './passkeys';
+
+export { OneTimeCodeSchema };
 
 /** The number of recovery codes an account gets at once (each single use). */
 export const RECOVERY_CODE_COUNT = 10;
@@ -26,20 +29,6 @@ export type SecondFactorRequiredResponse = z.infer<typeof SecondFactorRequiredRe
 export const PasswordLoginResponseSchema = z.union([LoginResponseSchema, SecondFactorRequiredResponseSchema]);
 export type PasswordLoginResponse = z.infer<typeof PasswordLoginResponseSchema>;
 
-/**
- * An authenticator-app code or a recovery code, as typed: spaces and dashes are ignored, letters compared
- * without case (so "1234 56" and "ABCD-efgh-…" work).
- */
-export const OneTimeCodeSchema = z
-  .string({ error: 'Enter the code' })
-  .max(64, { error: 'That code is too long' })
-  .transform((code) => code.replace(/[\s-]/g, '').toLowerCase())
-  .pipe(
-    z
-      .string()
-      .min(1, { error: 'Enter the code' })
-      .regex(/^[a-z0-9]+$/, { error: 'Codes have only letters and digits' }),
-  );
 
 /** The second step: a code (authenticator app or recovery code), or a passkey assertion. */
 export const SecondFactorLoginRequestSchema = z.union([z.object({ code: OneTimeCodeSchema }), z.object({ credential: PasskeyAuthenticationCredentialSchema })]);
@@ -71,11 +60,22 @@ export const TotpEnrolmentResponseSchema = z.object({
 });
 export type TotpEnrolmentResponse = z.infer<typeof TotpEnrolmentResponseSchema>;
 
-export const TotpConfirmRequestSchema = z.object({ code: OneTimeCodeSchema });
+export const TotpConfirmRequestSchema = z.object({ code: OneTimeCodeSchema, signOutOtherSessions: SignOutOtherSessionsSchema });
 export type TotpConfirmRequest = z.input<typeof TotpConfirmRequestSchema>;
 
 /** Recovery codes are shown once, here; the server keeps only their hashes. */
 export const RecoveryCodesResponseSchema = z.object({ recoveryCodes: z.array(z.string()) });
 export type RecoveryCodesResponse = z.infer<typeof RecoveryCodesResponseSchema>;
-export const TotpConfirmResponseSchema = RecoveryCodesResponseSchema;
-export type TotpConfirmResponse = RecoveryCodesResponse;
+export const TotpConfirmResponseSchema = RecoveryCodesResponseSchema.extend({
+  /** How many other sessions ended with the change. */
+  endedSessions: z.number().int().nonnegative(),
+});
+export type TotpConfirmResponse = z.infer<typeof TotpConfirmResponseSchema>;
+
+/** Turning the app off (`DELETE /api/account/totp`); the body is optional. */
+export const TotpDisableRequestSchema = z.object({ signOutOtherSessions: SignOutOtherSessionsSchema });
+export type TotpDisableRequest = z.input<typeof TotpDisableRequestSchema>;
+
+/** What a factor change did to the account's other sessions. */
+export const FactorChangeResponseSchema = z.object({ endedSessions: z.number().int().nonnegative() });
+export type FactorChangeResponse = z.infer<typeof FactorChangeResponseSchema>;

@@ -16,6 +16,14 @@ export type Device = z.infer<typeof DeviceSchema>;
 export const AuthMethodSchema = z.enum(['password', 'totp', 'recovery_code', 'passkey', 'email_link']);
 export type AuthMethod = z.infer<typeof AuthMethodSchema>;
 
+/**
+ * How strongly a session's holder was proven (NIST SP 800-63B): `aal1` one factor (a password alone, an
+ * e-mailed link), `aal2` two (password + authenticator or recovery code, or a passkey with user
+ * verification). An account with a second factor only ever gets `aal2` sessions.
+ */
+export const AssuranceSchema = z.enum(['aal1', 'aal2']);
+export type Assurance = z.infer<typeof AssuranceSchema>;
+
 /** Why a session ended; every way of ending one gives one of these. */
 export const SessionEndReasonSchema = z.enum(['revoked', 'expired', 'signed_out', 'password_changed', 'account_disabled']);
 export type SessionEndReason = z.infer<typeof SessionEndReasonSchema>;
@@ -40,6 +48,8 @@ export const SessionViewSchema = z.object({
   ip: z.string().nullable(),
   /** How this session was signed in (e.g. ["password"], ["password", "totp"], ["passkey"]). */
   authMethods: z.array(AuthMethodSchema),
+  /** How strongly the holder was proven at sign-in (or at a later step-up). */
+  assurance: AssuranceSchema,
   /** When the session's holder last proved who they are (sign-in or re-authentication). */
   authenticatedAt: z.iso.datetime(),
 });
@@ -62,6 +72,12 @@ export const RenameDeviceRequestSchema = z.object({
 export type RenameDeviceRequest = z.input<typeof RenameDeviceRequestSchema>;
 export const RenameDeviceResponseSchema = z.object({ session: SessionViewSchema });
 export type RenameDeviceResponse = z.infer<typeof RenameDeviceResponseSchema>;
+
+/**
+ * Adding or removing a second factor or passkey: whether every other session of the account ends with
+ * it (the form offers it checked; omitted, it is true). The session making the change stays.
+ */
+export const SignOutOtherSessionsSchema = z.boolean().optional().default(true);
 
 export const RevokeOthersResponseSchema = z.object({ revoked: z.number().int().nonnegative() });
 export type RevokeOthersResponse = z.infer<typeof RevokeOthersResponseSchema>;

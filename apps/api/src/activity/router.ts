@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { ActivityListResponse } from '@gatehouse/types/activity';
-import { requireUser, signedInUser } from '../sessions/session-middleware';
+import { requireUser, signedInUser } from '../sessions/signed-in';
 import { ACTIVITY_LIST_LIMIT } from './activity-log';
 import type { ActivityLog } from './activity-log';
 

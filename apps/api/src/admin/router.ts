@@ -14,12 +14,12 @@ import type { ActivityLog } from '../activity/activity-log';
 import type { Config } from '../config';
 import type { KnownDevices } from '../devices/known-devices';
 import type { MailService } from '../mail/mail-service';
-import type { MailThrottle } from '../mail/mail-throttle';
+import type { MailThrottle } from '../throttle/mail-throttle';
 import type { PasswordResets } from '../recovery/password-resets';
-import { HttpError, notFound, secondFactorRequired } from '../http/errors';
+import { HttpError, notFound, adminSecondFactorRequired } from '../http/errors';
 import type { SecondFactorEnrolment } from '../second-factor/enrolment';
 import type { SessionRegistry } from '../sessions/registry';
-import { becomeAnonymous, clearSessionCookie, createRequireFreshAuth, requireAdmin, signedInUser } from '../sessions/session-middleware';
+import { createRequireFreshAuth, requireAdmin, requireAssurance, signedInUser } from '../sessions/signed-in';
 import { toAdminSessionView } from '../sessions/views';
 import type { AccountChanges } from '../users/accounts';
 import { getUserModel } from '../users/user-model';
@@ -30,7 +30,7 @@ import { userIdsByEmailFragment, usersById } from './users-lookup';
 export interface AdminRouterDeps {
   config: Pick<Config, 'reauthWindowSeconds' | 'cookieName' | 'isProduction' | 'requireAdminSecondFactor'>;
   connection: Connection;
-  registry: Pick<SessionRegistry, 'page' | 'countByUser' | 'findByHandle' | 'endSession' | 'endAccountSessions' | 'health'>;
+  registry: Pick<SessionRegistry, 'page' | 'countByUser' | 'findByHandle' | 'endSession' | 'endThisSession' | 'endAccountSessions' | 'health'>;
   accounts: Pick<AccountChanges, 'disable' | 'enable' | 'setRole'>;
   devices: Pick<KnownDevices, 'labels' | 'labelKey'>;
   activity: Pick<ActivityLog, 'listRecentOfType'>;
@@ -74,12 +74,9 @@ export function createAdminRouter({
   const requireFreshAuth = createRequireFreshAuth(config);
   const users = getUserModel(connection);
   router.use(requireAdmin);
-  if (config.requireAdminSecondFactor) {
-    // The deployment's choice (REQUIRE_ADMIN_SECOND_FACTOR): no admin console for an account a password alone opens.
-    router.use(async (req, _res, next) => {
-      next((await enrolment.isEnrolled(signedInUser(req).userId)) ? undefined : secondFactorRequired());
-    });
-  }
+  // The deployment's choice (REQUIRE_ADMIN_SECOND_FACTOR): the admin console only for a session proven with
+  // two factors (aal2). Having a factor is not enough: enrolling one inside a password session raises nothing (S42).
+  if (config.requireAdminSecondFactor) router.use(requireAssurance('aal2', adminSecondFactorRequired));
 
   async function loadUser(params: unknown): Promise<UserLean> {
     const { id } = AdminUserParamsSchema.parse(params);
@@ -136,11 +133,8 @@ export function createAdminRouter({
     if (!target) throw notFound();
     const isOwn = target.sid === signedInUser(req).sid;
     // Their own row is a sign-out, so the cookie is cleared instead of replayed on the next request.
-    await registry.endSession(target.sid, { reason: isOwn ? 'signed_out' : 'revoked', actor: isOwn ? 'self' : 'admin' }, { isHolderTold: isOwn });
-    if (isOwn) {
-      await becomeAnonymous(req);
-      clearSessionCookie(res, config);
-    }
+    if (isOwn) await registry.endThisSession(req, res, { reason: 'signed_out', actor: 'self' }, { forgetClient: false });
+    else await registry.endSession(target.sid, { reason: 'revoked', actor: 'admin' });
     res.status(204).end();
   });
 

@@ -7,13 +7,13 @@ import { isDuplicateKeyError } from '../db/errors';
 import { validationFailed } from '../http/errors';
 import type { BackgroundJobs } from '../jobs/background-jobs';
 import type { MailService } from '../mail/mail-service';
-import type { MailThrottle } from '../mail/mail-throttle';
+import type { MailThrottle } from '../throttle/mail-throttle';
 import type { UserModel } from '../users/user-model';
 import type { EmailVerification } from '../verification/email-verification';
 import type { PasswordHasher } from './passwords';
 import { passwordProblem } from './password-policy';
-import { seenFrom } from './sign-in';
-import type { LoginThrottle } from './throttle';
+import { seenFrom } from '../sessions/device';
+import type { LoginThrottle } from '../throttle/login-throttle';
 
 export interface RegistrationRouterDeps {
   users: UserModel;

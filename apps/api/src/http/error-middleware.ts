@@ -42,7 +42,12 @@ export const errorMiddleware: ErrorRequestHandler = (error: unknown, req, res, n
     req.log?.warn({ err: describeForLog(error) }, 'database unavailable');
   }
   const body: ErrorBody = {
-    error: { code: httpError.code, message: httpError.message, ...(httpError.options.fields ? { fields: httpError.options.fields } : {}) },
+    error: {
+      code: httpError.code,
+      message: httpError.message,
+      ...(httpError.options.fields ? { fields: httpError.options.fields } : {}),
+      ...(httpError.options.signedInAs ? { signedInAs: httpError.options.signedInAs } : {}),
+    },
   };
   res
     .status(httpError.status)

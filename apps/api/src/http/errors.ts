@@ -7,7 +7,7 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: ErrorCode,
     message: string,
-    readonly options: { fields?: Record<string, string>; headers?: Record<string, string> } = {},
+    readonly options: { fields?: Record<string, string>; headers?: Record<string, string>; signedInAs?: string } = {},
   ) {
     super(message);
   }
@@ -40,7 +40,23 @@ export const serviceUnavailable = () =>
 export const invalidCode = () => new HttpError(401, 'invalid_code', 'That code is not correct, or was already used.');
 /** A WebAuthn response that did not verify: wrong origin or RP ID, unknown or reused challenge, counter, signature (S38). */
 export const passkeyRejected = () => new HttpError(401, 'passkey_rejected', 'The passkey could not be verified. Try again.');
-export const secondFactorRequired = () =>
-  new HttpError(403, 'second_factor_required', 'Administrators must set up two-factor authentication (an authenticator app or a passkey) first.');
+/** REQUIRE_ADMIN_SECOND_FACTOR: the admin API wants a session proven with two factors (aal2), not an account that merely has them (S42). */
+export const adminSecondFactorRequired = () =>
+  new HttpError(
+    403,
+    'second_factor_required',
+    'The admin console needs a session signed in with two factors: sign out and sign in again with your authenticator app or passkey (set one up first if you have none).',
+  );
+/** Re-authentication on an account with an authenticator app: the password alone proves less than the account has (S42). */
+export const reauthSecondFactorRequired = () =>
+  new HttpError(401, 'second_factor_required', 'Enter a code from your authenticator app (or a recovery code) with your password.');
+/** Re-authentication with a password on an account whose second factor is a passkey: the passkey is what proves it. */
+export const reauthPasskeyRequired = () => new HttpError(401, 'second_factor_required', 'Confirm it’s you with your passkey.');
+/** A link for one account opened in a browser signed in to another: never switched silently (login CSRF, S44). */
+export const signedInAsOther = (email: string) =>
+  new HttpError(409, 'signed_in_as_other', `This browser is signed in as ${email}. Sign out first to use this link.`, { signedInAs: email });
+/** Second factors are added only to accounts whose address is proven (account pre-hijacking, S43). */
+export const factorNeedsVerifiedEmail = () =>
+  new HttpError(403, 'email_unverified', 'Confirm your email address before adding a second factor: use the link we mailed you.');
 /** The second step came without a pending sign-in, or after it expired (S37). */
 export const signInExpired = () => new HttpError(401, 'unauthenticated', 'Your sign-in expired. Enter your password again.');

@@ -4,7 +4,7 @@ import type { LiveEvent } from '@gatehouse/types/events';
 import type { Config } from '../config';
 import { unauthenticated } from '../http/errors';
 import type { SessionRegistry, WatchResult } from '../sessions/registry';
-import { requireUser, signedInUser } from '../sessions/session-middleware';
+import { requireUser, signedInUser } from '../sessions/signed-in';
 import type { LiveBus } from './live-bus';
 
 export const HEARTBEAT_INTERVAL_MS = 15_000;

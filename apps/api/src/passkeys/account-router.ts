@@ -1,12 +1,13 @@
 import { Router } from 'express';
 import type { RequestHandler } from 'express';
-import { AddPasskeyRequestSchema, PasskeyParamsSchema, RenamePasskeyRequestSchema } from '@gatehouse/types/passkeys';
-import type { PasskeyListResponse, PasskeyRegistrationOptionsResponse, PasskeyResponse } from '@gatehouse/types/passkeys';
+import { AddPasskeyRequestSchema, PasskeyParamsSchema, RemovePasskeyRequestSchema, RenamePasskeyRequestSchema } from '@gatehouse/types/passkeys';
+import type { AddPasskeyResponse, PasskeyListResponse, PasskeyRegistrationOptionsResponse, PasskeyResponse } from '@gatehouse/types/passkeys';
 import type { ActivityLog } from '../activity/activity-log';
-import { seenFrom } from '../auth/sign-in';
+import { seenFrom } from '../sessions/device';
 import { isDuplicateKeyError } from '../db/errors';
 import { HttpError, notFound } from '../http/errors';
-import { requireUser, signedInUser } from '../sessions/session-middleware';
+import { requireUser, signedInUser } from '../sessions/signed-in';
+import type { FactorChanges } from '../second-factor/factor-changes';
 import type { PasskeyStore } from './passkey-store';
 import type { RelyingParty } from './relying-party';
 
@@ -15,10 +16,11 @@ export interface PasskeysRouterDeps {
   relyingParty: Pick<RelyingParty, 'registrationOptions' | 'verifyRegistration'>;
   activity: Pick<ActivityLog, 'record'>;
   requireFreshAuth: RequestHandler;
+  factorChanges: FactorChanges;
 }
 
 /** Mounted at /api/account/passkeys: the signed-in account's passkeys. Adding and removing need a fresh proof (S13). */
-export function createPasskeysRouter({ store, relyingParty, activity, requireFreshAuth }: PasskeysRouterDeps): Router {
+export function createPasskeysRouter({ store, relyingParty, activity, requireFreshAuth, factorChanges }: PasskeysRouterDeps): Router {
   const router = Router();
   router.use(requireUser);
 
@@ -29,6 +31,7 @@ export function createPasskeysRouter({ store, relyingParty, activity, requireFre
 
   router.post('/options', requireFreshAuth, async (req, res) => {
     const { userId, user } = signedInUser(req);
+    await factorChanges.requireVerifiedEmail(userId);
     const [userHandle, existing] = await Promise.all([store.userHandleOf(userId), store.credentialsOf(userId)]);
     const options = await relyingParty.registrationOptions({ userId, userHandle, email: user.email, name: user.name, existing });
     const body: PasskeyRegistrationOptionsResponse = { options };
@@ -36,8 +39,10 @@ export function createPasskeysRouter({ store, relyingParty, activity, requireFre
   });
 
   router.post('/', requireFreshAuth, async (req, res) => {
-    const { userId } = signedInUser(req);
-    const { name, credential } = AddPasskeyRequestSchema.parse(req.body);
+    const person = signedInUser(req);
+    const { userId } = person;
+    const { name, credential, signOutOtherSessions } = AddPasskeyRequestSchema.parse(req.body);
+    await factorChanges.requireVerifiedEmail(userId);
     const made = await relyingParty.verifyRegistration(userId, credential);
     let passkey;
     try {
@@ -48,7 +53,8 @@ export function createPasskeysRouter({ store, relyingParty, activity, requireFre
     }
     await activity.record({ userId, type: 'passkey_added', passkeyName: name, ...seenFrom(req) });
     req.log.info({ authEvent: 'passkey_added', userId }, 'auth: passkey_added');
-    const body: PasskeyResponse = { passkey };
+    const endedSessions = await factorChanges.afterChange(person, { signOutOtherSessions });
+    const body: AddPasskeyResponse = { passkey, endedSessions };
     res.status(201).json(body);
   });
 
@@ -63,12 +69,15 @@ export function createPasskeysRouter({ store, relyingParty, activity, requireFre
   });
 
   router.delete('/:id', requireFreshAuth, async (req, res) => {
-    const { userId } = signedInUser(req);
+    const person = signedInUser(req);
+    const { userId } = person;
     const { id } = PasskeyParamsSchema.parse(req.params);
+    const { signOutOtherSessions } = RemovePasskeyRequestSchema.parse(req.body ?? {});
     const removed = await store.remove(userId, id);
     if (!removed) throw notFound();
     await activity.record({ userId, type: 'passkey_removed', passkeyName: removed.name, ...seenFrom(req) });
     req.log.info({ authEvent: 'passkey_removed', userId }, 'auth: passkey_removed');
+    await factorChanges.afterChange(person, { signOutOtherSessions });
     res.status(204).end();
   });
 

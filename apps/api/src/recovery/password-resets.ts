@@ -1,5 +1,5 @@
 import type { ActivityLog } from '../activity/activity-log';
-import type { SeenFrom } from '../auth/sign-in';
+import type { SeenFrom } from '../sessions/device';
 import { PASSWORD_RESET_TTL_SECONDS } from '../config';
 import type { BackgroundJobs } from '../jobs/background-jobs';
 import type { MailService } from '../mail/mail-service';

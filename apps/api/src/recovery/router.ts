@@ -4,12 +4,13 @@ import { CheckResetTokenRequestSchema, ForgotPasswordRequestSchema, ResetPasswor
 import type { CheckResetTokenResponse, ForgotPasswordResponse, ResetPasswordResponse } from '@gatehouse/types/recovery';
 import type { PasswordHasher } from '../auth/passwords';
 import { passwordProblem } from '../auth/password-policy';
-import { seenFrom } from '../auth/sign-in';
+import { seenFrom } from '../sessions/device';
 import type { Config } from '../config';
 import { invalidToken, validationFailed } from '../http/errors';
 import type { MailService } from '../mail/mail-service';
-import type { MailThrottle } from '../mail/mail-throttle';
-import { becomeAnonymous, forgetClientState, signedInUserOf } from '../sessions/session-middleware';
+import type { MailThrottle } from '../throttle/mail-throttle';
+import { becomeAnonymous, forgetClientState } from '../sessions/cookie-session';
+import { signedInUserOf } from '../sessions/signed-in';
 import type { AccountTokens } from '../tokens/account-tokens';
 import type { AccountChanges } from '../users/accounts';
 import type { UserModel } from '../users/user-model';

@@ -8,7 +8,7 @@ import type { Store } from 'express-session';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase } from '../db/connection';
-import { createSessionMiddleware } from '../sessions/session-middleware';
+import { createSessionMiddleware } from '../sessions/cookie-session';
 import { SESSIONS_COLLECTION } from '../sessions/registry';
 import { GatehouseSessionStore } from '../sessions/store';
 import { TEST_SECRET, testConfig } from '../test/test-config';

@@ -1,14 +1,15 @@
 import { Router } from 'express';
 import type { RequestHandler } from 'express';
-import { TotpConfirmRequestSchema } from '@gatehouse/types/second-factor';
+import { TotpConfirmRequestSchema, TotpDisableRequestSchema } from '@gatehouse/types/second-factor';
 import type { RecoveryCodesResponse, SecondFactorStatusResponse, TotpConfirmResponse, TotpEnrolmentResponse } from '@gatehouse/types/second-factor';
 import type { ActivityLog } from '../activity/activity-log';
-import { seenFrom } from '../auth/sign-in';
+import { seenFrom } from '../sessions/device';
 import type { Config } from '../config';
 import { HttpError, invalidCode } from '../http/errors';
-import { requireUser, signedInUser } from '../sessions/session-middleware';
-import { checkedCode } from './code-throttle';
-import type { CodeThrottle } from './code-throttle';
+import { requireUser, signedInUser } from '../sessions/signed-in';
+import { checkedCode } from '../throttle/code-throttle';
+import type { CodeThrottle } from '../throttle/code-throttle';
+import type { FactorChanges } from './factor-changes';
 import { TotpStateError } from './second-factors';
 import type { SecondFactors } from './second-factors';
 
@@ -18,6 +19,7 @@ export interface SecondFactorRouterDeps {
   throttle: Pick<CodeThrottle, 'beginCodeCheck'>;
   activity: Pick<ActivityLog, 'record'>;
   requireFreshAuth: RequestHandler;
+  factorChanges: FactorChanges;
 }
 
 function stateError(error: unknown): unknown {
@@ -29,7 +31,7 @@ function stateError(error: unknown): unknown {
 }
 
 /** Mounted at /api/account: the authenticator app (TOTP) and recovery codes of the signed-in account. */
-export function createSecondFactorRouter({ config, secondFactors, throttle, activity, requireFreshAuth }: SecondFactorRouterDeps): Router {
+export function createSecondFactorRouter({ config, secondFactors, throttle, activity, requireFreshAuth, factorChanges }: SecondFactorRouterDeps): Router {
   const router = Router();
   router.use(requireUser);
 
@@ -47,6 +49,7 @@ export function createSecondFactorRouter({ config, secondFactors, throttle, acti
   /** Step one: a new secret, shown this once; nothing changes until a code confirms it. */
   router.post('/totp', requireFreshAuth, async (req, res) => {
     const { userId, user } = signedInUser(req);
+    await factorChanges.requireVerifiedEmail(userId);
     const body: TotpEnrolmentResponse = await secondFactors.beginEnrolment(userId, user.email).catch((error: unknown) => {
       throw stateError(error);
     });
@@ -55,9 +58,10 @@ export function createSecondFactorRouter({ config, secondFactors, throttle, acti
 
   /** Step two: the first valid code turns it on; the recovery codes are shown this once. */
   router.post('/totp/confirm', async (req, res) => {
-    const { userId } = signedInUser(req);
-    const { code } = TotpConfirmRequestSchema.parse(req.body);
-    const attempt = await throttle.beginCodeCheck({ userId, ip: req.ip ?? 'unknown' });
+    const person = signedInUser(req);
+    const { userId } = person;
+    const { code, signOutOtherSessions } = TotpConfirmRequestSchema.parse(req.body);
+    const attempt = await throttle.beginCodeCheck({ userId, ip: req.ip ?? 'unknown', pendingSignIn: null, knownDeviceKey: person.deviceKey });
     const recoveryCodes = await checkedCode(attempt, () => secondFactors.confirmEnrolment(userId, code)).catch((error: unknown) => {
       throw stateError(error);
     });
@@ -65,15 +69,20 @@ export function createSecondFactorRouter({ config, secondFactors, throttle, acti
     const seen = seenFrom(req);
     await activity.record({ userId, type: 'totp_enabled', ...seen });
     req.log.info({ authEvent: 'totp_enabled', userId }, 'auth: totp_enabled');
-    const body: TotpConfirmResponse = { recoveryCodes };
+    // This session keeps the level it was signed in with: enrolling raises nothing (S42).
+    const endedSessions = await factorChanges.afterChange(person, { signOutOtherSessions });
+    const body: TotpConfirmResponse = { recoveryCodes, endedSessions };
     res.json(body);
   });
 
   router.delete('/totp', requireFreshAuth, async (req, res) => {
-    const { userId } = signedInUser(req);
+    const person = signedInUser(req);
+    const { userId } = person;
+    const { signOutOtherSessions } = TotpDisableRequestSchema.parse(req.body ?? {});
     if (!(await secondFactors.disable(userId))) throw stateError(new TotpStateError('not_enabled'));
     await activity.record({ userId, type: 'totp_disabled', ...seenFrom(req) });
     req.log.info({ authEvent: 'totp_disabled', userId }, 'auth: totp_disabled');
+    await factorChanges.afterChange(person, { signOutOtherSessions });
     res.status(204).end();
   });
 

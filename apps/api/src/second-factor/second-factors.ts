@@ -31,6 +31,12 @@ interface RecoveryCodeDocument {
 
 export type CodeKind = 'totp' | 'recovery_code';
 
+/**
+ * A code that is right, not yet used up: `spendCode` uses it (once). Checking and spending apart lets
+ * the second step spend a recovery code only in the request that wins the pending sign-in (S44).
+ */
+export type CodeMatch = { kind: 'totp'; userId: string; step: number } | { kind: 'recovery_code'; userId: string; codeHash: string };
+
 export interface TotpStatus {
   isEnabled: boolean;
   enabledAt: Date | null;
@@ -63,19 +69,30 @@ export function createSecondFactors({ connection, box, clock, issuer }: { connec
     return shown;
   }
 
-  /** Accepts a code of a later step than the last one used, atomically: the same code never works twice. */
-  async function useTotp(userId: string, code: string): Promise<boolean> {
+  /** An app code of a later step than the last one used (a code of that step or an earlier one is a replay). */
+  async function matchTotp(userId: string, code: string): Promise<CodeMatch | null> {
     const doc = await totps().findOne({ _id: userId, enabledAt: { $ne: null } });
-    if (!doc) return false;
+    if (!doc) return null;
     const step = matchingTimeStep(box.open(doc.secret, context(userId)), code, clock());
-    if (step === null) return false;
-    const { modifiedCount } = await totps().updateOne({ _id: userId, enabledAt: { $ne: null }, lastUsedStep: { $lt: step } }, { $set: { lastUsedStep: step } });
-    return modifiedCount === 1;
+    return step === null || step <= doc.lastUsedStep ? null : { kind: 'totp', userId, step };
   }
 
-  async function useRecoveryCode(userId: string, code: string): Promise<boolean> {
-    if (!looksLikeRecoveryCode(code)) return false;
-    const { deletedCount } = await recoveryCodes().deleteOne({ _id: recoveryCodeHash(userId, code), userId });
+  async function matchRecoveryCode(userId: string, code: string): Promise<CodeMatch | null> {
+    if (!looksLikeRecoveryCode(code)) return null;
+    const codeHash = recoveryCodeHash(userId, code);
+    return (await recoveryCodes().countDocuments({ _id: codeHash, userId }, { limit: 1 })) > 0 ? { kind: 'recovery_code', userId, codeHash } : null;
+  }
+
+  /** Uses a matched code up, atomically: false if another request spent it (or a later app code) first. */
+  async function spendCode(match: CodeMatch): Promise<boolean> {
+    if (match.kind === 'totp') {
+      const { modifiedCount } = await totps().updateOne(
+        { _id: match.userId, enabledAt: { $ne: null }, lastUsedStep: { $lt: match.step } },
+        { $set: { lastUsedStep: match.step } },
+      );
+      return modifiedCount === 1;
+    }
+    const { deletedCount } = await recoveryCodes().deleteOne({ _id: match.codeHash, userId: match.userId });
     return deletedCount === 1;
   }
 
@@ -146,11 +163,17 @@ export function createSecondFactors({ connection, box, clock, issuer }: { connec
       return replaceRecoveryCodes(userId);
     },
 
-    /** Uses an authenticator-app code or a recovery code (normalised: no spaces or dashes, lower case). */
+    /** Whether this is a right, unused authenticator-app or recovery code (normalised: no spaces or dashes, lower case); spends nothing. */
+    async matchCode(userId: string, code: string): Promise<CodeMatch | null> {
+      return (await matchTotp(userId, code)) ?? (await matchRecoveryCode(userId, code));
+    },
+
+    spendCode,
+
+    /** Checks and spends in one go, where no race decides who owns the code (re-authentication). */
     async useCode(userId: string, code: string): Promise<CodeKind | null> {
-      if (await useTotp(userId, code)) return 'totp';
-      if (await useRecoveryCode(userId, code)) return 'recovery_code';
-      return null;
+      const match = (await matchTotp(userId, code)) ?? (await matchRecoveryCode(userId, code));
+      return match && (await spendCode(match)) ? match.kind : null;
     },
 
     async ensureIndexes(): Promise<void> {

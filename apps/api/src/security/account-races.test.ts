@@ -86,10 +86,14 @@ async function instance(dbName: string, sessionCache: SessionCacheMode): Promise
   const verifyGate = new Gate();
   const insertGate = new Gate();
   // The admin signs in once per instance and the whole file takes minutes: keep its proof fresh for the run.
-  const t = await createTestApp({ dbName, keepDatabase: true, hasher: racingHasher(verifyGate), reauthWindowSeconds: 3600, sessionCache });
-  const { store } = t.services.registry;
-  const save = store.set.bind(store);
-  store.set = (sid, session, callback) => save(sid, session, (error) => void insertGate.pass().then(() => callback?.(error)));
+  const t = await createTestApp({
+    dbName,
+    keepDatabase: true,
+    hasher: racingHasher(verifyGate),
+    reauthWindowSeconds: 3600,
+    sessionCache,
+    afterSessionInsert: () => insertGate.pass(),
+  });
   return { t, verifyGate, insertGate, admin: await signInAdmin(t) };
 }
 

@@ -1,19 +1,27 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import Emittery from 'emittery';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
+import type { SessionSummary } from '@gatehouse/types/auth';
 import type { SessionData } from 'express-session';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
-import type { AuthMethod, Device, SessionEndReason } from '@gatehouse/types/sessions';
+import type { Assurance, AuthMethod, Device, SessionEndReason } from '@gatehouse/types/sessions';
 import type { User } from '@gatehouse/types/users';
 import type { Config } from '../config';
 import { accountChanged, accountDisabled, unauthenticated } from '../http/errors';
 import { createChangeFeed } from './change-feed';
 import type { ChangeFeed, FeedChange } from './change-feed';
+import { assuranceOf } from './assurance';
 import { sessionHandle } from './handle';
+import { toSessionRecord, UNKNOWN_DEVICE } from './session-record';
+import type { SessionRecord } from './session-record';
 import { createSessionCache } from './session-cache';
 import type { SessionCache } from './session-cache';
+import { clearSessionCookie, createSessionMiddleware, forgetClientState } from './cookie-session';
+import type { CookieSessionConfig } from './cookie-session';
 import { GatehouseSessionStore } from './store';
+import { touchAfterResponse } from './touch';
+import { sessionSummary } from './views';
 import type { SessionDocument } from './store';
 import type { PendingSignIn } from './session-data';
 import './session-data';
@@ -26,7 +34,7 @@ export const SESSION_MARKER_TTL_SECONDS = 30 * 24 * 60 * 60;
 /** Requests the ended tab had in flight when it was told arrive within this window: not theft signals. */
 export const FOLLOW_UP_GRACE_MS = 10_000;
 
-export type { SessionEndReason };
+export type { SessionEndReason, SessionRecord };
 export type Actor = 'self' | 'admin' | 'system';
 
 export interface EndCause {
@@ -40,27 +48,6 @@ export interface EndCause {
  */
 export type MarkerReason = SessionEndReason | 'rotated';
 
-const UNKNOWN_DEVICE: Device = { browser: null, os: null, platform: null };
-
-/** A stored session as the server sees it. `sid` must never reach a client: views carry `handle` only. */
-export interface SessionRecord {
-  sid: string;
-  handle: string;
-  userId: string | null;
-  createdAt: Date;
-  lastActiveAt: Date;
-  idleExpiresAt: Date;
-  absoluteExpiresAt: Date;
-  authenticatedAt: Date;
-  authMethods: AuthMethod[];
-  rememberMe: boolean;
-  device: Device;
-  /** The browser's device key; a session from before device cookies stands for a device of its own. */
-  deviceKey: string;
-  ip: string | null;
-  /** The stored `session` field as it is: mask before showing it. */
-  data: SessionDocument['session'];
-}
 
 /** What the registry needs to know of an account; users/accounts.ts provides it. */
 export interface AccountState {
@@ -111,6 +98,7 @@ export type WatchResult =
 export interface SignInProof {
   account: AccountState;
   authMethods: AuthMethod[];
+  assurance: Assurance;
   rememberMe: boolean;
   deviceKey: string | null;
   device: Device;
@@ -138,7 +126,9 @@ interface SessionMarker {
   followUpUsed?: boolean;
 }
 
+/** The cookie settings are optional for tools that never serve a request (cli/user-role.ts). */
 export type RegistryConfig = Pick<Config, 'idleTimeoutSeconds' | 'rememberMeIdleTimeoutSeconds' | 'touchAfterSeconds' | 'absoluteTimeoutSeconds'> &
+  Partial<Pick<Config, 'cookieName' | 'sessionSecrets' | 'isProduction'>> &
   Partial<Pick<Config, 'sessionCache' | 'sessionCacheMaxEntries'>>;
 
 export interface SessionRegistryDeps {
@@ -147,6 +137,8 @@ export interface SessionRegistryDeps {
   accounts: AccountSource;
   /** Where the change feed reports falling back or failing. */
   logger?: Pick<Logger, 'warn'>;
+  /** Runs between a new session's insert and the account's re-read: tests hold it there to force S31 interleavings. */
+  afterInsert?: () => Promise<void>;
 }
 
 /** What other modules may do with the registry's change feed (live/ subscribes; tests and tools sync). */
@@ -167,28 +159,6 @@ function toMarkerReason(reason: unknown): MarkerReason {
 /** Only live documents: connect-mongo ignores expired ones on read, and so must every listing. */
 function notExpired(now = new Date()) {
   return { expires: { $gt: now } };
-}
-
-function toSessionRecord(doc: SessionDocument): SessionRecord {
-  const data = doc.session;
-  const handle = doc.handle ?? sessionHandle(doc._id);
-  const createdAt = typeof data.createdAt === 'number' ? new Date(data.createdAt) : (doc.lastModified ?? doc.expires);
-  return {
-    sid: doc._id,
-    handle,
-    userId: typeof data.userId === 'string' ? data.userId : null,
-    createdAt,
-    lastActiveAt: doc.lastModified ?? createdAt,
-    idleExpiresAt: doc.expires,
-    absoluteExpiresAt: typeof data.absoluteExpiresAt === 'number' ? new Date(data.absoluteExpiresAt) : doc.expires,
-    authenticatedAt: typeof data.authenticatedAt === 'number' ? new Date(data.authenticatedAt) : createdAt,
-    authMethods: Array.isArray(data.authMethods) ? data.authMethods : ['password'],
-    rememberMe: data.rememberMe === true,
-    device: data.device ?? UNKNOWN_DEVICE,
-    deviceKey: typeof data.deviceKey === 'string' ? data.deviceKey : `session:${handle}`,
-    ip: data.ip ?? null,
-    data,
-  };
 }
 
 /** What another instance's change (or a lost place) means for this instance's cached sessions. */
@@ -234,7 +204,7 @@ function accountFields(account: AccountState): Pick<SessionData, 'userId' | 'use
  * *before* it ends sessions. So a proof racing a change either inserted before the change looked for
  * sessions (and is ended with them) or sees the new version after its insert (and discards itself).
  */
-export function createSessionRegistry({ connection, config, accounts, logger }: SessionRegistryDeps) {
+export function createSessionRegistry({ connection, config, accounts, logger, afterInsert }: SessionRegistryDeps) {
   const sessions = () => connection.collection<SessionDocument>(SESSIONS_COLLECTION);
   const markers = () => connection.collection<SessionMarker>(SESSION_MARKERS_COLLECTION);
   const events = new Emittery<SessionEvents>();
@@ -273,6 +243,7 @@ export function createSessionRegistry({ connection, config, accounts, logger }: 
   async function insertChecked(req: Request, userId: string, expectedVersion: number, isRotation: boolean): Promise<void> {
     store.markNew(req.session);
     await save(req);
+    await afterInsert?.();
     const current = await accounts.load(userId);
     if (!current || current.isDisabled || current.version !== expectedVersion) {
       // Regenerating deletes the document just written and leaves an empty session that is never saved.
@@ -348,8 +319,9 @@ export function createSessionRegistry({ connection, config, accounts, logger }: 
 
   /**
    * A new id for the same session (S4), with the account copy taken from `account`: after
-   * re-authentication and password change (`isProof`: the holder proved who they are now), and on the
-   * first request after a role change (not a proof). Sign-in time and the absolute deadline stay.
+   * re-authentication and password change (`proof`: the level the holder proved just now), and on the
+   * first request after a role change (`proof: null`). Sign-in time and the absolute deadline stay; a
+   * two-factor proof raises an `aal1` session to `aal2` (step-up), a weaker one never lowers it.
    *
    * The new session is only as good as the one it replaces: it must still be at the account version
    * that session was valid for (`expectedVersion`, by default the one it carries). A request that loaded
@@ -357,25 +329,40 @@ export function createSessionRegistry({ connection, config, accounts, logger }: 
    */
   async function rotate(
     req: Request,
-    { account, isProof, expectedVersion = req.session.accountVersion ?? 0 }: { account: AccountState; isProof: boolean; expectedVersion?: number },
+    { account, proof, expectedVersion = req.session.accountVersion ?? 0 }: { account: AccountState; proof: Assurance | null; expectedVersion?: number },
   ): Promise<void> {
     const { createdAt, absoluteExpiresAt, authenticatedAt, authMethods, rememberMe, device, deviceKey, ip } = req.session;
+    const assurance = req.session.assurance ?? assuranceOf(authMethods ?? []);
+    const authenticatedAssurance = req.session.authenticatedAssurance ?? assurance;
     // The request rotating it carries the new cookie back: its holder is told.
-    await writeMarkers([req.sessionID], account.user.id, { reason: 'rotated', actor: isProof ? 'self' : 'system' }, true);
+    await writeMarkers([req.sessionID], account.user.id, { reason: 'rotated', actor: proof ? 'self' : 'system' }, true);
     await regenerate(req);
     Object.assign(req.session, {
       ...accountFields(account),
       createdAt,
       absoluteExpiresAt,
-      authenticatedAt: isProof ? Date.now() : authenticatedAt,
+      authenticatedAt: proof ? Date.now() : authenticatedAt,
+      authenticatedAssurance: proof ?? authenticatedAssurance,
+      assurance: proof === 'aal2' ? 'aal2' : assurance,
       authMethods,
       rememberMe,
       device,
       deviceKey,
       ip,
-    });
+    } satisfies Partial<SessionData>);
     applyCookieLifetime(req, config);
     await insertChecked(req, account.user.id, expectedVersion, true);
+  }
+
+  function cookieConfig(): CookieSessionConfig {
+    const { cookieName, sessionSecrets, isProduction } = config;
+    if (cookieName === undefined || sessionSecrets === undefined || isProduction === undefined) throw new Error('this registry was made without cookie settings');
+    return { cookieName, sessionSecrets, isProduction };
+  }
+
+  /** express-session's `genid`: 192 random bits (S1), unless the registry chose the id (a rotation). */
+  function generateId(req: Request): string {
+    return chosenIds.get(req) ?? randomBytes(24).toString('base64url');
   }
 
   /** The request's pending sign-in, unless it has expired. */
@@ -394,8 +381,32 @@ export function createSessionRegistry({ connection, config, accounts, logger }: 
   }
 
   return {
-    store,
     events: events as SessionEventHub,
+
+    /** express-session over this registry's store: loads a request's session (1 read), ids from `generateId`. */
+    middleware: () => createSessionMiddleware({ config: cookieConfig(), store, generateId }),
+
+    /**
+     * The one "end this session" behind every way a holder leaves (sign-out, revoking one's own session,
+     * its absolute deadline, a reset opened in it): the ending recorded like any other (marker, event),
+     * the request left anonymous, and the cookie cleared; `forgetClient` also asks the browser to drop
+     * what it cached (Clear-Site-Data) when the person signed out.
+     */
+    async endThisSession(req: Request, res: Response, cause: EndCause, { forgetClient }: { forgetClient: boolean }): Promise<void> {
+      if (req.session.userId) await endSession(req.sessionID, cause, { isHolderTold: true });
+      await regenerate(req);
+      if (forgetClient) forgetClientState(res, cookieConfig());
+      else clearSessionCookie(res, cookieConfig());
+    },
+
+    /** The current session as `/api/auth/me` reports it, from the loaded session alone (no extra read). */
+    summaryOf: (req: Request): SessionSummary => sessionSummary(req, store),
+
+    /** Moves the idle deadline after the response, as express-session's touch would have (store.ts). */
+    touchAfterResponse: (req: Request, res: Response) => touchAfterResponse(req, res, store),
+
+    /** Stores a new idle deadline for this request's session now (remember-me switched). */
+    refreshDeadline: (req: Request) => store.refreshDeadline(req.sessionID, req.session as Partial<SessionData>),
 
     /**
      * Sign-in and registration: always a brand-new session id (S3), the pre-login session destroyed, and
@@ -409,6 +420,8 @@ export function createSessionRegistry({ connection, config, accounts, logger }: 
         createdAt: now,
         authenticatedAt: now,
         authMethods: proof.authMethods,
+        assurance: proof.assurance,
+        authenticatedAssurance: proof.assurance,
         absoluteExpiresAt: now + config.absoluteTimeoutSeconds * 1000,
         rememberMe: proof.rememberMe,
         device: proof.device,
@@ -467,16 +480,13 @@ export function createSessionRegistry({ connection, config, accounts, logger }: 
       // The new id is derived from the old one (192 random bits no one else knows) and the account version.
       chosenIds.set(req, createHmac('sha256', req.sessionID).update(`gatehouse rotation\0${account.version}`).digest('base64url').slice(0, 32));
       try {
-        await rotate(req, { account, isProof: false, expectedVersion: account.version });
+        await rotate(req, { account, proof: null, expectedVersion: account.version });
       } finally {
         chosenIds.delete(req);
       }
     },
 
-    /** express-session's `genid`: 192 random bits (S1), unless the registry chose the id (a rotation). */
-    generateId(req: Request): string {
-      return chosenIds.get(req) ?? randomBytes(24).toString('base64url');
-    },
+    generateId,
 
     endSession,
 

@@ -1,6 +1,5 @@
 import { Router } from 'express';
 import type { Request } from 'express';
-import type { SessionData } from 'express-session';
 import { CookieExplanationSchema, RenameDeviceRequestSchema, SessionHandleParamsSchema } from '@gatehouse/types/sessions';
 import type {
   CookieExplanation,
@@ -15,7 +14,8 @@ import type { Config } from '../config';
 import type { KnownDevices } from '../devices/known-devices';
 import { notFound, unauthenticated } from '../http/errors';
 import type { SessionRecord, SessionRegistry } from './registry';
-import { becomeAnonymous, cookieOptions, createRequireFreshAuth, forgetClientState, requireUser, signedInUser } from './session-middleware';
+import { cookieOptions } from './cookie-session';
+import { createRequireFreshAuth, requireUser, signedInUser } from './signed-in';
 import { toSessionView } from './views';
 
 type SessionsConfig = Pick<
@@ -32,7 +32,7 @@ type SessionsConfig = Pick<
 
 export interface SessionsRouterDeps {
   config: SessionsConfig;
-  registry: Pick<SessionRegistry, 'listForUser' | 'findForUser' | 'findBySid' | 'endSession' | 'endAccountSessions' | 'store'>;
+  registry: Pick<SessionRegistry, 'listForUser' | 'findForUser' | 'findBySid' | 'endSession' | 'endThisSession' | 'endAccountSessions' | 'refreshDeadline'>;
   devices: Pick<KnownDevices, 'labels' | 'labelKey' | 'rename'>;
 }
 
@@ -140,7 +140,7 @@ export function createSessionsRouter({ config, registry, devices }: SessionsRout
   router.post('/current/extend', async (req, res) => {
     // The store caps `expires` at absoluteExpiresAt, so only the idle deadline can move.
     req.session.touch();
-    await registry.store.refreshDeadline(req.sessionID, req.session as Partial<SessionData>);
+    await registry.refreshDeadline(req);
     const [session] = await viewsOf([await currentRecord(req)], req.sessionID);
     if (!session) throw unauthenticated();
     const body: ExtendSessionResponse = { session };
@@ -175,9 +175,7 @@ export function createSessionsRouter({ config, registry, devices }: SessionsRout
 
     if (target.sid === sid) {
       // Ending the session this request runs in is signing out.
-      await registry.endSession(sid, { reason: 'signed_out', actor: 'self' }, { isHolderTold: true });
-      await becomeAnonymous(req);
-      forgetClientState(res, config);
+      await registry.endThisSession(req, res, { reason: 'signed_out', actor: 'self' }, { forgetClient: true });
     } else {
       await registry.endSession(target.sid, { reason: 'revoked', actor: 'self' });
     }

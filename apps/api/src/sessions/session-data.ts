@@ -1,6 +1,6 @@
 import type { SessionData } from 'express-session';
 import type { SecondFactorMethod } from '@gatehouse/types/second-factor';
-import type { AuthMethod, Device } from '@gatehouse/types/sessions';
+import type { Assurance, AuthMethod, Device } from '@gatehouse/types/sessions';
 import type { User } from '@gatehouse/types/users';
 
 /**
@@ -43,6 +43,10 @@ declare module 'express-session' {
     authenticatedAt: number;
     /** How the session was signed in, in the order the proofs were given. */
     authMethods: AuthMethod[];
+    /** How strongly the holder was proven: at sign-in, raised by a two-factor re-authentication (step-up). */
+    assurance: Assurance;
+    /** The level the last proof (`authenticatedAt`) reached: sudo mode asks for the session's own level. */
+    authenticatedAssurance: Assurance;
     /** createdAt + the absolute timeout; fixed at sign-in. */
     absoluteExpiresAt: number;
     rememberMe: boolean;

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
 import { TEST_SECRET } from '../test/test-config';
-import type { GatehouseSessionStore } from './store';
+import { SESSIONS_COLLECTION } from './registry';
+import { GatehouseSessionStore } from './store';
 import { cookieHeader, issuedCookie, unsignSid } from '../test/cookies';
 import { register, sessionDoc, sessionDocs } from '../test/sign-in';
 
@@ -13,7 +14,16 @@ let t: TestApp;
 let store: GatehouseSessionStore;
 beforeAll(async () => {
   t = await createTestApp({ touchAfterSeconds: 0, idleTimeoutSeconds: 600, rememberMeIdleTimeoutSeconds: 7200 });
-  store = t.services.registry.store;
+  // A store of its own on the app's collection: the registry keeps its store to itself.
+  store = new GatehouseSessionStore({
+    client: t.connection.getClient(),
+    dbName: t.connection.name,
+    collectionName: SESSIONS_COLLECTION,
+    idleTimeoutSeconds: t.config.idleTimeoutSeconds,
+    rememberMeIdleTimeoutSeconds: t.config.rememberMeIdleTimeoutSeconds,
+    touchAfterSeconds: t.config.touchAfterSeconds,
+    cache: null,
+  });
 });
 afterAll(() => t.close());
 

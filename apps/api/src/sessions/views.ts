@@ -4,7 +4,8 @@ import type { SessionSummary } from '@gatehouse/types/auth';
 import type { AdminSessionView } from '@gatehouse/types/admin';
 import type { SessionView } from '@gatehouse/types/sessions';
 import type { DeviceLabel } from '../devices/known-devices';
-import type { SessionRecord } from './registry';
+import { assuranceOf } from './assurance';
+import type { SessionRecord } from './session-record';
 import type { GatehouseSessionStore } from './store';
 
 export function toSessionView(session: SessionRecord, { currentSid, label }: { currentSid: string | null; label?: DeviceLabel }): SessionView {
@@ -21,6 +22,7 @@ export function toSessionView(session: SessionRecord, { currentSid, label }: { c
     firstSeenAt: (label?.firstSeenAt ?? session.createdAt).toISOString(),
     ip: session.ip,
     authMethods: session.authMethods,
+    assurance: session.assurance,
     authenticatedAt: session.authenticatedAt.toISOString(),
   };
 }
@@ -46,5 +48,6 @@ export function sessionSummary(req: Request, store: Pick<GatehouseSessionStore, 
     absoluteExpiresAt: new Date(absoluteExpiresAt).toISOString(),
     rememberMe: data.rememberMe ?? false,
     authenticatedAt: new Date(data.authenticatedAt ?? createdAt).toISOString(),
+    assurance: data.assurance ?? assuranceOf(data.authMethods ?? []),
   };
 }

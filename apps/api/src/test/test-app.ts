@@ -37,6 +37,8 @@ export interface TestAppOptions extends Partial<Config> {
   /** Another database server than the run's shared one (outage tests stop their own). */
   mongoUri?: string;
   monitorCommands?: boolean;
+  /** Runs between a new session's insert and the account's re-read (S31 interleavings). */
+  afterSessionInsert?: () => Promise<void>;
 }
 
 export function uniqueDbName(): string {
@@ -51,7 +53,7 @@ export function databaseUri(dbName: string): string {
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const { hasher, clock, dbName = uniqueDbName(), keepDatabase = false, mongoUri = inject('mongoUri'), monitorCommands = false, ...overrides } = options;
+  const { hasher, clock, afterSessionInsert, dbName = uniqueDbName(), keepDatabase = false, mongoUri = inject('mongoUri'), monitorCommands = false, ...overrides } = options;
   const config = testConfig(overrides);
   const connection = await connectDatabase({ uri: mongoUri, dbName, timeoutMs: config.dbTimeoutMs, monitorCommands });
 
@@ -63,7 +65,14 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     },
   });
   const logger = createLogger({ level: config.logLevel, destination });
-  const { app, services } = createApp({ config, connection, logger, ...(hasher ? { hasher } : {}), ...(clock ? { clock } : {}) });
+  const { app, services } = createApp({
+    config,
+    connection,
+    logger,
+    ...(hasher ? { hasher } : {}),
+    ...(clock ? { clock } : {}),
+    ...(afterSessionInsert ? { afterSessionInsert } : {}),
+  });
   await services.ensureIndexes();
 
   return {

@@ -39,6 +39,8 @@ export const RELAXED_THROTTLE_LIMITS: ThrottleLimits = {
   signInPerKnownDevice: { ...PRODUCTION_THROTTLE_LIMITS.signInPerKnownDevice, points: 100_000 },
   registrationsPerIp: { ...PRODUCTION_THROTTLE_LIMITS.registrationsPerIp, points: 100_000 },
   secondFactorPerAccount: { ...PRODUCTION_THROTTLE_LIMITS.secondFactorPerAccount, points: 100_000 },
+  secondFactorPerPendingSignIn: { ...PRODUCTION_THROTTLE_LIMITS.secondFactorPerPendingSignIn, points: 100_000 },
+  secondFactorPerKnownDevice: { ...PRODUCTION_THROTTLE_LIMITS.secondFactorPerKnownDevice, points: 100_000 },
   secondFactorPerIp: { ...PRODUCTION_THROTTLE_LIMITS.secondFactorPerIp, points: 100_000 },
   passkeyChallengesPerIp: { ...PRODUCTION_THROTTLE_LIMITS.passkeyChallengesPerIp, points: 100_000 },
   mailPerAddress: { ...PRODUCTION_THROTTLE_LIMITS.mailPerAddress, points: 100_000 },

@@ -13,11 +13,33 @@ export function accountStateOf(
   return { user: toUserView(user), version: user.accountVersion ?? 0, isDisabled: user.disabledAt !== null && user.disabledAt !== undefined };
 }
 
-/** What the session registry reads and moves on: users/ implements it, sessions/ never imports users/. */
-export function createAccountSource(users: UserModel): AccountSource {
+/** An account with the hash its password is checked against: only the sign-in authority asks for it. */
+export interface AccountCredentials {
+  account: AccountState;
+  passwordHash: string;
+}
+
+const ACCOUNT_FIELDS = { name: 1, email: 1, role: 1, createdAt: 1, emailVerifiedAt: 1, disabledAt: 1, accountVersion: 1 } as const;
+
+/** The account reads sign-in needs: by id or address, with the password hash where a password is checked. */
+export interface AccountDirectory extends AccountSource {
+  credentialsByEmail(email: string): Promise<AccountCredentials | null>;
+  credentialsById(userId: string): Promise<AccountCredentials | null>;
+}
+
+/** What the session registry and sign-in read and move on: users/ implements it, sessions/ never imports users/. */
+export function createAccountSource(users: UserModel): AccountDirectory {
+  const credentialsOf = (user: (Parameters<typeof accountStateOf>[0] & Pick<UserDocument, 'passwordHash'>) | null): AccountCredentials | null =>
+    user ? { account: accountStateOf(user), passwordHash: user.passwordHash } : null;
   return {
+    async credentialsByEmail(email) {
+      return credentialsOf(await users.findOne({ email }, { ...ACCOUNT_FIELDS, passwordHash: 1 }).exec());
+    },
+    async credentialsById(userId) {
+      return credentialsOf(await users.findById(userId, { ...ACCOUNT_FIELDS, passwordHash: 1 }).exec());
+    },
     async load(userId) {
-      const user = await users.findById(userId, { name: 1, email: 1, role: 1, createdAt: 1, emailVerifiedAt: 1, disabledAt: 1, accountVersion: 1 }).exec();
+      const user = await users.findById(userId, ACCOUNT_FIELDS).exec();
       return user ? accountStateOf(user) : null;
     },
     async bumpVersion(userId) {
@@ -117,16 +139,24 @@ export function createAccountChanges({ users, sessions, activity, tokens }: Acco
     },
 
     /**
-     * The address the link was sent to is confirmed, if it is still the account's. Nothing is taken
-     * away, so the version stays; the sessions' copy of the account learns it at once.
+     * The address the link was sent to is confirmed, if it is still the account's. The first time, every
+     * session but `keepSid` ends (the version moves on): until then anyone could have registered the
+     * address and signed in (account pre-hijacking, S43). Later confirmations take nothing away; the
+     * sessions' copy of the account learns it at once.
      */
-    async markEmailVerified(userId: string, email: string): Promise<AccountState | null> {
-      const user = await users.findOneAndUpdate({ _id: userId, email }, { $set: { emailVerifiedAt: new Date() } }, { returnDocument: 'after' }).exec();
-      if (!user) return null;
-      const account = accountStateOf(user);
+    async markEmailVerified(
+      userId: string,
+      email: string,
+      { keepSid }: { keepSid?: string | undefined } = {},
+    ): Promise<{ account: AccountState; isFirstConfirmation: boolean } | null> {
+      const before = await users.findOneAndUpdate({ _id: userId, email }, { $set: { emailVerifiedAt: new Date() } }).exec();
+      if (!before) return null;
+      const isFirstConfirmation = before.emailVerifiedAt === null || before.emailVerifiedAt === undefined;
+      if (isFirstConfirmation) await sessions.endAccountSessions(userId, { reason: 'revoked', actor: 'system' }, { exceptSid: keepSid });
+      const account = await load(userId);
       await sessions.refreshAccount(account, { rotate: false });
       await activity.record({ userId, type: 'email_verified' });
-      return account;
+      return { account, isFirstConfirmation };
     },
 
     /**

@@ -3,15 +3,15 @@ import type { Request, RequestHandler } from 'express';
 import { CancelEmailChangeRequestSchema, ChangeEmailRequestSchema, VerifyEmailRequestSchema } from '@gatehouse/types/email';
 import type { CancelEmailChangeResponse, ChangeEmailResponse, ResendVerificationResponse, VerifyEmailResponse } from '@gatehouse/types/email';
 import type { ActivityLog } from '../activity/activity-log';
-import type { SignIn } from '../auth/sign-in';
-import { seenFrom } from '../auth/sign-in';
+import type { EmailLinkSignIn } from '../sign-in/email-link';
+import { seenFrom } from '../sessions/device';
 import type { Config } from '../config';
-import { accountChanged, accountDisabled, HttpError, invalidToken, unauthenticated, validationFailed } from '../http/errors';
+import { HttpError, invalidToken, unauthenticated, validationFailed } from '../http/errors';
 import type { BackgroundJobs } from '../jobs/background-jobs';
 import type { MailService } from '../mail/mail-service';
-import type { MailThrottle } from '../mail/mail-throttle';
+import type { MailThrottle } from '../throttle/mail-throttle';
 import type { AccountSource } from '../sessions/registry';
-import { requireUser, signedInUser, signedInUserOf } from '../sessions/session-middleware';
+import { requireUser, signedInUser, signedInUserOf } from '../sessions/signed-in';
 import type { AccountToken, AccountTokens } from '../tokens/account-tokens';
 import type { AccountChanges } from '../users/accounts';
 import type { UserModel } from '../users/user-model';
@@ -24,7 +24,7 @@ export interface VerificationRouterDeps {
   accounts: Pick<AccountChanges, 'markEmailVerified' | 'changeEmail'>;
   tokens: Pick<AccountTokens, 'find' | 'consume' | 'issue' | 'revoke'>;
   verification: EmailVerification;
-  signIn: SignIn;
+  emailLink: EmailLinkSignIn;
   mail: MailService;
   mailThrottle: Pick<MailThrottle, 'takeMailRequest' | 'takeLinkCheck'>;
   activity: Pick<ActivityLog, 'record'>;
@@ -34,27 +34,10 @@ export interface VerificationRouterDeps {
 
 /** Mounted at /api/auth: following verification links, asking for a new one, changing the address. */
 export function createVerificationRouter(deps: VerificationRouterDeps): Router {
-  const { config, users, accountSource, accounts, tokens, verification, signIn, mail, mailThrottle, activity, jobs, requireFreshAuth } = deps;
+  const { config, users, accountSource, accounts, tokens, verification, emailLink, mail, mailThrottle, activity, jobs, requireFreshAuth } = deps;
   const router = Router();
   const clientIp = (req: Request) => req.ip ?? 'unknown';
   const logAuthEvent = (req: Request, authEvent: string, userId: string) => req.log.info({ authEvent, userId }, `auth: ${authEvent}`);
-
-  /**
-   * The link is a credential proof (S31): the account is read before the link is used up, and the
-   * session starts with that reading, so a password change, disable or end-all racing the link leaves
-   * no session behind (the registry re-reads after its insert).
-   */
-  async function verifyAndSignIn(req: Request, res: Parameters<SignIn>[1], link: AccountToken, versionBefore: number): Promise<VerifyEmailResponse> {
-    const account = await accounts.markEmailVerified(link.userId, link.email);
-    if (!account) throw invalidToken();
-    if (account.isDisabled) throw accountDisabled();
-    if (account.version !== versionBefore) throw accountChanged();
-    await signIn(req, res, account, { rememberMe: false, authMethods: ['email_link'] });
-    await activity.record({ userId: account.user.id, type: 'sign_in', ...seenFrom(req) });
-    logAuthEvent(req, 'email_verified', account.user.id);
-    logAuthEvent(req, 'sign_in', account.user.id);
-    return { outcome: 'verified', user: account.user, isSignedIn: true };
-  }
 
   async function applyEmailChange(req: Request, link: AccountToken): Promise<VerifyEmailResponse> {
     if (!link.newEmail) throw invalidToken();
@@ -63,17 +46,26 @@ export function createVerificationRouter(deps: VerificationRouterDeps): Router {
     if (result.status !== 'changed') throw new HttpError(409, 'email_taken', 'Another account has this address now, so the change cannot apply.');
     mail.sendLater(mail.messages.emailChangedNotice(link.email, link.userId, link.newEmail));
     logAuthEvent(req, 'email_changed', link.userId);
-    return { outcome: 'email_changed', user: result.account.user, isSignedIn: signedInUserOf(req)?.userId === link.userId };
+    return {
+      outcome: 'email_changed',
+      user: result.account.user,
+      isSignedIn: signedInUserOf(req)?.userId === link.userId,
+      secondFactorRequired: false,
+      methods: [],
+    };
   }
 
   router.post('/email/verify', async (req, res) => {
     const { token } = VerifyEmailRequestSchema.parse(req.body);
     await mailThrottle.takeLinkCheck(clientIp(req));
     const found = await tokens.find(token, ['email_verification', 'email_change']);
+    // A confirmation link for one account never switches a browser signed in to another (S44): refused
+    // before the link is used up, so its owner can still follow it after signing out.
+    if (found?.purpose === 'email_verification') emailLink.refuseOtherAccount(req, found.userId);
     const before = found ? await accountSource.load(found.userId) : null;
     const link = before ? await tokens.consume(token, ['email_verification', 'email_change']) : null;
     if (!found || !before || !link) throw invalidToken();
-    const body = link.purpose === 'email_change' ? await applyEmailChange(req, link) : await verifyAndSignIn(req, res, link, before.version);
+    const body = link.purpose === 'email_change' ? await applyEmailChange(req, link) : await emailLink.confirmAndSignIn(req, res, link, before.version);
     res.json(body);
   });
 

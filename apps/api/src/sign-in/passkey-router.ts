@@ -2,26 +2,25 @@ import { Router } from 'express';
 import { PasskeyLoginRequestSchema, PasskeyReauthRequestSchema } from '@gatehouse/types/passkeys';
 import type { PasskeyAuthenticationOptionsResponse, PasskeyLoginResponse, PasskeyReauthResponse } from '@gatehouse/types/passkeys';
 import type { ActivityLog } from '../activity/activity-log';
-import type { SignIn } from '../auth/sign-in';
-import { seenFrom } from '../auth/sign-in';
-import { accountDisabled, passkeyRejected, unauthenticated } from '../http/errors';
-import type { CodeThrottle } from '../second-factor/code-throttle';
+import { passkeyRejected, unauthenticated } from '../http/errors';
+import { seenFrom } from '../sessions/device';
+import type { CodeThrottle } from '../throttle/code-throttle';
 import type { AccountSource, SessionRegistry } from '../sessions/registry';
-import { requireUser, signedInUser } from '../sessions/session-middleware';
-import { sessionSummary } from '../sessions/views';
-import type { PasskeyAssertions } from './assertions';
-import type { PasskeyStore } from './passkey-store';
-import type { RelyingParty } from './relying-party';
+import { requireUser, signedInUser } from '../sessions/signed-in';
+import type { PasskeyAssertions } from '../passkeys/assertions';
+import type { PasskeyStore } from '../passkeys/passkey-store';
+import type { RelyingParty } from '../passkeys/relying-party';
+import type { SignInAuthority } from './authority';
 
 export interface PasskeySignInRouterDeps {
-  registry: Pick<SessionRegistry, 'rotate' | 'store'>;
+  registry: Pick<SessionRegistry, 'summaryOf'>;
+  authority: Pick<SignInAuthority, 'finish' | 'stepUp'>;
   accounts: Pick<AccountSource, 'load'>;
   store: Pick<PasskeyStore, 'credentialsOf'>;
   relyingParty: Pick<RelyingParty, 'authenticationOptions'>;
   assertions: PasskeyAssertions;
   throttle: Pick<CodeThrottle, 'takePasskeyChallenge'>;
   activity: Pick<ActivityLog, 'record'>;
-  signIn: SignIn;
 }
 
 /**
@@ -37,7 +36,7 @@ export function createPasskeySignInRouter({
   assertions,
   throttle,
   activity,
-  signIn,
+  authority,
 }: PasskeySignInRouterDeps): Router {
   const router = Router();
 
@@ -59,10 +58,8 @@ export function createPasskeySignInRouter({
       await activity.record({ userId: account.user.id, type: 'sign_in_failed', authMethods: ['passkey'], ...seen });
       throw error;
     }
-    if (account.isDisabled) throw accountDisabled();
-    await signIn(req, res, account, { rememberMe, authMethods: ['passkey'] });
-    await activity.record({ userId: account.user.id, type: 'sign_in', authMethods: ['passkey'], ...seen });
-    req.log.info({ authEvent: 'sign_in', userId: account.user.id, authMethods: ['passkey'] }, 'auth: sign_in');
+    // A passkey with user verification is two factors in one: `aal2` at once.
+    await authority.finish(req, res, account, { rememberMe, authMethods: ['passkey'] });
     const body: PasskeyLoginResponse = { user: account.user };
     res.json(body);
   });
@@ -83,10 +80,9 @@ export function createPasskeySignInRouter({
     const account = await accounts.load(person.userId);
     if (!account) throw unauthenticated();
     await assertions.prove('reauth', person.userId, credential, passkey);
-    if (account.isDisabled) throw accountDisabled();
-    await registry.rotate(req, { account, isProof: true });
+    await authority.stepUp(req, account, 'aal2');
     req.log.info({ authEvent: 'reauth', userId: person.userId, authMethods: ['passkey'] }, 'auth: reauth');
-    const body: PasskeyReauthResponse = { user: account.user, session: sessionSummary(req, registry.store) };
+    const body: PasskeyReauthResponse = { user: account.user, session: registry.summaryOf(req) };
     res.json(body);
   });
 

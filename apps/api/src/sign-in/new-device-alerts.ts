@@ -1,5 +1,5 @@
 import type { ActivityLog } from '../activity/activity-log';
-import type { SeenFrom } from '../auth/sign-in';
+import type { SeenFrom } from '../sessions/device';
 import type { MailService } from '../mail/mail-service';
 import type { AccountState } from '../sessions/registry';
 

@@ -1,0 +1,79 @@
+import type { Request, RequestHandler } from 'express';
+import type { Assurance, AuthMethod } from '@gatehouse/types/sessions';
+import type { User } from '@gatehouse/types/users';
+import type { Config } from '../config';
+import { forbidden, reauthRequired, unauthenticated } from '../http/errors';
+import { assuranceOf, meetsAssurance } from './assurance';
+import './session-data';
+
+/** The signed-in person of a request: the one typed place handlers get them from. */
+export interface SignedInUser {
+  userId: string;
+  user: User;
+  sid: string;
+  authenticatedAt: number;
+  authMethods: AuthMethod[];
+  /** How strongly the holder was proven (sessions from before levels were recorded: from their methods). */
+  assurance: Assurance;
+  /** The level the last proof reached (sudo mode asks for the session's own). */
+  authenticatedAssurance: Assurance;
+  deviceKey: string | null;
+}
+
+export function signedInUserOf(req: Request): SignedInUser | null {
+  const data = req.session as Partial<typeof req.session> | undefined;
+  // A pending sign-in (password right, second factor due) is nobody yet (S37).
+  if (!data?.userId || !data.user || data.pendingSignIn) return null;
+  const assurance = data.assurance ?? assuranceOf(data.authMethods ?? ['password']);
+  return {
+    userId: data.userId,
+    // A copy taken before addresses were verified has no flag: such an address is not verified.
+    user: { ...data.user, emailVerified: data.user.emailVerified === true },
+    sid: req.sessionID,
+    authenticatedAt: data.authenticatedAt ?? 0,
+    authMethods: data.authMethods ?? ['password'],
+    assurance,
+    authenticatedAssurance: data.authenticatedAssurance ?? assurance,
+    deviceKey: data.deviceKey ?? null,
+  };
+}
+
+/** For handlers behind `requireUser`: the signed-in person, or 401 if the session ended meanwhile. */
+export function signedInUser(req: Request): SignedInUser {
+  const person = signedInUserOf(req);
+  if (!person) throw unauthenticated();
+  return person;
+}
+
+export const requireUser: RequestHandler = (req, _res, next) => {
+  next(signedInUserOf(req) ? undefined : unauthenticated());
+};
+
+/** Role comes from the session's account snapshot, which role changes update in place (S4). */
+export const requireAdmin: RequestHandler = (req, _res, next) => {
+  const person = signedInUserOf(req);
+  if (!person) return next(unauthenticated());
+  next(person.user.role === 'admin' ? undefined : forbidden());
+};
+
+/**
+ * Sudo mode (S13): the holder must have proved who they are within the window, at the session's own
+ * level (S42): a two-factor session is not made fresh by a password alone.
+ */
+export function createRequireFreshAuth({ reauthWindowSeconds }: Pick<Config, 'reauthWindowSeconds'>): RequestHandler {
+  return (req, _res, next) => {
+    const person = signedInUserOf(req);
+    if (!person) return next(unauthenticated());
+    const isFresh = Date.now() - person.authenticatedAt <= reauthWindowSeconds * 1000 && meetsAssurance(person.authenticatedAssurance, person.assurance);
+    next(isFresh ? undefined : reauthRequired());
+  };
+}
+
+/** A session proven at `required` or better (the admin gate's REQUIRE_ADMIN_SECOND_FACTOR asks for aal2, S42). */
+export function requireAssurance(required: Assurance, refusal: () => Error): RequestHandler {
+  return (req, _res, next) => {
+    const person = signedInUserOf(req);
+    if (!person) return next(unauthenticated());
+    next(meetsAssurance(person.assurance, required) ? undefined : refusal());
+  };
+}
