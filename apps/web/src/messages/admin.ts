@@ -3,6 +3,9 @@ import { plural } from './intl';
 
 export const adminMessages = {
   lead: 'Every session in the store, every account, and the health of the session store.',
+  secondFactorRequired:
+    'The admin area needs a sign-in with your second factor. Sign out and sign in again with your second factor (an authenticator app or a passkey), or set one up first on your dashboard if you have none.',
+  toDashboard: 'Go to your dashboard',
   sessions: 'sessions',
   users: 'users',
   storeHealth: 'store health',

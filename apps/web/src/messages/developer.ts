@@ -1,5 +1,12 @@
 /** The developer details: stored data and "Explain my cookie". The cookie's warnings come from the API as sent. */
+import type { Assurance } from '@gatehouse/types/sessions';
+
 export const developerMessages = {
+  assuranceTitle: 'Assurance',
+  assuranceLevel: 'Assurance level',
+  assuranceFactors: { aal1: '(one factor)', aal2: '(two factors)' } satisfies Record<Assurance, string>,
+  assuranceNote:
+    'NIST SP 800-63B authenticator assurance: aal1 is one factor (a password, or a link from a mail), aal2 two (a password with an authenticator or recovery code, or a passkey that checked it was you).',
   storedDataNote: 'What the server stores for this session. Secrets are masked.',
   noCookieWarnings: 'No warnings: the cookie matches the server’s configuration.',
   hostPrefix: '(bound to this exact site, HTTPS only)',

@@ -4,7 +4,8 @@ import { plural } from './intl';
 /** The words for the second-factor error codes (see messages/errors.ts for why they live here). */
 export const secondFactorErrorTexts: Record<SecondFactorErrorCode, string> = {
   invalid_code: 'That code does not work. Codes work once, and an app’s code only for half a minute.',
-  second_factor_required: 'Administrators must set up two-factor authentication (an authenticator app or a passkey) first.',
+  second_factor_required:
+    'This needs a sign-in with your second factor. Sign out and sign in again with it (an authenticator app or a passkey), or set one up first if you have none.',
   totp_already_enabled: 'An authenticator app is already set up. Turn it off first to set up another.',
   totp_not_enabled: 'No authenticator app is set up, or this set-up expired. Start again.',
   passkey_rejected: 'The passkey could not be verified. Try again.',

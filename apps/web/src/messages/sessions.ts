@@ -1,4 +1,4 @@
-import type { AuthMethod } from '@gatehouse/types/sessions';
+import type { Assurance, AuthMethod } from '@gatehouse/types/sessions';
 import { plural } from './intl';
 
 export const sessionMessages = {
@@ -13,6 +13,11 @@ export const sessionMessages = {
     passkey: 'Passkey',
     email_link: 'Email link',
   } satisfies Record<AuthMethod, string>,
+  /** How strongly the session's holder was proven, next to how they signed in. */
+  assurance: {
+    aal1: 'One step only',
+    aal2: 'Two-step verified',
+  } satisfies Record<Assurance, string>,
 
   theseSessions: 'your sessions',
   thisSession: 'this session',

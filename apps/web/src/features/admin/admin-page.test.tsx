@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import type { AdminSessionListResponse, AdminUserListResponse, StoreHealthResponse } from '@gatehouse/types/admin';
 import { renderApp } from '../../test/render-app';
 import { AdminPage } from '../../app/pages';
-import { FakeEventSource, json, stubApi } from '../../test/fake-api';
+import { apiError, FakeEventSource, json, stubApi } from '../../test/fake-api';
 import { ada, activityList, currentSession, meResponse, sessionList, passkeyList, secondFactorStatus } from '../../test/fixtures';
 
 // The page's code is compiled once up front, so the first test's timeouts measure the app, not the compiler.
@@ -90,6 +90,25 @@ describe('admin area', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'Not allowed' })).toBeTruthy();
     expect(screen.queryByRole('link', { name: 'Admin' })).toBeNull();
     expect(calls.some((call) => call.path.startsWith('/api/admin'))).toBe(false);
+  });
+
+  it('tells an administrator whose sign-in lacked the second factor how to get in, once, instead of three failures', async () => {
+    const refused = () => apiError(403, { code: 'second_factor_required', message: 'A second factor is required.' });
+    stubApi({
+      'GET /api/auth/me': () => json(meResponse({ role: 'admin' })),
+      'GET /api/admin/sessions': refused,
+      'GET /api/admin/users': refused,
+      'GET /api/admin/store': refused,
+    });
+    renderApp('/admin');
+
+    const alert = (await screen.findByText(/^The admin area needs/)).closest('p');
+    expect(alert?.getAttribute('role')).toBe('alert');
+    expect(alert?.textContent).toMatch(/^The admin area needs a sign-in with your second factor\. Sign out and sign in again with your second factor/);
+    expect(alert?.textContent).toMatch(/or set one up first on your dashboard if you have none\.$/);
+    await waitFor(() => expect(screen.getAllByRole('alert')).toHaveLength(1));
+    expect(screen.getByRole('link', { name: 'Go to your dashboard' }).getAttribute('href')).toBe('/');
+    expect(screen.queryByRole('heading', { name: 'All sessions' })).toBeNull();
   });
 
   it('lists sessions with pagination, users and store health for an administrator', async () => {

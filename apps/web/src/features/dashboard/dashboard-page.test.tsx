@@ -74,6 +74,28 @@ describe('dashboard', () => {
     expect(screen.getByText(/"userId": "65f0c0ffee0000000000000a"/)).toBeTruthy();
   });
 
+  it('says how strongly each session was proven, and explains the level in "Developer details"', async () => {
+    const [current, other] = sessionList().sessions;
+    const twoStep = { ...current, authMethods: ['password', 'totp'], assurance: 'aal2' } as const;
+    const details = currentSession();
+    details.session = twoStep;
+    signedInApi({
+      'GET /api/sessions': () => json({ sessions: [twoStep, other] }),
+      'GET /api/sessions/current': () => json(details),
+    });
+    renderApp('/');
+
+    const thisDevice = (await screen.findByText('This device')).closest('li');
+    const otherDevice = screen.getByRole('heading', { level: 3, name: 'Chrome on Linux' }).closest('li');
+    if (!thisDevice || !otherDevice) throw new Error('the sessions are not list items');
+    expect(within(thisDevice).getByText('Two-step verified')).toBeTruthy();
+    expect(within(otherDevice).getByText('One step only')).toBeTruthy();
+
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Developer details' }));
+    const level = await screen.findByText('Assurance level');
+    expect(level.nextElementSibling?.textContent).toBe('aal2 (two factors)');
+  });
+
   it('tells sessions apart by name, browser, first sight and sign-in method, with times in words', async () => {
     const [current, other] = sessionList().sessions;
     const named = { sessions: [current, { ...other, deviceName: 'Work laptop', authMethods: ['password', 'totp'] }] };

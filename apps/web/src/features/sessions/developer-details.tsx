@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import type { CookieExplanation } from '@gatehouse/types/sessions';
+import type { CookieExplanation, SessionView } from '@gatehouse/types/sessions';
 import { DateTime } from '../../lib/time-view';
 import { formatDuration } from '../../lib/format-duration';
 import { QueryState } from '../../components/query-state';
@@ -17,12 +17,28 @@ export function DeveloperDetails() {
   if (!current.data) return <QueryState query={current} what={sessionMessages.sessionData} />;
   return (
     <div className="stack">
+      <AssuranceView session={current.data.session} />
       <div className="stack-small">
         <h3>Stored data</h3>
         <p className="muted">{developerMessages.storedDataNote}</p>
         <pre className="code-block">{JSON.stringify(current.data.data, null, 2)}</pre>
       </div>
       <CookieExplanationView cookie={current.data.cookie} />
+    </div>
+  );
+}
+
+function AssuranceView({ session }: { session: SessionView }) {
+  return (
+    <div className="stack-small">
+      <h3>{developerMessages.assuranceTitle}</h3>
+      <dl className="facts">
+        <dt>{developerMessages.assuranceLevel}</dt>
+        <dd>
+          <code>{session.assurance}</code> {developerMessages.assuranceFactors[session.assurance]}
+        </dd>
+      </dl>
+      <p className="muted">{developerMessages.assuranceNote}</p>
     </div>
   );
 }

@@ -69,6 +69,10 @@ export function SessionCard({ session, now, isRevoking, onRevoke }: SessionCardP
           </div>
         ) : null}
         <div>
+          <dt>Verification</dt>
+          <dd>{sessionMessages.assurance[session.assurance]}</dd>
+        </div>
+        <div>
           <dt>First seen</dt>
           <dd>
             <RelativeTime value={session.firstSeenAt} now={now} isPast />
