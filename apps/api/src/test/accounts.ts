@@ -26,10 +26,13 @@ export function newCredentials(overrides: Partial<Credentials> = {}): Credential
   return { name: 'Ada Lovelace', email: `ada-${randomUUID().slice(0, 8)}@example.com`, password: STRONG_PASSWORD, ...overrides };
 }
 
-/** An account straight into the database: registering through the API would trip its per-IP throttle. */
+/**
+ * An account straight into the database: registering through the API would trip its per-IP throttle.
+ * Its address is confirmed unless `emailVerified: false` (second factors need a confirmed one, S43).
+ */
 export async function createAccount(
   t: Pick<TestApp, 'connection'>,
-  { role = 'user', ...overrides }: Partial<Credentials> & { role?: Role } = {},
+  { role = 'user', emailVerified = true, ...overrides }: Partial<Credentials> & { role?: Role; emailVerified?: boolean } = {},
 ): Promise<Account> {
   const credentials = newCredentials(overrides);
   const user = await getUserModel(t.connection).create({
@@ -38,6 +41,7 @@ export async function createAccount(
     passwordHash: await hashPassword(credentials.password, TEST_HASHING_COST),
     role,
     disabledAt: null,
+    emailVerifiedAt: emailVerified ? new Date() : null,
     accountVersion: 0,
   });
   return { ...credentials, id: user._id.toString(), role };
