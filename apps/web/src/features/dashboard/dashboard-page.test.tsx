@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { renderApp } from '../../test/render-app';
 import { DashboardPage } from '../../app/pages';
 import { apiError, FakeEventSource, json, stubApi, type Handler } from '../../test/fake-api';
-import { activityList, currentSession, meResponse, sessionList, passkeyList, secondFactorStatus } from '../../test/fixtures';
+import { activityList, currentSession, meResponse, sessionList, sessionView, passkeyList, secondFactorStatus } from '../../test/fixtures';
 
 // The page's code is compiled once up front, so the first test's timeouts measure the app, not the compiler;
 // the same for the second-factor sections it loads on demand.
@@ -75,8 +75,8 @@ describe('dashboard', () => {
   });
 
   it('says how strongly each session was proven, and explains the level in "Developer details"', async () => {
-    const [current, other] = sessionList().sessions;
-    const twoStep = { ...current, authMethods: ['password', 'totp'], assurance: 'aal2' } as const;
+    const [, other] = sessionList().sessions;
+    const twoStep = sessionView({ authMethods: ['password', 'totp'], assurance: 'aal2' });
     const details = currentSession();
     details.session = twoStep;
     signedInApi({
