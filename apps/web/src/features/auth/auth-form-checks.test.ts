@@ -43,14 +43,12 @@ describe('the browser form checks agree with the API request schemas', () => {
     expect(checkPasswordChange(values)).toEqual(apiVerdict(ChangePasswordRequestSchema, values));
   });
 
-  it.each([
-    { password: 'correct horse' },
-    { password: '' },
-    { password: 'correct horse', code: '123456' },
-    { password: '', code: '  ' },
-  ])('re-authentication with %o', (values) => {
-    expect(checkReauth(values)).toEqual(apiVerdict(ReauthRequestSchema, values));
-  });
+  it.each([{ password: 'correct horse' }, { password: '' }, { password: 'correct horse', code: '123456' }, { password: '', code: '  ' }])(
+    're-authentication with %o',
+    (values) => {
+      expect(checkReauth(values)).toEqual(apiVerdict(ReauthRequestSchema, values));
+    },
+  );
 });
 
 describe('where the wording differs on purpose', () => {

@@ -81,7 +81,15 @@ export function PasskeysSection() {
       signOutOtherSessions,
       report: await passkeyApi.remove(passkey.id, { signOutOtherSessions }),
     })),
-    onSuccess: async ({ passkey, signOutOtherSessions, report }: { passkey: PasskeyView; signOutOtherSessions: boolean; report: FactorChangeResponse | null }) => {
+    onSuccess: async ({
+      passkey,
+      signOutOtherSessions,
+      report,
+    }: {
+      passkey: PasskeyView;
+      signOutOtherSessions: boolean;
+      report: FactorChangeResponse | null;
+    }) => {
       setMessage(withEndedSessions(TEXT.removed(passkey.name), report?.endedSessions ?? 0));
       // Without a report (a bare 204) the list itself shows what ended.
       await refresh({ haveSessionsEnded: report ? report.endedSessions > 0 : signOutOtherSessions });

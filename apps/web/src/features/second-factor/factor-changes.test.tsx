@@ -40,12 +40,14 @@ function signedInApi(overrides: Record<string, Handler> = {}) {
   });
 }
 
-const sessionListFetches = (calls: ReturnType<typeof stubApi>['calls']) => calls.filter((call) => call.method === 'GET' && call.path === '/api/sessions').length;
+const sessionListFetches = (calls: ReturnType<typeof stubApi>['calls']) =>
+  calls.filter((call) => call.method === 'GET' && call.path === '/api/sessions').length;
 
 describe('a change of second factor offers to sign out the other sessions', () => {
   it('turning on an authenticator app sends the checkbox checked by default, says how many sessions ended and reloads the list', async () => {
     const { calls } = signedInApi({
-      'POST /api/account/totp': () => json({ secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', uri: 'otpauth://totp/Gatehouse:ada?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' }),
+      'POST /api/account/totp': () =>
+        json({ secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', uri: 'otpauth://totp/Gatehouse:ada?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' }),
       'POST /api/account/totp/confirm': () => json({ recoveryCodes: ['aaaa-bbbb'], endedSessions: 2 }),
     });
     renderApp('/');
