@@ -210,6 +210,8 @@ describe('loadConfig', () => {
       registrationsPerIp: { points: 3, durationSeconds: 86400 },
       secondFactorPerAccount: { points: 5, durationSeconds: 300 },
       secondFactorPerIp: { points: 50, durationSeconds: 3600 },
+      secondFactorPerPendingSignIn: DEVELOPMENT_THROTTLE_LIMITS.secondFactorPerPendingSignIn,
+      secondFactorPerKnownDevice: DEVELOPMENT_THROTTLE_LIMITS.secondFactorPerKnownDevice,
       passkeyChallengesPerIp: DEVELOPMENT_THROTTLE_LIMITS.passkeyChallengesPerIp,
       concurrentChecksPerAccount: 1,
       concurrentChecksPerProcess: 8,

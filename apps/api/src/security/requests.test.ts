@@ -287,7 +287,9 @@ describe('S26: nothing secret reaches the client; sessions store little', () => 
       [
         'absoluteExpiresAt',
         'accountVersion',
+        'assurance',
         'authMethods',
+        'authenticatedAssurance',
         'authenticatedAt',
         'cookie',
         'createdAt',

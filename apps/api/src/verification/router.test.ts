@@ -55,12 +55,14 @@ describe('verified addresses', () => {
     expect(findCookie(again)).toBeUndefined();
   });
 
-  it('an already signed-in session learns at once that its address is verified (the account copy is refreshed)', async () => {
+  it('the signed-in session that follows the link learns at once that its address is verified and stays; the first confirmation ends every other session (S43)', async () => {
     const account = await register(t.agent());
+    const elsewhere = await signIn(t, account);
     expect((await me(account.agent)).user.emailVerified).toBe(false);
     const token = tokenIn(await lastMailTo(t, account.email, VERIFY_SUBJECT));
-    expect((await supertest(t.app).post('/api/auth/email/verify').send({ token })).status).toBe(200);
+    expect((await account.agent.post('/api/auth/email/verify').send({ token })).status).toBe(200);
     expect((await me(account.agent)).user.emailVerified).toBe(true);
+    expect((await elsewhere.agent.get('/api/auth/me')).status).toBe(401);
   });
 
   it('S33: resending makes a new link and kills the older one; once verified there is nothing to resend', async () => {
@@ -72,7 +74,7 @@ describe('verified addresses', () => {
     const newer = tokenIn(await lastMailTo(t, account.email, VERIFY_SUBJECT));
     expect(newer).not.toBe(older);
     expect(errorCode((await supertest(t.app).post('/api/auth/email/verify').send({ token: older })).body)).toBe('invalid_token');
-    expect((await supertest(t.app).post('/api/auth/email/verify').send({ token: newer })).status).toBe(200);
+    expect((await account.agent.post('/api/auth/email/verify').send({ token: newer })).status).toBe(200);
 
     const done = await account.agent.post('/api/auth/email/verification').send();
     expect(done.status).toBe(200);
