@@ -97,6 +97,11 @@ export type WatchResult =
 
 export interface SignInProof {
   account: AccountState;
+  /**
+   * Asked after the insert, with the account's version: false discards the new session (409). Sign-in
+   * checks there that a one-factor proof is still all the account needs (a factor enrolled meanwhile, S41).
+   */
+  isStillEnough?: () => Promise<boolean>;
   authMethods: AuthMethod[];
   assurance: Assurance;
   rememberMe: boolean;
@@ -240,12 +245,18 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
    * Writes the new session; if the account is no longer at `expectedVersion` (it changed, or was disabled,
    * since the proof or the session this one replaces began), takes it back and refuses.
    */
-  async function insertChecked(req: Request, userId: string, expectedVersion: number, isRotation: boolean): Promise<void> {
+  async function insertChecked(
+    req: Request,
+    userId: string,
+    expectedVersion: number,
+    isRotation: boolean,
+    isStillEnough: () => Promise<boolean> = () => Promise.resolve(true),
+  ): Promise<void> {
     store.markNew(req.session);
     await save(req);
     await afterInsert?.();
     const current = await accounts.load(userId);
-    if (!current || current.isDisabled || current.version !== expectedVersion) {
+    if (!current || current.isDisabled || current.version !== expectedVersion || !(await isStillEnough())) {
       // Regenerating deletes the document just written and leaves an empty session that is never saved.
       await regenerate(req);
       throw !current ? unauthenticated() : current.isDisabled ? accountDisabled() : accountChanged();
@@ -430,7 +441,7 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
       };
       Object.assign(req.session, data);
       applyCookieLifetime(req, config);
-      await insertChecked(req, proof.account.user.id, proof.account.version, false);
+      await insertChecked(req, proof.account.user.id, proof.account.version, false, proof.isStillEnough);
     },
 
     rotate,

@@ -142,7 +142,11 @@ export function createSignInAuthority(deps: SignInAuthorityDeps) {
     }
     const identity = deviceIdentity(req, config);
     const seen = seenFrom(req);
-    await registry.start(req, { account, authMethods, assurance: assuranceOf(authMethods), rememberMe, deviceKey: identity.key, ...seen });
+    const assurance = assuranceOf(authMethods);
+    // A one-factor session is only as good as the account's "no second factor" when it lands: one
+    // enrolled between the check in `finish` and the insert takes the new session back (S41).
+    const isStillEnough = assurance === 'aal1' ? async () => (await methodsOf(account.user.id)).length === 0 : undefined;
+    await registry.start(req, { account, authMethods, assurance, rememberMe, deviceKey: identity.key, ...seen, ...(isStillEnough ? { isStillEnough } : {}) });
     issueDeviceCookie(res, identity, config);
     const { isNew } = await devices.recordSignIn(account.user.id, identity.key, seen);
     if (isNew && (await devices.countForUser(account.user.id)) > 1) await onNewDevice(account, { ...seen, at: new Date() });
