@@ -64,6 +64,7 @@ const ANONYMOUS_ENDPOINTS = [
   'POST /api/auth/password/reset/check',
   'POST /api/auth/password/reset',
   'POST /api/auth/email/verify',
+  'POST /api/auth/email/change/cancel',
   // The API's own description (OpenAPI document and its reference page).
   'GET /api/openapi.json',
   'GET /api/docs',

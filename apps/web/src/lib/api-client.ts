@@ -129,12 +129,3 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
 export async function apiCommand(path: string, options: RequestOptions = {}): Promise<void> {
   await send(path, options);
 }
-
-/**
- * Calls an endpoint documented as 204 No Content that may also answer JSON (`T`) with a report of what
- * it did (a factor change's `endedSessions`): the report, or null when there is none.
- */
-export async function apiCommandWithReport<T>(path: string, options: RequestOptions = {}): Promise<T | null> {
-  const response = await send(path, options);
-  return response.status === 204 ? null : ((await response.json()) as T);
-}

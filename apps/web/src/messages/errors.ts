@@ -46,7 +46,8 @@ const GENERAL: Record<Exclude<ErrorCode, SecondFactorErrorCode>, string | null> 
   reauth_required: null,
   invalid_token: 'This link no longer works.',
   email_unverified: 'Confirm your address first.',
-  signed_in_as_other: 'This browser is signed in to another account. Sign out first, then follow the link again.',
+  // Only a confirmation link meets it, and its page says it with the address (messages/recovery.ts).
+  signed_in_as_other: null,
   mail_unavailable: 'This server cannot send mail.',
   too_many_requests: 'Too many attempts. Try again later.',
   cross_site_request: RELOAD,

@@ -5,7 +5,6 @@ export const formMessages = {
   emailTooLong: 'Email is too long',
   enterPassword: 'Enter your password',
   enterCurrentPassword: 'Enter your current password',
-  enterCode: 'Enter the code',
   atLeast: (count: number) => `Use at least ${count} characters`,
   atMost: (count: number) => `Use at most ${count} characters`,
   correctFields: 'Please correct the highlighted fields.',

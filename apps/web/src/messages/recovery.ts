@@ -33,6 +33,7 @@ export const verificationMessages = {
   sendAnother: 'Change it again',
   confirmTitle: 'Confirm your address',
   signedInAs: 'This browser is signed in as',
+  signedInAsOther: 'This browser is signed in to another account.',
   signOutFirst: 'Sign out first to confirm this link.',
   signOutAndContinue: 'Sign out and continue',
   cancelTitle: 'Address change',

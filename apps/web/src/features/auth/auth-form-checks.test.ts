@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChangePasswordRequestSchema, LoginRequestSchema, ReauthRequestSchema, RegisterRequestSchema } from '@gatehouse/types/auth';
-import { checkPasswordChange, checkReauth } from './auth-form-checks';
+import { checkPasswordChange } from './auth-form-checks';
+import { checkReauth } from '../reauth/reauth-form-checks';
 import { checkLogin, checkRegistration } from './guest-form-checks';
 
 type RequestSchema = typeof LoginRequestSchema | typeof RegisterRequestSchema | typeof ChangePasswordRequestSchema | typeof ReauthRequestSchema;
@@ -43,12 +44,15 @@ describe('the browser form checks agree with the API request schemas', () => {
     expect(checkPasswordChange(values)).toEqual(apiVerdict(ChangePasswordRequestSchema, values));
   });
 
-  it.each([{ password: 'correct horse' }, { password: '' }, { password: 'correct horse', code: '123456' }, { password: '', code: '  ' }])(
-    're-authentication with %o',
-    (values) => {
-      expect(checkReauth(values)).toEqual(apiVerdict(ReauthRequestSchema, values));
-    },
-  );
+  it.each([{ password: 'correct horse' }, { password: '' }, { password: 'correct horse', code: '123456' }])('re-authentication with %o', (values) => {
+    expect(checkReauth(values)).toEqual(apiVerdict(ReauthRequestSchema, values));
+  });
+
+  it('asks for a missing code where the API would (in the second step’s words)', () => {
+    const values = { password: '', code: '  ' };
+    expect(Object.keys(checkReauth(values).errors ?? {})).toEqual(Object.keys(apiVerdict(ReauthRequestSchema, values).errors ?? {}));
+    expect(checkReauth(values).errors?.code).toBe('Enter the code.');
+  });
 });
 
 describe('where the wording differs on purpose', () => {

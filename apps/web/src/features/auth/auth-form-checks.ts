@@ -1,13 +1,13 @@
 import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@gatehouse/types/limits';
-import type { ChangePasswordRequest, ReauthRequest } from '@gatehouse/types/auth';
+import type { ChangePasswordRequest } from '@gatehouse/types/auth';
 import { checkedForm, type CheckedForm } from '../../lib/form-errors';
 import { formMessages } from '../../messages/forms';
 
 /*
  * The same limits and messages as the API's request schemas, checked by hand so the browser needs no
  * schema library (the wording lives in messages/forms.ts). The API still decides: whatever it
- * refuses comes back as field errors. The signed-out forms' checks are in guest-form-checks.ts, so the
- * dashboard does not carry them.
+ * refuses comes back as field errors. The signed-out forms' checks are in guest-form-checks.ts and the
+ * password dialog's in reauth/reauth-form-checks.ts, so the dashboard does not carry them.
  */
 
 /** Deliberately loose: the API's stricter check answers with its own message for the field. */
@@ -37,13 +37,5 @@ export function checkPasswordChange(values: ChangePasswordRequest): CheckedForm<
   return checkedForm(values, {
     currentPassword: givenPasswordProblem(values.currentPassword, formMessages.enterCurrentPassword),
     newPassword: newPasswordProblem(values.newPassword),
-  });
-}
-
-/** `code` is checked only once the account asked for one (it has an authenticator app). */
-export function checkReauth(values: ReauthRequest): CheckedForm<ReauthRequest> {
-  return checkedForm(values, {
-    password: givenPasswordProblem(values.password, formMessages.enterPassword),
-    code: values.code !== undefined && values.code.trim() === '' ? formMessages.enterCode : null,
   });
 }

@@ -12,8 +12,7 @@ import type {
   PasskeyResponse,
   RemovePasskeyRequest,
 } from '@gatehouse/types/passkeys';
-import type { FactorChangeResponse } from '@gatehouse/types/second-factor';
-import { apiCommandWithReport, apiRequest } from '../../lib/api-client';
+import { apiCommand, apiRequest } from '../../lib/api-client';
 
 export const passkeyKeys = {
   all: ['passkeys'] as const,
@@ -32,9 +31,7 @@ export const passkeyApi = {
   registrationOptions: () => apiRequest<PasskeyRegistrationOptionsResponse>('/api/account/passkeys/options', { method: 'POST' }),
   add: (body: AddPasskeyRequest) => apiRequest<AddPasskeyResponse>('/api/account/passkeys', { method: 'POST', body }),
   rename: (id: string, name: string) => apiRequest<PasskeyResponse>(`/api/account/passkeys/${encodeURIComponent(id)}`, { method: 'PATCH', body: { name } }),
-  /** 204 by the contract; a count of the ended sessions if the API gives one (FactorChangeResponse). */
-  remove: (id: string, body: RemovePasskeyRequest) =>
-    apiCommandWithReport<FactorChangeResponse>(`/api/account/passkeys/${encodeURIComponent(id)}`, { method: 'DELETE', body }),
+  remove: (id: string, body: RemovePasskeyRequest) => apiCommand(`/api/account/passkeys/${encodeURIComponent(id)}`, { method: 'DELETE', body }),
   signInOptions: () => apiRequest<PasskeyAuthenticationOptionsResponse>('/api/auth/passkey/options', { method: 'POST' }),
   signIn: (body: PasskeyLoginRequest) => apiRequest<PasskeyLoginResponse>('/api/auth/passkey', { method: 'POST', body }),
   reauthOptions: () => apiRequest<PasskeyAuthenticationOptionsResponse>('/api/auth/passkey/reauth/options', { method: 'POST' }),

@@ -1,7 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { AddPasskeyResponse, PasskeyView } from '@gatehouse/types/passkeys';
-import type { FactorChangeResponse } from '@gatehouse/types/second-factor';
 import { FormAlert } from '../../components/form-alert';
 import { QueryState } from '../../components/query-state';
 import { TextField } from '../../components/text-field';
@@ -44,6 +43,11 @@ function suggestedName(): string {
   return describeDevice({ browser, os: system, platform: null });
 }
 
+interface PasskeyRemoval {
+  passkey: PasskeyView;
+  signOutOtherSessions: boolean;
+}
+
 /** "Passkey added." and, when the change ended other sessions, how many. */
 function withEndedSessions(message: string, endedSessions: number): string {
   return endedSessions > 0 ? `${message} ${secondFactorMessages.endedSessions(endedSessions)}` : message;
@@ -76,23 +80,14 @@ export function PasskeysSection() {
     onError: (error) => (isApiError(error, 'email_unverified') ? queryClient.invalidateQueries({ queryKey: authKeys.me() }) : undefined),
   });
   const remove = useMutation({
-    mutationFn: withReauth(async ({ passkey, signOutOtherSessions }: { passkey: PasskeyView; signOutOtherSessions: boolean }) => ({
-      passkey,
-      signOutOtherSessions,
-      report: await passkeyApi.remove(passkey.id, { signOutOtherSessions }),
-    })),
-    onSuccess: async ({
-      passkey,
-      signOutOtherSessions,
-      report,
-    }: {
-      passkey: PasskeyView;
-      signOutOtherSessions: boolean;
-      report: FactorChangeResponse | null;
-    }) => {
-      setMessage(withEndedSessions(TEXT.removed(passkey.name), report?.endedSessions ?? 0));
-      // Without a report (a bare 204) the list itself shows what ended.
-      await refresh({ haveSessionsEnded: report ? report.endedSessions > 0 : signOutOtherSessions });
+    mutationFn: withReauth(async (request: PasskeyRemoval) => {
+      await passkeyApi.remove(request.passkey.id, { signOutOtherSessions: request.signOutOtherSessions });
+      return request;
+    }),
+    onSuccess: async ({ passkey, signOutOtherSessions }: PasskeyRemoval) => {
+      setMessage(TEXT.removed(passkey.name));
+      // The API answers 204, without a count: the session list itself shows what ended.
+      await refresh({ haveSessionsEnded: signOutOtherSessions });
     },
   });
 

@@ -90,7 +90,7 @@ describe('"Confirm it’s you" on an account with an authenticator app', () => {
 
     await user.click(within(dialog).getByRole('button', { name: 'Confirm' }));
     await waitFor(() => expect(code.getAttribute('aria-invalid')).toBe('true'));
-    expect(document.getElementById(code.getAttribute('aria-describedby') ?? '')?.textContent).toBe('Enter the code');
+    expect(document.getElementById(code.getAttribute('aria-describedby') ?? '')?.textContent).toBe('Enter the code.');
 
     await user.type(code, '000000');
     await user.click(within(dialog).getByRole('button', { name: 'Confirm' }));

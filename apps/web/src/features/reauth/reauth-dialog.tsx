@@ -3,7 +3,6 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { ReauthRequest, ReauthResponse } from '@gatehouse/types/auth';
 import { authApi, authKeys } from '../auth/auth-queries';
 import { useSessionStatus } from '../auth/session-status-context';
-import { checkReauth } from '../auth/auth-form-checks';
 import { sessionKeys } from '../sessions/session-queries';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
@@ -12,6 +11,7 @@ import { describeError, formText, type ErrorDescription, type FieldErrors } from
 import { useFocusFirstProblem } from '../../lib/use-focus-first-problem';
 import { authMessages } from '../../messages/auth';
 import { secondFactorErrorTexts, secondFactorMessages } from '../../messages/second-factor';
+import { checkReauth } from './reauth-form-checks';
 import '../../components/dialog.css';
 
 /** Offered only to accounts with passkeys: its code (and WebAuthn's) comes after the dialog's own. */

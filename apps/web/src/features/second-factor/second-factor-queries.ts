@@ -1,6 +1,5 @@
 import { queryOptions } from '@tanstack/react-query';
 import type {
-  FactorChangeResponse,
   RecoveryCodesResponse,
   SecondFactorLoginRequest,
   SecondFactorLoginResponse,
@@ -11,7 +10,7 @@ import type {
   TotpDisableRequest,
   TotpEnrolmentResponse,
 } from '@gatehouse/types/second-factor';
-import { apiCommandWithReport, apiRequest } from '../../lib/api-client';
+import { apiCommand, apiRequest } from '../../lib/api-client';
 
 export const secondFactorKeys = {
   all: ['second-factor'] as const,
@@ -29,8 +28,7 @@ export const secondFactorQueries = {
 export const secondFactorApi = {
   beginTotp: () => apiRequest<TotpEnrolmentResponse>('/api/account/totp', { method: 'POST' }),
   confirmTotp: (body: TotpConfirmRequest) => apiRequest<TotpConfirmResponse>('/api/account/totp/confirm', { method: 'POST', body }),
-  /** 204 by the contract; a count of the ended sessions if the API gives one (FactorChangeResponse). */
-  disableTotp: (body: TotpDisableRequest) => apiCommandWithReport<FactorChangeResponse>('/api/account/totp', { method: 'DELETE', body }),
+  disableTotp: (body: TotpDisableRequest) => apiCommand('/api/account/totp', { method: 'DELETE', body }),
   regenerateRecoveryCodes: () => apiRequest<RecoveryCodesResponse>('/api/account/recovery-codes', { method: 'POST' }),
   /** The second step of a password sign-in. */
   completeSignIn: (body: SecondFactorLoginRequest) => apiRequest<SecondFactorLoginResponse>('/api/auth/login/second-factor', { method: 'POST', body }),

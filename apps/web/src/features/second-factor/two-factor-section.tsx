@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { FactorChangeResponse, RecoveryCodesResponse, TotpDisableRequest, TotpEnrolmentResponse } from '@gatehouse/types/second-factor';
+import type { RecoveryCodesResponse, TotpDisableRequest, TotpEnrolmentResponse } from '@gatehouse/types/second-factor';
 import { FormAlert } from '../../components/form-alert';
 import { QueryState } from '../../components/query-state';
 import { useConfirm } from '../../components/use-confirm';
@@ -53,11 +53,10 @@ export function TwoFactorSection() {
   });
   const disable = useMutation({
     mutationFn: withReauth(secondFactorApi.disableTotp),
-    onSuccess: async (report: FactorChangeResponse | null, { signOutOtherSessions = true }: TotpDisableRequest) => {
-      const endedSessions = report?.endedSessions ?? 0;
-      setMessage(endedSessions > 0 ? `${TEXT.turnedOff} ${TEXT.endedSessions(endedSessions)}` : TEXT.turnedOff);
-      // Without a report (a bare 204) the list itself shows what ended.
-      await refresh({ haveSessionsEnded: report ? endedSessions > 0 : signOutOtherSessions });
+    onSuccess: async (_: void, { signOutOtherSessions = true }: TotpDisableRequest) => {
+      setMessage(TEXT.turnedOff);
+      // The API answers 204, without a count: the session list itself shows what ended.
+      await refresh({ haveSessionsEnded: signOutOtherSessions });
     },
   });
 

@@ -57,13 +57,16 @@ export function VerifyEmailPage() {
       <div className="card narrow stack">
         <title>{`${verificationMessages.confirmTitle} · Gatehouse`}</title>
         <h1>{verificationMessages.confirmTitle}</h1>
-        {otherAccount ? (
-          <p role="alert" className="alert">
-            {verificationMessages.signedInAs} <EmailText email={otherAccount} />. {verificationMessages.signOutFirst}
-          </p>
-        ) : (
-          <FormAlert message={describeError(verify.error, 'mail-link').alert} />
-        )}
+        <p role="alert" className="alert">
+          {otherAccount ? (
+            <>
+              {verificationMessages.signedInAs} <EmailText email={otherAccount} />.
+            </>
+          ) : (
+            verificationMessages.signedInAsOther
+          )}{' '}
+          {verificationMessages.signOutFirst}
+        </p>
         <p>
           <button type="button" className="button button-primary" disabled={signOutAndRetry.isPending} onClick={() => signOutAndRetry.mutate()}>
             {verificationMessages.signOutAndContinue}
