@@ -125,7 +125,7 @@ describe('registration and verification', () => {
     await waitFor(() => expect(location.pathname).toBe('/'));
     expect(calls.find((call) => call.path === '/api/auth/login')?.body).toEqual({ email: 'ada@example.com', password: 'correct horse battery' });
     // Unconfirmed accounts may sign in, with a banner until the address is confirmed.
-    const banner = (await screen.findByText(/Confirm your address/)).closest('p');
+    const banner = (await screen.findByText(/Confirm your address: follow the link/)).closest('p');
     expect(banner?.textContent).toMatch(/ada@example.com/);
     expect(banner?.className).toMatch(/banner/);
     expect(screen.getByText('Not verified')).toBeTruthy();
