@@ -53,7 +53,7 @@ export function TwoFactorSection() {
   });
   const disable = useMutation({
     mutationFn: withReauth(secondFactorApi.disableTotp),
-    onSuccess: async (_: void, { signOutOtherSessions = true }: TotpDisableRequest) => {
+    onSuccess: async (_nothing: unknown, { signOutOtherSessions = true }: TotpDisableRequest) => {
       setMessage(TEXT.turnedOff);
       // The API answers 204, without a count: the session list itself shows what ended.
       await refresh({ haveSessionsEnded: signOutOtherSessions });
