@@ -64,6 +64,7 @@ import { createRequireFreshAuth, requireUser } from './sessions/signed-in';
 import { createAccountTokens } from './tokens/account-tokens';
 import { createAccountChanges, createAccountSource } from './users/accounts';
 import type { AccountChanges } from './users/accounts';
+import { createUserDirectory } from './users/directory';
 import { getUserModel } from './users/user-model';
 import { createEmailVerification } from './verification/email-verification';
 import { createVerificationRouter } from './verification/router';
@@ -112,6 +113,7 @@ export function createApp({
   const jobs = createBackgroundJobs(logger);
   const activity = createActivityLog({ connection, live });
   const accountSource = createAccountSource(users);
+  const directory = createUserDirectory(users);
   const registry = createSessionRegistry({ connection, config, accounts: accountSource, logger, ...(afterSessionInsert ? { afterInsert: afterSessionInsert } : {}) });
   const tokens = createAccountTokens(connection);
   const accounts = createAccountChanges({ users, sessions: registry, activity, tokens });
@@ -120,7 +122,7 @@ export function createApp({
   const mail = createMailService({ config, logger, jobs });
   const mailThrottle = createMailThrottle(connection, config.throttle);
   const verification = createEmailVerification({ config, tokens, mail, activity, jobs });
-  const resets = createPasswordResets({ users, tokens, mail, activity, jobs });
+  const resets = createPasswordResets({ users: directory, tokens, mail, activity, jobs });
   const requireFreshAuth = createRequireFreshAuth(config);
   const codeThrottle = createCodeThrottle(connection, config.throttle);
   const secondFactors = createSecondFactors({ connection, box: createSecretBox(config.totpEncryptionKeys), clock, issuer: config.serviceName });
@@ -193,13 +195,13 @@ export function createApp({
   );
   app.use('/api/auth', createPasswordRouter({ authority, registry, requireUser }));
   app.use('/api/auth', createAuthRouter({ config, registry, accounts, authority, hasher, requireFreshAuth }));
-  app.use('/api/auth', createRegistrationRouter({ users, hasher, throttle: loginThrottle, mailThrottle, mail, verification, activity, jobs }));
-  app.use('/api/auth', createRecoveryRouter({ config, users, accounts, tokens, resets, hasher, mail, mailThrottle }));
+  app.use('/api/auth', createRegistrationRouter({ users: directory, hasher, throttle: loginThrottle, mailThrottle, mail, verification, activity, jobs }));
+  app.use('/api/auth', createRecoveryRouter({ config, users: directory, accounts, tokens, resets, hasher, mail, mailThrottle }));
   app.use(
     '/api/auth',
     createVerificationRouter({
       config,
-      users,
+      users: directory,
       accountSource,
       accounts,
       tokens,

@@ -29,6 +29,21 @@ describe('architecture', () => {
     expect(naming).toEqual(['tokens/account-tokens.ts']);
   });
 
+  it('users/ owns the users collection: outside it only app.ts (the composition root) imports the user model', () => {
+    const importing = sourceFiles(SRC)
+      .filter((file) => !relative(SRC, file).startsWith('users/') && /from '[./]*(\.\.\/)?users\/user-model'|collection\(\s*['"`]users['"`]/.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(SRC, file));
+    expect(importing).toEqual(['app.ts', 'cli/user-role.ts']);
+  });
+
+  it('one authority for sign-in: only sign-in/ starts or raises a session (registry.start, startPending, rotate)', () => {
+    const starting = sourceFiles(SRC)
+      .filter((file) => !relative(SRC, file).startsWith('sign-in/') && !relative(SRC, file).startsWith('sessions/'))
+      .filter((file) => /registry\.(start|startPending|rotate)\(/.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(SRC, file));
+    expect(starting).toEqual([]);
+  });
+
   it('events flow one way: sessions/ imports neither live/, activity/ nor users/', () => {
     const backwards = sourceFiles(join(SRC, 'sessions')).filter((file) => /from '\.\.\/(live|activity|users)\//.test(readFileSync(file, 'utf8')));
     expect(backwards.map((file) => relative(SRC, file))).toEqual([]);

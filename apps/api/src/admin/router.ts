@@ -22,10 +22,9 @@ import type { SessionRegistry } from '../sessions/registry';
 import { createRequireFreshAuth, requireAdmin, requireAssurance, signedInUser } from '../sessions/signed-in';
 import { toAdminSessionView } from '../sessions/views';
 import type { AccountChanges } from '../users/accounts';
-import { getUserModel } from '../users/user-model';
-import type { UserRecord } from '../users/user-model';
 import { readStoreHealth } from './store-health';
-import { userIdsByEmailFragment, usersById } from './users-lookup';
+import { adminUserById, allAdminUsers, userIdsByEmailFragment, usersById } from '../users/lookup';
+import type { AdminUserRecord } from '../users/lookup';
 
 export interface AdminRouterDeps {
   config: Pick<Config, 'reauthWindowSeconds' | 'cookieName' | 'isProduction' | 'requireAdminSecondFactor'>;
@@ -40,9 +39,8 @@ export interface AdminRouterDeps {
   enrolment: SecondFactorEnrolment;
 }
 
-type UserLean = Pick<UserRecord, 'name' | 'email' | 'role' | 'disabledAt' | 'createdAt'> & { _id: { toString(): string } };
+type UserLean = AdminUserRecord;
 
-const USER_FIELDS = { name: 1, email: 1, role: 1, disabledAt: 1, createdAt: 1 };
 
 function toAdminUserView(user: UserLean, sessionCount: number, hasSecondFactor: boolean): AdminUserView {
   return {
@@ -72,7 +70,6 @@ export function createAdminRouter({
 }: AdminRouterDeps): Router {
   const router = Router();
   const requireFreshAuth = createRequireFreshAuth(config);
-  const users = getUserModel(connection);
   router.use(requireAdmin);
   // The deployment's choice (REQUIRE_ADMIN_SECOND_FACTOR): the admin console only for a session proven with
   // two factors (aal2). Having a factor is not enough: enrolling one inside a password session raises nothing (S42).
@@ -80,14 +77,14 @@ export function createAdminRouter({
 
   async function loadUser(params: unknown): Promise<UserLean> {
     const { id } = AdminUserParamsSchema.parse(params);
-    const user = await users.findById(id, USER_FIELDS).lean<UserLean>();
+    const user = await adminUserById(connection, id);
     if (!user) throw notFound();
     return user;
   }
 
   async function userView(userId: string): Promise<AdminUserView> {
     const [user, counts, enrolled] = await Promise.all([
-      users.findById(userId, USER_FIELDS).lean<UserLean>(),
+      adminUserById(connection, userId),
       registry.countByUser([userId]),
       enrolment.isEnrolled(userId),
     ]);
@@ -147,7 +144,7 @@ export function createAdminRouter({
   });
 
   router.get('/users', async (_req, res) => {
-    const [all, counts] = await Promise.all([users.find({}, USER_FIELDS).sort({ email: 1 }).lean<UserLean[]>(), registry.countByUser()]);
+    const [all, counts] = await Promise.all([allAdminUsers(connection), registry.countByUser()]);
     const enrolled = await enrolment.enrolledAmong(all.map((user) => user._id.toString()));
     const body: AdminUserListResponse = {
       users: all.map((user) => toAdminUserView(user, counts.get(user._id.toString()) ?? 0, enrolled.has(user._id.toString()))),

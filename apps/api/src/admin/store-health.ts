@@ -2,7 +2,7 @@ import type { Connection } from 'mongoose';
 import type { StoreHealthResponse } from '@gatehouse/types/admin';
 import type { ActivityLog } from '../activity/activity-log';
 import type { SessionRegistry } from '../sessions/registry';
-import { emailsById } from './users-lookup';
+import { emailsById } from '../users/lookup';
 
 export const TOP_USERS_LIMIT = 10;
 export const RECENT_REPLAYS_LIMIT = 20;

@@ -3,12 +3,11 @@ import type { Request } from 'express';
 import { RegisterRequestSchema } from '@gatehouse/types/auth';
 import type { RegisterResponse } from '@gatehouse/types/auth';
 import type { ActivityLog } from '../activity/activity-log';
-import { isDuplicateKeyError } from '../db/errors';
 import { validationFailed } from '../http/errors';
 import type { BackgroundJobs } from '../jobs/background-jobs';
 import type { MailService } from '../mail/mail-service';
 import type { MailThrottle } from '../throttle/mail-throttle';
-import type { UserModel } from '../users/user-model';
+import type { UserDirectory } from '../users/directory';
 import type { EmailVerification } from '../verification/email-verification';
 import type { PasswordHasher } from './passwords';
 import { passwordProblem } from './password-policy';
@@ -16,7 +15,7 @@ import { seenFrom } from '../sessions/device';
 import type { LoginThrottle } from '../throttle/login-throttle';
 
 export interface RegistrationRouterDeps {
-  users: UserModel;
+  users: Pick<UserDirectory, 'register' | 'contactByEmail'>;
   hasher: Pick<PasswordHasher, 'hash'>;
   throttle: Pick<LoginThrottle, 'takeRegistration'>;
   mailThrottle: Pick<MailThrottle, 'takeMailRequest'>;
@@ -51,22 +50,7 @@ export function createRegistrationRouter({ users, hasher, throttle, mailThrottle
     await mailThrottle.takeMailRequest({ address: input.email, ip: clientIp(req) });
 
     const passwordHash = await hasher.hash(input.password);
-    let createdId: string | null = null;
-    try {
-      const created = await users.create({
-        name: input.name,
-        email: input.email,
-        passwordHash,
-        role: 'user',
-        disabledAt: null,
-        emailVerifiedAt: null,
-        accountVersion: 0,
-      });
-      createdId = created._id.toString();
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-    }
-
+    const createdId = await users.register({ name: input.name, email: input.email, passwordHash });
     const seen = seenFrom(req);
     if (createdId !== null) {
       const userId = createdId;
@@ -76,9 +60,9 @@ export function createRegistrationRouter({ users, hasher, throttle, mailThrottle
     } else {
       req.log.info({ authEvent: 'registration_of_existing_address' }, 'auth: registration_of_existing_address');
       jobs.run('registration of an existing address', async () => {
-        const owner = await users.findOne({ email: input.email }, { _id: 1, email: 1 }).exec();
+        const owner = await users.contactByEmail(input.email);
         if (!owner) return;
-        const userId = owner._id.toString();
+        const userId = owner.id;
         await activity.record({ userId, type: 'registration_attempted', ...seen });
         if (mail.mailer.isAvailable) await mail.mailer.deliver(mail.messages.registrationAttempt(owner.email, userId));
       });

@@ -8,6 +8,7 @@ import { createLiveBus } from '../live/live-bus';
 import { createSessionRegistry } from '../sessions/registry';
 import { createAccountTokens } from '../tokens/account-tokens';
 import { createAccountChanges, createAccountSource } from '../users/accounts';
+import { createUserDirectory } from '../users/directory';
 import { getUserModel } from '../users/user-model';
 
 const USAGE = 'Usage: npm run user:role -- <email> <admin|user>';
@@ -63,8 +64,8 @@ async function main(): Promise<void> {
     const activity = createActivityLog({ connection, live: createLiveBus() });
     const registry = createSessionRegistry({ connection, config, accounts: createAccountSource(users) });
     const accounts = createAccountChanges({ users, sessions: registry, activity, tokens: createAccountTokens(connection) });
-    const user = await users.findOne({ email: email.trim().toLowerCase() }, { _id: 1 }).exec();
-    const result = user ? await accounts.setRole(user.id as string, role.data, 'system') : ({ status: 'not_found' } as const);
+    const user = await createUserDirectory(users).contactByEmail(email.trim().toLowerCase());
+    const result = user ? await accounts.setRole(user.id, role.data, 'system') : ({ status: 'not_found' } as const);
     if (result.status === 'not_found') fail(`No account with the email ${email}.`, 1);
     const sessions = `${result.sessionsUpdated} signed-in session${result.sessionsUpdated === 1 ? '' : 's'} updated`;
     process.stdout.write(

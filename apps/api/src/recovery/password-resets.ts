@@ -4,7 +4,7 @@ import { PASSWORD_RESET_TTL_SECONDS } from '../config';
 import type { BackgroundJobs } from '../jobs/background-jobs';
 import type { MailService } from '../mail/mail-service';
 import type { AccountTokens } from '../tokens/account-tokens';
-import type { UserModel } from '../users/user-model';
+import type { UserDirectory } from '../users/directory';
 
 export interface PasswordResets {
   /**
@@ -22,7 +22,7 @@ export function createPasswordResets({
   activity,
   jobs,
 }: {
-  users: UserModel;
+  users: Pick<UserDirectory, 'contactByEmail'>;
   tokens: Pick<AccountTokens, 'issue'>;
   mail: MailService;
   activity: Pick<ActivityLog, 'record'>;
@@ -31,10 +31,10 @@ export function createPasswordResets({
   return {
     sendLinkLater(email, { byAdmin, seen }) {
       jobs.run('password reset link', async () => {
-        const user = await users.findOne({ email }, { _id: 1, email: 1, disabledAt: 1 }).exec();
+        const user = await users.contactByEmail(email);
         // A disabled account could not sign in with a new password anyway.
-        if (!user || user.disabledAt) return;
-        const userId = user._id.toString();
+        if (!user || user.isDisabled) return;
+        const userId = user.id;
         const token = await tokens.issue(userId, 'password_reset', { email: user.email, ttlSeconds: PASSWORD_RESET_TTL_SECONDS });
         await mail.mailer.deliver(mail.messages.passwordReset(user.email, userId, token, { byAdmin }));
         await activity.record({ userId, type: 'password_reset_requested', actor: byAdmin ? 'admin' : 'self', ...(seen ?? {}) });

@@ -13,12 +13,12 @@ import { becomeAnonymous, forgetClientState } from '../sessions/cookie-session';
 import { signedInUserOf } from '../sessions/signed-in';
 import type { AccountTokens } from '../tokens/account-tokens';
 import type { AccountChanges } from '../users/accounts';
-import type { UserModel } from '../users/user-model';
+import type { UserDirectory } from '../users/directory';
 import type { PasswordResets } from './password-resets';
 
 export interface RecoveryRouterDeps {
   config: Pick<Config, 'cookieName' | 'isProduction'>;
-  users: UserModel;
+  users: Pick<UserDirectory, 'emailOf'>;
   accounts: Pick<AccountChanges, 'resetPassword'>;
   tokens: Pick<AccountTokens, 'find' | 'consume'>;
   resets: PasswordResets;
@@ -39,8 +39,8 @@ export function createRecoveryRouter({ config, users, accounts, tokens, resets, 
   /** A live reset link whose account still has the address it was sent to; anything else is invalid_token. */
   async function liveResetLink(token: string) {
     const link = await tokens.find(token, ['password_reset']);
-    const user = link ? await users.findById(link.userId, { email: 1 }).exec() : null;
-    if (!link || !user || user.email !== link.email) throw invalidToken();
+    const email = link ? await users.emailOf(link.userId) : null;
+    if (!link || email !== link.email) throw invalidToken();
     return link;
   }
 

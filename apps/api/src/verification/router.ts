@@ -14,12 +14,12 @@ import type { AccountSource } from '../sessions/registry';
 import { requireUser, signedInUser, signedInUserOf } from '../sessions/signed-in';
 import type { AccountToken, AccountTokens } from '../tokens/account-tokens';
 import type { AccountChanges } from '../users/accounts';
-import type { UserModel } from '../users/user-model';
+import type { UserDirectory } from '../users/directory';
 import type { EmailVerification } from './email-verification';
 
 export interface VerificationRouterDeps {
   config: Pick<Config, 'emailVerificationTtlSeconds'>;
-  users: UserModel;
+  users: Pick<UserDirectory, 'contactByEmail'>;
   accountSource: Pick<AccountSource, 'load'>;
   accounts: Pick<AccountChanges, 'markEmailVerified' | 'changeEmail'>;
   tokens: Pick<AccountTokens, 'find' | 'consume' | 'issue' | 'revoke'>;
@@ -106,7 +106,7 @@ export function createVerificationRouter(deps: VerificationRouterDeps): Router {
     const userId = person.userId;
     const currentEmail = account.user.email;
     jobs.run('email change links', async () => {
-      const holder = await users.findOne({ email: newEmail }, { _id: 1 }).exec();
+      const holder = await users.contactByEmail(newEmail);
       const ttlSeconds = config.emailVerificationTtlSeconds;
       const changeLinkMail = async () => {
         const token = await tokens.issue(userId, 'email_change', { email: currentEmail, newEmail, ttlSeconds });

@@ -1,6 +1,7 @@
 import { isValidObjectId } from 'mongoose';
 import type { Connection } from 'mongoose';
-import { getUserModel } from '../users/user-model';
+import { getUserModel } from './user-model';
+import type { UserRecord } from './user-model';
 
 export interface UserRef {
   id: string;
@@ -33,4 +34,17 @@ export async function userIdsByEmailFragment(connection: Connection, fragment: s
 export async function emailsById(connection: Connection, ids: readonly string[]): Promise<Map<string, string>> {
   const users = await usersById(connection, ids);
   return new Map([...users].map(([id, user]) => [id, user.email]));
+}
+
+/** An account as the admin console lists it. */
+export type AdminUserRecord = Pick<UserRecord, 'name' | 'email' | 'role' | 'disabledAt' | 'createdAt'> & { _id: { toString(): string } };
+
+const ADMIN_USER_FIELDS = { name: 1, email: 1, role: 1, disabledAt: 1, createdAt: 1 };
+
+export function adminUserById(connection: Connection, id: string): Promise<AdminUserRecord | null> {
+  return getUserModel(connection).findById(id, ADMIN_USER_FIELDS).lean<AdminUserRecord>();
+}
+
+export function allAdminUsers(connection: Connection): Promise<AdminUserRecord[]> {
+  return getUserModel(connection).find({}, ADMIN_USER_FIELDS).sort({ email: 1 }).lean<AdminUserRecord[]>();
 }
