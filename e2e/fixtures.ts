@@ -37,8 +37,10 @@ interface GatehouseFixtures {
   /**
    * Registers an account through the API, which starts no session (S34): nobody is signed in afterwards.
    * `name` and `email` may be given, e.g. long ones to test wrapping; the email must still be unique.
+   * `isAddressConfirmed` also follows the confirmation link (second factors need it, S43), in a
+   * throwaway client that signs out again, so the account still has no session.
    */
-  signUpViaApi: (label?: string, details?: Partial<Pick<Account, 'name' | 'email'>>) => Promise<Account>;
+  signUpViaApi: (label?: string, details?: Partial<Pick<Account, 'name' | 'email'>> & { isAddressConfirmed?: boolean }) => Promise<Account>;
   /** A separate browser context (cookies and all) with its own user agent: a second device. */
   newDevice: (userAgent: string) => Promise<Device>;
   /** A new account signed in (through the API) on a laptop and a tablet. */
@@ -87,6 +89,7 @@ export const test = base.extend<GatehouseFixtures>({
         const registered = await api.post('/api/auth/register', { data: account });
         expect(registered.status(), await registered.text()).toBe(202);
         expect(registered.headers()['set-cookie'], 'registration starts no session').toBeUndefined();
+        if (details.isAddressConfirmed) await confirmAddressViaApi(api, account);
       } finally {
         await api.dispose();
       }
@@ -115,6 +118,17 @@ export const test = base.extend<GatehouseFixtures>({
     });
   },
 });
+
+/**
+ * Follows the account's confirmation link with `client`, which it signs in (an account without a second
+ * factor), then signs that session out again.
+ */
+async function confirmAddressViaApi(client: APIRequestContext, account: Account): Promise<void> {
+  const token = new URL(linkIn(await waitForMail(client, account.email, 'confirm your email address'))).searchParams.get('token');
+  const confirmed = await client.post('/api/auth/email/verify', { data: { token } });
+  expect(confirmed.status(), await confirmed.text()).toBe(200);
+  expect((await client.post('/api/auth/logout')).status()).toBe(204);
+}
 
 /** Signs in through the API; given `page.request` or `context.request`, the browser shares the cookie. */
 export async function signInViaApi(client: APIRequestContext, account: Account): Promise<void> {
@@ -172,27 +186,39 @@ export async function makeAdmin(email: string): Promise<void> {
   });
 }
 
+/** What "Confirm it’s you" is answered with: the password, and for an account with an authenticator app a code (S42). */
+export interface Proof {
+  password: string;
+  /** Called when the dialog asks for it: an app's current code or an unused recovery code. */
+  code?: () => string;
+}
+
 /**
  * Sensitive actions answer 403 `reauth_required` when the sign-in is older than the re-auth window;
- * the app then asks for the password and retries. Runs `action` (the click, and the confirmation it
- * asks for), answers the password dialog if it was asked, and checks that the request (first or
- * retried) finally succeeded.
+ * the app then asks for the password (and, on an account with an authenticator app, a code) and
+ * retries. Runs `action` (the click, and the confirmation it asks for), answers the dialog if it was
+ * asked, and checks that the request (first or retried) finally succeeded.
  */
 export async function performSensitiveAction(
   page: Page,
-  password: string,
+  proof: string | Proof,
   isActionRequest: (request: Request) => boolean,
   action: () => Promise<void>,
 ): Promise<void> {
+  const { password, code } = typeof proof === 'string' ? { password: proof, code: undefined } : proof;
   const matches = (response: Response) => isActionRequest(response.request());
   const first = page.waitForResponse(matches);
   await action();
   let response = await first;
   if (response.status() === 403) {
-    const dialog = page.getByRole('dialog');
+    const dialog = page.getByRole('dialog', { name: 'Confirm it’s you' });
     await dialog.getByLabel('Password').fill(password);
     const retried = page.waitForResponse(matches);
     await dialog.getByRole('button', { name: 'Confirm' }).click();
+    if (code) {
+      await dialog.getByLabel('Authentication code').fill(code());
+      await dialog.getByRole('button', { name: 'Confirm' }).click();
+    }
     response = await retried;
   }
   expect(response.ok(), `${response.request().method()} ${response.url()} answered ${response.status()}`).toBe(true);

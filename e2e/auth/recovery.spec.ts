@@ -175,3 +175,54 @@ test('the dev outbox page lists the mail with clickable links', async ({ page, s
   const message = page.getByRole('region', { name: 'Gatehouse: confirm your email address' });
   await expect(message.getByRole('link', { name: /\/verify-email\?token=/ })).toBeVisible();
 });
+
+test.describe('mail links and the browser they open in', () => {
+  test('S44: a confirmation link opened in a browser signed in to another account says which, leaves it signed in, and confirms once it signs out', async ({
+    page,
+    signUpViaApi,
+  }) => {
+    const signedIn = await signUpViaApi('other', { isAddressConfirmed: true });
+    const newcomer = await signUpViaApi('newcomer');
+    await signInViaApi(page.request, signedIn);
+    const link = linkIn(await waitForMail(page.request, newcomer.email, 'confirm your email address'));
+
+    await page.goto(link);
+    await expect(page.getByRole('alert')).toHaveText(`This browser is signed in as ${signedIn.email}. Sign out first to confirm this link.`);
+    const me = (await (await page.request.get('/api/auth/me')).json()) as { user: { email: string } };
+    expect(me.user.email).toBe(signedIn.email);
+
+    await page.getByRole('button', { name: 'Sign out and continue' }).click();
+    await expect(page).toHaveURL('/');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Hello, ${newcomer.name}`);
+    await expect(page.getByText('Verified', { exact: true })).toBeVisible();
+  });
+
+  test('S35: asking to change the address mails the current one at once; its link calls the change off, and the new address’s link stops working', async ({
+    page,
+    signUpViaApi,
+    uniqueEmail,
+  }) => {
+    const account = await signUpViaApi('moving', { isAddressConfirmed: true });
+    await signInViaApi(page.request, account);
+    await page.goto('/account/email');
+    const newEmail = uniqueEmail('moved');
+    await page.getByLabel('New email').fill(newEmail);
+    await page.getByRole('button', { name: 'Send confirmation link' }).click();
+
+    const cancelLink = linkIn(await waitForMail(page.request, account.email, 'someone asked to change your email address'));
+    expect(cancelLink).toMatch(/^http:\/\/localhost:\d+\/cancel-email-change\?token=/);
+    const changeLink = linkIn(await waitForMail(page.request, newEmail, 'confirm your new email address'));
+
+    await page.goto(cancelLink);
+    await expect(page.getByRole('heading', { level: 1, name: 'Address change' })).toBeVisible();
+    await expect(page.getByText(`The change of address was called off: the account keeps ${account.email}.`)).toBeVisible();
+    await expect(page).toHaveURL('/cancel-email-change');
+
+    await page.goto(changeLink);
+    await expect(page.getByRole('heading', { name: 'This link no longer works' })).toBeVisible();
+    await page.goto(cancelLink);
+    await expect(page.getByRole('heading', { name: 'This link no longer works' })).toBeVisible();
+    const me = (await (await page.request.get('/api/auth/me')).json()) as { user: { email: string } };
+    expect(me.user.email).toBe(account.email);
+  });
+});

@@ -22,7 +22,7 @@ test('S38: add a passkey, sign out, sign in with it and no password, pass re-aut
   await page.addInitScript(() => {
     Object.defineProperty(PublicKeyCredential, 'isConditionalMediationAvailable', { value: () => Promise.resolve(false) });
   });
-  const account = await signUpViaApi('passkey');
+  const account = await signUpViaApi('passkey', { isAddressConfirmed: true });
   // Another device stays signed in with the password, so the list shows two methods.
   const tablet = await newDevice(DEVICE_USER_AGENTS.windowsFirefox);
   await signInViaApi(tablet.page.request, account);
@@ -31,6 +31,10 @@ test('S38: add a passkey, sign out, sign in with it and no password, pass re-aut
 
   const passkeys = page.getByRole('region', { name: 'Passkeys' });
   await passkeys.getByLabel('Name for the new passkey').fill('E2E laptop');
+  // Checked by default (S36); left unchecked here, so the tablet stays for the list below.
+  const signOutOthers = passkeys.getByRole('checkbox', { name: 'Sign out your other sessions' });
+  await expect(signOutOthers).toBeChecked();
+  await signOutOthers.uncheck();
   await passkeys.getByRole('button', { name: 'Add a passkey' }).click();
   await expect(passkeys.getByRole('status')).toHaveText('Passkey “E2E laptop” added.');
   await expect(passkeys.getByRole('list', { name: 'Your passkeys' }).getByRole('listitem')).toHaveCount(1);
@@ -45,12 +49,14 @@ test('S38: add a passkey, sign out, sign in with it and no password, pass re-aut
   const cards = sessionCards(page.getByRole('region', { name: 'All your sessions' }));
   await expect(cards).toHaveCount(2);
   await expect(cards.filter({ hasText: 'This device' })).toContainText('Sign-in methodPasskey');
+  await expect(cards.filter({ hasText: 'This device' })).toContainText('VerificationTwo-step verified');
   await expect(cards.filter({ hasNotText: 'This device' })).toContainText('Sign-in methodPassword');
   await expect(page.getByRole('region', { name: 'Recent activity' }).getByText('Passkey added')).toBeVisible();
 
   // An old sign-in must confirm it is them before removing the passkey: the passkey itself answers.
   await ageSignIn(await currentUserId(page.request));
   await passkeys.getByRole('button', { name: 'Remove E2E laptop' }).click();
+  await expect(page.getByRole('alertdialog').getByRole('checkbox', { name: 'Sign out your other sessions' })).toBeChecked();
   await confirmAction(page, 'Remove');
   const dialog = page.getByRole('dialog', { name: 'Confirm it’s you' });
   await expect(dialog).toBeVisible();
@@ -59,6 +65,9 @@ test('S38: add a passkey, sign out, sign in with it and no password, pass re-aut
   await expect(passkeys.getByRole('status')).toHaveText('Passkey “E2E laptop” removed.');
   await expect(passkeys.getByText('You have no passkeys yet.')).toBeVisible();
   expect((await page.request.get('/api/auth/me')).status()).toBe(200);
+  // Removing it kept the default: the tablet is signed out, and the list shows it gone.
+  expect((await tablet.page.request.get('/api/auth/me')).status()).toBe(401);
+  await expect(cards).toHaveCount(1);
 });
 
 test('S38: where the browser offers passkeys in the email field (conditional mediation), choosing one signs in without a password', async ({
@@ -66,7 +75,7 @@ test('S38: where the browser offers passkeys in the email field (conditional med
   signUpViaApi,
 }) => {
   await addVirtualAuthenticator(page);
-  const account = await signUpViaApi('autofill');
+  const account = await signUpViaApi('autofill', { isAddressConfirmed: true });
   await signInViaApi(page.request, account);
   await page.goto('/');
   const passkeys = page.getByRole('region', { name: 'Passkeys' });

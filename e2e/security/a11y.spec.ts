@@ -109,7 +109,7 @@ test.describe('accessibility, in light and dark mode', () => {
     page,
     signUpViaApi,
   }) => {
-    const account = await signUpViaApi('a11y-2fa');
+    const account = await signUpViaApi('a11y-2fa', { isAddressConfirmed: true });
     await signInViaApi(page.request, account);
     await page.goto('/');
 
