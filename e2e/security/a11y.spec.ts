@@ -1,5 +1,20 @@
 import AxeBuilder from '@axe-core/playwright';
-import { authenticatorCode, DEVICE_USER_AGENTS, expect, makeAdmin, passwordStep, sessionCards, signInViaApi, signOutFromHeader, test } from '../fixtures';
+import {
+  ageSignIn,
+  authenticatorCode,
+  confirmAction,
+  currentUserId,
+  DEVICE_USER_AGENTS,
+  expect,
+  linkIn,
+  makeAdmin,
+  passwordStep,
+  sessionCards,
+  signInViaApi,
+  signOutFromHeader,
+  test,
+  waitForMail,
+} from '../fixtures';
 import type { Page } from '@playwright/test';
 
 async function expectNoAxeViolations(page: Page, what: string): Promise<void> {
@@ -129,6 +144,35 @@ test.describe('accessibility, in light and dark mode', () => {
     await signOutFromHeader(page);
     await passwordStep(page, account);
     await expectNoAxeViolationsInEitherScheme(page, 'the second step of a sign-in');
+  });
+
+  test('the password dialog asking for a code and a link opened in another account’s browser have no axe violations', async ({ page, signUpViaApi }) => {
+    test.setTimeout(90_000);
+    const account = await signUpViaApi('a11y-step-up', { isAddressConfirmed: true });
+    const newcomer = await signUpViaApi('a11y-newcomer');
+    await signInViaApi(page.request, account);
+    await page.goto('/');
+    const twoFactor = page.getByRole('region', { name: 'Two-factor authentication' });
+    await twoFactor.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    const secret = (await twoFactor.getByTestId('totp-secret').textContent()) ?? '';
+    await twoFactor.getByLabel('Code from the app').fill(authenticatorCode(secret));
+    await twoFactor.getByRole('button', { name: 'Turn on' }).click();
+    await twoFactor.getByRole('button', { name: 'I have saved them' }).click();
+
+    await ageSignIn(await currentUserId(page.request));
+    await twoFactor.getByRole('button', { name: 'New recovery codes' }).click();
+    await confirmAction(page, 'New recovery codes');
+    const dialog = page.getByRole('dialog', { name: 'Confirm it’s you' });
+    await dialog.getByLabel('Password').fill(account.password);
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await expect(dialog.getByLabel('Authentication code')).toBeFocused();
+    await expectNoAxeViolationsInEitherScheme(page, 'the password dialog asking for a code');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(dialog).toHaveCount(0);
+
+    await page.goto(linkIn(await waitForMail(page.request, newcomer.email, 'confirm your email address')));
+    await expect(page.getByRole('button', { name: 'Sign out and continue' })).toBeVisible();
+    await expectNoAxeViolationsInEitherScheme(page, 'a confirmation link in a browser signed in to another account');
   });
 });
 
