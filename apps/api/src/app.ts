@@ -114,7 +114,13 @@ export function createApp({
   const activity = createActivityLog({ connection, live });
   const accountSource = createAccountSource(users);
   const directory = createUserDirectory(users);
-  const registry = createSessionRegistry({ connection, config, accounts: accountSource, logger, ...(afterSessionInsert ? { afterInsert: afterSessionInsert } : {}) });
+  const registry = createSessionRegistry({
+    connection,
+    config,
+    accounts: accountSource,
+    logger,
+    ...(afterSessionInsert ? { afterInsert: afterSessionInsert } : {}),
+  });
   const tokens = createAccountTokens(connection);
   const accounts = createAccountChanges({ users, sessions: registry, activity, tokens });
   const devices = createKnownDevices(connection);
@@ -156,7 +162,6 @@ export function createApp({
   // The registry announces; live push and the activity log listen (events flow one way).
   relaySessionEvents(registry.events, live);
   recordSessionActivity(registry.events, activity);
-
 
   const app = express();
   app.disable('x-powered-by');
@@ -207,7 +212,12 @@ export function createApp({
       tokens,
       verification,
       emailLink: createEmailLinkSignIn({ authority, accounts }),
-      mail, mailThrottle, activity, jobs, requireFreshAuth }),
+      mail,
+      mailThrottle,
+      activity,
+      jobs,
+      requireFreshAuth,
+    }),
   );
   app.use('/api/account/passkeys', createPasskeysRouter({ store: passkeys, relyingParty, activity, requireFreshAuth, factorChanges }));
   app.use('/api/account', createSecondFactorRouter({ config, secondFactors, throttle: codeThrottle, activity, requireFreshAuth, factorChanges }));

@@ -31,7 +31,10 @@ describe('architecture', () => {
 
   it('users/ owns the users collection: outside it only app.ts (the composition root) imports the user model', () => {
     const importing = sourceFiles(SRC)
-      .filter((file) => !relative(SRC, file).startsWith('users/') && /from '[./]*(\.\.\/)?users\/user-model'|collection\(\s*['"`]users['"`]/.test(readFileSync(file, 'utf8')))
+      .filter(
+        (file) =>
+          !relative(SRC, file).startsWith('users/') && /from '[./]*(\.\.\/)?users\/user-model'|collection\(\s*['"`]users['"`]/.test(readFileSync(file, 'utf8')),
+      )
       .map((file) => relative(SRC, file));
     expect(importing).toEqual(['app.ts', 'cli/user-role.ts']);
   });

@@ -29,7 +29,6 @@ export type SecondFactorRequiredResponse = z.infer<typeof SecondFactorRequiredRe
 export const PasswordLoginResponseSchema = z.union([LoginResponseSchema, SecondFactorRequiredResponseSchema]);
 export type PasswordLoginResponse = z.infer<typeof PasswordLoginResponseSchema>;
 
-
 /** The second step: a code (authenticator app or recovery code), or a passkey assertion. */
 export const SecondFactorLoginRequestSchema = z.union([z.object({ code: OneTimeCodeSchema }), z.object({ credential: PasskeyAuthenticationCredentialSchema })]);
 export type SecondFactorLoginRequest = z.input<typeof SecondFactorLoginRequestSchema>;

@@ -41,7 +41,6 @@ export interface AdminRouterDeps {
 
 type UserLean = AdminUserRecord;
 
-
 function toAdminUserView(user: UserLean, sessionCount: number, hasSecondFactor: boolean): AdminUserView {
   return {
     id: user._id.toString(),
@@ -83,11 +82,7 @@ export function createAdminRouter({
   }
 
   async function userView(userId: string): Promise<AdminUserView> {
-    const [user, counts, enrolled] = await Promise.all([
-      adminUserById(connection, userId),
-      registry.countByUser([userId]),
-      enrolment.isEnrolled(userId),
-    ]);
+    const [user, counts, enrolled] = await Promise.all([adminUserById(connection, userId), registry.countByUser([userId]), enrolment.isEnrolled(userId)]);
     if (!user) throw notFound();
     return toAdminUserView(user, counts.get(userId) ?? 0, enrolled);
   }

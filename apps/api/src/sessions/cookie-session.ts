@@ -65,4 +65,3 @@ export function forgetClientState(res: Response, config: Pick<Config, 'cookieNam
 export function becomeAnonymous(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((error: unknown) => (error ? reject(error) : resolve())));
 }
-

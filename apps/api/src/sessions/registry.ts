@@ -48,7 +48,6 @@ export interface EndCause {
  */
 export type MarkerReason = SessionEndReason | 'rotated';
 
-
 /** What the registry needs to know of an account; users/accounts.ts provides it. */
 export interface AccountState {
   user: User;
@@ -367,7 +366,8 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
 
   function cookieConfig(): CookieSessionConfig {
     const { cookieName, sessionSecrets, isProduction } = config;
-    if (cookieName === undefined || sessionSecrets === undefined || isProduction === undefined) throw new Error('this registry was made without cookie settings');
+    if (cookieName === undefined || sessionSecrets === undefined || isProduction === undefined)
+      throw new Error('this registry was made without cookie settings');
     return { cookieName, sessionSecrets, isProduction };
   }
 

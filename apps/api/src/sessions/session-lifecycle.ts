@@ -45,4 +45,3 @@ export function createSessionLifecycle({ config, registry }: SessionLifecycleDep
     next();
   };
 }
-

@@ -18,7 +18,8 @@ import { RELAXED_THROTTLE_LIMITS } from '../test/test-config';
 
 const VERIFY_SUBJECT = 'confirm your email address';
 const errorOf = (res: supertest.Response) => ErrorBodySchema.parse(res.body).error;
-const currentSession = async (agent: supertest.Agent) => SessionListResponseSchema.parse((await agent.get('/api/sessions')).body).sessions.find((s) => s.isCurrent);
+const currentSession = async (agent: supertest.Agent) =>
+  SessionListResponseSchema.parse((await agent.get('/api/sessions')).body).sessions.find((s) => s.isCurrent);
 
 /** Signs in with password and authenticator code: an aal2 session. */
 async function signInWithCode(t: TestApp, account: Account, totp: EnrolledTotp, clock: ReturnType<typeof testClock>) {
@@ -104,7 +105,9 @@ describe('assurance levels (S41–S44)', () => {
     expect(passwordOnly.status).toBe(401);
     expect(errorOf(passwordOnly).code).toBe('second_factor_required');
     clock.advance();
-    const wrongCode = await agent.post('/api/auth/reauth').send({ password: account.password, code: '000000' === totpCode(totp.secret, clock()) ? '111111' : '000000' });
+    const wrongCode = await agent
+      .post('/api/auth/reauth')
+      .send({ password: account.password, code: '000000' === totpCode(totp.secret, clock()) ? '111111' : '000000' });
     expect(wrongCode.status).toBe(401);
     expect(errorOf(wrongCode).code).toBe('invalid_code');
     const both = await agent.post('/api/auth/reauth').send({ password: account.password, code: totpCode(totp.secret, clock()) });

@@ -52,7 +52,8 @@ export type PasswordPurpose = 'sign_in' | 'reauth' | 'password_change';
 export type PasswordSubject = { email: string } | { userId: string; deviceKey: string | null };
 
 /** How a sign-in ended: a session, or a pending sign-in waiting for the account's second factor. */
-export type SignInOutcome = { kind: 'signed_in'; account: AccountState } | { kind: 'second_factor_required'; account: AccountState; methods: SecondFactorMethod[] };
+export type SignInOutcome =
+  { kind: 'signed_in'; account: AccountState } | { kind: 'second_factor_required'; account: AccountState; methods: SecondFactorMethod[] };
 
 export type SignInAuthority = ReturnType<typeof createSignInAuthority>;
 
@@ -71,8 +72,7 @@ export function logAuthEvent(req: Request, authEvent: string, details: { userId?
  * (`reauthenticate`, `stepUp`), which must prove the account's strongest level.
  */
 export function createSignInAuthority(deps: SignInAuthorityDeps) {
-  const { config, registry, accounts, hasher, passwordThrottle, codeThrottle, secondFactors, passkeys, devices, activity, onNewDevice, onUnverified } =
-    deps;
+  const { config, registry, accounts, hasher, passwordThrottle, codeThrottle, secondFactors, passkeys, devices, activity, onNewDevice, onUnverified } = deps;
 
   /** Failed proofs are recorded for the owner to see, off the response path so timing stays alike (S18). */
   const recordQuietly = (req: Request, event: Parameters<ActivityLog['record']>[0]) => {
@@ -127,14 +127,24 @@ export function createSignInAuthority(deps: SignInAuthorityDeps) {
    * An authenticator-app or recovery code, throttled per account, address, pending sign-in and known
    * browser (S36, S44). The match spends nothing: the caller spends it once it owns the outcome.
    */
-  async function checkCode(req: Request, userId: string, code: string, { pendingSignIn = null, deviceKey }: { pendingSignIn?: string | null; deviceKey?: string | null } = {}) {
+  async function checkCode(
+    req: Request,
+    userId: string,
+    code: string,
+    { pendingSignIn = null, deviceKey }: { pendingSignIn?: string | null; deviceKey?: string | null } = {},
+  ) {
     const knownDeviceKey = deviceKey !== undefined ? deviceKey : await knownDeviceOf(req, userId);
     const attempt = await codeThrottle.beginCodeCheck({ userId, ip: req.ip ?? 'unknown', pendingSignIn, knownDeviceKey });
     return checkedCode<CodeMatch>(attempt, () => secondFactors.matchCode(userId, code));
   }
 
   /** A new session for a proof that reached the account's level (S3), with the browser's device cookie. */
-  async function startSession(req: Request, res: Response, account: AccountState, { authMethods, rememberMe }: { authMethods: AuthMethod[]; rememberMe: boolean }) {
+  async function startSession(
+    req: Request,
+    res: Response,
+    account: AccountState,
+    { authMethods, rememberMe }: { authMethods: AuthMethod[]; rememberMe: boolean },
+  ) {
     // A link from the mail proves the address; any other proof needs it proven before, if so configured.
     if (config.requireVerifiedEmail && !account.user.emailVerified && !authMethods.includes('email_link')) {
       await onUnverified(account);
@@ -196,7 +206,11 @@ export function createSignInAuthority(deps: SignInAuthorityDeps) {
      * (S42). With an authenticator app the code comes along; with passkeys only, the passkey does it.
      * The session moves to a new id (S4), fresh at the level proven.
      */
-    async reauthenticate(req: Request, person: { userId: string; deviceKey: string | null }, input: { password: string; code?: string | undefined }): Promise<AccountState> {
+    async reauthenticate(
+      req: Request,
+      person: { userId: string; deviceKey: string | null },
+      input: { password: string; code?: string | undefined },
+    ): Promise<AccountState> {
       const account = await checkPassword(req, { userId: person.userId, deviceKey: person.deviceKey }, input.password, 'reauth');
       const methods = await methodsOf(person.userId);
       let proof: Assurance = 'aal1';

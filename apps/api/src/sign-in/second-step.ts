@@ -35,7 +35,17 @@ export interface SecondStepDeps {
  * into a brand-new `aal2` session (S3), provided the account has not changed since (S31). A recovery
  * code is spent only by the request that wins the pending sign-in (S44).
  */
-export function createSecondStepRouter({ authority, registry, accounts, secondFactors, passkeys, assertions, relyingParty, activity, notices }: SecondStepDeps) {
+export function createSecondStepRouter({
+  authority,
+  registry,
+  accounts,
+  secondFactors,
+  passkeys,
+  assertions,
+  relyingParty,
+  activity,
+  notices,
+}: SecondStepDeps) {
   /** The pending sign-in of this request, or 401: expired, never started, or already used. */
   function pendingOf(req: Request): PendingSignIn {
     const pending = registry.pendingSignInOf(req);

@@ -53,7 +53,16 @@ export function databaseUri(dbName: string): string {
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const { hasher, clock, afterSessionInsert, dbName = uniqueDbName(), keepDatabase = false, mongoUri = inject('mongoUri'), monitorCommands = false, ...overrides } = options;
+  const {
+    hasher,
+    clock,
+    afterSessionInsert,
+    dbName = uniqueDbName(),
+    keepDatabase = false,
+    mongoUri = inject('mongoUri'),
+    monitorCommands = false,
+    ...overrides
+  } = options;
   const config = testConfig(overrides);
   const connection = await connectDatabase({ uri: mongoUri, dbName, timeoutMs: config.dbTimeoutMs, monitorCommands });
 
