@@ -212,7 +212,7 @@ describe('S32: the throttle counts before the password is checked, and strangers
 describe('S16: development defaults', () => {
   it(
     'let one machine register and sign in 200 accounts (a browser test suite), while production would refuse the 11th registration',
-    { timeout: 60_000 },
+    { timeout: 120_000 },
     async () => {
       const development = loadConfig({ NODE_ENV: 'development', DATA_DIR: mkdtempSync(join(tmpdir(), 'gatehouse-dev-')) });
       const t = await createTestApp({ throttle: development.throttle });
