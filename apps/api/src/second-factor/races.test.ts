@@ -49,8 +49,10 @@ describe('S31: second-step races', () => {
   }
 
   /** Proves the password again (the sudo window stays open over a long run); returns the new session id. */
-  async function reauthenticate(agent: supertest.Agent, password: string): Promise<string> {
-    const res = await agent.post('/api/auth/reauth').send({ password });
+  /** Sudo mode again; an account with an authenticator app proves it with a code too (S42). */
+  async function reauthenticate(agent: supertest.Agent, password: string, totpSecret?: string): Promise<string> {
+    clock.advance();
+    const res = await agent.post('/api/auth/reauth').send(totpSecret ? { password, code: totpCode(totpSecret, clock()) } : { password });
     expect(res.status).toBe(200);
     return unsignSid(issuedSessionCookie(res), TEST_SECRET);
   }
@@ -155,7 +157,7 @@ describe('S31: second-step races', () => {
       expect(survivors, `round ${round}: step answered ${step.status}`).toHaveLength(0);
       await expectDead(step.cookie);
       clock.advance();
-      if (round % 50 === 49) ownerSid = await reauthenticate(owner.agent, account.password);
+      if (round % 50 === 49) ownerSid = await reauthenticate(owner.agent, account.password, totp.secret);
     }
     console.info('S31 second step vs end all other sessions, outcomes by status:', outcomes);
   });
