@@ -96,7 +96,7 @@ describe('S37: a pending second-factor sign-in', () => {
   const clock = testClock();
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ clock, secondFactorTimeoutSeconds: 2 });
+    t = await createTestApp({ clock, secondFactorTimeoutSeconds: 5 });
   });
   afterAll(() => t.close());
 
@@ -140,7 +140,7 @@ describe('S37: a pending second-factor sign-in', () => {
     expect(doc?.session.userId).toBeUndefined();
     expect(doc?.session.user).toBeUndefined();
     expect(doc?.session.pendingSignIn).toMatchObject({ authMethods: ['password'], methods: ['totp', 'recovery_code'] });
-    expect(doc?.expires.getTime()).toBeLessThanOrEqual(Date.now() + 2000);
+    expect(doc?.expires.getTime()).toBeLessThanOrEqual(Date.now() + 5000);
     const admin = await signInAdmin(t);
     const store = await admin.agent.get('/api/admin/store');
     expect(store.body).toMatchObject({ anonymousSessions: 0, pendingSignIns: expect.any(Number) as number });
@@ -187,7 +187,7 @@ describe('S37: a pending second-factor sign-in', () => {
 
   it('S37: it expires: after the timeout the right code is refused and nothing is left stored', { timeout: 15_000 }, async () => {
     const { cookie, sid, enrolled } = await pendingFor();
-    await sleep(2300);
+    await sleep(5300);
     const res = await supertest(t.app)
       .post('/api/auth/login/second-factor')
       .set('Cookie', cookie)
