@@ -12,9 +12,9 @@ import { defaultLogger } from './logger';
 import type { Logger } from './logger';
 import { WireServer, hostPort } from './server';
 import { ChangeHistory, DEFAULT_HISTORY_ENTRIES } from './changes/history';
-import { RetryableWrites, replicaSetState } from './commands/replication';
-import { Engine } from './storage/engine';
-import { Journal } from './storage/journal';
+import { replicaSetState } from './commands/replication';
+import { RetryableWrites } from './commands/retryable-writes';
+import { openEngine } from './storage/recovery';
 import { MAX_MESSAGE_SIZE } from './wire/messages';
 import { startTtlMonitor, sweepExpired } from './storage/ttl';
 
@@ -89,17 +89,16 @@ export async function start(options: StartOptions = {}): Promise<RunningEngine> 
   if (replicaSet !== false && (typeof replicaSet !== 'string' || replicaSet.length === 0 || /[/\s]/.test(replicaSet))) {
     throw new Error('replicaSet must be a non-empty name without spaces or slashes, or false');
   }
-  const engine = new Engine();
-  engine.history = new ChangeHistory(replicaSet !== false, options.changeHistorySize ?? DEFAULT_HISTORY_ENTRIES);
+  const engine = await openEngine({
+    history: new ChangeHistory(replicaSet !== false, options.changeHistorySize ?? DEFAULT_HISTORY_ENTRIES),
+    logger,
+    dbPath: options.dbPath,
+    compactThresholdBytes: options.compactThresholdBytes ?? 64 * 1024 * 1024,
+  });
   const users = new Map<string, ScramCredential>();
   for (const u of options.users ?? []) {
     const { user, password } = parseUser(u);
     users.set(user, makeCredential(user, password));
-  }
-  let journal: Journal | undefined;
-  if (options.dbPath) {
-    journal = await Journal.open(options.dbPath, engine, logger, options.compactThresholdBytes ?? 64 * 1024 * 1024);
-    engine.journal = journal;
   }
   const cursors = new CursorManager(options.cursorTimeoutMs);
   const state: ServerState = {
@@ -120,7 +119,7 @@ export async function start(options: StartOptions = {}): Promise<RunningEngine> 
     port = await server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   } catch (e) {
     cursors.close();
-    await journal?.close();
+    await engine.close();
     throw e;
   }
   state.port = port;
@@ -144,15 +143,13 @@ export async function start(options: StartOptions = {}): Promise<RunningEngine> 
         clearInterval(ttl);
         await server.close();
         cursors.close();
-        await journal?.close();
+        await engine.close();
         logger.info(`stopped (${uri})`);
       })();
       return stopping;
     },
     sweepTtl: () => sweepExpired(engine, logger),
-    compact: async () => {
-      await journal?.compact();
-    },
-    journalStats: () => (journal ? { ...journal.stats } : undefined),
+    compact: () => engine.compact(),
+    journalStats: () => engine.journalStats(),
   };
 }

@@ -103,11 +103,12 @@ const listDatabases: Handler = (cmd, ctx) => {
   const pred = compileFilter(cmd.filter);
   const databases: Doc[] = [];
   let totalSize = 0;
-  for (const [name, colls] of ctx.server.engine.dbs) {
+  for (const name of ctx.server.engine.databaseNames()) {
+    const colls = ctx.server.engine.collections(name);
     let size = 0;
-    if (cmd.nameOnly !== true) for (const c of colls.values()) for (const d of c.docs.values()) size += calculateObjectSize(d);
+    if (cmd.nameOnly !== true) for (const coll of colls) for (const doc of coll.docs.values()) size += calculateObjectSize(doc);
     totalSize += size;
-    const info: Doc = cmd.nameOnly === true ? { name } : { name, sizeOnDisk: size, empty: colls.size === 0 };
+    const info: Doc = cmd.nameOnly === true ? { name } : { name, sizeOnDisk: size, empty: colls.length === 0 };
     if (pred(info)) databases.push(info);
   }
   if (cmd.nameOnly === true) return { databases, ok: 1 };

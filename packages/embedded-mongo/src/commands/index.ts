@@ -52,7 +52,7 @@ async function dispatch(cmd: Document, ctx: CommandContext): Promise<Document> {
     }
     const handler = Object.hasOwn(HANDLERS, name) ? HANDLERS[name] : undefined;
     if (!handler) throw new MongoCommandError(59, `no such command: '${name}'`);
-    if (cmd.txnNumber !== undefined) return await ctx.server.retryableWrites.run(name, cmd, ctx, handler);
+    if (cmd.txnNumber !== undefined) return await ctx.server.retryableWrites.run(name, cmd, () => handler(cmd, ctx));
     return await handler(cmd, ctx);
   } catch (e) {
     if (!(e instanceof MongoCommandError)) ctx.server.logger.warn(`command ${name} failed: ${(e as Error)?.stack ?? String(e)}`);
