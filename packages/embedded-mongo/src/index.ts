@@ -10,7 +10,7 @@ import type { ScramCredential } from './auth/scram';
 import { DEFAULT_MAX_INCOMING_CONNECTIONS } from './limits';
 import { defaultLogger } from './logger';
 import type { Logger } from './logger';
-import { WireServer, hostPort } from './server';
+import { WireServer, hostPort } from './wire/server';
 import { ChangeHistory, DEFAULT_HISTORY_ENTRIES } from './changes/history';
 import { replicaSetState } from './commands/replication';
 import { RetryableWrites } from './commands/retryable-writes';

@@ -17,8 +17,8 @@
  */
 import type { Document } from 'bson';
 import { MongoCommandError } from '../errors';
-import { canonicalKey, cloneValue } from '../query/values';
-import type { Doc } from '../query/values';
+import { canonicalKey, cloneValue } from '../bson/values';
+import type { Doc } from '../bson/values';
 import type { Engine } from '../storage/engine';
 import type { ChangeEntry } from './history';
 import { encodeToken, toTimestamp } from './tokens';

@@ -18,8 +18,8 @@
  * Cluster times follow the wall clock's seconds, as MongoDB's do.
  */
 import { randomBytes } from 'node:crypto';
-import type { AppliedModifier } from '../query/update';
-import type { Doc } from '../query/values';
+import type { AppliedModifier } from '../update/update';
+import type { Doc } from '../bson/values';
 
 /** A cluster time: seconds and an increment within the second. */
 export interface Ts {

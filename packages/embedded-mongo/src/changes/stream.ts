@@ -16,12 +16,12 @@
 import { Long, calculateObjectSize } from 'bson';
 import type { Document } from 'bson';
 import { MongoCommandError } from '../errors';
-import { isKnownStage, runPipeline, validatePipeline } from '../query/aggregate';
-import { compileFilter } from '../query/match';
-import type { Predicate } from '../query/match';
-import { getField, hasField, isPlainDoc } from '../query/paths';
-import { sameValue } from '../query/values';
-import type { Doc } from '../query/values';
+import { isKnownStage, runPipeline, validatePipeline } from '../aggregate/pipeline';
+import { compileFilter } from '../filter/match';
+import type { Predicate } from '../filter/match';
+import { getField, hasField, isPlainDoc } from '../bson/paths';
+import { sameValue } from '../bson/values';
+import type { Doc } from '../bson/values';
 import type { Engine } from '../storage/engine';
 import type { QueryOptions } from '../commands/query-options';
 import { buildEvent, invalidateEvent } from './events';

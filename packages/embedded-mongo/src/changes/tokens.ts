@@ -10,7 +10,7 @@
  */
 import { Timestamp } from 'bson';
 import { MongoCommandError } from '../errors';
-import { bsonType, isPlainDoc } from '../query/values';
+import { bsonType, isPlainDoc } from '../bson/values';
 import type { Ts } from './history';
 
 export type TokenKind = 'event' | 'highWaterMark' | 'invalidate';

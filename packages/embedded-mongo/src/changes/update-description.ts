@@ -18,10 +18,10 @@
  *   `replace`. Sizes are the BSON sizes of the diff as mongod serialises it ($v: 2 format).
  */
 import { calculateObjectSize } from 'bson';
-import type { AppliedModifier } from '../query/update';
-import { getElement, getField, hasField, isIndexSegment, isPlainDoc } from '../query/paths';
-import { isNumeric, sameValue, toNumber } from '../query/values';
-import type { Doc } from '../query/values';
+import type { AppliedModifier } from '../update/update';
+import { getElement, getField, hasField, isIndexSegment, isPlainDoc } from '../bson/paths';
+import { isNumeric, sameValue, toNumber } from '../bson/values';
+import type { Doc } from '../bson/values';
 
 export interface UpdateDescription {
   updatedFields: Doc;

@@ -3,7 +3,7 @@ import { Binary } from 'bson';
 import type { Document } from 'bson';
 import { MongoCommandError } from '../errors';
 import { ScramConversation } from '../auth/scram';
-import { bsonType, toNumber } from '../query/values';
+import { bsonType, toNumber } from '../bson/values';
 import type { CommandContext, Handler } from './context';
 import { helloReplicaSetFields, replSetGetStatus } from './replication';
 

@@ -6,8 +6,8 @@
  */
 import type { Document } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
-import { isNumeric, isPlainDoc, toNumber } from '../query/values';
-import type { Doc } from '../query/values';
+import { isNumeric, isPlainDoc, toNumber } from '../bson/values';
+import type { Doc } from '../bson/values';
 import type { Collection, IndexSpec } from '../storage/collection';
 import { Effects } from '../storage/engine';
 import type { Handler } from './context';

@@ -2,11 +2,11 @@
 import { Long, calculateObjectSize } from 'bson';
 import type { Document } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
-import { parseCollation } from '../query/collation';
-import { compileFilter } from '../query/match';
-import { isNumeric, isPlainDoc, sameValue, toNumber } from '../query/values';
-import type { Doc } from '../query/values';
-import { setField } from '../query/paths';
+import { parseCollation } from '../bson/collation';
+import { compileFilter } from '../filter/match';
+import { isNumeric, isPlainDoc, sameValue, toNumber } from '../bson/values';
+import type { Doc } from '../bson/values';
+import { setField } from '../bson/paths';
 import { normalizeIndexKey } from '../storage/collection';
 import type { Collection, IndexSpec } from '../storage/collection';
 import { Effects, splitNs, validateCollectionName } from '../storage/engine';

@@ -4,11 +4,11 @@
  * collection's default), `hint`, and `let` variables.
  */
 import type { Document } from 'bson';
-import { effectiveCollation } from '../query/collation';
-import type { Collation } from '../query/collation';
-import type { MatchOptions } from '../query/match';
-import { parseLet } from '../query/variables';
-import type { Doc } from '../query/values';
+import { effectiveCollation } from '../bson/collation';
+import type { Collation } from '../bson/collation';
+import type { MatchOptions } from '../filter/match';
+import { parseLet } from '../aggregate/variables';
+import type { Doc } from '../bson/values';
 import type { Collection, PlanOptions } from '../storage/collection';
 
 export interface QueryOptions extends MatchOptions, PlanOptions {

@@ -2,12 +2,12 @@
 import { Long } from 'bson';
 import type { Document } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
-import { COLLECTIONLESS_STAGES, runPipeline, validatePipeline } from '../query/aggregate';
-import { compileFilter } from '../query/match';
-import { compileProjection } from '../query/project';
-import { compileSort } from '../query/sort';
-import { bsonType, canonicalKey, cloneValue, collatedKey, isNumeric, isPlainDoc, pathValues, splitPath, toNumber } from '../query/values';
-import type { Doc } from '../query/values';
+import { COLLECTIONLESS_STAGES, runPipeline, validatePipeline } from '../aggregate/pipeline';
+import { compileFilter } from '../filter/match';
+import { compileProjection } from '../projection/project';
+import { compileSort } from '../bson/sort';
+import { bsonType, canonicalKey, cloneValue, collatedKey, isNumeric, isPlainDoc, pathValues, splitPath, toNumber } from '../bson/values';
+import type { Doc } from '../bson/values';
 import type { AccessPlan, Collection } from '../storage/collection';
 import type { CommandContext, Handler } from './context';
 import { NO_QUERY_OPTIONS, readOptions } from './query-options';

@@ -5,7 +5,7 @@
  */
 import type { Binary, Document, Long } from 'bson';
 import { MongoCommandError } from '../errors';
-import { bsonType, isPlainDoc } from '../query/values';
+import { bsonType, isPlainDoc } from '../bson/values';
 
 const RETRYABLE_COMMANDS = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify']);
 const MAX_REMEMBERED_SESSIONS = 10_000;

@@ -4,10 +4,10 @@
  * options' rules.
  */
 import { MongoCommandError, badValue } from '../errors';
-import { compileFilter } from '../query/match';
-import type { Predicate } from '../query/match';
-import { isNumeric, isPlainDoc, toNumber } from '../query/values';
-import type { Doc } from '../query/values';
+import { compileFilter } from '../filter/match';
+import type { Predicate } from '../filter/match';
+import { isNumeric, isPlainDoc, toNumber } from '../bson/values';
+import type { Doc } from '../bson/values';
 import type { Logger } from '../logger';
 import type { Collection } from '../storage/collection';
 

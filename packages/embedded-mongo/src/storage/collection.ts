@@ -4,14 +4,14 @@
  */
 import { calculateObjectSize } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
-import { parseCollation, sameCollation } from '../query/collation';
-import type { Collation } from '../query/collation';
-import { compileFilter, equalityFields } from '../query/match';
-import type { Predicate } from '../query/match';
-import { compileSort } from '../query/sort';
-import { bsonType, canonicalKey, collatedKey, isNumeric, toNumber } from '../query/values';
-import { getField, hasField, isPlainDoc, pathValues, setField, splitPath } from '../query/paths';
-import type { Doc } from '../query/paths';
+import { parseCollation, sameCollation } from '../bson/collation';
+import type { Collation } from '../bson/collation';
+import { compileFilter, equalityFields } from '../filter/match';
+import type { Predicate } from '../filter/match';
+import { compileSort } from '../bson/sort';
+import { bsonType, canonicalKey, collatedKey, isNumeric, toNumber } from '../bson/values';
+import { getField, hasField, isPlainDoc, pathValues, setField, splitPath } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 
 export interface IndexSpec {
   v: number;

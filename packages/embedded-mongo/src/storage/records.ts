@@ -1,10 +1,11 @@
 /**
  * Record framing shared by the append-only log and the snapshot file:
  * `[u32 LE payload length][u32 LE CRC-32 of payload][payload = one BSON document]`.
+ * CRC-32 is the IEEE polynomial, as computed by zlib.
  */
 import { deserialize, serialize } from 'bson';
 import type { Document } from 'bson';
-import { crc32 } from './crc';
+import { crc32 } from 'node:zlib';
 
 export const STORAGE_DESERIALIZE = { promoteLongs: false, promoteBuffers: false } as const;
 const MAX_RECORD = 512 * 1024 * 1024;

@@ -6,8 +6,8 @@
 import { calculateObjectSize } from 'bson';
 import type { ChangeHistory } from '../changes/history';
 import type { Logger } from '../logger';
-import { canonicalKey } from '../query/values';
-import type { Doc } from '../query/values';
+import { canonicalKey } from '../bson/values';
+import type { Doc } from '../bson/values';
 import { Engine, MAX_RECORD_BYTES, splitNs } from './engine';
 import { Journal } from './journal';
 import { OP, journalOp } from './journal-ops';

@@ -1,6 +1,6 @@
 /** TTL monitor: deletes documents whose TTL-indexed date + expireAfterSeconds has passed. */
-import { isPlainDoc, pathValues } from '../query/values';
-import type { Doc } from '../query/values';
+import { isPlainDoc, pathValues } from '../bson/values';
+import type { Doc } from '../bson/values';
 import { Effects } from './engine';
 import type { Engine } from './engine';
 import type { Logger } from '../logger';

@@ -4,7 +4,7 @@
  */
 import { deserialize, serialize } from 'bson';
 import type { Document } from 'bson';
-import { crc32c } from '../storage/crc';
+import { crc32c } from './crc';
 
 export const OP_REPLY = 1;
 export const OP_QUERY = 2004;

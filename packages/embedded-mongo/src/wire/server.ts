@@ -7,10 +7,10 @@
  */
 import net from 'node:net';
 import type { Document } from 'bson';
-import { commandName, errorReply, runCommand } from './commands/index';
-import { checkCommandDepth } from './limits';
-import type { ConnectionState, ServerState } from './commands/context';
-import { FLAG_MORE_TO_COME, MIN_MESSAGE_SIZE, OP_QUERY, ProtocolError, encodeOpMsg, encodeOpReply, parseMessage } from './wire/messages';
+import { commandName, errorReply, runCommand } from '../commands/index';
+import { checkCommandDepth } from '../limits';
+import type { ConnectionState, ServerState } from '../commands/context';
+import { FLAG_MORE_TO_COME, MIN_MESSAGE_SIZE, OP_QUERY, ProtocolError, encodeOpMsg, encodeOpReply, parseMessage } from './messages';
 
 let nextConnectionId = 1;
 

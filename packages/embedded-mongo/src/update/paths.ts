@@ -6,10 +6,10 @@
  * in one document. Field names are walked through the own-property helpers in ./paths.
  */
 import { MongoCommandError, badValue } from '../errors';
-import { compileFilter } from './match';
-import type { MatchOptions, Predicate } from './match';
-import { getElement, getField, isPlainDoc } from './paths';
-import type { Doc } from './paths';
+import { compileFilter } from '../filter/match';
+import type { MatchOptions, Predicate } from '../filter/match';
+import { getElement, getField, isPlainDoc } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 
 /** An array filter, applied to one array element. */
 type ElementTest = (element: unknown) => boolean;

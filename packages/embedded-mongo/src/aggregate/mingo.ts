@@ -17,9 +17,9 @@
 import { Aggregator, Query } from 'mingo';
 import type { Options } from 'mingo/types';
 import { MongoCommandError, badValue } from '../errors';
-import { bsonType } from './values';
-import { isPlainDoc, setField } from './paths';
-import type { Doc } from './paths';
+import { bsonType } from '../bson/values';
+import { isPlainDoc, setField } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 
 const PROTO = '__proto__';
 const STAND_IN = '\u0000__proto__';

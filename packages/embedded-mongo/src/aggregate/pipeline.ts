@@ -5,13 +5,13 @@
  * `$sortByCount` is rewritten into the `$group` + `$sort` it stands for.
  */
 import { MongoCommandError } from '../errors';
-import type { Collation } from './collation';
-import { compileFilter } from './match';
+import type { Collation } from '../bson/collation';
+import { compileFilter } from '../filter/match';
 import { runMingoPipeline } from './mingo';
-import { assertCollationSafe, groupUnderCollation } from './pipeline-collation';
-import { compileSort } from './sort';
-import { isNumeric, isPlainDoc, toNumber } from './values';
-import type { Doc } from './values';
+import { assertCollationSafe, groupUnderCollation } from './collation';
+import { compileSort } from '../bson/sort';
+import { isNumeric, isPlainDoc, toNumber } from '../bson/values';
+import type { Doc } from '../bson/values';
 
 export interface PipelineOptions {
   collation?: Collation | undefined;

@@ -6,15 +6,15 @@
  */
 import { Long, Timestamp, Decimal128 } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
-import type { Collation } from './collation';
-import { compileFilter, regexValueTest } from './match';
-import type { MatchOptions } from './match';
-import { applyUpdatePipeline, validateUpdatePipeline } from './update-pipeline';
-import { checkUpdatePath, comparePaths, expandPath, isDynamicPath, parseArrayFilters, pathConflict } from './update-paths';
-import { bsonType, canonicalKey, cloneValue, collatedKey, compareValues, isNumeric, toNumber, valuesEqual } from './values';
-import type { StringComparator } from './values';
-import { deleteField, getElement, getField, hasField, isIndexSegment, isPlainDoc, setField, splitPath } from './paths';
-import type { Doc } from './paths';
+import type { Collation } from '../bson/collation';
+import { compileFilter, regexValueTest } from '../filter/match';
+import type { MatchOptions } from '../filter/match';
+import { applyUpdatePipeline, validateUpdatePipeline } from './pipeline';
+import { checkUpdatePath, comparePaths, expandPath, isDynamicPath, parseArrayFilters, pathConflict } from './paths';
+import { bsonType, canonicalKey, cloneValue, collatedKey, compareValues, isNumeric, toNumber, valuesEqual } from '../bson/values';
+import type { StringComparator } from '../bson/values';
+import { deleteField, getElement, getField, hasField, isIndexSegment, isPlainDoc, setField, splitPath } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 
 export interface UpdateOptions extends MatchOptions {
   arrayFilters?: unknown;

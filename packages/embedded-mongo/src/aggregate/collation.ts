@@ -5,9 +5,9 @@
  * grouped by collation class here. Anything else fails loudly instead of ignoring the collation.
  */
 import { MongoCommandError } from '../errors';
-import type { Collation } from './collation';
-import { collatedKey, isPlainDoc } from './values';
-import type { Doc } from './values';
+import type { Collation } from '../bson/collation';
+import { collatedKey, isPlainDoc } from '../bson/values';
+import type { Doc } from '../bson/values';
 
 /** Stages whose only collation-dependent parts are expressions (checked below) or group keys. */
 const STAGES_WITHOUT_IMPLICIT_COMPARISONS = new Set([

@@ -8,14 +8,14 @@
  * positional projection `arr.$` and positional updates `arr.$.x` use it.
  */
 import { MongoCommandError, badValue } from '../errors';
-import type { Collation } from './collation';
-import { compileExpr } from './mingo';
+import type { Collation } from '../bson/collation';
+import { compileExpr } from '../aggregate/mingo';
 import { compileRegex } from './regex';
 import type { Regex } from './regex';
-import { bsonType, compareValues, isNumeric, toNumber, typeRank, valuesEqual } from './values';
-import type { StringComparator } from './values';
-import { getField, hasField, isIndexSegment, isPlainDoc, splitPath } from './paths';
-import type { Doc } from './paths';
+import { bsonType, compareValues, isNumeric, toNumber, typeRank, valuesEqual } from '../bson/values';
+import type { StringComparator } from '../bson/values';
+import { getField, hasField, isIndexSegment, isPlainDoc, splitPath } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 
 /** Filled in by a predicate that matched through an array: the position of the matching element. */
 export interface MatchDetails {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Decimal128, Long, MaxKey, MinKey, ObjectId } from 'bson';
 import { canonicalKey, compareValues, valuesEqual } from './values';
-import { compileFilter } from './match';
+import { compileFilter } from '../filter/match';
 import { sortDocs } from './sort';
 
 describe('BSON ordering (regression: ObjectId/Date/mixed types sort as MongoDB does)', () => {

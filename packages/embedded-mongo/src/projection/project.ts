@@ -5,12 +5,12 @@
  * delegated to mingo.
  */
 import { MongoCommandError, badValue } from '../errors';
-import { compileFilter, isOperatorObject } from './match';
-import type { MatchDetails, MatchOptions, Predicate } from './match';
-import { compileMingoProjection } from './mingo';
-import { cloneValue, isNumeric, toNumber } from './values';
-import { deleteField, getField, hasField, isPlainDoc, setField, splitPath } from './paths';
-import type { Doc } from './paths';
+import { compileFilter, isOperatorObject } from '../filter/match';
+import type { MatchDetails, MatchOptions, Predicate } from '../filter/match';
+import { compileMingoProjection } from '../aggregate/mingo';
+import { cloneValue, isNumeric, toNumber } from '../bson/values';
+import { deleteField, getField, hasField, isPlainDoc, setField, splitPath } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 
 /** Projects `doc`; a positional projection locates its element in `matched` (the pre-image). */
 export type Projector = (doc: Doc, matched?: Doc) => Doc;
