@@ -6,8 +6,9 @@
  */
 import { MongoCommandError } from '../errors';
 import type { Collation } from '../bson/collation';
-import { collatedKey, isPlainDoc } from '../bson/values';
-import type { Doc } from '../bson/values';
+import { collatedKey } from '../bson/keys';
+import { isPlainDoc } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 
 /** Stages whose only collation-dependent parts are expressions (checked below) or group keys. */
 const STAGES_WITHOUT_IMPLICIT_COMPARISONS = new Set([

@@ -10,8 +10,9 @@ import { compileFilter } from '../filter/match';
 import { runMingoPipeline } from './mingo';
 import { assertCollationSafe, groupUnderCollation } from './collation';
 import { compileSort } from '../bson/sort';
-import { isNumeric, isPlainDoc, toNumber } from '../bson/values';
-import type { Doc } from '../bson/values';
+import { isNumeric, toNumber } from '../bson/values';
+import { isPlainDoc } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 
 export interface PipelineOptions {
   collation?: Collation | undefined;

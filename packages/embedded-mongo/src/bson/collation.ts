@@ -8,8 +8,10 @@
  * secondary ordering) has no `Intl` equivalent and is refused.
  */
 import { MongoCommandError } from '../errors';
-import { isPlainDoc, toNumber, isNumeric } from './values';
-import type { Doc, StringComparator } from './values';
+import { isPlainDoc } from './paths';
+import { toNumber, isNumeric } from './values';
+import type { Doc } from './paths';
+import type { StringComparator } from './compare';
 
 /** The ICU version mongod 7.0 reports in collation specs (it vendors ICU 57.1). */
 const ICU_VERSION = '57.1';

@@ -1,8 +1,11 @@
 /** Sorting by a MongoDB sort spec, using BSON type order (see values.ts). */
 import { badValue } from '../errors';
 import type { Collation } from './collation';
-import { compareValues, isNumeric, isPlainDoc, pathValues, splitPath, toNumber } from './values';
-import type { Doc, StringComparator } from './values';
+import { compareValues } from './compare';
+import { isNumeric, toNumber } from './values';
+import { isPlainDoc, pathValues, splitPath } from './paths';
+import type { Doc } from './paths';
+import type { StringComparator } from './compare';
 
 function sortKey(doc: Doc, parts: readonly string[], dir: number, strCmp: StringComparator | undefined): unknown {
   const vals: unknown[] = [];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Decimal128, Long, MaxKey, MinKey, ObjectId } from 'bson';
-import { canonicalKey, compareValues, valuesEqual } from './values';
+import { canonicalKey } from './keys';
+import { compareValues, valuesEqual } from './compare';
 import { compileFilter } from '../filter/match';
 import { sortDocs } from './sort';
 

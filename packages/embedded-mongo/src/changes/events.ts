@@ -17,8 +17,9 @@
  */
 import type { Document } from 'bson';
 import { MongoCommandError } from '../errors';
-import { canonicalKey, cloneValue } from '../bson/values';
-import type { Doc } from '../bson/values';
+import { canonicalKey } from '../bson/keys';
+import { cloneValue } from '../bson/values';
+import type { Doc } from '../bson/paths';
 import type { Engine } from '../storage/engine';
 import type { ChangeEntry } from './history';
 import { encodeToken, toTimestamp } from './tokens';

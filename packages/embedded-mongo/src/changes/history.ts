@@ -19,7 +19,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AppliedModifier } from '../update/update';
-import type { Doc } from '../bson/values';
+import type { Doc } from '../bson/paths';
 
 /** A cluster time: seconds and an increment within the second. */
 export interface Ts {

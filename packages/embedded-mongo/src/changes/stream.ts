@@ -20,8 +20,8 @@ import { isKnownStage, runPipeline, validatePipeline } from '../aggregate/pipeli
 import { compileFilter } from '../filter/match';
 import type { Predicate } from '../filter/match';
 import { getField, hasField, isPlainDoc } from '../bson/paths';
-import { sameValue } from '../bson/values';
-import type { Doc } from '../bson/values';
+import { sameValue } from '../bson/compare';
+import type { Doc } from '../bson/paths';
 import type { Engine } from '../storage/engine';
 import type { QueryOptions } from '../commands/query-options';
 import { buildEvent, invalidateEvent } from './events';

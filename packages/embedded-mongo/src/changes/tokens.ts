@@ -10,7 +10,8 @@
  */
 import { Timestamp } from 'bson';
 import { MongoCommandError } from '../errors';
-import { bsonType, isPlainDoc } from '../bson/values';
+import { bsonType } from '../bson/values';
+import { isPlainDoc } from '../bson/paths';
 import type { Ts } from './history';
 
 export type TokenKind = 'event' | 'highWaterMark' | 'invalidate';

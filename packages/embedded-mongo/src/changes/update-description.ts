@@ -20,8 +20,9 @@
 import { calculateObjectSize } from 'bson';
 import type { AppliedModifier } from '../update/update';
 import { getElement, getField, hasField, isIndexSegment, isPlainDoc } from '../bson/paths';
-import { isNumeric, sameValue, toNumber } from '../bson/values';
-import type { Doc } from '../bson/values';
+import { isNumeric, toNumber } from '../bson/values';
+import { sameValue } from '../bson/compare';
+import type { Doc } from '../bson/paths';
 
 export interface UpdateDescription {
   updatedFields: Doc;
@@ -221,7 +222,7 @@ function diffDocument(before: Doc, after: Doc): DiffNode | undefined {
   return bsonSize(serialize(n)) < bsonSize(after) ? n : undefined;
 }
 
-function describe(root: DiffNode): UpdateDescription {
+function toUpdateDescription(root: DiffNode): UpdateDescription {
   const out: UpdateDescription = { updatedFields: {}, removedFields: [], truncatedArrays: [] };
   const walk = (n: DiffNode, prefix: string): void => {
     const path = (k: string): string => (prefix ? `${prefix}.${k}` : k);
@@ -251,7 +252,7 @@ function describe(root: DiffNode): UpdateDescription {
 export function updateDescription(pre: Doc, post: Doc, applied: AppliedModifier[] | undefined, pipeline: boolean): UpdateDescription | undefined {
   if (pipeline || !applied) {
     const diff = diffDocument(pre, post);
-    return diff ? describe(diff) : undefined;
+    return diff ? toUpdateDescription(diff) : undefined;
   }
-  return describe(fromModifiers(applied, pre, post));
+  return toUpdateDescription(fromModifiers(applied, pre, post));
 }

@@ -6,8 +6,9 @@
  */
 import type { Document } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
-import { isNumeric, isPlainDoc, toNumber } from '../bson/values';
-import type { Doc } from '../bson/values';
+import { isNumeric, toNumber } from '../bson/values';
+import { isPlainDoc } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 import type { Collection, IndexSpec } from '../storage/collection';
 import { Effects } from '../storage/engine';
 import type { Handler } from './context';

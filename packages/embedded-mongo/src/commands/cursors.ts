@@ -5,7 +5,7 @@
 import { Long, calculateObjectSize } from 'bson';
 import { MongoCommandError } from '../errors';
 import type { ChangeStreamCursor } from '../changes/stream';
-import type { Doc } from '../bson/values';
+import type { Doc } from '../bson/paths';
 
 const MAX_BATCH_BYTES = 16 * 1024 * 1024 - 64 * 1024;
 

@@ -10,15 +10,15 @@ import type { Document } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
 import { runPipeline, validatePipeline } from '../aggregate/pipeline';
 import { isOperatorObject } from '../filter/match';
-import { compareValues, isPlainDoc, valuesEqual } from '../bson/values';
-import type { Doc } from '../bson/values';
-import { setField } from '../bson/paths';
-import { describeValue } from '../storage/collection';
+import { compareValues, valuesEqual } from '../bson/compare';
+import { isPlainDoc, setField } from '../bson/paths';
+import type { Doc } from '../bson/paths';
+import { describeValue } from '../bson/values';
 import type { AccessPlan, Collection, IndexBound, IndexSpec } from '../storage/collection';
 import { VERSION } from './admin';
 import type { CommandContext, Handler } from './context';
 import { readOptions } from './query-options';
-import { executeQuery, isFastCount, parseCount, parseFind, readHandlers, resolver, splitLeadingMatch } from './read';
+import { executeQuery, isFastCount, parseCount, parseFind, resolver, splitLeadingMatch } from './read';
 import type { FindOptions, QueryRun } from './read';
 import { collectionName } from './write';
 
@@ -349,10 +349,9 @@ const explain: Handler = (cmd, ctx) => {
 };
 
 /** The older `{aggregate, pipeline, explain: true}` form, answered like `{explain: {aggregate}}` with queryPlanner. */
-const aggregate: Handler = (cmd, ctx) => {
-  if (cmd.explain !== true) return (readHandlers.aggregate as Handler)(cmd, ctx);
+export const explainAggregateFlag: Handler = (cmd, ctx) => {
   const { explain: _flag, ...inner } = cmd;
   return runExplain(inner, ctx, 'queryPlanner');
 };
 
-export const explainHandlers: Record<string, Handler> = { explain, aggregate };
+export const explainHandlers: Record<string, Handler> = { explain };

@@ -6,9 +6,11 @@ import { stampOperationTime } from './replication';
 import { collMod } from './collmod';
 import type { CommandContext, Handler } from './context';
 import { ddlHandlers } from './ddl';
-import { explainHandlers } from './explain';
+import { explainAggregateFlag, explainHandlers } from './explain';
 import { readHandlers } from './read';
 import { writeHandlers } from './write';
+
+const aggregate = readHandlers.aggregate as Handler;
 
 const HANDLERS: Record<string, Handler> = {
   ...adminHandlers,
@@ -17,8 +19,8 @@ const HANDLERS: Record<string, Handler> = {
   ...writeHandlers,
   ...ddlHandlers,
   collMod,
-  // after readHandlers: wraps aggregate to answer its `explain: true` form
   ...explainHandlers,
+  aggregate: (cmd, ctx) => (cmd.explain === true ? explainAggregateFlag(cmd, ctx) : aggregate(cmd, ctx)),
 };
 
 export function errorReply(e: unknown): Document {

@@ -8,7 +8,7 @@ import { effectiveCollation } from '../bson/collation';
 import type { Collation } from '../bson/collation';
 import type { MatchOptions } from '../filter/match';
 import { parseLet } from '../aggregate/variables';
-import type { Doc } from '../bson/values';
+import type { Doc } from '../bson/paths';
 import type { Collection, PlanOptions } from '../storage/collection';
 
 export interface QueryOptions extends MatchOptions, PlanOptions {

@@ -6,8 +6,10 @@ import { COLLECTIONLESS_STAGES, runPipeline, validatePipeline } from '../aggrega
 import { compileFilter } from '../filter/match';
 import { compileProjection } from '../projection/project';
 import { compileSort } from '../bson/sort';
-import { bsonType, canonicalKey, cloneValue, collatedKey, isNumeric, isPlainDoc, pathValues, splitPath, toNumber } from '../bson/values';
-import type { Doc } from '../bson/values';
+import { bsonType, cloneValue, isNumeric, toNumber } from '../bson/values';
+import { canonicalKey, collatedKey } from '../bson/keys';
+import { isPlainDoc, pathValues, splitPath } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 import type { AccessPlan, Collection } from '../storage/collection';
 import type { CommandContext, Handler } from './context';
 import { NO_QUERY_OPTIONS, readOptions } from './query-options';

@@ -5,7 +5,8 @@
  */
 import type { Binary, Document, Long } from 'bson';
 import { MongoCommandError } from '../errors';
-import { bsonType, isPlainDoc } from '../bson/values';
+import { bsonType } from '../bson/values';
+import { isPlainDoc } from '../bson/paths';
 
 const RETRYABLE_COMMANDS = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify']);
 const MAX_REMEMBERED_SESSIONS = 10_000;

@@ -6,8 +6,9 @@
 import { MongoCommandError, badValue } from '../errors';
 import { compileFilter } from '../filter/match';
 import type { Predicate } from '../filter/match';
-import { isNumeric, isPlainDoc, toNumber } from '../bson/values';
-import type { Doc } from '../bson/values';
+import { isNumeric, toNumber } from '../bson/values';
+import { isPlainDoc } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 import type { Logger } from '../logger';
 import type { Collection } from '../storage/collection';
 

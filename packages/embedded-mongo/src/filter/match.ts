@@ -12,8 +12,9 @@ import type { Collation } from '../bson/collation';
 import { compileExpr } from '../aggregate/mingo';
 import { compileRegex } from './regex';
 import type { Regex } from './regex';
-import { bsonType, compareValues, isNumeric, toNumber, typeRank, valuesEqual } from '../bson/values';
-import type { StringComparator } from '../bson/values';
+import { bsonType, isNumeric, toNumber } from '../bson/values';
+import { compareValues, typeRank, valuesEqual } from '../bson/compare';
+import type { StringComparator } from '../bson/compare';
 import { getField, hasField, isIndexSegment, isPlainDoc, splitPath } from '../bson/paths';
 import type { Doc } from '../bson/paths';
 

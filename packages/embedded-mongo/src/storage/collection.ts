@@ -9,7 +9,8 @@ import type { Collation } from '../bson/collation';
 import { compileFilter, equalityFields } from '../filter/match';
 import type { Predicate } from '../filter/match';
 import { compileSort } from '../bson/sort';
-import { bsonType, canonicalKey, collatedKey, isNumeric, toNumber } from '../bson/values';
+import { bsonType, describeValue, isNumeric, toNumber } from '../bson/values';
+import { canonicalKey, collatedKey } from '../bson/keys';
 import { getField, hasField, isPlainDoc, pathValues, setField, splitPath } from '../bson/paths';
 import type { Doc } from '../bson/paths';
 
@@ -25,20 +26,6 @@ export interface IndexSpec {
   collation?: Doc;
   /** Hidden indexes are maintained (unique, TTL) but never chosen by the planner. */
   hidden?: boolean;
-}
-
-export function describeValue(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (v instanceof Date) return `new Date(${v.getTime()})`;
-  if (v === undefined || v === null) return 'null';
-  const t = bsonType(v);
-  if (t === 'ObjectId') return `ObjectId('${String(v)}')`;
-  if (t !== undefined) return String(v);
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
 }
 
 export class DuplicateKeyError extends MongoCommandError {

@@ -9,7 +9,7 @@
  * operations with `journalOp.*` and tells them apart with `OP.*`.
  */
 import type { Document } from 'bson';
-import type { Doc } from '../bson/values';
+import type { Doc } from '../bson/paths';
 import type { IndexSpec } from './collection';
 
 /** The stored code of each operation (case alone separates some: never compare with literals elsewhere). */

@@ -6,8 +6,8 @@
 import { calculateObjectSize } from 'bson';
 import type { ChangeHistory } from '../changes/history';
 import type { Logger } from '../logger';
-import { canonicalKey } from '../bson/values';
-import type { Doc } from '../bson/values';
+import { canonicalKey } from '../bson/keys';
+import type { Doc } from '../bson/paths';
 import { Engine, MAX_RECORD_BYTES, splitNs } from './engine';
 import { Journal } from './journal';
 import { OP, journalOp } from './journal-ops';

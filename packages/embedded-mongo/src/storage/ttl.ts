@@ -1,6 +1,6 @@
 /** TTL monitor: deletes documents whose TTL-indexed date + expireAfterSeconds has passed. */
-import { isPlainDoc, pathValues } from '../bson/values';
-import type { Doc } from '../bson/values';
+import { isPlainDoc, pathValues } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 import { Effects } from './engine';
 import type { Engine } from './engine';
 import type { Logger } from '../logger';

@@ -6,6 +6,7 @@
  * in one document. Field names are walked through the own-property helpers in ./paths.
  */
 import { MongoCommandError, badValue } from '../errors';
+import { describeValue } from '../bson/values';
 import { compileFilter } from '../filter/match';
 import type { MatchOptions, Predicate } from '../filter/match';
 import { getElement, getField, isPlainDoc } from '../bson/paths';
@@ -26,14 +27,6 @@ export function arrayUpdateIdentifier(segment: string): string | undefined {
 /** True when a path holds a placeholder that depends on the document (`$`, `$[]`, `$[x]`). */
 export function isDynamicPath(parts: readonly string[]): boolean {
   return parts.some((p) => p === '$' || arrayUpdateIdentifier(p) !== undefined);
-}
-
-function describe(v: unknown): string {
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
 }
 
 /** The top-level field names of a filter, looking through `$and` / `$or` / `$nor`. */
@@ -141,7 +134,7 @@ export function expandPath(doc: Doc, parts: readonly string[], x: Expansion): st
     if (id !== undefined) {
       const at = prefix.join('.');
       if (value === undefined || value === null) throw badValue(`The path '${at}' must exist in the document in order to apply array updates.`);
-      if (!Array.isArray(value)) throw badValue(`Cannot apply array updates to non-array element ${prefix[prefix.length - 1] ?? ''}: ${describe(value)}`);
+      if (!Array.isArray(value)) throw badValue(`Cannot apply array updates to non-array element ${prefix[prefix.length - 1] ?? ''}: ${describeValue(value)}`);
       const test = id === '' ? undefined : x.filters.get(id);
       value.forEach((element: unknown, j) => {
         if (!test || test(element)) walk(element, i + 1, [...prefix, String(j)]);

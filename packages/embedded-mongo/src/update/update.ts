@@ -11,8 +11,10 @@ import { compileFilter, regexValueTest } from '../filter/match';
 import type { MatchOptions } from '../filter/match';
 import { applyUpdatePipeline, validateUpdatePipeline } from './pipeline';
 import { checkUpdatePath, comparePaths, expandPath, isDynamicPath, parseArrayFilters, pathConflict } from './paths';
-import { bsonType, canonicalKey, cloneValue, collatedKey, compareValues, isNumeric, toNumber, valuesEqual } from '../bson/values';
-import type { StringComparator } from '../bson/values';
+import { bsonType, cloneValue, describeValue, isNumeric, toNumber } from '../bson/values';
+import { canonicalKey, collatedKey } from '../bson/keys';
+import { compareValues, valuesEqual } from '../bson/compare';
+import type { StringComparator } from '../bson/compare';
 import { deleteField, getElement, getField, hasField, isIndexSegment, isPlainDoc, setField, splitPath } from '../bson/paths';
 import type { Doc } from '../bson/paths';
 
@@ -69,14 +71,6 @@ interface Entry {
   key: string[];
 }
 
-function describe(v: unknown): string {
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
-}
-
 export function isOperatorUpdate(u: Doc): boolean {
   const keys = Object.keys(u);
   return keys.length > 0 && (keys[0] as string).startsWith('$');
@@ -97,7 +91,7 @@ function resolveForWrite(doc: Doc, path: string): Slot {
     const p = parts[i] as string;
     let next: unknown;
     if (Array.isArray(cur)) {
-      if (!isIndexSegment(p)) throw new MongoCommandError(28, `Cannot create field '${p}' in element {${parts.slice(0, i).join('.')}: ${describe(cur)}}`);
+      if (!isIndexSegment(p)) throw new MongoCommandError(28, `Cannot create field '${p}' in element {${parts.slice(0, i).join('.')}: ${describeValue(cur)}}`);
       next = cur[Number(p)];
       if (next === undefined || next === null) {
         next = {};
@@ -112,7 +106,7 @@ function resolveForWrite(doc: Doc, path: string): Slot {
       }
     }
     if (!isPlainDoc(next) && !Array.isArray(next)) {
-      throw new MongoCommandError(28, `Cannot create field '${parts[i + 1] ?? ''}' in element {${p}: ${describe(next)}}`);
+      throw new MongoCommandError(28, `Cannot create field '${parts[i + 1] ?? ''}' in element {${p}: ${describeValue(next)}}`);
     }
     cur = next;
   }
@@ -167,7 +161,7 @@ function arrayAt(doc: Doc, path: string): unknown[] | undefined {
 // ---- operators ----
 
 function addNumbers(a: unknown, b: unknown, op: '$inc' | '$mul'): unknown {
-  if (!isNumeric(b)) throw new MongoCommandError(14, `Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: ${describe(b)}`);
+  if (!isNumeric(b)) throw new MongoCommandError(14, `Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: ${describeValue(b)}`);
   const base = a === undefined ? 0 : a;
   if (!isNumeric(base)) throw new MongoCommandError(14, `Cannot apply ${op} to a value of non-numeric type`);
   if (bsonType(base) === 'Decimal128' || bsonType(b) === 'Decimal128') {
@@ -349,7 +343,7 @@ const OPERATORS: Record<string, Operator> = {
 // ---- preparation ----
 
 function renderUpdate(u: Doc): string {
-  return describe(u)
+  return describeValue(u)
     .replace(/"([^"]+)":/g, '$1: ')
     .replace(/[{]/g, '{ ')
     .replace(/[}]/g, ' }');
@@ -367,7 +361,7 @@ function parseOperators(u: Doc, filters: ReturnType<typeof parseArrayFilters>): 
     if (!isPlainDoc(args))
       throw new MongoCommandError(
         9,
-        `Modifiers operate on fields but we found type ${typeof args} instead. For example: {$mod: {<field>: ...}} not {${op}: ${describe(args)}}`,
+        `Modifiers operate on fields but we found type ${typeof args} instead. For example: {$mod: {<field>: ...}} not {${op}: ${describeValue(args)}}`,
       );
     for (const path of Object.keys(args)) {
       const parts = splitPath(path);
@@ -375,7 +369,7 @@ function parseOperators(u: Doc, filters: ReturnType<typeof parseArrayFilters>): 
       checkUpdatePath(path, parts, filters, used);
       let key = parts;
       if (op === '$rename') {
-        if (typeof arg !== 'string') throw badValue(`The 'to' field for $rename must be a string: ${path}: ${describe(arg)}`);
+        if (typeof arg !== 'string') throw badValue(`The 'to' field for $rename must be a string: ${path}: ${describeValue(arg)}`);
         if (arg === path) throw badValue(`The source and target field for $rename must differ: ${path}: ${arg}`);
         if (isDynamicPath(parts)) throw badValue(`The source field for $rename may not be dynamic: ${path}`);
         key = splitPath(arg);
@@ -478,7 +472,7 @@ function prepareReplacement(u: Doc, opts: UpdateOptions): PreparedUpdate {
       for (const key of Object.keys(u)) {
         if (key === '_id') {
           if (doc._id !== undefined && !valuesEqual(doc._id, u._id)) {
-            throw new MongoCommandError(66, `After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${describe(u._id)}`);
+            throw new MongoCommandError(66, `After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${describeValue(u._id)}`);
           }
           out._id = cloneValue(u._id);
           continue;
