@@ -73,8 +73,8 @@ async function main(): Promise<void> {
     console.error(`[embedded-mongo] ${signal} received, shutting down`);
     engine.stop().then(
       () => process.exit(0),
-      (e: unknown) => {
-        console.error(`[embedded-mongo] error while stopping: ${(e as Error).message}`);
+      (failure: unknown) => {
+        console.error(`[embedded-mongo] error while stopping: ${(failure as Error).message}`);
         process.exit(1);
       },
     );
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-main().catch((e: unknown) => {
-  console.error(`[embedded-mongo] failed to start: ${(e as Error).message}`);
+main().catch((failure: unknown) => {
+  console.error(`[embedded-mongo] failed to start: ${(failure as Error).message}`);
   process.exit(1);
 });

@@ -72,11 +72,11 @@ export interface RunningEngine {
   journalStats(): { logBytes: number; flushes: number; records: number; compactions: number } | undefined;
 }
 
-function parseUser(u: UserSpec | string): UserSpec {
-  if (typeof u !== 'string') return u;
-  const i = u.indexOf(':');
-  if (i <= 0) throw new Error(`user must look like name:password, got ${JSON.stringify(u)}`);
-  return { user: u.slice(0, i), password: u.slice(i + 1) };
+function parseUser(spec: UserSpec | string): UserSpec {
+  if (typeof spec !== 'string') return spec;
+  const i = spec.indexOf(':');
+  if (i <= 0) throw new Error(`user must look like name:password, got ${JSON.stringify(spec)}`);
+  return { user: spec.slice(0, i), password: spec.slice(i + 1) };
 }
 
 export async function start(options: StartOptions = {}): Promise<RunningEngine> {

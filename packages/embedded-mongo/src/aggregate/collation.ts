@@ -51,16 +51,16 @@ const COMPARING_OPERATORS = new Set([
   '$sortArray',
 ]);
 
-function comparingOperatorIn(v: unknown): string | undefined {
-  if (Array.isArray(v)) {
-    for (const e of v) {
+function comparingOperatorIn(value: unknown): string | undefined {
+  if (Array.isArray(value)) {
+    for (const e of value) {
       const found = comparingOperatorIn(e);
       if (found) return found;
     }
     return undefined;
   }
-  if (!isPlainDoc(v)) return undefined;
-  for (const [k, inner] of Object.entries(v)) {
+  if (!isPlainDoc(value)) return undefined;
+  for (const [k, inner] of Object.entries(value)) {
     if (k === '$literal') continue;
     if (COMPARING_OPERATORS.has(k)) return k;
     const found = comparingOperatorIn(inner);
@@ -92,15 +92,15 @@ export function groupUnderCollation(docs: Doc[], stage: Doc, collation: Collatio
   const keys = run([{ $replaceWith: { k: keyExpr } }], docs).map((d) => d.k as unknown);
   const classOf = collation.classes();
   const partitions = new Map<string, { key: unknown; docs: Doc[] }>();
-  docs.forEach((d, i) => {
-    const key = keys[i] ?? null;
+  docs.forEach((doc, index) => {
+    const key = keys[index] ?? null;
     const cls = collatedKey(key, classOf);
     let p = partitions.get(cls);
     if (!p) {
       p = { key, docs: [] };
       partitions.set(cls, p);
     }
-    p.docs.push(d);
+    p.docs.push(doc);
   });
   const out: Doc[] = [];
   for (const p of partitions.values()) out.push(...run([{ $group: { _id: { $literal: p.key }, ...accumulators } }], p.docs));

@@ -73,13 +73,13 @@ export function isKnownStage(name: string): boolean {
  * Server-side JavaScript is off in embedded-mongo (it would run inside the engine process); this
  * names the operator instead of mingo's generic refusal.
  */
-function assertNoJavaScript(v: unknown): void {
-  if (Array.isArray(v)) {
-    for (const e of v) assertNoJavaScript(e);
+function assertNoJavaScript(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (const e of value) assertNoJavaScript(e);
     return;
   }
-  if (!isPlainDoc(v)) return;
-  for (const [k, inner] of Object.entries(v)) {
+  if (!isPlainDoc(value)) return;
+  for (const [k, inner] of Object.entries(value)) {
     if (k === '$literal') continue;
     if (JAVASCRIPT_OPERATORS.has(k)) throw new MongoCommandError(115, `${k} is not supported by embedded-mongo: server-side JavaScript is disabled`);
     assertNoJavaScript(inner);
@@ -88,7 +88,7 @@ function assertNoJavaScript(v: unknown): void {
 
 export function validatePipeline(pipeline: unknown): Doc[] {
   if (!Array.isArray(pipeline)) throw new MongoCommandError(14, "'pipeline' option must be specified as an array");
-  return pipeline.flatMap((stage, i) => {
+  return pipeline.flatMap((stage, index) => {
     if (!isPlainDoc(stage) || Object.keys(stage).length !== 1) {
       throw new MongoCommandError(40323, 'A pipeline stage specification object must contain exactly one field.');
     }
@@ -97,7 +97,7 @@ export function validatePipeline(pipeline: unknown): Doc[] {
     if (!OWN_STAGES.has(name) && !MINGO_STAGES.has(name)) {
       throw new MongoCommandError(40324, `Unrecognized pipeline stage name: '${name}'`);
     }
-    if (COLLECTIONLESS_STAGES.has(name) && i > 0) throw new MongoCommandError(40602, `${name} is only valid as the first stage in a pipeline`);
+    if (COLLECTIONLESS_STAGES.has(name) && index > 0) throw new MongoCommandError(40602, `${name} is only valid as the first stage in a pipeline`);
     assertNoJavaScript(stage);
     if (name === '$sortByCount') {
       return [{ $group: { _id: stage.$sortByCount, count: { $sum: 1 } } }, { $sort: { count: -1 } }];

@@ -45,19 +45,19 @@ class ClassTable {
 
   constructor(private readonly compare: StringComparator) {}
 
-  key(s: string, intern: boolean): string {
+  key(text: string, intern: boolean): string {
     let lo = 0;
     let hi = this.reps.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const c = this.compare(this.reps[mid] as string, s);
+      const c = this.compare(this.reps[mid] as string, text);
       if (c === 0) return 'c' + String(this.ids[mid]);
       if (c < 0) lo = mid + 1;
       else hi = mid;
     }
     if (!intern) return NO_CLASS;
     const id = this.next++;
-    this.reps.splice(lo, 0, s);
+    this.reps.splice(lo, 0, text);
     this.ids.splice(lo, 0, id);
     return 'c' + String(id);
   }
@@ -247,6 +247,6 @@ export function effectiveCollation(requested: unknown, collectionDefault: Collat
   return requested === undefined || requested === null ? collectionDefault : parseCollation(requested);
 }
 
-export function sameCollation(a: Collation | undefined, b: Collation | undefined): boolean {
-  return a === b || (a !== undefined && b !== undefined && a.id === b.id);
+export function sameCollation(left: Collation | undefined, right: Collation | undefined): boolean {
+  return left === right || (left !== undefined && right !== undefined && left.id === right.id);
 }

@@ -9,15 +9,15 @@ import type { Doc } from './paths';
 import { binaryBytes, bsonType, toNumber } from './values';
 
 /** MongoDB's comparison/sort order of BSON types (lower sorts first). */
-export function typeRank(v: unknown): number {
-  if (v === undefined || v === null) return 2;
-  if (typeof v === 'number' || typeof v === 'bigint') return 3;
-  if (typeof v === 'string') return 4;
-  if (typeof v === 'boolean') return 9;
-  if (v instanceof Date) return 10;
-  if (v instanceof RegExp) return 12;
-  if (Array.isArray(v)) return 6;
-  switch (bsonType(v)) {
+export function typeRank(value: unknown): number {
+  if (value === undefined || value === null) return 2;
+  if (typeof value === 'number' || typeof value === 'bigint') return 3;
+  if (typeof value === 'string') return 4;
+  if (typeof value === 'boolean') return 9;
+  if (value instanceof Date) return 10;
+  if (value instanceof RegExp) return 12;
+  if (Array.isArray(value)) return 6;
+  switch (bsonType(value)) {
     case 'MinKey':
       return 1;
     case 'Long':
@@ -44,30 +44,30 @@ export function typeRank(v: unknown): number {
     default:
       break;
   }
-  if (ArrayBuffer.isView(v)) return 7;
+  if (ArrayBuffer.isView(value)) return 7;
   return 5; // embedded document
 }
 
-function cmpPrim(a: number | string | bigint, b: number | string | bigint): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+function cmpPrim(left: number | string | bigint, right: number | string | bigint): number {
+  return left < right ? -1 : left > right ? 1 : 0;
 }
 
-function compareNumbers(a: unknown, b: unknown): number {
-  if (bsonType(a) === 'Long' && bsonType(b) === 'Long') return (a as Long).compare(b as Long);
-  const x = toNumber(a);
-  const y = toNumber(b);
+function compareNumbers(left: unknown, right: unknown): number {
+  if (bsonType(left) === 'Long' && bsonType(right) === 'Long') return (left as Long).compare(right as Long);
+  const x = toNumber(left);
+  const y = toNumber(right);
   if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : -1; // NaN sorts before all numbers
   if (Number.isNaN(y)) return 1;
   return cmpPrim(x, y);
 }
 
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
+function compareBytes(left: Uint8Array, right: Uint8Array): number {
+  const n = Math.min(left.length, right.length);
   for (let i = 0; i < n; i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    const d = (left[i] ?? 0) - (right[i] ?? 0);
     if (d !== 0) return d < 0 ? -1 : 1;
   }
-  return cmpPrim(a.length, b.length);
+  return cmpPrim(left.length, right.length);
 }
 
 /** How strings compare: binary by default, or a collation's comparator. */
@@ -78,9 +78,9 @@ export type StringComparator = (a: string, b: string) => number;
  * also inside arrays and embedded documents, compare with `strCmp` when a collation applies;
  * field names always compare binary.
  */
-export function compareValues(a: unknown, b: unknown, strCmp?: StringComparator): number {
-  const ra = typeRank(a);
-  const rb = typeRank(b);
+export function compareValues(left: unknown, right: unknown, strCmp?: StringComparator): number {
+  const ra = typeRank(left);
+  const rb = typeRank(right);
   if (ra !== rb) return ra < rb ? -1 : 1;
   switch (ra) {
     case 1:
@@ -88,16 +88,16 @@ export function compareValues(a: unknown, b: unknown, strCmp?: StringComparator)
     case 13:
       return 0;
     case 3:
-      return compareNumbers(a, b);
+      return compareNumbers(left, right);
     case 4:
-      return strCmp ? Math.sign(strCmp(String(a), String(b))) : cmpPrim(String(a), String(b));
+      return strCmp ? Math.sign(strCmp(String(left), String(right))) : cmpPrim(String(left), String(right));
     case 9:
-      return cmpPrim(a ? 1 : 0, b ? 1 : 0);
+      return cmpPrim(left ? 1 : 0, right ? 1 : 0);
     case 10:
-      return cmpPrim((a as Date).getTime(), (b as Date).getTime());
+      return cmpPrim((left as Date).getTime(), (right as Date).getTime());
     case 6: {
-      const x = a as unknown[];
-      const y = b as unknown[];
+      const x = left as unknown[];
+      const y = right as unknown[];
       const n = Math.min(x.length, y.length);
       for (let i = 0; i < n; i++) {
         const c = compareValues(x[i], y[i], strCmp);
@@ -106,27 +106,27 @@ export function compareValues(a: unknown, b: unknown, strCmp?: StringComparator)
       return cmpPrim(x.length, y.length);
     }
     case 7: {
-      const x = binaryBytes(a);
-      const y = binaryBytes(b);
+      const x = binaryBytes(left);
+      const y = binaryBytes(right);
       if (x.length !== y.length) return x.length < y.length ? -1 : 1;
-      const sa = (a as { sub_type?: number }).sub_type ?? 0;
-      const sb = (b as { sub_type?: number }).sub_type ?? 0;
+      const sa = (left as { sub_type?: number }).sub_type ?? 0;
+      const sb = (right as { sub_type?: number }).sub_type ?? 0;
       if (sa !== sb) return sa < sb ? -1 : 1;
       return compareBytes(x, y);
     }
     case 8:
-      return compareBytes(binaryBytes(a), binaryBytes(b));
+      return compareBytes(binaryBytes(left), binaryBytes(right));
     case 11: {
-      const x = a as Long;
-      const y = b as Long;
+      const x = left as Long;
+      const y = right as Long;
       return Long.fromBits(x.low, x.high, true).compare(Long.fromBits(y.low, y.high, true));
     }
     case 12:
     case 12.5:
-      return cmpPrim(String(a), String(b));
+      return cmpPrim(String(left), String(right));
     case 5: {
-      const x = a as Doc;
-      const y = b as Doc;
+      const x = left as Doc;
+      const y = right as Doc;
       const kx = Object.keys(x);
       const ky = Object.keys(y);
       const n = Math.min(kx.length, ky.length);
@@ -148,27 +148,27 @@ export function compareValues(a: unknown, b: unknown, strCmp?: StringComparator)
 }
 
 /** Equality as the query language sees it (1 == 1.0 == Long(1); documents field-ordered). */
-export function valuesEqual(a: unknown, b: unknown, strCmp?: StringComparator): boolean {
-  if (a === b) return true;
-  return typeRank(a) === typeRank(b) && compareValues(a, b, strCmp) === 0;
+export function valuesEqual(left: unknown, right: unknown, strCmp?: StringComparator): boolean {
+  if (left === right) return true;
+  return typeRank(left) === typeRank(right) && compareValues(left, right, strCmp) === 0;
 }
 
 /** Strict structural equality (types matter: 1 and Long(1) differ). Used for nModified. */
-export function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b) return false;
-  if (typeof a === 'number') return Number.isNaN(a) && Number.isNaN(b);
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((e, i) => sameValue(e, b[i]));
+export function sameValue(left: unknown, right: unknown): boolean {
+  if (left === right) return true;
+  if (typeof left !== typeof right) return false;
+  if (typeof left === 'number') return Number.isNaN(left) && Number.isNaN(right);
+  if (Array.isArray(left)) {
+    if (!Array.isArray(right) || left.length !== right.length) return false;
+    return left.every((e, i) => sameValue(e, right[i]));
   }
-  if (a instanceof Date) return b instanceof Date && a.getTime() === b.getTime();
-  if (isPlainDoc(a)) {
-    if (!isPlainDoc(b)) return false;
-    const ka = Object.keys(a);
-    const kb = Object.keys(b);
+  if (left instanceof Date) return right instanceof Date && left.getTime() === right.getTime();
+  if (isPlainDoc(left)) {
+    if (!isPlainDoc(right)) return false;
+    const ka = Object.keys(left);
+    const kb = Object.keys(right);
     if (ka.length !== kb.length) return false;
-    return ka.every((k, i) => k === kb[i] && sameValue(a[k], b[k]));
+    return ka.every((k, i) => k === kb[i] && sameValue(left[k], right[k]));
   }
-  return bsonType(a) === bsonType(b) && canonicalKey(a) === canonicalKey(b);
+  return bsonType(left) === bsonType(right) && canonicalKey(left) === canonicalKey(right);
 }

@@ -7,18 +7,18 @@ import type { Decimal128 } from 'bson';
 import type { Doc } from './paths';
 import { binaryBytes, bsonType, toNumber } from './values';
 
-function numberKey(v: unknown): string {
-  if (bsonType(v) === 'Long') {
-    const l = v as Long;
+function numberKey(value: unknown): string {
+  if (bsonType(value) === 'Long') {
+    const l = value as Long;
     const n = l.toNumber();
     return Number.isSafeInteger(n) ? 'n' + String(n) : 'n' + l.toString();
   }
-  if (bsonType(v) === 'Decimal128') {
-    const s = (v as Decimal128).toString();
+  if (bsonType(value) === 'Decimal128') {
+    const s = (value as Decimal128).toString();
     const n = Number(s);
     return Number.isFinite(n) && String(n) === s ? 'n' + String(n) : 'N' + s;
   }
-  const n = toNumber(v);
+  const n = toNumber(value);
   return 'n' + (Object.is(n, -0) ? '0' : String(n));
 }
 
@@ -27,60 +27,60 @@ function numberKey(v: unknown): string {
  * them equal (numbers compare numerically across int/long/double). Used for the `_id` map and
  * index keys.
  */
-export function canonicalKey(v: unknown): string {
-  return keyOf(v, undefined);
+export function canonicalKey(value: unknown): string {
+  return keyOf(value, undefined);
 }
 
 /**
  * The canonical key under a collation: `stringKey` maps each string (also nested in arrays and
  * documents) to its collation class, so strings the collation calls equal share a key.
  */
-export function collatedKey(v: unknown, stringKey: (s: string) => string): string {
-  return keyOf(v, stringKey);
+export function collatedKey(value: unknown, stringKey: (s: string) => string): string {
+  return keyOf(value, stringKey);
 }
 
-function keyOf(v: unknown, stringKey: ((s: string) => string) | undefined): string {
-  if (v === undefined || v === null) return 'z';
-  switch (typeof v) {
+function keyOf(value: unknown, stringKey: ((s: string) => string) | undefined): string {
+  if (value === undefined || value === null) return 'z';
+  switch (typeof value) {
     case 'string':
-      return stringKey ? stringKey(v) : 's' + JSON.stringify(v);
+      return stringKey ? stringKey(value) : 's' + JSON.stringify(value);
     case 'number':
-      return 'n' + (Object.is(v, -0) ? '0' : String(v));
+      return 'n' + (Object.is(value, -0) ? '0' : String(value));
     case 'boolean':
-      return v ? 'T' : 'F';
+      return value ? 'T' : 'F';
     case 'bigint':
-      return numberKey(Long.fromBigInt(v));
+      return numberKey(Long.fromBigInt(value));
     default:
       break;
   }
-  if (v instanceof Date) return 't' + String(v.getTime());
-  if (v instanceof RegExp) return 'r' + JSON.stringify(v.source) + '/' + v.flags;
-  if (Array.isArray(v)) return '[' + v.map((e: unknown) => keyOf(e, stringKey)).join(',') + ']';
-  const t = bsonType(v);
+  if (value instanceof Date) return 't' + String(value.getTime());
+  if (value instanceof RegExp) return 'r' + JSON.stringify(value.source) + '/' + value.flags;
+  if (Array.isArray(value)) return '[' + value.map((e: unknown) => keyOf(e, stringKey)).join(',') + ']';
+  const t = bsonType(value);
   switch (t) {
     case 'ObjectId':
-      return 'o' + (v as { toHexString(): string }).toHexString();
+      return 'o' + (value as { toHexString(): string }).toHexString();
     case 'Long':
     case 'Decimal128':
     case 'Int32':
     case 'Double':
-      return numberKey(v);
+      return numberKey(value);
     case 'Binary':
-      return 'x' + String((v as { sub_type: number }).sub_type) + ':' + Buffer.from(binaryBytes(v)).toString('base64');
+      return 'x' + String((value as { sub_type: number }).sub_type) + ':' + Buffer.from(binaryBytes(value)).toString('base64');
     case 'Timestamp':
-      return 'p' + (v as Long).toString();
+      return 'p' + (value as Long).toString();
     case 'MinKey':
       return '<';
     case 'MaxKey':
       return '>';
     case 'BSONSymbol':
-      return stringKey ? stringKey(String(v)) : 's' + JSON.stringify(String(v));
+      return stringKey ? stringKey(String(value)) : 's' + JSON.stringify(String(value));
     case undefined:
       break;
     default:
-      return t + ':' + JSON.stringify(String(v));
+      return t + ':' + JSON.stringify(String(value));
   }
-  const d = v as Doc;
+  const d = value as Doc;
   let out = '{';
   for (const k of Object.keys(d)) out += JSON.stringify(k) + ':' + keyOf(d[k], stringKey) + ',';
   return out + '}';

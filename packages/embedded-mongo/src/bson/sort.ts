@@ -38,9 +38,9 @@ export function compileSort(spec: unknown, collation?: Collation): Comparator | 
   }
   if (fields.length === 0) return undefined;
   const strCmp = collation?.compare;
-  return (a, b) => {
+  return (left, right) => {
     for (const f of fields) {
-      const c = compareValues(sortKey(a, f.parts, f.dir, strCmp), sortKey(b, f.parts, f.dir, strCmp), strCmp);
+      const c = compareValues(sortKey(left, f.parts, f.dir, strCmp), sortKey(right, f.parts, f.dir, strCmp), strCmp);
       if (c !== 0) return c * f.dir;
     }
     return 0;

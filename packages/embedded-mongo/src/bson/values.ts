@@ -11,33 +11,32 @@ import type { Decimal128, Long } from 'bson';
 import { isPlainDoc, setField } from './paths';
 import type { Doc } from './paths';
 
-
 interface BsonTagged {
   _bsontype: string;
 }
 
-export function bsonType(v: unknown): string | undefined {
+export function bsonType(value: unknown): string | undefined {
   // A document may have a field called `_bsontype`; only class instances are BSON values.
-  if (typeof v === 'object' && v !== null && !isPlainDoc(v) && '_bsontype' in v) {
-    const t = (v as BsonTagged)._bsontype;
+  if (typeof value === 'object' && value !== null && !isPlainDoc(value) && '_bsontype' in value) {
+    const t = (value as BsonTagged)._bsontype;
     return typeof t === 'string' ? t : undefined;
   }
   return undefined;
 }
 
-export function isNumeric(v: unknown): boolean {
-  if (typeof v === 'number' || typeof v === 'bigint') return true;
-  const t = bsonType(v);
+export function isNumeric(value: unknown): boolean {
+  if (typeof value === 'number' || typeof value === 'bigint') return true;
+  const t = bsonType(value);
   return t === 'Long' || t === 'Decimal128' || t === 'Int32' || t === 'Double';
 }
 
-export function toNumber(v: unknown): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
-  const t = bsonType(v);
-  if (t === 'Long') return (v as Long).toNumber();
-  if (t === 'Decimal128') return Number((v as Decimal128).toString());
-  if (t === 'Int32' || t === 'Double') return (v as { value: number }).value;
+export function toNumber(input: unknown): number {
+  if (typeof input === 'number') return input;
+  if (typeof input === 'bigint') return Number(input);
+  const t = bsonType(input);
+  if (t === 'Long') return (input as Long).toNumber();
+  if (t === 'Decimal128') return Number((input as Decimal128).toString());
+  if (t === 'Int32' || t === 'Double') return (input as { value: number }).value;
   return NaN;
 }
 
@@ -51,15 +50,15 @@ export function binaryBytes(value: unknown): Uint8Array {
 }
 
 /** Deep copy of plain documents/arrays/Dates; BSON value objects are immutable and shared. */
-export function cloneValue<T>(v: T): T {
-  if (Array.isArray(v)) return v.map((e: unknown) => cloneValue(e)) as T;
-  if (v instanceof Date) return new Date(v.getTime()) as T;
-  if (isPlainDoc(v)) {
+export function cloneValue<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((e: unknown) => cloneValue(e)) as T;
+  if (value instanceof Date) return new Date(value.getTime()) as T;
+  if (isPlainDoc(value)) {
     const out: Doc = {};
-    for (const k of Object.keys(v)) setField(out, k, cloneValue(v[k]));
+    for (const k of Object.keys(value)) setField(out, k, cloneValue(value[k]));
     return out as T;
   }
-  return v;
+  return value;
 }
 
 /** A value as error messages show it (mongod's shell-like notation for strings, dates and ObjectIds). */

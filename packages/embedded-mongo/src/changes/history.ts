@@ -27,13 +27,13 @@ export interface Ts {
   i: number;
 }
 
-export function compareTs(a: Ts, b: Ts): number {
-  return a.t - b.t || a.i - b.i;
+export function compareTs(left: Ts, right: Ts): number {
+  return left.t - right.t || left.i - right.i;
 }
 
 /** The cluster time right after `a` (what "start after this event" means). */
-export function nextTick(a: Ts): Ts {
-  return { t: a.t, i: a.i + 1 };
+export function nextTick(left: Ts): Ts {
+  return { t: left.t, i: left.i + 1 };
 }
 
 export type ChangeKind = 'insert' | 'update' | 'replace' | 'delete' | 'drop' | 'rename' | 'dropDatabase';
@@ -122,12 +122,12 @@ export class ChangeHistory {
   }
 
   /** The first retained sequence number whose entry is at or after `ts` (nextSeq if none). */
-  seqAtOrAfter(ts: Ts): number {
+  seqAtOrAfter(time: Ts): number {
     let lo = this.first;
     let hi = this.next;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (compareTs((this.ring[mid % this.capacity] as ChangeEntry).ts, ts) < 0) lo = mid + 1;
+      if (compareTs((this.ring[mid % this.capacity] as ChangeEntry).ts, time) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -167,8 +167,8 @@ export class ChangeHistory {
   }
 
   /** Calls `fn` after every publish until the returned function is called. */
-  subscribe(fn: () => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+  subscribe(run: () => void): () => void {
+    this.listeners.add(run);
+    return () => this.listeners.delete(run);
   }
 }

@@ -98,16 +98,16 @@ function scopeOf(db: string, aggregate: unknown, allChangesForCluster: boolean):
   return { kind: 'collection', db, coll };
 }
 
-function inScope(scope: StreamScope, e: ChangeEntry): boolean {
-  if (scope.kind === 'cluster') return !INTERNAL_DBS.has(e.db);
-  if (scope.kind === 'database') return e.db === scope.db;
-  return e.db === scope.db && e.coll === scope.coll && e.kind !== 'dropDatabase';
+function inScope(scope: StreamScope, entry: ChangeEntry): boolean {
+  if (scope.kind === 'cluster') return !INTERNAL_DBS.has(entry.db);
+  if (scope.kind === 'database') return entry.db === scope.db;
+  return entry.db === scope.db && entry.coll === scope.coll && entry.kind !== 'dropDatabase';
 }
 
 /** Entries after which the stream is over: its collection dropped or renamed, its database dropped. */
-function invalidates(scope: StreamScope, e: ChangeEntry): boolean {
-  if (scope.kind === 'collection') return e.kind === 'drop' || e.kind === 'rename';
-  if (scope.kind === 'database') return e.kind === 'dropDatabase';
+function invalidates(scope: StreamScope, entry: ChangeEntry): boolean {
+  if (scope.kind === 'collection') return entry.kind === 'drop' || entry.kind === 'rename';
+  if (scope.kind === 'database') return entry.kind === 'dropDatabase';
   return false;
 }
 
@@ -157,8 +157,8 @@ export class ChangeStreamCursor {
   private pending = false;
   private wakeUp: (() => void) | undefined;
 
-  constructor(o: OpenStream) {
-    const raw = o.pipeline[0] as Doc;
+  constructor(options: OpenStream) {
+    const raw = options.pipeline[0] as Doc;
     const spec: unknown = raw.$changeStream;
     if (!isPlainDoc(spec)) throw new MongoCommandError(50808, '$changeStream stage expects a document as argument');
     for (const k of Object.keys(spec)) {
@@ -166,23 +166,23 @@ export class ChangeStreamCursor {
     }
     if (flag(spec, 'showExpandedEvents')) throw new MongoCommandError(115, "$changeStream option 'showExpandedEvents' is not supported by embedded-mongo");
     flag(spec, 'showMigrationEvents');
-    this.engine = o.engine;
-    this.history = o.engine.history;
-    this.scope = scopeOf(o.db, o.cmd.aggregate, flag(spec, 'allChangesForCluster'));
-    this.ns = this.scope.kind === 'collection' ? `${o.db}.${this.scope.coll}` : `${o.db}.$cmd.aggregate`;
+    this.engine = options.engine;
+    this.history = options.engine.history;
+    this.scope = scopeOf(options.db, options.cmd.aggregate, flag(spec, 'allChangesForCluster'));
+    this.ns = this.scope.kind === 'collection' ? `${options.db}.${this.scope.coll}` : `${options.db}.$cmd.aggregate`;
     this.events = {
       fullDocument: enumOption<FullDocumentMode>(spec, 'fullDocument', FULL_DOCUMENT, 'default'),
       fullDocumentBeforeChange: enumOption<BeforeChangeMode>(spec, 'fullDocumentBeforeChange', BEFORE_CHANGE, 'off'),
     };
-    this.opts = o.opts;
-    this.stages = compileStages(o.pipeline.slice(1), o.opts);
+    this.opts = options.opts;
+    this.stages = compileStages(options.pipeline.slice(1), options.opts);
     const start = this.startingPoint(spec);
     this.seq = start.seq;
     this.from = start.from;
   }
 
-  private lost(ts: Ts): boolean {
-    return compareTs(ts, this.history.oldest()) < 0;
+  private lost(time: Ts): boolean {
+    return compareTs(time, this.history.oldest()) < 0;
   }
 
   /** Where the stream starts: now, a cluster time, or right after a resume token. */
@@ -220,8 +220,8 @@ export class ChangeStreamCursor {
     return { seq: h.nextSeq, from: nextTick(h.clusterTime) };
   }
 
-  private runStages(ev: Document): Document | undefined {
-    let doc: Doc = ev;
+  private runStages(event: Document): Document | undefined {
+    let doc: Doc = event;
     for (const s of this.stages) {
       if ('match' in s) {
         if (!s.match(doc)) return undefined;
@@ -231,10 +231,10 @@ export class ChangeStreamCursor {
       if (out.length === 0) return undefined;
       doc = out[0] as Doc;
     }
-    if (!sameValue(doc._id, ev._id)) {
+    if (!sameValue(doc._id, event._id)) {
       throw new MongoCommandError(
         280,
-        `Encountered an event whose _id field, which contains the resume token, was modified by the pipeline. Modifying the _id field of an event makes it impossible to resume the stream from that point. Only transformations that retain the unmodified _id field are allowed. Expected: ${JSON.stringify({ _id: ev._id })} but found: ${JSON.stringify(doc._id === undefined ? {} : { _id: doc._id })}`,
+        `Encountered an event whose _id field, which contains the resume token, was modified by the pipeline. Modifying the _id field of an event makes it impossible to resume the stream from that point. Only transformations that retain the unmodified _id field are allowed. Expected: ${JSON.stringify({ _id: event._id })} but found: ${JSON.stringify(doc._id === undefined ? {} : { _id: doc._id })}`,
       );
     }
     return doc;

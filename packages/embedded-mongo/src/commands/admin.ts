@@ -9,13 +9,13 @@ import { helloReplicaSetFields, replSetGetStatus } from './replication';
 
 export const VERSION = '7.0.0';
 
-function payloadBytes(p: unknown): Buffer {
-  if (bsonType(p) === 'Binary') {
-    const b = p as Binary;
+function payloadBytes(payload: unknown): Buffer {
+  if (bsonType(payload) === 'Binary') {
+    const b = payload as Binary;
     return Buffer.from(b.buffer.subarray(0, b.position));
   }
-  if (typeof p === 'string') return Buffer.from(p, 'utf8');
-  if (p instanceof Uint8Array) return Buffer.from(p);
+  if (typeof payload === 'string') return Buffer.from(payload, 'utf8');
+  if (payload instanceof Uint8Array) return Buffer.from(payload);
   throw new MongoCommandError(2, 'SASL payload must be binary');
 }
 

@@ -65,18 +65,18 @@ export class CursorManager {
     return s;
   }
 
-  private take(c: CursorState, batchSize: number | undefined): Doc[] {
+  private take(cursor: CursorState, batchSize: number | undefined): Doc[] {
     const out: Doc[] = [];
     let bytes = 0;
     const max = batchSize === undefined ? Infinity : batchSize;
-    while (c.pos < c.docs.length && out.length < max) {
-      const raw = c.docs[c.pos] as Doc;
-      const d = c.project ? c.project(raw) : raw;
+    while (cursor.pos < cursor.docs.length && out.length < max) {
+      const raw = cursor.docs[cursor.pos] as Doc;
+      const d = cursor.project ? cursor.project(raw) : raw;
       const n = calculateObjectSize(d);
       if (out.length > 0 && bytes + n > MAX_BATCH_BYTES) break;
       out.push(d);
       bytes += n;
-      c.pos++;
+      cursor.pos++;
     }
     return out;
   }

@@ -55,27 +55,27 @@ const create: Handler = (cmd, ctx) => {
     else delete options.changeStreamPreAndPostImages;
   }
   checkValidationOptions(options, undefined);
-  const fx = new Effects();
-  engine.createCollection(fx, ctx.db, name, options);
-  return finish(engine, fx, { ok: 1 });
+  const effects = new Effects();
+  engine.createCollection(effects, ctx.db, name, options);
+  return finish(engine, effects, { ok: 1 });
 };
 
 const drop: Handler = (cmd, ctx) => {
   const name = collectionName(cmd, 'drop');
   const { engine } = ctx.server;
   const c = engine.getCollection(ctx.db, name);
-  const fx = new Effects();
+  const effects = new Effects();
   if (!c) return { ok: 1 };
   const nIndexesWas = c.indexes.size + 1;
-  engine.dropCollection(fx, ctx.db, name);
-  return finish(engine, fx, { nIndexesWas, ns: c.ns, ok: 1 });
+  engine.dropCollection(effects, ctx.db, name);
+  return finish(engine, effects, { nIndexesWas, ns: c.ns, ok: 1 });
 };
 
 const dropDatabase: Handler = (_cmd, ctx) => {
   const { engine } = ctx.server;
-  const fx = new Effects();
-  engine.dropDatabase(fx, ctx.db);
-  return finish(engine, fx, { dropped: ctx.db, ok: 1 });
+  const effects = new Effects();
+  engine.dropDatabase(effects, ctx.db);
+  return finish(engine, effects, { dropped: ctx.db, ok: 1 });
 };
 
 const listCollections: Handler = (cmd, ctx) => {
@@ -126,7 +126,7 @@ function defaultIndexName(key: Doc): string {
 }
 
 /** An index spec as mongod stores it; without a collation of its own it takes the collection's. */
-function buildSpec(raw: unknown, c: Collection | undefined): IndexSpec {
+function buildSpec(raw: unknown, coll: Collection | undefined): IndexSpec {
   if (!isPlainDoc(raw)) throw badValue('index specification must be an object');
   normalizeIndexKey(raw.key);
   for (const k of Object.keys(raw)) {
@@ -137,7 +137,7 @@ function buildSpec(raw: unknown, c: Collection | undefined): IndexSpec {
   if (raw.unique === true || raw.unique === 1) spec.unique = true;
   if (raw.sparse === true || raw.sparse === 1) spec.sparse = true;
   if (raw.hidden === true) spec.hidden = true;
-  const collation = raw.collation === undefined ? c?.collation : parseCollation(raw.collation);
+  const collation = raw.collation === undefined ? coll?.collation : parseCollation(raw.collation);
   if (collation) spec.collation = collation.spec;
   if (raw.expireAfterSeconds !== undefined) {
     if (!isNumeric(raw.expireAfterSeconds) || toNumber(raw.expireAfterSeconds) < 0) {
@@ -155,17 +155,17 @@ function buildSpec(raw: unknown, c: Collection | undefined): IndexSpec {
   return spec;
 }
 
-function sameKey(a: Doc, b: Doc): boolean {
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && toNumber(a[k]) === toNumber(b[k]));
+function sameKey(left: Doc, right: Doc): boolean {
+  const ka = Object.keys(left);
+  const kb = Object.keys(right);
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && toNumber(left[k]) === toNumber(right[k]));
 }
 
-function sameOptions(a: IndexSpec, b: IndexSpec): boolean {
+function sameOptions(left: IndexSpec, right: IndexSpec): boolean {
   return INDEX_OPTIONS.every(
     (o) =>
-      sameValue(a[o] ?? undefined, b[o] ?? undefined) ||
-      (o === 'expireAfterSeconds' && a[o] !== undefined && b[o] !== undefined && toNumber(a[o]) === toNumber(b[o])),
+      sameValue(left[o] ?? undefined, right[o] ?? undefined) ||
+      (o === 'expireAfterSeconds' && left[o] !== undefined && right[o] !== undefined && toNumber(left[o]) === toNumber(right[o])),
   );
 }
 
@@ -175,8 +175,8 @@ const createIndexes: Handler = (cmd, ctx) => {
   const { engine } = ctx.server;
   const existed = engine.getCollection(ctx.db, name);
   const specs = cmd.indexes.map((raw) => buildSpec(raw, existed));
-  const fx = new Effects();
-  const c: Collection = existed ?? engine.ensureCollection(fx, ctx.db, name);
+  const effects = new Effects();
+  const c: Collection = existed ?? engine.ensureCollection(effects, ctx.db, name);
   const before = c.indexes.size + 1;
   let created = 0;
   for (const spec of specs) {
@@ -208,7 +208,7 @@ const createIndexes: Handler = (cmd, ctx) => {
     if (byKey) {
       throw new MongoCommandError(85, `Index already exists with a different name: ${byKey.spec.name}`);
     }
-    engine.createIndex(fx, c, spec);
+    engine.createIndex(effects, c, spec);
     created++;
   }
   const reply: Document = {
@@ -218,7 +218,7 @@ const createIndexes: Handler = (cmd, ctx) => {
   };
   if (created === 0) reply.note = 'all indexes already exist';
   reply.ok = 1;
-  return finish(engine, fx, reply);
+  return finish(engine, effects, reply);
 };
 
 const listIndexes: Handler = (cmd, ctx) => {
@@ -257,9 +257,9 @@ const dropIndexes: Handler = (cmd, ctx) => {
     if (n === '_id_') throw new MongoCommandError(72, 'cannot drop _id index');
     if (!c.indexes.has(n)) throw new MongoCommandError(27, `index not found with name [${n}]`);
   }
-  const fx = new Effects();
-  for (const n of names) engine.dropIndex(fx, c, n);
-  return finish(engine, fx, { nIndexesWas, ok: 1 });
+  const effects = new Effects();
+  for (const n of names) engine.dropIndex(effects, c, n);
+  return finish(engine, effects, { nIndexesWas, ok: 1 });
 };
 
 const renameCollection: Handler = (cmd, ctx) => {
@@ -271,20 +271,20 @@ const renameCollection: Handler = (cmd, ctx) => {
   const { engine } = ctx.server;
   const src = engine.getCollection(fromDb, fromName);
   if (!src) throw new MongoCommandError(26, `Source collection ${cmd.renameCollection} does not exist`);
-  const fx = new Effects();
+  const effects = new Effects();
   if (engine.getCollection(toDb, toName)) {
     if (cmd.dropTarget !== true) throw new MongoCommandError(48, `target namespace exists`);
-    engine.dropCollection(fx, toDb, toName);
+    engine.dropCollection(effects, toDb, toName);
   }
   // Change streams see one rename event, not the copy this is made of.
-  fx.quiet = true;
-  const dst = engine.createCollection(fx, toDb, toName, src.options);
-  for (const idx of src.indexes.values()) engine.createIndex(fx, dst, idx.spec, false);
-  for (const d of src.docs.values()) engine.replace(fx, dst, d);
-  engine.dropCollection(fx, fromDb, fromName);
-  fx.quiet = false;
-  fx.record({ kind: 'rename', db: fromDb, coll: fromName, to: { db: toDb, coll: toName } });
-  return finish(engine, fx, { ok: 1 });
+  effects.quiet = true;
+  const dst = engine.createCollection(effects, toDb, toName, src.options);
+  for (const idx of src.indexes.values()) engine.createIndex(effects, dst, idx.spec, false);
+  for (const d of src.docs.values()) engine.replace(effects, dst, d);
+  engine.dropCollection(effects, fromDb, fromName);
+  effects.quiet = false;
+  effects.record({ kind: 'rename', db: fromDb, coll: fromName, to: { db: toDb, coll: toName } });
+  return finish(engine, effects, { ok: 1 });
 };
 
 export const ddlHandlers: Record<string, Handler> = {

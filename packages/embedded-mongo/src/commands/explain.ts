@@ -36,13 +36,13 @@ interface Execution {
   millis: number;
 }
 
-function parseVerbosity(v: unknown): Verbosity {
+function parseVerbosity(value: unknown): Verbosity {
   // The explain command defaults to the most verbose mode, as mongod does.
-  if (v === undefined) return 'allPlansExecution';
-  if (typeof v !== 'string' || !VERBOSITIES.includes(v)) {
+  if (value === undefined) return 'allPlansExecution';
+  if (typeof value !== 'string' || !VERBOSITIES.includes(value)) {
     throw badValue("verbosity string must be one of {'queryPlanner', 'executionStats', 'allPlansExecution'}");
   }
-  return v as Verbosity;
+  return value as Verbosity;
 }
 
 /** Top-level predicates in MongoDB's parsed form: `{a: 1}` → `{a: {$eq: 1}}`, `$and` flattened. */
@@ -145,36 +145,36 @@ function accessStage(plan: AccessPlan | undefined, preds: Doc[], exec: Execution
   }
 }
 
-function nonEmpty(v: unknown): v is Doc {
-  return isPlainDoc(v) && Object.keys(v).length > 0;
+function nonEmpty(value: unknown): value is Doc {
+  return isPlainDoc(value) && Object.keys(value).length > 0;
 }
 
 /** SORT / SKIP / LIMIT / PROJECTION above the access stage, in the order mongod stacks them. */
-function findStages(access: Stage, f: FindOptions, exec: Execution | undefined): Stage {
+function findStages(access: Stage, find: FindOptions, exec: Execution | undefined): Stage {
   let stage = access;
   let n = exec?.run.matched ?? 0;
   const counted = (): Doc => (exec ? { nReturned: n } : {});
-  if (nonEmpty(f.sort)) {
-    if (f.limit > 0) n = Math.min(n, f.skip + f.limit);
+  if (nonEmpty(find.sort)) {
+    if (find.limit > 0) n = Math.min(n, find.skip + find.limit);
     stage = {
       stage: 'SORT',
       ...counted(),
-      sortPattern: { ...f.sort },
+      sortPattern: { ...find.sort },
       memLimit: 104857600,
-      ...(f.limit > 0 ? { limitAmount: f.skip + f.limit } : {}),
+      ...(find.limit > 0 ? { limitAmount: find.skip + find.limit } : {}),
       type: 'simple',
       inputStage: stage,
     };
   }
-  if (f.skip > 0) {
-    n = Math.max(0, n - f.skip);
-    stage = { stage: 'SKIP', ...counted(), skipAmount: f.skip, inputStage: stage };
+  if (find.skip > 0) {
+    n = Math.max(0, n - find.skip);
+    stage = { stage: 'SKIP', ...counted(), skipAmount: find.skip, inputStage: stage };
   }
-  if (f.limit > 0 && !nonEmpty(f.sort)) {
-    n = Math.min(n, f.limit);
-    stage = { stage: 'LIMIT', ...counted(), limitAmount: f.limit, inputStage: stage };
+  if (find.limit > 0 && !nonEmpty(find.sort)) {
+    n = Math.min(n, find.limit);
+    stage = { stage: 'LIMIT', ...counted(), limitAmount: find.limit, inputStage: stage };
   }
-  if (nonEmpty(f.projection)) stage = { stage: 'PROJECTION_DEFAULT', ...counted(), transformBy: { ...f.projection }, inputStage: stage };
+  if (nonEmpty(find.projection)) stage = { stage: 'PROJECTION_DEFAULT', ...counted(), transformBy: { ...find.projection }, inputStage: stage };
   return stage;
 }
 
@@ -186,35 +186,35 @@ interface Explained {
   nReturned: number;
 }
 
-function timed(fn: () => QueryRun): Execution {
+function timed(execute: () => QueryRun): Execution {
   const t0 = performance.now();
-  const run = fn();
+  const run = execute();
   return { run, millis: Math.round(performance.now() - t0) };
 }
 
-function queryPlanner(e: Explained): Doc {
+function queryPlanner(explained: Explained): Doc {
   return {
-    namespace: e.ns,
+    namespace: explained.ns,
     indexFilterSet: false,
-    parsedQuery: combine(predicates(e.filter)),
+    parsedQuery: combine(predicates(explained.filter)),
     maxIndexedOrSolutionsReached: false,
     maxIndexedAndSolutionsReached: false,
     maxScansToExplodeReached: false,
-    winningPlan: e.winningPlan,
+    winningPlan: explained.winningPlan,
     rejectedPlans: [],
   };
 }
 
-function executionStats(e: Explained, verbosity: Verbosity): Doc | undefined {
-  if (!e.exec) return undefined;
+function executionStats(explained: Explained, verbosity: Verbosity): Doc | undefined {
+  if (!explained.exec) return undefined;
   const keys = (s: Stage | undefined): number => (s ? (typeof s.keysExamined === 'number' ? s.keysExamined : 0) + keys(s.inputStage) : 0);
   return {
     executionSuccess: true,
-    nReturned: e.nReturned,
-    executionTimeMillis: e.exec.millis,
-    totalKeysExamined: keys(e.winningPlan),
-    totalDocsExamined: e.exec.run.docsExamined,
-    executionStages: e.winningPlan,
+    nReturned: explained.nReturned,
+    executionTimeMillis: explained.exec.millis,
+    totalKeysExamined: keys(explained.winningPlan),
+    totalDocsExamined: explained.exec.run.docsExamined,
+    executionStages: explained.winningPlan,
     ...(verbosity === 'allPlansExecution' ? { allPlansExecution: [] } : {}),
   };
 }
@@ -228,9 +228,9 @@ function withoutCounters(stage: Stage): Stage {
   return { ...(rest as Stage), ...(inputStage ? { inputStage: withoutCounters(inputStage) } : {}) };
 }
 
-function plannerSections(e: Explained, verbosity: Verbosity): Doc {
-  const stats = executionStats(e, verbosity);
-  return { queryPlanner: queryPlanner({ ...e, winningPlan: withoutCounters(e.winningPlan) }), ...(stats ? { executionStats: stats } : {}) };
+function plannerSections(explained: Explained, verbosity: Verbosity): Doc {
+  const stats = executionStats(explained, verbosity);
+  return { queryPlanner: queryPlanner({ ...explained, winningPlan: withoutCounters(explained.winningPlan) }), ...(stats ? { executionStats: stats } : {}) };
 }
 
 function collectionOf(ctx: CommandContext, name: string): Collection | undefined {
@@ -281,9 +281,9 @@ function explainDistinct(inner: Document, ctx: CommandContext, verbosity: Verbos
   return { ns: `${ctx.db}.${name}`, filter: inner.query, winningPlan, exec, nReturned: exec?.run.matched ?? 0 };
 }
 
-function scanAll(c: Collection | undefined): QueryRun {
-  const docs = c ? [...c.docs.values()] : [];
-  return { docs, plan: c ? { kind: 'COLLSCAN' } : undefined, docsExamined: docs.length, matched: docs.length };
+function scanAll(coll: Collection | undefined): QueryRun {
+  const docs = coll ? [...coll.docs.values()] : [];
+  return { docs, plan: coll ? { kind: 'COLLSCAN' } : undefined, docsExamined: docs.length, matched: docs.length };
 }
 
 /**

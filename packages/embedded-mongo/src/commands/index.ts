@@ -23,11 +23,11 @@ const HANDLERS: Record<string, Handler> = {
   aggregate: (cmd, ctx) => (cmd.explain === true ? explainAggregateFlag(cmd, ctx) : aggregate(cmd, ctx)),
 };
 
-export function errorReply(e: unknown): Document {
-  if (e instanceof MongoCommandError) {
-    return { ok: 0, errmsg: e.message, code: e.code, codeName: e.codeName, ...(e.extra ?? {}) };
+export function errorReply(error: unknown): Document {
+  if (error instanceof MongoCommandError) {
+    return { ok: 0, errmsg: error.message, code: error.code, codeName: error.codeName, ...(error.extra ?? {}) };
   }
-  return { ok: 0, errmsg: `internal error: ${(e as Error)?.message ?? String(e)}`, code: 1, codeName: 'InternalError' };
+  return { ok: 0, errmsg: `internal error: ${(error as Error)?.message ?? String(error)}`, code: 1, codeName: 'InternalError' };
 }
 
 export function commandName(cmd: Document): string {

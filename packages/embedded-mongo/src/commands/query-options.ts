@@ -23,11 +23,11 @@ export const NO_QUERY_OPTIONS: QueryOptions = { collation: undefined, hint: unde
  * `source` holds `collation` / `hint` (a command, or one statement of a write batch); `variables`
  * are the already evaluated `let` of the command.
  */
-export function queryOptions(source: Document, c: Collection | undefined, variables: Doc | undefined): QueryOptions {
-  return { collation: effectiveCollation(source.collation, c?.collation), hint: source.hint, variables };
+export function queryOptions(source: Document, coll: Collection | undefined, variables: Doc | undefined): QueryOptions {
+  return { collation: effectiveCollation(source.collation, coll?.collation), hint: source.hint, variables };
 }
 
 /** Options for a whole read command, `let` included. */
-export function readOptions(cmd: Document, c: Collection | undefined): QueryOptions {
-  return queryOptions(cmd, c, parseLet(cmd.let));
+export function readOptions(cmd: Document, coll: Collection | undefined): QueryOptions {
+  return queryOptions(cmd, coll, parseLet(cmd.let));
 }

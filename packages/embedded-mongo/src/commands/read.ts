@@ -21,10 +21,10 @@ export function cursorReply(ns: string, docs: Doc[], id: Long, first: boolean): 
   return { cursor: { [first ? 'firstBatch' : 'nextBatch']: docs, id, ns }, ok: 1 };
 }
 
-function optNumber(v: unknown, name: string): number | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (!isNumeric(v)) throw new MongoCommandError(14, `'${name}' must be a number`);
-  return toNumber(v);
+function optNumber(value: unknown, name: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isNumeric(value)) throw new MongoCommandError(14, `'${name}' must be a number`);
+  return toNumber(value);
 }
 
 export interface QueryRun {
@@ -38,13 +38,20 @@ export interface QueryRun {
 }
 
 /** Filter + sort + skip + limit over a collection, using the planner for candidates. */
-export function executeQuery(c: Collection | undefined, filter: unknown, sort: unknown, skip = 0, limit = 0, opts: QueryOptions = NO_QUERY_OPTIONS): QueryRun {
+export function executeQuery(
+  coll: Collection | undefined,
+  filter: unknown,
+  sort: unknown,
+  skip = 0,
+  limit = 0,
+  opts: QueryOptions = NO_QUERY_OPTIONS,
+): QueryRun {
   const pred = compileFilter(filter, opts);
   const cmp = compileSort(sort, opts.collation);
-  if (!c) return { docs: [], plan: undefined, docsExamined: 0, matched: 0 };
+  if (!coll) return { docs: [], plan: undefined, docsExamined: 0, matched: 0 };
   const out: Doc[] = [];
   const stopAt = !cmp && limit > 0 ? skip + limit : Infinity;
-  const { docs, plan } = c.candidates(filter, opts);
+  const { docs, plan } = coll.candidates(filter, opts);
   let docsExamined = 0;
   for (const d of docs) {
     docsExamined++;
@@ -59,8 +66,8 @@ export function executeQuery(c: Collection | undefined, filter: unknown, sort: u
   return { docs: page, plan, docsExamined, matched: out.length };
 }
 
-export function runQuery(c: Collection | undefined, filter: unknown, sort: unknown, skip = 0, limit = 0, opts: QueryOptions = NO_QUERY_OPTIONS): Doc[] {
-  return executeQuery(c, filter, sort, skip, limit, opts).docs;
+export function runQuery(coll: Collection | undefined, filter: unknown, sort: unknown, skip = 0, limit = 0, opts: QueryOptions = NO_QUERY_OPTIONS): Doc[] {
+  return executeQuery(coll, filter, sort, skip, limit, opts).docs;
 }
 
 export interface FindOptions {

@@ -26,24 +26,24 @@ export function replicaSetState(name: string, advertised: string | undefined, hi
   return { name, advertised, electionId: new ObjectId(`7fffffff${term.toString(16).padStart(16, '0')}`), term: Long.fromNumber(term) };
 }
 
-function advertisedAddress(rs: ReplicaSetState, ctx: CommandContext): string {
-  return rs.advertised ?? ctx.conn.local;
+function advertisedAddress(replicaSet: ReplicaSetState, ctx: CommandContext): string {
+  return replicaSet.advertised ?? ctx.conn.local;
 }
 
 /** The replica-set part of a hello reply, in mongod's field order (before the common fields). */
-export function helloReplicaSetFields(rs: ReplicaSetState, ctx: CommandContext, writablePrimaryField: string): Document {
-  const self = advertisedAddress(rs, ctx);
-  const opTime = { ts: toTimestamp(ctx.server.engine.history.clusterTime), t: rs.term };
+export function helloReplicaSetFields(replicaSet: ReplicaSetState, ctx: CommandContext, writablePrimaryField: string): Document {
+  const self = advertisedAddress(replicaSet, ctx);
+  const opTime = { ts: toTimestamp(ctx.server.engine.history.clusterTime), t: replicaSet.term };
   const now = new Date();
   return {
     hosts: [self],
-    setName: rs.name,
+    setName: replicaSet.name,
     setVersion: 1,
     [writablePrimaryField]: true,
     secondary: false,
     primary: self,
     me: self,
-    electionId: rs.electionId,
+    electionId: replicaSet.electionId,
     lastWrite: { opTime, lastWriteDate: now, majorityOpTime: opTime, majorityWriteDate: now },
   };
 }

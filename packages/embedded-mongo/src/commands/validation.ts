@@ -15,9 +15,9 @@ import type { Collection } from '../storage/collection';
 const LEVELS = ['off', 'strict', 'moderate'];
 const ACTIONS = ['error', 'warn'];
 
-function enumValue(v: unknown, field: string, allowed: string[]): void {
-  if (v === undefined) return;
-  if (typeof v !== 'string' || !allowed.includes(v)) throw badValue(`Enumeration value '${String(v)}' for field '${field}' is not a valid value.`);
+function enumValue(value: unknown, field: string, allowed: string[]): void {
+  if (value === undefined) return;
+  if (typeof value !== 'string' || !allowed.includes(value)) throw badValue(`Enumeration value '${String(value)}' for field '${field}' is not a valid value.`);
 }
 
 /** Checks `validator` / `validationLevel` / `validationAction` of a create or collMod command. */
@@ -65,12 +65,12 @@ export function checkCappedOptions(cmd: Doc): void {
 
 const compiled = new WeakMap<Doc, Predicate>();
 
-function validatorOf(c: Collection): Predicate | undefined {
-  const v: unknown = c.options.validator;
+function validatorOf(coll: Collection): Predicate | undefined {
+  const v: unknown = coll.options.validator;
   if (!isPlainDoc(v) || Object.keys(v).length === 0) return undefined;
   let p = compiled.get(v);
   if (!p) {
-    p = compileFilter(v, { collation: c.collation });
+    p = compileFilter(v, { collation: coll.collation });
     compiled.set(v, p);
   }
   return p;
@@ -81,16 +81,16 @@ function validatorOf(c: Collection): Predicate | undefined {
  * no validation (or the command bypasses it). `old` is the document before an update: with
  * `validationLevel: 'moderate'`, updates of documents that already failed are not checked.
  */
-export function documentValidator(c: Collection, logger: Logger, bypass: boolean): ((doc: Doc, old: Doc | undefined) => void) | undefined {
-  const level = c.options.validationLevel ?? 'strict';
-  const pred = validatorOf(c);
+export function documentValidator(coll: Collection, logger: Logger, bypass: boolean): ((doc: Doc, old: Doc | undefined) => void) | undefined {
+  const level = coll.options.validationLevel ?? 'strict';
+  const pred = validatorOf(coll);
   if (bypass || !pred || level === 'off') return undefined;
-  const warnOnly = c.options.validationAction === 'warn';
+  const warnOnly = coll.options.validationAction === 'warn';
   return (doc, old) => {
     if (pred(doc)) return;
     if (level === 'moderate' && old !== undefined && !pred(old)) return;
     if (warnOnly) {
-      logger.warn(`Document would fail validation: collection ${c.ns}, _id ${String(doc._id)}`);
+      logger.warn(`Document would fail validation: collection ${coll.ns}, _id ${String(doc._id)}`);
       return;
     }
     // mongod also explains which clauses failed (errInfo.details); only the document is named here.

@@ -34,7 +34,7 @@ export interface MatchOptions {
 }
 
 /** What the compile functions carry: the options, and the collation's comparator. */
-interface Cx {
+interface FilterContext {
   opts: MatchOptions;
   strCmp: StringComparator | undefined;
 }
@@ -47,16 +47,16 @@ export function compileFilter(filter: unknown, opts: MatchOptions = {}): Predica
   return compileWith(filter, { opts, strCmp: opts.collation?.compare });
 }
 
-function compileWith(filter: unknown, cx: Cx): Predicate {
+function compileWith(filter: unknown, context: FilterContext): Predicate {
   if (filter === undefined || filter === null) return matchAll;
   if (!isPlainDoc(filter)) throw badValue('filter must be an object');
   const preds: Predicate[] = [];
   for (const key of Object.keys(filter)) {
     const cond: unknown = filter[key];
     if (key.startsWith('$')) {
-      preds.push(compileTopLevel(key, cond, cx));
+      preds.push(compileTopLevel(key, cond, context));
     } else {
-      preds.push(compileField(key, cond, cx));
+      preds.push(compileField(key, cond, context));
     }
   }
   if (preds.length === 0) return matchAll;
@@ -77,24 +77,24 @@ function allOf(preds: Predicate[]): Predicate {
   };
 }
 
-function compileTopLevel(op: string, cond: unknown, cx: Cx): Predicate {
-  switch (op) {
+function compileTopLevel(operator: string, cond: unknown, context: FilterContext): Predicate {
+  switch (operator) {
     case '$and':
     case '$or':
     case '$nor': {
-      if (!Array.isArray(cond) || cond.length === 0) throw badValue(`${op} argument must be a non-empty array`);
-      const subs = cond.map((c) => compileWith(c, cx));
-      if (op === '$and' || (op === '$or' && subs.length === 1)) return allOf(subs);
+      if (!Array.isArray(cond) || cond.length === 0) throw badValue(`${operator} argument must be a non-empty array`);
+      const subs = cond.map((c) => compileWith(c, context));
+      if (operator === '$and' || (operator === '$or' && subs.length === 1)) return allOf(subs);
       // mongod records no array position under $or / $nor.
-      if (op === '$or') return (d) => subs.some((p) => p(d));
+      if (operator === '$or') return (d) => subs.some((p) => p(d));
       return (d) => !subs.some((p) => p(d));
     }
     case '$comment':
       return matchAll;
     case '$expr': {
       // mingo's comparisons are binary: under a collation they would silently ignore it.
-      if (cx.opts.collation) throw new MongoCommandError(115, '$expr with a non-simple collation is not supported by embedded-mongo');
-      return compileExpr(cond, cx.opts.variables);
+      if (context.opts.collation) throw new MongoCommandError(115, '$expr with a non-simple collation is not supported by embedded-mongo');
+      return compileExpr(cond, context.opts.variables);
     }
     case '$where':
       // What mongod answers when server-side JavaScript is disabled.
@@ -105,13 +105,13 @@ function compileTopLevel(op: string, cond: unknown, cx: Cx): Predicate {
     case '$jsonSchema':
       throw new MongoCommandError(115, '$jsonSchema is not supported by embedded-mongo');
     default:
-      throw badValue(`unknown top level operator: ${op}`);
+      throw badValue(`unknown top level operator: ${operator}`);
   }
 }
 
-export function isOperatorObject(v: unknown): v is Doc {
-  if (!isPlainDoc(v)) return false;
-  const keys = Object.keys(v);
+export function isOperatorObject(value: unknown): value is Doc {
+  if (!isPlainDoc(value)) return false;
+  const keys = Object.keys(value);
   return keys.length > 0 && (keys[0] as string).startsWith('$');
 }
 
@@ -119,8 +119,8 @@ export function isOperatorObject(v: unknown): v is Doc {
  * Walks `parts` from `value` with implicit array traversal; `test` sees each reached value.
  * `pos` is the position in the first array traversed, reported through `details` on a match.
  */
-function walk(value: unknown, parts: readonly string[], i: number, test: ValueTest, expandLeaf: boolean, details?: MatchDetails, pos?: number): boolean {
-  if (i === parts.length) {
+function walk(value: unknown, parts: readonly string[], index: number, test: ValueTest, expandLeaf: boolean, details?: MatchDetails, pos?: number): boolean {
+  if (index === parts.length) {
     if (test(value)) {
       if (details && pos !== undefined) details.elemMatchKey = pos;
       return true;
@@ -134,34 +134,34 @@ function walk(value: unknown, parts: readonly string[], i: number, test: ValueTe
     }
     return false;
   }
-  const key = parts[i] as string;
+  const key = parts[index] as string;
   if (Array.isArray(value)) {
     if (isIndexSegment(key)) {
       const idx = Number(key);
-      if (idx < value.length && walk(value[idx], parts, i + 1, test, expandLeaf, details, pos)) return true;
+      if (idx < value.length && walk(value[idx], parts, index + 1, test, expandLeaf, details, pos)) return true;
     }
     let sawDoc = false;
     for (let j = 0; j < value.length; j++) {
       const el: unknown = value[j];
       if (isPlainDoc(el)) {
         sawDoc = true;
-        if (walk(getField(el, key), parts, i + 1, test, expandLeaf, details, pos ?? j)) return true;
+        if (walk(getField(el, key), parts, index + 1, test, expandLeaf, details, pos ?? j)) return true;
       }
     }
     return !sawDoc && !isIndexSegment(key) ? test(undefined) : false;
   }
-  if (isPlainDoc(value)) return walk(getField(value, key), parts, i + 1, test, expandLeaf, details, pos);
+  if (isPlainDoc(value)) return walk(getField(value, key), parts, index + 1, test, expandLeaf, details, pos);
   return test(undefined);
 }
 
-function compileField(path: string, cond: unknown, cx: Cx): Predicate {
+function compileField(path: string, cond: unknown, context: FilterContext): Predicate {
   const parts = splitPath(path);
   if (isOperatorObject(cond)) {
     const preds: Predicate[] = [];
     const ops = cond;
     for (const op of Object.keys(ops)) {
       if (op === '$options') continue;
-      preds.push(compileOperator(parts, op, ops[op], ops, cx));
+      preds.push(compileOperator(parts, op, ops[op], ops, context));
     }
     if (preds.length === 1) return preds[0] as Predicate;
     return allOf(preds);
@@ -170,36 +170,36 @@ function compileField(path: string, cond: unknown, cx: Cx): Predicate {
     const re = toRegex(cond);
     return (d, details) => walk(d, parts, 0, (v) => regexTest(re, v), true, details);
   }
-  return equalityPredicate(parts, cond, cx);
+  return equalityPredicate(parts, cond, context);
 }
 
-function equalityPredicate(parts: readonly string[], q: unknown, cx: Cx): Predicate {
-  const test = eqTest(q, cx.strCmp);
+function equalityPredicate(parts: readonly string[], filter: unknown, context: FilterContext): Predicate {
+  const test = eqTest(filter, context.strCmp);
   return (d, details) => walk(d, parts, 0, test, true, details);
 }
 
-function eqTest(q: unknown, strCmp: StringComparator | undefined): ValueTest {
-  if (q === null || q === undefined) return (v) => v === null || v === undefined;
-  const rank = typeRank(q);
-  if (typeof q === 'string') {
-    if (strCmp) return (v) => (typeof v === 'string' ? strCmp(v, q) === 0 : typeof v === 'object' && v !== null && valuesEqual(v, q, strCmp));
-    return (v) => v === q || (typeof v === 'object' && v !== null && valuesEqual(v, q));
+function eqTest(filter: unknown, strCmp: StringComparator | undefined): ValueTest {
+  if (filter === null || filter === undefined) return (v) => v === null || v === undefined;
+  const rank = typeRank(filter);
+  if (typeof filter === 'string') {
+    if (strCmp) return (v) => (typeof v === 'string' ? strCmp(v, filter) === 0 : typeof v === 'object' && v !== null && valuesEqual(v, filter, strCmp));
+    return (v) => v === filter || (typeof v === 'object' && v !== null && valuesEqual(v, filter));
   }
-  return (v) => typeRank(v) === rank && compareValues(v, q, strCmp) === 0;
+  return (v) => typeRank(v) === rank && compareValues(v, filter, strCmp) === 0;
 }
 
-function toRegex(v: unknown, options?: unknown): Regex {
+function toRegex(value: unknown, options?: unknown): Regex {
   let source: string;
   let flags = '';
-  if (v instanceof RegExp) {
-    source = v.source;
-    flags = v.flags;
-  } else if (bsonType(v) === 'BSONRegExp') {
-    const r = v as { pattern: string; options: string };
+  if (value instanceof RegExp) {
+    source = value.source;
+    flags = value.flags;
+  } else if (bsonType(value) === 'BSONRegExp') {
+    const r = value as { pattern: string; options: string };
     source = r.pattern;
     flags = r.options;
-  } else if (typeof v === 'string') {
-    source = v;
+  } else if (typeof value === 'string') {
+    source = value;
   } else {
     throw badValue('$regex has to be a string');
   }
@@ -207,40 +207,40 @@ function toRegex(v: unknown, options?: unknown): Regex {
   return compileRegex(source, flags);
 }
 
-function regexTest(re: Regex, v: unknown): boolean {
-  if (typeof v === 'string') return re.test(v);
-  if (bsonType(v) === 'BSONSymbol') return re.test(String(v));
+function regexTest(regex: Regex, value: unknown): boolean {
+  if (typeof value === 'string') return regex.test(value);
+  if (bsonType(value) === 'BSONSymbol') return regex.test(String(value));
   return false;
 }
 
 /** A value test for a regular expression value (a RegExp or BSON regex), e.g. in `$pull`. */
-export function regexValueTest(v: RegExp): (value: unknown) => boolean {
-  const re = toRegex(v);
+export function regexValueTest(regex: RegExp): (value: unknown) => boolean {
+  const re = toRegex(regex);
   return (value) => regexTest(re, value);
 }
 
-function rangeTest(op: string, q: unknown, strCmp: StringComparator | undefined): ValueTest {
-  const qr = typeRank(q);
-  const cmp = (v: unknown): number | undefined => {
-    if (typeRank(v) !== qr) return undefined;
-    if (qr === 3 && (Number.isNaN(toNumber(v)) || Number.isNaN(toNumber(q)))) {
-      return Number.isNaN(toNumber(v)) && Number.isNaN(toNumber(q)) ? 0 : undefined;
+function rangeTest(operator: string, filter: unknown, strCmp: StringComparator | undefined): ValueTest {
+  const qr = typeRank(filter);
+  const cmp = (value: unknown): number | undefined => {
+    if (typeRank(value) !== qr) return undefined;
+    if (qr === 3 && (Number.isNaN(toNumber(value)) || Number.isNaN(toNumber(filter)))) {
+      return Number.isNaN(toNumber(value)) && Number.isNaN(toNumber(filter)) ? 0 : undefined;
     }
-    return compareValues(v, q, strCmp);
+    return compareValues(value, filter, strCmp);
   };
-  switch (op) {
+  switch (operator) {
     case '$gt':
       return (v) => (cmp(v) ?? 0) > 0 && cmp(v) !== undefined;
     case '$gte':
-      return (v) => {
-        const c = cmp(v);
+      return (value) => {
+        const c = cmp(value);
         return c !== undefined && c >= 0;
       };
     case '$lt':
       return (v) => (cmp(v) ?? 0) < 0 && cmp(v) !== undefined;
     default:
-      return (v) => {
-        const c = cmp(v);
+      return (value) => {
+        const c = cmp(value);
         return c !== undefined && c <= 0;
       };
   }
@@ -248,13 +248,13 @@ function rangeTest(op: string, q: unknown, strCmp: StringComparator | undefined)
 
 function inTest(list: unknown, strCmp: StringComparator | undefined): ValueTest {
   if (!Array.isArray(list)) throw badValue('$in needs an array');
-  const tests = list.map((q) => {
-    if (q instanceof RegExp || bsonType(q) === 'BSONRegExp') {
-      const re = toRegex(q);
+  const tests = list.map((filter) => {
+    if (filter instanceof RegExp || bsonType(filter) === 'BSONRegExp') {
+      const re = toRegex(filter);
       return (v: unknown) => regexTest(re, v);
     }
-    if (isOperatorObject(q)) throw badValue('cannot nest $ under $in');
-    return eqTest(q, strCmp);
+    if (isOperatorObject(filter)) throw badValue('cannot nest $ under $in');
+    return eqTest(filter, strCmp);
   });
   return (v) => tests.some((t) => t(v));
 }
@@ -280,16 +280,16 @@ const TYPE_ALIASES: Record<string, number> = {
   maxKey: 127,
 };
 
-function bsonTypeNumber(v: unknown): number {
-  if (v === undefined) return 6;
-  if (v === null) return 10;
-  if (typeof v === 'number') return Number.isInteger(v) && v >= -2147483648 && v <= 2147483647 ? 16 : 1;
-  if (typeof v === 'string') return 2;
-  if (typeof v === 'boolean') return 8;
-  if (v instanceof Date) return 9;
-  if (v instanceof RegExp) return 11;
-  if (Array.isArray(v)) return 4;
-  switch (bsonType(v)) {
+function bsonTypeNumber(value: unknown): number {
+  if (value === undefined) return 6;
+  if (value === null) return 10;
+  if (typeof value === 'number') return Number.isInteger(value) && value >= -2147483648 && value <= 2147483647 ? 16 : 1;
+  if (typeof value === 'string') return 2;
+  if (typeof value === 'boolean') return 8;
+  if (value instanceof Date) return 9;
+  if (value instanceof RegExp) return 11;
+  if (Array.isArray(value)) return 4;
+  switch (bsonType(value)) {
     case 'ObjectId':
       return 7;
     case 'Binary':
@@ -333,7 +333,7 @@ function typeTest(spec: unknown): ValueTest {
   return (v) => v !== undefined && ((wantNumber && isNumeric(v)) || wanted.has(bsonTypeNumber(v)));
 }
 
-function compileOperator(parts: readonly string[], op: string, q: unknown, all: Doc, cx: Cx): Predicate {
+function compileOperator(parts: readonly string[], operator: string, filter: unknown, all: Doc, context: FilterContext): Predicate {
   const at =
     (test: ValueTest, expandLeaf = true): Predicate =>
     (d, details) =>
@@ -342,62 +342,62 @@ function compileOperator(parts: readonly string[], op: string, q: unknown, all: 
     (p: Predicate): Predicate =>
     (d) =>
       !p(d);
-  switch (op) {
+  switch (operator) {
     case '$eq':
-      return equalityPredicate(parts, q, cx);
+      return equalityPredicate(parts, filter, context);
     case '$ne':
-      return not(equalityPredicate(parts, q, cx));
+      return not(equalityPredicate(parts, filter, context));
     case '$gt':
     case '$gte':
     case '$lt':
     case '$lte':
-      if (q === null && (op === '$gte' || op === '$lte')) return equalityPredicate(parts, null, cx);
-      return at(rangeTest(op, q, cx.strCmp));
+      if (filter === null && (operator === '$gte' || operator === '$lte')) return equalityPredicate(parts, null, context);
+      return at(rangeTest(operator, filter, context.strCmp));
     case '$in':
-      return at(inTest(q, cx.strCmp));
+      return at(inTest(filter, context.strCmp));
     case '$nin':
-      return not(at(inTest(q, cx.strCmp)));
+      return not(at(inTest(filter, context.strCmp)));
     case '$exists': {
       const p = at((v) => v !== undefined, false);
-      return q ? p : not(p);
+      return filter ? p : not(p);
     }
     case '$type':
-      return at(typeTest(q));
+      return at(typeTest(filter));
     case '$regex': {
-      const re = toRegex(q, getField(all, '$options'));
+      const re = toRegex(filter, getField(all, '$options'));
       return at((v) => regexTest(re, v));
     }
     case '$size': {
-      if (!isNumeric(q)) throw badValue('$size needs a number');
-      const n = toNumber(q);
+      if (!isNumeric(filter)) throw badValue('$size needs a number');
+      const n = toNumber(filter);
       return at((v) => Array.isArray(v) && v.length === n, false);
     }
     case '$all': {
-      if (!Array.isArray(q)) throw badValue('$all needs an array');
-      if (q.length === 0) return () => false;
-      const subs = q.map((item) => {
+      if (!Array.isArray(filter)) throw badValue('$all needs an array');
+      if (filter.length === 0) return () => false;
+      const subs = filter.map((item) => {
         const elemMatch = isPlainDoc(item) ? getField(item, '$elemMatch') : undefined;
         if (isPlainDoc(item) && isPlainDoc(elemMatch) && Object.keys(item).length === 1) {
-          return compileOperator(parts, '$elemMatch', elemMatch, item, cx);
+          return compileOperator(parts, '$elemMatch', elemMatch, item, context);
         }
         if (item instanceof RegExp) {
           const re = toRegex(item);
           return at((v) => regexTest(re, v));
         }
-        return equalityPredicate(parts, item, cx);
+        return equalityPredicate(parts, item, context);
       });
       return allOf(subs);
     }
     case '$elemMatch': {
-      if (!isPlainDoc(q)) throw badValue('$elemMatch needs an Object');
-      const keys = Object.keys(q);
+      if (!isPlainDoc(filter)) throw badValue('$elemMatch needs an Object');
+      const keys = Object.keys(filter);
       const operatorForm = keys.length > 0 && keys.every((k) => k.startsWith('$') && !['$and', '$or', '$nor', '$expr'].includes(k));
       let elTest: ValueTest;
       if (operatorForm) {
-        const inner = compileField('__el', q, cx);
+        const inner = compileField('__el', filter, context);
         elTest = (e) => inner({ __el: e });
       } else {
-        const inner = compileWith(q, cx);
+        const inner = compileWith(filter, context);
         elTest = (e) => isPlainDoc(e) && inner(e);
       }
       // The matching element's position is what positional projections and updates use.
@@ -406,9 +406,9 @@ function compileOperator(parts: readonly string[], op: string, q: unknown, all: 
           d,
           parts,
           0,
-          (v) => {
-            if (!Array.isArray(v)) return false;
-            const idx = v.findIndex(elTest);
+          (value) => {
+            if (!Array.isArray(value)) return false;
+            const idx = value.findIndex(elTest);
             if (idx < 0) return false;
             // An array traversed further up the path overrides this position (walk does that).
             if (details) details.elemMatchKey = idx;
@@ -419,19 +419,19 @@ function compileOperator(parts: readonly string[], op: string, q: unknown, all: 
         );
     }
     case '$mod': {
-      if (!Array.isArray(q) || q.length !== 2) throw badValue('malformed mod, needs to be an array of [divisor, remainder]');
-      const div = toNumber(q[0]);
-      const rem = toNumber(q[1]);
+      if (!Array.isArray(filter) || filter.length !== 2) throw badValue('malformed mod, needs to be an array of [divisor, remainder]');
+      const div = toNumber(filter[0]);
+      const rem = toNumber(filter[1]);
       if (!div) throw badValue('divisor cannot be 0');
       return at((v) => isNumeric(v) && Math.trunc(toNumber(v)) % div === rem);
     }
     case '$not': {
       let p: Predicate;
-      if (q instanceof RegExp || bsonType(q) === 'BSONRegExp') {
-        const re = toRegex(q);
+      if (filter instanceof RegExp || bsonType(filter) === 'BSONRegExp') {
+        const re = toRegex(filter);
         p = at((v) => regexTest(re, v));
-      } else if (isOperatorObject(q)) {
-        p = compileField(parts.join('.'), q, cx);
+      } else if (isOperatorObject(filter)) {
+        p = compileField(parts.join('.'), filter, context);
       } else {
         throw badValue('$not needs a regex or a document');
       }
@@ -440,12 +440,12 @@ function compileOperator(parts: readonly string[], op: string, q: unknown, all: 
     case '$comment':
       return matchAll;
     default:
-      if (op === '$near' || op === '$nearSphere') {
+      if (operator === '$near' || operator === '$nearSphere') {
         // What mongod answers without a geospatial index (embedded-mongo cannot build one).
         throw new MongoCommandError(291, 'error processing query: planner returned error :: caused by :: unable to find index for $geoNear query');
       }
-      if (GEO_OPERATORS.has(op)) throw new MongoCommandError(115, `geospatial query operator ${op} is not supported by embedded-mongo`);
-      throw badValue(`unknown operator: ${op}`);
+      if (GEO_OPERATORS.has(operator)) throw new MongoCommandError(115, `geospatial query operator ${operator} is not supported by embedded-mongo`);
+      throw badValue(`unknown operator: ${operator}`);
   }
 }
 

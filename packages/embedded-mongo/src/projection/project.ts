@@ -70,13 +70,13 @@ function addPath(tree: Node, path: string): void {
   }
 }
 
-function sliceOf(s: unknown): (arr: unknown) => unknown {
-  if (Array.isArray(s)) {
-    if (s.length !== 2) throw new MongoCommandError(31272, '$slice array argument should be of form [skip, limit]');
-    if (!isNumeric(s[0])) throw new MongoCommandError(31257, '$slice expects the skip argument to be a number');
-    if (!isNumeric(s[1])) throw new MongoCommandError(31258, '$slice expects the limit argument to be a number');
-    const skip = toNumber(s[0]);
-    const lim = toNumber(s[1]);
+function sliceOf(spec: unknown): (arr: unknown) => unknown {
+  if (Array.isArray(spec)) {
+    if (spec.length !== 2) throw new MongoCommandError(31272, '$slice array argument should be of form [skip, limit]');
+    if (!isNumeric(spec[0])) throw new MongoCommandError(31257, '$slice expects the skip argument to be a number');
+    if (!isNumeric(spec[1])) throw new MongoCommandError(31258, '$slice expects the limit argument to be a number');
+    const skip = toNumber(spec[0]);
+    const lim = toNumber(spec[1]);
     if (lim <= 0) throw new MongoCommandError(31259, `$slice limit must be positive, got ${lim}`);
     return (arr) => {
       if (!Array.isArray(arr)) return arr;
@@ -84,8 +84,8 @@ function sliceOf(s: unknown): (arr: unknown) => unknown {
       return arr.slice(start, start + lim);
     };
   }
-  if (!isNumeric(s)) throw new MongoCommandError(31273, '$slice only supports numbers and [skip, limit] arrays');
-  const n = toNumber(s);
+  if (!isNumeric(spec)) throw new MongoCommandError(31273, '$slice only supports numbers and [skip, limit] arrays');
+  const n = toNumber(spec);
   return (arr) => (Array.isArray(arr) ? (n >= 0 ? arr.slice(0, n) : arr.slice(Math.max(0, arr.length + n))) : arr);
 }
 
@@ -136,14 +136,14 @@ export function compileProjection(spec: unknown, query?: ProjectionQuery): Proje
   let positional: string[] | undefined;
   let hasElemMatch = false;
   let needsMingo = false;
-  const setType = (t: 'include' | 'exclude', field: string): void => {
-    if (type !== undefined && type !== t) {
+  const setType = (mode: 'include' | 'exclude', field: string): void => {
+    if (type !== undefined && type !== mode) {
       throw new MongoCommandError(
-        t === 'include' ? 31253 : 31254,
-        `Cannot do ${t === 'include' ? 'inclusion' : 'exclusion'} on field ${field} in ${type === 'include' ? 'inclusion' : 'exclusion'} projection`,
+        mode === 'include' ? 31253 : 31254,
+        `Cannot do ${mode === 'include' ? 'inclusion' : 'exclusion'} on field ${field} in ${type === 'include' ? 'inclusion' : 'exclusion'} projection`,
       );
     }
-    type = t;
+    type = mode;
   };
   for (const k of keys) {
     const v: unknown = spec[k];

@@ -73,10 +73,10 @@ const COLLSCAN: AccessPlan = { kind: 'COLLSCAN' };
 const EMPTY_ARRAY_KEY = 'E';
 
 /** True when `v` is or contains a string (the values a collation changes the meaning of). */
-function hasStrings(v: unknown): boolean {
-  if (typeof v === 'string' || bsonType(v) === 'BSONSymbol') return true;
-  if (Array.isArray(v)) return v.some(hasStrings);
-  if (isPlainDoc(v)) return Object.values(v).some(hasStrings);
+function hasStrings(value: unknown): boolean {
+  if (typeof value === 'string' || bsonType(value) === 'BSONSymbol') return true;
+  if (Array.isArray(value)) return value.some(hasStrings);
+  if (isPlainDoc(value)) return Object.values(value).some(hasStrings);
   return false;
 }
 
@@ -107,10 +107,10 @@ export class Index {
    * The key a query value is looked up under, or `undefined` when this index cannot answer it:
    * a string compared under another collation than the index's.
    */
-  lookupKey(v: unknown, collation: Collation | undefined): string | undefined {
+  lookupKey(value: unknown, collation: Collation | undefined): string | undefined {
     const coll = this.collation;
-    if (!sameCollation(coll, collation) && hasStrings(v)) return undefined;
-    return coll ? collatedKey(v, (s) => coll.key(s, false)) : canonicalKey(v);
+    if (!sameCollation(coll, collation) && hasStrings(value)) return undefined;
+    return coll ? collatedKey(value, (s) => coll.key(s, false)) : canonicalKey(value);
   }
 
   /** Every `_id` key in the index (a full index scan). */
@@ -200,11 +200,11 @@ export function idKeyOf(doc: Doc): string {
 }
 
 /** True when `v` can be looked up by canonical key (a plain equality value). */
-function indexableValue(v: unknown): boolean {
-  if (v === undefined || Array.isArray(v) || v instanceof RegExp) return false;
-  const t = bsonType(v);
+function indexableValue(value: unknown): boolean {
+  if (value === undefined || Array.isArray(value) || value instanceof RegExp) return false;
+  const t = bsonType(value);
   if (t === 'BSONRegExp' || t === 'MinKey' || t === 'MaxKey') return false;
-  if (isPlainDoc(v) && Object.keys(v).some((k) => k.startsWith('$'))) return false;
+  if (isPlainDoc(value) && Object.keys(value).some((k) => k.startsWith('$'))) return false;
   return true;
 }
 
@@ -212,11 +212,12 @@ type ResolvedHint = { kind: 'natural'; backward: boolean } | { kind: 'id' } | { 
 
 const ID_KEY = { _id: 1 };
 
-function sameKeyPattern(a: Doc, b: Doc): boolean {
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
+function sameKeyPattern(left: Doc, right: Doc): boolean {
+  const ka = Object.keys(left);
+  const kb = Object.keys(right);
   return (
-    ka.length === kb.length && ka.every((k, i) => k === kb[i] && isNumeric(a[k]) && isNumeric(b[k]) && Math.sign(toNumber(a[k])) === Math.sign(toNumber(b[k])))
+    ka.length === kb.length &&
+    ka.every((k, i) => k === kb[i] && isNumeric(left[k]) && isNumeric(right[k]) && Math.sign(toNumber(left[k])) === Math.sign(toNumber(right[k])))
   );
 }
 

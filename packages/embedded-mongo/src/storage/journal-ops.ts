@@ -62,6 +62,6 @@ export function readJournalOp(stored: Document): JournalOp {
 }
 
 /** Approximate stored size of an operation, for splitting a command's operations into records. */
-export function estimatedOpBytes(op: JournalOp, documentBytes: (doc: Doc) => number): number {
-  return op.o === OP.putDocument ? documentBytes(op.doc) + 64 : 256;
+export function estimatedOpBytes(operation: JournalOp, documentBytes: (doc: Doc) => number): number {
+  return operation.o === OP.putDocument ? documentBytes(operation.doc) + 64 : 256;
 }

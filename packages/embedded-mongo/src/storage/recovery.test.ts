@@ -28,16 +28,42 @@ describe('recovery', () => {
         frameRecord({ snap: 1, s: 2 }),
         frameRecord({ o: 'c', ns: 'app.users', opts: {} }),
         frameRecord({ o: 'i', ns: 'app.users', spec: { v: 2, key: { email: 1 }, name: 'email_1', unique: true } }),
-        frameRecord({ o: 'P', ns: 'app.users', docs: [{ _id: 1, email: 'a@x' }, { _id: 2, email: 'b@x' }] }),
+        frameRecord({
+          o: 'P',
+          ns: 'app.users',
+          docs: [
+            { _id: 1, email: 'a@x' },
+            { _id: 2, email: 'b@x' },
+          ],
+        }),
         frameRecord({ o: 'c', ns: 'app.gone', opts: {} }),
         frameRecord({ o: 'c', ns: 'old.things', opts: {} }),
         frameRecord({ end: 1, s: 2 }),
       ],
       'journal.log': [
         frameRecord({ s: 2, ops: [{ o: 'd', ns: 'app.users', id: 1 }] }), // already in the snapshot: skipped
-        frameRecord({ s: 3, ops: [{ o: 'p', ns: 'app.users', doc: { _id: 3, email: 'c@x' } }, { o: 'd', ns: 'app.users', id: 2 }] }),
-        frameRecord({ s: 4, ops: [{ o: 'O', ns: 'app.users', opts: { validationLevel: 'off' } }, { o: 'D', ns: 'app.gone' }, { o: 'X', db: 'old' }] }),
-        frameRecord({ s: 5, ops: [{ o: 'i', ns: 'app.users', spec: { v: 2, key: { n: 1 }, name: 'n_1' } }, { o: 'x', ns: 'app.users', name: 'n_1' }] }),
+        frameRecord({
+          s: 3,
+          ops: [
+            { o: 'p', ns: 'app.users', doc: { _id: 3, email: 'c@x' } },
+            { o: 'd', ns: 'app.users', id: 2 },
+          ],
+        }),
+        frameRecord({
+          s: 4,
+          ops: [
+            { o: 'O', ns: 'app.users', opts: { validationLevel: 'off' } },
+            { o: 'D', ns: 'app.gone' },
+            { o: 'X', db: 'old' },
+          ],
+        }),
+        frameRecord({
+          s: 5,
+          ops: [
+            { o: 'i', ns: 'app.users', spec: { v: 2, key: { n: 1 }, name: 'n_1' } },
+            { o: 'x', ns: 'app.users', name: 'n_1' },
+          ],
+        }),
       ],
     });
     const engine = await openEngine({ history: new ChangeHistory(false), logger: quiet, dbPath, compactThresholdBytes: 1 << 30 });

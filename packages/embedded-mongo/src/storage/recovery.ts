@@ -37,41 +37,41 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
 }
 
 /** Re-applies a journaled or snapshotted operation. Idempotent; skips unique checks. */
-export function replayOp(engine: Engine, op: JournalOp): void {
-  if (op.o === OP.dropDatabase) {
-    engine.dropDatabase(null, op.db);
+export function replayOp(engine: Engine, operation: JournalOp): void {
+  if (operation.o === OP.dropDatabase) {
+    engine.dropDatabase(null, operation.db);
     return;
   }
-  const [db, name] = splitNs(op.ns);
-  switch (op.o) {
+  const [db, name] = splitNs(operation.ns);
+  switch (operation.o) {
     case OP.createCollection:
-      engine.createCollection(null, db, name, op.opts);
+      engine.createCollection(null, db, name, operation.opts);
       break;
     case OP.setCollectionOptions:
-      engine.getCollection(db, name)?.setOptions(op.opts);
+      engine.getCollection(db, name)?.setOptions(operation.opts);
       break;
     case OP.dropCollection:
       engine.dropCollection(null, db, name);
       break;
     case OP.putIndex: {
       const coll = engine.createCollection(null, db, name);
-      coll.indexes.delete(op.spec.name);
-      coll.addIndex(op.spec, false);
+      coll.indexes.delete(operation.spec.name);
+      coll.addIndex(operation.spec, false);
       break;
     }
     case OP.dropIndex:
-      engine.getCollection(db, name)?.indexes.delete(op.name);
+      engine.getCollection(db, name)?.indexes.delete(operation.name);
       break;
     case OP.putDocument:
-      engine.createCollection(null, db, name).put(op.doc);
+      engine.createCollection(null, db, name).put(operation.doc);
       break;
     case OP.putDocuments: {
       const coll = engine.createCollection(null, db, name);
-      for (const doc of op.docs) coll.put(doc);
+      for (const doc of operation.docs) coll.put(doc);
       break;
     }
     case OP.deleteDocument:
-      engine.getCollection(db, name)?.removeById(canonicalKey(op.id));
+      engine.getCollection(db, name)?.removeById(canonicalKey(operation.id));
       break;
   }
 }
