@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * Foreground engine: `npm run mongo -- --port 27017 --dbpath .data/mongo [--user name:pw]`.
  * Prints one JSON line `{"uri": ..., "port": ..., "pid": ...}` on stdout once listening (log
