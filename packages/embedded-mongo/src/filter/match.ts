@@ -7,6 +7,7 @@
  * A predicate can report which array element made it match (MongoDB's "elemMatchKey"): the
  * positional projection `arr.$` and positional updates `arr.$.x` use it.
  */
+import { isDbRefDocument } from '../bson/dbref';
 import { MongoCommandError, badValue } from '../errors';
 import type { Collation } from '../bson/collation';
 import { compileExpr } from '../aggregate/mingo';
@@ -91,6 +92,12 @@ function compileTopLevel(operator: string, cond: unknown, context: FilterContext
     }
     case '$comment':
       return matchAll;
+    case '$ref':
+    case '$id':
+    case '$db':
+      // A DBRef's fields, as a field list of `$elemMatch` names them: equality on that field, only
+      // `$id` under the collation (as mongod compares them).
+      return equalityPredicate([operator], cond, operator === '$id' ? context : { ...context, strCmp: undefined });
     case '$expr': {
       // mingo's comparisons are binary: under a collation they would silently ignore it.
       if (context.opts.collation) throw new MongoCommandError(115, '$expr with a non-simple collation is not supported by embedded-mongo');
@@ -109,10 +116,11 @@ function compileTopLevel(operator: string, cond: unknown, context: FilterContext
   }
 }
 
+/** A document of query operators (`{$gt: 1}`), as opposed to a value to compare with (a DBRef included). */
 export function isOperatorObject(value: unknown): value is Doc {
   if (!isPlainDoc(value)) return false;
   const keys = Object.keys(value);
-  return keys.length > 0 && (keys[0] as string).startsWith('$');
+  return keys.length > 0 && (keys[0] as string).startsWith('$') && !isDbRefDocument(value, false);
 }
 
 /**
@@ -391,7 +399,9 @@ function compileOperator(parts: readonly string[], operator: string, filter: unk
     case '$elemMatch': {
       if (!isPlainDoc(filter)) throw badValue('$elemMatch needs an Object');
       const keys = Object.keys(filter);
-      const operatorForm = keys.length > 0 && keys.every((k) => k.startsWith('$') && !['$and', '$or', '$nor', '$expr'].includes(k));
+      // `{$elemMatch: {$id: x}}` names a DBRef field, as mongod reads it: not an operator.
+      const operatorForm =
+        keys.length > 0 && !isDbRefDocument(filter, true) && keys.every((k) => k.startsWith('$') && !['$and', '$or', '$nor', '$expr'].includes(k));
       let elTest: ValueTest;
       if (operatorForm) {
         const inner = compileField('__el', filter, context);

@@ -6,6 +6,7 @@
 import { deserialize, serialize } from 'bson';
 import type { Document } from 'bson';
 import { crc32 } from 'node:zlib';
+import { mayHoldDbRefs, withPlainDbRefs } from '../bson/dbref';
 
 export const STORAGE_DESERIALIZE = { promoteLongs: false, promoteBuffers: false } as const;
 const MAX_RECORD = 512 * 1024 * 1024;
@@ -40,7 +41,8 @@ export function parseRecords(buf: Buffer): ParsedRecords {
     const payload = buf.subarray(off + 8, off + 8 + len);
     if (crc32(payload) !== crc) return { records, goodLength: off, problem: `checksum mismatch at offset ${off}` };
     try {
-      records.push(deserialize(payload, STORAGE_DESERIALIZE));
+      const record = deserialize(payload, STORAGE_DESERIALIZE);
+      records.push(mayHoldDbRefs(payload) ? withPlainDbRefs(record) : record);
     } catch (e) {
       return { records, goodLength: off, problem: `undecodable record at offset ${off}: ${(e as Error).message}` };
     }

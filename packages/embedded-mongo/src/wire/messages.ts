@@ -4,6 +4,7 @@
  */
 import { deserialize, serialize } from 'bson';
 import type { Document } from 'bson';
+import { mayHoldDbRefs, withPlainDbRefs } from '../bson/dbref';
 import { crc32c } from './crc';
 
 export const OP_REPLY = 1;
@@ -44,7 +45,9 @@ function readDoc(buf: Buffer, off: number, limit: number): [Document, number] {
   if (len < 5 || off + len > limit) throw new ProtocolError(`invalid BSON document length ${len}`);
   let doc: Document;
   try {
-    doc = deserialize(buf.subarray(off, off + len), WIRE_DESERIALIZE);
+    const bson = buf.subarray(off, off + len);
+    doc = deserialize(bson, WIRE_DESERIALIZE);
+    if (mayHoldDbRefs(bson)) withPlainDbRefs(doc);
   } catch (e) {
     throw new ProtocolError(`invalid BSON: ${(e as Error).message}`);
   }
