@@ -5,6 +5,7 @@
  */
 import { MongoCommandError, badValue } from '../errors';
 import { compileFilter } from '../filter/match';
+import { validationFailureDetails } from '../filter/validation-errors';
 import type { Predicate } from '../filter/match';
 import { isNumeric, toNumber } from '../bson/values';
 import { isPlainDoc } from '../bson/paths';
@@ -93,7 +94,9 @@ export function documentValidator(coll: Collection, logger: Logger, bypass: bool
       logger.warn(`Document would fail validation: collection ${coll.ns}, _id ${String(doc._id)}`);
       return;
     }
-    // mongod also explains which clauses failed (errInfo.details); only the document is named here.
-    throw new MongoCommandError(121, 'Document failed validation', { errInfo: { failingDocumentId: doc._id } });
+    const details = validationFailureDetails(coll.options.validator as Doc, doc, { collation: coll.collation });
+    throw new MongoCommandError(121, 'Document failed validation', {
+      errInfo: details ? { failingDocumentId: doc._id, details } : { failingDocumentId: doc._id },
+    });
   };
 }
