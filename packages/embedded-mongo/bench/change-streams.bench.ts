@@ -33,6 +33,7 @@ import type { ConnectionState, ServerState } from '../src/commands/context';
 import { runCommand } from '../src/commands/index';
 import { replicaSetState } from '../src/commands/replication';
 import { RetryableWrites } from '../src/commands/retryable-writes';
+import { LocalSessions } from '../src/commands/sessions';
 import { start } from '../src/index';
 import { pct, summarize, timeConcurrent, timeSequential } from './timing';
 import type { Round } from './timing';
@@ -279,6 +280,7 @@ async function engineCpu(mode: Mode): Promise<Row[]> {
         maxMessageSizeBytes: 48_000_000,
         replicaSet: x.replicaSet ? replicaSetState('rs0', '127.0.0.1:0', engine.history) : undefined,
         retryableWrites: new RetryableWrites(),
+        sessions: new LocalSessions(),
       };
       const conn: ConnectionState = {
         id: 1,

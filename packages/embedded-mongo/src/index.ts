@@ -14,6 +14,7 @@ import { WireServer, hostPort } from './wire/server';
 import { ChangeHistory, DEFAULT_HISTORY_ENTRIES } from './changes/history';
 import { replicaSetState } from './commands/replication';
 import { RetryableWrites } from './commands/retryable-writes';
+import { LocalSessions } from './commands/sessions';
 import { openEngine } from './storage/recovery';
 import { MAX_MESSAGE_SIZE } from './wire/messages';
 import { startTtlMonitor, sweepExpired } from './storage/ttl';
@@ -112,6 +113,7 @@ export async function start(options: StartOptions = {}): Promise<RunningEngine> 
     maxMessageSizeBytes,
     replicaSet: undefined,
     retryableWrites: new RetryableWrites(),
+    sessions: new LocalSessions(),
   };
   const server = new WireServer(state);
   let port: number;

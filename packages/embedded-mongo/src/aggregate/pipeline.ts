@@ -42,9 +42,9 @@ const MINGO_STAGES = new Set([
   '$unionWith',
   '$graphLookup',
 ]);
-const OWN_STAGES = new Set(['$match', '$sort', '$skip', '$limit', '$count', '$documents']);
-/** Stages that produce documents without reading a collection (`{aggregate: 1}`). */
-export const COLLECTIONLESS_STAGES = new Set(['$documents']);
+const OWN_STAGES = new Set(['$match', '$sort', '$skip', '$limit', '$count', '$documents', '$listLocalSessions']);
+/** Stages that produce documents without reading a collection (`{aggregate: 1}`); the command runs `$listLocalSessions`. */
+export const COLLECTIONLESS_STAGES = new Set(['$documents', '$listLocalSessions']);
 const JAVASCRIPT_OPERATORS = new Set(['$function', '$accumulator', '$where']);
 const KNOWN_UNSUPPORTED = new Set([
   '$out',
@@ -59,7 +59,6 @@ const KNOWN_UNSUPPORTED = new Set([
   '$searchMeta',
   '$vectorSearch',
   '$planCacheStats',
-  '$listLocalSessions',
   '$listSearchIndexes',
   '$shardedDataDistribution',
 ]);

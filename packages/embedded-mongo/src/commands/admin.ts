@@ -98,6 +98,7 @@ export const adminHandlers: Record<string, Handler> = {
   }),
   endSessions: (cmd, ctx) => {
     ctx.server.retryableWrites.forget(cmd.endSessions);
+    ctx.server.sessions.end(cmd.endSessions);
     return { ok: 1 };
   },
   replSetGetStatus,

@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import type { CursorManager } from './cursors';
 import type { ScramConversation, ScramCredential } from '../auth/scram';
 import type { RetryableWrites } from './retryable-writes';
+import type { LocalSessions } from './sessions';
 
 /** The one-member replica set the engine presents itself as (see ./replication). */
 export interface ReplicaSetState {
@@ -42,6 +43,8 @@ export interface ServerState {
   /** The one-member replica set the engine presents itself as (undefined: standalone). */
   replicaSet: ReplicaSetState | undefined;
   retryableWrites: RetryableWrites;
+  /** The logical sessions commands have named (`$listLocalSessions`). */
+  sessions: LocalSessions;
 }
 
 export interface CommandContext {

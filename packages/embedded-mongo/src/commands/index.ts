@@ -5,6 +5,7 @@ import { NO_AUTH_COMMANDS, adminHandlers } from './admin';
 import { stampOperationTime } from './replication';
 import { collMod } from './collmod';
 import type { CommandContext, Handler } from './context';
+import { sessionUser } from './sessions';
 import { ddlHandlers } from './ddl';
 import { explainAggregateFlag, explainHandlers } from './explain';
 import { readHandlers } from './read';
@@ -54,6 +55,7 @@ async function dispatch(cmd: Document, ctx: CommandContext): Promise<Document> {
     }
     const handler = Object.hasOwn(HANDLERS, name) ? HANDLERS[name] : undefined;
     if (!handler) throw new MongoCommandError(59, `no such command: '${name}'`);
+    if (cmd.lsid !== undefined) ctx.server.sessions.touch(cmd.lsid, sessionUser(ctx));
     if (cmd.txnNumber !== undefined) return await ctx.server.retryableWrites.run(name, cmd, () => handler(cmd, ctx));
     return await handler(cmd, ctx);
   } catch (e) {

@@ -15,6 +15,7 @@ import type { CommandContext, Handler } from './context';
 import { NO_QUERY_OPTIONS, readOptions } from './query-options';
 import type { QueryOptions } from './query-options';
 import { collectionName } from './write';
+import { sessionUser } from './sessions';
 import { ChangeStreamCursor, DEFAULT_AWAIT_MS, streamReply } from '../changes/stream';
 
 export function cursorReply(ns: string, docs: Doc[], id: Long, first: boolean): Document {
@@ -221,13 +222,16 @@ export function resolver(ctx: CommandContext): (coll: string) => Doc[] {
 
 /**
  * `{aggregate: 1}` runs a pipeline that starts with a stage producing its own documents
- * (`$documents`); any other first stage needs a collection, as mongod says.
+ * (`$documents`, or the sessions `$listLocalSessions` lists); any other first stage needs a
+ * collection, as mongod says.
  */
-function collectionlessInput(pipeline: Doc[]): Doc[] {
-  const first = Object.keys(pipeline[0] ?? {})[0];
+function collectionlessInput(pipeline: Doc[], ctx: CommandContext): { input: Doc[]; rest: Doc[] } {
+  const head = pipeline[0] ?? {};
+  const first = Object.keys(head)[0];
   if (first === undefined) throw new MongoCommandError(73, '{aggregate: 1} is not valid for an empty pipeline.');
   if (!COLLECTIONLESS_STAGES.has(first)) throw new MongoCommandError(73, `{aggregate: 1} is not valid for '${first}'; a collection is required.`);
-  return [];
+  if (first === '$listLocalSessions') return { input: ctx.server.sessions.list(head.$listLocalSessions, sessionUser(ctx)), rest: pipeline.slice(1) };
+  return { input: [], rest: pipeline };
 }
 
 /** Position of a `$changeStream` stage in a raw pipeline (-1 when there is none). */
@@ -264,7 +268,7 @@ const aggregate: Handler = (cmd, ctx) => {
   const opts = readOptions(cmd, c);
   let input: Doc[];
   let rest = pipeline;
-  if (collectionless) input = collectionlessInput(pipeline);
+  if (collectionless) ({ input, rest } = collectionlessInput(pipeline, ctx));
   else {
     const first = Object.keys(pipeline[0] ?? {})[0];
     if (first !== undefined && COLLECTIONLESS_STAGES.has(first)) throw new MongoCommandError(73, `${first} is only valid with {aggregate: 1}`);
