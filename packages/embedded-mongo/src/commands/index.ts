@@ -55,7 +55,7 @@ async function dispatch(cmd: Document, ctx: CommandContext): Promise<Document> {
     }
     const handler = Object.hasOwn(HANDLERS, name) ? HANDLERS[name] : undefined;
     if (!handler) throw new MongoCommandError(59, `no such command: '${name}'`);
-    if (cmd.lsid !== undefined) ctx.server.sessions.touch(cmd.lsid, sessionUser(ctx));
+    if (cmd.lsid !== undefined) ctx.server.sessions.touch(cmd.lsid, sessionUser(ctx.conn.user));
     if (cmd.txnNumber !== undefined) return await ctx.server.retryableWrites.run(name, cmd, () => handler(cmd, ctx));
     return await handler(cmd, ctx);
   } catch (e) {

@@ -230,7 +230,7 @@ function collectionlessInput(pipeline: Doc[], ctx: CommandContext): { input: Doc
   const first = Object.keys(head)[0];
   if (first === undefined) throw new MongoCommandError(73, '{aggregate: 1} is not valid for an empty pipeline.');
   if (!COLLECTIONLESS_STAGES.has(first)) throw new MongoCommandError(73, `{aggregate: 1} is not valid for '${first}'; a collection is required.`);
-  if (first === '$listLocalSessions') return { input: ctx.server.sessions.list(head.$listLocalSessions, sessionUser(ctx)), rest: pipeline.slice(1) };
+  if (first === '$listLocalSessions') return { input: ctx.server.sessions.list(head.$listLocalSessions, sessionUser(ctx.conn.user)), rest: pipeline.slice(1) };
   return { input: [], rest: pipeline };
 }
 

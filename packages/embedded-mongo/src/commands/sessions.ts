@@ -10,7 +10,6 @@ import type { Document } from 'bson';
 import { MongoCommandError } from '../errors';
 import { isPlainDoc } from '../bson/paths';
 import { bsonType } from '../bson/values';
-import type { CommandContext } from './context';
 
 /** More than this many sessions: the least recently used are forgotten (mongod bounds its cache too). */
 const MAX_SESSIONS = 10_000;
@@ -32,8 +31,8 @@ function userDigest(user: string | undefined): Binary {
 }
 
 /** The full name sessions are recorded under: users are global to the engine and shown as in `admin`. */
-export function sessionUser(ctx: CommandContext): string | undefined {
-  return ctx.conn.user === undefined ? undefined : `${ctx.conn.user}@admin`;
+export function sessionUser(connectionUser: string | undefined): string | undefined {
+  return connectionUser === undefined ? undefined : `${connectionUser}@admin`;
 }
 
 function sessionId(lsid: unknown): Binary | undefined {
