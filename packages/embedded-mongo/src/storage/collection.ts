@@ -224,19 +224,17 @@ function sameKeyPattern(left: Doc, right: Doc): boolean {
 export class Collection {
   readonly db: string;
   readonly name: string;
-  options: Doc = {};
+  private currentOptions: Doc = {};
   readonly docs = new Map<string, Doc>();
   readonly indexes = new Map<string, Index>();
-  /** The collection's default collation (from `create`), which its `_id` index also follows. */
-  collation: Collation | undefined;
+  private defaultCollation: Collation | undefined;
   /**
    * `docs` is keyed by the binary `_id`; with a default collation the `_id` index compares
    * under it (`'a'` and `'A'` collide at strength 2), which this index enforces and answers.
    */
   private idIndex: Index | undefined;
-  /** For a capped collection: its limits, and the BSON bytes of its documents. */
-  cap: { bytes: number; docs: number } | undefined;
-  dataBytes = 0;
+  private capLimits: { bytes: number; docs: number } | undefined;
+  private documentBytes = 0;
 
   constructor(db: string, name: string, options: Doc = {}) {
     this.db = db;
@@ -244,13 +242,33 @@ export class Collection {
     this.setOptions(options);
   }
 
+  /** The options it was created with (or given by collMod). */
+  get options(): Doc {
+    return this.currentOptions;
+  }
+
+  /** The collection's default collation (from `create`), which its `_id` index also follows. */
+  get collation(): Collation | undefined {
+    return this.defaultCollation;
+  }
+
+  /** For a capped collection: its limits. */
+  get cap(): { bytes: number; docs: number } | undefined {
+    return this.capLimits;
+  }
+
+  /** The BSON bytes of its documents (kept for capped collections only). */
+  get dataBytes(): number {
+    return this.documentBytes;
+  }
+
   setOptions(options: Doc): void {
-    this.options = options;
-    this.cap = cappedLimits(options);
-    if (this.cap) this.dataBytes = [...this.docs.values()].reduce((n, d) => n + calculateObjectSize(d), 0);
+    this.currentOptions = options;
+    this.capLimits = cappedLimits(options);
+    if (this.capLimits) this.documentBytes = [...this.docs.values()].reduce((n, d) => n + calculateObjectSize(d), 0);
     const collation = isPlainDoc(options.collation) ? parseCollation(options.collation) : undefined;
     if (sameCollation(collation, this.collation) && (this.idIndex !== undefined) === (collation !== undefined)) return;
-    this.collation = collation;
+    this.defaultCollation = collation;
     this.idIndex = collation ? new Index({ ...this.idIndexSpec(), unique: true }) : undefined;
     if (this.idIndex) for (const [idKey, doc] of this.docs) this.idIndex.add(idKey, doc);
   }
@@ -284,9 +302,9 @@ export class Collection {
     if (old) {
       for (const idx of this.indexes.values()) idx.remove(idKey, old);
       this.idIndex?.remove(idKey, old);
-      if (this.cap) this.dataBytes -= calculateObjectSize(old);
+      if (this.cap) this.documentBytes -= calculateObjectSize(old);
     }
-    if (this.cap) this.dataBytes += calculateObjectSize(doc);
+    if (this.cap) this.documentBytes += calculateObjectSize(doc);
     this.docs.set(idKey, doc);
     for (const idx of this.indexes.values()) idx.add(idKey, doc);
     this.idIndex?.add(idKey, doc);
@@ -297,7 +315,7 @@ export class Collection {
     if (!old) return undefined;
     for (const idx of this.indexes.values()) idx.remove(idKey, old);
     this.idIndex?.remove(idKey, old);
-    if (this.cap) this.dataBytes -= calculateObjectSize(old);
+    if (this.cap) this.documentBytes -= calculateObjectSize(old);
     this.docs.delete(idKey);
     return old;
   }
