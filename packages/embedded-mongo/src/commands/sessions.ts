@@ -11,7 +11,7 @@ import { MongoCommandError } from '../errors';
 import { isPlainDoc } from '../bson/paths';
 import { bsonType } from '../bson/values';
 
-/** More than this many sessions: the least recently used are forgotten (mongod bounds its cache too). */
+/** More than this many sessions: the first started are forgotten (mongod bounds its cache too). */
 const MAX_SESSIONS = 10_000;
 
 interface LocalSession {
@@ -48,8 +48,14 @@ export class LocalSessions {
     const id = sessionId(lsid);
     if (!id) return;
     const key = id.toString('hex');
-    this.sessions.delete(key);
+    const known = this.sessions.get(key);
+    if (known) {
+      known.lastUse = Date.now();
+      known.user = user;
+      return;
+    }
     this.sessions.set(key, { id, user, lastUse: Date.now() });
+    // The oldest session started goes first (mongod reaps by age too).
     if (this.sessions.size > MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string);
   }
 
