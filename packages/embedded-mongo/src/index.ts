@@ -119,10 +119,10 @@ export async function start(options: StartOptions = {}): Promise<RunningEngine> 
   let port: number;
   try {
     port = await server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
-  } catch (e) {
+  } catch (error) {
     cursors.close();
     await engine.close();
-    throw e;
+    throw error;
   }
   state.port = port;
   const host = options.host ?? '127.0.0.1';

@@ -74,8 +74,8 @@ export function assertCollationSafe(stage: Doc): void {
   if (!STAGES_WITHOUT_IMPLICIT_COMPARISONS.has(name)) {
     throw new MongoCommandError(115, `${name} with a non-simple collation is not supported by embedded-mongo`);
   }
-  const op = comparingOperatorIn(stage[name]);
-  if (op) throw new MongoCommandError(115, `${op} inside ${name} with a non-simple collation is not supported by embedded-mongo`);
+  const operator = comparingOperatorIn(stage[name]);
+  if (operator) throw new MongoCommandError(115, `${operator} inside ${name} with a non-simple collation is not supported by embedded-mongo`);
 }
 
 type StageRunner = (stages: Doc[], docs: Doc[]) => Doc[];

@@ -44,7 +44,7 @@ function renameKeys(value: unknown, from: string, to: string): unknown {
   if (value instanceof Date) return new Date(value.getTime());
   if (isPlainDoc(value)) {
     const out: Doc = {};
-    for (const k of Object.keys(value)) setField(out, renamePath(k, from, to), renameKeys(value[k], from, to));
+    for (const key of Object.keys(value)) setField(out, renamePath(key, from, to), renameKeys(value[key], from, to));
     return out;
   }
   return value;
@@ -72,7 +72,7 @@ function renameSpec(value: unknown, parentKey = ''): unknown {
   if (Array.isArray(value)) return value.map((e: unknown) => renameSpec(e, parentKey));
   if (isPlainDoc(value)) {
     const out: Doc = {};
-    for (const k of Object.keys(value)) setField(out, renamePath(k, PROTO, STAND_IN), renameSpec(value[k], k));
+    for (const key of Object.keys(value)) setField(out, renamePath(key, PROTO, STAND_IN), renameSpec(value[key], key));
     return out;
   }
   return value;
@@ -81,9 +81,9 @@ function renameSpec(value: unknown, parentKey = ''): unknown {
 function wrap<T>(where: string, run: () => T): T {
   try {
     return run();
-  } catch (e) {
-    if (e instanceof MongoCommandError) throw e;
-    throw badValue(`${where} failed: ${(e as Error).message}`);
+  } catch (error) {
+    if (error instanceof MongoCommandError) throw error;
+    throw badValue(`${where} failed: ${(error as Error).message}`);
   }
 }
 

@@ -133,8 +133,8 @@ export function runPipeline(input: Doc[], pipeline: Doc[], resolve: (coll: strin
     flushMingo();
     switch (name) {
       case '$match': {
-        const p = compileFilter(arg, { collation, variables });
-        docs = docs.filter((d) => p(d));
+        const predicate = compileFilter(arg, { collation, variables });
+        docs = docs.filter((d) => predicate(d));
         break;
       }
       case '$sort': {

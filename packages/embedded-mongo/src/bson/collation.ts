@@ -132,20 +132,20 @@ function toBcp47(localeId: string, spec: Doc): string {
 }
 
 function boolField(spec: Doc, name: string, dflt: boolean): boolean {
-  const v: unknown = spec[name];
-  if (v === undefined) return dflt;
-  if (typeof v !== 'boolean') throw new MongoCommandError(14, `Field '${name}' must be of type bool in: ${show(spec)}`);
-  return v;
+  const value: unknown = spec[name];
+  if (value === undefined) return dflt;
+  if (typeof value !== 'boolean') throw new MongoCommandError(14, `Field '${name}' must be of type bool in: ${show(spec)}`);
+  return value;
 }
 
 function enumField<T extends string>(spec: Doc, name: string, allowed: readonly T[], dflt: T): T {
-  const v: unknown = spec[name];
-  if (v === undefined) return dflt;
-  if (typeof v !== 'string') throw new MongoCommandError(14, `Field '${name}' must be of type string in: ${show(spec)}`);
-  if (!(allowed as readonly string[]).includes(v)) {
-    throw failedToParse(`Field '${name}' must be ${allowed.map((a) => `'${a}'`).join(', or ')}. Got: ${v}`);
+  const value: unknown = spec[name];
+  if (value === undefined) return dflt;
+  if (typeof value !== 'string') throw new MongoCommandError(14, `Field '${name}' must be of type string in: ${show(spec)}`);
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw failedToParse(`Field '${name}' must be ${allowed.map((a) => `'${a}'`).join(', or ')}. Got: ${value}`);
   }
-  return v as T;
+  return value as T;
 }
 
 const cache = new Map<string, Collation>();
@@ -192,8 +192,8 @@ export function parseCollation(raw: unknown): Collation | undefined {
     if (Object.keys(raw).length > 1) throw failedToParse(`If locale=simple, no other fields should be present in: ${show(raw)}`);
     return undefined;
   }
-  for (const k of Object.keys(raw)) {
-    if (!KNOWN_FIELDS.has(k)) throw failedToParse(`Collation spec contains unknown field. Collation spec: ${show(raw)}`);
+  for (const key of Object.keys(raw)) {
+    if (!KNOWN_FIELDS.has(key)) throw failedToParse(`Collation spec contains unknown field. Collation spec: ${show(raw)}`);
   }
   const bcp47 = toBcp47(locale, raw);
   let strength = 3;

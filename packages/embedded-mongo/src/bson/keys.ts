@@ -56,8 +56,8 @@ function keyOf(value: unknown, stringKey: ((s: string) => string) | undefined): 
   if (value instanceof Date) return 't' + String(value.getTime());
   if (value instanceof RegExp) return 'r' + JSON.stringify(value.source) + '/' + value.flags;
   if (Array.isArray(value)) return '[' + value.map((e: unknown) => keyOf(e, stringKey)).join(',') + ']';
-  const t = bsonType(value);
-  switch (t) {
+  const type = bsonType(value);
+  switch (type) {
     case 'ObjectId':
       return 'o' + (value as { toHexString(): string }).toHexString();
     case 'Long':
@@ -78,10 +78,10 @@ function keyOf(value: unknown, stringKey: ((s: string) => string) | undefined): 
     case undefined:
       break;
     default:
-      return t + ':' + JSON.stringify(String(value));
+      return type + ':' + JSON.stringify(String(value));
   }
-  const d = value as Doc;
+  const doc = value as Doc;
   let out = '{';
-  for (const k of Object.keys(d)) out += JSON.stringify(k) + ':' + keyOf(d[k], stringKey) + ',';
+  for (const key of Object.keys(doc)) out += JSON.stringify(key) + ':' + keyOf(doc[key], stringKey) + ',';
   return out + '}';
 }

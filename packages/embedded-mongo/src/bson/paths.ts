@@ -82,17 +82,17 @@ export function pathValues(doc: unknown, parts: readonly string[], index = 0, ou
   const key = parts[index] as string;
   if (Array.isArray(doc)) {
     if (isIndexSegment(key)) {
-      const el: unknown = doc[Number(key)];
-      if (el !== undefined) pathValues(el, parts, index + 1, out);
+      const element: unknown = doc[Number(key)];
+      if (element !== undefined) pathValues(element, parts, index + 1, out);
       return out;
     }
-    for (const el of doc) if (isPlainDoc(el)) pathValues(el, parts, index, out);
+    for (const element of doc) if (isPlainDoc(element)) pathValues(element, parts, index, out);
     return out;
   }
   if (isPlainDoc(doc)) {
-    const v = getField(doc, key);
-    if (v === undefined) return out;
-    return pathValues(v, parts, index + 1, out);
+    const value = getField(doc, key);
+    if (value === undefined) return out;
+    return pathValues(value, parts, index + 1, out);
   }
   return out;
 }

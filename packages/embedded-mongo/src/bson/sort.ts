@@ -9,17 +9,17 @@ import type { StringComparator } from './compare';
 
 function sortKey(doc: Doc, parts: readonly string[], dir: number, strCmp: StringComparator | undefined): unknown {
   const vals: unknown[] = [];
-  for (const v of pathValues(doc, parts)) {
-    if (Array.isArray(v)) {
-      if (v.length === 0) vals.push(undefined);
-      else vals.push(...v);
-    } else vals.push(v);
+  for (const value of pathValues(doc, parts)) {
+    if (Array.isArray(value)) {
+      if (value.length === 0) vals.push(undefined);
+      else vals.push(...value);
+    } else vals.push(value);
   }
   if (vals.length === 0) return null;
   let best = vals[0];
-  for (const v of vals) {
-    const c = compareValues(v, best, strCmp);
-    if (dir > 0 ? c < 0 : c > 0) best = v;
+  for (const value of vals) {
+    const c = compareValues(value, best, strCmp);
+    if (dir > 0 ? c < 0 : c > 0) best = value;
   }
   return best;
 }

@@ -18,33 +18,33 @@ interface BsonTagged {
 export function bsonType(value: unknown): string | undefined {
   // A document may have a field called `_bsontype`; only class instances are BSON values.
   if (typeof value === 'object' && value !== null && !isPlainDoc(value) && '_bsontype' in value) {
-    const t = (value as BsonTagged)._bsontype;
-    return typeof t === 'string' ? t : undefined;
+    const type = (value as BsonTagged)._bsontype;
+    return typeof type === 'string' ? type : undefined;
   }
   return undefined;
 }
 
 export function isNumeric(value: unknown): boolean {
   if (typeof value === 'number' || typeof value === 'bigint') return true;
-  const t = bsonType(value);
-  return t === 'Long' || t === 'Decimal128' || t === 'Int32' || t === 'Double';
+  const type = bsonType(value);
+  return type === 'Long' || type === 'Decimal128' || type === 'Int32' || type === 'Double';
 }
 
 export function toNumber(input: unknown): number {
   if (typeof input === 'number') return input;
   if (typeof input === 'bigint') return Number(input);
-  const t = bsonType(input);
-  if (t === 'Long') return (input as Long).toNumber();
-  if (t === 'Decimal128') return Number((input as Decimal128).toString());
-  if (t === 'Int32' || t === 'Double') return (input as { value: number }).value;
+  const type = bsonType(input);
+  if (type === 'Long') return (input as Long).toNumber();
+  if (type === 'Decimal128') return Number((input as Decimal128).toString());
+  if (type === 'Int32' || type === 'Double') return (input as { value: number }).value;
   return NaN;
 }
 
 /** The bytes of a Binary, an ObjectId or a typed array. */
 export function binaryBytes(value: unknown): Uint8Array {
-  const t = bsonType(value);
-  if (t === 'Binary') return (value as { buffer: Uint8Array }).buffer;
-  if (t === 'ObjectId') return (value as { id: Uint8Array }).id;
+  const type = bsonType(value);
+  if (type === 'Binary') return (value as { buffer: Uint8Array }).buffer;
+  if (type === 'ObjectId') return (value as { id: Uint8Array }).id;
   if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   return new Uint8Array();
 }
@@ -55,7 +55,7 @@ export function cloneValue<T>(value: T): T {
   if (value instanceof Date) return new Date(value.getTime()) as T;
   if (isPlainDoc(value)) {
     const out: Doc = {};
-    for (const k of Object.keys(value)) setField(out, k, cloneValue(value[k]));
+    for (const key of Object.keys(value)) setField(out, key, cloneValue(value[key]));
     return out as T;
   }
   return value;

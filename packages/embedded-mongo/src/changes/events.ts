@@ -62,9 +62,9 @@ export function buildEvent(entry: ChangeEntry, instance: string, options: EventO
     default:
       break;
   }
-  const ev: Document = head;
-  if (type === 'insert' || type === 'replace') ev.fullDocument = cloneValue(entry.post);
-  else if (type === 'update' && options.fullDocument !== 'default') ev.fullDocument = postImage(entry, options.fullDocument, engine);
+  const event: Document = head;
+  if (type === 'insert' || type === 'replace') event.fullDocument = cloneValue(entry.post);
+  else if (type === 'update' && options.fullDocument !== 'default') event.fullDocument = postImage(entry, options.fullDocument, engine);
   if (type !== 'insert' && options.fullDocumentBeforeChange !== 'off') {
     if (!entry.images && options.fullDocumentBeforeChange === 'required') {
       throw new MongoCommandError(
@@ -72,12 +72,12 @@ export function buildEvent(entry: ChangeEntry, instance: string, options: EventO
         `Change stream was configured to require a pre-image for all update, delete and replace events, but the pre-image was not found for event: ${describeForError(entry, type)}`,
       );
     }
-    ev.fullDocumentBeforeChange = entry.images ? cloneValue(entry.pre) : null;
+    event.fullDocumentBeforeChange = entry.images ? cloneValue(entry.pre) : null;
   }
-  ev.ns = { db: entry.db, coll: entry.coll };
-  ev.documentKey = { _id: cloneValue(entry.id) };
-  if (type === 'update') ev.updateDescription = cloneValue(updateShape(entry));
-  return ev;
+  event.ns = { db: entry.db, coll: entry.coll };
+  event.documentKey = { _id: cloneValue(entry.id) };
+  if (type === 'update') event.updateDescription = cloneValue(updateShape(entry));
+  return event;
 }
 
 function postImage(entry: ChangeEntry, mode: FullDocumentMode, engine: Engine): Doc | null {

@@ -152,11 +152,11 @@ export class ChangeHistory {
 
   /** Makes stamped entries visible to streams (once durable), evicting the oldest beyond capacity. */
   publish(entries: ChangeEntry[]): void {
-    for (const e of entries) {
-      this.ring[this.next % this.capacity] = e;
+    for (const entry of entries) {
+      this.ring[this.next % this.capacity] = entry;
       this.next += 1;
       if (this.next - this.first > this.capacity) this.first += 1;
-      this.lastVisible = e.ts;
+      this.lastVisible = entry.ts;
     }
     for (const fn of this.listeners) fn();
   }

@@ -65,18 +65,18 @@ export interface StreamBatch {
 type Stage = { match: Predicate } | { stage: Doc };
 
 function enumOption<T extends string>(spec: Doc, field: string, allowed: Set<string>, fallback: T): T {
-  const v: unknown = getField(spec, field);
-  if (v === undefined || v === null) return fallback;
-  if (typeof v !== 'string') throw new MongoCommandError(14, `BSON field '$changeStream.${field}' is the wrong type, expected type 'string'`);
-  if (!allowed.has(v)) throw new MongoCommandError(2, `Enumeration value '${v}' for field '$changeStream.${field}' is not a valid value.`);
-  return v as T;
+  const value: unknown = getField(spec, field);
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'string') throw new MongoCommandError(14, `BSON field '$changeStream.${field}' is the wrong type, expected type 'string'`);
+  if (!allowed.has(value)) throw new MongoCommandError(2, `Enumeration value '${value}' for field '$changeStream.${field}' is not a valid value.`);
+  return value as T;
 }
 
 function flag(spec: Doc, field: string): boolean {
-  const v: unknown = getField(spec, field);
-  if (v === undefined || v === null) return false;
-  if (typeof v !== 'boolean') throw new MongoCommandError(14, `BSON field '$changeStream.${field}' is the wrong type, expected type 'bool'`);
-  return v;
+  const value: unknown = getField(spec, field);
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean') throw new MongoCommandError(14, `BSON field '$changeStream.${field}' is the wrong type, expected type 'bool'`);
+  return value;
 }
 
 /** Which namespace the aggregate opens a stream on, checked as mongod checks it. */
@@ -161,8 +161,8 @@ export class ChangeStreamCursor {
     const raw = options.pipeline[0] as Doc;
     const spec: unknown = raw.$changeStream;
     if (!isPlainDoc(spec)) throw new MongoCommandError(50808, '$changeStream stage expects a document as argument');
-    for (const k of Object.keys(spec)) {
-      if (!SPEC_FIELDS.has(k)) throw new MongoCommandError(40415, `BSON field '$changeStream.${k}' is an unknown field.`);
+    for (const key of Object.keys(spec)) {
+      if (!SPEC_FIELDS.has(key)) throw new MongoCommandError(40415, `BSON field '$changeStream.${key}' is an unknown field.`);
     }
     if (flag(spec, 'showExpandedEvents')) throw new MongoCommandError(115, "$changeStream option 'showExpandedEvents' is not supported by embedded-mongo");
     flag(spec, 'showMigrationEvents');
@@ -205,16 +205,16 @@ export class ChangeStreamCursor {
       if (data.instance !== h.instance || this.lost(data.ts)) throw new MongoCommandError(286, HISTORY_LOST);
       if (data.kind === 'highWaterMark') return { seq: h.seqAtOrAfter(data.ts), from: data.ts };
       const seq = h.seqAtOrAfter(data.ts);
-      const e = h.entry(seq);
-      if (!e || compareTs(e.ts, data.ts) !== 0 || !inScope(this.scope, e)) {
+      const change = h.entry(seq);
+      if (!change || compareTs(change.ts, data.ts) !== 0 || !inScope(this.scope, change)) {
         throw new MongoCommandError(280, `cannot resume stream; the resume token was not found. ${JSON.stringify(token)}`);
       }
       return { seq: seq + 1, from: nextTick(data.ts) };
     }
     if (startAt !== undefined) {
-      const ts = fromTimestamp(startAt, 'startAtOperationTime');
-      if (this.lost(ts)) throw new MongoCommandError(286, HISTORY_LOST);
-      return { seq: h.seqAtOrAfter(ts), from: ts };
+      const time = fromTimestamp(startAt, 'startAtOperationTime');
+      if (this.lost(time)) throw new MongoCommandError(286, HISTORY_LOST);
+      return { seq: h.seqAtOrAfter(time), from: time };
     }
     // A new stream starts right after the latest write, as mongod's does.
     return { seq: h.nextSeq, from: nextTick(h.clusterTime) };
@@ -249,29 +249,29 @@ export class ChangeStreamCursor {
     let closed = false;
     while (docs.length < max) {
       if (this.invalidatedBy) {
-        const ev = invalidateEvent(this.invalidatedBy, h.instance);
-        docs.push(ev);
-        lastToken = ev._id as { _data: string };
+        const event = invalidateEvent(this.invalidatedBy, h.instance);
+        docs.push(event);
+        lastToken = event._id as { _data: string };
         closed = true;
         break;
       }
       if (this.seq < h.firstSeq) throw new MongoCommandError(286, HISTORY_LOST);
-      const e = h.entry(this.seq);
-      if (!e) break;
+      const change = h.entry(this.seq);
+      if (!change) break;
       this.seq += 1;
       lastToken = undefined;
-      if (compareTs(e.ts, this.from) < 0) continue;
-      this.from = nextTick(e.ts);
-      if (!inScope(this.scope, e)) continue;
-      if (invalidates(this.scope, e)) this.invalidatedBy = e;
-      const out = this.runStages(buildEvent(e, h.instance, this.events, this.engine));
+      if (compareTs(change.ts, this.from) < 0) continue;
+      this.from = nextTick(change.ts);
+      if (!inScope(this.scope, change)) continue;
+      if (invalidates(this.scope, change)) this.invalidatedBy = change;
+      const out = this.runStages(buildEvent(change, h.instance, this.events, this.engine));
       if (!out) continue;
       const n = calculateObjectSize(out);
       if (docs.length > 0 && bytes + n > MAX_BATCH_BYTES) {
         // Not sent yet: read it again next time.
         this.seq -= 1;
-        this.from = e.ts;
-        if (this.invalidatedBy === e) this.invalidatedBy = undefined;
+        this.from = change.ts;
+        if (this.invalidatedBy === change) this.invalidatedBy = undefined;
         break;
       }
       docs.push(out);

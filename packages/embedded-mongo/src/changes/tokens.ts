@@ -49,6 +49,6 @@ export function toTimestamp(time: Ts): Timestamp {
 /** A client's Timestamp (startAtOperationTime) as a cluster time. */
 export function fromTimestamp(value: unknown, field: string): Ts {
   if (bsonType(value) !== 'Timestamp') throw new MongoCommandError(14, `BSON field '$changeStream.${field}' is the wrong type, expected type 'timestamp'`);
-  const ts = value as Timestamp;
-  return { t: ts.t, i: ts.i };
+  const time = value as Timestamp;
+  return { t: time.t, i: time.i };
 }

@@ -98,8 +98,8 @@ function logPath(root: DiffNode, pre: Doc, post: Doc, parts: readonly string[]):
     if (cur === MISSING) {
       // Created: logged at the first component that did not exist, with its final value.
       const created = parts.slice(0, j + 1);
-      const v = valueAt(post, created);
-      if (v !== MISSING) addLeaf(root, post, created, 'i', v);
+      const value = valueAt(post, created);
+      if (value !== MISSING) addLeaf(root, post, created, 'i', value);
       return;
     }
   }
@@ -214,11 +214,11 @@ function diffDocument(before: Doc, after: Doc): DiffNode | undefined {
   }
   for (; i < preKeys.length; i++) n.deletes.push(preKeys[i] as string);
   for (; j < postKeys.length; j++) {
-    const k = postKeys[j] as string;
-    n.inserts.set(k, getField(after, k));
-    moved.delete(k);
+    const key = postKeys[j] as string;
+    n.inserts.set(key, getField(after, key));
+    moved.delete(key);
   }
-  for (const k of [...moved].sort()) n.deletes.push(k);
+  for (const key of [...moved].sort()) n.deletes.push(key);
   return bsonSize(serialize(n)) < bsonSize(after) ? n : undefined;
 }
 
@@ -229,16 +229,16 @@ function toUpdateDescription(root: DiffNode): UpdateDescription {
     if (node.array) {
       if (node.resize !== undefined) out.truncatedArrays.push({ field: prefix, newSize: node.resize });
       const indexes = [...new Set([...node.updates.keys(), ...node.subs.keys()])].sort((a, b) => Number(a) - Number(b));
-      for (const k of indexes) {
-        const sub = node.subs.get(k);
-        if (sub) walk(sub, path(k));
-        else out.updatedFields[path(k)] = node.updates.get(k);
+      for (const key of indexes) {
+        const sub = node.subs.get(key);
+        if (sub) walk(sub, path(key));
+        else out.updatedFields[path(key)] = node.updates.get(key);
       }
       return;
     }
     for (const [k, v] of node.updates) out.updatedFields[path(k)] = v;
     for (const [k, v] of node.inserts) out.updatedFields[path(k)] = v;
-    for (const k of node.deletes) out.removedFields.push(path(k));
+    for (const key of node.deletes) out.removedFields.push(path(key));
     for (const [k, sub] of node.subs) walk(sub, path(k));
   };
   walk(root, '');

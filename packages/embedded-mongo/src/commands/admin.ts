@@ -43,9 +43,9 @@ function saslContinue(cmd: Document, ctx: CommandContext): Document {
       ctx.conn.sasl = undefined;
     }
     return { conversationId: s.conversationId, done, payload: new Binary(r.payload), ok: 1 };
-  } catch (e) {
+  } catch (error) {
     ctx.conn.sasl = undefined;
-    throw e;
+    throw error;
   }
 }
 

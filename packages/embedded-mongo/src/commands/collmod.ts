@@ -54,31 +54,31 @@ function indexChange(raw: unknown, coll: Collection): { spec: IndexSpec; changes
 export const collMod: Handler = (cmd, ctx) => {
   const name = collectionName(cmd, 'collMod');
   const { engine } = ctx.server;
-  const c = engine.getCollection(ctx.db, name);
-  if (!c) throw new MongoCommandError(26, `ns does not exist: ${ctx.db}.${name}`);
-  for (const k of Object.keys(cmd)) {
+  const coll = engine.getCollection(ctx.db, name);
+  if (!coll) throw new MongoCommandError(26, `ns does not exist: ${ctx.db}.${name}`);
+  for (const key of Object.keys(cmd)) {
     if (
-      k === 'collMod' ||
-      k === 'index' ||
-      k === 'changeStreamPreAndPostImages' ||
-      GENERIC_COMMAND_FIELDS.has(k) ||
-      (VALIDATION_FIELDS as readonly string[]).includes(k)
+      key === 'collMod' ||
+      key === 'index' ||
+      key === 'changeStreamPreAndPostImages' ||
+      GENERIC_COMMAND_FIELDS.has(key) ||
+      (VALIDATION_FIELDS as readonly string[]).includes(key)
     )
       continue;
-    if (UNSUPPORTED.has(k)) throw new MongoCommandError(115, `collMod option '${k}' is not supported by embedded-mongo`);
-    throw new MongoCommandError(40415, `BSON field 'collMod.${k}' is an unknown field.`);
+    if (UNSUPPORTED.has(key)) throw new MongoCommandError(115, `collMod option '${key}' is not supported by embedded-mongo`);
+    throw new MongoCommandError(40415, `BSON field 'collMod.${key}' is an unknown field.`);
   }
-  checkValidationOptions(cmd, c);
-  const change = cmd.index === undefined ? undefined : indexChange(cmd.index, c);
-  const images = cmd.changeStreamPreAndPostImages === undefined ? undefined : { value: preAndPostImagesOption(cmd, 'collMod', c.cap !== undefined) };
+  checkValidationOptions(cmd, coll);
+  const change = cmd.index === undefined ? undefined : indexChange(cmd.index, coll);
+  const images = cmd.changeStreamPreAndPostImages === undefined ? undefined : { value: preAndPostImagesOption(cmd, 'collMod', coll.cap !== undefined) };
   const effects = new Effects();
   const reply: Document = {};
   if (VALIDATION_FIELDS.some((f) => cmd[f] !== undefined) || images) {
-    const options: Doc = { ...c.options };
+    const options: Doc = { ...coll.options };
     for (const f of VALIDATION_FIELDS) if (cmd[f] !== undefined) options[f] = cmd[f];
     if (images?.value) options.changeStreamPreAndPostImages = images.value;
     else if (images) delete options.changeStreamPreAndPostImages;
-    engine.setOptions(effects, c, options);
+    engine.setOptions(effects, coll, options);
   }
   if (change) {
     const { spec, changes } = change;
@@ -91,7 +91,7 @@ export const collMod: Handler = (cmd, ctx) => {
       reply.hidden_old = spec.hidden === true;
       reply.hidden_new = changes.hidden;
     }
-    engine.updateIndexSpec(effects, c, { ...spec, ...changes });
+    engine.updateIndexSpec(effects, coll, { ...spec, ...changes });
   }
   reply.ok = 1;
   const p = engine.commit(effects);

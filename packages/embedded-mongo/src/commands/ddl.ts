@@ -63,12 +63,12 @@ const create: Handler = (cmd, ctx) => {
 const drop: Handler = (cmd, ctx) => {
   const name = collectionName(cmd, 'drop');
   const { engine } = ctx.server;
-  const c = engine.getCollection(ctx.db, name);
+  const coll = engine.getCollection(ctx.db, name);
   const effects = new Effects();
-  if (!c) return { ok: 1 };
-  const nIndexesWas = c.indexes.size + 1;
+  if (!coll) return { ok: 1 };
+  const nIndexesWas = coll.indexes.size + 1;
   engine.dropCollection(effects, ctx.db, name);
-  return finish(engine, effects, { nIndexesWas, ns: c.ns, ok: 1 });
+  return finish(engine, effects, { nIndexesWas, ns: coll.ns, ok: 1 });
 };
 
 const dropDatabase: Handler = (_cmd, ctx) => {
@@ -82,13 +82,13 @@ const listCollections: Handler = (cmd, ctx) => {
   const pred = compileFilter(cmd.filter);
   const nameOnly = cmd.nameOnly === true;
   const docs: Doc[] = [];
-  for (const c of ctx.server.engine.collections(ctx.db)) {
+  for (const coll of ctx.server.engine.collections(ctx.db)) {
     const info: Doc = nameOnly
-      ? { name: c.name, type: 'collection' }
+      ? { name: coll.name, type: 'collection' }
       : {
-          name: c.name,
+          name: coll.name,
           type: 'collection',
-          options: c.options,
+          options: coll.options,
           info: { readOnly: false },
           idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
         };
@@ -129,8 +129,8 @@ function defaultIndexName(key: Doc): string {
 function buildSpec(raw: unknown, coll: Collection | undefined): IndexSpec {
   if (!isPlainDoc(raw)) throw badValue('index specification must be an object');
   normalizeIndexKey(raw.key);
-  for (const k of Object.keys(raw)) {
-    if (!KNOWN_INDEX_OPTIONS.has(k)) throw new MongoCommandError(67, `index option '${k}' is not supported by embedded-mongo`);
+  for (const key of Object.keys(raw)) {
+    if (!KNOWN_INDEX_OPTIONS.has(key)) throw new MongoCommandError(67, `index option '${key}' is not supported by embedded-mongo`);
   }
   const name = typeof raw.name === 'string' && raw.name.length > 0 ? raw.name : defaultIndexName(raw.key as Doc);
   const spec: IndexSpec = { v: 2, key: raw.key as Doc, name };
@@ -176,15 +176,15 @@ const createIndexes: Handler = (cmd, ctx) => {
   const existed = engine.getCollection(ctx.db, name);
   const specs = cmd.indexes.map((raw) => buildSpec(raw, existed));
   const effects = new Effects();
-  const c: Collection = existed ?? engine.ensureCollection(effects, ctx.db, name);
-  const before = c.indexes.size + 1;
+  const coll: Collection = existed ?? engine.ensureCollection(effects, ctx.db, name);
+  const before = coll.indexes.size + 1;
   let created = 0;
   for (const spec of specs) {
     if (spec.name === '_id_' || sameKey(spec.key, { _id: 1 })) {
       if (spec.unique === false) throw new MongoCommandError(67, "The field 'unique' is not valid for an _id index specification");
       continue;
     }
-    const byName = c.indexes.get(spec.name);
+    const byName = coll.indexes.get(spec.name);
     if (byName) {
       if (!sameKey(byName.spec.key, spec.key)) {
         throw new MongoCommandError(
@@ -201,19 +201,19 @@ const createIndexes: Handler = (cmd, ctx) => {
       continue;
     }
     // Same key with another collation (or partial filter) is another index, as in mongod.
-    const byKey = [...c.indexes.values()].find(
+    const byKey = [...coll.indexes.values()].find(
       (i) =>
         sameKey(i.spec.key, spec.key) && sameValue(i.spec.partialFilterExpression, spec.partialFilterExpression) && sameValue(i.spec.collation, spec.collation),
     );
     if (byKey) {
       throw new MongoCommandError(85, `Index already exists with a different name: ${byKey.spec.name}`);
     }
-    engine.createIndex(effects, c, spec);
+    engine.createIndex(effects, coll, spec);
     created++;
   }
   const reply: Document = {
     numIndexesBefore: before,
-    numIndexesAfter: c.indexes.size + 1,
+    numIndexesAfter: coll.indexes.size + 1,
     createdCollectionAutomatically: !existed,
   };
   if (created === 0) reply.note = 'all indexes already exist';
@@ -223,13 +223,13 @@ const createIndexes: Handler = (cmd, ctx) => {
 
 const listIndexes: Handler = (cmd, ctx) => {
   const name = collectionName(cmd, 'listIndexes');
-  const c = ctx.server.engine.getCollection(ctx.db, name);
-  if (!c) throw new MongoCommandError(26, `ns does not exist: ${ctx.db}.${name}`);
+  const coll = ctx.server.engine.getCollection(ctx.db, name);
+  if (!coll) throw new MongoCommandError(26, `ns does not exist: ${ctx.db}.${name}`);
   const ns = `${ctx.db}.$cmd.listIndexes.${name}`;
   const batchSize = isPlainDoc(cmd.cursor) ? cmd.cursor.batchSize : undefined;
   const b = ctx.server.cursors.open(
     ns,
-    c.allIndexSpecs().map((s) => ({ ...s })),
+    coll.allIndexSpecs().map((s) => ({ ...s })),
     isNumeric(batchSize) ? toNumber(batchSize) : undefined,
     false,
   );
@@ -239,26 +239,26 @@ const listIndexes: Handler = (cmd, ctx) => {
 const dropIndexes: Handler = (cmd, ctx) => {
   const name = collectionName(cmd, Object.keys(cmd)[0] ?? 'dropIndexes');
   const { engine } = ctx.server;
-  const c = engine.getCollection(ctx.db, name);
-  if (!c) throw new MongoCommandError(26, `ns not found ${ctx.db}.${name}`);
-  const nIndexesWas = c.indexes.size + 1;
+  const coll = engine.getCollection(ctx.db, name);
+  if (!coll) throw new MongoCommandError(26, `ns not found ${ctx.db}.${name}`);
+  const nIndexesWas = coll.indexes.size + 1;
   const target: unknown = cmd.index;
   let names: string[];
-  if (target === '*') names = [...c.indexes.keys()];
+  if (target === '*') names = [...coll.indexes.keys()];
   else if (typeof target === 'string') names = [target];
   else if (Array.isArray(target)) names = target.map(String);
   else if (isPlainDoc(target)) {
     if (sameKey(target, { _id: 1 })) throw new MongoCommandError(72, 'cannot drop _id index');
-    const found = c.findIndex(target);
+    const found = coll.findIndex(target);
     if (!found) throw new MongoCommandError(27, `can't find index with key: ${JSON.stringify(target)}`);
     names = [found.spec.name];
   } else throw badValue('index must be a string, an array of names or a key pattern');
   for (const n of names) {
     if (n === '_id_') throw new MongoCommandError(72, 'cannot drop _id index');
-    if (!c.indexes.has(n)) throw new MongoCommandError(27, `index not found with name [${n}]`);
+    if (!coll.indexes.has(n)) throw new MongoCommandError(27, `index not found with name [${n}]`);
   }
   const effects = new Effects();
-  for (const n of names) engine.dropIndex(effects, c, n);
+  for (const n of names) engine.dropIndex(effects, coll, n);
   return finish(engine, effects, { nIndexesWas, ok: 1 });
 };
 
@@ -280,7 +280,7 @@ const renameCollection: Handler = (cmd, ctx) => {
   effects.quiet = true;
   const dst = engine.createCollection(effects, toDb, toName, src.options);
   for (const idx of src.indexes.values()) engine.createIndex(effects, dst, idx.spec, false);
-  for (const d of src.docs.values()) engine.replace(effects, dst, d);
+  for (const doc of src.docs.values()) engine.replace(effects, dst, doc);
   engine.dropCollection(effects, fromDb, fromName);
   effects.quiet = false;
   effects.record({ kind: 'rename', db: fromDb, coll: fromName, to: { db: toDb, coll: toName } });

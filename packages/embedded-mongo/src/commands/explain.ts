@@ -239,27 +239,27 @@ function collectionOf(ctx: CommandContext, name: string): Collection | undefined
 
 function explainFind(inner: Document, ctx: CommandContext, verbosity: Verbosity): Explained {
   const f = parseFind(inner);
-  const c = collectionOf(ctx, f.name);
-  const opts = readOptions(inner, c);
+  const coll = collectionOf(ctx, f.name);
+  const opts = readOptions(inner, coll);
   const preds = predicates(f.filter);
-  const exec = verbosity === 'queryPlanner' ? undefined : timed(() => executeQuery(c, f.filter, f.sort, f.skip, f.limit, opts));
-  const plan = exec ? exec.run.plan : c?.candidates(f.filter, opts).plan;
+  const exec = verbosity === 'queryPlanner' ? undefined : timed(() => executeQuery(coll, f.filter, f.sort, f.skip, f.limit, opts));
+  const plan = exec ? exec.run.plan : coll?.candidates(f.filter, opts).plan;
   const winningPlan = findStages(accessStage(plan, preds, exec), f, exec);
   return { ns: `${ctx.db}.${f.name}`, filter: f.filter, winningPlan, exec, nReturned: exec?.run.docs.length ?? 0 };
 }
 
 function explainCount(inner: Document, ctx: CommandContext, verbosity: Verbosity): Explained {
   const q = parseCount(inner);
-  const c = collectionOf(ctx, q.name);
-  const opts = readOptions(inner, c);
+  const coll = collectionOf(ctx, q.name);
+  const opts = readOptions(inner, coll);
   const ns = `${ctx.db}.${q.name}`;
   // mongod's COUNT stage returns no documents, so nReturned is 0 for counts.
   if (isFastCount(q.query) && opts.hint === undefined) {
     const exec = verbosity === 'queryPlanner' ? undefined : timed(() => ({ docs: [], plan: undefined, docsExamined: 0, matched: 0 }));
     return { ns, filter: q.query, winningPlan: { stage: 'RECORD_STORE_FAST_COUNT', ...(exec ? { nReturned: 0 } : {}) }, exec, nReturned: 0 };
   }
-  const exec = verbosity === 'queryPlanner' ? undefined : timed(() => executeQuery(c, q.query, undefined, q.skip, q.limit, opts));
-  const plan = exec ? exec.run.plan : c?.candidates(q.query, opts).plan;
+  const exec = verbosity === 'queryPlanner' ? undefined : timed(() => executeQuery(coll, q.query, undefined, q.skip, q.limit, opts));
+  const plan = exec ? exec.run.plan : coll?.candidates(q.query, opts).plan;
   const winningPlan: Stage = {
     stage: 'COUNT',
     ...(exec ? { nReturned: 0, nCounted: exec.run.docs.length } : {}),
@@ -273,10 +273,10 @@ function explainCount(inner: Document, ctx: CommandContext, verbosity: Verbosity
 function explainDistinct(inner: Document, ctx: CommandContext, verbosity: Verbosity): Explained {
   const name = collectionName(inner, 'distinct');
   if (typeof inner.key !== 'string') throw new MongoCommandError(14, "'key' must be a string");
-  const c = collectionOf(ctx, name);
-  const opts = readOptions(inner, c);
-  const exec = verbosity === 'queryPlanner' ? undefined : timed(() => executeQuery(c, inner.query, undefined, 0, 0, opts));
-  const plan = exec ? exec.run.plan : c?.candidates(inner.query, opts).plan;
+  const coll = collectionOf(ctx, name);
+  const opts = readOptions(inner, coll);
+  const exec = verbosity === 'queryPlanner' ? undefined : timed(() => executeQuery(coll, inner.query, undefined, 0, 0, opts));
+  const plan = exec ? exec.run.plan : coll?.candidates(inner.query, opts).plan;
   const winningPlan = accessStage(plan, predicates(inner.query), exec);
   return { ns: `${ctx.db}.${name}`, filter: inner.query, winningPlan, exec, nReturned: exec?.run.matched ?? 0 };
 }
@@ -294,13 +294,13 @@ function explainAggregate(inner: Document, ctx: CommandContext, verbosity: Verbo
   const name = collectionName(inner, 'aggregate');
   const ns = `${ctx.db}.${name}`;
   const pipeline = validatePipeline(inner.pipeline);
-  const c = collectionOf(ctx, name);
-  const opts = readOptions(inner, c);
+  const coll = collectionOf(ctx, name);
+  const opts = readOptions(inner, coll);
   const { match, rest } = splitLeadingMatch(pipeline);
   const planned = match !== undefined || opts.hint !== undefined;
-  const runMatch = (): QueryRun => (planned ? executeQuery(c, match, undefined, 0, 0, opts) : scanAll(c));
+  const runMatch = (): QueryRun => (planned ? executeQuery(coll, match, undefined, 0, 0, opts) : scanAll(coll));
   const exec = verbosity === 'queryPlanner' ? undefined : timed(runMatch);
-  const plan = exec ? exec.run.plan : planned ? c?.candidates(match, opts).plan : c ? ({ kind: 'COLLSCAN' } as const) : undefined;
+  const plan = exec ? exec.run.plan : planned ? coll?.candidates(match, opts).plan : coll ? ({ kind: 'COLLSCAN' } as const) : undefined;
   const explained: Explained = {
     ns,
     filter: match ?? {},

@@ -58,8 +58,8 @@ async function dispatch(cmd: Document, ctx: CommandContext): Promise<Document> {
     if (cmd.lsid !== undefined) ctx.server.sessions.touch(cmd.lsid, sessionUser(ctx.conn.user));
     if (cmd.txnNumber !== undefined) return await ctx.server.retryableWrites.run(name, cmd, () => handler(cmd, ctx));
     return await handler(cmd, ctx);
-  } catch (e) {
-    if (!(e instanceof MongoCommandError)) ctx.server.logger.warn(`command ${name} failed: ${(e as Error)?.stack ?? String(e)}`);
-    return errorReply(e);
+  } catch (error) {
+    if (!(error instanceof MongoCommandError)) ctx.server.logger.warn(`command ${name} failed: ${(error as Error)?.stack ?? String(error)}`);
+    return errorReply(error);
   }
 }

@@ -54,10 +54,10 @@ export function executeQuery(
   const stopAt = !cmp && limit > 0 ? skip + limit : Infinity;
   const { docs, plan } = coll.candidates(filter, opts);
   let docsExamined = 0;
-  for (const d of docs) {
+  for (const doc of docs) {
     docsExamined++;
-    if (pred(d)) {
-      out.push(d);
+    if (pred(doc)) {
+      out.push(doc);
       if (out.length >= stopAt) break;
     }
   }
@@ -100,10 +100,10 @@ export function parseFind(cmd: Document): FindOptions {
 const find: Handler = (cmd, ctx) => {
   const f = parseFind(cmd);
   const ns = `${ctx.db}.${f.name}`;
-  const c = ctx.server.engine.getCollection(ctx.db, f.name);
-  const opts = readOptions(cmd, c);
+  const coll = ctx.server.engine.getCollection(ctx.db, f.name);
+  const opts = readOptions(cmd, coll);
   const project = compileProjection(f.projection, { filter: f.filter, match: opts });
-  const docs = runQuery(c, f.filter, f.sort, f.skip, f.limit, opts);
+  const docs = runQuery(coll, f.filter, f.sort, f.skip, f.limit, opts);
   const b = ctx.server.cursors.open(ns, docs, f.batchSize ?? 101, f.singleBatch, project);
   return cursorReply(ns, b.docs, b.id, true);
 };
@@ -135,10 +135,10 @@ async function streamGetMore(
     const batch = await stream.next(batchSize && batchSize > 0 ? batchSize : Infinity, maxTimeMS ?? DEFAULT_AWAIT_MS, ctx.conn.closed);
     if (batch.closed) cursors.kill(id);
     return streamReply(stream.ns, batch, id, false);
-  } catch (e) {
+  } catch (error) {
     // As mongod: a cursor whose getMore failed is gone.
     cursors.kill(id);
-    throw e;
+    throw error;
   }
 }
 
@@ -177,32 +177,32 @@ export function isFastCount(query: unknown): boolean {
 
 const count: Handler = (cmd, ctx) => {
   const { name, query, skip, limit } = parseCount(cmd);
-  const c = ctx.server.engine.getCollection(ctx.db, name);
-  const opts = readOptions(cmd, c);
+  const coll = ctx.server.engine.getCollection(ctx.db, name);
+  const opts = readOptions(cmd, coll);
   if (isFastCount(query) && opts.hint === undefined) {
-    const total = c?.docs.size ?? 0;
+    const total = coll?.docs.size ?? 0;
     const n = Math.max(0, total - skip);
     return { n: limit > 0 ? Math.min(n, limit) : n, ok: 1 };
   }
-  return { n: runQuery(c, query, undefined, skip, limit, opts).length, ok: 1 };
+  return { n: runQuery(coll, query, undefined, skip, limit, opts).length, ok: 1 };
 };
 
 const distinct: Handler = (cmd, ctx) => {
   const name = collectionName(cmd, 'distinct');
   if (typeof cmd.key !== 'string') throw new MongoCommandError(14, "'key' must be a string");
   const parts = splitPath(cmd.key);
-  const c = ctx.server.engine.getCollection(ctx.db, name);
-  const opts = readOptions(cmd, c);
+  const coll = ctx.server.engine.getCollection(ctx.db, name);
+  const opts = readOptions(cmd, coll);
   // Under a collation, values it calls equal are one value (the first one met is returned).
   const classOf = opts.collation?.classes();
   const keyOf = classOf ? (x: unknown) => collatedKey(x, classOf) : canonicalKey;
   const seen = new Map<string, unknown>();
-  for (const d of runQuery(c, cmd.query, undefined, 0, 0, opts)) {
-    for (const v of pathValues(d, parts)) {
-      const vals = Array.isArray(v) ? v : [v];
+  for (const doc of runQuery(coll, cmd.query, undefined, 0, 0, opts)) {
+    for (const value of pathValues(doc, parts)) {
+      const vals = Array.isArray(value) ? value : [value];
       for (const x of vals) {
-        const k = keyOf(x);
-        if (!seen.has(k)) seen.set(k, x);
+        const key = keyOf(x);
+        if (!seen.has(key)) seen.set(key, x);
       }
     }
   }
@@ -247,8 +247,8 @@ function openChangeStream(cmd: Document, ctx: CommandContext, pipeline: unknown[
   if (!isPlainDoc(cmd.cursor)) throw new MongoCommandError(9, "The 'cursor' option is required, except for aggregate with the explain argument");
   if (cmd.aggregate !== 1) collectionName(cmd, 'aggregate');
   const batchSize = optNumber(cmd.cursor.batchSize, 'batchSize');
-  const c = typeof cmd.aggregate === 'string' ? engine.getCollection(ctx.db, cmd.aggregate) : undefined;
-  const stream = new ChangeStreamCursor({ engine, db: ctx.db, cmd, pipeline, opts: readOptions(cmd, c) });
+  const coll = typeof cmd.aggregate === 'string' ? engine.getCollection(ctx.db, cmd.aggregate) : undefined;
+  const stream = new ChangeStreamCursor({ engine, db: ctx.db, cmd, pipeline, opts: readOptions(cmd, coll) });
   const batch = stream.collect(batchSize ?? 101);
   const id = batch.closed ? Long.ZERO : cursors.openStream(stream);
   return streamReply(stream.ns, batch, id, true);
@@ -264,8 +264,8 @@ const aggregate: Handler = (cmd, ctx) => {
   const pipeline = validatePipeline(cmd.pipeline);
   if (!isPlainDoc(cmd.cursor)) throw new MongoCommandError(9, "The 'cursor' option is required, except for aggregate with the explain argument");
   const batchSize = optNumber(cmd.cursor.batchSize, 'batchSize');
-  const c = collectionless ? undefined : ctx.server.engine.getCollection(ctx.db, name);
-  const opts = readOptions(cmd, c);
+  const coll = collectionless ? undefined : ctx.server.engine.getCollection(ctx.db, name);
+  const opts = readOptions(cmd, coll);
   let input: Doc[];
   let rest = pipeline;
   if (collectionless) ({ input, rest } = collectionlessInput(pipeline, ctx));
@@ -274,7 +274,7 @@ const aggregate: Handler = (cmd, ctx) => {
     if (first !== undefined && COLLECTIONLESS_STAGES.has(first)) throw new MongoCommandError(73, `${first} is only valid with {aggregate: 1}`);
     const split = splitLeadingMatch(pipeline);
     rest = split.rest;
-    input = runQuery(c, split.match, undefined, 0, 0, opts);
+    input = runQuery(coll, split.match, undefined, 0, 0, opts);
   }
   const out = runPipeline(input, rest, resolver(ctx), opts);
   const b = ctx.server.cursors.open(ns, out, batchSize ?? 101, false);

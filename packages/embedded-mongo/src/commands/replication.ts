@@ -60,20 +60,20 @@ const stamps = new WeakMap<Ts, Timestamp>();
 export function stampOperationTime(reply: Document, history: ChangeHistory): void {
   if (reply.operationTime !== undefined) return;
   const now = history.clusterTime;
-  let ts = stamps.get(now);
-  if (!ts) {
-    ts = toTimestamp(now);
-    stamps.set(now, ts);
+  let time = stamps.get(now);
+  if (!time) {
+    time = toTimestamp(now);
+    stamps.set(now, time);
   }
-  reply.operationTime = ts;
+  reply.operationTime = time;
 }
 
 export function replSetGetStatus(_cmd: Document, ctx: CommandContext): Document {
   const rs = ctx.server.replicaSet;
   if (!rs) throw new MongoCommandError(76, 'not running with --replSet');
-  const ts = toTimestamp(ctx.server.engine.history.clusterTime);
+  const time = toTimestamp(ctx.server.engine.history.clusterTime);
   const now = new Date();
-  const opTime = { ts, t: rs.term };
+  const opTime = { ts: time, t: rs.term };
   return {
     set: rs.name,
     date: now,

@@ -36,15 +36,15 @@ export function checkValidationOptions(cmd: Doc, collection: Collection | undefi
  * `fullDocument: 'whenAvailable' | 'required'`). Returns the option to store (none when off).
  */
 export function preAndPostImagesOption(cmd: Doc, command: string, capped: boolean): Doc | undefined {
-  const v: unknown = cmd.changeStreamPreAndPostImages;
-  if (!isPlainDoc(v)) throw new MongoCommandError(14, `BSON field '${command}.changeStreamPreAndPostImages' is the wrong type, expected type 'object'`);
-  const extra = Object.keys(v).find((k) => k !== 'enabled');
+  const value: unknown = cmd.changeStreamPreAndPostImages;
+  if (!isPlainDoc(value)) throw new MongoCommandError(14, `BSON field '${command}.changeStreamPreAndPostImages' is the wrong type, expected type 'object'`);
+  const extra = Object.keys(value).find((k) => k !== 'enabled');
   if (extra !== undefined) throw new MongoCommandError(40415, `BSON field '${command}.changeStreamPreAndPostImages.${extra}' is an unknown field.`);
-  if (v.enabled === undefined)
+  if (value.enabled === undefined)
     throw new MongoCommandError(40414, `BSON field '${command}.changeStreamPreAndPostImages.enabled' is missing but a required field`);
-  if (typeof v.enabled !== 'boolean')
+  if (typeof value.enabled !== 'boolean')
     throw new MongoCommandError(14, `BSON field '${command}.changeStreamPreAndPostImages.enabled' is the wrong type, expected type 'bool'`);
-  if (!v.enabled) return undefined;
+  if (!value.enabled) return undefined;
   if (capped) throw new MongoCommandError(72, 'changeStreamPreAndPostImages is not supported for capped collections');
   return { enabled: true };
 }
@@ -67,14 +67,14 @@ export function checkCappedOptions(cmd: Doc): void {
 const compiled = new WeakMap<Doc, Predicate>();
 
 function validatorOf(coll: Collection): Predicate | undefined {
-  const v: unknown = coll.options.validator;
-  if (!isPlainDoc(v) || Object.keys(v).length === 0) return undefined;
-  let p = compiled.get(v);
-  if (!p) {
-    p = compileFilter(v, { collation: coll.collation });
-    compiled.set(v, p);
+  const value: unknown = coll.options.validator;
+  if (!isPlainDoc(value) || Object.keys(value).length === 0) return undefined;
+  let predicate = compiled.get(value);
+  if (!predicate) {
+    predicate = compileFilter(value, { collation: coll.collation });
+    compiled.set(value, predicate);
   }
-  return p;
+  return predicate;
 }
 
 /**

@@ -38,9 +38,9 @@ function toWriteError(index: number, error: unknown): WriteError {
 }
 
 export function collectionName(cmd: Document, key: string): string {
-  const v: unknown = cmd[key];
-  if (typeof v !== 'string' || v.length === 0) throw new MongoCommandError(73, `Invalid namespace specified: ${String(v)}`);
-  return v;
+  const value: unknown = cmd[key];
+  if (typeof value !== 'string' || value.length === 0) throw new MongoCommandError(73, `Invalid namespace specified: ${String(value)}`);
+  return value;
 }
 
 const DBREF_FIELDS = new Set(['$ref', '$id', '$db']);
@@ -60,7 +60,7 @@ export function prepareForInsert(doc: unknown): Doc {
     );
   }
   const out: Doc = { _id: id };
-  for (const k of Object.keys(doc)) if (k !== '_id') setField(out, k, doc[k]);
+  for (const key of Object.keys(doc)) if (key !== '_id') setField(out, key, doc[key]);
   return out;
 }
 
@@ -77,9 +77,9 @@ function matching(coll: Collection | undefined, filter: unknown, limitOne: boole
   const cmp = compileSort(sort, opts.collation);
   if (!coll) return { docs: [], pred };
   const out: Doc[] = [];
-  for (const d of coll.candidates(filter, opts).docs) {
-    if (pred(d)) {
-      out.push(d);
+  for (const doc of coll.candidates(filter, opts).docs) {
+    if (pred(doc)) {
+      out.push(doc);
       if (limitOne && !cmp) break;
     }
   }
@@ -96,8 +96,8 @@ function runStatements(statements: unknown[], ordered: boolean, run: (statement:
   for (let i = 0; i < statements.length; i++) {
     try {
       run(statements[i], i);
-    } catch (e) {
-      writeErrors.push(toWriteError(i, e));
+    } catch (error) {
+      writeErrors.push(toWriteError(i, error));
       if (ordered) break;
     }
   }
@@ -111,13 +111,13 @@ const insert: Handler = (cmd, ctx) => {
   const ordered = cmd.ordered !== false;
   const { engine } = ctx.server;
   const effects = new Effects();
-  const c = engine.ensureCollection(effects, ctx.db, name);
-  const validate = documentValidator(c, ctx.server.logger, cmd.bypassDocumentValidation === true);
+  const coll = engine.ensureCollection(effects, ctx.db, name);
+  const validate = documentValidator(coll, ctx.server.logger, cmd.bypassDocumentValidation === true);
   let n = 0;
   const writeErrors = runStatements(docs, ordered, (doc) => {
     const prepared = prepareForInsert(doc);
     validate?.(prepared, undefined);
-    engine.insert(effects, c, prepared);
+    engine.insert(effects, coll, prepared);
     n++;
   });
   const reply: Document = { n };
@@ -157,21 +157,21 @@ function updateOne(
   modification: unknown,
   statement: UpdateStatement,
 ): UpdateOutcome {
-  let c = engine.getCollection(ctx.db, name);
-  const opts = queryOptions(statement.source, c, statement.variables);
-  const { docs: targets, pred } = matching(c, filter, !statement.multi, opts, statement.sort);
+  let coll = engine.getCollection(ctx.db, name);
+  const opts = queryOptions(statement.source, coll, statement.variables);
+  const { docs: targets, pred } = matching(coll, filter, !statement.multi, opts, statement.sort);
   const update = prepareUpdate(modification, { ...opts, arrayFilters: statement.arrayFilters, multi: statement.multi, constants: statement.constants });
   const now = new Date();
   if (targets.length === 0) {
     if (!statement.upsert) return { n: 0, nModified: 0 };
-    c ??= engine.ensureCollection(effects, ctx.db, name);
+    coll ??= engine.ensureCollection(effects, ctx.db, name);
     const seed = upsertSeed(equalityFields(filter));
     const next = prepareForInsert(update.apply(seed, { isInsert: true, now }));
-    documentValidator(c, ctx.server.logger, statement.bypassValidation)?.(next, undefined);
-    engine.insert(effects, c, next);
+    documentValidator(coll, ctx.server.logger, statement.bypassValidation)?.(next, undefined);
+    engine.insert(effects, coll, next);
     return { n: 1, nModified: 0, upsertedId: next._id, after: next };
   }
-  const validate = documentValidator(c as Collection, ctx.server.logger, statement.bypassValidation);
+  const validate = documentValidator(coll as Collection, ctx.server.logger, statement.bypassValidation);
   const recording = engine.history.enabled;
   let nModified = 0;
   let last: UpdateOutcome = { n: 0, nModified: 0 };
@@ -187,7 +187,7 @@ function updateOne(
     if (!sameValue(old, ordered)) {
       validate?.(ordered, old);
       const kind = update.kind === 'replacement' ? 'replace' : 'update';
-      engine.replace(effects, c as Collection, ordered, { pre: old, kind, applied, pipeline: update.kind === 'pipeline' });
+      engine.replace(effects, coll as Collection, ordered, { pre: old, kind, applied, pipeline: update.kind === 'pipeline' });
       nModified++;
     }
     last = { n: 0, nModified: 0, before: old, after: ordered };
@@ -247,14 +247,14 @@ const del: Handler = (cmd, ctx) => {
   const variables = parseLet(cmd.let);
   const { engine } = ctx.server;
   const effects = new Effects();
-  const c = engine.getCollection(ctx.db, name);
+  const coll = engine.getCollection(ctx.db, name);
   let n = 0;
   const writeErrors = runStatements(stmts, ordered, (statement) => {
     if (!isPlainDoc(statement)) throw badValue('delete statement must be an object');
     const limit = toNumber(statement.limit ?? 0);
     if (limit !== 0 && limit !== 1) throw badValue(`The limit field in delete objects must be 0 or 1. Got ${limit}`);
-    const { docs: targets } = matching(c, statement.q, limit === 1, queryOptions(statement, c, variables));
-    for (const d of targets) engine.remove(effects, c as Collection, d);
+    const { docs: targets } = matching(coll, statement.q, limit === 1, queryOptions(statement, coll, variables));
+    for (const doc of targets) engine.remove(effects, coll as Collection, doc);
     n += targets.length;
   });
   const reply: Document = { n };
@@ -268,16 +268,16 @@ const findAndModify: Handler = (cmd, ctx) => {
   const { engine } = ctx.server;
   const effects = new Effects();
   const variables = parseLet(cmd.let);
-  const c = engine.getCollection(ctx.db, name);
-  const opts = queryOptions(cmd, c, variables);
+  const coll = engine.getCollection(ctx.db, name);
+  const opts = queryOptions(cmd, coll, variables);
   const project = compileProjection(cmd.fields, { filter: cmd.query, match: opts });
   // A positional projection finds its element in the document as the query matched it.
   const out = (d: Doc | undefined, matched: Doc | undefined): Doc | null => (d ? (project ? project(d, matched) : d) : null);
   if (cmd.remove === true) {
     if (cmd.update !== undefined) throw badValue('Cannot specify both an update and remove=true');
     if (cmd.arrayFilters !== undefined) throw new MongoCommandError(72, 'Cannot specify arrayFilters and remove=true');
-    const [target] = matching(c, cmd.query, true, opts, cmd.sort).docs;
-    if (target) engine.remove(effects, c as Collection, target);
+    const [target] = matching(coll, cmd.query, true, opts, cmd.sort).docs;
+    if (target) engine.remove(effects, coll as Collection, target);
     return finish(engine, effects, { lastErrorObject: { n: target ? 1 : 0 }, value: out(target, target), ok: 1 });
   }
   if (cmd.update === undefined) throw badValue('Either an update or remove=true must be specified');

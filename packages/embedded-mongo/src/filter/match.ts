@@ -68,8 +68,8 @@ function compileWith(filter: unknown, context: FilterContext): Predicate {
 /** Like MongoDB's $and: every child may record the matching array position; the last one wins. */
 function allOf(preds: Predicate[]): Predicate {
   return (doc, details) => {
-    for (const p of preds) {
-      if (!p(doc, details)) {
+    for (const predicate of preds) {
+      if (!predicate(doc, details)) {
         if (details) delete details.elemMatchKey;
         return false;
       }
@@ -150,10 +150,10 @@ function walk(value: unknown, parts: readonly string[], index: number, test: Val
     }
     let sawDoc = false;
     for (let j = 0; j < value.length; j++) {
-      const el: unknown = value[j];
-      if (isPlainDoc(el)) {
+      const element: unknown = value[j];
+      if (isPlainDoc(element)) {
         sawDoc = true;
-        if (walk(getField(el, key), parts, index + 1, test, expandLeaf, details, pos ?? j)) return true;
+        if (walk(getField(element, key), parts, index + 1, test, expandLeaf, details, pos ?? j)) return true;
       }
     }
     return !sawDoc && !isIndexSegment(key) ? test(undefined) : false;
@@ -167,16 +167,16 @@ function compileField(path: string, cond: unknown, context: FilterContext): Pred
   if (isOperatorObject(cond)) {
     const preds: Predicate[] = [];
     const ops = cond;
-    for (const op of Object.keys(ops)) {
-      if (op === '$options') continue;
-      preds.push(compileOperator(parts, op, ops[op], ops, context));
+    for (const operator of Object.keys(ops)) {
+      if (operator === '$options') continue;
+      preds.push(compileOperator(parts, operator, ops[operator], ops, context));
     }
     if (preds.length === 1) return preds[0] as Predicate;
     return allOf(preds);
   }
   if (cond instanceof RegExp || bsonType(cond) === 'BSONRegExp') {
-    const re = toRegex(cond);
-    return (d, details) => walk(d, parts, 0, (v) => regexTest(re, v), true, details);
+    const regex = toRegex(cond);
+    return (d, details) => walk(d, parts, 0, (v) => regexTest(regex, v), true, details);
   }
   return equalityPredicate(parts, cond, context);
 }
@@ -223,8 +223,8 @@ function regexTest(regex: Regex, value: unknown): boolean {
 
 /** A value test for a regular expression value (a RegExp or BSON regex), e.g. in `$pull`. */
 export function regexValueTest(regex: RegExp): (value: unknown) => boolean {
-  const re = toRegex(regex);
-  return (value) => regexTest(re, value);
+  const pattern = toRegex(regex);
+  return (value) => regexTest(pattern, value);
 }
 
 function rangeTest(operator: string, filter: unknown, strCmp: StringComparator | undefined): ValueTest {
@@ -258,8 +258,8 @@ function inTest(list: unknown, strCmp: StringComparator | undefined): ValueTest 
   if (!Array.isArray(list)) throw badValue('$in needs an array');
   const tests = list.map((filter) => {
     if (filter instanceof RegExp || bsonType(filter) === 'BSONRegExp') {
-      const re = toRegex(filter);
-      return (v: unknown) => regexTest(re, v);
+      const regex = toRegex(filter);
+      return (v: unknown) => regexTest(regex, v);
     }
     if (isOperatorObject(filter)) throw badValue('cannot nest $ under $in');
     return eqTest(filter, strCmp);
@@ -366,14 +366,14 @@ function compileOperator(parts: readonly string[], operator: string, filter: unk
     case '$nin':
       return not(at(inTest(filter, context.strCmp)));
     case '$exists': {
-      const p = at((v) => v !== undefined, false);
-      return filter ? p : not(p);
+      const predicate = at((v) => v !== undefined, false);
+      return filter ? predicate : not(predicate);
     }
     case '$type':
       return at(typeTest(filter));
     case '$regex': {
-      const re = toRegex(filter, getField(all, '$options'));
-      return at((v) => regexTest(re, v));
+      const regex = toRegex(filter, getField(all, '$options'));
+      return at((v) => regexTest(regex, v));
     }
     case '$size': {
       if (!isNumeric(filter)) throw badValue('$size needs a number');
@@ -389,8 +389,8 @@ function compileOperator(parts: readonly string[], operator: string, filter: unk
           return compileOperator(parts, '$elemMatch', elemMatch, item, context);
         }
         if (item instanceof RegExp) {
-          const re = toRegex(item);
-          return at((v) => regexTest(re, v));
+          const regex = toRegex(item);
+          return at((v) => regexTest(regex, v));
         }
         return equalityPredicate(parts, item, context);
       });
@@ -436,16 +436,16 @@ function compileOperator(parts: readonly string[], operator: string, filter: unk
       return at((v) => isNumeric(v) && Math.trunc(toNumber(v)) % div === rem);
     }
     case '$not': {
-      let p: Predicate;
+      let predicate: Predicate;
       if (filter instanceof RegExp || bsonType(filter) === 'BSONRegExp') {
-        const re = toRegex(filter);
-        p = at((v) => regexTest(re, v));
+        const regex = toRegex(filter);
+        predicate = at((v) => regexTest(regex, v));
       } else if (isOperatorObject(filter)) {
-        p = compileField(parts.join('.'), filter, context);
+        predicate = compileField(parts.join('.'), filter, context);
       } else {
         throw badValue('$not needs a regex or a document');
       }
-      return not(p);
+      return not(predicate);
     }
     case '$comment':
       return matchAll;
@@ -463,14 +463,14 @@ function compileOperator(parts: readonly string[], operator: string, filter: unk
 export function equalityFields(filter: unknown, out: Map<string, unknown> = new Map()): Map<string, unknown> {
   if (!isPlainDoc(filter)) return out;
   for (const key of Object.keys(filter)) {
-    const v: unknown = filter[key];
-    if (key === '$and' && Array.isArray(v)) {
-      for (const sub of v) equalityFields(sub, out);
+    const value: unknown = filter[key];
+    if (key === '$and' && Array.isArray(value)) {
+      for (const sub of value) equalityFields(sub, out);
     } else if (!key.startsWith('$')) {
-      if (isOperatorObject(v)) {
-        if (hasField(v, '$eq') && Object.keys(v).length === 1) out.set(key, getField(v, '$eq'));
-      } else if (!(v instanceof RegExp) && bsonType(v) !== 'BSONRegExp') {
-        out.set(key, v);
+      if (isOperatorObject(value)) {
+        if (hasField(value, '$eq') && Object.keys(value).length === 1) out.set(key, getField(value, '$eq'));
+      } else if (!(value instanceof RegExp) && bsonType(value) !== 'BSONRegExp') {
+        out.set(key, value);
       }
     }
   }

@@ -28,13 +28,13 @@ function includeTree(doc: unknown, tree: Node): unknown {
   if (Array.isArray(doc)) return doc.filter((e) => isPlainDoc(e) || Array.isArray(e)).map((e) => includeTree(e, tree));
   if (!isPlainDoc(doc)) return undefined;
   const out: Doc = {};
-  for (const k of Object.keys(doc)) {
-    const t = tree.get(k);
+  for (const key of Object.keys(doc)) {
+    const t = tree.get(key);
     if (t === undefined) continue;
-    if (t === true) setField(out, k, cloneValue(doc[k]));
+    if (t === true) setField(out, key, cloneValue(doc[key]));
     else {
-      const sub = includeTree(doc[k], t);
-      if (sub !== undefined) setField(out, k, sub);
+      const sub = includeTree(doc[key], t);
+      if (sub !== undefined) setField(out, key, sub);
     }
   }
   return out;
@@ -44,10 +44,10 @@ function excludeTree(doc: unknown, tree: Node): unknown {
   if (Array.isArray(doc)) return doc.map((e) => excludeTree(e, tree));
   if (!isPlainDoc(doc)) return cloneValue(doc);
   const out: Doc = {};
-  for (const k of Object.keys(doc)) {
-    const t = tree.get(k);
+  for (const key of Object.keys(doc)) {
+    const t = tree.get(key);
     if (t === true) continue;
-    setField(out, k, t === undefined ? cloneValue(doc[k]) : excludeTree(doc[k], t));
+    setField(out, key, t === undefined ? cloneValue(doc[key]) : excludeTree(doc[key], t));
   }
   return out;
 }
@@ -112,9 +112,9 @@ function applyPositional(out: Doc, parts: readonly string[], key: number | undef
 }
 
 function withField(name: string, value: unknown): Doc {
-  const d: Doc = {};
-  setField(d, name, value);
-  return d;
+  const doc: Doc = {};
+  setField(doc, name, value);
+  return doc;
 }
 
 interface Special {
@@ -145,65 +145,66 @@ export function compileProjection(spec: unknown, query?: ProjectionQuery): Proje
     }
     type = mode;
   };
-  for (const k of keys) {
-    const v: unknown = spec[k];
-    if (k.includes('.$.')) {
+  for (const key of keys) {
+    const value: unknown = spec[key];
+    if (key.includes('.$.')) {
       throw new MongoCommandError(
         31394,
         "As of 4.4, it's illegal to specify positional operator in the middle of a path.Positional projection may only be used at the end, for example: a.b.$. If the query previously used a form like a.b.$.d, remove the parts following the '$' and the results will be equivalent.",
       );
     }
-    if (k.endsWith('.$')) {
-      if (isPlainDoc(v)) throw new MongoCommandError(31271, 'positional projection cannot be used with an expression or sub object');
-      if (!isNumeric(v) && typeof v !== 'boolean') throw new MongoCommandError(31308, 'positional projection cannot be used with a literal');
-      if (!(typeof v === 'boolean' ? v : toNumber(v) !== 0)) throw new MongoCommandError(31395, 'positional projection cannot be used with exclusion');
+    if (key.endsWith('.$')) {
+      if (isPlainDoc(value)) throw new MongoCommandError(31271, 'positional projection cannot be used with an expression or sub object');
+      if (!isNumeric(value) && typeof value !== 'boolean') throw new MongoCommandError(31308, 'positional projection cannot be used with a literal');
+      if (!(typeof value === 'boolean' ? value : toNumber(value) !== 0))
+        throw new MongoCommandError(31395, 'positional projection cannot be used with exclusion');
       if (positional) throw new MongoCommandError(31276, 'Cannot specify more than one positional projection per query.');
       if (hasElemMatch) throw new MongoCommandError(31256, 'Cannot specify positional operator and $elemMatch.');
       if (!query) throw new MongoCommandError(51050, 'Projections with a positional operator require a matcher');
-      const base = k.slice(0, -2);
+      const base = key.slice(0, -2);
       positional = splitPath(base);
-      setType('include', k);
+      setType('include', key);
       addPath(tree, base);
       continue;
     }
-    if (isPlainDoc(v) && Object.keys(v).length === 1 && hasField(v, '$slice')) {
-      const slice = sliceOf(getField(v, '$slice'));
-      inPlace.push({ path: k, apply: (arr) => slice(arr) });
+    if (isPlainDoc(value) && Object.keys(value).length === 1 && hasField(value, '$slice')) {
+      const slice = sliceOf(getField(value, '$slice'));
+      inPlace.push({ path: key, apply: (arr) => slice(arr) });
       hasSlice = true;
       continue;
     }
-    if (isPlainDoc(v) && Object.keys(v).length === 1 && hasField(v, '$elemMatch')) {
-      const cond = getField(v, '$elemMatch');
+    if (isPlainDoc(value) && Object.keys(value).length === 1 && hasField(value, '$elemMatch')) {
+      const cond = getField(value, '$elemMatch');
       if (!isPlainDoc(cond)) throw new MongoCommandError(31274, 'elemMatch: Invalid argument, object required');
       if (positional) throw new MongoCommandError(31255, 'Cannot specify positional operator and $elemMatch.');
-      if (k.includes('.')) throw new MongoCommandError(31275, 'Cannot use $elemMatch projection on a nested field.');
-      const p = compileFilter(withField(k, { $elemMatch: cond }), query?.match);
+      if (key.includes('.')) throw new MongoCommandError(31275, 'Cannot use $elemMatch projection on a nested field.');
+      const predicate = compileFilter(withField(key, { $elemMatch: cond }), query?.match);
       appended.push({
-        path: k,
+        path: key,
         apply: (arr, doc) => {
           const details: MatchDetails = {};
-          if (!Array.isArray(arr) || !p(doc, details) || details.elemMatchKey === undefined) return undefined;
+          if (!Array.isArray(arr) || !predicate(doc, details) || details.elemMatchKey === undefined) return undefined;
           return [cloneValue(arr[details.elemMatchKey])];
         },
       });
       hasElemMatch = true;
       continue;
     }
-    if (isOperatorObject(v) || (!isPlainDoc(v) && !isNumeric(v) && typeof v !== 'boolean')) {
+    if (isOperatorObject(value) || (!isPlainDoc(value) && !isNumeric(value) && typeof value !== 'boolean')) {
       needsMingo = true;
       continue;
     }
-    if (isPlainDoc(v)) {
+    if (isPlainDoc(value)) {
       needsMingo = true;
       continue;
     }
-    const on = typeof v === 'boolean' ? v : toNumber(v) !== 0;
-    if (k === '_id') {
+    const on = typeof value === 'boolean' ? value : toNumber(value) !== 0;
+    if (key === '_id') {
       idMode = on;
       continue;
     }
-    setType(on ? 'include' : 'exclude', k);
-    addPath(tree, k);
+    setType(on ? 'include' : 'exclude', key);
+    addPath(tree, key);
   }
   if (needsMingo) return compileMingoProjection(spec, query?.match.variables);
   // mongod's defaults for projections with no plain inclusion/exclusion.

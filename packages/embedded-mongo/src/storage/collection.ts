@@ -133,18 +133,18 @@ export class Index {
     for (let i = 0; i < this.fields.length; i++) {
       const f = this.fields[i] as { parts: string[] };
       const parts: string[] = [];
-      for (const v of pathValues(doc, f.parts)) {
-        if (Array.isArray(v)) {
+      for (const value of pathValues(doc, f.parts)) {
+        if (Array.isArray(value)) {
           multi = true;
-          if (v.length === 0) parts.push(EMPTY_ARRAY_KEY);
-          for (const e of v) parts.push(this.storeKey(e));
-        } else parts.push(this.storeKey(v));
+          if (value.length === 0) parts.push(EMPTY_ARRAY_KEY);
+          for (const e of value) parts.push(this.storeKey(e));
+        } else parts.push(this.storeKey(value));
       }
       if (parts.length === 0) parts.push(canonicalKey(null));
       else anyPresent = true;
       const uniq = [...new Set(parts)];
       const next: string[] = [];
-      for (const k of keys) for (const p of uniq) next.push(i === 0 ? p : k + '|' + p);
+      for (const key of keys) for (const p of uniq) next.push(i === 0 ? p : key + '|' + p);
       keys = next;
     }
     if (this.spec.sparse && !anyPresent) return { keys: [], multi: false };
@@ -153,9 +153,9 @@ export class Index {
 
   keyValueFor(doc: Doc): Doc {
     const out: Doc = {};
-    for (const f of this.fields) {
-      const vals = pathValues(doc, f.parts);
-      setField(out, f.path, vals.length === 0 ? null : vals[0]);
+    for (const field of this.fields) {
+      const vals = pathValues(doc, field.parts);
+      setField(out, field.path, vals.length === 0 ? null : vals[0]);
     }
     return out;
   }
@@ -164,30 +164,30 @@ export class Index {
     const { keys, multi } = this.keysOf(doc);
     // Like mongod, an index stays multikey once a document has made it so.
     if (multi) this.multiKey = true;
-    for (const k of keys) {
-      let set = this.map.get(k);
+    for (const key of keys) {
+      let set = this.map.get(key);
       if (!set) {
         set = new Set();
-        this.map.set(k, set);
+        this.map.set(key, set);
       }
       set.add(idKey);
     }
   }
 
   remove(idKey: string, doc: Doc): void {
-    for (const k of this.keysFor(doc)) {
-      const set = this.map.get(k);
+    for (const key of this.keysFor(doc)) {
+      const set = this.map.get(key);
       if (!set) continue;
       set.delete(idKey);
-      if (set.size === 0) this.map.delete(k);
+      if (set.size === 0) this.map.delete(key);
     }
   }
 
   /** Returns the conflicting `_id` key if adding `doc` would violate uniqueness. */
   conflict(idKey: string, doc: Doc): boolean {
     if (!this.spec.unique) return false;
-    for (const k of this.keysFor(doc)) {
-      const set = this.map.get(k);
+    for (const key of this.keysFor(doc)) {
+      const set = this.map.get(key);
       if (!set) continue;
       for (const other of set) if (other !== idKey) return true;
     }
@@ -202,8 +202,8 @@ export function idKeyOf(doc: Doc): string {
 /** True when `v` can be looked up by canonical key (a plain equality value). */
 function indexableValue(value: unknown): boolean {
   if (value === undefined || Array.isArray(value) || value instanceof RegExp) return false;
-  const t = bsonType(value);
-  if (t === 'BSONRegExp' || t === 'MinKey' || t === 'MaxKey') return false;
+  const type = bsonType(value);
+  if (type === 'BSONRegExp' || type === 'MinKey' || type === 'MaxKey') return false;
   if (isPlainDoc(value) && Object.keys(value).some((k) => k.startsWith('$'))) return false;
   return true;
 }
@@ -394,14 +394,14 @@ export class Collection {
     const out: Doc[] = [];
     const seen = new Set<string>();
     const looked: unknown[] = [];
-    for (const v of idVals) {
-      if (v === null) return undefined;
-      const k = canonicalKey(v);
-      if (seen.has(k)) continue;
-      seen.add(k);
-      looked.push(v);
-      const d = this.docs.get(k);
-      if (d) out.push(d);
+    for (const value of idVals) {
+      if (value === null) return undefined;
+      const key = canonicalKey(value);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      looked.push(value);
+      const doc = this.docs.get(key);
+      if (doc) out.push(doc);
     }
     return { docs: out, plan: { kind: 'ID', values: looked, keysExamined: out.length } };
   }
@@ -411,22 +411,22 @@ export class Collection {
     let keys: string[] = [''];
     const bounds: IndexBound[] = [];
     for (let i = 0; i < idx.fields.length; i++) {
-      const f = idx.fields[i] as { path: string };
-      const vals = valuesFor(f.path);
+      const field = idx.fields[i] as { path: string };
+      const vals = valuesFor(field.path);
       if (!vals || (idx.spec.sparse && vals.some((v) => v === null))) return undefined;
       const next: string[] = [];
-      for (const v of vals) {
-        const key = idx.lookupKey(v, collation);
+      for (const value of vals) {
+        const key = idx.lookupKey(value, collation);
         if (key === undefined) return undefined;
-        for (const k of keys) next.push(i === 0 ? key : k + '|' + key);
+        for (const name of keys) next.push(i === 0 ? key : name + '|' + key);
       }
-      bounds.push({ path: f.path, values: vals });
+      bounds.push({ path: field.path, values: vals });
       keys = next;
     }
     const ids = new Set<string>();
     let keysExamined = 0;
-    for (const k of keys) {
-      const s = idx.map.get(k);
+    for (const key of keys) {
+      const s = idx.map.get(key);
       if (!s) continue;
       keysExamined += s.size;
       for (const id of s) ids.add(id);
@@ -447,8 +447,8 @@ export class Collection {
   private fetch(ids: Set<string>): Doc[] {
     const out: Doc[] = [];
     for (const id of ids) {
-      const d = this.docs.get(id);
-      if (d) out.push(d);
+      const doc = this.docs.get(id);
+      if (doc) out.push(doc);
     }
     return out;
   }
@@ -481,8 +481,8 @@ function equalityLookups(filter: unknown): (path: string) => unknown[] | undefin
   }
   return (path) => {
     if (eq.has(path)) {
-      const v = eq.get(path);
-      return indexableValue(v) ? [v] : undefined;
+      const value = eq.get(path);
+      return indexableValue(value) ? [value] : undefined;
     }
     return inLists.get(path);
   };

@@ -243,14 +243,14 @@ function splitIntoRecords(ops: JournalOp[]): JournalOp[][] {
   const records: JournalOp[][] = [];
   let record: JournalOp[] = [];
   let size = 0;
-  for (const op of ops) {
-    const opSize = estimatedOpBytes(op, calculateObjectSize);
+  for (const operation of ops) {
+    const opSize = estimatedOpBytes(operation, calculateObjectSize);
     if (record.length > 0 && size + opSize > MAX_RECORD_BYTES) {
       records.push(record);
       record = [];
       size = 0;
     }
-    record.push(op);
+    record.push(operation);
     size += opSize;
   }
   if (record.length > 0) records.push(record);

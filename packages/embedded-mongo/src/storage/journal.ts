@@ -36,8 +36,8 @@ const PRIVATE_FILE = 0o600;
 function makePrivate(target: string, mode: number): void {
   try {
     fs.chmodSync(target, mode);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
 }
 
@@ -45,8 +45,8 @@ function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -117,9 +117,9 @@ export class Journal {
       journal.stats.logBytes = (await journal.file.stat()).size;
       fsyncDir(abs);
       return journal;
-    } catch (e) {
+    } catch (error) {
       Journal.unlock(abs);
-      throw e;
+      throw error;
     }
   }
 
@@ -131,8 +131,8 @@ export class Journal {
       if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && pidAlive(owner)) {
         throw new Error(`dbPath ${abs} is locked by running process ${owner} (${lockPath})`);
       }
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     fs.writeFileSync(lockPath, `${process.pid}\n`, { mode: PRIVATE_FILE });
     lockedInProcess.add(abs);
@@ -219,17 +219,17 @@ export class Journal {
         this.stats.flushes += 1;
         this.stats.records += buffers.length;
         for (const waiter of waiters) waiter.resolve();
-      } catch (e) {
-        this.failure = e;
-        this.options.logger.warn(`journal write failed: ${(e as Error).message}`);
-        for (const waiter of waiters) waiter.reject(e);
+      } catch (error) {
+        this.failure = error;
+        this.options.logger.warn(`journal write failed: ${(error as Error).message}`);
+        for (const waiter of waiters) waiter.reject(error);
         continue;
       }
       if (this.stats.logBytes > this.options.compactThresholdBytes) {
         try {
           await this.compact();
-        } catch (e) {
-          this.options.logger.warn(`compaction failed (log kept): ${(e as Error).message}`);
+        } catch (error) {
+          this.options.logger.warn(`compaction failed (log kept): ${(error as Error).message}`);
         }
       }
     }
@@ -238,7 +238,7 @@ export class Journal {
   /** The whole state as framed snapshot records, built synchronously so that it is consistent. */
   private snapshotBuffers(): Buffer[] {
     const buffers: Buffer[] = [frameRecord({ snap: 1, s: this.seq })];
-    for (const op of this.options.snapshot()) buffers.push(frameRecord(op));
+    for (const operation of this.options.snapshot()) buffers.push(frameRecord(operation));
     buffers.push(frameRecord({ end: 1, s: this.seq }));
     return buffers;
   }

@@ -43,8 +43,8 @@ export function parseRecords(buf: Buffer): ParsedRecords {
     try {
       const record = deserialize(payload, STORAGE_DESERIALIZE);
       records.push(mayHoldDbRefs(payload) ? withPlainDbRefs(record) : record);
-    } catch (e) {
-      return { records, goodLength: off, problem: `undecodable record at offset ${off}: ${(e as Error).message}` };
+    } catch (error) {
+      return { records, goodLength: off, problem: `undecodable record at offset ${off}: ${(error as Error).message}` };
     }
     off += 8 + len;
   }

@@ -50,8 +50,8 @@ export function startTtlMonitor(engine: Engine, logger: Logger, intervalMs: numb
   const timer = setInterval(() => {
     try {
       sweepExpired(engine, logger);
-    } catch (e) {
-      logger.warn(`TTL monitor failed: ${(e as Error).message}`);
+    } catch (error) {
+      logger.warn(`TTL monitor failed: ${(error as Error).message}`);
     }
   }, intervalMs);
   timer.unref();

@@ -32,9 +32,9 @@ export function isDynamicPath(parts: readonly string[]): boolean {
 /** The top-level field names of a filter, looking through `$and` / `$or` / `$nor`. */
 function topLevelNames(filter: Doc, out: Set<string>): Set<string> {
   for (const key of Object.keys(filter)) {
-    const v: unknown = filter[key];
-    if ((key === '$and' || key === '$or' || key === '$nor') && Array.isArray(v)) {
-      for (const sub of v) if (isPlainDoc(sub)) topLevelNames(sub, out);
+    const value: unknown = filter[key];
+    if ((key === '$and' || key === '$or' || key === '$nor') && Array.isArray(value)) {
+      for (const sub of value) if (isPlainDoc(sub)) topLevelNames(sub, out);
     } else if (!key.startsWith('$')) {
       out.add(key.split('.')[0] as string);
     }

@@ -195,11 +195,11 @@ function pullMatcher(cond: unknown, context: ModifierContext): (v: unknown) => b
   if (isPlainDoc(cond)) {
     const first = Object.keys(cond)[0];
     if (first !== undefined && first.startsWith('$') && !DOCUMENT_LEVEL_OPERATORS.has(first)) {
-      const p = compileFilter({ v: cond }, match);
-      return (v) => p({ v });
+      const predicate = compileFilter({ v: cond }, match);
+      return (v) => predicate({ v });
     }
-    const p = compileFilter(cond, match);
-    return (v) => isPlainDoc(v) && p(v);
+    const test = compileFilter(cond, match);
+    return (v) => isPlainDoc(v) && test(v);
   }
   if (cond instanceof RegExp) return regexValueTest(cond);
   return (v) => valuesEqual(v, cond, context.strCmp);
@@ -302,9 +302,9 @@ const OPERATORS: Record<string, Operator> = {
     const keyOf = classOf ? (x: unknown) => collatedKey(x, classOf) : canonicalKey;
     const seen = new Set(arr.map(keyOf));
     for (const it of items) {
-      const k = keyOf(it);
-      if (!seen.has(k)) {
-        seen.add(k);
+      const key = keyOf(it);
+      if (!seen.has(key)) {
+        seen.add(key);
         arr.push(cloneValue(it));
       }
     }
@@ -354,22 +354,23 @@ function renderUpdate(update: Doc): string {
 function parseOperators(update: Doc, filters: ReturnType<typeof parseArrayFilters>): Entry[] {
   const entries: Entry[] = [];
   const used = new Set<string>();
-  for (const op of Object.keys(update)) {
-    if (!op.startsWith('$')) throw badValue(`Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
-    if (!Object.hasOwn(OPERATORS, op))
-      throw new MongoCommandError(9, `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
-    const args: unknown = update[op];
+  for (const operator of Object.keys(update)) {
+    if (!operator.startsWith('$'))
+      throw badValue(`Unknown modifier: ${operator}. Expected a valid update modifier or pipeline-style update specified as an array`);
+    if (!Object.hasOwn(OPERATORS, operator))
+      throw new MongoCommandError(9, `Unknown modifier: ${operator}. Expected a valid update modifier or pipeline-style update specified as an array`);
+    const args: unknown = update[operator];
     if (!isPlainDoc(args))
       throw new MongoCommandError(
         9,
-        `Modifiers operate on fields but we found type ${typeof args} instead. For example: {$mod: {<field>: ...}} not {${op}: ${describeValue(args)}}`,
+        `Modifiers operate on fields but we found type ${typeof args} instead. For example: {$mod: {<field>: ...}} not {${operator}: ${describeValue(args)}}`,
       );
     for (const path of Object.keys(args)) {
       const parts = splitPath(path);
       const arg: unknown = args[path];
       checkUpdatePath(path, parts, filters, used);
       let key = parts;
-      if (op === '$rename') {
+      if (operator === '$rename') {
         if (typeof arg !== 'string') throw badValue(`The 'to' field for $rename must be a string: ${path}: ${describeValue(arg)}`);
         if (arg === path) throw badValue(`The source and target field for $rename must differ: ${path}: ${arg}`);
         if (isDynamicPath(parts)) throw badValue(`The source field for $rename may not be dynamic: ${path}`);
@@ -377,9 +378,9 @@ function parseOperators(update: Doc, filters: ReturnType<typeof parseArrayFilter
         if (isDynamicPath(key)) throw badValue(`The destination field for $rename may not be dynamic: ${arg}`);
         checkUpdatePath(arg, key, filters, used);
       }
-      const entry: Entry = { op, path, parts, arg, key };
+      const entry: Entry = { op: operator, path, parts, arg, key };
       for (const other of entries) {
-        const own = op === '$rename' ? [parts, key] : [key];
+        const own = operator === '$rename' ? [parts, key] : [key];
         const theirs = other.op === '$rename' ? [other.parts, other.key] : [other.key];
         for (const a of own) {
           for (const b of theirs) {

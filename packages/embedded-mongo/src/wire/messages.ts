@@ -48,8 +48,8 @@ function readDoc(buf: Buffer, off: number, limit: number): [Document, number] {
     const bson = buf.subarray(off, off + len);
     doc = deserialize(bson, WIRE_DESERIALIZE);
     if (mayHoldDbRefs(bson)) withPlainDbRefs(doc);
-  } catch (e) {
-    throw new ProtocolError(`invalid BSON: ${(e as Error).message}`);
+  } catch (error) {
+    throw new ProtocolError(`invalid BSON: ${(error as Error).message}`);
   }
   return [doc, off + len];
 }
@@ -98,9 +98,9 @@ export function parseMessage(msg: Buffer): IncomingCommand {
         const docs: Document[] = [];
         let p = docsStart;
         while (p < seqEnd) {
-          let d: Document;
-          [d, p] = readDoc(msg, p, seqEnd);
-          docs.push(d);
+          let doc: Document;
+          [doc, p] = readDoc(msg, p, seqEnd);
+          docs.push(doc);
         }
         sequences.push([id, docs]);
         off = seqEnd;
