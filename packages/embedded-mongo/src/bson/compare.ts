@@ -48,26 +48,64 @@ export function typeRank(value: unknown): number {
   return 5; // embedded document
 }
 
-function cmpPrim(left: number | string | bigint, right: number | string | bigint): number {
+function comparePrimitives(left: number | string | bigint, right: number | string | bigint): number {
   return left < right ? -1 : left > right ? 1 : 0;
 }
 
 function compareNumbers(left: unknown, right: unknown): number {
   if (bsonType(left) === 'Long' && bsonType(right) === 'Long') return (left as Long).compare(right as Long);
-  const x = toNumber(left);
-  const y = toNumber(right);
-  if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : -1; // NaN sorts before all numbers
-  if (Number.isNaN(y)) return 1;
-  return cmpPrim(x, y);
+  const leftNumber = toNumber(left);
+  const rightNumber = toNumber(right);
+  if (Number.isNaN(leftNumber)) return Number.isNaN(rightNumber) ? 0 : -1; // NaN sorts before all numbers
+  if (Number.isNaN(rightNumber)) return 1;
+  return comparePrimitives(leftNumber, rightNumber);
 }
 
 function compareBytes(left: Uint8Array, right: Uint8Array): number {
-  const n = Math.min(left.length, right.length);
-  for (let i = 0; i < n; i++) {
-    const d = (left[i] ?? 0) - (right[i] ?? 0);
-    if (d !== 0) return d < 0 ? -1 : 1;
+  const common = Math.min(left.length, right.length);
+  for (let i = 0; i < common; i++) {
+    const difference = (left[i] ?? 0) - (right[i] ?? 0);
+    if (difference !== 0) return difference < 0 ? -1 : 1;
   }
-  return cmpPrim(left.length, right.length);
+  return comparePrimitives(left.length, right.length);
+}
+
+function compareArrays(left: unknown[], right: unknown[], strCmp: StringComparator | undefined): number {
+  const common = Math.min(left.length, right.length);
+  for (let i = 0; i < common; i++) {
+    const order = compareValues(left[i], right[i], strCmp);
+    if (order !== 0) return order;
+  }
+  return comparePrimitives(left.length, right.length);
+}
+
+/** Field by field: each field's value type, then its name, then its value. */
+function compareDocuments(left: Doc, right: Doc, strCmp: StringComparator | undefined): number {
+  const leftKeys = Object.keys(left);
+  const rightKeys = Object.keys(right);
+  const common = Math.min(leftKeys.length, rightKeys.length);
+  for (let i = 0; i < common; i++) {
+    const leftKey = leftKeys[i] as string;
+    const rightKey = rightKeys[i] as string;
+    const byType = comparePrimitives(typeRank(left[leftKey]), typeRank(right[rightKey]));
+    if (byType !== 0) return byType;
+    const byName = comparePrimitives(leftKey, rightKey);
+    if (byName !== 0) return byName;
+    const byValue = compareValues(left[leftKey], right[rightKey], strCmp);
+    if (byValue !== 0) return byValue;
+  }
+  return comparePrimitives(leftKeys.length, rightKeys.length);
+}
+
+/** Binary data: by length, then subtype, then bytes. */
+function compareBinaries(left: unknown, right: unknown): number {
+  const leftBytes = binaryBytes(left);
+  const rightBytes = binaryBytes(right);
+  if (leftBytes.length !== rightBytes.length) return leftBytes.length < rightBytes.length ? -1 : 1;
+  const leftSubtype = (left as { sub_type?: number }).sub_type ?? 0;
+  const rightSubtype = (right as { sub_type?: number }).sub_type ?? 0;
+  if (leftSubtype !== rightSubtype) return leftSubtype < rightSubtype ? -1 : 1;
+  return compareBytes(leftBytes, rightBytes);
 }
 
 /** How strings compare: binary by default, or a collation's comparator. */
@@ -79,10 +117,10 @@ export type StringComparator = (a: string, b: string) => number;
  * field names always compare binary.
  */
 export function compareValues(left: unknown, right: unknown, strCmp?: StringComparator): number {
-  const ra = typeRank(left);
-  const rb = typeRank(right);
-  if (ra !== rb) return ra < rb ? -1 : 1;
-  switch (ra) {
+  const leftRank = typeRank(left);
+  const rightRank = typeRank(right);
+  if (leftRank !== rightRank) return leftRank < rightRank ? -1 : 1;
+  switch (leftRank) {
     case 1:
     case 2:
     case 13:
@@ -90,58 +128,28 @@ export function compareValues(left: unknown, right: unknown, strCmp?: StringComp
     case 3:
       return compareNumbers(left, right);
     case 4:
-      return strCmp ? Math.sign(strCmp(String(left), String(right))) : cmpPrim(String(left), String(right));
+      return strCmp ? Math.sign(strCmp(String(left), String(right))) : comparePrimitives(String(left), String(right));
     case 9:
-      return cmpPrim(left ? 1 : 0, right ? 1 : 0);
+      return comparePrimitives(left ? 1 : 0, right ? 1 : 0);
     case 10:
-      return cmpPrim((left as Date).getTime(), (right as Date).getTime());
-    case 6: {
-      const x = left as unknown[];
-      const y = right as unknown[];
-      const n = Math.min(x.length, y.length);
-      for (let i = 0; i < n; i++) {
-        const c = compareValues(x[i], y[i], strCmp);
-        if (c !== 0) return c;
-      }
-      return cmpPrim(x.length, y.length);
-    }
-    case 7: {
-      const x = binaryBytes(left);
-      const y = binaryBytes(right);
-      if (x.length !== y.length) return x.length < y.length ? -1 : 1;
-      const sa = (left as { sub_type?: number }).sub_type ?? 0;
-      const sb = (right as { sub_type?: number }).sub_type ?? 0;
-      if (sa !== sb) return sa < sb ? -1 : 1;
-      return compareBytes(x, y);
-    }
+      return comparePrimitives((left as Date).getTime(), (right as Date).getTime());
+    case 6:
+      return compareArrays(left as unknown[], right as unknown[], strCmp);
+    case 7:
+      return compareBinaries(left, right);
     case 8:
       return compareBytes(binaryBytes(left), binaryBytes(right));
     case 11: {
-      const x = left as Long;
-      const y = right as Long;
-      return Long.fromBits(x.low, x.high, true).compare(Long.fromBits(y.low, y.high, true));
+      // Timestamps compare as unsigned 64-bit integers.
+      const leftTime = left as Long;
+      const rightTime = right as Long;
+      return Long.fromBits(leftTime.low, leftTime.high, true).compare(Long.fromBits(rightTime.low, rightTime.high, true));
     }
     case 12:
     case 12.5:
-      return cmpPrim(String(left), String(right));
-    case 5: {
-      const x = left as Doc;
-      const y = right as Doc;
-      const kx = Object.keys(x);
-      const ky = Object.keys(y);
-      const n = Math.min(kx.length, ky.length);
-      for (let i = 0; i < n; i++) {
-        const ka = kx[i] as string;
-        const kb = ky[i] as string;
-        const vr = cmpPrim(typeRank(x[ka]), typeRank(y[kb]));
-        if (vr !== 0) return vr;
-        const kc = cmpPrim(ka, kb);
-        if (kc !== 0) return kc;
-        const vc = compareValues(x[ka], y[kb], strCmp);
-        if (vc !== 0) return vc;
-      }
-      return cmpPrim(kx.length, ky.length);
-    }
+      return comparePrimitives(String(left), String(right));
+    case 5:
+      return compareDocuments(left as Doc, right as Doc, strCmp);
     default:
       return 0;
   }
