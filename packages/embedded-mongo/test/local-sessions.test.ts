@@ -35,6 +35,14 @@ describe('$listLocalSessions', () => {
     }
   });
 
+  it('startSession hands out a session id (a UUID) that is then listed', async () => {
+    const reply = await mongo.client.db('admin').command({ startSession: 1 });
+    expect(reply.timeoutMinutes).toBe(30);
+    const id = (reply.id as Document).id as Binary;
+    expect(id.sub_type).toBe(Binary.SUBTYPE_UUID);
+    expect((await listed()).some((s) => hex((s._id as Document).id) === hex(id))).toBe(true);
+  });
+
   it('runs as the first stage of {aggregate: 1}; later stages see its documents', async () => {
     const session = mongo.client.startSession();
     try {

@@ -1,4 +1,5 @@
 /** Handshake, diagnostics and authentication commands. */
+import { randomUUID } from 'node:crypto';
 import { Binary } from 'bson';
 import type { Document } from 'bson';
 import { MongoCommandError } from '../errors';
@@ -6,6 +7,11 @@ import { ScramConversation } from '../auth/scram';
 import { bsonType, toNumber } from '../bson/values';
 import type { CommandContext, Handler } from './context';
 import { helloReplicaSetFields, replSetGetStatus } from './replication';
+import { sessionUser } from './sessions';
+
+function randomUUIDBytes(): Buffer {
+  return Buffer.from(randomUUID().replaceAll('-', ''), 'hex');
+}
 
 export const VERSION = '7.0.0';
 
@@ -105,7 +111,12 @@ export const adminHandlers: Record<string, Handler> = {
   killSessions: () => ({ ok: 1 }),
   killAllSessions: () => ({ ok: 1 }),
   refreshSessions: () => ({ ok: 1 }),
-  startSession: () => ({ ok: 1 }),
+  startSession: (_cmd, ctx) => {
+    // A session the server hands out (drivers make their own ids): recorded like any other.
+    const lsid = { id: new Binary(randomUUIDBytes(), Binary.SUBTYPE_UUID) };
+    ctx.server.sessions.touch(lsid, sessionUser(ctx.conn.user));
+    return { id: lsid, timeoutMinutes: 30, ok: 1 };
+  },
   whatsmyuri: (_cmd, ctx) => ({ you: ctx.conn.remote, ok: 1 }),
   getParameter: (cmd) => {
     const out: Document = {};
