@@ -31,12 +31,13 @@ import { ChangeHistory } from '../src/changes/history';
 import { CursorManager } from '../src/commands/cursors';
 import type { ConnectionState, ServerState } from '../src/commands/context';
 import { runCommand } from '../src/commands/index';
-import { RetryableWrites, replicaSetState } from '../src/commands/replication';
+import { replicaSetState } from '../src/commands/replication';
+import { RetryableWrites } from '../src/commands/retryable-writes';
+import { LocalSessions } from '../src/commands/sessions';
 import { start } from '../src/index';
-import { Engine } from '../src/storage/engine';
 import { pct, summarize, timeConcurrent, timeSequential } from './timing';
 import type { Round } from './timing';
-import { Journal } from '../src/storage/journal';
+import { openEngine as openStorageEngine } from '../src/storage/recovery';
 
 // --quick: a smoke run (few events and operations, one round per row) that shows the bench still works.
 const QUICK = process.argv.includes('--quick');
@@ -262,13 +263,12 @@ async function engineCpu(mode: Mode): Promise<Row[]> {
   const dirs: string[] = [];
   const contexts = await Promise.all(
     setups.map(async (x) => {
-      const engine = new Engine();
-      engine.history = new ChangeHistory(x.replicaSet);
+      let dbPath: string | undefined;
       if (mode === 'dbPath') {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'embedded-mongo-bench-cs-'));
-        dirs.push(dir);
-        engine.journal = await Journal.open(dir, engine, quiet, 64 * 1024 * 1024);
+        dbPath = fs.mkdtempSync(path.join(os.tmpdir(), 'embedded-mongo-bench-cs-'));
+        dirs.push(dbPath);
       }
+      const engine = await openStorageEngine({ history: new ChangeHistory(x.replicaSet), logger: quiet, dbPath, compactThresholdBytes: 64 * 1024 * 1024 });
       const server: ServerState = {
         engine,
         cursors: new CursorManager(),
@@ -280,6 +280,7 @@ async function engineCpu(mode: Mode): Promise<Row[]> {
         maxMessageSizeBytes: 48_000_000,
         replicaSet: x.replicaSet ? replicaSetState('rs0', '127.0.0.1:0', engine.history) : undefined,
         retryableWrites: new RetryableWrites(),
+        sessions: new LocalSessions(),
       };
       const conn: ConnectionState = {
         id: 1,
@@ -322,7 +323,7 @@ async function engineCpu(mode: Mode): Promise<Row[]> {
     }
   for (const c of contexts) {
     c.ctx.server.cursors.close();
-    await c.ctx.server.engine.journal?.close();
+    await c.ctx.server.engine.close();
   }
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * Foreground engine: `npm run mongo -- --port 27017 --dbpath .data/mongo [--user name:pw]`.
  * Prints one JSON line `{"uri": ..., "port": ..., "pid": ...}` on stdout once listening (log
@@ -73,8 +74,8 @@ async function main(): Promise<void> {
     console.error(`[embedded-mongo] ${signal} received, shutting down`);
     engine.stop().then(
       () => process.exit(0),
-      (e: unknown) => {
-        console.error(`[embedded-mongo] error while stopping: ${(e as Error).message}`);
+      (failure: unknown) => {
+        console.error(`[embedded-mongo] error while stopping: ${(failure as Error).message}`);
         process.exit(1);
       },
     );
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-main().catch((e: unknown) => {
-  console.error(`[embedded-mongo] failed to start: ${(e as Error).message}`);
+main().catch((failure: unknown) => {
+  console.error(`[embedded-mongo] failed to start: ${(failure as Error).message}`);
   process.exit(1);
 });

@@ -10,11 +10,12 @@ import type { ScramCredential } from './auth/scram';
 import { DEFAULT_MAX_INCOMING_CONNECTIONS } from './limits';
 import { defaultLogger } from './logger';
 import type { Logger } from './logger';
-import { WireServer, hostPort } from './server';
+import { WireServer, hostPort } from './wire/server';
 import { ChangeHistory, DEFAULT_HISTORY_ENTRIES } from './changes/history';
-import { RetryableWrites, replicaSetState } from './commands/replication';
-import { Engine } from './storage/engine';
-import { Journal } from './storage/journal';
+import { replicaSetState } from './commands/replication';
+import { RetryableWrites } from './commands/retryable-writes';
+import { LocalSessions } from './commands/sessions';
+import { openEngine } from './storage/recovery';
 import { MAX_MESSAGE_SIZE } from './wire/messages';
 import { startTtlMonitor, sweepExpired } from './storage/ttl';
 
@@ -72,11 +73,11 @@ export interface RunningEngine {
   journalStats(): { logBytes: number; flushes: number; records: number; compactions: number } | undefined;
 }
 
-function parseUser(u: UserSpec | string): UserSpec {
-  if (typeof u !== 'string') return u;
-  const i = u.indexOf(':');
-  if (i <= 0) throw new Error(`user must look like name:password, got ${JSON.stringify(u)}`);
-  return { user: u.slice(0, i), password: u.slice(i + 1) };
+function parseUser(spec: UserSpec | string): UserSpec {
+  if (typeof spec !== 'string') return spec;
+  const i = spec.indexOf(':');
+  if (i <= 0) throw new Error(`user must look like name:password, got ${JSON.stringify(spec)}`);
+  return { user: spec.slice(0, i), password: spec.slice(i + 1) };
 }
 
 export async function start(options: StartOptions = {}): Promise<RunningEngine> {
@@ -89,17 +90,16 @@ export async function start(options: StartOptions = {}): Promise<RunningEngine> 
   if (replicaSet !== false && (typeof replicaSet !== 'string' || replicaSet.length === 0 || /[/\s]/.test(replicaSet))) {
     throw new Error('replicaSet must be a non-empty name without spaces or slashes, or false');
   }
-  const engine = new Engine();
-  engine.history = new ChangeHistory(replicaSet !== false, options.changeHistorySize ?? DEFAULT_HISTORY_ENTRIES);
+  const engine = await openEngine({
+    history: new ChangeHistory(replicaSet !== false, options.changeHistorySize ?? DEFAULT_HISTORY_ENTRIES),
+    logger,
+    dbPath: options.dbPath,
+    compactThresholdBytes: options.compactThresholdBytes ?? 64 * 1024 * 1024,
+  });
   const users = new Map<string, ScramCredential>();
   for (const u of options.users ?? []) {
     const { user, password } = parseUser(u);
     users.set(user, makeCredential(user, password));
-  }
-  let journal: Journal | undefined;
-  if (options.dbPath) {
-    journal = await Journal.open(options.dbPath, engine, logger, options.compactThresholdBytes ?? 64 * 1024 * 1024);
-    engine.journal = journal;
   }
   const cursors = new CursorManager(options.cursorTimeoutMs);
   const state: ServerState = {
@@ -113,15 +113,16 @@ export async function start(options: StartOptions = {}): Promise<RunningEngine> 
     maxMessageSizeBytes,
     replicaSet: undefined,
     retryableWrites: new RetryableWrites(),
+    sessions: new LocalSessions(),
   };
   const server = new WireServer(state);
   let port: number;
   try {
     port = await server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
-  } catch (e) {
+  } catch (error) {
     cursors.close();
-    await journal?.close();
-    throw e;
+    await engine.close();
+    throw error;
   }
   state.port = port;
   const host = options.host ?? '127.0.0.1';
@@ -144,15 +145,13 @@ export async function start(options: StartOptions = {}): Promise<RunningEngine> 
         clearInterval(ttl);
         await server.close();
         cursors.close();
-        await journal?.close();
+        await engine.close();
         logger.info(`stopped (${uri})`);
       })();
       return stopping;
     },
     sweepTtl: () => sweepExpired(engine, logger),
-    compact: async () => {
-      await journal?.compact();
-    },
-    journalStats: () => (journal ? { ...journal.stats } : undefined),
+    compact: () => engine.compact(),
+    journalStats: () => engine.journalStats(),
   };
 }

@@ -8,8 +8,8 @@
  */
 import { calculateObjectSize } from 'bson';
 import { MongoCommandError } from './errors';
-import { isPlainDoc } from './query/paths';
-import type { Doc } from './query/paths';
+import { isPlainDoc } from './bson/paths';
+import type { Doc } from './bson/paths';
 
 /** maxBsonObjectSize: the largest document a client may store. */
 export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;

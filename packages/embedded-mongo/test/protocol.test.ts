@@ -2,7 +2,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BSON, MongoClient } from 'mongodb';
 import type { Document } from 'mongodb';
-import { crc32c } from '../src/storage/crc';
+import { crc32c } from '../src/wire/crc';
 import { getServer, realMongo } from './server';
 import type { TestServer } from './server';
 

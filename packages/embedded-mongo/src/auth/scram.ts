@@ -39,8 +39,8 @@ function parseAttrs(msg: string): Map<string, string> {
   return out;
 }
 
-function decodeUser(s: string): string {
-  return s.replace(/=2C/g, ',').replace(/=3D/g, '=');
+function decodeUser(name: string): string {
+  return name.replace(/=2C/g, ',').replace(/=3D/g, '=');
 }
 
 export class ScramConversation {

@@ -17,8 +17,9 @@
  */
 import type { Document } from 'bson';
 import { MongoCommandError } from '../errors';
-import { canonicalKey, cloneValue } from '../query/values';
-import type { Doc } from '../query/values';
+import { canonicalKey } from '../bson/keys';
+import { cloneValue } from '../bson/values';
+import type { Doc } from '../bson/paths';
 import type { Engine } from '../storage/engine';
 import type { ChangeEntry } from './history';
 import { encodeToken, toTimestamp } from './tokens';
@@ -34,65 +35,66 @@ export interface EventOptions {
 }
 
 /** What an update entry turns out to be (a pipeline update may have been logged as a replacement). */
-function updateShape(e: ChangeEntry): UpdateDescription | undefined {
-  if (e.cached === undefined) e.cached = { description: updateDescription(e.pre as Doc, e.post as Doc, e.applied, e.pipeline === true) };
-  return (e.cached as { description: UpdateDescription | undefined }).description;
+function updateShape(entry: ChangeEntry): UpdateDescription | undefined {
+  if (entry.cached === undefined)
+    entry.cached = { description: updateDescription(entry.pre as Doc, entry.post as Doc, entry.applied, entry.pipeline === true) };
+  return (entry.cached as { description: UpdateDescription | undefined }).description;
 }
 
-export function operationType(e: ChangeEntry): string {
-  return e.kind === 'update' && updateShape(e) === undefined ? 'replace' : e.kind;
+export function operationType(entry: ChangeEntry): string {
+  return entry.kind === 'update' && updateShape(entry) === undefined ? 'replace' : entry.kind;
 }
 
-function describeForError(e: ChangeEntry, type: string): string {
-  return `{operationType: "${type}", ns: {db: "${e.db}", coll: "${e.coll}"}, clusterTime: Timestamp(${e.ts.t}, ${e.ts.i})}`;
+function describeForError(entry: ChangeEntry, type: string): string {
+  return `{operationType: "${type}", ns: {db: "${entry.db}", coll: "${entry.coll}"}, clusterTime: Timestamp(${entry.ts.t}, ${entry.ts.i})}`;
 }
 
-export function buildEvent(e: ChangeEntry, instance: string, options: EventOptions, engine: Engine): Document {
-  const type = operationType(e);
-  const head: Document = { _id: encodeToken(e.ts, 'event', instance), operationType: type, clusterTime: toTimestamp(e.ts), wallTime: e.wall };
-  switch (e.kind) {
+export function buildEvent(entry: ChangeEntry, instance: string, options: EventOptions, engine: Engine): Document {
+  const type = operationType(entry);
+  const head: Document = { _id: encodeToken(entry.ts, 'event', instance), operationType: type, clusterTime: toTimestamp(entry.ts), wallTime: entry.wall };
+  switch (entry.kind) {
     case 'drop':
-      return { ...head, ns: { db: e.db, coll: e.coll } };
+      return { ...head, ns: { db: entry.db, coll: entry.coll } };
     case 'rename':
-      return { ...head, ns: { db: e.db, coll: e.coll }, to: { db: e.to?.db, coll: e.to?.coll } };
+      return { ...head, ns: { db: entry.db, coll: entry.coll }, to: { db: entry.to?.db, coll: entry.to?.coll } };
     case 'dropDatabase':
-      return { ...head, ns: { db: e.db } };
+      return { ...head, ns: { db: entry.db } };
     default:
       break;
   }
-  const ev: Document = head;
-  if (type === 'insert' || type === 'replace') ev.fullDocument = cloneValue(e.post);
-  else if (type === 'update' && options.fullDocument !== 'default') ev.fullDocument = postImage(e, options.fullDocument, engine);
+  const event: Document = head;
+  if (type === 'insert' || type === 'replace') event.fullDocument = cloneValue(entry.post);
+  else if (type === 'update' && options.fullDocument !== 'default') event.fullDocument = postImage(entry, options.fullDocument, engine);
   if (type !== 'insert' && options.fullDocumentBeforeChange !== 'off') {
-    if (!e.images && options.fullDocumentBeforeChange === 'required') {
+    if (!entry.images && options.fullDocumentBeforeChange === 'required') {
       throw new MongoCommandError(
         47,
-        `Change stream was configured to require a pre-image for all update, delete and replace events, but the pre-image was not found for event: ${describeForError(e, type)}`,
+        `Change stream was configured to require a pre-image for all update, delete and replace events, but the pre-image was not found for event: ${describeForError(entry, type)}`,
       );
     }
-    ev.fullDocumentBeforeChange = e.images ? cloneValue(e.pre) : null;
+    event.fullDocumentBeforeChange = entry.images ? cloneValue(entry.pre) : null;
   }
-  ev.ns = { db: e.db, coll: e.coll };
-  ev.documentKey = { _id: cloneValue(e.id) };
-  if (type === 'update') ev.updateDescription = cloneValue(updateShape(e));
-  return ev;
+  event.ns = { db: entry.db, coll: entry.coll };
+  event.documentKey = { _id: cloneValue(entry.id) };
+  if (type === 'update') event.updateDescription = cloneValue(updateShape(entry));
+  return event;
 }
 
-function postImage(e: ChangeEntry, mode: FullDocumentMode, engine: Engine): Doc | null {
+function postImage(entry: ChangeEntry, mode: FullDocumentMode, engine: Engine): Doc | null {
   if (mode === 'updateLookup') {
-    const current = engine.getCollection(e.db, e.coll)?.docs.get(canonicalKey(e.id));
+    const current = engine.getCollection(entry.db, entry.coll)?.docs.get(canonicalKey(entry.id));
     return current ? cloneValue(current) : null;
   }
-  if (e.images) return cloneValue(e.post as Doc);
+  if (entry.images) return cloneValue(entry.post as Doc);
   if (mode === 'required') {
     throw new MongoCommandError(
       47,
-      `Change stream was configured to require a post-image for all update events, but the post-image was not found for event: ${describeForError(e, 'update')}`,
+      `Change stream was configured to require a post-image for all update events, but the post-image was not found for event: ${describeForError(entry, 'update')}`,
     );
   }
   return null;
 }
 
-export function invalidateEvent(e: ChangeEntry, instance: string): Document {
-  return { _id: encodeToken(e.ts, 'invalidate', instance), operationType: 'invalidate', clusterTime: toTimestamp(e.ts), wallTime: e.wall };
+export function invalidateEvent(entry: ChangeEntry, instance: string): Document {
+  return { _id: encodeToken(entry.ts, 'invalidate', instance), operationType: 'invalidate', clusterTime: toTimestamp(entry.ts), wallTime: entry.wall };
 }

@@ -18,8 +18,8 @@
  * Cluster times follow the wall clock's seconds, as MongoDB's do.
  */
 import { randomBytes } from 'node:crypto';
-import type { AppliedModifier } from '../query/update';
-import type { Doc } from '../query/values';
+import type { AppliedModifier } from '../update/update';
+import type { Doc } from '../bson/paths';
 
 /** A cluster time: seconds and an increment within the second. */
 export interface Ts {
@@ -27,13 +27,13 @@ export interface Ts {
   i: number;
 }
 
-export function compareTs(a: Ts, b: Ts): number {
-  return a.t - b.t || a.i - b.i;
+export function compareTs(left: Ts, right: Ts): number {
+  return left.t - right.t || left.i - right.i;
 }
 
 /** The cluster time right after `a` (what "start after this event" means). */
-export function nextTick(a: Ts): Ts {
-  return { t: a.t, i: a.i + 1 };
+export function nextTick(left: Ts): Ts {
+  return { t: left.t, i: left.i + 1 };
 }
 
 export type ChangeKind = 'insert' | 'update' | 'replace' | 'delete' | 'drop' | 'rename' | 'dropDatabase';
@@ -122,12 +122,12 @@ export class ChangeHistory {
   }
 
   /** The first retained sequence number whose entry is at or after `ts` (nextSeq if none). */
-  seqAtOrAfter(ts: Ts): number {
+  seqAtOrAfter(time: Ts): number {
     let lo = this.first;
     let hi = this.next;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (compareTs((this.ring[mid % this.capacity] as ChangeEntry).ts, ts) < 0) lo = mid + 1;
+      if (compareTs((this.ring[mid % this.capacity] as ChangeEntry).ts, time) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -152,11 +152,11 @@ export class ChangeHistory {
 
   /** Makes stamped entries visible to streams (once durable), evicting the oldest beyond capacity. */
   publish(entries: ChangeEntry[]): void {
-    for (const e of entries) {
-      this.ring[this.next % this.capacity] = e;
+    for (const entry of entries) {
+      this.ring[this.next % this.capacity] = entry;
       this.next += 1;
       if (this.next - this.first > this.capacity) this.first += 1;
-      this.lastVisible = e.ts;
+      this.lastVisible = entry.ts;
     }
     for (const fn of this.listeners) fn();
   }
@@ -167,8 +167,8 @@ export class ChangeHistory {
   }
 
   /** Calls `fn` after every publish until the returned function is called. */
-  subscribe(fn: () => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+  subscribe(run: () => void): () => void {
+    this.listeners.add(run);
+    return () => this.listeners.delete(run);
   }
 }

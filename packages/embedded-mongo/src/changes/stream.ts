@@ -16,12 +16,12 @@
 import { Long, calculateObjectSize } from 'bson';
 import type { Document } from 'bson';
 import { MongoCommandError } from '../errors';
-import { isKnownStage, runPipeline, validatePipeline } from '../query/aggregate';
-import { compileFilter } from '../query/match';
-import type { Predicate } from '../query/match';
-import { getField, hasField, isPlainDoc } from '../query/paths';
-import { sameValue } from '../query/values';
-import type { Doc } from '../query/values';
+import { isKnownStage, runPipeline, validatePipeline } from '../aggregate/pipeline';
+import { compileFilter } from '../filter/match';
+import type { Predicate } from '../filter/match';
+import { getField, hasField, isPlainDoc } from '../bson/paths';
+import { sameValue } from '../bson/compare';
+import type { Doc } from '../bson/paths';
 import type { Engine } from '../storage/engine';
 import type { QueryOptions } from '../commands/query-options';
 import { buildEvent, invalidateEvent } from './events';
@@ -65,18 +65,18 @@ export interface StreamBatch {
 type Stage = { match: Predicate } | { stage: Doc };
 
 function enumOption<T extends string>(spec: Doc, field: string, allowed: Set<string>, fallback: T): T {
-  const v: unknown = getField(spec, field);
-  if (v === undefined || v === null) return fallback;
-  if (typeof v !== 'string') throw new MongoCommandError(14, `BSON field '$changeStream.${field}' is the wrong type, expected type 'string'`);
-  if (!allowed.has(v)) throw new MongoCommandError(2, `Enumeration value '${v}' for field '$changeStream.${field}' is not a valid value.`);
-  return v as T;
+  const value: unknown = getField(spec, field);
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'string') throw new MongoCommandError(14, `BSON field '$changeStream.${field}' is the wrong type, expected type 'string'`);
+  if (!allowed.has(value)) throw new MongoCommandError(2, `Enumeration value '${value}' for field '$changeStream.${field}' is not a valid value.`);
+  return value as T;
 }
 
 function flag(spec: Doc, field: string): boolean {
-  const v: unknown = getField(spec, field);
-  if (v === undefined || v === null) return false;
-  if (typeof v !== 'boolean') throw new MongoCommandError(14, `BSON field '$changeStream.${field}' is the wrong type, expected type 'bool'`);
-  return v;
+  const value: unknown = getField(spec, field);
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean') throw new MongoCommandError(14, `BSON field '$changeStream.${field}' is the wrong type, expected type 'bool'`);
+  return value;
 }
 
 /** Which namespace the aggregate opens a stream on, checked as mongod checks it. */
@@ -98,16 +98,16 @@ function scopeOf(db: string, aggregate: unknown, allChangesForCluster: boolean):
   return { kind: 'collection', db, coll };
 }
 
-function inScope(scope: StreamScope, e: ChangeEntry): boolean {
-  if (scope.kind === 'cluster') return !INTERNAL_DBS.has(e.db);
-  if (scope.kind === 'database') return e.db === scope.db;
-  return e.db === scope.db && e.coll === scope.coll && e.kind !== 'dropDatabase';
+function inScope(scope: StreamScope, entry: ChangeEntry): boolean {
+  if (scope.kind === 'cluster') return !INTERNAL_DBS.has(entry.db);
+  if (scope.kind === 'database') return entry.db === scope.db;
+  return entry.db === scope.db && entry.coll === scope.coll && entry.kind !== 'dropDatabase';
 }
 
 /** Entries after which the stream is over: its collection dropped or renamed, its database dropped. */
-function invalidates(scope: StreamScope, e: ChangeEntry): boolean {
-  if (scope.kind === 'collection') return e.kind === 'drop' || e.kind === 'rename';
-  if (scope.kind === 'database') return e.kind === 'dropDatabase';
+function invalidates(scope: StreamScope, entry: ChangeEntry): boolean {
+  if (scope.kind === 'collection') return entry.kind === 'drop' || entry.kind === 'rename';
+  if (scope.kind === 'database') return entry.kind === 'dropDatabase';
   return false;
 }
 
@@ -157,32 +157,32 @@ export class ChangeStreamCursor {
   private pending = false;
   private wakeUp: (() => void) | undefined;
 
-  constructor(o: OpenStream) {
-    const raw = o.pipeline[0] as Doc;
+  constructor(options: OpenStream) {
+    const raw = options.pipeline[0] as Doc;
     const spec: unknown = raw.$changeStream;
     if (!isPlainDoc(spec)) throw new MongoCommandError(50808, '$changeStream stage expects a document as argument');
-    for (const k of Object.keys(spec)) {
-      if (!SPEC_FIELDS.has(k)) throw new MongoCommandError(40415, `BSON field '$changeStream.${k}' is an unknown field.`);
+    for (const key of Object.keys(spec)) {
+      if (!SPEC_FIELDS.has(key)) throw new MongoCommandError(40415, `BSON field '$changeStream.${key}' is an unknown field.`);
     }
     if (flag(spec, 'showExpandedEvents')) throw new MongoCommandError(115, "$changeStream option 'showExpandedEvents' is not supported by embedded-mongo");
     flag(spec, 'showMigrationEvents');
-    this.engine = o.engine;
-    this.history = o.engine.history;
-    this.scope = scopeOf(o.db, o.cmd.aggregate, flag(spec, 'allChangesForCluster'));
-    this.ns = this.scope.kind === 'collection' ? `${o.db}.${this.scope.coll}` : `${o.db}.$cmd.aggregate`;
+    this.engine = options.engine;
+    this.history = options.engine.history;
+    this.scope = scopeOf(options.db, options.cmd.aggregate, flag(spec, 'allChangesForCluster'));
+    this.ns = this.scope.kind === 'collection' ? `${options.db}.${this.scope.coll}` : `${options.db}.$cmd.aggregate`;
     this.events = {
       fullDocument: enumOption<FullDocumentMode>(spec, 'fullDocument', FULL_DOCUMENT, 'default'),
       fullDocumentBeforeChange: enumOption<BeforeChangeMode>(spec, 'fullDocumentBeforeChange', BEFORE_CHANGE, 'off'),
     };
-    this.opts = o.opts;
-    this.stages = compileStages(o.pipeline.slice(1), o.opts);
+    this.opts = options.opts;
+    this.stages = compileStages(options.pipeline.slice(1), options.opts);
     const start = this.startingPoint(spec);
     this.seq = start.seq;
     this.from = start.from;
   }
 
-  private lost(ts: Ts): boolean {
-    return compareTs(ts, this.history.oldest()) < 0;
+  private lost(time: Ts): boolean {
+    return compareTs(time, this.history.oldest()) < 0;
   }
 
   /** Where the stream starts: now, a cluster time, or right after a resume token. */
@@ -205,23 +205,23 @@ export class ChangeStreamCursor {
       if (data.instance !== h.instance || this.lost(data.ts)) throw new MongoCommandError(286, HISTORY_LOST);
       if (data.kind === 'highWaterMark') return { seq: h.seqAtOrAfter(data.ts), from: data.ts };
       const seq = h.seqAtOrAfter(data.ts);
-      const e = h.entry(seq);
-      if (!e || compareTs(e.ts, data.ts) !== 0 || !inScope(this.scope, e)) {
+      const change = h.entry(seq);
+      if (!change || compareTs(change.ts, data.ts) !== 0 || !inScope(this.scope, change)) {
         throw new MongoCommandError(280, `cannot resume stream; the resume token was not found. ${JSON.stringify(token)}`);
       }
       return { seq: seq + 1, from: nextTick(data.ts) };
     }
     if (startAt !== undefined) {
-      const ts = fromTimestamp(startAt, 'startAtOperationTime');
-      if (this.lost(ts)) throw new MongoCommandError(286, HISTORY_LOST);
-      return { seq: h.seqAtOrAfter(ts), from: ts };
+      const time = fromTimestamp(startAt, 'startAtOperationTime');
+      if (this.lost(time)) throw new MongoCommandError(286, HISTORY_LOST);
+      return { seq: h.seqAtOrAfter(time), from: time };
     }
     // A new stream starts right after the latest write, as mongod's does.
     return { seq: h.nextSeq, from: nextTick(h.clusterTime) };
   }
 
-  private runStages(ev: Document): Document | undefined {
-    let doc: Doc = ev;
+  private runStages(event: Document): Document | undefined {
+    let doc: Doc = event;
     for (const s of this.stages) {
       if ('match' in s) {
         if (!s.match(doc)) return undefined;
@@ -231,10 +231,10 @@ export class ChangeStreamCursor {
       if (out.length === 0) return undefined;
       doc = out[0] as Doc;
     }
-    if (!sameValue(doc._id, ev._id)) {
+    if (!sameValue(doc._id, event._id)) {
       throw new MongoCommandError(
         280,
-        `Encountered an event whose _id field, which contains the resume token, was modified by the pipeline. Modifying the _id field of an event makes it impossible to resume the stream from that point. Only transformations that retain the unmodified _id field are allowed. Expected: ${JSON.stringify({ _id: ev._id })} but found: ${JSON.stringify(doc._id === undefined ? {} : { _id: doc._id })}`,
+        `Encountered an event whose _id field, which contains the resume token, was modified by the pipeline. Modifying the _id field of an event makes it impossible to resume the stream from that point. Only transformations that retain the unmodified _id field are allowed. Expected: ${JSON.stringify({ _id: event._id })} but found: ${JSON.stringify(doc._id === undefined ? {} : { _id: doc._id })}`,
       );
     }
     return doc;
@@ -249,29 +249,29 @@ export class ChangeStreamCursor {
     let closed = false;
     while (docs.length < max) {
       if (this.invalidatedBy) {
-        const ev = invalidateEvent(this.invalidatedBy, h.instance);
-        docs.push(ev);
-        lastToken = ev._id as { _data: string };
+        const event = invalidateEvent(this.invalidatedBy, h.instance);
+        docs.push(event);
+        lastToken = event._id as { _data: string };
         closed = true;
         break;
       }
       if (this.seq < h.firstSeq) throw new MongoCommandError(286, HISTORY_LOST);
-      const e = h.entry(this.seq);
-      if (!e) break;
+      const change = h.entry(this.seq);
+      if (!change) break;
       this.seq += 1;
       lastToken = undefined;
-      if (compareTs(e.ts, this.from) < 0) continue;
-      this.from = nextTick(e.ts);
-      if (!inScope(this.scope, e)) continue;
-      if (invalidates(this.scope, e)) this.invalidatedBy = e;
-      const out = this.runStages(buildEvent(e, h.instance, this.events, this.engine));
+      if (compareTs(change.ts, this.from) < 0) continue;
+      this.from = nextTick(change.ts);
+      if (!inScope(this.scope, change)) continue;
+      if (invalidates(this.scope, change)) this.invalidatedBy = change;
+      const out = this.runStages(buildEvent(change, h.instance, this.events, this.engine));
       if (!out) continue;
       const n = calculateObjectSize(out);
       if (docs.length > 0 && bytes + n > MAX_BATCH_BYTES) {
         // Not sent yet: read it again next time.
         this.seq -= 1;
-        this.from = e.ts;
-        if (this.invalidatedBy === e) this.invalidatedBy = undefined;
+        this.from = change.ts;
+        if (this.invalidatedBy === change) this.invalidatedBy = undefined;
         break;
       }
       docs.push(out);

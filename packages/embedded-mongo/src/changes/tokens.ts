@@ -10,7 +10,8 @@
  */
 import { Timestamp } from 'bson';
 import { MongoCommandError } from '../errors';
-import { bsonType, isPlainDoc } from '../query/values';
+import { bsonType } from '../bson/values';
+import { isPlainDoc } from '../bson/paths';
 import type { Ts } from './history';
 
 export type TokenKind = 'event' | 'highWaterMark' | 'invalidate';
@@ -24,9 +25,9 @@ export interface ResumeTokenData {
 const KIND_BYTES: Record<TokenKind, string> = { highWaterMark: '01', event: '02', invalidate: '03' };
 const TOKEN = /^82([0-9a-f]{8})([0-9a-f]{8})(0[123])([0-9a-f]{16})$/i;
 
-export function encodeToken(ts: Ts, kind: TokenKind, instance: string): { _data: string } {
+export function encodeToken(time: Ts, kind: TokenKind, instance: string): { _data: string } {
   const hex = (n: number): string => n.toString(16).padStart(8, '0');
-  return { _data: `82${hex(ts.t)}${hex(ts.i)}${KIND_BYTES[kind]}${instance}` };
+  return { _data: `82${hex(time.t)}${hex(time.i)}${KIND_BYTES[kind]}${instance}` };
 }
 
 /** Parses a client's token; a wrong shape is MongoDB's 40647, an unknown encoding 9. */
@@ -41,13 +42,13 @@ export function decodeToken(token: unknown): ResumeTokenData {
   return { ts: { t: parseInt(m[1] as string, 16), i: parseInt(m[2] as string, 16) }, kind, instance: (m[4] as string).toLowerCase() };
 }
 
-export function toTimestamp(ts: Ts): Timestamp {
-  return new Timestamp({ t: ts.t, i: ts.i });
+export function toTimestamp(time: Ts): Timestamp {
+  return new Timestamp({ t: time.t, i: time.i });
 }
 
 /** A client's Timestamp (startAtOperationTime) as a cluster time. */
-export function fromTimestamp(v: unknown, field: string): Ts {
-  if (bsonType(v) !== 'Timestamp') throw new MongoCommandError(14, `BSON field '$changeStream.${field}' is the wrong type, expected type 'timestamp'`);
-  const ts = v as Timestamp;
-  return { t: ts.t, i: ts.i };
+export function fromTimestamp(value: unknown, field: string): Ts {
+  if (bsonType(value) !== 'Timestamp') throw new MongoCommandError(14, `BSON field '$changeStream.${field}' is the wrong type, expected type 'timestamp'`);
+  const time = value as Timestamp;
+  return { t: time.t, i: time.i };
 }

@@ -18,10 +18,11 @@
  *   `replace`. Sizes are the BSON sizes of the diff as mongod serialises it ($v: 2 format).
  */
 import { calculateObjectSize } from 'bson';
-import type { AppliedModifier } from '../query/update';
-import { getElement, getField, hasField, isIndexSegment, isPlainDoc } from '../query/paths';
-import { isNumeric, sameValue, toNumber } from '../query/values';
-import type { Doc } from '../query/values';
+import type { AppliedModifier } from '../update/update';
+import { getElement, getField, hasField, isIndexSegment, isPlainDoc } from '../bson/paths';
+import { isNumeric, toNumber } from '../bson/values';
+import { sameValue } from '../bson/compare';
+import type { Doc } from '../bson/paths';
 
 export interface UpdateDescription {
   updatedFields: Doc;
@@ -97,8 +98,8 @@ function logPath(root: DiffNode, pre: Doc, post: Doc, parts: readonly string[]):
     if (cur === MISSING) {
       // Created: logged at the first component that did not exist, with its final value.
       const created = parts.slice(0, j + 1);
-      const v = valueAt(post, created);
-      if (v !== MISSING) addLeaf(root, post, created, 'i', v);
+      const value = valueAt(post, created);
+      if (value !== MISSING) addLeaf(root, post, created, 'i', value);
       return;
     }
   }
@@ -141,24 +142,24 @@ function fromModifiers(applied: AppliedModifier[], pre: Doc, post: Doc): DiffNod
 
 // ---- pipeline updates: mongod's document diff ----
 
-function serialize(n: DiffNode): Doc {
+function serialize(node: DiffNode): Doc {
   const out: Doc = {};
-  if (n.array) {
+  if (node.array) {
     out.a = true;
-    if (n.resize !== undefined) out.l = n.resize;
-    for (const [k, v] of n.updates) out[`u${k}`] = v;
-    for (const [k, s] of n.subs) out[`s${k}`] = serialize(s);
+    if (node.resize !== undefined) out.l = node.resize;
+    for (const [k, v] of node.updates) out[`u${k}`] = v;
+    for (const [k, s] of node.subs) out[`s${k}`] = serialize(s);
     return out;
   }
-  if (n.deletes.length) out.d = Object.fromEntries(n.deletes.map((k) => [k, false]));
-  if (n.updates.size) out.u = Object.fromEntries(n.updates);
-  if (n.inserts.size) out.i = Object.fromEntries(n.inserts);
-  for (const [k, s] of n.subs) out[`s${k}`] = serialize(s);
+  if (node.deletes.length) out.d = Object.fromEntries(node.deletes.map((k) => [k, false]));
+  if (node.updates.size) out.u = Object.fromEntries(node.updates);
+  if (node.inserts.size) out.i = Object.fromEntries(node.inserts);
+  for (const [k, s] of node.subs) out[`s${k}`] = serialize(s);
   return out;
 }
 
-function bsonSize(v: unknown): number {
-  const doc = Array.isArray(v) ? Object.fromEntries(v.map((e, i) => [String(i), e])) : (v as Doc);
+function bsonSize(value: unknown): number {
+  const doc = Array.isArray(value) ? Object.fromEntries(value.map((e, i) => [String(i), e])) : (value as Doc);
   return calculateObjectSize(doc);
 }
 
@@ -169,8 +170,8 @@ function subDiff(parent: DiffNode, key: string, before: unknown, after: unknown)
   else parent.updates.set(key, after);
 }
 
-function sameKind(a: unknown, b: unknown): boolean {
-  return (Array.isArray(a) && Array.isArray(b)) || (isPlainDoc(a) && isPlainDoc(b) && !Array.isArray(a) && !Array.isArray(b));
+function sameKind(left: unknown, right: unknown): boolean {
+  return (Array.isArray(left) && Array.isArray(right)) || (isPlainDoc(left) && isPlainDoc(right) && !Array.isArray(left) && !Array.isArray(right));
 }
 
 function diffArray(before: unknown[], after: unknown[]): DiffNode | undefined {
@@ -213,32 +214,32 @@ function diffDocument(before: Doc, after: Doc): DiffNode | undefined {
   }
   for (; i < preKeys.length; i++) n.deletes.push(preKeys[i] as string);
   for (; j < postKeys.length; j++) {
-    const k = postKeys[j] as string;
-    n.inserts.set(k, getField(after, k));
-    moved.delete(k);
+    const key = postKeys[j] as string;
+    n.inserts.set(key, getField(after, key));
+    moved.delete(key);
   }
-  for (const k of [...moved].sort()) n.deletes.push(k);
+  for (const key of [...moved].sort()) n.deletes.push(key);
   return bsonSize(serialize(n)) < bsonSize(after) ? n : undefined;
 }
 
-function describe(root: DiffNode): UpdateDescription {
+function toUpdateDescription(root: DiffNode): UpdateDescription {
   const out: UpdateDescription = { updatedFields: {}, removedFields: [], truncatedArrays: [] };
-  const walk = (n: DiffNode, prefix: string): void => {
+  const walk = (node: DiffNode, prefix: string): void => {
     const path = (k: string): string => (prefix ? `${prefix}.${k}` : k);
-    if (n.array) {
-      if (n.resize !== undefined) out.truncatedArrays.push({ field: prefix, newSize: n.resize });
-      const indexes = [...new Set([...n.updates.keys(), ...n.subs.keys()])].sort((a, b) => Number(a) - Number(b));
-      for (const k of indexes) {
-        const sub = n.subs.get(k);
-        if (sub) walk(sub, path(k));
-        else out.updatedFields[path(k)] = n.updates.get(k);
+    if (node.array) {
+      if (node.resize !== undefined) out.truncatedArrays.push({ field: prefix, newSize: node.resize });
+      const indexes = [...new Set([...node.updates.keys(), ...node.subs.keys()])].sort((a, b) => Number(a) - Number(b));
+      for (const key of indexes) {
+        const sub = node.subs.get(key);
+        if (sub) walk(sub, path(key));
+        else out.updatedFields[path(key)] = node.updates.get(key);
       }
       return;
     }
-    for (const [k, v] of n.updates) out.updatedFields[path(k)] = v;
-    for (const [k, v] of n.inserts) out.updatedFields[path(k)] = v;
-    for (const k of n.deletes) out.removedFields.push(path(k));
-    for (const [k, sub] of n.subs) walk(sub, path(k));
+    for (const [k, v] of node.updates) out.updatedFields[path(k)] = v;
+    for (const [k, v] of node.inserts) out.updatedFields[path(k)] = v;
+    for (const key of node.deletes) out.removedFields.push(path(key));
+    for (const [k, sub] of node.subs) walk(sub, path(k));
   };
   walk(root, '');
   return out;
@@ -251,7 +252,7 @@ function describe(root: DiffNode): UpdateDescription {
 export function updateDescription(pre: Doc, post: Doc, applied: AppliedModifier[] | undefined, pipeline: boolean): UpdateDescription | undefined {
   if (pipeline || !applied) {
     const diff = diffDocument(pre, post);
-    return diff ? describe(diff) : undefined;
+    return diff ? toUpdateDescription(diff) : undefined;
   }
-  return describe(fromModifiers(applied, pre, post));
+  return toUpdateDescription(fromModifiers(applied, pre, post));
 }

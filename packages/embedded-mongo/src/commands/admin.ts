@@ -1,21 +1,27 @@
 /** Handshake, diagnostics and authentication commands. */
+import { randomUUID } from 'node:crypto';
 import { Binary } from 'bson';
 import type { Document } from 'bson';
 import { MongoCommandError } from '../errors';
 import { ScramConversation } from '../auth/scram';
-import { bsonType, toNumber } from '../query/values';
+import { bsonType, toNumber } from '../bson/values';
 import type { CommandContext, Handler } from './context';
 import { helloReplicaSetFields, replSetGetStatus } from './replication';
+import { sessionUser } from './sessions';
+
+function randomUUIDBytes(): Buffer {
+  return Buffer.from(randomUUID().replaceAll('-', ''), 'hex');
+}
 
 export const VERSION = '7.0.0';
 
-function payloadBytes(p: unknown): Buffer {
-  if (bsonType(p) === 'Binary') {
-    const b = p as Binary;
+function payloadBytes(payload: unknown): Buffer {
+  if (bsonType(payload) === 'Binary') {
+    const b = payload as Binary;
     return Buffer.from(b.buffer.subarray(0, b.position));
   }
-  if (typeof p === 'string') return Buffer.from(p, 'utf8');
-  if (p instanceof Uint8Array) return Buffer.from(p);
+  if (typeof payload === 'string') return Buffer.from(payload, 'utf8');
+  if (payload instanceof Uint8Array) return Buffer.from(payload);
   throw new MongoCommandError(2, 'SASL payload must be binary');
 }
 
@@ -43,9 +49,9 @@ function saslContinue(cmd: Document, ctx: CommandContext): Document {
       ctx.conn.sasl = undefined;
     }
     return { conversationId: s.conversationId, done, payload: new Binary(r.payload), ok: 1 };
-  } catch (e) {
+  } catch (error) {
     ctx.conn.sasl = undefined;
-    throw e;
+    throw error;
   }
 }
 
@@ -98,13 +104,19 @@ export const adminHandlers: Record<string, Handler> = {
   }),
   endSessions: (cmd, ctx) => {
     ctx.server.retryableWrites.forget(cmd.endSessions);
+    ctx.server.sessions.end(cmd.endSessions);
     return { ok: 1 };
   },
   replSetGetStatus,
   killSessions: () => ({ ok: 1 }),
   killAllSessions: () => ({ ok: 1 }),
   refreshSessions: () => ({ ok: 1 }),
-  startSession: () => ({ ok: 1 }),
+  startSession: (_cmd, ctx) => {
+    // A session the server hands out (drivers make their own ids): recorded like any other.
+    const lsid = { id: new Binary(randomUUIDBytes(), Binary.SUBTYPE_UUID) };
+    ctx.server.sessions.touch(lsid, sessionUser(ctx.conn.user));
+    return { id: lsid, timeoutMinutes: 30, ok: 1 };
+  },
   whatsmyuri: (_cmd, ctx) => ({ you: ctx.conn.remote, ok: 1 }),
   getParameter: (cmd) => {
     const out: Document = {};

@@ -6,8 +6,9 @@
  */
 import type { Document } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
-import { isNumeric, isPlainDoc, toNumber } from '../query/values';
-import type { Doc } from '../query/values';
+import { isNumeric, toNumber } from '../bson/values';
+import { isPlainDoc } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 import type { Collection, IndexSpec } from '../storage/collection';
 import { Effects } from '../storage/engine';
 import type { Handler } from './context';
@@ -19,7 +20,7 @@ const VALIDATION_FIELDS = ['validator', 'validationLevel', 'validationAction'] a
 const UNSUPPORTED = new Set(['viewOn', 'pipeline', 'timeseries', 'cappedSize', 'cappedMax', 'recordPreImages', 'expireAfterSeconds']);
 
 /** The index a collMod names (by `name` or `keyPattern`), and the changes asked of it. */
-function indexChange(raw: unknown, c: Collection): { spec: IndexSpec; changes: Partial<IndexSpec> } {
+function indexChange(raw: unknown, coll: Collection): { spec: IndexSpec; changes: Partial<IndexSpec> } {
   if (!isPlainDoc(raw)) throw new MongoCommandError(14, "BSON field 'collMod.index' is the wrong type, expected type 'object'");
   const { name, keyPattern, expireAfterSeconds, hidden, ...rest } = raw;
   const other = Object.keys(rest)[0];
@@ -35,8 +36,8 @@ function indexChange(raw: unknown, c: Collection): { spec: IndexSpec; changes: P
   const target: unknown = name ?? keyPattern;
   const isId = target === '_id_' || (isPlainDoc(target) && Object.keys(target).join() === '_id');
   if (isId) throw badValue(hidden !== undefined ? "can't hide _id index" : 'cannot modify the _id index');
-  const idx = c.findIndex(target);
-  if (!idx) throw new MongoCommandError(27, `cannot find index ${typeof target === 'string' ? target : JSON.stringify(target)} for ns ${c.ns}`);
+  const idx = coll.findIndex(target);
+  if (!idx) throw new MongoCommandError(27, `cannot find index ${typeof target === 'string' ? target : JSON.stringify(target)} for ns ${coll.ns}`);
   const changes: Partial<IndexSpec> = {};
   if (expireAfterSeconds !== undefined) {
     if (!isNumeric(expireAfterSeconds) || toNumber(expireAfterSeconds) < 0) throw badValue('expireAfterSeconds must be a number >= 0');
@@ -53,31 +54,31 @@ function indexChange(raw: unknown, c: Collection): { spec: IndexSpec; changes: P
 export const collMod: Handler = (cmd, ctx) => {
   const name = collectionName(cmd, 'collMod');
   const { engine } = ctx.server;
-  const c = engine.getCollection(ctx.db, name);
-  if (!c) throw new MongoCommandError(26, `ns does not exist: ${ctx.db}.${name}`);
-  for (const k of Object.keys(cmd)) {
+  const coll = engine.getCollection(ctx.db, name);
+  if (!coll) throw new MongoCommandError(26, `ns does not exist: ${ctx.db}.${name}`);
+  for (const key of Object.keys(cmd)) {
     if (
-      k === 'collMod' ||
-      k === 'index' ||
-      k === 'changeStreamPreAndPostImages' ||
-      GENERIC_COMMAND_FIELDS.has(k) ||
-      (VALIDATION_FIELDS as readonly string[]).includes(k)
+      key === 'collMod' ||
+      key === 'index' ||
+      key === 'changeStreamPreAndPostImages' ||
+      GENERIC_COMMAND_FIELDS.has(key) ||
+      (VALIDATION_FIELDS as readonly string[]).includes(key)
     )
       continue;
-    if (UNSUPPORTED.has(k)) throw new MongoCommandError(115, `collMod option '${k}' is not supported by embedded-mongo`);
-    throw new MongoCommandError(40415, `BSON field 'collMod.${k}' is an unknown field.`);
+    if (UNSUPPORTED.has(key)) throw new MongoCommandError(115, `collMod option '${key}' is not supported by embedded-mongo`);
+    throw new MongoCommandError(40415, `BSON field 'collMod.${key}' is an unknown field.`);
   }
-  checkValidationOptions(cmd, c);
-  const change = cmd.index === undefined ? undefined : indexChange(cmd.index, c);
-  const images = cmd.changeStreamPreAndPostImages === undefined ? undefined : { value: preAndPostImagesOption(cmd, 'collMod', c.cap !== undefined) };
-  const fx = new Effects();
+  checkValidationOptions(cmd, coll);
+  const change = cmd.index === undefined ? undefined : indexChange(cmd.index, coll);
+  const images = cmd.changeStreamPreAndPostImages === undefined ? undefined : { value: preAndPostImagesOption(cmd, 'collMod', coll.cap !== undefined) };
+  const effects = new Effects();
   const reply: Document = {};
   if (VALIDATION_FIELDS.some((f) => cmd[f] !== undefined) || images) {
-    const options: Doc = { ...c.options };
+    const options: Doc = { ...coll.options };
     for (const f of VALIDATION_FIELDS) if (cmd[f] !== undefined) options[f] = cmd[f];
     if (images?.value) options.changeStreamPreAndPostImages = images.value;
     else if (images) delete options.changeStreamPreAndPostImages;
-    engine.setOptions(fx, c, options);
+    engine.setOptions(effects, coll, options);
   }
   if (change) {
     const { spec, changes } = change;
@@ -90,9 +91,9 @@ export const collMod: Handler = (cmd, ctx) => {
       reply.hidden_old = spec.hidden === true;
       reply.hidden_new = changes.hidden;
     }
-    engine.updateIndexSpec(fx, c, { ...spec, ...changes });
+    engine.updateIndexSpec(effects, coll, { ...spec, ...changes });
   }
   reply.ok = 1;
-  const p = engine.commit(fx);
+  const p = engine.commit(effects);
   return p ? p.then(() => reply) : reply;
 };

@@ -1,10 +1,20 @@
 /** What a command handler gets to work with. */
-import type { Document } from 'bson';
+import type { Document, Long, ObjectId } from 'bson';
 import type { Engine } from '../storage/engine';
 import type { Logger } from '../logger';
 import type { CursorManager } from './cursors';
 import type { ScramConversation, ScramCredential } from '../auth/scram';
-import type { ReplicaSetState, RetryableWrites } from './replication';
+import type { RetryableWrites } from './retryable-writes';
+import type { LocalSessions } from './sessions';
+
+/** The one-member replica set the engine presents itself as (see ./replication). */
+export interface ReplicaSetState {
+  name: string;
+  /** `host:port` to advertise; undefined for a wildcard bind (each connection's local address then). */
+  advertised: string | undefined;
+  electionId: ObjectId;
+  term: Long;
+}
 
 export interface ConnectionState {
   id: number;
@@ -33,6 +43,8 @@ export interface ServerState {
   /** The one-member replica set the engine presents itself as (undefined: standalone). */
   replicaSet: ReplicaSetState | undefined;
   retryableWrites: RetryableWrites;
+  /** The logical sessions commands have named (`$listLocalSessions`). */
+  sessions: LocalSessions;
 }
 
 export interface CommandContext {

@@ -5,7 +5,7 @@
 import { Long, calculateObjectSize } from 'bson';
 import { MongoCommandError } from '../errors';
 import type { ChangeStreamCursor } from '../changes/stream';
-import type { Doc } from '../query/values';
+import type { Doc } from '../bson/paths';
 
 const MAX_BATCH_BYTES = 16 * 1024 * 1024 - 64 * 1024;
 
@@ -65,41 +65,41 @@ export class CursorManager {
     return s;
   }
 
-  private take(c: CursorState, batchSize: number | undefined): Doc[] {
+  private take(cursor: CursorState, batchSize: number | undefined): Doc[] {
     const out: Doc[] = [];
     let bytes = 0;
     const max = batchSize === undefined ? Infinity : batchSize;
-    while (c.pos < c.docs.length && out.length < max) {
-      const raw = c.docs[c.pos] as Doc;
-      const d = c.project ? c.project(raw) : raw;
-      const n = calculateObjectSize(d);
+    while (cursor.pos < cursor.docs.length && out.length < max) {
+      const raw = cursor.docs[cursor.pos] as Doc;
+      const doc = cursor.project ? cursor.project(raw) : raw;
+      const n = calculateObjectSize(doc);
       if (out.length > 0 && bytes + n > MAX_BATCH_BYTES) break;
-      out.push(d);
+      out.push(doc);
       bytes += n;
-      c.pos++;
+      cursor.pos++;
     }
     return out;
   }
 
   /** Returns the first batch; keeps a cursor open if documents remain (and not singleBatch). */
   open(ns: string, docs: Doc[], batchSize: number | undefined, singleBatch: boolean, project?: (d: Doc) => Doc): Batch {
-    const c: CursorState = { ns, docs, pos: 0, lastUsed: Date.now(), project };
-    const first = this.take(c, batchSize ?? 101);
+    const cursor: CursorState = { ns, docs, pos: 0, lastUsed: Date.now(), project };
+    const first = this.take(cursor, batchSize ?? 101);
     if (batchSize === 0 && docs.length === 0) return { docs: first, id: Long.ZERO };
-    if (singleBatch || c.pos >= docs.length) return { docs: first, id: Long.ZERO };
+    if (singleBatch || cursor.pos >= docs.length) return { docs: first, id: Long.ZERO };
     const id = Long.fromNumber(this.next++);
-    this.cursors.set(id.toString(), c);
+    this.cursors.set(id.toString(), cursor);
     return { docs: first, id };
   }
 
   getMore(id: Long, ns: string, batchSize: number | undefined): Batch {
     const key = id.toString();
-    const c = this.cursors.get(key);
-    if (!c) throw new MongoCommandError(43, `cursor id ${key} not found`);
-    if (c.ns !== ns) throw new MongoCommandError(13, `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${c.ns}`);
-    c.lastUsed = Date.now();
-    const docs = this.take(c, batchSize && batchSize > 0 ? batchSize : undefined);
-    if (c.pos >= c.docs.length) {
+    const cursor = this.cursors.get(key);
+    if (!cursor) throw new MongoCommandError(43, `cursor id ${key} not found`);
+    if (cursor.ns !== ns) throw new MongoCommandError(13, `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${cursor.ns}`);
+    cursor.lastUsed = Date.now();
+    const docs = this.take(cursor, batchSize && batchSize > 0 ? batchSize : undefined);
+    if (cursor.pos >= cursor.docs.length) {
       this.cursors.delete(key);
       return { docs, id: Long.ZERO };
     }

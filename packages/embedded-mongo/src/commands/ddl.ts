@@ -2,11 +2,12 @@
 import { Long, calculateObjectSize } from 'bson';
 import type { Document } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
-import { parseCollation } from '../query/collation';
-import { compileFilter } from '../query/match';
-import { isNumeric, isPlainDoc, sameValue, toNumber } from '../query/values';
-import type { Doc } from '../query/values';
-import { setField } from '../query/paths';
+import { parseCollation } from '../bson/collation';
+import { compileFilter } from '../filter/match';
+import { isNumeric, toNumber } from '../bson/values';
+import { sameValue } from '../bson/compare';
+import { isPlainDoc, setField } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 import { normalizeIndexKey } from '../storage/collection';
 import type { Collection, IndexSpec } from '../storage/collection';
 import { Effects, splitNs, validateCollectionName } from '../storage/engine';
@@ -54,40 +55,40 @@ const create: Handler = (cmd, ctx) => {
     else delete options.changeStreamPreAndPostImages;
   }
   checkValidationOptions(options, undefined);
-  const fx = new Effects();
-  engine.createCollection(fx, ctx.db, name, options);
-  return finish(engine, fx, { ok: 1 });
+  const effects = new Effects();
+  engine.createCollection(effects, ctx.db, name, options);
+  return finish(engine, effects, { ok: 1 });
 };
 
 const drop: Handler = (cmd, ctx) => {
   const name = collectionName(cmd, 'drop');
   const { engine } = ctx.server;
-  const c = engine.getCollection(ctx.db, name);
-  const fx = new Effects();
-  if (!c) return { ok: 1 };
-  const nIndexesWas = c.indexes.size + 1;
-  engine.dropCollection(fx, ctx.db, name);
-  return finish(engine, fx, { nIndexesWas, ns: c.ns, ok: 1 });
+  const coll = engine.getCollection(ctx.db, name);
+  const effects = new Effects();
+  if (!coll) return { ok: 1 };
+  const nIndexesWas = coll.indexes.size + 1;
+  engine.dropCollection(effects, ctx.db, name);
+  return finish(engine, effects, { nIndexesWas, ns: coll.ns, ok: 1 });
 };
 
 const dropDatabase: Handler = (_cmd, ctx) => {
   const { engine } = ctx.server;
-  const fx = new Effects();
-  engine.dropDatabase(fx, ctx.db);
-  return finish(engine, fx, { dropped: ctx.db, ok: 1 });
+  const effects = new Effects();
+  engine.dropDatabase(effects, ctx.db);
+  return finish(engine, effects, { dropped: ctx.db, ok: 1 });
 };
 
 const listCollections: Handler = (cmd, ctx) => {
   const pred = compileFilter(cmd.filter);
   const nameOnly = cmd.nameOnly === true;
   const docs: Doc[] = [];
-  for (const c of ctx.server.engine.collections(ctx.db)) {
+  for (const coll of ctx.server.engine.collections(ctx.db)) {
     const info: Doc = nameOnly
-      ? { name: c.name, type: 'collection' }
+      ? { name: coll.name, type: 'collection' }
       : {
-          name: c.name,
+          name: coll.name,
           type: 'collection',
-          options: c.options,
+          options: coll.options,
           info: { readOnly: false },
           idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
         };
@@ -103,11 +104,12 @@ const listDatabases: Handler = (cmd, ctx) => {
   const pred = compileFilter(cmd.filter);
   const databases: Doc[] = [];
   let totalSize = 0;
-  for (const [name, colls] of ctx.server.engine.dbs) {
+  for (const name of ctx.server.engine.databaseNames()) {
+    const colls = ctx.server.engine.collections(name);
     let size = 0;
-    if (cmd.nameOnly !== true) for (const c of colls.values()) for (const d of c.docs.values()) size += calculateObjectSize(d);
+    if (cmd.nameOnly !== true) for (const coll of colls) for (const doc of coll.docs.values()) size += calculateObjectSize(doc);
     totalSize += size;
-    const info: Doc = cmd.nameOnly === true ? { name } : { name, sizeOnDisk: size, empty: colls.size === 0 };
+    const info: Doc = cmd.nameOnly === true ? { name } : { name, sizeOnDisk: size, empty: colls.length === 0 };
     if (pred(info)) databases.push(info);
   }
   if (cmd.nameOnly === true) return { databases, ok: 1 };
@@ -124,18 +126,18 @@ function defaultIndexName(key: Doc): string {
 }
 
 /** An index spec as mongod stores it; without a collation of its own it takes the collection's. */
-function buildSpec(raw: unknown, c: Collection | undefined): IndexSpec {
+function buildSpec(raw: unknown, coll: Collection | undefined): IndexSpec {
   if (!isPlainDoc(raw)) throw badValue('index specification must be an object');
   normalizeIndexKey(raw.key);
-  for (const k of Object.keys(raw)) {
-    if (!KNOWN_INDEX_OPTIONS.has(k)) throw new MongoCommandError(67, `index option '${k}' is not supported by embedded-mongo`);
+  for (const key of Object.keys(raw)) {
+    if (!KNOWN_INDEX_OPTIONS.has(key)) throw new MongoCommandError(67, `index option '${key}' is not supported by embedded-mongo`);
   }
   const name = typeof raw.name === 'string' && raw.name.length > 0 ? raw.name : defaultIndexName(raw.key as Doc);
   const spec: IndexSpec = { v: 2, key: raw.key as Doc, name };
   if (raw.unique === true || raw.unique === 1) spec.unique = true;
   if (raw.sparse === true || raw.sparse === 1) spec.sparse = true;
   if (raw.hidden === true) spec.hidden = true;
-  const collation = raw.collation === undefined ? c?.collation : parseCollation(raw.collation);
+  const collation = raw.collation === undefined ? coll?.collation : parseCollation(raw.collation);
   if (collation) spec.collation = collation.spec;
   if (raw.expireAfterSeconds !== undefined) {
     if (!isNumeric(raw.expireAfterSeconds) || toNumber(raw.expireAfterSeconds) < 0) {
@@ -153,17 +155,17 @@ function buildSpec(raw: unknown, c: Collection | undefined): IndexSpec {
   return spec;
 }
 
-function sameKey(a: Doc, b: Doc): boolean {
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && toNumber(a[k]) === toNumber(b[k]));
+function sameKey(left: Doc, right: Doc): boolean {
+  const ka = Object.keys(left);
+  const kb = Object.keys(right);
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && toNumber(left[k]) === toNumber(right[k]));
 }
 
-function sameOptions(a: IndexSpec, b: IndexSpec): boolean {
+function sameOptions(left: IndexSpec, right: IndexSpec): boolean {
   return INDEX_OPTIONS.every(
     (o) =>
-      sameValue(a[o] ?? undefined, b[o] ?? undefined) ||
-      (o === 'expireAfterSeconds' && a[o] !== undefined && b[o] !== undefined && toNumber(a[o]) === toNumber(b[o])),
+      sameValue(left[o] ?? undefined, right[o] ?? undefined) ||
+      (o === 'expireAfterSeconds' && left[o] !== undefined && right[o] !== undefined && toNumber(left[o]) === toNumber(right[o])),
   );
 }
 
@@ -173,16 +175,16 @@ const createIndexes: Handler = (cmd, ctx) => {
   const { engine } = ctx.server;
   const existed = engine.getCollection(ctx.db, name);
   const specs = cmd.indexes.map((raw) => buildSpec(raw, existed));
-  const fx = new Effects();
-  const c: Collection = existed ?? engine.ensureCollection(fx, ctx.db, name);
-  const before = c.indexes.size + 1;
+  const effects = new Effects();
+  const coll: Collection = existed ?? engine.ensureCollection(effects, ctx.db, name);
+  const before = coll.indexes.size + 1;
   let created = 0;
   for (const spec of specs) {
     if (spec.name === '_id_' || sameKey(spec.key, { _id: 1 })) {
       if (spec.unique === false) throw new MongoCommandError(67, "The field 'unique' is not valid for an _id index specification");
       continue;
     }
-    const byName = c.indexes.get(spec.name);
+    const byName = coll.indexes.get(spec.name);
     if (byName) {
       if (!sameKey(byName.spec.key, spec.key)) {
         throw new MongoCommandError(
@@ -199,35 +201,35 @@ const createIndexes: Handler = (cmd, ctx) => {
       continue;
     }
     // Same key with another collation (or partial filter) is another index, as in mongod.
-    const byKey = [...c.indexes.values()].find(
+    const byKey = [...coll.indexes.values()].find(
       (i) =>
         sameKey(i.spec.key, spec.key) && sameValue(i.spec.partialFilterExpression, spec.partialFilterExpression) && sameValue(i.spec.collation, spec.collation),
     );
     if (byKey) {
       throw new MongoCommandError(85, `Index already exists with a different name: ${byKey.spec.name}`);
     }
-    engine.createIndex(fx, c, spec);
+    engine.createIndex(effects, coll, spec);
     created++;
   }
   const reply: Document = {
     numIndexesBefore: before,
-    numIndexesAfter: c.indexes.size + 1,
+    numIndexesAfter: coll.indexes.size + 1,
     createdCollectionAutomatically: !existed,
   };
   if (created === 0) reply.note = 'all indexes already exist';
   reply.ok = 1;
-  return finish(engine, fx, reply);
+  return finish(engine, effects, reply);
 };
 
 const listIndexes: Handler = (cmd, ctx) => {
   const name = collectionName(cmd, 'listIndexes');
-  const c = ctx.server.engine.getCollection(ctx.db, name);
-  if (!c) throw new MongoCommandError(26, `ns does not exist: ${ctx.db}.${name}`);
+  const coll = ctx.server.engine.getCollection(ctx.db, name);
+  if (!coll) throw new MongoCommandError(26, `ns does not exist: ${ctx.db}.${name}`);
   const ns = `${ctx.db}.$cmd.listIndexes.${name}`;
   const batchSize = isPlainDoc(cmd.cursor) ? cmd.cursor.batchSize : undefined;
   const b = ctx.server.cursors.open(
     ns,
-    c.allIndexSpecs().map((s) => ({ ...s })),
+    coll.allIndexSpecs().map((s) => ({ ...s })),
     isNumeric(batchSize) ? toNumber(batchSize) : undefined,
     false,
   );
@@ -237,27 +239,27 @@ const listIndexes: Handler = (cmd, ctx) => {
 const dropIndexes: Handler = (cmd, ctx) => {
   const name = collectionName(cmd, Object.keys(cmd)[0] ?? 'dropIndexes');
   const { engine } = ctx.server;
-  const c = engine.getCollection(ctx.db, name);
-  if (!c) throw new MongoCommandError(26, `ns not found ${ctx.db}.${name}`);
-  const nIndexesWas = c.indexes.size + 1;
+  const coll = engine.getCollection(ctx.db, name);
+  if (!coll) throw new MongoCommandError(26, `ns not found ${ctx.db}.${name}`);
+  const nIndexesWas = coll.indexes.size + 1;
   const target: unknown = cmd.index;
   let names: string[];
-  if (target === '*') names = [...c.indexes.keys()];
+  if (target === '*') names = [...coll.indexes.keys()];
   else if (typeof target === 'string') names = [target];
   else if (Array.isArray(target)) names = target.map(String);
   else if (isPlainDoc(target)) {
     if (sameKey(target, { _id: 1 })) throw new MongoCommandError(72, 'cannot drop _id index');
-    const found = c.findIndex(target);
+    const found = coll.findIndex(target);
     if (!found) throw new MongoCommandError(27, `can't find index with key: ${JSON.stringify(target)}`);
     names = [found.spec.name];
   } else throw badValue('index must be a string, an array of names or a key pattern');
   for (const n of names) {
     if (n === '_id_') throw new MongoCommandError(72, 'cannot drop _id index');
-    if (!c.indexes.has(n)) throw new MongoCommandError(27, `index not found with name [${n}]`);
+    if (!coll.indexes.has(n)) throw new MongoCommandError(27, `index not found with name [${n}]`);
   }
-  const fx = new Effects();
-  for (const n of names) engine.dropIndex(fx, c, n);
-  return finish(engine, fx, { nIndexesWas, ok: 1 });
+  const effects = new Effects();
+  for (const n of names) engine.dropIndex(effects, coll, n);
+  return finish(engine, effects, { nIndexesWas, ok: 1 });
 };
 
 const renameCollection: Handler = (cmd, ctx) => {
@@ -269,20 +271,20 @@ const renameCollection: Handler = (cmd, ctx) => {
   const { engine } = ctx.server;
   const src = engine.getCollection(fromDb, fromName);
   if (!src) throw new MongoCommandError(26, `Source collection ${cmd.renameCollection} does not exist`);
-  const fx = new Effects();
+  const effects = new Effects();
   if (engine.getCollection(toDb, toName)) {
     if (cmd.dropTarget !== true) throw new MongoCommandError(48, `target namespace exists`);
-    engine.dropCollection(fx, toDb, toName);
+    engine.dropCollection(effects, toDb, toName);
   }
   // Change streams see one rename event, not the copy this is made of.
-  fx.quiet = true;
-  const dst = engine.createCollection(fx, toDb, toName, src.options);
-  for (const idx of src.indexes.values()) engine.createIndex(fx, dst, idx.spec, false);
-  for (const d of src.docs.values()) engine.replace(fx, dst, d);
-  engine.dropCollection(fx, fromDb, fromName);
-  fx.quiet = false;
-  fx.record({ kind: 'rename', db: fromDb, coll: fromName, to: { db: toDb, coll: toName } });
-  return finish(engine, fx, { ok: 1 });
+  effects.quiet = true;
+  const dst = engine.createCollection(effects, toDb, toName, src.options);
+  for (const idx of src.indexes.values()) engine.createIndex(effects, dst, idx.spec, false);
+  for (const doc of src.docs.values()) engine.replace(effects, dst, doc);
+  engine.dropCollection(effects, fromDb, fromName);
+  effects.quiet = false;
+  effects.record({ kind: 'rename', db: fromDb, coll: fromName, to: { db: toDb, coll: toName } });
+  return finish(engine, effects, { ok: 1 });
 };
 
 export const ddlHandlers: Record<string, Handler> = {

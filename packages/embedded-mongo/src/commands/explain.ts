@@ -8,17 +8,17 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Document } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
-import { runPipeline, validatePipeline } from '../query/aggregate';
-import { isOperatorObject } from '../query/match';
-import { compareValues, isPlainDoc, valuesEqual } from '../query/values';
-import type { Doc } from '../query/values';
-import { setField } from '../query/paths';
-import { describeValue } from '../storage/collection';
+import { runPipeline, validatePipeline } from '../aggregate/pipeline';
+import { isOperatorObject } from '../filter/match';
+import { compareValues, valuesEqual } from '../bson/compare';
+import { isPlainDoc, setField } from '../bson/paths';
+import type { Doc } from '../bson/paths';
+import { describeValue } from '../bson/values';
 import type { AccessPlan, Collection, IndexBound, IndexSpec } from '../storage/collection';
 import { VERSION } from './admin';
 import type { CommandContext, Handler } from './context';
 import { readOptions } from './query-options';
-import { executeQuery, isFastCount, parseCount, parseFind, readHandlers, resolver, splitLeadingMatch } from './read';
+import { executeQuery, isFastCount, parseCount, parseFind, resolver, splitLeadingMatch } from './read';
 import type { FindOptions, QueryRun } from './read';
 import { collectionName } from './write';
 
@@ -36,13 +36,13 @@ interface Execution {
   millis: number;
 }
 
-function parseVerbosity(v: unknown): Verbosity {
+function parseVerbosity(value: unknown): Verbosity {
   // The explain command defaults to the most verbose mode, as mongod does.
-  if (v === undefined) return 'allPlansExecution';
-  if (typeof v !== 'string' || !VERBOSITIES.includes(v)) {
+  if (value === undefined) return 'allPlansExecution';
+  if (typeof value !== 'string' || !VERBOSITIES.includes(value)) {
     throw badValue("verbosity string must be one of {'queryPlanner', 'executionStats', 'allPlansExecution'}");
   }
-  return v as Verbosity;
+  return value as Verbosity;
 }
 
 /** Top-level predicates in MongoDB's parsed form: `{a: 1}` → `{a: {$eq: 1}}`, `$and` flattened. */
@@ -145,36 +145,36 @@ function accessStage(plan: AccessPlan | undefined, preds: Doc[], exec: Execution
   }
 }
 
-function nonEmpty(v: unknown): v is Doc {
-  return isPlainDoc(v) && Object.keys(v).length > 0;
+function nonEmpty(value: unknown): value is Doc {
+  return isPlainDoc(value) && Object.keys(value).length > 0;
 }
 
 /** SORT / SKIP / LIMIT / PROJECTION above the access stage, in the order mongod stacks them. */
-function findStages(access: Stage, f: FindOptions, exec: Execution | undefined): Stage {
+function findStages(access: Stage, find: FindOptions, exec: Execution | undefined): Stage {
   let stage = access;
   let n = exec?.run.matched ?? 0;
   const counted = (): Doc => (exec ? { nReturned: n } : {});
-  if (nonEmpty(f.sort)) {
-    if (f.limit > 0) n = Math.min(n, f.skip + f.limit);
+  if (nonEmpty(find.sort)) {
+    if (find.limit > 0) n = Math.min(n, find.skip + find.limit);
     stage = {
       stage: 'SORT',
       ...counted(),
-      sortPattern: { ...f.sort },
+      sortPattern: { ...find.sort },
       memLimit: 104857600,
-      ...(f.limit > 0 ? { limitAmount: f.skip + f.limit } : {}),
+      ...(find.limit > 0 ? { limitAmount: find.skip + find.limit } : {}),
       type: 'simple',
       inputStage: stage,
     };
   }
-  if (f.skip > 0) {
-    n = Math.max(0, n - f.skip);
-    stage = { stage: 'SKIP', ...counted(), skipAmount: f.skip, inputStage: stage };
+  if (find.skip > 0) {
+    n = Math.max(0, n - find.skip);
+    stage = { stage: 'SKIP', ...counted(), skipAmount: find.skip, inputStage: stage };
   }
-  if (f.limit > 0 && !nonEmpty(f.sort)) {
-    n = Math.min(n, f.limit);
-    stage = { stage: 'LIMIT', ...counted(), limitAmount: f.limit, inputStage: stage };
+  if (find.limit > 0 && !nonEmpty(find.sort)) {
+    n = Math.min(n, find.limit);
+    stage = { stage: 'LIMIT', ...counted(), limitAmount: find.limit, inputStage: stage };
   }
-  if (nonEmpty(f.projection)) stage = { stage: 'PROJECTION_DEFAULT', ...counted(), transformBy: { ...f.projection }, inputStage: stage };
+  if (nonEmpty(find.projection)) stage = { stage: 'PROJECTION_DEFAULT', ...counted(), transformBy: { ...find.projection }, inputStage: stage };
   return stage;
 }
 
@@ -186,35 +186,35 @@ interface Explained {
   nReturned: number;
 }
 
-function timed(fn: () => QueryRun): Execution {
+function timed(execute: () => QueryRun): Execution {
   const t0 = performance.now();
-  const run = fn();
+  const run = execute();
   return { run, millis: Math.round(performance.now() - t0) };
 }
 
-function queryPlanner(e: Explained): Doc {
+function queryPlanner(explained: Explained): Doc {
   return {
-    namespace: e.ns,
+    namespace: explained.ns,
     indexFilterSet: false,
-    parsedQuery: combine(predicates(e.filter)),
+    parsedQuery: combine(predicates(explained.filter)),
     maxIndexedOrSolutionsReached: false,
     maxIndexedAndSolutionsReached: false,
     maxScansToExplodeReached: false,
-    winningPlan: e.winningPlan,
+    winningPlan: explained.winningPlan,
     rejectedPlans: [],
   };
 }
 
-function executionStats(e: Explained, verbosity: Verbosity): Doc | undefined {
-  if (!e.exec) return undefined;
+function executionStats(explained: Explained, verbosity: Verbosity): Doc | undefined {
+  if (!explained.exec) return undefined;
   const keys = (s: Stage | undefined): number => (s ? (typeof s.keysExamined === 'number' ? s.keysExamined : 0) + keys(s.inputStage) : 0);
   return {
     executionSuccess: true,
-    nReturned: e.nReturned,
-    executionTimeMillis: e.exec.millis,
-    totalKeysExamined: keys(e.winningPlan),
-    totalDocsExamined: e.exec.run.docsExamined,
-    executionStages: e.winningPlan,
+    nReturned: explained.nReturned,
+    executionTimeMillis: explained.exec.millis,
+    totalKeysExamined: keys(explained.winningPlan),
+    totalDocsExamined: explained.exec.run.docsExamined,
+    executionStages: explained.winningPlan,
     ...(verbosity === 'allPlansExecution' ? { allPlansExecution: [] } : {}),
   };
 }
@@ -228,9 +228,9 @@ function withoutCounters(stage: Stage): Stage {
   return { ...(rest as Stage), ...(inputStage ? { inputStage: withoutCounters(inputStage) } : {}) };
 }
 
-function plannerSections(e: Explained, verbosity: Verbosity): Doc {
-  const stats = executionStats(e, verbosity);
-  return { queryPlanner: queryPlanner({ ...e, winningPlan: withoutCounters(e.winningPlan) }), ...(stats ? { executionStats: stats } : {}) };
+function plannerSections(explained: Explained, verbosity: Verbosity): Doc {
+  const stats = executionStats(explained, verbosity);
+  return { queryPlanner: queryPlanner({ ...explained, winningPlan: withoutCounters(explained.winningPlan) }), ...(stats ? { executionStats: stats } : {}) };
 }
 
 function collectionOf(ctx: CommandContext, name: string): Collection | undefined {
@@ -239,27 +239,27 @@ function collectionOf(ctx: CommandContext, name: string): Collection | undefined
 
 function explainFind(inner: Document, ctx: CommandContext, verbosity: Verbosity): Explained {
   const f = parseFind(inner);
-  const c = collectionOf(ctx, f.name);
-  const opts = readOptions(inner, c);
+  const coll = collectionOf(ctx, f.name);
+  const opts = readOptions(inner, coll);
   const preds = predicates(f.filter);
-  const exec = verbosity === 'queryPlanner' ? undefined : timed(() => executeQuery(c, f.filter, f.sort, f.skip, f.limit, opts));
-  const plan = exec ? exec.run.plan : c?.candidates(f.filter, opts).plan;
+  const exec = verbosity === 'queryPlanner' ? undefined : timed(() => executeQuery(coll, f.filter, f.sort, f.skip, f.limit, opts));
+  const plan = exec ? exec.run.plan : coll?.candidates(f.filter, opts).plan;
   const winningPlan = findStages(accessStage(plan, preds, exec), f, exec);
   return { ns: `${ctx.db}.${f.name}`, filter: f.filter, winningPlan, exec, nReturned: exec?.run.docs.length ?? 0 };
 }
 
 function explainCount(inner: Document, ctx: CommandContext, verbosity: Verbosity): Explained {
   const q = parseCount(inner);
-  const c = collectionOf(ctx, q.name);
-  const opts = readOptions(inner, c);
+  const coll = collectionOf(ctx, q.name);
+  const opts = readOptions(inner, coll);
   const ns = `${ctx.db}.${q.name}`;
   // mongod's COUNT stage returns no documents, so nReturned is 0 for counts.
   if (isFastCount(q.query) && opts.hint === undefined) {
     const exec = verbosity === 'queryPlanner' ? undefined : timed(() => ({ docs: [], plan: undefined, docsExamined: 0, matched: 0 }));
     return { ns, filter: q.query, winningPlan: { stage: 'RECORD_STORE_FAST_COUNT', ...(exec ? { nReturned: 0 } : {}) }, exec, nReturned: 0 };
   }
-  const exec = verbosity === 'queryPlanner' ? undefined : timed(() => executeQuery(c, q.query, undefined, q.skip, q.limit, opts));
-  const plan = exec ? exec.run.plan : c?.candidates(q.query, opts).plan;
+  const exec = verbosity === 'queryPlanner' ? undefined : timed(() => executeQuery(coll, q.query, undefined, q.skip, q.limit, opts));
+  const plan = exec ? exec.run.plan : coll?.candidates(q.query, opts).plan;
   const winningPlan: Stage = {
     stage: 'COUNT',
     ...(exec ? { nReturned: 0, nCounted: exec.run.docs.length } : {}),
@@ -273,17 +273,17 @@ function explainCount(inner: Document, ctx: CommandContext, verbosity: Verbosity
 function explainDistinct(inner: Document, ctx: CommandContext, verbosity: Verbosity): Explained {
   const name = collectionName(inner, 'distinct');
   if (typeof inner.key !== 'string') throw new MongoCommandError(14, "'key' must be a string");
-  const c = collectionOf(ctx, name);
-  const opts = readOptions(inner, c);
-  const exec = verbosity === 'queryPlanner' ? undefined : timed(() => executeQuery(c, inner.query, undefined, 0, 0, opts));
-  const plan = exec ? exec.run.plan : c?.candidates(inner.query, opts).plan;
+  const coll = collectionOf(ctx, name);
+  const opts = readOptions(inner, coll);
+  const exec = verbosity === 'queryPlanner' ? undefined : timed(() => executeQuery(coll, inner.query, undefined, 0, 0, opts));
+  const plan = exec ? exec.run.plan : coll?.candidates(inner.query, opts).plan;
   const winningPlan = accessStage(plan, predicates(inner.query), exec);
   return { ns: `${ctx.db}.${name}`, filter: inner.query, winningPlan, exec, nReturned: exec?.run.matched ?? 0 };
 }
 
-function scanAll(c: Collection | undefined): QueryRun {
-  const docs = c ? [...c.docs.values()] : [];
-  return { docs, plan: c ? { kind: 'COLLSCAN' } : undefined, docsExamined: docs.length, matched: docs.length };
+function scanAll(coll: Collection | undefined): QueryRun {
+  const docs = coll ? [...coll.docs.values()] : [];
+  return { docs, plan: coll ? { kind: 'COLLSCAN' } : undefined, docsExamined: docs.length, matched: docs.length };
 }
 
 /**
@@ -294,13 +294,13 @@ function explainAggregate(inner: Document, ctx: CommandContext, verbosity: Verbo
   const name = collectionName(inner, 'aggregate');
   const ns = `${ctx.db}.${name}`;
   const pipeline = validatePipeline(inner.pipeline);
-  const c = collectionOf(ctx, name);
-  const opts = readOptions(inner, c);
+  const coll = collectionOf(ctx, name);
+  const opts = readOptions(inner, coll);
   const { match, rest } = splitLeadingMatch(pipeline);
   const planned = match !== undefined || opts.hint !== undefined;
-  const runMatch = (): QueryRun => (planned ? executeQuery(c, match, undefined, 0, 0, opts) : scanAll(c));
+  const runMatch = (): QueryRun => (planned ? executeQuery(coll, match, undefined, 0, 0, opts) : scanAll(coll));
   const exec = verbosity === 'queryPlanner' ? undefined : timed(runMatch);
-  const plan = exec ? exec.run.plan : planned ? c?.candidates(match, opts).plan : c ? ({ kind: 'COLLSCAN' } as const) : undefined;
+  const plan = exec ? exec.run.plan : planned ? coll?.candidates(match, opts).plan : coll ? ({ kind: 'COLLSCAN' } as const) : undefined;
   const explained: Explained = {
     ns,
     filter: match ?? {},
@@ -349,10 +349,9 @@ const explain: Handler = (cmd, ctx) => {
 };
 
 /** The older `{aggregate, pipeline, explain: true}` form, answered like `{explain: {aggregate}}` with queryPlanner. */
-const aggregate: Handler = (cmd, ctx) => {
-  if (cmd.explain !== true) return (readHandlers.aggregate as Handler)(cmd, ctx);
+export const explainAggregateFlag: Handler = (cmd, ctx) => {
   const { explain: _flag, ...inner } = cmd;
   return runExplain(inner, ctx, 'queryPlanner');
 };
 
-export const explainHandlers: Record<string, Handler> = { explain, aggregate };
+export const explainHandlers: Record<string, Handler> = { explain };

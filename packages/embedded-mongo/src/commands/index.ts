@@ -5,10 +5,13 @@ import { NO_AUTH_COMMANDS, adminHandlers } from './admin';
 import { stampOperationTime } from './replication';
 import { collMod } from './collmod';
 import type { CommandContext, Handler } from './context';
+import { sessionUser } from './sessions';
 import { ddlHandlers } from './ddl';
-import { explainHandlers } from './explain';
+import { explainAggregateFlag, explainHandlers } from './explain';
 import { readHandlers } from './read';
 import { writeHandlers } from './write';
+
+const aggregate = readHandlers.aggregate as Handler;
 
 const HANDLERS: Record<string, Handler> = {
   ...adminHandlers,
@@ -17,15 +20,15 @@ const HANDLERS: Record<string, Handler> = {
   ...writeHandlers,
   ...ddlHandlers,
   collMod,
-  // after readHandlers: wraps aggregate to answer its `explain: true` form
   ...explainHandlers,
+  aggregate: (cmd, ctx) => (cmd.explain === true ? explainAggregateFlag(cmd, ctx) : aggregate(cmd, ctx)),
 };
 
-export function errorReply(e: unknown): Document {
-  if (e instanceof MongoCommandError) {
-    return { ok: 0, errmsg: e.message, code: e.code, codeName: e.codeName, ...(e.extra ?? {}) };
+export function errorReply(error: unknown): Document {
+  if (error instanceof MongoCommandError) {
+    return { ok: 0, errmsg: error.message, code: error.code, codeName: error.codeName, ...(error.extra ?? {}) };
   }
-  return { ok: 0, errmsg: `internal error: ${(e as Error)?.message ?? String(e)}`, code: 1, codeName: 'InternalError' };
+  return { ok: 0, errmsg: `internal error: ${(error as Error)?.message ?? String(error)}`, code: 1, codeName: 'InternalError' };
 }
 
 export function commandName(cmd: Document): string {
@@ -52,10 +55,11 @@ async function dispatch(cmd: Document, ctx: CommandContext): Promise<Document> {
     }
     const handler = Object.hasOwn(HANDLERS, name) ? HANDLERS[name] : undefined;
     if (!handler) throw new MongoCommandError(59, `no such command: '${name}'`);
-    if (cmd.txnNumber !== undefined) return await ctx.server.retryableWrites.run(name, cmd, ctx, handler);
+    if (cmd.lsid !== undefined) ctx.server.sessions.touch(cmd.lsid, sessionUser(ctx.conn.user));
+    if (cmd.txnNumber !== undefined) return await ctx.server.retryableWrites.run(name, cmd, () => handler(cmd, ctx));
     return await handler(cmd, ctx);
-  } catch (e) {
-    if (!(e instanceof MongoCommandError)) ctx.server.logger.warn(`command ${name} failed: ${(e as Error)?.stack ?? String(e)}`);
-    return errorReply(e);
+  } catch (error) {
+    if (!(error instanceof MongoCommandError)) ctx.server.logger.warn(`command ${name} failed: ${(error as Error)?.stack ?? String(error)}`);
+    return errorReply(error);
   }
 }

@@ -4,11 +4,11 @@
  * collection's default), `hint`, and `let` variables.
  */
 import type { Document } from 'bson';
-import { effectiveCollation } from '../query/collation';
-import type { Collation } from '../query/collation';
-import type { MatchOptions } from '../query/match';
-import { parseLet } from '../query/variables';
-import type { Doc } from '../query/values';
+import { effectiveCollation } from '../bson/collation';
+import type { Collation } from '../bson/collation';
+import type { MatchOptions } from '../filter/match';
+import { parseLet } from '../aggregate/variables';
+import type { Doc } from '../bson/paths';
 import type { Collection, PlanOptions } from '../storage/collection';
 
 export interface QueryOptions extends MatchOptions, PlanOptions {
@@ -23,11 +23,11 @@ export const NO_QUERY_OPTIONS: QueryOptions = { collation: undefined, hint: unde
  * `source` holds `collation` / `hint` (a command, or one statement of a write batch); `variables`
  * are the already evaluated `let` of the command.
  */
-export function queryOptions(source: Document, c: Collection | undefined, variables: Doc | undefined): QueryOptions {
-  return { collation: effectiveCollation(source.collation, c?.collation), hint: source.hint, variables };
+export function queryOptions(source: Document, coll: Collection | undefined, variables: Doc | undefined): QueryOptions {
+  return { collation: effectiveCollation(source.collation, coll?.collation), hint: source.hint, variables };
 }
 
 /** Options for a whole read command, `let` included. */
-export function readOptions(cmd: Document, c: Collection | undefined): QueryOptions {
-  return queryOptions(cmd, c, parseLet(cmd.let));
+export function readOptions(cmd: Document, coll: Collection | undefined): QueryOptions {
+  return queryOptions(cmd, coll, parseLet(cmd.let));
 }

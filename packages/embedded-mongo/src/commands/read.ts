@@ -2,27 +2,30 @@
 import { Long } from 'bson';
 import type { Document } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
-import { COLLECTIONLESS_STAGES, runPipeline, validatePipeline } from '../query/aggregate';
-import { compileFilter } from '../query/match';
-import { compileProjection } from '../query/project';
-import { compileSort } from '../query/sort';
-import { bsonType, canonicalKey, cloneValue, collatedKey, isNumeric, isPlainDoc, pathValues, splitPath, toNumber } from '../query/values';
-import type { Doc } from '../query/values';
+import { COLLECTIONLESS_STAGES, runPipeline, validatePipeline } from '../aggregate/pipeline';
+import { compileFilter } from '../filter/match';
+import { compileProjection } from '../projection/project';
+import { compileSort } from '../bson/sort';
+import { bsonType, cloneValue, isNumeric, toNumber } from '../bson/values';
+import { canonicalKey, collatedKey } from '../bson/keys';
+import { isPlainDoc, pathValues, splitPath } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 import type { AccessPlan, Collection } from '../storage/collection';
 import type { CommandContext, Handler } from './context';
 import { NO_QUERY_OPTIONS, readOptions } from './query-options';
 import type { QueryOptions } from './query-options';
 import { collectionName } from './write';
+import { sessionUser } from './sessions';
 import { ChangeStreamCursor, DEFAULT_AWAIT_MS, streamReply } from '../changes/stream';
 
 export function cursorReply(ns: string, docs: Doc[], id: Long, first: boolean): Document {
   return { cursor: { [first ? 'firstBatch' : 'nextBatch']: docs, id, ns }, ok: 1 };
 }
 
-function optNumber(v: unknown, name: string): number | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (!isNumeric(v)) throw new MongoCommandError(14, `'${name}' must be a number`);
-  return toNumber(v);
+function optNumber(value: unknown, name: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isNumeric(value)) throw new MongoCommandError(14, `'${name}' must be a number`);
+  return toNumber(value);
 }
 
 export interface QueryRun {
@@ -36,18 +39,25 @@ export interface QueryRun {
 }
 
 /** Filter + sort + skip + limit over a collection, using the planner for candidates. */
-export function executeQuery(c: Collection | undefined, filter: unknown, sort: unknown, skip = 0, limit = 0, opts: QueryOptions = NO_QUERY_OPTIONS): QueryRun {
+export function executeQuery(
+  coll: Collection | undefined,
+  filter: unknown,
+  sort: unknown,
+  skip = 0,
+  limit = 0,
+  opts: QueryOptions = NO_QUERY_OPTIONS,
+): QueryRun {
   const pred = compileFilter(filter, opts);
   const cmp = compileSort(sort, opts.collation);
-  if (!c) return { docs: [], plan: undefined, docsExamined: 0, matched: 0 };
+  if (!coll) return { docs: [], plan: undefined, docsExamined: 0, matched: 0 };
   const out: Doc[] = [];
   const stopAt = !cmp && limit > 0 ? skip + limit : Infinity;
-  const { docs, plan } = c.candidates(filter, opts);
+  const { docs, plan } = coll.candidates(filter, opts);
   let docsExamined = 0;
-  for (const d of docs) {
+  for (const doc of docs) {
     docsExamined++;
-    if (pred(d)) {
-      out.push(d);
+    if (pred(doc)) {
+      out.push(doc);
       if (out.length >= stopAt) break;
     }
   }
@@ -57,8 +67,8 @@ export function executeQuery(c: Collection | undefined, filter: unknown, sort: u
   return { docs: page, plan, docsExamined, matched: out.length };
 }
 
-export function runQuery(c: Collection | undefined, filter: unknown, sort: unknown, skip = 0, limit = 0, opts: QueryOptions = NO_QUERY_OPTIONS): Doc[] {
-  return executeQuery(c, filter, sort, skip, limit, opts).docs;
+export function runQuery(coll: Collection | undefined, filter: unknown, sort: unknown, skip = 0, limit = 0, opts: QueryOptions = NO_QUERY_OPTIONS): Doc[] {
+  return executeQuery(coll, filter, sort, skip, limit, opts).docs;
 }
 
 export interface FindOptions {
@@ -90,10 +100,10 @@ export function parseFind(cmd: Document): FindOptions {
 const find: Handler = (cmd, ctx) => {
   const f = parseFind(cmd);
   const ns = `${ctx.db}.${f.name}`;
-  const c = ctx.server.engine.getCollection(ctx.db, f.name);
-  const opts = readOptions(cmd, c);
+  const coll = ctx.server.engine.getCollection(ctx.db, f.name);
+  const opts = readOptions(cmd, coll);
   const project = compileProjection(f.projection, { filter: f.filter, match: opts });
-  const docs = runQuery(c, f.filter, f.sort, f.skip, f.limit, opts);
+  const docs = runQuery(coll, f.filter, f.sort, f.skip, f.limit, opts);
   const b = ctx.server.cursors.open(ns, docs, f.batchSize ?? 101, f.singleBatch, project);
   return cursorReply(ns, b.docs, b.id, true);
 };
@@ -125,10 +135,10 @@ async function streamGetMore(
     const batch = await stream.next(batchSize && batchSize > 0 ? batchSize : Infinity, maxTimeMS ?? DEFAULT_AWAIT_MS, ctx.conn.closed);
     if (batch.closed) cursors.kill(id);
     return streamReply(stream.ns, batch, id, false);
-  } catch (e) {
+  } catch (error) {
     // As mongod: a cursor whose getMore failed is gone.
     cursors.kill(id);
-    throw e;
+    throw error;
   }
 }
 
@@ -167,32 +177,32 @@ export function isFastCount(query: unknown): boolean {
 
 const count: Handler = (cmd, ctx) => {
   const { name, query, skip, limit } = parseCount(cmd);
-  const c = ctx.server.engine.getCollection(ctx.db, name);
-  const opts = readOptions(cmd, c);
+  const coll = ctx.server.engine.getCollection(ctx.db, name);
+  const opts = readOptions(cmd, coll);
   if (isFastCount(query) && opts.hint === undefined) {
-    const total = c?.docs.size ?? 0;
+    const total = coll?.docs.size ?? 0;
     const n = Math.max(0, total - skip);
     return { n: limit > 0 ? Math.min(n, limit) : n, ok: 1 };
   }
-  return { n: runQuery(c, query, undefined, skip, limit, opts).length, ok: 1 };
+  return { n: runQuery(coll, query, undefined, skip, limit, opts).length, ok: 1 };
 };
 
 const distinct: Handler = (cmd, ctx) => {
   const name = collectionName(cmd, 'distinct');
   if (typeof cmd.key !== 'string') throw new MongoCommandError(14, "'key' must be a string");
   const parts = splitPath(cmd.key);
-  const c = ctx.server.engine.getCollection(ctx.db, name);
-  const opts = readOptions(cmd, c);
+  const coll = ctx.server.engine.getCollection(ctx.db, name);
+  const opts = readOptions(cmd, coll);
   // Under a collation, values it calls equal are one value (the first one met is returned).
   const classOf = opts.collation?.classes();
   const keyOf = classOf ? (x: unknown) => collatedKey(x, classOf) : canonicalKey;
   const seen = new Map<string, unknown>();
-  for (const d of runQuery(c, cmd.query, undefined, 0, 0, opts)) {
-    for (const v of pathValues(d, parts)) {
-      const vals = Array.isArray(v) ? v : [v];
+  for (const doc of runQuery(coll, cmd.query, undefined, 0, 0, opts)) {
+    for (const value of pathValues(doc, parts)) {
+      const vals = Array.isArray(value) ? value : [value];
       for (const x of vals) {
-        const k = keyOf(x);
-        if (!seen.has(k)) seen.set(k, x);
+        const key = keyOf(x);
+        if (!seen.has(key)) seen.set(key, x);
       }
     }
   }
@@ -212,13 +222,16 @@ export function resolver(ctx: CommandContext): (coll: string) => Doc[] {
 
 /**
  * `{aggregate: 1}` runs a pipeline that starts with a stage producing its own documents
- * (`$documents`); any other first stage needs a collection, as mongod says.
+ * (`$documents`, or the sessions `$listLocalSessions` lists); any other first stage needs a
+ * collection, as mongod says.
  */
-function collectionlessInput(pipeline: Doc[]): Doc[] {
-  const first = Object.keys(pipeline[0] ?? {})[0];
+function collectionlessInput(pipeline: Doc[], ctx: CommandContext): { input: Doc[]; rest: Doc[] } {
+  const head = pipeline[0] ?? {};
+  const first = Object.keys(head)[0];
   if (first === undefined) throw new MongoCommandError(73, '{aggregate: 1} is not valid for an empty pipeline.');
   if (!COLLECTIONLESS_STAGES.has(first)) throw new MongoCommandError(73, `{aggregate: 1} is not valid for '${first}'; a collection is required.`);
-  return [];
+  if (first === '$listLocalSessions') return { input: ctx.server.sessions.list(head.$listLocalSessions, sessionUser(ctx.conn.user)), rest: pipeline.slice(1) };
+  return { input: [], rest: pipeline };
 }
 
 /** Position of a `$changeStream` stage in a raw pipeline (-1 when there is none). */
@@ -234,8 +247,8 @@ function openChangeStream(cmd: Document, ctx: CommandContext, pipeline: unknown[
   if (!isPlainDoc(cmd.cursor)) throw new MongoCommandError(9, "The 'cursor' option is required, except for aggregate with the explain argument");
   if (cmd.aggregate !== 1) collectionName(cmd, 'aggregate');
   const batchSize = optNumber(cmd.cursor.batchSize, 'batchSize');
-  const c = typeof cmd.aggregate === 'string' ? engine.getCollection(ctx.db, cmd.aggregate) : undefined;
-  const stream = new ChangeStreamCursor({ engine, db: ctx.db, cmd, pipeline, opts: readOptions(cmd, c) });
+  const coll = typeof cmd.aggregate === 'string' ? engine.getCollection(ctx.db, cmd.aggregate) : undefined;
+  const stream = new ChangeStreamCursor({ engine, db: ctx.db, cmd, pipeline, opts: readOptions(cmd, coll) });
   const batch = stream.collect(batchSize ?? 101);
   const id = batch.closed ? Long.ZERO : cursors.openStream(stream);
   return streamReply(stream.ns, batch, id, true);
@@ -251,17 +264,17 @@ const aggregate: Handler = (cmd, ctx) => {
   const pipeline = validatePipeline(cmd.pipeline);
   if (!isPlainDoc(cmd.cursor)) throw new MongoCommandError(9, "The 'cursor' option is required, except for aggregate with the explain argument");
   const batchSize = optNumber(cmd.cursor.batchSize, 'batchSize');
-  const c = collectionless ? undefined : ctx.server.engine.getCollection(ctx.db, name);
-  const opts = readOptions(cmd, c);
+  const coll = collectionless ? undefined : ctx.server.engine.getCollection(ctx.db, name);
+  const opts = readOptions(cmd, coll);
   let input: Doc[];
   let rest = pipeline;
-  if (collectionless) input = collectionlessInput(pipeline);
+  if (collectionless) ({ input, rest } = collectionlessInput(pipeline, ctx));
   else {
     const first = Object.keys(pipeline[0] ?? {})[0];
     if (first !== undefined && COLLECTIONLESS_STAGES.has(first)) throw new MongoCommandError(73, `${first} is only valid with {aggregate: 1}`);
     const split = splitLeadingMatch(pipeline);
     rest = split.rest;
-    input = runQuery(c, split.match, undefined, 0, 0, opts);
+    input = runQuery(coll, split.match, undefined, 0, 0, opts);
   }
   const out = runPipeline(input, rest, resolver(ctx), opts);
   const b = ctx.server.cursors.open(ns, out, batchSize ?? 101, false);

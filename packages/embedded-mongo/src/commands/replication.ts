@@ -9,25 +9,16 @@
  *   run of the engine does not take a restarted one for a stale primary. No `topologyVersion`:
  *   drivers then poll hello instead of streaming it (which would need exhaust replies).
  * - Replies carry `operationTime`, not `$clusterTime` (see stampOperationTime).
- * - Retryable writes: a write with `lsid` + `txnNumber` is executed once; a retry with the same
- *   number (after a network error) gets the first execution's reply.
+ * - Retryable writes (./retryable-writes): a write with `lsid` + `txnNumber` is executed once; a
+ *   retry with the same number (after a network error) gets the first execution's reply.
  * - Multi-document transactions are not supported and fail loudly (115).
  */
 import { Long, ObjectId } from 'bson';
-import type { Binary, Document, Timestamp } from 'bson';
+import type { Document, Timestamp } from 'bson';
 import { MongoCommandError } from '../errors';
 import { toTimestamp } from '../changes/tokens';
 import type { ChangeHistory, Ts } from '../changes/history';
-import { bsonType, isPlainDoc } from '../query/values';
-import type { CommandContext, Handler } from './context';
-
-export interface ReplicaSetState {
-  name: string;
-  /** `host:port` to advertise; undefined for a wildcard bind (each connection's local address then). */
-  advertised: string | undefined;
-  electionId: ObjectId;
-  term: Long;
-}
+import type { CommandContext, ReplicaSetState } from './context';
 
 export function replicaSetState(name: string, advertised: string | undefined, history: ChangeHistory): ReplicaSetState {
   // A term that grows from run to run (the start second): drivers compare electionIds.
@@ -35,24 +26,24 @@ export function replicaSetState(name: string, advertised: string | undefined, hi
   return { name, advertised, electionId: new ObjectId(`7fffffff${term.toString(16).padStart(16, '0')}`), term: Long.fromNumber(term) };
 }
 
-function me(rs: ReplicaSetState, ctx: CommandContext): string {
-  return rs.advertised ?? ctx.conn.local;
+function advertisedAddress(replicaSet: ReplicaSetState, ctx: CommandContext): string {
+  return replicaSet.advertised ?? ctx.conn.local;
 }
 
 /** The replica-set part of a hello reply, in mongod's field order (before the common fields). */
-export function helloReplicaSetFields(rs: ReplicaSetState, ctx: CommandContext, writablePrimaryField: string): Document {
-  const self = me(rs, ctx);
-  const opTime = { ts: toTimestamp(ctx.server.engine.history.clusterTime), t: rs.term };
+export function helloReplicaSetFields(replicaSet: ReplicaSetState, ctx: CommandContext, writablePrimaryField: string): Document {
+  const self = advertisedAddress(replicaSet, ctx);
+  const opTime = { ts: toTimestamp(ctx.server.engine.history.clusterTime), t: replicaSet.term };
   const now = new Date();
   return {
     hosts: [self],
-    setName: rs.name,
+    setName: replicaSet.name,
     setVersion: 1,
     [writablePrimaryField]: true,
     secondary: false,
     primary: self,
     me: self,
-    electionId: rs.electionId,
+    electionId: replicaSet.electionId,
     lastWrite: { opTime, lastWriteDate: now, majorityOpTime: opTime, majorityWriteDate: now },
   };
 }
@@ -69,93 +60,20 @@ const stamps = new WeakMap<Ts, Timestamp>();
 export function stampOperationTime(reply: Document, history: ChangeHistory): void {
   if (reply.operationTime !== undefined) return;
   const now = history.clusterTime;
-  let ts = stamps.get(now);
-  if (!ts) {
-    ts = toTimestamp(now);
-    stamps.set(now, ts);
+  let time = stamps.get(now);
+  if (!time) {
+    time = toTimestamp(now);
+    stamps.set(now, time);
   }
-  reply.operationTime = ts;
-}
-
-const RETRYABLE_COMMANDS = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify']);
-const MAX_REMEMBERED_SESSIONS = 10_000;
-
-interface ExecutedWrite {
-  txnNumber: number;
-  reply: Document | Promise<Document>;
-}
-
-function txnNumberOf(v: unknown): number {
-  // Drivers count from 1 per session: far below 2^53.
-  if (bsonType(v) === 'Long') return (v as Long).toNumber();
-  if (typeof v === 'number' && Number.isInteger(v)) return v;
-  throw new MongoCommandError(14, "BSON field 'txnNumber' is the wrong type, expected type 'long'");
-}
-
-function sessionKey(lsid: unknown): string {
-  const id = isPlainDoc(lsid) ? lsid.id : undefined;
-  if (bsonType(id) !== 'Binary') throw new MongoCommandError(72, 'Transaction number requires a session ID to also be specified');
-  return (id as Binary).toString('hex');
-}
-
-/** Retryable writes: the last write of each logical session, and its reply. */
-export class RetryableWrites {
-  private readonly sessions = new Map<string, ExecutedWrite>();
-
-  /** Runs a write carrying `txnNumber` at most once per (session, txnNumber). */
-  run(name: string, cmd: Document, ctx: CommandContext, handler: Handler): Document | Promise<Document> {
-    if (!RETRYABLE_COMMANDS.has(name)) {
-      throw new MongoCommandError(
-        50768,
-        `txnNumber may only be provided for multi-document transactions and retryable write commands. autocommit:false was not provided, and ${name} is not a retryable write command.`,
-      );
-    }
-    const key = sessionKey(cmd.lsid);
-    const txnNumber = txnNumberOf(cmd.txnNumber);
-    const prev = this.sessions.get(key);
-    if (prev) {
-      if (txnNumber < prev.txnNumber) {
-        throw new MongoCommandError(
-          225,
-          `Retryable write with txnNumber ${txnNumber} is prohibited on session ${key} because a newer retryable write with txnNumber ${prev.txnNumber} has already started on this session.`,
-        );
-      }
-      // A retry (its first attempt's reply was lost, or is still on its way): not run again.
-      if (txnNumber === prev.txnNumber) return prev.reply;
-      this.sessions.delete(key);
-    }
-    const reply = handler(cmd, ctx);
-    const entry: ExecutedWrite = { txnNumber, reply };
-    this.sessions.set(key, entry);
-    if (this.sessions.size > MAX_REMEMBERED_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string);
-    // A command that failed as a whole did nothing: a retry runs it again.
-    const forgetFailure = (r: Document | undefined): void => {
-      if (r?.ok !== 1 && this.sessions.get(key) === entry) this.sessions.delete(key);
-    };
-    if (reply instanceof Promise) reply.then(forgetFailure, () => forgetFailure(undefined));
-    else forgetFailure(reply);
-    return reply;
-  }
-
-  /** endSessions: forget what those sessions wrote. */
-  forget(ids: unknown): void {
-    if (!Array.isArray(ids)) return;
-    for (const lsid of ids) {
-      try {
-        this.sessions.delete(sessionKey(lsid));
-      } catch {
-        // not a session id: nothing to forget
-      }
-    }
-  }
+  reply.operationTime = time;
 }
 
 export function replSetGetStatus(_cmd: Document, ctx: CommandContext): Document {
   const rs = ctx.server.replicaSet;
   if (!rs) throw new MongoCommandError(76, 'not running with --replSet');
-  const ts = toTimestamp(ctx.server.engine.history.clusterTime);
+  const time = toTimestamp(ctx.server.engine.history.clusterTime);
   const now = new Date();
-  const opTime = { ts, t: rs.term };
+  const opTime = { ts: time, t: rs.term };
   return {
     set: rs.name,
     date: now,
@@ -164,7 +82,7 @@ export function replSetGetStatus(_cmd: Document, ctx: CommandContext): Document 
     members: [
       {
         _id: 0,
-        name: me(rs, ctx),
+        name: advertisedAddress(rs, ctx),
         health: 1,
         state: 1,
         stateStr: 'PRIMARY',

@@ -4,19 +4,21 @@
  * options' rules.
  */
 import { MongoCommandError, badValue } from '../errors';
-import { compileFilter } from '../query/match';
-import type { Predicate } from '../query/match';
-import { isNumeric, isPlainDoc, toNumber } from '../query/values';
-import type { Doc } from '../query/values';
+import { compileFilter } from '../filter/match';
+import { validationFailureDetails } from '../filter/validation-errors';
+import type { Predicate } from '../filter/match';
+import { isNumeric, toNumber } from '../bson/values';
+import { isPlainDoc } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 import type { Logger } from '../logger';
 import type { Collection } from '../storage/collection';
 
 const LEVELS = ['off', 'strict', 'moderate'];
 const ACTIONS = ['error', 'warn'];
 
-function enumValue(v: unknown, field: string, allowed: string[]): void {
-  if (v === undefined) return;
-  if (typeof v !== 'string' || !allowed.includes(v)) throw badValue(`Enumeration value '${String(v)}' for field '${field}' is not a valid value.`);
+function enumValue(value: unknown, field: string, allowed: string[]): void {
+  if (value === undefined) return;
+  if (typeof value !== 'string' || !allowed.includes(value)) throw badValue(`Enumeration value '${String(value)}' for field '${field}' is not a valid value.`);
 }
 
 /** Checks `validator` / `validationLevel` / `validationAction` of a create or collMod command. */
@@ -34,15 +36,15 @@ export function checkValidationOptions(cmd: Doc, collection: Collection | undefi
  * `fullDocument: 'whenAvailable' | 'required'`). Returns the option to store (none when off).
  */
 export function preAndPostImagesOption(cmd: Doc, command: string, capped: boolean): Doc | undefined {
-  const v: unknown = cmd.changeStreamPreAndPostImages;
-  if (!isPlainDoc(v)) throw new MongoCommandError(14, `BSON field '${command}.changeStreamPreAndPostImages' is the wrong type, expected type 'object'`);
-  const extra = Object.keys(v).find((k) => k !== 'enabled');
+  const value: unknown = cmd.changeStreamPreAndPostImages;
+  if (!isPlainDoc(value)) throw new MongoCommandError(14, `BSON field '${command}.changeStreamPreAndPostImages' is the wrong type, expected type 'object'`);
+  const extra = Object.keys(value).find((k) => k !== 'enabled');
   if (extra !== undefined) throw new MongoCommandError(40415, `BSON field '${command}.changeStreamPreAndPostImages.${extra}' is an unknown field.`);
-  if (v.enabled === undefined)
+  if (value.enabled === undefined)
     throw new MongoCommandError(40414, `BSON field '${command}.changeStreamPreAndPostImages.enabled' is missing but a required field`);
-  if (typeof v.enabled !== 'boolean')
+  if (typeof value.enabled !== 'boolean')
     throw new MongoCommandError(14, `BSON field '${command}.changeStreamPreAndPostImages.enabled' is the wrong type, expected type 'bool'`);
-  if (!v.enabled) return undefined;
+  if (!value.enabled) return undefined;
   if (capped) throw new MongoCommandError(72, 'changeStreamPreAndPostImages is not supported for capped collections');
   return { enabled: true };
 }
@@ -64,15 +66,15 @@ export function checkCappedOptions(cmd: Doc): void {
 
 const compiled = new WeakMap<Doc, Predicate>();
 
-function validatorOf(c: Collection): Predicate | undefined {
-  const v: unknown = c.options.validator;
-  if (!isPlainDoc(v) || Object.keys(v).length === 0) return undefined;
-  let p = compiled.get(v);
-  if (!p) {
-    p = compileFilter(v, { collation: c.collation });
-    compiled.set(v, p);
+function validatorOf(coll: Collection): Predicate | undefined {
+  const value: unknown = coll.options.validator;
+  if (!isPlainDoc(value) || Object.keys(value).length === 0) return undefined;
+  let predicate = compiled.get(value);
+  if (!predicate) {
+    predicate = compileFilter(value, { collation: coll.collation });
+    compiled.set(value, predicate);
   }
-  return p;
+  return predicate;
 }
 
 /**
@@ -80,19 +82,21 @@ function validatorOf(c: Collection): Predicate | undefined {
  * no validation (or the command bypasses it). `old` is the document before an update: with
  * `validationLevel: 'moderate'`, updates of documents that already failed are not checked.
  */
-export function documentValidator(c: Collection, logger: Logger, bypass: boolean): ((doc: Doc, old: Doc | undefined) => void) | undefined {
-  const level = c.options.validationLevel ?? 'strict';
-  const pred = validatorOf(c);
+export function documentValidator(coll: Collection, logger: Logger, bypass: boolean): ((doc: Doc, old: Doc | undefined) => void) | undefined {
+  const level = coll.options.validationLevel ?? 'strict';
+  const pred = validatorOf(coll);
   if (bypass || !pred || level === 'off') return undefined;
-  const warnOnly = c.options.validationAction === 'warn';
+  const warnOnly = coll.options.validationAction === 'warn';
   return (doc, old) => {
     if (pred(doc)) return;
     if (level === 'moderate' && old !== undefined && !pred(old)) return;
     if (warnOnly) {
-      logger.warn(`Document would fail validation: collection ${c.ns}, _id ${String(doc._id)}`);
+      logger.warn(`Document would fail validation: collection ${coll.ns}, _id ${String(doc._id)}`);
       return;
     }
-    // mongod also explains which clauses failed (errInfo.details); only the document is named here.
-    throw new MongoCommandError(121, 'Document failed validation', { errInfo: { failingDocumentId: doc._id } });
+    const details = validationFailureDetails(coll.options.validator as Doc, doc, { collation: coll.collation });
+    throw new MongoCommandError(121, 'Document failed validation', {
+      errInfo: details ? { failingDocumentId: doc._id, details } : { failingDocumentId: doc._id },
+    });
   };
 }

@@ -2,17 +2,18 @@
 import { ObjectId } from 'bson';
 import type { Document } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
-import { compileFilter, equalityFields } from '../query/match';
-import type { MatchDetails, Predicate } from '../query/match';
-import { compileProjection } from '../query/project';
-import { compileSort } from '../query/sort';
-import { prepareUpdate, upsertSeed } from '../query/update';
-import type { AppliedModifier } from '../query/update';
+import { compileFilter, equalityFields } from '../filter/match';
+import type { MatchDetails, Predicate } from '../filter/match';
+import { compileProjection } from '../projection/project';
+import { compileSort } from '../bson/sort';
+import { prepareUpdate, upsertSeed } from '../update/update';
+import type { AppliedModifier } from '../update/update';
 import { toTimestamp } from '../changes/tokens';
-import { mergeVariables, parseLet } from '../query/variables';
-import { bsonType, isPlainDoc, sameValue, toNumber } from '../query/values';
-import { setField } from '../query/paths';
-import type { Doc } from '../query/values';
+import { mergeVariables, parseLet } from '../aggregate/variables';
+import { bsonType, toNumber } from '../bson/values';
+import { sameValue } from '../bson/compare';
+import { isPlainDoc, setField } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 import { Effects } from '../storage/engine';
 import type { Engine } from '../storage/engine';
 import type { Collection } from '../storage/collection';
@@ -29,17 +30,17 @@ interface WriteError {
   [k: string]: unknown;
 }
 
-function toWriteError(index: number, e: unknown): WriteError {
-  if (e instanceof MongoCommandError) {
-    return { index, code: e.code, codeName: e.codeName, errmsg: e.message, ...(e.extra ?? {}) };
+function toWriteError(index: number, error: unknown): WriteError {
+  if (error instanceof MongoCommandError) {
+    return { index, code: error.code, codeName: error.codeName, errmsg: error.message, ...(error.extra ?? {}) };
   }
-  return { index, code: 1, codeName: 'InternalError', errmsg: (e as Error).message ?? String(e) };
+  return { index, code: 1, codeName: 'InternalError', errmsg: (error as Error).message ?? String(error) };
 }
 
 export function collectionName(cmd: Document, key: string): string {
-  const v: unknown = cmd[key];
-  if (typeof v !== 'string' || v.length === 0) throw new MongoCommandError(73, `Invalid namespace specified: ${String(v)}`);
-  return v;
+  const value: unknown = cmd[key];
+  if (typeof value !== 'string' || value.length === 0) throw new MongoCommandError(73, `Invalid namespace specified: ${String(value)}`);
+  return value;
 }
 
 const DBREF_FIELDS = new Set(['$ref', '$id', '$db']);
@@ -59,26 +60,26 @@ export function prepareForInsert(doc: unknown): Doc {
     );
   }
   const out: Doc = { _id: id };
-  for (const k of Object.keys(doc)) if (k !== '_id') setField(out, k, doc[k]);
+  for (const key of Object.keys(doc)) if (key !== '_id') setField(out, key, doc[key]);
   return out;
 }
 
-export function finish(engine: Engine, fx: Effects, reply: Document): Document | Promise<Document> {
-  const p = engine.commit(fx);
+export function finish(engine: Engine, effects: Effects, reply: Document): Document | Promise<Document> {
+  const p = engine.commit(effects);
   // A write's operationTime is the cluster time of its own last change (startAtOperationTime).
-  if (fx.opTime) reply.operationTime = toTimestamp(fx.opTime);
+  if (effects.opTime) reply.operationTime = toTimestamp(effects.opTime);
   return p ? p.then(() => reply) : reply;
 }
 
 /** The documents a write's filter selects, and the compiled filter (for positional updates). */
-function matching(c: Collection | undefined, filter: unknown, limitOne: boolean, opts: QueryOptions, sort?: unknown): { docs: Doc[]; pred: Predicate } {
+function matching(coll: Collection | undefined, filter: unknown, limitOne: boolean, opts: QueryOptions, sort?: unknown): { docs: Doc[]; pred: Predicate } {
   const pred = compileFilter(filter, opts);
   const cmp = compileSort(sort, opts.collation);
-  if (!c) return { docs: [], pred };
+  if (!coll) return { docs: [], pred };
   const out: Doc[] = [];
-  for (const d of c.candidates(filter, opts).docs) {
-    if (pred(d)) {
-      out.push(d);
+  for (const doc of coll.candidates(filter, opts).docs) {
+    if (pred(doc)) {
+      out.push(doc);
       if (limitOne && !cmp) break;
     }
   }
@@ -95,8 +96,8 @@ function runStatements(statements: unknown[], ordered: boolean, run: (statement:
   for (let i = 0; i < statements.length; i++) {
     try {
       run(statements[i], i);
-    } catch (e) {
-      writeErrors.push(toWriteError(i, e));
+    } catch (error) {
+      writeErrors.push(toWriteError(i, error));
       if (ordered) break;
     }
   }
@@ -109,20 +110,20 @@ const insert: Handler = (cmd, ctx) => {
   if (!Array.isArray(docs)) throw badValue('insert requires a documents array');
   const ordered = cmd.ordered !== false;
   const { engine } = ctx.server;
-  const fx = new Effects();
-  const c = engine.ensureCollection(fx, ctx.db, name);
-  const validate = documentValidator(c, ctx.server.logger, cmd.bypassDocumentValidation === true);
+  const effects = new Effects();
+  const coll = engine.ensureCollection(effects, ctx.db, name);
+  const validate = documentValidator(coll, ctx.server.logger, cmd.bypassDocumentValidation === true);
   let n = 0;
   const writeErrors = runStatements(docs, ordered, (doc) => {
     const prepared = prepareForInsert(doc);
     validate?.(prepared, undefined);
-    engine.insert(fx, c, prepared);
+    engine.insert(effects, coll, prepared);
     n++;
   });
   const reply: Document = { n };
   if (writeErrors.length) reply.writeErrors = writeErrors;
   reply.ok = 1;
-  return finish(engine, fx, reply);
+  return finish(engine, effects, reply);
 };
 
 interface UpdateOutcome {
@@ -147,22 +148,30 @@ interface UpdateStatement {
 }
 
 /** One update statement (shared by update and findAndModify). */
-function updateOne(engine: Engine, fx: Effects, ctx: CommandContext, name: string, q: unknown, u: unknown, st: UpdateStatement): UpdateOutcome {
-  let c = engine.getCollection(ctx.db, name);
-  const opts = queryOptions(st.source, c, st.variables);
-  const { docs: targets, pred } = matching(c, q, !st.multi, opts, st.sort);
-  const update = prepareUpdate(u, { ...opts, arrayFilters: st.arrayFilters, multi: st.multi, constants: st.constants });
+function updateOne(
+  engine: Engine,
+  effects: Effects,
+  ctx: CommandContext,
+  name: string,
+  filter: unknown,
+  modification: unknown,
+  statement: UpdateStatement,
+): UpdateOutcome {
+  let coll = engine.getCollection(ctx.db, name);
+  const opts = queryOptions(statement.source, coll, statement.variables);
+  const { docs: targets, pred } = matching(coll, filter, !statement.multi, opts, statement.sort);
+  const update = prepareUpdate(modification, { ...opts, arrayFilters: statement.arrayFilters, multi: statement.multi, constants: statement.constants });
   const now = new Date();
   if (targets.length === 0) {
-    if (!st.upsert) return { n: 0, nModified: 0 };
-    c ??= engine.ensureCollection(fx, ctx.db, name);
-    const seed = upsertSeed(equalityFields(q));
+    if (!statement.upsert) return { n: 0, nModified: 0 };
+    coll ??= engine.ensureCollection(effects, ctx.db, name);
+    const seed = upsertSeed(equalityFields(filter));
     const next = prepareForInsert(update.apply(seed, { isInsert: true, now }));
-    documentValidator(c, ctx.server.logger, st.bypassValidation)?.(next, undefined);
-    engine.insert(fx, c, next);
+    documentValidator(coll, ctx.server.logger, statement.bypassValidation)?.(next, undefined);
+    engine.insert(effects, coll, next);
     return { n: 1, nModified: 0, upsertedId: next._id, after: next };
   }
-  const validate = documentValidator(c as Collection, ctx.server.logger, st.bypassValidation);
+  const validate = documentValidator(coll as Collection, ctx.server.logger, statement.bypassValidation);
   const recording = engine.history.enabled;
   let nModified = 0;
   let last: UpdateOutcome = { n: 0, nModified: 0 };
@@ -178,7 +187,7 @@ function updateOne(engine: Engine, fx: Effects, ctx: CommandContext, name: strin
     if (!sameValue(old, ordered)) {
       validate?.(ordered, old);
       const kind = update.kind === 'replacement' ? 'replace' : 'update';
-      engine.replace(fx, c as Collection, ordered, { pre: old, kind, applied, pipeline: update.kind === 'pipeline' });
+      engine.replace(effects, coll as Collection, ordered, { pre: old, kind, applied, pipeline: update.kind === 'pipeline' });
       nModified++;
     }
     last = { n: 0, nModified: 0, before: old, after: ordered };
@@ -204,30 +213,30 @@ const update: Handler = (cmd, ctx) => {
   const variables = parseLet(cmd.let);
   const ordered = cmd.ordered !== false;
   const { engine } = ctx.server;
-  const fx = new Effects();
+  const effects = new Effects();
   let n = 0;
   let nModified = 0;
   const upserted: Document[] = [];
-  const writeErrors = runStatements(stmts, ordered, (s, i) => {
-    if (!isPlainDoc(s)) throw badValue('update statement must be an object');
-    const r = updateOne(engine, fx, ctx, name, s.q, s.u, {
-      upsert: s.upsert === true,
-      multi: s.multi === true,
-      arrayFilters: s.arrayFilters,
-      constants: s.c,
-      source: s,
-      variables: mergeVariables(variables, s.c),
+  const writeErrors = runStatements(stmts, ordered, (statement, position) => {
+    if (!isPlainDoc(statement)) throw badValue('update statement must be an object');
+    const r = updateOne(engine, effects, ctx, name, statement.q, statement.u, {
+      upsert: statement.upsert === true,
+      multi: statement.multi === true,
+      arrayFilters: statement.arrayFilters,
+      constants: statement.c,
+      source: statement,
+      variables: mergeVariables(variables, statement.c),
       bypassValidation: cmd.bypassDocumentValidation === true,
     });
     n += r.n;
     nModified += r.nModified;
-    if (r.upsertedId !== undefined) upserted.push({ index: i, _id: r.upsertedId });
+    if (r.upsertedId !== undefined) upserted.push({ index: position, _id: r.upsertedId });
   });
   const reply: Document = { n, nModified };
   if (upserted.length) reply.upserted = upserted;
   if (writeErrors.length) reply.writeErrors = writeErrors;
   reply.ok = 1;
-  return finish(engine, fx, reply);
+  return finish(engine, effects, reply);
 };
 
 const del: Handler = (cmd, ctx) => {
@@ -237,42 +246,42 @@ const del: Handler = (cmd, ctx) => {
   const ordered = cmd.ordered !== false;
   const variables = parseLet(cmd.let);
   const { engine } = ctx.server;
-  const fx = new Effects();
-  const c = engine.getCollection(ctx.db, name);
+  const effects = new Effects();
+  const coll = engine.getCollection(ctx.db, name);
   let n = 0;
-  const writeErrors = runStatements(stmts, ordered, (s) => {
-    if (!isPlainDoc(s)) throw badValue('delete statement must be an object');
-    const limit = toNumber(s.limit ?? 0);
+  const writeErrors = runStatements(stmts, ordered, (statement) => {
+    if (!isPlainDoc(statement)) throw badValue('delete statement must be an object');
+    const limit = toNumber(statement.limit ?? 0);
     if (limit !== 0 && limit !== 1) throw badValue(`The limit field in delete objects must be 0 or 1. Got ${limit}`);
-    const { docs: targets } = matching(c, s.q, limit === 1, queryOptions(s, c, variables));
-    for (const d of targets) engine.remove(fx, c as Collection, d);
+    const { docs: targets } = matching(coll, statement.q, limit === 1, queryOptions(statement, coll, variables));
+    for (const doc of targets) engine.remove(effects, coll as Collection, doc);
     n += targets.length;
   });
   const reply: Document = { n };
   if (writeErrors.length) reply.writeErrors = writeErrors;
   reply.ok = 1;
-  return finish(engine, fx, reply);
+  return finish(engine, effects, reply);
 };
 
 const findAndModify: Handler = (cmd, ctx) => {
   const name = collectionName(cmd, Object.keys(cmd)[0] ?? 'findAndModify');
   const { engine } = ctx.server;
-  const fx = new Effects();
+  const effects = new Effects();
   const variables = parseLet(cmd.let);
-  const c = engine.getCollection(ctx.db, name);
-  const opts = queryOptions(cmd, c, variables);
+  const coll = engine.getCollection(ctx.db, name);
+  const opts = queryOptions(cmd, coll, variables);
   const project = compileProjection(cmd.fields, { filter: cmd.query, match: opts });
   // A positional projection finds its element in the document as the query matched it.
   const out = (d: Doc | undefined, matched: Doc | undefined): Doc | null => (d ? (project ? project(d, matched) : d) : null);
   if (cmd.remove === true) {
     if (cmd.update !== undefined) throw badValue('Cannot specify both an update and remove=true');
     if (cmd.arrayFilters !== undefined) throw new MongoCommandError(72, 'Cannot specify arrayFilters and remove=true');
-    const [target] = matching(c, cmd.query, true, opts, cmd.sort).docs;
-    if (target) engine.remove(fx, c as Collection, target);
-    return finish(engine, fx, { lastErrorObject: { n: target ? 1 : 0 }, value: out(target, target), ok: 1 });
+    const [target] = matching(coll, cmd.query, true, opts, cmd.sort).docs;
+    if (target) engine.remove(effects, coll as Collection, target);
+    return finish(engine, effects, { lastErrorObject: { n: target ? 1 : 0 }, value: out(target, target), ok: 1 });
   }
   if (cmd.update === undefined) throw badValue('Either an update or remove=true must be specified');
-  const r = updateOne(engine, fx, ctx, name, cmd.query, cmd.update, {
+  const r = updateOne(engine, effects, ctx, name, cmd.query, cmd.update, {
     upsert: cmd.upsert === true,
     multi: false,
     sort: cmd.sort,
@@ -284,7 +293,7 @@ const findAndModify: Handler = (cmd, ctx) => {
   const leo: Document = { n: r.n, updatedExisting: r.n > 0 && r.upsertedId === undefined };
   if (r.upsertedId !== undefined) leo.upserted = r.upsertedId;
   const value = cmd.new === true ? r.after : r.upsertedId !== undefined ? undefined : r.before;
-  return finish(engine, fx, { lastErrorObject: leo, value: out(value, r.before ?? r.after), ok: 1 });
+  return finish(engine, effects, { lastErrorObject: leo, value: out(value, r.before ?? r.after), ok: 1 });
 };
 
 export const writeHandlers: Record<string, Handler> = {

@@ -4,14 +4,15 @@
  */
 import { calculateObjectSize } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
-import { parseCollation, sameCollation } from '../query/collation';
-import type { Collation } from '../query/collation';
-import { compileFilter, equalityFields } from '../query/match';
-import type { Predicate } from '../query/match';
-import { compileSort } from '../query/sort';
-import { bsonType, canonicalKey, collatedKey, isNumeric, toNumber } from '../query/values';
-import { getField, hasField, isPlainDoc, pathValues, setField, splitPath } from '../query/paths';
-import type { Doc } from '../query/paths';
+import { parseCollation, sameCollation } from '../bson/collation';
+import type { Collation } from '../bson/collation';
+import { compileFilter, equalityFields } from '../filter/match';
+import type { Predicate } from '../filter/match';
+import { compileSort } from '../bson/sort';
+import { bsonType, describeValue, isNumeric, toNumber } from '../bson/values';
+import { canonicalKey, collatedKey } from '../bson/keys';
+import { getField, hasField, isPlainDoc, pathValues, setField, splitPath } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 
 export interface IndexSpec {
   v: number;
@@ -25,20 +26,6 @@ export interface IndexSpec {
   collation?: Doc;
   /** Hidden indexes are maintained (unique, TTL) but never chosen by the planner. */
   hidden?: boolean;
-}
-
-export function describeValue(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (v instanceof Date) return `new Date(${v.getTime()})`;
-  if (v === undefined || v === null) return 'null';
-  const t = bsonType(v);
-  if (t === 'ObjectId') return `ObjectId('${String(v)}')`;
-  if (t !== undefined) return String(v);
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
 }
 
 export class DuplicateKeyError extends MongoCommandError {
@@ -86,10 +73,10 @@ const COLLSCAN: AccessPlan = { kind: 'COLLSCAN' };
 const EMPTY_ARRAY_KEY = 'E';
 
 /** True when `v` is or contains a string (the values a collation changes the meaning of). */
-function hasStrings(v: unknown): boolean {
-  if (typeof v === 'string' || bsonType(v) === 'BSONSymbol') return true;
-  if (Array.isArray(v)) return v.some(hasStrings);
-  if (isPlainDoc(v)) return Object.values(v).some(hasStrings);
+function hasStrings(value: unknown): boolean {
+  if (typeof value === 'string' || bsonType(value) === 'BSONSymbol') return true;
+  if (Array.isArray(value)) return value.some(hasStrings);
+  if (isPlainDoc(value)) return Object.values(value).some(hasStrings);
   return false;
 }
 
@@ -120,10 +107,10 @@ export class Index {
    * The key a query value is looked up under, or `undefined` when this index cannot answer it:
    * a string compared under another collation than the index's.
    */
-  lookupKey(v: unknown, collation: Collation | undefined): string | undefined {
+  lookupKey(value: unknown, collation: Collation | undefined): string | undefined {
     const coll = this.collation;
-    if (!sameCollation(coll, collation) && hasStrings(v)) return undefined;
-    return coll ? collatedKey(v, (s) => coll.key(s, false)) : canonicalKey(v);
+    if (!sameCollation(coll, collation) && hasStrings(value)) return undefined;
+    return coll ? collatedKey(value, (s) => coll.key(s, false)) : canonicalKey(value);
   }
 
   /** Every `_id` key in the index (a full index scan). */
@@ -146,18 +133,18 @@ export class Index {
     for (let i = 0; i < this.fields.length; i++) {
       const f = this.fields[i] as { parts: string[] };
       const parts: string[] = [];
-      for (const v of pathValues(doc, f.parts)) {
-        if (Array.isArray(v)) {
+      for (const value of pathValues(doc, f.parts)) {
+        if (Array.isArray(value)) {
           multi = true;
-          if (v.length === 0) parts.push(EMPTY_ARRAY_KEY);
-          for (const e of v) parts.push(this.storeKey(e));
-        } else parts.push(this.storeKey(v));
+          if (value.length === 0) parts.push(EMPTY_ARRAY_KEY);
+          for (const e of value) parts.push(this.storeKey(e));
+        } else parts.push(this.storeKey(value));
       }
       if (parts.length === 0) parts.push(canonicalKey(null));
       else anyPresent = true;
       const uniq = [...new Set(parts)];
       const next: string[] = [];
-      for (const k of keys) for (const p of uniq) next.push(i === 0 ? p : k + '|' + p);
+      for (const key of keys) for (const p of uniq) next.push(i === 0 ? p : key + '|' + p);
       keys = next;
     }
     if (this.spec.sparse && !anyPresent) return { keys: [], multi: false };
@@ -166,9 +153,9 @@ export class Index {
 
   keyValueFor(doc: Doc): Doc {
     const out: Doc = {};
-    for (const f of this.fields) {
-      const vals = pathValues(doc, f.parts);
-      setField(out, f.path, vals.length === 0 ? null : vals[0]);
+    for (const field of this.fields) {
+      const vals = pathValues(doc, field.parts);
+      setField(out, field.path, vals.length === 0 ? null : vals[0]);
     }
     return out;
   }
@@ -177,30 +164,30 @@ export class Index {
     const { keys, multi } = this.keysOf(doc);
     // Like mongod, an index stays multikey once a document has made it so.
     if (multi) this.multiKey = true;
-    for (const k of keys) {
-      let set = this.map.get(k);
+    for (const key of keys) {
+      let set = this.map.get(key);
       if (!set) {
         set = new Set();
-        this.map.set(k, set);
+        this.map.set(key, set);
       }
       set.add(idKey);
     }
   }
 
   remove(idKey: string, doc: Doc): void {
-    for (const k of this.keysFor(doc)) {
-      const set = this.map.get(k);
+    for (const key of this.keysFor(doc)) {
+      const set = this.map.get(key);
       if (!set) continue;
       set.delete(idKey);
-      if (set.size === 0) this.map.delete(k);
+      if (set.size === 0) this.map.delete(key);
     }
   }
 
   /** Returns the conflicting `_id` key if adding `doc` would violate uniqueness. */
   conflict(idKey: string, doc: Doc): boolean {
     if (!this.spec.unique) return false;
-    for (const k of this.keysFor(doc)) {
-      const set = this.map.get(k);
+    for (const key of this.keysFor(doc)) {
+      const set = this.map.get(key);
       if (!set) continue;
       for (const other of set) if (other !== idKey) return true;
     }
@@ -213,11 +200,11 @@ export function idKeyOf(doc: Doc): string {
 }
 
 /** True when `v` can be looked up by canonical key (a plain equality value). */
-function indexableValue(v: unknown): boolean {
-  if (v === undefined || Array.isArray(v) || v instanceof RegExp) return false;
-  const t = bsonType(v);
-  if (t === 'BSONRegExp' || t === 'MinKey' || t === 'MaxKey') return false;
-  if (isPlainDoc(v) && Object.keys(v).some((k) => k.startsWith('$'))) return false;
+function indexableValue(value: unknown): boolean {
+  if (value === undefined || Array.isArray(value) || value instanceof RegExp) return false;
+  const type = bsonType(value);
+  if (type === 'BSONRegExp' || type === 'MinKey' || type === 'MaxKey') return false;
+  if (isPlainDoc(value) && Object.keys(value).some((k) => k.startsWith('$'))) return false;
   return true;
 }
 
@@ -225,30 +212,29 @@ type ResolvedHint = { kind: 'natural'; backward: boolean } | { kind: 'id' } | { 
 
 const ID_KEY = { _id: 1 };
 
-function sameKeyPattern(a: Doc, b: Doc): boolean {
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
+function sameKeyPattern(left: Doc, right: Doc): boolean {
+  const ka = Object.keys(left);
+  const kb = Object.keys(right);
   return (
-    ka.length === kb.length && ka.every((k, i) => k === kb[i] && isNumeric(a[k]) && isNumeric(b[k]) && Math.sign(toNumber(a[k])) === Math.sign(toNumber(b[k])))
+    ka.length === kb.length &&
+    ka.every((k, i) => k === kb[i] && isNumeric(left[k]) && isNumeric(right[k]) && Math.sign(toNumber(left[k])) === Math.sign(toNumber(right[k])))
   );
 }
 
 export class Collection {
   readonly db: string;
   readonly name: string;
-  options: Doc = {};
+  private currentOptions: Doc = {};
   readonly docs = new Map<string, Doc>();
   readonly indexes = new Map<string, Index>();
-  /** The collection's default collation (from `create`), which its `_id` index also follows. */
-  collation: Collation | undefined;
+  private defaultCollation: Collation | undefined;
   /**
    * `docs` is keyed by the binary `_id`; with a default collation the `_id` index compares
    * under it (`'a'` and `'A'` collide at strength 2), which this index enforces and answers.
    */
   private idIndex: Index | undefined;
-  /** For a capped collection: its limits, and the BSON bytes of its documents. */
-  cap: { bytes: number; docs: number } | undefined;
-  dataBytes = 0;
+  private capLimits: { bytes: number; docs: number } | undefined;
+  private documentBytes = 0;
 
   constructor(db: string, name: string, options: Doc = {}) {
     this.db = db;
@@ -256,13 +242,33 @@ export class Collection {
     this.setOptions(options);
   }
 
+  /** The options it was created with (or given by collMod). */
+  get options(): Doc {
+    return this.currentOptions;
+  }
+
+  /** The collection's default collation (from `create`), which its `_id` index also follows. */
+  get collation(): Collation | undefined {
+    return this.defaultCollation;
+  }
+
+  /** For a capped collection: its limits. */
+  get cap(): { bytes: number; docs: number } | undefined {
+    return this.capLimits;
+  }
+
+  /** The BSON bytes of its documents (kept for capped collections only). */
+  get dataBytes(): number {
+    return this.documentBytes;
+  }
+
   setOptions(options: Doc): void {
-    this.options = options;
-    this.cap = cappedLimits(options);
-    if (this.cap) this.dataBytes = [...this.docs.values()].reduce((n, d) => n + calculateObjectSize(d), 0);
+    this.currentOptions = options;
+    this.capLimits = cappedLimits(options);
+    if (this.capLimits) this.documentBytes = [...this.docs.values()].reduce((n, d) => n + calculateObjectSize(d), 0);
     const collation = isPlainDoc(options.collation) ? parseCollation(options.collation) : undefined;
     if (sameCollation(collation, this.collation) && (this.idIndex !== undefined) === (collation !== undefined)) return;
-    this.collation = collation;
+    this.defaultCollation = collation;
     this.idIndex = collation ? new Index({ ...this.idIndexSpec(), unique: true }) : undefined;
     if (this.idIndex) for (const [idKey, doc] of this.docs) this.idIndex.add(idKey, doc);
   }
@@ -296,9 +302,9 @@ export class Collection {
     if (old) {
       for (const idx of this.indexes.values()) idx.remove(idKey, old);
       this.idIndex?.remove(idKey, old);
-      if (this.cap) this.dataBytes -= calculateObjectSize(old);
+      if (this.cap) this.documentBytes -= calculateObjectSize(old);
     }
-    if (this.cap) this.dataBytes += calculateObjectSize(doc);
+    if (this.cap) this.documentBytes += calculateObjectSize(doc);
     this.docs.set(idKey, doc);
     for (const idx of this.indexes.values()) idx.add(idKey, doc);
     this.idIndex?.add(idKey, doc);
@@ -309,7 +315,7 @@ export class Collection {
     if (!old) return undefined;
     for (const idx of this.indexes.values()) idx.remove(idKey, old);
     this.idIndex?.remove(idKey, old);
-    if (this.cap) this.dataBytes -= calculateObjectSize(old);
+    if (this.cap) this.documentBytes -= calculateObjectSize(old);
     this.docs.delete(idKey);
     return old;
   }
@@ -388,14 +394,14 @@ export class Collection {
     const out: Doc[] = [];
     const seen = new Set<string>();
     const looked: unknown[] = [];
-    for (const v of idVals) {
-      if (v === null) return undefined;
-      const k = canonicalKey(v);
-      if (seen.has(k)) continue;
-      seen.add(k);
-      looked.push(v);
-      const d = this.docs.get(k);
-      if (d) out.push(d);
+    for (const value of idVals) {
+      if (value === null) return undefined;
+      const key = canonicalKey(value);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      looked.push(value);
+      const doc = this.docs.get(key);
+      if (doc) out.push(doc);
     }
     return { docs: out, plan: { kind: 'ID', values: looked, keysExamined: out.length } };
   }
@@ -405,22 +411,22 @@ export class Collection {
     let keys: string[] = [''];
     const bounds: IndexBound[] = [];
     for (let i = 0; i < idx.fields.length; i++) {
-      const f = idx.fields[i] as { path: string };
-      const vals = valuesFor(f.path);
+      const field = idx.fields[i] as { path: string };
+      const vals = valuesFor(field.path);
       if (!vals || (idx.spec.sparse && vals.some((v) => v === null))) return undefined;
       const next: string[] = [];
-      for (const v of vals) {
-        const key = idx.lookupKey(v, collation);
+      for (const value of vals) {
+        const key = idx.lookupKey(value, collation);
         if (key === undefined) return undefined;
-        for (const k of keys) next.push(i === 0 ? key : k + '|' + key);
+        for (const name of keys) next.push(i === 0 ? key : name + '|' + key);
       }
-      bounds.push({ path: f.path, values: vals });
+      bounds.push({ path: field.path, values: vals });
       keys = next;
     }
     const ids = new Set<string>();
     let keysExamined = 0;
-    for (const k of keys) {
-      const s = idx.map.get(k);
+    for (const key of keys) {
+      const s = idx.map.get(key);
       if (!s) continue;
       keysExamined += s.size;
       for (const id of s) ids.add(id);
@@ -441,8 +447,8 @@ export class Collection {
   private fetch(ids: Set<string>): Doc[] {
     const out: Doc[] = [];
     for (const id of ids) {
-      const d = this.docs.get(id);
-      if (d) out.push(d);
+      const doc = this.docs.get(id);
+      if (doc) out.push(doc);
     }
     return out;
   }
@@ -475,8 +481,8 @@ function equalityLookups(filter: unknown): (path: string) => unknown[] | undefin
   }
   return (path) => {
     if (eq.has(path)) {
-      const v = eq.get(path);
-      return indexableValue(v) ? [v] : undefined;
+      const value = eq.get(path);
+      return indexableValue(value) ? [value] : undefined;
     }
     return inLists.get(path);
   };

@@ -11,17 +11,18 @@ import { ChangeHistory } from '../changes/history';
 import type { ChangeRecord, Ts } from '../changes/history';
 import { MongoCommandError } from '../errors';
 import { checkInsertable, checkUpdatable } from '../limits';
-import { canonicalKey, isPlainDoc } from '../query/values';
-import type { Doc } from '../query/values';
+import { isPlainDoc } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 import { Collection, idKeyOf } from './collection';
 import type { IndexSpec } from './collection';
-import type { AppliedModifier } from '../query/update';
-import { frameRecord } from './records';
-import type { Journal } from './journal';
+import type { AppliedModifier } from '../update/update';
+import type { Journal, JournalStats } from './journal';
+import { estimatedOpBytes, journalOp } from './journal-ops';
+import type { JournalOp } from './journal-ops';
 
 /** Effects of one command, in order. */
 export class Effects {
-  readonly ops: Doc[] = [];
+  readonly ops: JournalOp[] = [];
   /** What changed, for change streams (document writes, drops, renames). */
   readonly changes: ChangeRecord[] = [];
   /** Suppresses document and drop events (renameCollection copies documents and reports a rename). */
@@ -35,16 +36,17 @@ export class Effects {
 }
 
 /** Whether a collection keeps pre- and post-images for change streams. */
-export function keepsImages(c: Collection): boolean {
-  const o = c.options.changeStreamPreAndPostImages;
-  return isPlainDoc(o) && o.enabled === true;
+export function keepsImages(coll: Collection): boolean {
+  const option = coll.options.changeStreamPreAndPostImages;
+  return isPlainDoc(option) && option.enabled === true;
 }
 
-const MAX_RECORD_BYTES = 8 * 1024 * 1024;
+/** A command's operations are split into records of about this size at most. */
+export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
 
 export function splitNs(ns: string): [string, string] {
-  const i = ns.indexOf('.');
-  return [ns.slice(0, i), ns.slice(i + 1)];
+  const dot = ns.indexOf('.');
+  return [ns.slice(0, dot), ns.slice(dot + 1)];
 }
 
 export function validateCollectionName(name: unknown): string {
@@ -54,92 +56,111 @@ export function validateCollectionName(name: unknown): string {
 }
 
 export class Engine {
-  readonly dbs = new Map<string, Map<string, Collection>>();
-  journal: Journal | undefined;
-  seq = 0;
+  private readonly databases = new Map<string, Map<string, Collection>>();
+  /** Where commits go once recovery is done (none in memory mode). */
+  private journal: Journal | undefined;
   /** The change history change streams read (disabled when the engine presents itself standalone). */
-  history = new ChangeHistory(false);
+  readonly history: ChangeHistory;
+
+  constructor(history = new ChangeHistory(false)) {
+    this.history = history;
+  }
+
+  /** Sends every later commit to `journal`; called once, after recovery replayed it into this engine. */
+  useJournal(journal: Journal): void {
+    if (this.journal) throw new Error('the engine already has a journal');
+    this.journal = journal;
+  }
 
   getCollection(db: string, name: string): Collection | undefined {
-    return this.dbs.get(db)?.get(name);
+    return this.databases.get(db)?.get(name);
   }
 
   collections(db: string): Collection[] {
-    return [...(this.dbs.get(db)?.values() ?? [])];
+    return [...(this.databases.get(db)?.values() ?? [])];
   }
 
-  createCollection(fx: Effects | null, db: string, name: string, options: Doc = {}): Collection {
-    let colls = this.dbs.get(db);
+  databaseNames(): string[] {
+    return [...this.databases.keys()];
+  }
+
+  /** Every collection of every database. */
+  *allCollections(): IterableIterator<Collection> {
+    for (const colls of this.databases.values()) yield* colls.values();
+  }
+
+  createCollection(effects: Effects | null, db: string, name: string, options: Doc = {}): Collection {
+    let colls = this.databases.get(db);
     if (!colls) {
       colls = new Map();
-      this.dbs.set(db, colls);
+      this.databases.set(db, colls);
     }
     const existing = colls.get(name);
     if (existing) return existing;
-    const c = new Collection(db, name, options);
-    colls.set(name, c);
-    fx?.ops.push({ o: 'c', ns: c.ns, opts: options });
-    return c;
+    const coll = new Collection(db, name, options);
+    colls.set(name, coll);
+    effects?.ops.push(journalOp.createCollection(coll.ns, options));
+    return coll;
   }
 
-  ensureCollection(fx: Effects | null, db: string, name: string): Collection {
-    return this.getCollection(db, name) ?? this.createCollection(fx, db, validateCollectionName(name));
+  ensureCollection(effects: Effects | null, db: string, name: string): Collection {
+    return this.getCollection(db, name) ?? this.createCollection(effects, db, validateCollectionName(name));
   }
 
-  dropCollection(fx: Effects | null, db: string, name: string): boolean {
-    const colls = this.dbs.get(db);
+  dropCollection(effects: Effects | null, db: string, name: string): boolean {
+    const colls = this.databases.get(db);
     if (!colls?.has(name)) return false;
     colls.delete(name);
-    if (colls.size === 0) this.dbs.delete(db);
-    fx?.ops.push({ o: 'D', ns: `${db}.${name}` });
-    fx?.record({ kind: 'drop', db, coll: name });
+    if (colls.size === 0) this.databases.delete(db);
+    effects?.ops.push(journalOp.dropCollection(`${db}.${name}`));
+    effects?.record({ kind: 'drop', db, coll: name });
     return true;
   }
 
-  dropDatabase(fx: Effects | null, db: string): void {
-    const colls = this.dbs.get(db);
+  dropDatabase(effects: Effects | null, db: string): void {
+    const colls = this.databases.get(db);
     if (!colls) return;
     // As mongod reports it: each collection's drop, then the database's.
-    for (const name of colls.keys()) fx?.record({ kind: 'drop', db, coll: name });
-    fx?.record({ kind: 'dropDatabase', db, coll: '' });
-    this.dbs.delete(db);
-    fx?.ops.push({ o: 'X', db });
+    for (const name of colls.keys()) effects?.record({ kind: 'drop', db, coll: name });
+    effects?.record({ kind: 'dropDatabase', db, coll: '' });
+    this.databases.delete(db);
+    effects?.ops.push(journalOp.dropDatabase(db));
   }
 
-  insert(fx: Effects | null, c: Collection, doc: Doc): void {
+  insert(effects: Effects | null, coll: Collection, doc: Doc): void {
     checkInsertable(doc);
-    if (c.cap) {
+    if (coll.cap) {
       const size = calculateObjectSize(doc);
-      if (size > c.cap.bytes) throw new MongoCommandError(116, `document is larger than capped size ${size} > ${c.cap.bytes}`);
+      if (size > coll.cap.bytes) throw new MongoCommandError(116, `document is larger than capped size ${size} > ${coll.cap.bytes}`);
     }
-    c.checkUnique(idKeyOf(doc), doc, true);
-    c.put(doc);
-    fx?.ops.push({ o: 'p', ns: c.ns, doc });
-    fx?.record({ kind: 'insert', db: c.db, coll: c.name, id: doc._id, post: doc });
-    if (c.cap) this.trimCapped(fx, c, c.cap);
+    coll.checkUnique(idKeyOf(doc), doc, true);
+    coll.put(doc);
+    effects?.ops.push(journalOp.putDocument(coll.ns, doc));
+    effects?.record({ kind: 'insert', db: coll.db, coll: coll.name, id: doc._id, post: doc });
+    if (coll.cap) this.trimCapped(effects, coll, coll.cap);
   }
 
   /** A capped collection drops its oldest documents (insertion order) once over its limits. */
-  private trimCapped(fx: Effects | null, c: Collection, cap: { bytes: number; docs: number }): void {
-    for (const oldest of c.docs.values()) {
-      if (c.docs.size <= cap.docs && c.dataBytes <= cap.bytes) break;
-      this.remove(fx, c, oldest);
+  private trimCapped(effects: Effects | null, coll: Collection, cap: { bytes: number; docs: number }): void {
+    for (const oldest of coll.docs.values()) {
+      if (coll.docs.size <= cap.docs && coll.dataBytes <= cap.bytes) break;
+      this.remove(effects, coll, oldest);
     }
   }
 
   /** Replaces a collection's options (collMod); the change is logged like a re-create. */
-  setOptions(fx: Effects | null, c: Collection, options: Doc): void {
-    c.setOptions(options);
-    fx?.ops.push({ o: 'O', ns: c.ns, opts: options });
+  setOptions(effects: Effects | null, coll: Collection, options: Doc): void {
+    coll.setOptions(options);
+    effects?.ops.push(journalOp.setCollectionOptions(coll.ns, options));
   }
 
   /** Changes options of an index that do not affect its keys (collMod: TTL, hidden). */
-  updateIndexSpec(fx: Effects | null, c: Collection, spec: IndexSpec): void {
-    const idx = c.indexes.get(spec.name);
-    if (!idx) return;
-    Object.assign(idx.spec, spec);
-    if (spec.hidden === false) delete idx.spec.hidden;
-    fx?.ops.push({ o: 'i', ns: c.ns, spec: idx.spec });
+  updateIndexSpec(effects: Effects | null, coll: Collection, spec: IndexSpec): void {
+    const index = coll.indexes.get(spec.name);
+    if (!index) return;
+    Object.assign(index.spec, spec);
+    if (spec.hidden === false) delete index.spec.hidden;
+    effects?.ops.push(journalOp.putIndex(coll.ns, index.spec));
   }
 
   /**
@@ -147,144 +168,91 @@ export class Engine {
    * streams: a replacement, or an update with the modifiers it applied / from a pipeline.
    */
   replace(
-    fx: Effects | null,
-    c: Collection,
+    effects: Effects | null,
+    coll: Collection,
     doc: Doc,
     change?: { pre: Doc; kind: 'update' | 'replace'; applied?: AppliedModifier[] | undefined; pipeline?: boolean },
   ): void {
     checkUpdatable(doc);
-    c.checkUnique(idKeyOf(doc), doc, false);
-    c.put(doc);
-    fx?.ops.push({ o: 'p', ns: c.ns, doc });
-    if (change && fx) {
-      fx.record({
+    coll.checkUnique(idKeyOf(doc), doc, false);
+    coll.put(doc);
+    effects?.ops.push(journalOp.putDocument(coll.ns, doc));
+    if (change && effects) {
+      effects.record({
         kind: change.kind,
-        db: c.db,
-        coll: c.name,
+        db: coll.db,
+        coll: coll.name,
         id: doc._id,
         pre: change.pre,
         post: doc,
         applied: change.applied,
         pipeline: change.pipeline === true,
-        images: keepsImages(c),
+        images: keepsImages(coll),
       });
     }
   }
 
-  remove(fx: Effects | null, c: Collection, doc: Doc): void {
-    const old = c.removeById(idKeyOf(doc));
+  remove(effects: Effects | null, coll: Collection, doc: Doc): void {
+    const old = coll.removeById(idKeyOf(doc));
     if (!old) return;
-    fx?.ops.push({ o: 'd', ns: c.ns, id: doc._id });
-    fx?.record({ kind: 'delete', db: c.db, coll: c.name, id: old._id, pre: old, images: keepsImages(c) });
+    effects?.ops.push(journalOp.deleteDocument(coll.ns, doc._id));
+    effects?.record({ kind: 'delete', db: coll.db, coll: coll.name, id: old._id, pre: old, images: keepsImages(coll) });
   }
 
-  createIndex(fx: Effects | null, c: Collection, spec: IndexSpec, enforce = true): void {
-    c.addIndex(spec, enforce);
-    fx?.ops.push({ o: 'i', ns: c.ns, spec });
+  createIndex(effects: Effects | null, coll: Collection, spec: IndexSpec, enforce = true): void {
+    coll.addIndex(spec, enforce);
+    effects?.ops.push(journalOp.putIndex(coll.ns, spec));
   }
 
-  dropIndex(fx: Effects | null, c: Collection, name: string): void {
-    if (c.indexes.delete(name)) fx?.ops.push({ o: 'x', ns: c.ns, name });
-  }
-
-  /** Re-applies a logged/snapshotted op (recovery). Idempotent; skips unique checks. */
-  applyOp(op: Doc): void {
-    const ns = typeof op.ns === 'string' ? op.ns : '';
-    const [db, name] = splitNs(ns);
-    switch (op.o) {
-      case 'c':
-        this.createCollection(null, db, name, isPlainDoc(op.opts) ? op.opts : {});
-        break;
-      case 'O':
-        this.getCollection(db, name)?.setOptions(isPlainDoc(op.opts) ? op.opts : {});
-        break;
-      case 'D':
-        this.dropCollection(null, db, name);
-        break;
-      case 'X':
-        this.dropDatabase(null, String(op.db));
-        break;
-      case 'i': {
-        const c = this.createCollection(null, db, name);
-        const spec = op.spec as IndexSpec;
-        c.indexes.delete(spec.name);
-        c.addIndex(spec, false);
-        break;
-      }
-      case 'x':
-        this.getCollection(db, name)?.indexes.delete(String(op.name));
-        break;
-      case 'p':
-        this.createCollection(null, db, name).put(op.doc as Doc);
-        break;
-      case 'P': {
-        const c = this.createCollection(null, db, name);
-        for (const d of op.docs as Doc[]) c.put(d);
-        break;
-      }
-      case 'd':
-        this.getCollection(db, name)?.removeById(canonicalKey(op.id));
-        break;
-      default:
-        throw new Error(`unknown log op ${String(op.o)}`);
-    }
+  dropIndex(effects: Effects | null, coll: Collection, name: string): void {
+    if (coll.indexes.delete(name)) effects?.ops.push(journalOp.dropIndex(coll.ns, name));
   }
 
   /**
    * Makes a command's effects durable (no-op in memory mode) and its changes visible to change
    * streams once they are. Call synchronously after mutating.
    */
-  commit(fx: Effects): Promise<void> | undefined {
-    const staged = fx.changes.length > 0 && this.history.enabled ? this.history.stage(fx.changes) : undefined;
-    if (staged) fx.opTime = (staged[staged.length - 1] as { ts: Ts }).ts;
-    if (fx.ops.length === 0 || !this.journal) {
+  commit(effects: Effects): Promise<void> | undefined {
+    const staged = effects.changes.length > 0 && this.history.enabled ? this.history.stage(effects.changes) : undefined;
+    if (staged) effects.opTime = (staged[staged.length - 1] as { ts: Ts }).ts;
+    if (effects.ops.length === 0 || !this.journal) {
       if (staged) this.history.publish(staged);
       return undefined;
     }
-    const buffers: Buffer[] = [];
-    let batch: Doc[] = [];
-    let size = 0;
-    const flush = (): void => {
-      this.seq += 1;
-      buffers.push(frameRecord({ s: this.seq, ops: batch }));
-      batch = [];
-      size = 0;
-    };
-    for (const op of fx.ops) {
-      const opSize = op.o === 'p' ? calculateObjectSize(op.doc as Doc) + 64 : 256;
-      if (batch.length > 0 && size + opSize > MAX_RECORD_BYTES) flush();
-      batch.push(op);
-      size += opSize;
-    }
-    if (batch.length > 0) flush();
-    const durable = this.journal.append(buffers);
+    const durable = this.journal.append(splitIntoRecords(effects.ops));
     return staged ? durable.then(() => this.history.publish(staged)) : durable;
   }
 
-  /** Serializes the whole state as framed snapshot records (synchronous, consistent). */
-  snapshotBuffers(): { buffers: Buffer[]; seq: number } {
-    const seq = this.seq;
-    const buffers: Buffer[] = [frameRecord({ snap: 1, s: seq })];
-    for (const colls of this.dbs.values()) {
-      for (const c of colls.values()) {
-        buffers.push(frameRecord({ o: 'c', ns: c.ns, opts: c.options }));
-        for (const idx of c.indexes.values()) buffers.push(frameRecord({ o: 'i', ns: c.ns, spec: idx.spec }));
-        let chunk: Doc[] = [];
-        let size = 0;
-        for (const d of c.docs.values()) {
-          const n = calculateObjectSize(d);
-          if (chunk.length > 0 && size + n > MAX_RECORD_BYTES) {
-            buffers.push(frameRecord({ o: 'P', ns: c.ns, docs: chunk }));
-            chunk = [];
-            size = 0;
-          }
-          chunk.push(d);
-          size += n + 16;
-        }
-        if (chunk.length > 0) buffers.push(frameRecord({ o: 'P', ns: c.ns, docs: chunk }));
-      }
-    }
-    buffers.push(frameRecord({ end: 1, s: seq }));
-    return { buffers, seq };
+  /** Stops journaling: waits for what is queued, then closes the log and releases the dbPath. */
+  async close(): Promise<void> {
+    await this.journal?.close();
   }
+
+  /** Compacts the journal into a snapshot now (no-op in memory mode). */
+  async compact(): Promise<void> {
+    await this.journal?.compact();
+  }
+
+  journalStats(): JournalStats | undefined {
+    return this.journal ? { ...this.journal.stats } : undefined;
+  }
+}
+
+/** A command's operations as journal records, each at most about MAX_RECORD_BYTES. */
+function splitIntoRecords(ops: JournalOp[]): JournalOp[][] {
+  const records: JournalOp[][] = [];
+  let record: JournalOp[] = [];
+  let size = 0;
+  for (const operation of ops) {
+    const opSize = estimatedOpBytes(operation, calculateObjectSize);
+    if (record.length > 0 && size + opSize > MAX_RECORD_BYTES) {
+      records.push(record);
+      record = [];
+      size = 0;
+    }
+    record.push(operation);
+    size += opSize;
+  }
+  if (record.length > 0) records.push(record);
+  return records;
 }

@@ -16,8 +16,10 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { parseRecords } from './records';
-import type { Engine } from './engine';
+import type { Document } from 'bson';
+import { frameRecord, parseRecords } from './records';
+import { readJournalOp } from './journal-ops';
+import type { JournalOp } from './journal-ops';
 import type { Logger } from '../logger';
 
 const LOG = 'journal.log';
@@ -34,8 +36,8 @@ const PRIVATE_FILE = 0o600;
 function makePrivate(target: string, mode: number): void {
   try {
     fs.chmodSync(target, mode);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
 }
 
@@ -43,8 +45,8 @@ function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -72,27 +74,35 @@ export interface JournalStats {
   compactions: number;
 }
 
+export interface JournalOptions {
+  logger: Logger;
+  /** Compact (snapshot + truncate) once the log is larger than this. */
+  compactThresholdBytes: number;
+  /** Applies one recovered operation (snapshot first, then the log, in order). */
+  replay: (op: JournalOp) => void;
+  /** The whole current state as operations, read synchronously when compacting. */
+  snapshot: () => Iterable<JournalOp>;
+}
+
 export class Journal {
   private readonly dir: string;
-  private readonly logger: Logger;
-  private readonly engine: Engine;
-  private readonly threshold: number;
-  private fh: fsp.FileHandle | undefined;
+  private readonly options: JournalOptions;
+  /** Sequence number of the last record written (or recovered). */
+  private seq = 0;
+  private file: fsp.FileHandle | undefined;
   private pending: Buffer[] = [];
   private waiters: Waiter[] = [];
-  private loop: Promise<void> | undefined;
-  private failed: unknown;
+  private flushing: Promise<void> | undefined;
+  private failure: unknown;
   readonly stats: JournalStats = { logBytes: 0, flushes: 0, records: 0, compactions: 0 };
 
-  private constructor(dir: string, engine: Engine, logger: Logger, threshold: number) {
+  private constructor(dir: string, options: JournalOptions) {
     this.dir = dir;
-    this.engine = engine;
-    this.logger = logger;
-    this.threshold = threshold;
+    this.options = options;
   }
 
-  /** Locks `dir`, recovers the snapshot + log into `engine`, and opens the log for appending. */
-  static async open(dir: string, engine: Engine, logger: Logger, compactThresholdBytes: number): Promise<Journal> {
+  /** Locks `dir`, replays the snapshot + log through `options.replay`, and opens the log for appending. */
+  static async open(dir: string, options: JournalOptions): Promise<Journal> {
     const abs = path.resolve(dir);
     fs.mkdirSync(abs, { recursive: true, mode: PRIVATE_DIR });
     makePrivate(abs, PRIVATE_DIR);
@@ -101,15 +111,15 @@ export class Journal {
     }
     Journal.lock(abs);
     try {
-      const j = new Journal(abs, engine, logger, compactThresholdBytes);
-      j.recover();
-      j.fh = await fsp.open(path.join(abs, LOG), 'a', PRIVATE_FILE);
-      j.stats.logBytes = (await j.fh.stat()).size;
+      const journal = new Journal(abs, options);
+      journal.recover();
+      journal.file = await fsp.open(path.join(abs, LOG), 'a', PRIVATE_FILE);
+      journal.stats.logBytes = (await journal.file.stat()).size;
       fsyncDir(abs);
-      return j;
-    } catch (e) {
+      return journal;
+    } catch (error) {
       Journal.unlock(abs);
-      throw e;
+      throw error;
     }
   }
 
@@ -121,8 +131,8 @@ export class Journal {
       if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && pidAlive(owner)) {
         throw new Error(`dbPath ${abs} is locked by running process ${owner} (${lockPath})`);
       }
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     fs.writeFileSync(lockPath, `${process.pid}\n`, { mode: PRIVATE_FILE });
     lockedInProcess.add(abs);
@@ -149,7 +159,7 @@ export class Journal {
         throw new Error(`snapshot ${snapPath} is corrupt (${parsed.problem ?? 'missing header/trailer'}); refusing to start`);
       }
       snapSeq = Number(head.s);
-      for (const rec of parsed.records.slice(1, -1)) this.engine.applyOp(rec);
+      for (const record of parsed.records.slice(1, -1)) this.options.replay(readJournalOp(record));
     }
     let seq = snapSeq;
     const logPath = path.join(this.dir, LOG);
@@ -157,73 +167,87 @@ export class Journal {
       const buf = fs.readFileSync(logPath);
       const parsed = parseRecords(buf);
       let applied = 0;
-      for (const rec of parsed.records) {
-        const s = Number(rec.s);
-        if (s <= snapSeq) continue;
-        for (const op of rec.ops as unknown[]) this.engine.applyOp(op as Record<string, unknown>);
-        seq = Math.max(seq, s);
+      for (const record of parsed.records) {
+        const recordSeq = Number(record.s);
+        if (recordSeq <= snapSeq) continue;
+        for (const op of record.ops as Document[]) this.options.replay(readJournalOp(op));
+        seq = Math.max(seq, recordSeq);
         applied++;
       }
       if (parsed.problem) {
-        this.logger.warn(`journal: ${parsed.problem}; ignoring ${buf.length - parsed.goodLength} trailing bytes (truncating log)`);
+        this.options.logger.warn(`journal: ${parsed.problem}; ignoring ${buf.length - parsed.goodLength} trailing bytes (truncating log)`);
         fs.truncateSync(logPath, parsed.goodLength);
       }
-      if (applied > 0) this.logger.info(`recovered ${applied} log records from ${this.dir}`);
+      if (applied > 0) this.options.logger.info(`recovered ${applied} log records from ${this.dir}`);
     }
-    this.engine.seq = seq;
+    this.seq = seq;
   }
 
-  /** Queues framed records; resolves once they are written and fsynced. */
-  append(buffers: Buffer[]): Promise<void> {
-    if (this.failed) return Promise.reject(this.failed instanceof Error ? this.failed : new Error(String(this.failed)));
+  /**
+   * Frames each batch of operations as one record (numbered in order, synchronously) and queues
+   * them; resolves once they are written and fsynced.
+   */
+  append(records: JournalOp[][]): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure instanceof Error ? this.failure : new Error(String(this.failure)));
+    for (const ops of records) {
+      this.seq += 1;
+      this.pending.push(frameRecord({ s: this.seq, ops }));
+    }
     return new Promise<void>((resolve, reject) => {
-      this.pending.push(...buffers);
       this.waiters.push({ resolve, reject });
-      if (!this.loop) this.loop = this.flushLoop().finally(() => (this.loop = undefined));
+      if (!this.flushing) this.flushing = this.flushLoop().finally(() => (this.flushing = undefined));
     });
   }
 
   private async flushLoop(): Promise<void> {
     while (this.pending.length > 0) {
-      const bufs = this.pending;
+      const buffers = this.pending;
       const waiters = this.waiters;
       this.pending = [];
       this.waiters = [];
       try {
-        const fh = this.fh;
-        if (!fh) throw new Error('journal is closed');
-        const data = bufs.length === 1 ? (bufs[0] as Buffer) : Buffer.concat(bufs);
-        let off = 0;
-        while (off < data.length) {
-          const { bytesWritten } = await fh.write(data, off, data.length - off);
-          off += bytesWritten;
+        const file = this.file;
+        if (!file) throw new Error('journal is closed');
+        const data = buffers.length === 1 ? (buffers[0] as Buffer) : Buffer.concat(buffers);
+        let offset = 0;
+        while (offset < data.length) {
+          const { bytesWritten } = await file.write(data, offset, data.length - offset);
+          offset += bytesWritten;
         }
-        await fh.datasync();
+        await file.datasync();
         this.stats.logBytes += data.length;
         this.stats.flushes += 1;
-        this.stats.records += bufs.length;
-        for (const w of waiters) w.resolve();
-      } catch (e) {
-        this.failed = e;
-        this.logger.warn(`journal write failed: ${(e as Error).message}`);
-        for (const w of waiters) w.reject(e);
+        this.stats.records += buffers.length;
+        for (const waiter of waiters) waiter.resolve();
+      } catch (error) {
+        this.failure = error;
+        this.options.logger.warn(`journal write failed: ${(error as Error).message}`);
+        for (const waiter of waiters) waiter.reject(error);
         continue;
       }
-      if (this.stats.logBytes > this.threshold) {
+      if (this.stats.logBytes > this.options.compactThresholdBytes) {
         try {
           await this.compact();
-        } catch (e) {
-          this.logger.warn(`compaction failed (log kept): ${(e as Error).message}`);
+        } catch (error) {
+          this.options.logger.warn(`compaction failed (log kept): ${(error as Error).message}`);
         }
       }
     }
   }
 
+  /** The whole state as framed snapshot records, built synchronously so that it is consistent. */
+  private snapshotBuffers(): Buffer[] {
+    const buffers: Buffer[] = [frameRecord({ snap: 1, s: this.seq })];
+    for (const operation of this.options.snapshot()) buffers.push(frameRecord(operation));
+    buffers.push(frameRecord({ end: 1, s: this.seq }));
+    return buffers;
+  }
+
   /** Writes a snapshot atomically, then truncates the log. */
   async compact(): Promise<void> {
-    const fh = this.fh;
-    if (!fh) return;
-    const { buffers } = this.engine.snapshotBuffers();
+    const file = this.file;
+    if (!file) return;
+    const buffers = this.snapshotBuffers();
     const tmp = path.join(this.dir, SNAP_TMP);
     const out = await fsp.open(tmp, 'w', PRIVATE_FILE);
     try {
@@ -234,17 +258,17 @@ export class Journal {
     }
     await fsp.rename(tmp, path.join(this.dir, SNAP));
     fsyncDir(this.dir);
-    await fh.truncate(0);
-    await fh.sync();
+    await file.truncate(0);
+    await file.sync();
     this.stats.logBytes = 0;
     this.stats.compactions += 1;
   }
 
   async close(): Promise<void> {
-    while (this.loop) await this.loop;
-    const fh = this.fh;
-    this.fh = undefined;
-    if (fh) await fh.close();
+    while (this.flushing) await this.flushing;
+    const file = this.file;
+    this.file = undefined;
+    if (file) await file.close();
     Journal.unlock(this.dir);
   }
 }

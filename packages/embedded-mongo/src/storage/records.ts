@@ -1,10 +1,12 @@
 /**
  * Record framing shared by the append-only log and the snapshot file:
  * `[u32 LE payload length][u32 LE CRC-32 of payload][payload = one BSON document]`.
+ * CRC-32 is the IEEE polynomial, as computed by zlib.
  */
 import { deserialize, serialize } from 'bson';
 import type { Document } from 'bson';
-import { crc32 } from './crc';
+import { crc32 } from 'node:zlib';
+import { mayHoldDbRefs, withPlainDbRefs } from '../bson/dbref';
 
 export const STORAGE_DESERIALIZE = { promoteLongs: false, promoteBuffers: false } as const;
 const MAX_RECORD = 512 * 1024 * 1024;
@@ -39,9 +41,10 @@ export function parseRecords(buf: Buffer): ParsedRecords {
     const payload = buf.subarray(off + 8, off + 8 + len);
     if (crc32(payload) !== crc) return { records, goodLength: off, problem: `checksum mismatch at offset ${off}` };
     try {
-      records.push(deserialize(payload, STORAGE_DESERIALIZE));
-    } catch (e) {
-      return { records, goodLength: off, problem: `undecodable record at offset ${off}: ${(e as Error).message}` };
+      const record = deserialize(payload, STORAGE_DESERIALIZE);
+      records.push(mayHoldDbRefs(payload) ? withPlainDbRefs(record) : record);
+    } catch (error) {
+      return { records, goodLength: off, problem: `undecodable record at offset ${off}: ${(error as Error).message}` };
     }
     off += 8 + len;
   }

@@ -1,61 +1,59 @@
 /** TTL monitor: deletes documents whose TTL-indexed date + expireAfterSeconds has passed. */
-import { isPlainDoc, pathValues } from '../query/values';
-import type { Doc } from '../query/values';
+import { isPlainDoc, pathValues } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 import { Effects } from './engine';
 import type { Engine } from './engine';
 import type { Logger } from '../logger';
 
 function expiresAt(doc: Doc, parts: string[], seconds: number): number | undefined {
-  let min: number | undefined;
-  for (const v of pathValues(doc, parts)) {
-    for (const x of Array.isArray(v) ? v : [v]) {
-      if (x instanceof Date) {
-        const t = x.getTime() + seconds * 1000;
-        if (min === undefined || t < min) min = t;
+  let earliest: number | undefined;
+  for (const value of pathValues(doc, parts)) {
+    for (const element of Array.isArray(value) ? value : [value]) {
+      if (element instanceof Date) {
+        const at = element.getTime() + seconds * 1000;
+        if (earliest === undefined || at < earliest) earliest = at;
       }
     }
   }
-  return min;
+  return earliest;
 }
 
 /** One sweep; returns the number of documents removed. */
 export function sweepExpired(engine: Engine, logger: Logger, now = Date.now()): number {
-  const fx = new Effects();
+  const effects = new Effects();
   let removed = 0;
-  for (const colls of engine.dbs.values()) {
-    for (const c of colls.values()) {
-      const ttl = [...c.indexes.values()].filter((i) => i.spec.expireAfterSeconds !== undefined);
-      if (ttl.length === 0) continue;
-      const doomed: Doc[] = [];
-      for (const d of c.docs.values()) {
-        if (!isPlainDoc(d)) continue;
-        for (const idx of ttl) {
-          const f = idx.fields[0];
-          if (!f) continue;
-          const at = expiresAt(d, f.parts, idx.spec.expireAfterSeconds ?? 0);
-          if (at !== undefined && at <= now) {
-            doomed.push(d);
-            break;
-          }
+  for (const coll of engine.allCollections()) {
+    const ttlIndexes = [...coll.indexes.values()].filter((index) => index.spec.expireAfterSeconds !== undefined);
+    if (ttlIndexes.length === 0) continue;
+    const expired: Doc[] = [];
+    for (const doc of coll.docs.values()) {
+      if (!isPlainDoc(doc)) continue;
+      for (const index of ttlIndexes) {
+        const field = index.fields[0];
+        if (!field) continue;
+        const at = expiresAt(doc, field.parts, index.spec.expireAfterSeconds ?? 0);
+        if (at !== undefined && at <= now) {
+          expired.push(doc);
+          break;
         }
       }
-      for (const d of doomed) engine.remove(fx, c, d);
-      removed += doomed.length;
     }
+    for (const doc of expired) engine.remove(effects, coll, doc);
+    removed += expired.length;
   }
-  const p = engine.commit(fx);
-  if (p) p.catch((e: unknown) => logger.warn(`TTL delete could not be logged: ${(e as Error).message}`));
+  const durable = engine.commit(effects);
+  if (durable) durable.catch((e: unknown) => logger.warn(`TTL delete could not be logged: ${(e as Error).message}`));
   return removed;
 }
 
 export function startTtlMonitor(engine: Engine, logger: Logger, intervalMs: number): NodeJS.Timeout {
-  const t = setInterval(() => {
+  const timer = setInterval(() => {
     try {
       sweepExpired(engine, logger);
-    } catch (e) {
-      logger.warn(`TTL monitor failed: ${(e as Error).message}`);
+    } catch (error) {
+      logger.warn(`TTL monitor failed: ${(error as Error).message}`);
     }
   }, intervalMs);
-  t.unref();
-  return t;
+  timer.unref();
+  return timer;
 }

@@ -4,7 +4,8 @@
  */
 import { deserialize, serialize } from 'bson';
 import type { Document } from 'bson';
-import { crc32c } from '../storage/crc';
+import { mayHoldDbRefs, withPlainDbRefs } from '../bson/dbref';
+import { crc32c } from './crc';
 
 export const OP_REPLY = 1;
 export const OP_QUERY = 2004;
@@ -44,9 +45,11 @@ function readDoc(buf: Buffer, off: number, limit: number): [Document, number] {
   if (len < 5 || off + len > limit) throw new ProtocolError(`invalid BSON document length ${len}`);
   let doc: Document;
   try {
-    doc = deserialize(buf.subarray(off, off + len), WIRE_DESERIALIZE);
-  } catch (e) {
-    throw new ProtocolError(`invalid BSON: ${(e as Error).message}`);
+    const bson = buf.subarray(off, off + len);
+    doc = deserialize(bson, WIRE_DESERIALIZE);
+    if (mayHoldDbRefs(bson)) withPlainDbRefs(doc);
+  } catch (error) {
+    throw new ProtocolError(`invalid BSON: ${(error as Error).message}`);
   }
   return [doc, off + len];
 }
@@ -95,9 +98,9 @@ export function parseMessage(msg: Buffer): IncomingCommand {
         const docs: Document[] = [];
         let p = docsStart;
         while (p < seqEnd) {
-          let d: Document;
-          [d, p] = readDoc(msg, p, seqEnd);
-          docs.push(d);
+          let doc: Document;
+          [doc, p] = readDoc(msg, p, seqEnd);
+          docs.push(doc);
         }
         sequences.push([id, docs]);
         off = seqEnd;

@@ -7,10 +7,10 @@
  */
 import net from 'node:net';
 import type { Document } from 'bson';
-import { commandName, errorReply, runCommand } from './commands/index';
-import { checkCommandDepth } from './limits';
-import type { ConnectionState, ServerState } from './commands/context';
-import { FLAG_MORE_TO_COME, MIN_MESSAGE_SIZE, OP_QUERY, ProtocolError, encodeOpMsg, encodeOpReply, parseMessage } from './wire/messages';
+import { commandName, errorReply, runCommand } from '../commands/index';
+import { checkCommandDepth } from '../limits';
+import type { ConnectionState, ServerState } from '../commands/context';
+import { FLAG_MORE_TO_COME, MIN_MESSAGE_SIZE, OP_QUERY, ProtocolError, encodeOpMsg, encodeOpReply, parseMessage } from './messages';
 
 let nextConnectionId = 1;
 
@@ -137,8 +137,8 @@ export class WireServer {
     let parsed;
     try {
       parsed = parseMessage(msg);
-    } catch (e) {
-      kill(e instanceof ProtocolError ? e.message : `unparseable message: ${(e as Error).message}`);
+    } catch (error) {
+      kill(error instanceof ProtocolError ? error.message : `unparseable message: ${(error as Error).message}`);
       return;
     }
     let reply: Document;
@@ -148,16 +148,16 @@ export class WireServer {
       checkCommandDepth(cmd);
       if (commandName(cmd) === '') reply = errorReply(new ProtocolError('empty command'));
       else reply = await runCommand(cmd, { server: this.state, conn, db });
-    } catch (e) {
-      reply = errorReply(e);
+    } catch (error) {
+      reply = errorReply(error);
     }
     if (parsed.opCode !== OP_QUERY && parsed.flags & FLAG_MORE_TO_COME) return;
     if (socket.destroyed) return;
     let out: Buffer;
     try {
       out = parsed.opCode === OP_QUERY ? encodeOpReply(parsed.requestId, reply) : encodeOpMsg(parsed.requestId, reply);
-    } catch (e) {
-      const err = errorReply(new Error(`reply could not be encoded: ${(e as Error).message}`));
+    } catch (error) {
+      const err = errorReply(new Error(`reply could not be encoded: ${(error as Error).message}`));
       out = parsed.opCode === OP_QUERY ? encodeOpReply(parsed.requestId, err) : encodeOpMsg(parsed.requestId, err);
     }
     socket.write(out);

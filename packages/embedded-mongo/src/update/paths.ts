@@ -6,10 +6,11 @@
  * in one document. Field names are walked through the own-property helpers in ./paths.
  */
 import { MongoCommandError, badValue } from '../errors';
-import { compileFilter } from './match';
-import type { MatchOptions, Predicate } from './match';
-import { getElement, getField, isPlainDoc } from './paths';
-import type { Doc } from './paths';
+import { describeValue } from '../bson/values';
+import { compileFilter } from '../filter/match';
+import type { MatchOptions, Predicate } from '../filter/match';
+import { getElement, getField, isPlainDoc } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 
 /** An array filter, applied to one array element. */
 type ElementTest = (element: unknown) => boolean;
@@ -28,20 +29,12 @@ export function isDynamicPath(parts: readonly string[]): boolean {
   return parts.some((p) => p === '$' || arrayUpdateIdentifier(p) !== undefined);
 }
 
-function describe(v: unknown): string {
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
-}
-
 /** The top-level field names of a filter, looking through `$and` / `$or` / `$nor`. */
 function topLevelNames(filter: Doc, out: Set<string>): Set<string> {
   for (const key of Object.keys(filter)) {
-    const v: unknown = filter[key];
-    if ((key === '$and' || key === '$or' || key === '$nor') && Array.isArray(v)) {
-      for (const sub of v) if (isPlainDoc(sub)) topLevelNames(sub, out);
+    const value: unknown = filter[key];
+    if ((key === '$and' || key === '$or' || key === '$nor') && Array.isArray(value)) {
+      for (const sub of value) if (isPlainDoc(sub)) topLevelNames(sub, out);
     } else if (!key.startsWith('$')) {
       out.add(key.split('.')[0] as string);
     }
@@ -107,15 +100,15 @@ export function checkUpdatePath(path: string, parts: readonly string[], filters:
  * placeholders at the same level only collide if they pick the same element (checked when the
  * update is applied).
  */
-export function pathConflict(a: readonly string[], b: readonly string[]): string | undefined {
-  const n = Math.min(a.length, b.length);
+export function pathConflict(left: readonly string[], right: readonly string[]): string | undefined {
+  const n = Math.min(left.length, right.length);
   for (let i = 0; i < n; i++) {
-    if (a[i] === b[i]) continue;
-    const aArray = arrayUpdateIdentifier(a[i] as string) !== undefined;
-    const bArray = arrayUpdateIdentifier(b[i] as string) !== undefined;
-    return aArray !== bArray ? a.slice(0, i).join('.') : undefined;
+    if (left[i] === right[i]) continue;
+    const aArray = arrayUpdateIdentifier(left[i] as string) !== undefined;
+    const bArray = arrayUpdateIdentifier(right[i] as string) !== undefined;
+    return aArray !== bArray ? left.slice(0, i).join('.') : undefined;
   }
-  return (a.length <= b.length ? a : b).join('.');
+  return (left.length <= right.length ? left : right).join('.');
 }
 
 export interface Expansion {
@@ -125,31 +118,31 @@ export interface Expansion {
 }
 
 /** The concrete paths (no placeholders left) that `parts` designates in `doc`. */
-export function expandPath(doc: Doc, parts: readonly string[], x: Expansion): string[][] {
+export function expandPath(doc: Doc, parts: readonly string[], expansion: Expansion): string[][] {
   const out: string[][] = [];
-  const walk = (value: unknown, i: number, prefix: string[]): void => {
-    if (i === parts.length) {
+  const walk = (value: unknown, index: number, prefix: string[]): void => {
+    if (index === parts.length) {
       out.push(prefix);
       return;
     }
-    let seg = parts[i] as string;
+    let seg = parts[index] as string;
     if (seg === '$') {
-      if (x.position === undefined) throw badValue('The positional operator did not find the match needed from the query.');
-      seg = String(x.position);
+      if (expansion.position === undefined) throw badValue('The positional operator did not find the match needed from the query.');
+      seg = String(expansion.position);
     }
     const id = arrayUpdateIdentifier(seg);
     if (id !== undefined) {
       const at = prefix.join('.');
       if (value === undefined || value === null) throw badValue(`The path '${at}' must exist in the document in order to apply array updates.`);
-      if (!Array.isArray(value)) throw badValue(`Cannot apply array updates to non-array element ${prefix[prefix.length - 1] ?? ''}: ${describe(value)}`);
-      const test = id === '' ? undefined : x.filters.get(id);
-      value.forEach((element: unknown, j) => {
-        if (!test || test(element)) walk(element, i + 1, [...prefix, String(j)]);
+      if (!Array.isArray(value)) throw badValue(`Cannot apply array updates to non-array element ${prefix[prefix.length - 1] ?? ''}: ${describeValue(value)}`);
+      const test = id === '' ? undefined : expansion.filters.get(id);
+      value.forEach((element: unknown, position) => {
+        if (!test || test(element)) walk(element, index + 1, [...prefix, String(position)]);
       });
       return;
     }
     const next = Array.isArray(value) ? getElement(value, seg) : isPlainDoc(value) ? getField(value, seg) : undefined;
-    walk(next, i + 1, [...prefix, seg]);
+    walk(next, index + 1, [...prefix, seg]);
   };
   walk(doc, 0, []);
   return out;
@@ -159,14 +152,14 @@ export function expandPath(doc: Doc, parts: readonly string[], x: Expansion): st
  * The order mongod (5.0+) applies an update's fields in: field names lexicographically, numeric
  * names (array indexes) numerically. It decides where new fields appear in the document.
  */
-export function comparePaths(a: readonly string[], b: readonly string[]): number {
-  const n = Math.min(a.length, b.length);
+export function comparePaths(left: readonly string[], right: readonly string[]): number {
+  const n = Math.min(left.length, right.length);
   for (let i = 0; i < n; i++) {
-    const x = a[i] as string;
-    const y = b[i] as string;
+    const x = left[i] as string;
+    const y = right[i] as string;
     if (x === y) continue;
     if (/^\d+$/.test(x) && /^\d+$/.test(y)) return Number(x) - Number(y);
     return x < y ? -1 : 1;
   }
-  return a.length - b.length;
+  return left.length - right.length;
 }

@@ -5,13 +5,14 @@
  * `$sortByCount` is rewritten into the `$group` + `$sort` it stands for.
  */
 import { MongoCommandError } from '../errors';
-import type { Collation } from './collation';
-import { compileFilter } from './match';
+import type { Collation } from '../bson/collation';
+import { compileFilter } from '../filter/match';
 import { runMingoPipeline } from './mingo';
-import { assertCollationSafe, groupUnderCollation } from './pipeline-collation';
-import { compileSort } from './sort';
-import { isNumeric, isPlainDoc, toNumber } from './values';
-import type { Doc } from './values';
+import { assertCollationSafe, groupUnderCollation } from './collation';
+import { compileSort } from '../bson/sort';
+import { isNumeric, toNumber } from '../bson/values';
+import { isPlainDoc } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 
 export interface PipelineOptions {
   collation?: Collation | undefined;
@@ -41,9 +42,9 @@ const MINGO_STAGES = new Set([
   '$unionWith',
   '$graphLookup',
 ]);
-const OWN_STAGES = new Set(['$match', '$sort', '$skip', '$limit', '$count', '$documents']);
-/** Stages that produce documents without reading a collection (`{aggregate: 1}`). */
-export const COLLECTIONLESS_STAGES = new Set(['$documents']);
+const OWN_STAGES = new Set(['$match', '$sort', '$skip', '$limit', '$count', '$documents', '$listLocalSessions']);
+/** Stages that produce documents without reading a collection (`{aggregate: 1}`); the command runs `$listLocalSessions`. */
+export const COLLECTIONLESS_STAGES = new Set(['$documents', '$listLocalSessions']);
 const JAVASCRIPT_OPERATORS = new Set(['$function', '$accumulator', '$where']);
 const KNOWN_UNSUPPORTED = new Set([
   '$out',
@@ -58,7 +59,6 @@ const KNOWN_UNSUPPORTED = new Set([
   '$searchMeta',
   '$vectorSearch',
   '$planCacheStats',
-  '$listLocalSessions',
   '$listSearchIndexes',
   '$shardedDataDistribution',
 ]);
@@ -72,13 +72,13 @@ export function isKnownStage(name: string): boolean {
  * Server-side JavaScript is off in embedded-mongo (it would run inside the engine process); this
  * names the operator instead of mingo's generic refusal.
  */
-function assertNoJavaScript(v: unknown): void {
-  if (Array.isArray(v)) {
-    for (const e of v) assertNoJavaScript(e);
+function assertNoJavaScript(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (const e of value) assertNoJavaScript(e);
     return;
   }
-  if (!isPlainDoc(v)) return;
-  for (const [k, inner] of Object.entries(v)) {
+  if (!isPlainDoc(value)) return;
+  for (const [k, inner] of Object.entries(value)) {
     if (k === '$literal') continue;
     if (JAVASCRIPT_OPERATORS.has(k)) throw new MongoCommandError(115, `${k} is not supported by embedded-mongo: server-side JavaScript is disabled`);
     assertNoJavaScript(inner);
@@ -87,7 +87,7 @@ function assertNoJavaScript(v: unknown): void {
 
 export function validatePipeline(pipeline: unknown): Doc[] {
   if (!Array.isArray(pipeline)) throw new MongoCommandError(14, "'pipeline' option must be specified as an array");
-  return pipeline.flatMap((stage, i) => {
+  return pipeline.flatMap((stage, index) => {
     if (!isPlainDoc(stage) || Object.keys(stage).length !== 1) {
       throw new MongoCommandError(40323, 'A pipeline stage specification object must contain exactly one field.');
     }
@@ -96,7 +96,7 @@ export function validatePipeline(pipeline: unknown): Doc[] {
     if (!OWN_STAGES.has(name) && !MINGO_STAGES.has(name)) {
       throw new MongoCommandError(40324, `Unrecognized pipeline stage name: '${name}'`);
     }
-    if (COLLECTIONLESS_STAGES.has(name) && i > 0) throw new MongoCommandError(40602, `${name} is only valid as the first stage in a pipeline`);
+    if (COLLECTIONLESS_STAGES.has(name) && index > 0) throw new MongoCommandError(40602, `${name} is only valid as the first stage in a pipeline`);
     assertNoJavaScript(stage);
     if (name === '$sortByCount') {
       return [{ $group: { _id: stage.$sortByCount, count: { $sum: 1 } } }, { $sort: { count: -1 } }];
@@ -133,8 +133,8 @@ export function runPipeline(input: Doc[], pipeline: Doc[], resolve: (coll: strin
     flushMingo();
     switch (name) {
       case '$match': {
-        const p = compileFilter(arg, { collation, variables });
-        docs = docs.filter((d) => p(d));
+        const predicate = compileFilter(arg, { collation, variables });
+        docs = docs.filter((d) => predicate(d));
         break;
       }
       case '$sort': {

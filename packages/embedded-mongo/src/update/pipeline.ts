@@ -4,10 +4,10 @@
  * `let` variables and collation. `_id` is put back if the pipeline drops it, as mongod does.
  */
 import { MongoCommandError } from '../errors';
-import { runPipeline, validatePipeline } from './aggregate';
-import type { PipelineOptions } from './aggregate';
-import { isPlainDoc } from './paths';
-import type { Doc } from './paths';
+import { runPipeline, validatePipeline } from '../aggregate/pipeline';
+import type { PipelineOptions } from '../aggregate/pipeline';
+import { isPlainDoc } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 
 const UPDATE_STAGES = new Set(['$addFields', '$set', '$project', '$unset', '$replaceRoot', '$replaceWith']);
 

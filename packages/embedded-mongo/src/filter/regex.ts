@@ -53,16 +53,16 @@ export function compileRegex(pattern: string, options: string): Regex {
   }
   const flags = flagsFor(options);
   const source = options.includes('x') ? stripExtended(pattern) : pattern;
-  let re: RE2JS;
+  let regex: RE2JS;
   try {
-    re = RE2JS.compile(source, flags);
-  } catch (e) {
+    regex = RE2JS.compile(source, flags);
+  } catch (error) {
     throw new MongoCommandError(
       51091,
-      `Regular expression is invalid or not supported by embedded-mongo (RE2 syntax, matched in linear time): ${(e as Error).message}`,
+      `Regular expression is invalid or not supported by embedded-mongo (RE2 syntax, matched in linear time): ${(error as Error).message}`,
     );
   }
-  const compiled: Regex = { test: (input) => re.test(input) };
+  const compiled: Regex = { test: (input) => regex.test(input) };
   cache.set(key, compiled);
   if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   return compiled;

@@ -8,8 +8,10 @@
  * secondary ordering) has no `Intl` equivalent and is refused.
  */
 import { MongoCommandError } from '../errors';
-import { isPlainDoc, toNumber, isNumeric } from './values';
-import type { Doc, StringComparator } from './values';
+import { isPlainDoc } from './paths';
+import { toNumber, isNumeric } from './values';
+import type { Doc } from './paths';
+import type { StringComparator } from './compare';
 
 /** The ICU version mongod 7.0 reports in collation specs (it vendors ICU 57.1). */
 const ICU_VERSION = '57.1';
@@ -43,19 +45,19 @@ class ClassTable {
 
   constructor(private readonly compare: StringComparator) {}
 
-  key(s: string, intern: boolean): string {
+  key(text: string, intern: boolean): string {
     let lo = 0;
     let hi = this.reps.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const c = this.compare(this.reps[mid] as string, s);
+      const c = this.compare(this.reps[mid] as string, text);
       if (c === 0) return 'c' + String(this.ids[mid]);
       if (c < 0) lo = mid + 1;
       else hi = mid;
     }
     if (!intern) return NO_CLASS;
     const id = this.next++;
-    this.reps.splice(lo, 0, s);
+    this.reps.splice(lo, 0, text);
     this.ids.splice(lo, 0, id);
     return 'c' + String(id);
   }
@@ -130,20 +132,20 @@ function toBcp47(localeId: string, spec: Doc): string {
 }
 
 function boolField(spec: Doc, name: string, dflt: boolean): boolean {
-  const v: unknown = spec[name];
-  if (v === undefined) return dflt;
-  if (typeof v !== 'boolean') throw new MongoCommandError(14, `Field '${name}' must be of type bool in: ${show(spec)}`);
-  return v;
+  const value: unknown = spec[name];
+  if (value === undefined) return dflt;
+  if (typeof value !== 'boolean') throw new MongoCommandError(14, `Field '${name}' must be of type bool in: ${show(spec)}`);
+  return value;
 }
 
 function enumField<T extends string>(spec: Doc, name: string, allowed: readonly T[], dflt: T): T {
-  const v: unknown = spec[name];
-  if (v === undefined) return dflt;
-  if (typeof v !== 'string') throw new MongoCommandError(14, `Field '${name}' must be of type string in: ${show(spec)}`);
-  if (!(allowed as readonly string[]).includes(v)) {
-    throw failedToParse(`Field '${name}' must be ${allowed.map((a) => `'${a}'`).join(', or ')}. Got: ${v}`);
+  const value: unknown = spec[name];
+  if (value === undefined) return dflt;
+  if (typeof value !== 'string') throw new MongoCommandError(14, `Field '${name}' must be of type string in: ${show(spec)}`);
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw failedToParse(`Field '${name}' must be ${allowed.map((a) => `'${a}'`).join(', or ')}. Got: ${value}`);
   }
-  return v as T;
+  return value as T;
 }
 
 const cache = new Map<string, Collation>();
@@ -190,8 +192,8 @@ export function parseCollation(raw: unknown): Collation | undefined {
     if (Object.keys(raw).length > 1) throw failedToParse(`If locale=simple, no other fields should be present in: ${show(raw)}`);
     return undefined;
   }
-  for (const k of Object.keys(raw)) {
-    if (!KNOWN_FIELDS.has(k)) throw failedToParse(`Collation spec contains unknown field. Collation spec: ${show(raw)}`);
+  for (const key of Object.keys(raw)) {
+    if (!KNOWN_FIELDS.has(key)) throw failedToParse(`Collation spec contains unknown field. Collation spec: ${show(raw)}`);
   }
   const bcp47 = toBcp47(locale, raw);
   let strength = 3;
@@ -245,6 +247,6 @@ export function effectiveCollation(requested: unknown, collectionDefault: Collat
   return requested === undefined || requested === null ? collectionDefault : parseCollation(requested);
 }
 
-export function sameCollation(a: Collation | undefined, b: Collation | undefined): boolean {
-  return a === b || (a !== undefined && b !== undefined && a.id === b.id);
+export function sameCollation(left: Collation | undefined, right: Collation | undefined): boolean {
+  return left === right || (left !== undefined && right !== undefined && left.id === right.id);
 }

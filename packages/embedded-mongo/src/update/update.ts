@@ -6,15 +6,17 @@
  */
 import { Long, Timestamp, Decimal128 } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
-import type { Collation } from './collation';
-import { compileFilter, regexValueTest } from './match';
-import type { MatchOptions } from './match';
-import { applyUpdatePipeline, validateUpdatePipeline } from './update-pipeline';
-import { checkUpdatePath, comparePaths, expandPath, isDynamicPath, parseArrayFilters, pathConflict } from './update-paths';
-import { bsonType, canonicalKey, cloneValue, collatedKey, compareValues, isNumeric, toNumber, valuesEqual } from './values';
-import type { StringComparator } from './values';
-import { deleteField, getElement, getField, hasField, isIndexSegment, isPlainDoc, setField, splitPath } from './paths';
-import type { Doc } from './paths';
+import type { Collation } from '../bson/collation';
+import { compileFilter, regexValueTest } from '../filter/match';
+import type { MatchOptions } from '../filter/match';
+import { applyUpdatePipeline, validateUpdatePipeline } from './pipeline';
+import { checkUpdatePath, comparePaths, expandPath, isDynamicPath, parseArrayFilters, pathConflict } from './paths';
+import { bsonType, cloneValue, describeValue, isNumeric, toNumber } from '../bson/values';
+import { canonicalKey, collatedKey } from '../bson/keys';
+import { compareValues, valuesEqual } from '../bson/compare';
+import type { StringComparator } from '../bson/compare';
+import { deleteField, getElement, getField, hasField, isIndexSegment, isPlainDoc, setField, splitPath } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 
 export interface UpdateOptions extends MatchOptions {
   arrayFilters?: unknown;
@@ -51,14 +53,14 @@ export interface PreparedUpdate {
 }
 
 /** What an operator gets besides its document, path and argument. */
-interface OpContext {
+interface ModifierContext {
   strCmp: StringComparator | undefined;
   collation: Collation | undefined;
   now: Date;
   isInsert: boolean;
 }
 
-type Operator = (doc: Doc, path: string, arg: unknown, cx: OpContext) => void;
+type Operator = (doc: Doc, path: string, arg: unknown, context: ModifierContext) => void;
 
 interface Entry {
   op: string;
@@ -69,16 +71,8 @@ interface Entry {
   key: string[];
 }
 
-function describe(v: unknown): string {
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
-}
-
-export function isOperatorUpdate(u: Doc): boolean {
-  const keys = Object.keys(u);
+export function isOperatorUpdate(update: Doc): boolean {
+  const keys = Object.keys(update);
   return keys.length > 0 && (keys[0] as string).startsWith('$');
 }
 
@@ -97,7 +91,7 @@ function resolveForWrite(doc: Doc, path: string): Slot {
     const p = parts[i] as string;
     let next: unknown;
     if (Array.isArray(cur)) {
-      if (!isIndexSegment(p)) throw new MongoCommandError(28, `Cannot create field '${p}' in element {${parts.slice(0, i).join('.')}: ${describe(cur)}}`);
+      if (!isIndexSegment(p)) throw new MongoCommandError(28, `Cannot create field '${p}' in element {${parts.slice(0, i).join('.')}: ${describeValue(cur)}}`);
       next = cur[Number(p)];
       if (next === undefined || next === null) {
         next = {};
@@ -112,7 +106,7 @@ function resolveForWrite(doc: Doc, path: string): Slot {
       }
     }
     if (!isPlainDoc(next) && !Array.isArray(next)) {
-      throw new MongoCommandError(28, `Cannot create field '${parts[i + 1] ?? ''}' in element {${p}: ${describe(next)}}`);
+      throw new MongoCommandError(28, `Cannot create field '${parts[i + 1] ?? ''}' in element {${p}: ${describeValue(next)}}`);
     }
     cur = next;
   }
@@ -132,24 +126,24 @@ function lookupForWrite(doc: Doc, path: string): Slot | undefined {
   return { parent: cur, key: parts[parts.length - 1] as string };
 }
 
-function getAt(c: Slot): unknown {
-  if (Array.isArray(c.parent)) return getElement(c.parent, c.key);
-  return getField(c.parent, c.key);
+function getAt(slot: Slot): unknown {
+  if (Array.isArray(slot.parent)) return getElement(slot.parent, slot.key);
+  return getField(slot.parent, slot.key);
 }
 
-function setAt(c: Slot, v: unknown): void {
-  if (Array.isArray(c.parent)) {
-    if (!isIndexSegment(c.key)) throw new MongoCommandError(28, `Cannot create field '${c.key}' in an array`);
-    const idx = Number(c.key);
-    while (c.parent.length < idx) c.parent.push(null);
-    c.parent[idx] = v;
+function setAt(slot: Slot, value: unknown): void {
+  if (Array.isArray(slot.parent)) {
+    if (!isIndexSegment(slot.key)) throw new MongoCommandError(28, `Cannot create field '${slot.key}' in an array`);
+    const idx = Number(slot.key);
+    while (slot.parent.length < idx) slot.parent.push(null);
+    slot.parent[idx] = value;
   } else {
-    setField(c.parent, c.key, v);
+    setField(slot.parent, slot.key, value);
   }
 }
 
-function setPath(doc: Doc, path: string, v: unknown): void {
-  setAt(resolveForWrite(doc, path), v);
+function setPath(doc: Doc, path: string, value: unknown): void {
+  setAt(resolveForWrite(doc, path), value);
 }
 
 function getPathValue(doc: Doc, path: string): unknown {
@@ -166,24 +160,25 @@ function arrayAt(doc: Doc, path: string): unknown[] | undefined {
 
 // ---- operators ----
 
-function addNumbers(a: unknown, b: unknown, op: '$inc' | '$mul'): unknown {
-  if (!isNumeric(b)) throw new MongoCommandError(14, `Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: ${describe(b)}`);
-  const base = a === undefined ? 0 : a;
-  if (!isNumeric(base)) throw new MongoCommandError(14, `Cannot apply ${op} to a value of non-numeric type`);
-  if (bsonType(base) === 'Decimal128' || bsonType(b) === 'Decimal128') {
-    const r = op === '$inc' ? toNumber(base) + toNumber(b) : toNumber(base) * toNumber(b);
+function addNumbers(left: unknown, right: unknown, operator: '$inc' | '$mul'): unknown {
+  if (!isNumeric(right))
+    throw new MongoCommandError(14, `Cannot ${operator === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: ${describeValue(right)}`);
+  const base = left === undefined ? 0 : left;
+  if (!isNumeric(base)) throw new MongoCommandError(14, `Cannot apply ${operator} to a value of non-numeric type`);
+  if (bsonType(base) === 'Decimal128' || bsonType(right) === 'Decimal128') {
+    const r = operator === '$inc' ? toNumber(base) + toNumber(right) : toNumber(base) * toNumber(right);
     return Decimal128.fromString(String(r));
   }
-  if (bsonType(base) === 'Long' || bsonType(b) === 'Long') {
+  if (bsonType(base) === 'Long' || bsonType(right) === 'Long') {
     const isInt = (x: unknown): boolean => bsonType(x) === 'Long' || (typeof x === 'number' && Number.isInteger(x));
-    if (isInt(base) && isInt(b)) {
+    if (isInt(base) && isInt(right)) {
       const la = bsonType(base) === 'Long' ? (base as Long) : Long.fromNumber(base as number);
-      const lb = bsonType(b) === 'Long' ? (b as Long) : Long.fromNumber(b as number);
-      return op === '$inc' ? la.add(lb) : la.multiply(lb);
+      const lb = bsonType(right) === 'Long' ? (right as Long) : Long.fromNumber(right as number);
+      return operator === '$inc' ? la.add(lb) : la.multiply(lb);
     }
   }
-  const r = op === '$inc' ? toNumber(base) + toNumber(b) : toNumber(base) * toNumber(b);
-  return a === undefined && op === '$mul' ? 0 * toNumber(b) : r;
+  const r = operator === '$inc' ? toNumber(base) + toNumber(right) : toNumber(base) * toNumber(right);
+  return left === undefined && operator === '$mul' ? 0 * toNumber(right) : r;
 }
 
 /** Query keywords that apply to a whole document rather than to a value. */
@@ -195,27 +190,27 @@ const DOCUMENT_LEVEL_OPERATORS = new Set(['$and', '$or', '$nor', '$expr', '$wher
  * document (`{a: 1}`, `{$or: […]}`) is a query each document element must match; anything else
  * is compared for equality.
  */
-function pullMatcher(cond: unknown, cx: OpContext): (v: unknown) => boolean {
-  const match = { collation: cx.collation };
+function pullMatcher(cond: unknown, context: ModifierContext): (v: unknown) => boolean {
+  const match = { collation: context.collation };
   if (isPlainDoc(cond)) {
     const first = Object.keys(cond)[0];
     if (first !== undefined && first.startsWith('$') && !DOCUMENT_LEVEL_OPERATORS.has(first)) {
-      const p = compileFilter({ v: cond }, match);
-      return (v) => p({ v });
+      const predicate = compileFilter({ v: cond }, match);
+      return (v) => predicate({ v });
     }
-    const p = compileFilter(cond, match);
-    return (v) => isPlainDoc(v) && p(v);
+    const test = compileFilter(cond, match);
+    return (v) => isPlainDoc(v) && test(v);
   }
   if (cond instanceof RegExp) return regexValueTest(cond);
-  return (v) => valuesEqual(v, cond, cx.strCmp);
+  return (v) => valuesEqual(v, cond, context.strCmp);
 }
 
 function sortArray(arr: unknown[], sort: unknown, strCmp: StringComparator | undefined): void {
   if (isPlainDoc(sort)) {
     const fields = Object.entries(sort).map(([k, d]) => [k, toNumber(d)] as const);
-    arr.sort((a, b) => {
+    arr.sort((left, right) => {
       for (const [path, dir] of fields) {
-        const c = compareValues(getPathValue(isPlainDoc(a) ? a : {}, path), getPathValue(isPlainDoc(b) ? b : {}, path), strCmp);
+        const c = compareValues(getPathValue(isPlainDoc(left) ? left : {}, path), getPathValue(isPlainDoc(right) ? right : {}, path), strCmp);
         if (c !== 0) return c * dir;
       }
       return 0;
@@ -226,7 +221,7 @@ function sortArray(arr: unknown[], sort: unknown, strCmp: StringComparator | und
   }
 }
 
-const push: Operator = (doc, path, spec, cx) => {
+const push: Operator = (doc, path, spec, context) => {
   let items: unknown[];
   let slice: number | undefined;
   let sort: unknown;
@@ -251,15 +246,15 @@ const push: Operator = (doc, path, spec, cx) => {
     const at = position < 0 ? Math.max(0, arr.length + position) : Math.min(position, arr.length);
     arr.splice(at, 0, ...clones);
   }
-  if (sort !== undefined) sortArray(arr, sort, cx.strCmp);
+  if (sort !== undefined) sortArray(arr, sort, context.strCmp);
   const out = slice === undefined ? arr : slice >= 0 ? arr.slice(0, slice) : arr.slice(Math.max(0, arr.length + slice));
   setPath(doc, path, out);
 };
 
 const OPERATORS: Record<string, Operator> = {
   $set: (doc, path, v) => setPath(doc, path, cloneValue(v)),
-  $setOnInsert: (doc, path, v, cx) => {
-    if (cx.isInsert) setPath(doc, path, cloneValue(v));
+  $setOnInsert: (doc, path, value, context) => {
+    if (context.isInsert) setPath(doc, path, cloneValue(value));
   },
   $unset: (doc, path) => {
     const c = lookupForWrite(doc, path);
@@ -270,23 +265,23 @@ const OPERATORS: Record<string, Operator> = {
       deleteField(c.parent, c.key);
     }
   },
-  $inc: (doc, path, v) => {
+  $inc: (doc, path, value) => {
     const c = resolveForWrite(doc, path);
-    setAt(c, addNumbers(getAt(c), v, '$inc'));
+    setAt(c, addNumbers(getAt(c), value, '$inc'));
   },
-  $mul: (doc, path, v) => {
+  $mul: (doc, path, value) => {
     const c = resolveForWrite(doc, path);
-    setAt(c, addNumbers(getAt(c), v, '$mul'));
+    setAt(c, addNumbers(getAt(c), value, '$mul'));
   },
-  $min: (doc, path, v, cx) => {
+  $min: (doc, path, value, context) => {
     const c = resolveForWrite(doc, path);
     const cur = getAt(c);
-    if (cur === undefined || compareValues(v, cur, cx.strCmp) < 0) setAt(c, cloneValue(v));
+    if (cur === undefined || compareValues(value, cur, context.strCmp) < 0) setAt(c, cloneValue(value));
   },
-  $max: (doc, path, v, cx) => {
+  $max: (doc, path, value, context) => {
     const c = resolveForWrite(doc, path);
     const cur = getAt(c);
-    if (cur === undefined || compareValues(v, cur, cx.strCmp) > 0) setAt(c, cloneValue(v));
+    if (cur === undefined || compareValues(value, cur, context.strCmp) > 0) setAt(c, cloneValue(value));
   },
   $rename: (doc, path, to) => {
     const c = lookupForWrite(doc, path);
@@ -297,94 +292,95 @@ const OPERATORS: Record<string, Operator> = {
     setPath(doc, to as string, cur);
   },
   $push: push,
-  $addToSet: (doc, path, v, cx) => {
-    const each = isPlainDoc(v) && hasField(v, '$each') ? getField(v, '$each') : undefined;
-    const items = isPlainDoc(v) && hasField(v, '$each') ? (Array.isArray(each) ? each : []) : [v];
+  $addToSet: (doc, path, value, context) => {
+    const each = isPlainDoc(value) && hasField(value, '$each') ? getField(value, '$each') : undefined;
+    const items = isPlainDoc(value) && hasField(value, '$each') ? (Array.isArray(each) ? each : []) : [value];
     const existing = arrayAt(doc, path);
     const arr = existing ? existing.slice() : [];
     // Under a collation, values it calls equal are the same member of the set.
-    const classOf = cx.collation?.classes();
+    const classOf = context.collation?.classes();
     const keyOf = classOf ? (x: unknown) => collatedKey(x, classOf) : canonicalKey;
     const seen = new Set(arr.map(keyOf));
     for (const it of items) {
-      const k = keyOf(it);
-      if (!seen.has(k)) {
-        seen.add(k);
+      const key = keyOf(it);
+      if (!seen.has(key)) {
+        seen.add(key);
         arr.push(cloneValue(it));
       }
     }
     setPath(doc, path, arr);
   },
-  $pull: (doc, path, v, cx) => {
+  $pull: (doc, path, value, context) => {
     const existing = arrayAt(doc, path);
     if (!existing) return;
-    const m = pullMatcher(v, cx);
+    const m = pullMatcher(value, context);
     setPath(
       doc,
       path,
       existing.filter((e) => !m(e)),
     );
   },
-  $pullAll: (doc, path, v, cx) => {
-    if (!Array.isArray(v)) throw badValue('$pullAll requires an array argument');
+  $pullAll: (doc, path, value, context) => {
+    if (!Array.isArray(value)) throw badValue('$pullAll requires an array argument');
     const existing = arrayAt(doc, path);
     if (!existing) return;
     setPath(
       doc,
       path,
-      existing.filter((e) => !v.some((x) => valuesEqual(e, x, cx.strCmp))),
+      existing.filter((e) => !value.some((x) => valuesEqual(e, x, context.strCmp))),
     );
   },
-  $pop: (doc, path, v) => {
+  $pop: (doc, path, value) => {
     const existing = arrayAt(doc, path);
     if (!existing || existing.length === 0) return;
-    setPath(doc, path, toNumber(v) < 0 ? existing.slice(1) : existing.slice(0, -1));
+    setPath(doc, path, toNumber(value) < 0 ? existing.slice(1) : existing.slice(0, -1));
   },
-  $currentDate: (doc, path, v, cx) => {
-    const wantTs = isPlainDoc(v) && getField(v, '$type') === 'timestamp';
-    setPath(doc, path, wantTs ? Timestamp.fromBits(0, Math.floor(cx.now.getTime() / 1000)) : new Date(cx.now.getTime()));
+  $currentDate: (doc, path, value, context) => {
+    const wantTs = isPlainDoc(value) && getField(value, '$type') === 'timestamp';
+    setPath(doc, path, wantTs ? Timestamp.fromBits(0, Math.floor(context.now.getTime() / 1000)) : new Date(context.now.getTime()));
   },
 };
 
 // ---- preparation ----
 
-function renderUpdate(u: Doc): string {
-  return describe(u)
+function renderUpdate(update: Doc): string {
+  return describeValue(update)
     .replace(/"([^"]+)":/g, '$1: ')
     .replace(/[{]/g, '{ ')
     .replace(/[}]/g, ' }');
 }
 
 /** Parses an operator update into ordered, checked entries (mongod's update tree, flattened). */
-function parseOperators(u: Doc, filters: ReturnType<typeof parseArrayFilters>): Entry[] {
+function parseOperators(update: Doc, filters: ReturnType<typeof parseArrayFilters>): Entry[] {
   const entries: Entry[] = [];
   const used = new Set<string>();
-  for (const op of Object.keys(u)) {
-    if (!op.startsWith('$')) throw badValue(`Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
-    if (!Object.hasOwn(OPERATORS, op))
-      throw new MongoCommandError(9, `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
-    const args: unknown = u[op];
+  for (const operator of Object.keys(update)) {
+    if (!operator.startsWith('$'))
+      throw badValue(`Unknown modifier: ${operator}. Expected a valid update modifier or pipeline-style update specified as an array`);
+    if (!Object.hasOwn(OPERATORS, operator))
+      throw new MongoCommandError(9, `Unknown modifier: ${operator}. Expected a valid update modifier or pipeline-style update specified as an array`);
+    const args: unknown = update[operator];
     if (!isPlainDoc(args))
       throw new MongoCommandError(
         9,
-        `Modifiers operate on fields but we found type ${typeof args} instead. For example: {$mod: {<field>: ...}} not {${op}: ${describe(args)}}`,
+        `Modifiers operate on fields but we found type ${typeof args} instead. For example: {$mod: {<field>: ...}} not {${operator}: ${describeValue(args)}}`,
       );
     for (const path of Object.keys(args)) {
       const parts = splitPath(path);
       const arg: unknown = args[path];
       checkUpdatePath(path, parts, filters, used);
       let key = parts;
-      if (op === '$rename') {
-        if (typeof arg !== 'string') throw badValue(`The 'to' field for $rename must be a string: ${path}: ${describe(arg)}`);
+      if (operator === '$rename') {
+        if (typeof arg !== 'string') throw badValue(`The 'to' field for $rename must be a string: ${path}: ${describeValue(arg)}`);
         if (arg === path) throw badValue(`The source and target field for $rename must differ: ${path}: ${arg}`);
         if (isDynamicPath(parts)) throw badValue(`The source field for $rename may not be dynamic: ${path}`);
         key = splitPath(arg);
         if (isDynamicPath(key)) throw badValue(`The destination field for $rename may not be dynamic: ${arg}`);
         checkUpdatePath(arg, key, filters, used);
       }
-      const entry: Entry = { op, path, parts, arg, key };
+      const entry: Entry = { op: operator, path, parts, arg, key };
       for (const other of entries) {
-        const own = op === '$rename' ? [parts, key] : [key];
+        const own = operator === '$rename' ? [parts, key] : [key];
         const theirs = other.op === '$rename' ? [other.parts, other.key] : [other.key];
         for (const a of own) {
           for (const b of theirs) {
@@ -397,7 +393,7 @@ function parseOperators(u: Doc, filters: ReturnType<typeof parseArrayFilters>): 
     }
   }
   for (const id of filters.keys()) {
-    if (!used.has(id)) throw new MongoCommandError(9, `The array filter for identifier '${id}' was not used in the update ${renderUpdate(u)}`);
+    if (!used.has(id)) throw new MongoCommandError(9, `The array filter for identifier '${id}' was not used in the update ${renderUpdate(update)}`);
   }
   return entries.sort((a, b) => comparePaths(a.key, b.key));
 }
@@ -408,24 +404,24 @@ function checkImmutableId(before: Doc, after: Doc): void {
   }
 }
 
-function prepareOperators(u: Doc, opts: UpdateOptions): PreparedUpdate {
+function prepareOperators(update: Doc, opts: UpdateOptions): PreparedUpdate {
   const filters = parseArrayFilters(opts.arrayFilters, opts);
-  const entries = parseOperators(u, filters);
+  const entries = parseOperators(update, filters);
   const positional = entries.some((e) => e.parts.includes('$'));
   const dynamic = entries.some((e) => isDynamicPath(e.parts));
   return {
     kind: 'operators',
     positional,
     apply(doc, ctx) {
-      const cx: OpContext = { strCmp: opts.collation?.compare, collation: opts.collation, now: ctx.now ?? new Date(), isInsert: ctx.isInsert };
+      const context: ModifierContext = { strCmp: opts.collation?.compare, collation: opts.collation, now: ctx.now ?? new Date(), isInsert: ctx.isInsert };
       const expansion = { position: ctx.position, filters };
       // Placeholders are resolved against the document before any change, as in mongod.
       const concrete = entries.map((e) => (dynamic && isDynamicPath(e.parts) ? expandPath(doc, e.parts, expansion) : [e.parts]));
       if (dynamic) checkAppliedConflicts(concrete);
       const out = cloneValue(doc);
-      entries.forEach((e, i) => {
-        const writes = e.op !== '$unset' && (e.op !== '$setOnInsert' || ctx.isInsert);
-        for (const parts of concrete[i] as string[][]) {
+      entries.forEach((entry, index) => {
+        const writes = entry.op !== '$unset' && (entry.op !== '$setOnInsert' || ctx.isInsert);
+        for (const parts of concrete[index] as string[][]) {
           // mongod refuses to write a top-level $-prefixed field in an existing document.
           if (writes && !ctx.isInsert && (parts[0] as string).startsWith('$')) {
             throw new MongoCommandError(
@@ -433,7 +429,7 @@ function prepareOperators(u: Doc, opts: UpdateOptions): PreparedUpdate {
               `The dollar ($) prefixed field '${parts[0] as string}' in '${parts.join('.')}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.`,
             );
           }
-          (OPERATORS[e.op] as Operator)(out, parts.join('.'), e.arg, cx);
+          (OPERATORS[entry.op] as Operator)(out, parts.join('.'), entry.arg, context);
         }
       });
       checkImmutableId(doc, out);
@@ -459,9 +455,9 @@ function checkAppliedConflicts(concrete: string[][][]): void {
   }
 }
 
-function prepareReplacement(u: Doc, opts: UpdateOptions): PreparedUpdate {
+function prepareReplacement(update: Doc, opts: UpdateOptions): PreparedUpdate {
   if (opts.multi) throw new MongoCommandError(9, 'multi update is not supported for replacement-style update');
-  const k = Object.keys(u).find((name) => name.startsWith('$'));
+  const k = Object.keys(update).find((name) => name.startsWith('$'));
   if (k !== undefined) {
     throw new MongoCommandError(
       52,
@@ -475,25 +471,28 @@ function prepareReplacement(u: Doc, opts: UpdateOptions): PreparedUpdate {
     apply(doc) {
       const out: Doc = {};
       if (doc._id !== undefined) out._id = doc._id;
-      for (const key of Object.keys(u)) {
+      for (const key of Object.keys(update)) {
         if (key === '_id') {
-          if (doc._id !== undefined && !valuesEqual(doc._id, u._id)) {
-            throw new MongoCommandError(66, `After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${describe(u._id)}`);
+          if (doc._id !== undefined && !valuesEqual(doc._id, update._id)) {
+            throw new MongoCommandError(
+              66,
+              `After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${describeValue(update._id)}`,
+            );
           }
-          out._id = cloneValue(u._id);
+          out._id = cloneValue(update._id);
           continue;
         }
-        setField(out, key, cloneValue(u[key]));
+        setField(out, key, cloneValue(update[key]));
       }
       return out;
     },
   };
 }
 
-function preparePipeline(u: unknown[], opts: UpdateOptions): PreparedUpdate {
+function preparePipeline(pipeline: unknown[], opts: UpdateOptions): PreparedUpdate {
   if (opts.arrayFilters !== undefined && opts.arrayFilters !== null)
     throw new MongoCommandError(9, 'arrayFilters may not be specified for pipeline-style updates');
-  const stages = validateUpdatePipeline(u);
+  const stages = validateUpdatePipeline(pipeline);
   return {
     kind: 'pipeline',
     positional: false,
@@ -506,11 +505,11 @@ function preparePipeline(u: unknown[], opts: UpdateOptions): PreparedUpdate {
 }
 
 /** Parses and checks an update (`u` of an update statement, or findAndModify's `update`). */
-export function prepareUpdate(u: unknown, opts: UpdateOptions = {}): PreparedUpdate {
-  if (Array.isArray(u)) return preparePipeline(u, opts);
+export function prepareUpdate(update: unknown, opts: UpdateOptions = {}): PreparedUpdate {
+  if (Array.isArray(update)) return preparePipeline(update, opts);
   if (opts.constants !== undefined && opts.constants !== null) throw new MongoCommandError(51198, 'Constant values may only be specified for pipeline updates');
-  if (!isPlainDoc(u)) throw badValue('update must be an object');
-  return isOperatorUpdate(u) ? prepareOperators(u, opts) : prepareReplacement(u, opts);
+  if (!isPlainDoc(update)) throw badValue('update must be an object');
+  return isOperatorUpdate(update) ? prepareOperators(update, opts) : prepareReplacement(update, opts);
 }
 
 /** Builds the starting document of an upsert from the filter's equality fields. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Decimal128, Long, MaxKey, MinKey, ObjectId } from 'bson';
-import { canonicalKey, compareValues, valuesEqual } from './values';
-import { compileFilter } from './match';
+import { canonicalKey } from './keys';
+import { compareValues, valuesEqual } from './compare';
+import { compileFilter } from '../filter/match';
 import { sortDocs } from './sort';
 
 describe('BSON ordering (regression: ObjectId/Date/mixed types sort as MongoDB does)', () => {

@@ -17,9 +17,9 @@ export type Doc = Document;
  * engine may make null-prototype ones). BSON values, arrays, Dates, RegExps and buffers are
  * class instances and so are not documents; neither is `Object.prototype` itself.
  */
-export function isPlainDoc(v: unknown): v is Doc {
-  if (typeof v !== 'object' || v === null || v === Object.prototype) return false;
-  const proto: unknown = Object.getPrototypeOf(v);
+export function isPlainDoc(value: unknown): value is Doc {
+  if (typeof value !== 'object' || value === null || value === Object.prototype) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
 
@@ -74,25 +74,25 @@ export function getPath(doc: unknown, parts: readonly string[]): unknown {
  * All values a path reaches with MongoDB's implicit array traversal (for index keys and
  * sort keys). Leaf arrays are returned as arrays; callers decide whether to expand them.
  */
-export function pathValues(doc: unknown, parts: readonly string[], i = 0, out: unknown[] = []): unknown[] {
-  if (i === parts.length) {
+export function pathValues(doc: unknown, parts: readonly string[], index = 0, out: unknown[] = []): unknown[] {
+  if (index === parts.length) {
     out.push(doc);
     return out;
   }
-  const key = parts[i] as string;
+  const key = parts[index] as string;
   if (Array.isArray(doc)) {
     if (isIndexSegment(key)) {
-      const el: unknown = doc[Number(key)];
-      if (el !== undefined) pathValues(el, parts, i + 1, out);
+      const element: unknown = doc[Number(key)];
+      if (element !== undefined) pathValues(element, parts, index + 1, out);
       return out;
     }
-    for (const el of doc) if (isPlainDoc(el)) pathValues(el, parts, i, out);
+    for (const element of doc) if (isPlainDoc(element)) pathValues(element, parts, index, out);
     return out;
   }
   if (isPlainDoc(doc)) {
-    const v = getField(doc, key);
-    if (v === undefined) return out;
-    return pathValues(v, parts, i + 1, out);
+    const value = getField(doc, key);
+    if (value === undefined) return out;
+    return pathValues(value, parts, index + 1, out);
   }
   return out;
 }

@@ -17,9 +17,9 @@
 import { Aggregator, Query } from 'mingo';
 import type { Options } from 'mingo/types';
 import { MongoCommandError, badValue } from '../errors';
-import { bsonType } from './values';
-import { isPlainDoc, setField } from './paths';
-import type { Doc } from './paths';
+import { bsonType } from '../bson/values';
+import { isPlainDoc, setField } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 
 const PROTO = '__proto__';
 const STAND_IN = '\u0000__proto__';
@@ -39,15 +39,15 @@ function renamePath(path: string, from: string, to: string): string {
 }
 
 /** Deep copy with every `from` field (or path segment in keys) renamed to `to`. */
-function renameKeys(v: unknown, from: string, to: string): unknown {
-  if (Array.isArray(v)) return v.map((e: unknown) => renameKeys(e, from, to));
-  if (v instanceof Date) return new Date(v.getTime());
-  if (isPlainDoc(v)) {
+function renameKeys(value: unknown, from: string, to: string): unknown {
+  if (Array.isArray(value)) return value.map((e: unknown) => renameKeys(e, from, to));
+  if (value instanceof Date) return new Date(value.getTime());
+  if (isPlainDoc(value)) {
     const out: Doc = {};
-    for (const k of Object.keys(v)) setField(out, renamePath(k, from, to), renameKeys(v[k], from, to));
+    for (const key of Object.keys(value)) setField(out, renamePath(key, from, to), renameKeys(value[key], from, to));
     return out;
   }
-  return v;
+  return value;
 }
 
 const REGEX_OPERATORS = new Set(['$regex', '$regexMatch', '$regexFind', '$regexFindAll']);
@@ -63,27 +63,27 @@ function refuseRegex(): MongoCommandError {
  * Field names appear in specs as keys, `$a.b` paths, `$unset` names and `$getField`-style names.
  * Regular expressions are refused on the way (see above).
  */
-function renameSpec(v: unknown, parentKey = ''): unknown {
-  if (v instanceof RegExp || bsonType(v) === 'BSONRegExp' || REGEX_OPERATORS.has(parentKey)) throw refuseRegex();
-  if (typeof v === 'string') {
-    const isPath = v.startsWith('$') || parentKey === '$unset' || parentKey === '$getField' || parentKey === 'field';
-    return isPath ? renamePath(v, PROTO, STAND_IN) : v;
+function renameSpec(value: unknown, parentKey = ''): unknown {
+  if (value instanceof RegExp || bsonType(value) === 'BSONRegExp' || REGEX_OPERATORS.has(parentKey)) throw refuseRegex();
+  if (typeof value === 'string') {
+    const isPath = value.startsWith('$') || parentKey === '$unset' || parentKey === '$getField' || parentKey === 'field';
+    return isPath ? renamePath(value, PROTO, STAND_IN) : value;
   }
-  if (Array.isArray(v)) return v.map((e: unknown) => renameSpec(e, parentKey));
-  if (isPlainDoc(v)) {
+  if (Array.isArray(value)) return value.map((e: unknown) => renameSpec(e, parentKey));
+  if (isPlainDoc(value)) {
     const out: Doc = {};
-    for (const k of Object.keys(v)) setField(out, renamePath(k, PROTO, STAND_IN), renameSpec(v[k], k));
+    for (const key of Object.keys(value)) setField(out, renamePath(key, PROTO, STAND_IN), renameSpec(value[key], key));
     return out;
   }
-  return v;
+  return value;
 }
 
 function wrap<T>(where: string, run: () => T): T {
   try {
     return run();
-  } catch (e) {
-    if (e instanceof MongoCommandError) throw e;
-    throw badValue(`${where} failed: ${(e as Error).message}`);
+  } catch (error) {
+    if (error instanceof MongoCommandError) throw error;
+    throw badValue(`${where} failed: ${(error as Error).message}`);
   }
 }
 

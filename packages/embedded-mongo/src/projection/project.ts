@@ -5,12 +5,12 @@
  * delegated to mingo.
  */
 import { MongoCommandError, badValue } from '../errors';
-import { compileFilter, isOperatorObject } from './match';
-import type { MatchDetails, MatchOptions, Predicate } from './match';
-import { compileMingoProjection } from './mingo';
-import { cloneValue, isNumeric, toNumber } from './values';
-import { deleteField, getField, hasField, isPlainDoc, setField, splitPath } from './paths';
-import type { Doc } from './paths';
+import { compileFilter, isOperatorObject } from '../filter/match';
+import type { MatchDetails, MatchOptions, Predicate } from '../filter/match';
+import { compileMingoProjection } from '../aggregate/mingo';
+import { cloneValue, isNumeric, toNumber } from '../bson/values';
+import { deleteField, getField, hasField, isPlainDoc, setField, splitPath } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 
 /** Projects `doc`; a positional projection locates its element in `matched` (the pre-image). */
 export type Projector = (doc: Doc, matched?: Doc) => Doc;
@@ -28,13 +28,13 @@ function includeTree(doc: unknown, tree: Node): unknown {
   if (Array.isArray(doc)) return doc.filter((e) => isPlainDoc(e) || Array.isArray(e)).map((e) => includeTree(e, tree));
   if (!isPlainDoc(doc)) return undefined;
   const out: Doc = {};
-  for (const k of Object.keys(doc)) {
-    const t = tree.get(k);
+  for (const key of Object.keys(doc)) {
+    const t = tree.get(key);
     if (t === undefined) continue;
-    if (t === true) setField(out, k, cloneValue(doc[k]));
+    if (t === true) setField(out, key, cloneValue(doc[key]));
     else {
-      const sub = includeTree(doc[k], t);
-      if (sub !== undefined) setField(out, k, sub);
+      const sub = includeTree(doc[key], t);
+      if (sub !== undefined) setField(out, key, sub);
     }
   }
   return out;
@@ -44,10 +44,10 @@ function excludeTree(doc: unknown, tree: Node): unknown {
   if (Array.isArray(doc)) return doc.map((e) => excludeTree(e, tree));
   if (!isPlainDoc(doc)) return cloneValue(doc);
   const out: Doc = {};
-  for (const k of Object.keys(doc)) {
-    const t = tree.get(k);
+  for (const key of Object.keys(doc)) {
+    const t = tree.get(key);
     if (t === true) continue;
-    setField(out, k, t === undefined ? cloneValue(doc[k]) : excludeTree(doc[k], t));
+    setField(out, key, t === undefined ? cloneValue(doc[key]) : excludeTree(doc[key], t));
   }
   return out;
 }
@@ -70,13 +70,13 @@ function addPath(tree: Node, path: string): void {
   }
 }
 
-function sliceOf(s: unknown): (arr: unknown) => unknown {
-  if (Array.isArray(s)) {
-    if (s.length !== 2) throw new MongoCommandError(31272, '$slice array argument should be of form [skip, limit]');
-    if (!isNumeric(s[0])) throw new MongoCommandError(31257, '$slice expects the skip argument to be a number');
-    if (!isNumeric(s[1])) throw new MongoCommandError(31258, '$slice expects the limit argument to be a number');
-    const skip = toNumber(s[0]);
-    const lim = toNumber(s[1]);
+function sliceOf(spec: unknown): (arr: unknown) => unknown {
+  if (Array.isArray(spec)) {
+    if (spec.length !== 2) throw new MongoCommandError(31272, '$slice array argument should be of form [skip, limit]');
+    if (!isNumeric(spec[0])) throw new MongoCommandError(31257, '$slice expects the skip argument to be a number');
+    if (!isNumeric(spec[1])) throw new MongoCommandError(31258, '$slice expects the limit argument to be a number');
+    const skip = toNumber(spec[0]);
+    const lim = toNumber(spec[1]);
     if (lim <= 0) throw new MongoCommandError(31259, `$slice limit must be positive, got ${lim}`);
     return (arr) => {
       if (!Array.isArray(arr)) return arr;
@@ -84,8 +84,8 @@ function sliceOf(s: unknown): (arr: unknown) => unknown {
       return arr.slice(start, start + lim);
     };
   }
-  if (!isNumeric(s)) throw new MongoCommandError(31273, '$slice only supports numbers and [skip, limit] arrays');
-  const n = toNumber(s);
+  if (!isNumeric(spec)) throw new MongoCommandError(31273, '$slice only supports numbers and [skip, limit] arrays');
+  const n = toNumber(spec);
   return (arr) => (Array.isArray(arr) ? (n >= 0 ? arr.slice(0, n) : arr.slice(Math.max(0, arr.length + n))) : arr);
 }
 
@@ -112,9 +112,9 @@ function applyPositional(out: Doc, parts: readonly string[], key: number | undef
 }
 
 function withField(name: string, value: unknown): Doc {
-  const d: Doc = {};
-  setField(d, name, value);
-  return d;
+  const doc: Doc = {};
+  setField(doc, name, value);
+  return doc;
 }
 
 interface Special {
@@ -136,74 +136,75 @@ export function compileProjection(spec: unknown, query?: ProjectionQuery): Proje
   let positional: string[] | undefined;
   let hasElemMatch = false;
   let needsMingo = false;
-  const setType = (t: 'include' | 'exclude', field: string): void => {
-    if (type !== undefined && type !== t) {
+  const setType = (mode: 'include' | 'exclude', field: string): void => {
+    if (type !== undefined && type !== mode) {
       throw new MongoCommandError(
-        t === 'include' ? 31253 : 31254,
-        `Cannot do ${t === 'include' ? 'inclusion' : 'exclusion'} on field ${field} in ${type === 'include' ? 'inclusion' : 'exclusion'} projection`,
+        mode === 'include' ? 31253 : 31254,
+        `Cannot do ${mode === 'include' ? 'inclusion' : 'exclusion'} on field ${field} in ${type === 'include' ? 'inclusion' : 'exclusion'} projection`,
       );
     }
-    type = t;
+    type = mode;
   };
-  for (const k of keys) {
-    const v: unknown = spec[k];
-    if (k.includes('.$.')) {
+  for (const key of keys) {
+    const value: unknown = spec[key];
+    if (key.includes('.$.')) {
       throw new MongoCommandError(
         31394,
         "As of 4.4, it's illegal to specify positional operator in the middle of a path.Positional projection may only be used at the end, for example: a.b.$. If the query previously used a form like a.b.$.d, remove the parts following the '$' and the results will be equivalent.",
       );
     }
-    if (k.endsWith('.$')) {
-      if (isPlainDoc(v)) throw new MongoCommandError(31271, 'positional projection cannot be used with an expression or sub object');
-      if (!isNumeric(v) && typeof v !== 'boolean') throw new MongoCommandError(31308, 'positional projection cannot be used with a literal');
-      if (!(typeof v === 'boolean' ? v : toNumber(v) !== 0)) throw new MongoCommandError(31395, 'positional projection cannot be used with exclusion');
+    if (key.endsWith('.$')) {
+      if (isPlainDoc(value)) throw new MongoCommandError(31271, 'positional projection cannot be used with an expression or sub object');
+      if (!isNumeric(value) && typeof value !== 'boolean') throw new MongoCommandError(31308, 'positional projection cannot be used with a literal');
+      if (!(typeof value === 'boolean' ? value : toNumber(value) !== 0))
+        throw new MongoCommandError(31395, 'positional projection cannot be used with exclusion');
       if (positional) throw new MongoCommandError(31276, 'Cannot specify more than one positional projection per query.');
       if (hasElemMatch) throw new MongoCommandError(31256, 'Cannot specify positional operator and $elemMatch.');
       if (!query) throw new MongoCommandError(51050, 'Projections with a positional operator require a matcher');
-      const base = k.slice(0, -2);
+      const base = key.slice(0, -2);
       positional = splitPath(base);
-      setType('include', k);
+      setType('include', key);
       addPath(tree, base);
       continue;
     }
-    if (isPlainDoc(v) && Object.keys(v).length === 1 && hasField(v, '$slice')) {
-      const slice = sliceOf(getField(v, '$slice'));
-      inPlace.push({ path: k, apply: (arr) => slice(arr) });
+    if (isPlainDoc(value) && Object.keys(value).length === 1 && hasField(value, '$slice')) {
+      const slice = sliceOf(getField(value, '$slice'));
+      inPlace.push({ path: key, apply: (arr) => slice(arr) });
       hasSlice = true;
       continue;
     }
-    if (isPlainDoc(v) && Object.keys(v).length === 1 && hasField(v, '$elemMatch')) {
-      const cond = getField(v, '$elemMatch');
+    if (isPlainDoc(value) && Object.keys(value).length === 1 && hasField(value, '$elemMatch')) {
+      const cond = getField(value, '$elemMatch');
       if (!isPlainDoc(cond)) throw new MongoCommandError(31274, 'elemMatch: Invalid argument, object required');
       if (positional) throw new MongoCommandError(31255, 'Cannot specify positional operator and $elemMatch.');
-      if (k.includes('.')) throw new MongoCommandError(31275, 'Cannot use $elemMatch projection on a nested field.');
-      const p = compileFilter(withField(k, { $elemMatch: cond }), query?.match);
+      if (key.includes('.')) throw new MongoCommandError(31275, 'Cannot use $elemMatch projection on a nested field.');
+      const predicate = compileFilter(withField(key, { $elemMatch: cond }), query?.match);
       appended.push({
-        path: k,
+        path: key,
         apply: (arr, doc) => {
           const details: MatchDetails = {};
-          if (!Array.isArray(arr) || !p(doc, details) || details.elemMatchKey === undefined) return undefined;
+          if (!Array.isArray(arr) || !predicate(doc, details) || details.elemMatchKey === undefined) return undefined;
           return [cloneValue(arr[details.elemMatchKey])];
         },
       });
       hasElemMatch = true;
       continue;
     }
-    if (isOperatorObject(v) || (!isPlainDoc(v) && !isNumeric(v) && typeof v !== 'boolean')) {
+    if (isOperatorObject(value) || (!isPlainDoc(value) && !isNumeric(value) && typeof value !== 'boolean')) {
       needsMingo = true;
       continue;
     }
-    if (isPlainDoc(v)) {
+    if (isPlainDoc(value)) {
       needsMingo = true;
       continue;
     }
-    const on = typeof v === 'boolean' ? v : toNumber(v) !== 0;
-    if (k === '_id') {
+    const on = typeof value === 'boolean' ? value : toNumber(value) !== 0;
+    if (key === '_id') {
       idMode = on;
       continue;
     }
-    setType(on ? 'include' : 'exclude', k);
-    addPath(tree, k);
+    setType(on ? 'include' : 'exclude', key);
+    addPath(tree, key);
   }
   if (needsMingo) return compileMingoProjection(spec, query?.match.variables);
   // mongod's defaults for projections with no plain inclusion/exclusion.

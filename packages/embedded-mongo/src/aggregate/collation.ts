@@ -5,9 +5,10 @@
  * grouped by collation class here. Anything else fails loudly instead of ignoring the collation.
  */
 import { MongoCommandError } from '../errors';
-import type { Collation } from './collation';
-import { collatedKey, isPlainDoc } from './values';
-import type { Doc } from './values';
+import type { Collation } from '../bson/collation';
+import { collatedKey } from '../bson/keys';
+import { isPlainDoc } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 
 /** Stages whose only collation-dependent parts are expressions (checked below) or group keys. */
 const STAGES_WITHOUT_IMPLICIT_COMPARISONS = new Set([
@@ -50,16 +51,16 @@ const COMPARING_OPERATORS = new Set([
   '$sortArray',
 ]);
 
-function comparingOperatorIn(v: unknown): string | undefined {
-  if (Array.isArray(v)) {
-    for (const e of v) {
+function comparingOperatorIn(value: unknown): string | undefined {
+  if (Array.isArray(value)) {
+    for (const e of value) {
       const found = comparingOperatorIn(e);
       if (found) return found;
     }
     return undefined;
   }
-  if (!isPlainDoc(v)) return undefined;
-  for (const [k, inner] of Object.entries(v)) {
+  if (!isPlainDoc(value)) return undefined;
+  for (const [k, inner] of Object.entries(value)) {
     if (k === '$literal') continue;
     if (COMPARING_OPERATORS.has(k)) return k;
     const found = comparingOperatorIn(inner);
@@ -73,8 +74,8 @@ export function assertCollationSafe(stage: Doc): void {
   if (!STAGES_WITHOUT_IMPLICIT_COMPARISONS.has(name)) {
     throw new MongoCommandError(115, `${name} with a non-simple collation is not supported by embedded-mongo`);
   }
-  const op = comparingOperatorIn(stage[name]);
-  if (op) throw new MongoCommandError(115, `${op} inside ${name} with a non-simple collation is not supported by embedded-mongo`);
+  const operator = comparingOperatorIn(stage[name]);
+  if (operator) throw new MongoCommandError(115, `${operator} inside ${name} with a non-simple collation is not supported by embedded-mongo`);
 }
 
 type StageRunner = (stages: Doc[], docs: Doc[]) => Doc[];
@@ -91,15 +92,15 @@ export function groupUnderCollation(docs: Doc[], stage: Doc, collation: Collatio
   const keys = run([{ $replaceWith: { k: keyExpr } }], docs).map((d) => d.k as unknown);
   const classOf = collation.classes();
   const partitions = new Map<string, { key: unknown; docs: Doc[] }>();
-  docs.forEach((d, i) => {
-    const key = keys[i] ?? null;
+  docs.forEach((doc, index) => {
+    const key = keys[index] ?? null;
     const cls = collatedKey(key, classOf);
     let p = partitions.get(cls);
     if (!p) {
       p = { key, docs: [] };
       partitions.set(cls, p);
     }
-    p.docs.push(d);
+    p.docs.push(doc);
   });
   const out: Doc[] = [];
   for (const p of partitions.values()) out.push(...run([{ $group: { _id: { $literal: p.key }, ...accumulators } }], p.docs));

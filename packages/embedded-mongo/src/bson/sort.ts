@@ -1,22 +1,25 @@
 /** Sorting by a MongoDB sort spec, using BSON type order (see values.ts). */
 import { badValue } from '../errors';
 import type { Collation } from './collation';
-import { compareValues, isNumeric, isPlainDoc, pathValues, splitPath, toNumber } from './values';
-import type { Doc, StringComparator } from './values';
+import { compareValues } from './compare';
+import { isNumeric, toNumber } from './values';
+import { isPlainDoc, pathValues, splitPath } from './paths';
+import type { Doc } from './paths';
+import type { StringComparator } from './compare';
 
 function sortKey(doc: Doc, parts: readonly string[], dir: number, strCmp: StringComparator | undefined): unknown {
   const vals: unknown[] = [];
-  for (const v of pathValues(doc, parts)) {
-    if (Array.isArray(v)) {
-      if (v.length === 0) vals.push(undefined);
-      else vals.push(...v);
-    } else vals.push(v);
+  for (const value of pathValues(doc, parts)) {
+    if (Array.isArray(value)) {
+      if (value.length === 0) vals.push(undefined);
+      else vals.push(...value);
+    } else vals.push(value);
   }
   if (vals.length === 0) return null;
   let best = vals[0];
-  for (const v of vals) {
-    const c = compareValues(v, best, strCmp);
-    if (dir > 0 ? c < 0 : c > 0) best = v;
+  for (const value of vals) {
+    const c = compareValues(value, best, strCmp);
+    if (dir > 0 ? c < 0 : c > 0) best = value;
   }
   return best;
 }
@@ -35,9 +38,9 @@ export function compileSort(spec: unknown, collation?: Collation): Comparator | 
   }
   if (fields.length === 0) return undefined;
   const strCmp = collation?.compare;
-  return (a, b) => {
+  return (left, right) => {
     for (const f of fields) {
-      const c = compareValues(sortKey(a, f.parts, f.dir, strCmp), sortKey(b, f.parts, f.dir, strCmp), strCmp);
+      const c = compareValues(sortKey(left, f.parts, f.dir, strCmp), sortKey(right, f.parts, f.dir, strCmp), strCmp);
       if (c !== 0) return c * f.dir;
     }
     return 0;

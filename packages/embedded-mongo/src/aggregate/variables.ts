@@ -4,8 +4,8 @@
  */
 import { MongoCommandError } from '../errors';
 import { evaluateExpression } from './mingo';
-import { isPlainDoc } from './paths';
-import type { Doc } from './paths';
+import { isPlainDoc } from '../bson/paths';
+import type { Doc } from '../bson/paths';
 
 function validateName(name: string): void {
   // CURRENT is the one system variable a user may rebind.
