@@ -67,9 +67,10 @@ export default defineConfig({
               minShareCount: 2,
               includeDependenciesRecursively: false,
             },
+            // Provider sign-in and connected accounts (features/oidc) stay out too: they load after the page.
             {
               name: 'common',
-              test: /[\\/]src[\\/](?!features[\\/](second-factor|passkeys)[\\/]|messages[\\/](second-factor|passkeys)\.ts).*\.tsx?$/,
+              test: /[\\/]src[\\/](?!features[\\/](second-factor|passkeys|oidc)[\\/]|messages[\\/](second-factor|passkeys|oidc)\.ts).*\.tsx?$/,
               minShareCount: 2,
             },
           ],

@@ -27,7 +27,19 @@ export const activityLabels: Record<ActivityType, string> = {
   email_changed: 'Address changed',
   email_change_cancelled: 'Address change called off',
   new_device_sign_in: 'New device',
+  oidc_connected: 'Account connected',
+  oidc_disconnected: 'Account disconnected',
+  oidc_sign_in_refused: 'Provider sign-in refused',
 };
+
+const NAMING_THE_PROVIDER: Partial<Record<ActivityType, (name: string) => string>> = {
+  oidc_connected: (name) => `Connected ${name}`,
+  oidc_disconnected: (name) => `Disconnected ${name}`,
+  oidc_sign_in_refused: (name) => `Sign-in with ${name} refused`,
+};
+
+/** What happened, in words; a provider's events name it when the event says which ("Connected Google"). */
+export const activityTitle = ({ type, providerName }: ActivityEvent) => (providerName && NAMING_THE_PROVIDER[type]?.(providerName)) || activityLabels[type];
 
 export const actorLabels: Record<ActivityEvent['actor'], string | null> = {
   self: null,

@@ -14,6 +14,7 @@ export const adminMessages = {
   you: 'You',
   disabled: 'Disabled',
   active: 'Active',
+  connections: (providers: string) => `Connected: ${providers}`,
   roles: { user: 'User', admin: 'Administrator' } satisfies Record<Role, string>,
   roleDescriptions: {
     user: 'Sees and controls their own sessions.',

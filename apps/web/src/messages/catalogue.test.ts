@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCodeSchema } from '@gatehouse/types/errors';
 import { errorField, errorText, type ErrorContext } from './errors';
 import { secondFactorErrorTexts } from './second-factor';
+import { connectionErrorTexts } from './oidc';
 import { formatList, pickLocale, plural } from './intl';
 
 const CONTEXTS: ErrorContext[] = [
@@ -23,7 +24,7 @@ const CONTEXTS: ErrorContext[] = [
 describe('the error catalogue', () => {
   it('has words for every error code the API can send, on every form', () => {
     for (const code of ErrorCodeSchema.options) {
-      if (Object.hasOwn(secondFactorErrorTexts, code)) continue;
+      if (Object.hasOwn(secondFactorErrorTexts, code) || Object.hasOwn(connectionErrorTexts, code)) continue;
       for (const context of CONTEXTS) {
         const text = errorText(code, context);
         expect(text, `${code} on ${context}`).not.toBeUndefined();
@@ -35,6 +36,10 @@ describe('the error catalogue', () => {
   it('has the second-factor codes’ words with the screens that meet them', () => {
     for (const text of Object.values(secondFactorErrorTexts)) expect(text).toMatch(/^[A-Z].*[.…]$/);
     expect(Object.keys(secondFactorErrorTexts).every((code) => (ErrorCodeSchema.options as readonly string[]).includes(code))).toBe(true);
+  });
+
+  it('has the connected accounts’ codes’ words with that section', () => {
+    for (const text of Object.values(connectionErrorTexts)) expect(text).toMatch(/^[A-Z].*[.…]$/);
   });
 
   it('says nothing for a password confirmation the person cancelled', () => {

@@ -1,5 +1,5 @@
-import type { Assurance, AuthMethod } from '@gatehouse/types/sessions';
-import { plural } from './intl';
+import type { Assurance, AuthMethod, SessionView } from '@gatehouse/types/sessions';
+import { formatList, plural } from './intl';
 
 export const sessionMessages = {
   unknownBrowser: 'Unknown browser',
@@ -12,6 +12,7 @@ export const sessionMessages = {
     recovery_code: 'Recovery code',
     passkey: 'Passkey',
     email_link: 'Email link',
+    oidc: 'Single sign-on',
   } satisfies Record<AuthMethod, string>,
   /** How strongly the session's holder was proven, next to how they signed in. */
   assurance: {
@@ -45,3 +46,7 @@ export const sessionMessages = {
   storedDataIntro:
     'The server keeps this session’s data. Your browser holds only a signed, random identifier, in a cookie that scripts on the page cannot read.',
 } as const;
+
+/** How a session signed in, in words; a provider sign-in by the provider's name ("Google and Authenticator code"). */
+export const describeAuthMethods = ({ authMethods, signInProvider }: Pick<SessionView, 'authMethods' | 'signInProvider'>) =>
+  formatList(authMethods.map((method) => (method === 'oidc' && signInProvider) || sessionMessages.authMethods[method]));

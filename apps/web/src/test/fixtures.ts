@@ -46,6 +46,7 @@ export function sessionView(overrides: Partial<SessionView> = {}): SessionView {
     ip: '127.0.0.1',
     authMethods: ['password'],
     assurance: 'aal1',
+    signInProvider: null,
     authenticatedAt: minutesFromNow(-60),
     ...overrides,
   };

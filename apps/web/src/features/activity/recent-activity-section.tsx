@@ -4,7 +4,7 @@ import { describeDevice } from '../../lib/device';
 import { RelativeTime } from '../../lib/time-view';
 import { useNow } from '../../lib/use-now';
 import { QueryState } from '../../components/query-state';
-import { activityLabels, activityMessages, actorLabels } from '../../messages/activity';
+import { activityMessages, activityTitle, actorLabels } from '../../messages/activity';
 import { usePollInterval } from '../live/live-status';
 import { activityQueries } from './activity-queries';
 
@@ -39,7 +39,7 @@ function ActivityItem({ event, now }: { event: ActivityEvent; now: number }) {
     <li className={event.isSuspicious ? 'activity activity-suspicious' : 'activity'}>
       <div className="activity-title">
         {event.isSuspicious ? <span className="badge badge-danger">{activityMessages.suspicious}</span> : null}
-        <strong>{activityLabels[event.type]}</strong>
+        <strong>{activityTitle(event)}</strong>
       </div>
       <div className="muted">
         <RelativeTime value={event.at} now={now} isPast />

@@ -38,6 +38,7 @@ const adminSessions = (page: number): AdminSessionListResponse => ({
       ip: '192.0.2.1',
       authMethods: ['password'],
       assurance: 'aal1',
+      signInProvider: null,
       authenticatedAt: now,
     },
   ],
@@ -48,9 +49,19 @@ const adminSessions = (page: number): AdminSessionListResponse => ({
 
 const users: AdminUserListResponse = {
   users: [
-    { ...grace, role: 'user', isDisabled: false, hasSecondFactor: false, sessionCount: 1, createdAt: now },
+    { ...grace, role: 'user', isDisabled: false, hasSecondFactor: false, connections: ['Google', 'Okta'], sessionCount: 1, createdAt: now },
     // The administrator's own account (fixtures' `ada`, signed in as admin).
-    { id: ada.id, name: ada.name, email: ada.email, role: 'admin', isDisabled: false, hasSecondFactor: false, sessionCount: 1, createdAt: now },
+    {
+      id: ada.id,
+      name: ada.name,
+      email: ada.email,
+      role: 'admin',
+      isDisabled: false,
+      hasSecondFactor: false,
+      connections: [],
+      sessionCount: 1,
+      createdAt: now,
+    },
   ],
 };
 

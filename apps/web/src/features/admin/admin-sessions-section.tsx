@@ -18,8 +18,7 @@ import { commonMessages } from '../../messages/common';
 import { adminMessages } from '../../messages/admin';
 import { useWithReauth } from '../reauth/reauth-context';
 import { adminApi, adminKeys, adminQueries } from './admin-queries';
-import { formatList } from '../../messages/intl';
-import { sessionMessages } from '../../messages/sessions';
+import { describeAuthMethods } from '../../messages/sessions';
 
 const PAGE_SIZE = 20;
 /** Eight columns need this much room; below it every session is a card. */
@@ -170,7 +169,7 @@ function sessionFacts(session: AdminSessionView, now: number): Array<[label: str
       </>,
     ],
     ['IP address', session.ip ?? commonMessages.unknown],
-    ['Sign-in method', formatList(session.authMethods.map((method) => sessionMessages.authMethods[method]))],
+    ['Sign-in method', describeAuthMethods(session)],
     ['Created', <RelativeTime value={session.createdAt} now={now} isPast />],
     ['Last active', <RelativeTime value={session.lastActiveAt} now={now} isPast />],
     ['Idle expiry', <RelativeTime value={session.idleExpiresAt} now={now} />],

@@ -13,6 +13,7 @@ import { EmailText } from '../../components/email-text';
 import { LazyConfirmDialog, useConfirm } from '../../components/use-confirm';
 import { whenIdle } from '../../components/when-idle';
 import { adminMessages } from '../../messages/admin';
+import { formatList } from '../../messages/intl';
 import { authQueries } from '../auth/auth-queries';
 import { useWithReauth } from '../reauth/reauth-context';
 import { SendResetLinkButton } from '../recovery/send-reset-link-button';
@@ -215,6 +216,7 @@ function UserRow(props: UserItemProps) {
       <th scope="row">{user.name}</th>
       <td>
         <EmailText email={user.email} />
+        <Connections names={user.connections} />
       </td>
       <td>{adminMessages.roles[user.role]}</td>
       <td>{user.isDisabled || isSelf ? <StatusBadges user={user} isSelf={isSelf} /> : adminMessages.active}</td>
@@ -240,6 +242,7 @@ function UserCard(props: UserItemProps) {
       <p className="muted">
         <EmailText email={user.email} />
       </p>
+      <Connections names={user.connections} />
       <dl className="item-facts">
         <div>
           <dt>Role</dt>
@@ -259,4 +262,9 @@ function UserCard(props: UserItemProps) {
       <UserActions {...props} />
     </li>
   );
+}
+
+/** The identity providers the account can sign in with, when it has any. */
+function Connections({ names }: { names: readonly string[] }) {
+  return names.length > 0 ? <div className="muted">{adminMessages.connections(formatList(names))}</div> : null;
 }

@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { StoreHealthResponse } from '@gatehouse/types/admin';
 import { DateTime } from '../../lib/time-view';
 import { QueryState } from '../../components/query-state';
-import { activityLabels } from '../../messages/activity';
+import { activityTitle } from '../../messages/activity';
 import { adminMessages } from '../../messages/admin';
 import { describeDevice } from '../../lib/device';
 import { adminQueries } from './admin-queries';
@@ -84,7 +84,7 @@ function StoreHealth({ health }: { health: StoreHealthResponse }) {
           {health.recentReplays.map((event) => (
             <li key={event.id} className="activity activity-suspicious">
               <div className="activity-title">
-                <strong>{activityLabels[event.type]}</strong>
+                <strong>{activityTitle(event)}</strong>
               </div>
               <div className="muted">
                 <DateTime value={event.at} />

@@ -15,7 +15,7 @@ import { checkPasswordChange } from './auth-form-checks';
 
 const FIELDS = ['currentPassword', 'newPassword'];
 
-export function ChangePasswordSection() {
+export default function ChangePasswordSection() {
   const queryClient = useQueryClient();
   const sessionStatus = useSessionStatus();
   const withReauth = useWithReauth();

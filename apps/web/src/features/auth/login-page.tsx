@@ -13,7 +13,10 @@ import { checkLogin } from './guest-form-checks';
 import { PasskeySignIn } from '../passkeys/passkey-sign-in';
 
 /** Only accounts with a second factor see it, so its code comes when they need it. */
-const SecondFactorStep = lazy(async () => ({ default: (await import('../second-factor/second-factor-step')).SecondFactorStep }));
+const SecondFactorStep = lazy(() => import('../second-factor/second-factor-step'));
+// Sign-in with a provider, and what its redirect back says: after the form, and only as long as the list is.
+const OidcSignIn = lazy(() => import('../oidc/oidc-sign-in'));
+const OidcSignInError = lazy(() => import('../oidc/oidc-sign-in-error'));
 
 const FIELDS = ['email', 'password'];
 
@@ -63,6 +66,9 @@ export function LoginPage() {
     <div className="card narrow">
       <title>Sign in · Gatehouse</title>
       <h1>Sign in</h1>
+      <Suspense>
+        <OidcSignInError />
+      </Suspense>
       <form ref={formRef} onSubmit={onSubmit} noValidate className="stack">
         {/* "webauthn" lets the browser offer passkeys in this field's autofill. */}
         <TextField label="Email" name="email" type="email" autoComplete="username webauthn" required error={fields.email} />
@@ -76,6 +82,9 @@ export function LoginPage() {
           Sign in
         </button>
       </form>
+      <Suspense>
+        <OidcSignIn onSecondStep={setSecondStep} />
+      </Suspense>
       <PasskeySignIn isRememberMe={() => rememberMeRef.current?.checked === true} onSignedIn={onSignedIn} />
       <p className="form-footer">
         <Link to="/forgot-password">Forgot password?</Link>

@@ -15,7 +15,7 @@ const EmailStatusLine = lazy(() => import('../verification/email-status-line'));
 // Set up once and rarely visited again: their code (QR codes, WebAuthn, the password form) stays out of the
 // dashboard's first load.
 const SecondFactorSections = lazy(() => import('../second-factor/sections'));
-const ChangePasswordSection = lazy(() => import('../auth/change-password-section').then((module) => ({ default: module.ChangePasswordSection })));
+const ChangePasswordSection = lazy(() => import('../auth/change-password-section'));
 
 export function DashboardPage() {
   const me = useQuery(authQueries.me());

@@ -19,7 +19,7 @@ interface SecondFactorStepProps {
 }
 
 /** The second step of a password sign-in: an authenticator-app or recovery code, or a passkey. */
-export function SecondFactorStep({ methods, onSignedIn, onCancel }: SecondFactorStepProps) {
+export default function SecondFactorStep({ methods, onSignedIn, onCancel }: SecondFactorStepProps) {
   const [codeError, setCodeError] = useState<string | undefined>();
   const hasCodes = methods.includes('totp');
   const hasPasskey = methods.includes('passkey');

@@ -12,7 +12,7 @@ import './developer-details.css';
 const yesNo = (value: boolean) => (value ? commonMessages.yes : commonMessages.no);
 
 /** The stored session document and what the browser was told about the cookie: for developers. */
-export function DeveloperDetails() {
+export default function DeveloperDetails() {
   const current = useQuery(sessionQueries.current());
   if (!current.data) return <QueryState query={current} what={sessionMessages.sessionData} />;
   return (

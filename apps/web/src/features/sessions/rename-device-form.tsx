@@ -13,7 +13,7 @@ import { useWithReauth } from '../reauth/reauth-context';
 import { sessionApi, sessionKeys } from './session-queries';
 
 /** Names the browser a session runs in. Escape or Cancel leaves the name as it was. */
-export function RenameDeviceForm({ session, onDone }: { session: SessionView; onDone: () => void }) {
+export default function RenameDeviceForm({ session, onDone }: { session: SessionView; onDone: () => void }) {
   const queryClient = useQueryClient();
   const withReauth = useWithReauth();
   const formRef = useRef<HTMLFormElement>(null);

@@ -2,13 +2,12 @@ import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import type { SessionView } from '@gatehouse/types/sessions';
 import { describeDevice, sessionTitle } from '../../lib/device';
 import { RelativeTime } from '../../lib/time-view';
-import { formatList } from '../../messages/intl';
 import { commonMessages } from '../../messages/common';
-import { sessionMessages } from '../../messages/sessions';
+import { describeAuthMethods, sessionMessages } from '../../messages/sessions';
 import { whenIdle } from '../../components/when-idle';
 
 /** Fetched the first time someone renames a device. */
-const RenameDeviceForm = lazy(async () => ({ default: (await import('./rename-device-form')).RenameDeviceForm }));
+const RenameDeviceForm = lazy(() => import('./rename-device-form'));
 
 interface SessionCardProps {
   session: SessionView;
@@ -23,7 +22,6 @@ export function SessionCard({ session, now, isRevoking, onRevoke }: SessionCardP
   const renameRef = useRef<HTMLButtonElement>(null);
   const shouldRefocus = useRef(false);
   const title = sessionTitle(session);
-  const methods = session.authMethods.map((method) => sessionMessages.authMethods[method]);
 
   // Back to where the person started once the Rename button is there again.
   useEffect(() => {
@@ -62,10 +60,10 @@ export function SessionCard({ session, now, isRevoking, onRevoke }: SessionCardP
             {session.rememberMe ? ` · ${sessionMessages.remembered}` : null}
           </dd>
         </div>
-        {methods.length > 0 ? (
+        {session.authMethods.length > 0 ? (
           <div>
             <dt>Sign-in method</dt>
-            <dd>{formatList(methods)}</dd>
+            <dd>{describeAuthMethods(session)}</dd>
           </div>
         ) : null}
         <div>

@@ -3,7 +3,7 @@ import { commonMessages } from '../../messages/common';
 import { sessionMessages } from '../../messages/sessions';
 
 /** Few people open it, so its code is fetched the first time someone does. */
-const DeveloperDetails = lazy(async () => ({ default: (await import('./developer-details')).DeveloperDetails }));
+const DeveloperDetails = lazy(() => import('./developer-details'));
 
 export function SessionDataSection() {
   const [isOpen, setIsOpen] = useState(false);

@@ -14,7 +14,7 @@ import { useLinkToken } from '../recovery/link-token';
 import { verificationApi } from './verification-api';
 
 /** Only accounts with a second factor meet it here, so its code comes when they do. */
-const SecondFactorStep = lazy(async () => ({ default: (await import('../second-factor/second-factor-step')).SecondFactorStep }));
+const SecondFactorStep = lazy(() => import('../second-factor/second-factor-step'));
 
 /**
  * Opened from a verification mail. After registration the link confirms the address and signs this
