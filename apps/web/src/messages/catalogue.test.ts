@@ -18,6 +18,7 @@ const CONTEXTS: ErrorContext[] = [
   'change-email',
   'second-factor',
   'passkey',
+  'connection',
   'load',
 ];
 

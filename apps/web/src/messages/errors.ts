@@ -14,6 +14,7 @@ export type ErrorContext =
   | 'admin-action'
   | 'second-factor'
   | 'passkey'
+  | 'connection'
   | 'forgot-password'
   | 'mail-link'
   | 'change-email'

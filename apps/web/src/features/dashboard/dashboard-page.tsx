@@ -8,10 +8,11 @@ import { RecentActivitySection } from '../activity/recent-activity-section';
 import { dashboardMessages } from '../../messages/dashboard';
 
 /*
- * The address line (verified badge, or a banner until the address is confirmed) comes a moment after
- * the page, in a chunk of its own: the dashboard has no bytes to spare (README: bundle budget).
+ * The address line (verified badge, or a banner until the address is confirmed) and what a provider's
+ * redirect back says come a moment after the page, in a chunk of their own: the dashboard has no bytes to
+ * spare (README: bundle budget).
  */
-const EmailStatusLine = lazy(() => import('../verification/email-status-line'));
+const DashboardBanners = lazy(() => import('./dashboard-banners'));
 // Set up once and rarely visited again: their code (QR codes, WebAuthn, the password form) stays out of the
 // dashboard's first load.
 const SecondFactorSections = lazy(() => import('../second-factor/sections'));
@@ -25,7 +26,7 @@ export function DashboardPage() {
       <title>Dashboard · Gatehouse</title>
       <h1>{name ? dashboardMessages.hello(name) : 'Dashboard'}</h1>
       <p className="lead">{dashboardMessages.lead}</p>
-      <Suspense>{me.data ? <EmailStatusLine user={me.data.user} /> : null}</Suspense>
+      <Suspense>{me.data ? <DashboardBanners user={me.data.user} /> : null}</Suspense>
       <div className="dashboard-grid">
         <ThisSessionSection />
         <RecentActivitySection />

@@ -16,6 +16,8 @@ import '../../components/dialog.css';
 
 /** Offered only to accounts with passkeys: its code (and WebAuthn's) comes after the dialog's own. */
 const PasskeyReauth = lazy(async () => ({ default: (await import('../passkeys/passkey-reauth')).PasskeyReauth }));
+/** Offered only to accounts with a connected provider, likewise. */
+const OidcReauth = lazy(() => import('../oidc/oidc-reauth'));
 
 const FIELDS = ['password', 'code'];
 
@@ -119,6 +121,7 @@ export function ReauthDialog({ onDone }: { onDone: (confirmed: boolean) => void 
         </div>
         <Suspense>
           <PasskeyReauth onConfirmed={onConfirmed} />
+          <OidcReauth />
         </Suspense>
       </form>
     </dialog>

@@ -4,13 +4,15 @@ import { lazy } from 'react';
 // code and everything it shares with the sign-in pages (bytes the dashboard's first load does not pay).
 const TwoFactorSection = lazy(async () => ({ default: (await import('./two-factor-section')).TwoFactorSection }));
 const PasskeysSection = lazy(async () => ({ default: (await import('../passkeys/passkeys-section')).PasskeysSection }));
+const ConnectionsSection = lazy(() => import('../oidc/connections-section'));
 
-/** The dashboard's second factors, loaded after the rest of the page (inside its Suspense boundary). */
+/** The dashboard's second factors and connected accounts, loaded after the rest of the page (inside its Suspense boundary). */
 export default function SecondFactorSections() {
   return (
     <>
       <TwoFactorSection />
       <PasskeysSection />
+      <ConnectionsSection />
     </>
   );
 }
