@@ -130,6 +130,7 @@ describe('admin area', () => {
     expect(screen.getByRole('link', { name: 'Admin' })).toBeTruthy();
     expect(screen.getByRole('heading', { level: 2, name: 'Users' })).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Disable grace@example.com' })).toBeTruthy();
+    expect(screen.getByText('Connected: Google and Okta')).toBeTruthy();
     expect(screen.getByText(/Should be 0/)).toBeTruthy();
 
     const user = userEvent.setup();
