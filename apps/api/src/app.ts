@@ -43,6 +43,11 @@ import { createSecondStepRouter } from './sign-in/second-step';
 import { createSignInAuthority } from './sign-in/authority';
 import { createEmailLinkSignIn } from './sign-in/email-link';
 import { createPasswordRouter } from './sign-in/password-router';
+import { createOidcRouter } from './sign-in/oidc-router';
+import { createConnectionsRouter } from './oidc/connections-router';
+import { createOidcFlows } from './oidc/flows';
+import { createOidcIdentities } from './oidc/identities';
+import { createProviderClients } from './oidc/provider-clients';
 import { createFactorChanges } from './second-factor/factor-changes';
 import { createSecretBox } from './second-factor/secret-box';
 import type { Clock } from './second-factor/totp';
@@ -159,6 +164,9 @@ export function createApp({
     },
   });
   const factorChanges = createFactorChanges({ accounts: accountSource, registry });
+  const providerClients = createProviderClients(config.oidcProviders, config.mail.publicUrl);
+  const oidcFlows = createOidcFlows(connection);
+  const oidcIdentities = createOidcIdentities(connection);
   // The registry announces; live push and the activity log listen (events flow one way).
   relaySessionEvents(registry.events, live);
   recordSessionActivity(registry.events, activity);
@@ -199,6 +207,20 @@ export function createApp({
     createPasskeySignInRouter({ registry, authority, accounts: accountSource, store: passkeys, relyingParty, assertions, throttle: codeThrottle, activity }),
   );
   app.use('/api/auth', createPasswordRouter({ authority, registry, requireUser }));
+  app.use(
+    '/api/auth/oidc',
+    createOidcRouter({
+      config,
+      authority,
+      clients: providerClients,
+      flows: oidcFlows,
+      identities: oidcIdentities,
+      accounts: accountSource,
+      users: directory,
+      throttle: codeThrottle,
+      activity,
+    }),
+  );
   app.use('/api/auth', createAuthRouter({ config, registry, accounts, authority, hasher, requireFreshAuth }));
   app.use('/api/auth', createRegistrationRouter({ users: directory, hasher, throttle: loginThrottle, mailThrottle, mail, verification, activity, jobs }));
   app.use('/api/auth', createRecoveryRouter({ config, users: directory, accounts, tokens, resets, hasher, mail, mailThrottle }));
@@ -221,6 +243,20 @@ export function createApp({
   );
   app.use('/api/account/passkeys', createPasskeysRouter({ store: passkeys, relyingParty, activity, requireFreshAuth, factorChanges }));
   app.use('/api/account', createSecondFactorRouter({ config, secondFactors, throttle: codeThrottle, activity, requireFreshAuth, factorChanges }));
+  app.use(
+    '/api/account/connections',
+    createConnectionsRouter({
+      config,
+      clients: providerClients,
+      flows: oidcFlows,
+      identities: oidcIdentities,
+      users: directory,
+      passkeys,
+      throttle: codeThrottle,
+      activity,
+      requireFreshAuth,
+    }),
+  );
   app.use('/api/sessions', createSessionsRouter({ config, registry, devices }));
   app.use('/api/activity', createActivityRouter({ activity }));
   app.use('/api/events', createEventsRouter({ config, registry, live }));
@@ -237,6 +273,12 @@ export function createApp({
       mail,
       mailThrottle,
       enrolment: createSecondFactorEnrolment({ secondFactors, passkeys }),
+      connections: {
+        async namesAmong(userIds) {
+          const byUser = await oidcIdentities.providersAmong(userIds);
+          return new Map([...byUser].map(([userId, providers]) => [userId, providers.map((provider) => providerClients.nameOf(provider))]));
+        },
+      },
     }),
   );
   if (mail.mailer.outbox && listensOnLoopbackOnly(config.hosts)) app.use('/api/dev', createDevRouter({ outbox: mail.mailer.outbox })); // development and tests only: never in production, nor on a server open to the network
@@ -262,6 +304,8 @@ export function createApp({
       await secondFactors.ensureIndexes();
       await passkeys.ensureIndexes();
       await challenges.ensureIndexes();
+      await oidcFlows.ensureIndexes();
+      await oidcIdentities.ensureIndexes();
     },
     close: () => registry.close(),
   };

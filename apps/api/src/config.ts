@@ -3,6 +3,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { ConfigError } from './config-error';
+import { parseOidcProviders } from './oidc/oidc-config';
+import type { OidcProviderConfig } from './oidc/oidc-config';
 
 /** argon2id cost. Production values follow OWASP (m=19 MiB, t=2, p=1); only tests may pass lower ones. */
 export interface PasswordHashingCost {
@@ -164,14 +167,14 @@ export interface Config {
   /** Whether an account must have confirmed its address before it may sign in (default: no, with a banner). */
   requireVerifiedEmail: boolean;
   emailVerificationTtlSeconds: number;
+  /** OpenID Connect providers people may sign in with (none unless OIDC_PROVIDERS names some). */
+  oidcProviders: OidcProviderConfig[];
 }
 
 export const SESSION_CACHE_MODES = ['off', 'coherent'] as const;
 export type SessionCacheMode = (typeof SESSION_CACHE_MODES)[number];
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 function findRepoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -509,6 +512,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { isTerminal = 
     requireAdminSecondFactor: e.REQUIRE_ADMIN_SECOND_FACTOR === 'true',
     mail: mailConfig(e, e.NODE_ENV, dataDir, { allowed: allowedOrigins, devServer: devServerOrigins }),
     requireVerifiedEmail: e.REQUIRE_VERIFIED_EMAIL === 'true',
+    oidcProviders: parseOidcProviders(env, { isProduction: e.NODE_ENV === 'production' }),
     emailVerificationTtlSeconds: e.EMAIL_VERIFICATION_TTL_SECONDS,
   };
 }

@@ -28,6 +28,9 @@ export const ActivityTypeSchema = z.enum([
   'email_changed',
   'email_change_cancelled',
   'new_device_sign_in',
+  'oidc_connected',
+  'oidc_disconnected',
+  'oidc_sign_in_refused',
 ]);
 export type ActivityType = z.infer<typeof ActivityTypeSchema>;
 
@@ -47,6 +50,8 @@ export const ActivityEventSchema = z.object({
   authMethods: z.array(AuthMethodSchema).optional(),
   /** For passkey events: the passkey's name when it happened. */
   passkeyName: z.string().optional(),
+  /** For OpenID Connect events: the provider's name. */
+  providerName: z.string().optional(),
 });
 export type ActivityEvent = z.infer<typeof ActivityEventSchema>;
 

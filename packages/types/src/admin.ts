@@ -35,6 +35,8 @@ export const AdminUserViewSchema = z.object({
   isDisabled: z.boolean(),
   /** An authenticator app is enrolled (the second step of a password sign-in). */
   hasSecondFactor: z.boolean(),
+  /** Names of the OpenID Connect providers connected to the account. */
+  connections: z.array(z.string()),
   sessionCount: z.number().int().nonnegative(),
   createdAt: z.iso.datetime(),
 });

@@ -20,6 +20,7 @@ export const ErrorCodeSchema = z.enum([
   'invalid_token',
   'email_unverified',
   'signed_in_as_other',
+  'last_sign_in_method',
   'mail_unavailable',
   'too_many_requests',
   'cross_site_request',

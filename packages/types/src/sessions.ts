@@ -13,7 +13,7 @@ export const DeviceSchema = z.object({
 export type Device = z.infer<typeof DeviceSchema>;
 
 /** How a session's holder proved who they are; a session lists every method it used, in order. */
-export const AuthMethodSchema = z.enum(['password', 'totp', 'recovery_code', 'passkey', 'email_link']);
+export const AuthMethodSchema = z.enum(['password', 'totp', 'recovery_code', 'passkey', 'email_link', 'oidc']);
 export type AuthMethod = z.infer<typeof AuthMethodSchema>;
 
 /**
@@ -50,6 +50,8 @@ export const SessionViewSchema = z.object({
   authMethods: z.array(AuthMethodSchema),
   /** How strongly the holder was proven at sign-in (or at a later step-up). */
   assurance: AssuranceSchema,
+  /** With `oidc` in `authMethods`: the provider's name ("Signed in with Google"); null otherwise. */
+  signInProvider: z.string().nullable(),
   /** When the session's holder last proved who they are (sign-in or re-authentication). */
   authenticatedAt: z.iso.datetime(),
 });

@@ -19,6 +19,7 @@ export interface ActivityRecord {
   reason?: SessionEndReason;
   authMethods?: AuthMethod[];
   passkeyName?: string;
+  providerName?: string;
 }
 
 interface ActivityDoc {
@@ -33,6 +34,7 @@ interface ActivityDoc {
   reason?: SessionEndReason;
   authMethods?: AuthMethod[];
   passkeyName?: string;
+  providerName?: string;
 }
 
 export interface ActivityEventWithUser extends ActivityEvent {
@@ -65,6 +67,7 @@ function toActivityEvent(doc: ActivityDoc): ActivityEvent {
     ...(doc.reason ? { reason: doc.reason } : {}),
     ...(doc.authMethods ? { authMethods: doc.authMethods } : {}),
     ...(doc.passkeyName !== undefined ? { passkeyName: doc.passkeyName } : {}),
+    ...(doc.providerName !== undefined ? { providerName: doc.providerName } : {}),
   };
 }
 
@@ -85,6 +88,7 @@ export function createActivityLog({ connection, live }: { connection: Connection
         ...(event.reason ? { reason: event.reason } : {}),
         ...(event.authMethods ? { authMethods: event.authMethods } : {}),
         ...(event.passkeyName !== undefined ? { passkeyName: event.passkeyName } : {}),
+        ...(event.providerName !== undefined ? { providerName: event.providerName } : {}),
       });
       live.publishToUser(event.userId, { type: 'activity' });
     },

@@ -37,11 +37,13 @@ export interface AdminRouterDeps {
   mail: Pick<MailService, 'requireAvailable'>;
   mailThrottle: Pick<MailThrottle, 'takeMailRequest'>;
   enrolment: SecondFactorEnrolment;
+  /** The OpenID Connect providers connected to accounts, by name. */
+  connections: { namesAmong(userIds: string[]): Promise<Map<string, string[]>> };
 }
 
 type UserLean = AdminUserRecord;
 
-function toAdminUserView(user: UserLean, sessionCount: number, hasSecondFactor: boolean): AdminUserView {
+function toAdminUserView(user: UserLean, sessionCount: number, hasSecondFactor: boolean, connections: string[]): AdminUserView {
   return {
     id: user._id.toString(),
     name: user.name,
@@ -49,6 +51,7 @@ function toAdminUserView(user: UserLean, sessionCount: number, hasSecondFactor: 
     role: user.role,
     isDisabled: user.disabledAt !== null && user.disabledAt !== undefined,
     hasSecondFactor,
+    connections,
     sessionCount,
     createdAt: user.createdAt.toISOString(),
   };
@@ -66,6 +69,7 @@ export function createAdminRouter({
   mail,
   mailThrottle,
   enrolment,
+  connections,
 }: AdminRouterDeps): Router {
   const router = Router();
   const requireFreshAuth = createRequireFreshAuth(config);
@@ -82,9 +86,14 @@ export function createAdminRouter({
   }
 
   async function userView(userId: string): Promise<AdminUserView> {
-    const [user, counts, enrolled] = await Promise.all([adminUserById(connection, userId), registry.countByUser([userId]), enrolment.isEnrolled(userId)]);
+    const [user, counts, enrolled, connected] = await Promise.all([
+      adminUserById(connection, userId),
+      registry.countByUser([userId]),
+      enrolment.isEnrolled(userId),
+      connections.namesAmong([userId]),
+    ]);
     if (!user) throw notFound();
-    return toAdminUserView(user, counts.get(userId) ?? 0, enrolled);
+    return toAdminUserView(user, counts.get(userId) ?? 0, enrolled, connected.get(userId) ?? []);
   }
 
   /** Acting on one's own account here would lock the admin out mid-task: refused, and the page does not offer it. */
@@ -140,9 +149,13 @@ export function createAdminRouter({
 
   router.get('/users', async (_req, res) => {
     const [all, counts] = await Promise.all([allAdminUsers(connection), registry.countByUser()]);
-    const enrolled = await enrolment.enrolledAmong(all.map((user) => user._id.toString()));
+    const ids = all.map((user) => user._id.toString());
+    const [enrolled, connected] = await Promise.all([enrolment.enrolledAmong(ids), connections.namesAmong(ids)]);
     const body: AdminUserListResponse = {
-      users: all.map((user) => toAdminUserView(user, counts.get(user._id.toString()) ?? 0, enrolled.has(user._id.toString()))),
+      users: all.map((user) => {
+        const id = user._id.toString();
+        return toAdminUserView(user, counts.get(id) ?? 0, enrolled.has(id), connected.get(id) ?? []);
+      }),
     };
     res.json(body);
   });

@@ -103,6 +103,8 @@ export interface SignInProof {
   isStillEnough?: () => Promise<boolean>;
   authMethods: AuthMethod[];
   assurance: Assurance;
+  /** With `oidc` among the methods: the provider's name. */
+  signInProvider?: string | undefined;
   rememberMe: boolean;
   deviceKey: string | null;
   device: Device;
@@ -341,7 +343,7 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
     req: Request,
     { account, proof, expectedVersion = req.session.accountVersion ?? 0 }: { account: AccountState; proof: Assurance | null; expectedVersion?: number },
   ): Promise<void> {
-    const { createdAt, absoluteExpiresAt, authenticatedAt, authMethods, rememberMe, device, deviceKey, ip } = req.session;
+    const { createdAt, absoluteExpiresAt, authenticatedAt, authMethods, rememberMe, device, deviceKey, ip, signInProvider } = req.session;
     const assurance = req.session.assurance ?? assuranceOf(authMethods ?? []);
     const authenticatedAssurance = req.session.authenticatedAssurance ?? assurance;
     // The request rotating it carries the new cookie back: its holder is told.
@@ -355,6 +357,7 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
       authenticatedAssurance: proof ?? authenticatedAssurance,
       assurance: proof === 'aal2' ? 'aal2' : assurance,
       authMethods,
+      ...(signInProvider ? { signInProvider } : {}),
       rememberMe,
       device,
       deviceKey,
@@ -433,6 +436,7 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
         authMethods: proof.authMethods,
         assurance: proof.assurance,
         authenticatedAssurance: proof.assurance,
+        ...(proof.signInProvider ? { signInProvider: proof.signInProvider } : {}),
         absoluteExpiresAt: now + config.absoluteTimeoutSeconds * 1000,
         rememberMe: proof.rememberMe,
         device: proof.device,

@@ -16,6 +16,8 @@ export interface PendingSignIn {
   /** What the second step may be. */
   methods: SecondFactorMethod[];
   rememberMe: boolean;
+  /** Begun with an OpenID Connect provider: its name, carried into the session. */
+  signInProvider?: string;
   /** Epoch ms; the stored document expires then too. */
   expiresAt: number;
 }
@@ -47,6 +49,8 @@ declare module 'express-session' {
     assurance: Assurance;
     /** The level the last proof (`authenticatedAt`) reached: sudo mode asks for the session's own level. */
     authenticatedAssurance: Assurance;
+    /** Signed in with an OpenID Connect provider (`oidc` in `authMethods`): its name, as sessions show it. */
+    signInProvider?: string;
     /** createdAt + the absolute timeout; fixed at sign-in. */
     absoluteExpiresAt: number;
     rememberMe: boolean;

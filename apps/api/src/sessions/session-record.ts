@@ -18,6 +18,7 @@ export interface SessionRecord {
   authenticatedAt: Date;
   authMethods: AuthMethod[];
   assurance: Assurance;
+  signInProvider: string | null;
   rememberMe: boolean;
   device: Device;
   /** The browser's device key; a session from before device cookies stands for a device of its own. */
@@ -42,6 +43,7 @@ export function toSessionRecord(doc: SessionDocument): SessionRecord {
     authenticatedAt: typeof data.authenticatedAt === 'number' ? new Date(data.authenticatedAt) : createdAt,
     authMethods: Array.isArray(data.authMethods) ? data.authMethods : ['password'],
     assurance: data.assurance ?? assuranceOf(Array.isArray(data.authMethods) ? data.authMethods : []),
+    signInProvider: typeof data.signInProvider === 'string' ? data.signInProvider : null,
     rememberMe: data.rememberMe === true,
     device: data.device ?? UNKNOWN_DEVICE,
     deviceKey: typeof data.deviceKey === 'string' ? data.deviceKey : `session:${handle}`,

@@ -23,6 +23,7 @@ export function toSessionView(session: SessionRecord, { currentSid, label }: { c
     ip: session.ip,
     authMethods: session.authMethods,
     assurance: session.assurance,
+    signInProvider: session.signInProvider,
     authenticatedAt: session.authenticatedAt.toISOString(),
   };
 }

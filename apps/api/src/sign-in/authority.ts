@@ -46,6 +46,17 @@ export interface SignInAuthorityDeps {
   onUnverified(account: AccountState): Promise<void>;
 }
 
+/**
+ * What proved a sign-in. `assurance` is a level vouched for elsewhere (a provider's `amr: mfa`): it can
+ * raise the session of an account without a second factor, never replace the account's own second step.
+ */
+export interface SignInProof {
+  authMethods: AuthMethod[];
+  rememberMe: boolean;
+  signInProvider?: string | undefined;
+  assurance?: Assurance | undefined;
+}
+
 export type PasswordPurpose = 'sign_in' | 'reauth' | 'password_change';
 
 /** Who the password is checked for: a person signing in names an address; a signed-in one is known by id. */
@@ -111,7 +122,8 @@ export function createSignInAuthority(deps: SignInAuthorityDeps) {
     }
     const isValid = await settleAttempt(
       attempt,
-      () => (credentials ? hasher.verify(credentials.passwordHash, password) : hasher.verifyAgainstDummy(password)),
+      // No account, or one without a password (made through a provider): the same hashing, and a failure.
+      () => (credentials?.passwordHash ? hasher.verify(credentials.passwordHash, password) : hasher.verifyAgainstDummy(password).then(() => false)),
       (valid) => valid,
     );
     if (!credentials || !isValid) {
@@ -143,7 +155,7 @@ export function createSignInAuthority(deps: SignInAuthorityDeps) {
     req: Request,
     res: Response,
     account: AccountState,
-    { authMethods, rememberMe }: { authMethods: AuthMethod[]; rememberMe: boolean },
+    { authMethods, rememberMe, signInProvider, assurance: asserted }: SignInProof,
   ) {
     // A link from the mail proves the address; any other proof needs it proven before, if so configured.
     if (config.requireVerifiedEmail && !account.user.emailVerified && !authMethods.includes('email_link')) {
@@ -152,15 +164,24 @@ export function createSignInAuthority(deps: SignInAuthorityDeps) {
     }
     const identity = deviceIdentity(req, config);
     const seen = seenFrom(req);
-    const assurance = assuranceOf(authMethods);
+    const assurance = asserted === 'aal2' ? 'aal2' : assuranceOf(authMethods);
     // A one-factor session is only as good as the account's "no second factor" when it lands: one
     // enrolled between the check in `finish` and the insert takes the new session back (S41).
-    const isStillEnough = assurance === 'aal1' ? async () => (await methodsOf(account.user.id)).length === 0 : undefined;
-    await registry.start(req, { account, authMethods, assurance, rememberMe, deviceKey: identity.key, ...seen, ...(isStillEnough ? { isStillEnough } : {}) });
+    const isStillEnough = assuranceOf(authMethods) === 'aal1' ? async () => (await methodsOf(account.user.id)).length === 0 : undefined;
+    await registry.start(req, {
+      account,
+      authMethods,
+      assurance,
+      signInProvider,
+      rememberMe,
+      deviceKey: identity.key,
+      ...seen,
+      ...(isStillEnough ? { isStillEnough } : {}),
+    });
     issueDeviceCookie(res, identity, config);
     const { isNew } = await devices.recordSignIn(account.user.id, identity.key, seen);
     if (isNew && (await devices.countForUser(account.user.id)) > 1) await onNewDevice(account, { ...seen, at: new Date() });
-    await activity.record({ userId: account.user.id, type: 'sign_in', authMethods, ...seen });
+    await activity.record({ userId: account.user.id, type: 'sign_in', authMethods, ...(signInProvider ? { providerName: signInProvider } : {}), ...seen });
     logAuthEvent(req, 'sign_in', { userId: account.user.id, authMethods });
   }
 
@@ -177,7 +198,7 @@ export function createSignInAuthority(deps: SignInAuthorityDeps) {
      * anything added later). Proofs short of `aal2` on an account with a second factor start a pending
      * sign-in that grants nothing (S37, S41); the second step completes it through here again.
      */
-    async finish(req: Request, res: Response, account: AccountState, proof: { authMethods: AuthMethod[]; rememberMe: boolean }): Promise<SignInOutcome> {
+    async finish(req: Request, res: Response, account: AccountState, proof: SignInProof): Promise<SignInOutcome> {
       if (account.isDisabled) {
         logAuthEvent(req, 'sign_in_refused_disabled', { userId: account.user.id });
         throw accountDisabled();
@@ -191,6 +212,7 @@ export function createSignInAuthority(deps: SignInAuthorityDeps) {
             authMethods: proof.authMethods,
             methods,
             rememberMe: proof.rememberMe,
+            ...(proof.signInProvider ? { signInProvider: proof.signInProvider } : {}),
             expiresAt: Date.now() + config.secondFactorTimeoutSeconds * 1000,
           });
           logAuthEvent(req, 'second_factor_required', { userId: account.user.id, authMethods: proof.authMethods });

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Request } from 'express';
 import { SecondFactorLoginRequestSchema } from '@gatehouse/types/second-factor';
-import type { SecondFactorLoginResponse, SecondFactorPasskeyOptionsResponse } from '@gatehouse/types/second-factor';
+import type { SecondFactorLoginResponse, SecondFactorPasskeyOptionsResponse, SecondFactorRequiredResponse } from '@gatehouse/types/second-factor';
 import type { AuthMethod } from '@gatehouse/types/sessions';
 import type { ActivityLog } from '../activity/activity-log';
 import { accountChanged, accountDisabled, invalidCode, signInExpired } from '../http/errors';
@@ -64,6 +64,13 @@ export function createSecondStepRouter({
 
   const router = Router();
 
+  /** Whether this browser holds a pending sign-in, and how to go on (a provider's sign-in lands on /login with one). */
+  router.get('/', (req, res) => {
+    const pending = pendingOf(req);
+    const body: SecondFactorRequiredResponse = { secondFactorRequired: true, methods: pending.methods };
+    res.json(body);
+  });
+
   router.post('/passkey-options', async (req, res) => {
     const pending = pendingOf(req);
     if (!pending.methods.includes('passkey')) throw signInExpired();
@@ -101,7 +108,7 @@ export function createSecondStepRouter({
     if (!(await spend())) throw invalidCode();
     const account = await unchangedAccount(claimed);
     const authMethods = [...claimed.authMethods, method];
-    await authority.finish(req, res, account, { authMethods, rememberMe: claimed.rememberMe });
+    await authority.finish(req, res, account, { authMethods, rememberMe: claimed.rememberMe, signInProvider: claimed.signInProvider });
     if (method === 'recovery_code') {
       const { recoveryCodesLeft } = await secondFactors.status(account.user.id);
       await notices.recoveryCodeUsed({ userId: account.user.id, email: account.user.email, codesLeft: recoveryCodesLeft, ...seen });

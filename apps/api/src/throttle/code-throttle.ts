@@ -23,6 +23,8 @@ export interface CodeThrottle {
   beginCodeCheck(key: CodeAttemptKey): Promise<Attempt>;
   /** One passkey challenge for this address, or 429 (each challenge is stored until it expires). */
   takePasskeyChallenge(ip: string): Promise<void>;
+  /** One trip to an OpenID Connect provider begun from this address, or 429 (each flow is stored until it expires). */
+  takeProviderStart(ip: string): Promise<void>;
 }
 
 /**
@@ -48,6 +50,8 @@ export function createCodeThrottle(
   const byPendingSignIn = rateLimiter(connection, 'throttle_code_pending', limits.secondFactorPerPendingSignIn, { blockForWindow: true });
   const byKnownDevice = rateLimiter(connection, 'throttle_code_device', limits.secondFactorPerKnownDevice, { blockForWindow: true });
   const challenges = rateLimiter(connection, 'throttle_passkey_challenge_ip', limits.passkeyChallengesPerIp);
+  // As many stored flows per address as passkey challenges: both are documents a stranger could pile up.
+  const providerStarts = rateLimiter(connection, 'throttle_oidc_start_ip', limits.passkeyChallengesPerIp);
   const slots = createCheckSlots({ perKey: limits.concurrentChecksPerAccount });
 
   return {
@@ -64,6 +68,7 @@ export function createCodeThrottle(
       });
     },
     takePasskeyChallenge: (ip) => takeOrRefuse([[challenges, ip]]),
+    takeProviderStart: (ip) => takeOrRefuse([[providerStarts, ip]]),
   };
 }
 

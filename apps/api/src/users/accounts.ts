@@ -16,7 +16,8 @@ export function accountStateOf(
 /** An account with the hash its password is checked against: only the sign-in authority asks for it. */
 export interface AccountCredentials {
   account: AccountState;
-  passwordHash: string;
+  /** Null: the account has no password (made through a provider); every password check fails. */
+  passwordHash: string | null;
 }
 
 const ACCOUNT_FIELDS = { name: 1, email: 1, role: 1, createdAt: 1, emailVerifiedAt: 1, disabledAt: 1, accountVersion: 1 } as const;

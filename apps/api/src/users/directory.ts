@@ -25,6 +25,26 @@ export function createUserDirectory(users: UserModel) {
       }
     },
 
+    /** A new account whose address a provider vouched for (confirmed, no password); null when the address has one. */
+    async registerConfirmed(input: { name: string; email: string }): Promise<string | null> {
+      try {
+        const created = await users.create({ ...input, passwordHash: null, role: 'user', disabledAt: null, emailVerifiedAt: new Date(), accountVersion: 0 });
+        return created._id.toString();
+      } catch (error) {
+        if (isDuplicateKeyError(error)) return null;
+        throw error;
+      }
+    },
+
+    /** Takes back an account made a moment ago whose provider connection could not be made. */
+    async removeUnused(userId: string): Promise<void> {
+      await users.deleteOne({ _id: userId }).exec();
+    },
+
+    async hasPassword(userId: string): Promise<boolean> {
+      return ((await users.findById(userId, { passwordHash: 1 }).exec())?.passwordHash ?? null) !== null;
+    },
+
     async contactByEmail(email: string): Promise<Contact | null> {
       const user = await users.findOne({ email }, { _id: 1, email: 1, disabledAt: 1 }).exec();
       return user ? { id: user._id.toString(), email: user.email, isDisabled: user.disabledAt !== null && user.disabledAt !== undefined } : null;

@@ -6,7 +6,8 @@ export interface UserRecord {
   name: string;
   /** Stored trimmed and lower-cased (the request schemas normalise it), unique. */
   email: string;
-  passwordHash: string;
+  /** Null for an account made through an OpenID Connect provider, until a reset link sets a password. */
+  passwordHash: string | null;
   role: Role;
   disabledAt: Date | null;
   /** When the current address was confirmed through a link sent to it; null until then (and after a change). */
@@ -27,7 +28,7 @@ const userSchema = new Schema<UserRecord>(
   {
     name: { type: String, required: true, trim: true },
     email: { type: String, required: true, trim: true, lowercase: true },
-    passwordHash: { type: String, required: true },
+    passwordHash: { type: String, default: null },
     role: { type: String, enum: ['user', 'admin'], default: 'user', required: true },
     disabledAt: { type: Date, default: null },
     emailVerifiedAt: { type: Date, default: null },
