@@ -4,6 +4,8 @@ import type { Assurance } from '@gatehouse/types/sessions';
 export const developerMessages = {
   assuranceTitle: 'Assurance',
   assuranceLevel: 'Assurance level',
+  authMethods: 'Sign-in methods',
+  signInProvider: (name: string) => `(OpenID Connect provider: ${name})`,
   assuranceFactors: { aal1: '(one factor)', aal2: '(two factors)' } satisfies Record<Assurance, string>,
   assuranceNote:
     'NIST SP 800-63B authenticator assurance: aal1 is one factor (a password, or a link from a mail), aal2 two (a password with an authenticator or recovery code, or a passkey that checked it was you).',

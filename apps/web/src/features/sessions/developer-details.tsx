@@ -37,6 +37,11 @@ function AssuranceView({ session }: { session: SessionView }) {
         <dd>
           <code>{session.assurance}</code> {developerMessages.assuranceFactors[session.assurance]}
         </dd>
+        <dt>{developerMessages.authMethods}</dt>
+        <dd>
+          <code>{session.authMethods.join(', ')}</code>
+          {session.signInProvider ? ` ${developerMessages.signInProvider(session.signInProvider)}` : null}
+        </dd>
       </dl>
       <p className="muted">{developerMessages.assuranceNote}</p>
     </div>
