@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import Provider from 'oidc-provider';
 
 /**
@@ -92,16 +93,23 @@ export async function startLocalOidcProvider({
   };
 }
 
+/** `tsx src/dev/local-oidc-provider.ts --port 9000 --redirect-uri http://localhost:3000/api/auth/oidc/dev/callback` */
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const port = Number(process.env.OIDC_DEV_PORT ?? 9000);
-  const redirectUris = (process.env.OIDC_DEV_REDIRECT_URIS ?? 'http://localhost:3000/api/auth/oidc/dev/callback').split(',');
-  const provider = await startLocalOidcProvider({
-    port,
-    host: process.env.OIDC_DEV_HOST ?? '127.0.0.1',
-    ...(process.env.OIDC_DEV_ISSUER ? { issuer: process.env.OIDC_DEV_ISSUER } : {}),
-    clients: [
-      { clientId: process.env.OIDC_DEV_CLIENT_ID ?? 'gatehouse', clientSecret: process.env.OIDC_DEV_CLIENT_SECRET ?? 'gatehouse-dev-secret', redirectUris },
-    ],
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '9000' },
+      host: { type: 'string', default: '127.0.0.1' },
+      issuer: { type: 'string' },
+      'client-id': { type: 'string', default: 'gatehouse' },
+      'client-secret': { type: 'string', default: 'gatehouse-dev-secret' },
+      'redirect-uri': { type: 'string', multiple: true, default: ['http://localhost:3000/api/auth/oidc/dev/callback'] },
+    },
   });
-  process.stdout.write(`local OpenID Provider at ${provider.issuer} (any name and password signs in)\n`);
+  const provider = await startLocalOidcProvider({
+    port: Number(values.port),
+    host: values.host,
+    ...(values.issuer ? { issuer: values.issuer } : {}),
+    clients: [{ clientId: values['client-id'], clientSecret: values['client-secret'], redirectUris: values['redirect-uri'] }],
+  });
+  process.stdout.write(`local OpenID Provider at ${provider.issuer} (any name and password signs in; never for production)\n`);
 }

@@ -14,6 +14,8 @@ export interface OidcFlow {
   intent: OidcIntent;
   /** Connecting and confirming: the account whose session started it (the callback must come back to it). */
   userId: string | null;
+  /** Signing in: whether the session is to outlast the browser ("Keep me signed in"). */
+  rememberMe: boolean;
   state: string;
   nonce: string;
   /** PKCE (S256): only the server that started the flow can redeem the code. */

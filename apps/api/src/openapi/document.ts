@@ -6,6 +6,7 @@ import { describeDevOutbox } from './dev';
 import { describeEmail } from './email';
 import { describeEvents, LiveEvent } from './events';
 import { describeHealth } from './health';
+import { describeOidc } from './oidc';
 import { describePasskeys } from './passkeys';
 import { SESSION_COOKIE_SCHEME } from './operations';
 import { describeRecovery } from './recovery';
@@ -90,6 +91,7 @@ export function createOpenApiDocument({
   describeEmail(api);
   describeSecondFactor(api);
   describePasskeys(api);
+  describeOidc(api);
   describeSessions(api);
   describeActivity(api);
   describeEvents(api);

@@ -1,5 +1,6 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import {
+  SecondFactorRequiredResponseSchema,
   RecoveryCodesResponseSchema,
   SecondFactorLoginRequestSchema,
   SecondFactorLoginResponseSchema,
@@ -74,6 +75,16 @@ export function describeSecondFactor(api: OpenAPIRegistry): void {
     errors: { 403: ['reauth_required'], 409: ['totp_not_enabled'] },
   });
 
+  addOperation(api, {
+    method: 'get',
+    path: '/api/auth/login/second-factor',
+    tags: ['Second factor'],
+    summary: 'The pending sign-in, if any',
+    description: `Whether this browser holds a pending sign-in, and the methods to finish it with (a provider's sign-in lands on \`/login?second_step=1\` with one). ${PENDING}`,
+    access: 'public',
+    responses: { 200: json('The methods the second step may use.', SecondFactorRequiredResponseSchema.meta({ id: 'PendingSignInResponse' })) },
+    errors: { 401: ['unauthenticated'] },
+  });
   addOperation(api, {
     method: 'post',
     path: '/api/auth/login/second-factor/passkey-options',

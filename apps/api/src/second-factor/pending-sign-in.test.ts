@@ -21,6 +21,10 @@ const SIGNED_IN_ENDPOINTS: [method: 'get' | 'post' | 'patch' | 'delete', path: s
   ['post', '/api/auth/passkey/reauth'],
   ['post', '/api/auth/email/verification'],
   ['post', '/api/auth/email/change'],
+  ['post', '/api/auth/oidc/test/reauth'],
+  ['get', '/api/account/connections'],
+  ['post', '/api/account/connections/test'],
+  ['delete', '/api/account/connections/test'],
   ['get', '/api/sessions'],
   ['get', '/api/sessions/current'],
   ['post', '/api/sessions/current/extend'],
@@ -64,6 +68,10 @@ const ANONYMOUS_ENDPOINTS = [
   'POST /api/auth/password/reset/check',
   'POST /api/auth/password/reset',
   'POST /api/auth/email/verify',
+  // Signing in with an OpenID Connect provider (the callback checks its own flow).
+  'GET /api/auth/oidc/providers',
+  'GET /api/auth/oidc/:provider/start',
+  'GET /api/auth/oidc/:provider/callback',
   'POST /api/auth/email/change/cancel',
   // The API's own description (OpenAPI document and its reference page).
   'GET /api/openapi.json',
@@ -73,6 +81,7 @@ const ANONYMOUS_ENDPOINTS = [
   'GET /api/dev/outbox/:id',
   'GET /api/dev/outbox/:id/html',
   // The second step itself.
+  'GET /api/auth/login/second-factor',
   'POST /api/auth/login/second-factor',
   'POST /api/auth/login/second-factor/passkey-options',
 ];

@@ -53,9 +53,18 @@ export async function beginProviderFlow(
     config,
     intent,
     userId,
-  }: { client: ProviderClient; flows: OidcFlows; clients: ProviderClients; config: Pick<Config, 'isProduction'>; intent: OidcIntent; userId: string | null },
+    rememberMe = false,
+  }: {
+    client: ProviderClient;
+    flows: OidcFlows;
+    clients: ProviderClients;
+    config: Pick<Config, 'isProduction'>;
+    intent: OidcIntent;
+    userId: string | null;
+    rememberMe?: boolean;
+  },
 ): Promise<URL> {
-  const flow: OidcFlow = { provider: client.config.id, intent, userId, ...clients.randomFlowSecrets() };
+  const flow: OidcFlow = { provider: client.config.id, intent, userId, rememberMe, ...clients.randomFlowSecrets() };
   const url = await client.authorizationUrl(flow);
   const key = await flows.begin(flow);
   res.cookie(flowCookieName(config), key, { httpOnly: true, secure: config.isProduction, sameSite: 'lax', path: '/', maxAge: OIDC_FLOW_TTL_SECONDS * 1000 });
@@ -89,7 +98,8 @@ export function createOidcRouter(deps: OidcRouterDeps): Router {
 
   const fail = (req: Request, res: Response, intent: OidcIntent, provider: string, code: OidcErrorCode, detail?: string) => {
     req.log.info({ authEvent: 'oidc_failed', provider, reason: code, ...(detail ? { detail } : {}) }, 'auth: oidc_failed');
-    land(res, LANDING[intent], { oidc_error: code, provider });
+    // Signed out meanwhile: the dashboard would send the browser to /login and lose the reason.
+    land(res, code === 'not_signed_in' ? '/login' : LANDING[intent], { oidc_error: code, provider });
   };
 
   router.get('/providers', (_req, res) => {
@@ -100,8 +110,10 @@ export function createOidcRouter(deps: OidcRouterDeps): Router {
   router.get('/:provider/start', async (req, res) => {
     const client = clientOf(req.params);
     await throttle.takeProviderStart(req.ip ?? 'unknown');
+    // "Keep me signed in" on the sign-in page travels with the flow.
+    const rememberMe = req.query.rememberMe === '1';
     try {
-      res.redirect(302, (await beginProviderFlow(req, res, { client, flows, clients, config, intent: 'sign_in', userId: null })).toString());
+      res.redirect(302, (await beginProviderFlow(req, res, { client, flows, clients, config, intent: 'sign_in', userId: null, rememberMe })).toString());
     } catch (error) {
       if (!(error instanceof OidcFailure)) throw error;
       fail(req, res, 'sign_in', client.config.id, error.code, error.message);
@@ -121,7 +133,7 @@ export function createOidcRouter(deps: OidcRouterDeps): Router {
     res.json(body);
   });
 
-  async function signIn(req: Request, res: Response, client: ProviderClient, identity: ProviderIdentity): Promise<void> {
+  async function signIn(req: Request, res: Response, client: ProviderClient, identity: ProviderIdentity, flow: OidcFlow): Promise<void> {
     const provider = client.config.id;
     const providerName = client.config.name;
     const known = await identities.find(provider, identity.subject);
@@ -148,7 +160,7 @@ export function createOidcRouter(deps: OidcRouterDeps): Router {
     if (account.isDisabled) return fail(req, res, 'sign_in', provider, 'account_disabled');
     const outcome = await authority.finish(req, res, account, {
       authMethods: ['oidc'],
-      rememberMe: false,
+      rememberMe: flow.rememberMe,
       signInProvider: providerName,
       assurance: identity.assurance,
     });
@@ -203,7 +215,7 @@ export function createOidcRouter(deps: OidcRouterDeps): Router {
     }
     if (flow.intent === 'connect') return connect(req, res, client, identity, flow);
     if (flow.intent === 'reauth') return reauthenticate(req, res, client, identity, flow);
-    return signIn(req, res, client, identity);
+    return signIn(req, res, client, identity, flow);
   });
 
   return router;
