@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { defineConfig, devices } from '@playwright/test';
-import { E2E_DATA_DIR_VARIABLE, E2E_SERVER_ENV, e2eBaseURL, E2E_PORT } from './support/server-env';
+import { E2E_DATA_DIR_VARIABLE, E2E_OIDC_CLIENT, E2E_OIDC_PORT, E2E_SERVER_ENV, e2eBaseURL, e2eOidcIssuer, E2E_PORT } from './support/server-env';
 
 // One fresh data directory per run. The config is loaded again in every worker, so the first load
 // (the runner) picks the path and the workers inherit it through the environment.
@@ -45,15 +45,31 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
-    // The built API, serving the built SPA, exactly as `npm start` runs it; the embedded engine starts
-    // inside it with its data in the run's own directory.
-    command: 'node ../apps/api/dist/server.js',
-    url: `${e2eBaseURL}/api/health`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    env: { ...E2E_SERVER_ENV, PORT: String(E2E_PORT), DATA_DIR: dataDir ?? '' },
-  },
+  webServer: [
+    {
+      // A real OpenID Provider on this machine: its development pages sign in any name (apps/api/src/dev).
+      command: [
+        'npx tsx ../apps/api/src/dev/local-oidc-provider.ts',
+        `--port ${E2E_OIDC_PORT}`,
+        `--client-id ${E2E_OIDC_CLIENT.id} --client-secret ${E2E_OIDC_CLIENT.secret}`,
+        `--redirect-uri ${e2eBaseURL}/api/auth/oidc/test/callback`,
+      ].join(' '),
+      url: `${e2eOidcIssuer}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'ignore',
+    },
+    {
+      // The built API, serving the built SPA, exactly as `npm start` runs it; the embedded engine starts
+      // inside it with its data in the run's own directory.
+      command: 'node ../apps/api/dist/server.js',
+      url: `${e2eBaseURL}/api/health`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: { ...E2E_SERVER_ENV, PORT: String(E2E_PORT), DATA_DIR: dataDir ?? '' },
+    },
+  ],
 });

@@ -2,6 +2,11 @@
 export const E2E_PORT = Number(process.env.GATEHOUSE_E2E_PORT ?? 3100);
 export const e2eBaseURL = `http://localhost:${E2E_PORT}`;
 
+/** A local OpenID Provider for the sign-in-with-a-provider tests (apps/api/src/dev/local-oidc-provider.ts). */
+export const E2E_OIDC_PORT = Number(process.env.GATEHOUSE_E2E_OIDC_PORT ?? E2E_PORT + 90);
+export const e2eOidcIssuer = `http://localhost:${E2E_OIDC_PORT}`;
+export const E2E_OIDC_CLIENT = { id: 'gatehouse-e2e', secret: 'e2e-only-client-secret-0123456789' };
+
 /** Cookie names outside production (apps/api config.ts). */
 export const SESSION_COOKIE = 'gh.sid';
 export const DEVICE_COOKIE = 'gh.device';
@@ -23,6 +28,7 @@ export function e2eDataDir(): string {
  * - MONGODB_URI empty, so the embedded engine always starts, even if the shell points at a real MongoDB;
  * - a fixed secret, so the role CLI and the server agree without a generated file;
  * - a short live poll, so cross-instance checks show up within a second;
+ * - a local OpenID Provider "Test IdP" (started next to the API by playwright.config.ts);
  * - TRUST_PROXY=loopback: each test sends its own X-Forwarded-For, so the suite looks like many
  *   clients and the per-IP registration limit (10 an hour) applies per test, as it would to people.
  */
@@ -33,4 +39,10 @@ export const E2E_SERVER_ENV: Record<string, string> = {
   LIVE_POLL_INTERVAL_MS: '500',
   TRUST_PROXY: 'loopback',
   LOG_LEVEL: 'warn',
+  PUBLIC_URL: e2eBaseURL,
+  OIDC_PROVIDERS: 'test',
+  OIDC_TEST_ISSUER: e2eOidcIssuer,
+  OIDC_TEST_CLIENT_ID: E2E_OIDC_CLIENT.id,
+  OIDC_TEST_CLIENT_SECRET: E2E_OIDC_CLIENT.secret,
+  OIDC_TEST_NAME: 'Test IdP',
 };
