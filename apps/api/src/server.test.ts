@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { databaseUri, uniqueDbName } from './test/test-app';
 import { TEST_SECRET } from './test/test-config';
-import { startApi } from './test/processes';
+import { freePort, startApi } from './test/processes';
 
 const jsonPost = (url: string, body: unknown, cookie?: string) =>
   fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...(cookie ? { Cookie: cookie } : {}) }, body: JSON.stringify(body) });
@@ -76,6 +76,33 @@ describe('the API as a process', () => {
       expect(performance.now() - started).toBeLessThan(1000);
     } finally {
       expect(await api.stop()).toBe(0);
+    }
+  });
+});
+
+describe('start-up on the embedded engine', () => {
+  it('the port opens only once the app can serve: 0 answers with 503 from the first connection on', { timeout: 60_000 }, async () => {
+    const port = await freePort();
+    const api = startApi({ PORT: String(port), SESSION_SECRETS: TEST_SECRET });
+    api.catch(() => undefined); // awaited below; a failed start fails the test there
+    const statuses: number[] = [];
+    const deadline = Date.now() + 45_000;
+    // Knock until the port answers, then keep asking a little: every answer must be the real app's.
+    while (Date.now() < deadline && statuses.length < 50) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/api/auth/me`);
+        statuses.push(res.status);
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+    const started = await api;
+    try {
+      expect(statuses.length).toBe(50);
+      expect(statuses.filter((status) => status === 503)).toEqual([]);
+      expect(new Set(statuses)).toEqual(new Set([401]));
+    } finally {
+      await started.stop();
     }
   });
 });

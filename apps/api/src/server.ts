@@ -237,8 +237,15 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
-  const port = await listenOnAll(servers, config, logger);
-  logger.info({ port, hosts: config.hosts, url: `http://localhost:${port}` }, `listening on http://localhost:${port} (${config.hosts.join(', ')})`);
+  const announceListening = async () => {
+    const port = await listenOnAll(servers, config, logger);
+    logger.info({ port, hosts: config.hosts, url: `http://localhost:${port}` }, `listening on http://localhost:${port} (${config.hosts.join(', ')})`);
+  };
+  // An external database may be down for a while: listen at once and answer 503 until it is up (R1).
+  // The embedded engine starts with the process, so the port opens only once the app can serve: nobody
+  // who follows the printed URL, or a probe waiting for the port, meets a 503 from a healthy start.
+  const isEmbedded = config.mongodbUri === undefined;
+  if (!isEmbedded) await announceListening();
 
   const uri = config.mongodbUri ?? (engine = await startEmbeddedEngine(config, logger)).uri;
   connection = await connectUntilUp(uri, config, logger, () => stopping);
@@ -247,6 +254,7 @@ async function main(): Promise<void> {
   services = built.services;
   await ensureIndexesUntilDone(services, logger, () => stopping);
   handler = built.app;
+  if (isEmbedded) await announceListening();
   announceMail(config, services, logger);
   logger.info('ready');
 }
