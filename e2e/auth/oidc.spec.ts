@@ -50,7 +50,7 @@ async function throughProvider(page: Page, providerAccount: string, go: () => Pr
 /** From the sign-in page, through the provider, back to Gatehouse. */
 async function signInAtProvider(page: Page, providerAccount: string): Promise<void> {
   await page.goto('/login');
-  await throughProvider(page, providerAccount, () => page.getByRole('link', { name: 'Sign in with Test IdP' }).click());
+  await throughProvider(page, providerAccount, () => page.getByRole('button', { name: 'Sign in with Test IdP' }).click());
 }
 
 test.beforeEach(async ({ page }) => {

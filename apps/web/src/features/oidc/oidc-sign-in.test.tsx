@@ -21,13 +21,13 @@ const providers = () =>
   });
 
 describe('sign-in with a provider', () => {
-  it('offers "Sign in with …" for each provider, as links the whole page follows to the API', async () => {
+  it('offers "Sign in with …" for each provider, as buttons (links the whole page follows to the API)', async () => {
     stubApi({ 'GET /api/auth/me': signedOut, 'GET /api/auth/oidc/providers': providers });
     renderApp('/login');
 
-    const testIdp = await screen.findByRole('link', { name: 'Sign in with Test IdP' }, { timeout: CHUNK_LOAD_MS });
+    const testIdp = await screen.findByRole('button', { name: 'Sign in with Test IdP' }, { timeout: CHUNK_LOAD_MS });
     expect(testIdp.getAttribute('href')).toBe('/api/auth/oidc/test-idp/start');
-    expect(screen.getByRole('link', { name: 'Sign in with Google' }).getAttribute('href')).toBe('/api/auth/oidc/google/start');
+    expect(screen.getByRole('button', { name: 'Sign in with Google' }).getAttribute('href')).toBe('/api/auth/oidc/google/start');
     expect(screen.getByText('or')).toBeTruthy();
   });
 
@@ -37,7 +37,7 @@ describe('sign-in with a provider', () => {
 
     await screen.findByRole('button', { name: 'Sign in' });
     await waitFor(() => expect(calls.some((call) => call.path === '/api/auth/oidc/providers')).toBe(true));
-    expect(screen.queryByRole('link', { name: /^Sign in with/ })).toBeNull();
+    expect(screen.queryByRole('button', { name: /^Sign in with (?!a passkey)/ })).toBeNull();
     expect(screen.queryByText('or')).toBeNull();
   });
 
@@ -94,7 +94,7 @@ describe('sign-in with a provider', () => {
     });
     renderApp('/login?second_step=1');
 
-    expect(await screen.findByRole('link', { name: 'Sign in with Test IdP' }, { timeout: CHUNK_LOAD_MS })).toBeTruthy();
+    expect(await screen.findByRole('button', { name: 'Sign in with Test IdP' }, { timeout: CHUNK_LOAD_MS })).toBeTruthy();
     expect(screen.getByRole('heading', { level: 1, name: 'Sign in' })).toBeTruthy();
     expect(screen.queryByLabelText('Authentication code')).toBeNull();
   });

@@ -9,7 +9,8 @@ import './oidc.css';
 
 /**
  * Under the sign-in form: "Sign in with …" for each configured provider (nothing at all when there is
- * none). Each is a plain link: the whole page goes to the API, which sends it on to the provider.
+ * none). Each is a plain link the whole page follows to the API, which sends it on to the provider;
+ * it presents itself as the button it looks like ("Sign in with <name>").
  * A provider sign-in on an account with a second factor comes back to `?second_step=1`: this picks up
  * that pending sign-in and hands its methods to the page, which shows the second step.
  */
@@ -22,7 +23,7 @@ export default function OidcSignIn({ onSecondStep }: { onSecondStep: (methods: S
     <div className="stack">
       <p className="oidc-divider">{TEXT.or}</p>
       {list.map((provider) => (
-        <a key={provider.id} className="button" href={oidcApi.signInUrl(provider.id)}>
+        <a key={provider.id} role="button" className="button" href={oidcApi.signInUrl(provider.id)}>
           {TEXT.signInWith(provider.name)}
         </a>
       ))}
