@@ -48,6 +48,7 @@ import { createConnectionsRouter } from './oidc/connections-router';
 import { createOidcFlows } from './oidc/flows';
 import { createOidcIdentities } from './oidc/identities';
 import { createProviderClients } from './oidc/provider-clients';
+import { createProviderTrips } from './oidc/trips';
 import { createFactorChanges } from './second-factor/factor-changes';
 import { createSecretBox } from './second-factor/secret-box';
 import type { Clock } from './second-factor/totp';
@@ -167,6 +168,7 @@ export function createApp({
   const providerClients = createProviderClients(config.oidcProviders, config.mail.publicUrl);
   const oidcFlows = createOidcFlows(connection);
   const oidcIdentities = createOidcIdentities(connection);
+  const providerTrips = createProviderTrips({ config, clients: providerClients, flows: oidcFlows, throttle: codeThrottle });
   // The registry announces; live push and the activity log listen (events flow one way).
   relaySessionEvents(registry.events, live);
   recordSessionActivity(registry.events, activity);
@@ -213,17 +215,16 @@ export function createApp({
       config,
       authority,
       clients: providerClients,
-      flows: oidcFlows,
+      trips: providerTrips,
       identities: oidcIdentities,
       accounts: accountSource,
       users: directory,
-      throttle: codeThrottle,
       activity,
     }),
   );
   app.use('/api/auth', createAuthRouter({ config, registry, accounts, authority, hasher, requireFreshAuth }));
   app.use('/api/auth', createRegistrationRouter({ users: directory, hasher, throttle: loginThrottle, mailThrottle, mail, verification, activity, jobs }));
-  app.use('/api/auth', createRecoveryRouter({ config, users: directory, accounts, tokens, resets, hasher, mail, mailThrottle }));
+  app.use('/api/auth', createRecoveryRouter({ registry, users: directory, accounts, tokens, resets, hasher, mail, mailThrottle }));
   app.use(
     '/api/auth',
     createVerificationRouter({
@@ -246,13 +247,11 @@ export function createApp({
   app.use(
     '/api/account/connections',
     createConnectionsRouter({
-      config,
       clients: providerClients,
-      flows: oidcFlows,
+      trips: providerTrips,
       identities: oidcIdentities,
       users: directory,
       passkeys,
-      throttle: codeThrottle,
       activity,
       requireFreshAuth,
     }),

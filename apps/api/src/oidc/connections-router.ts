@@ -3,27 +3,21 @@ import type { RequestHandler } from 'express';
 import { OidcProviderParamsSchema } from '@gatehouse/types/oidc';
 import type { ConnectionsResponse, OidcRedirectResponse } from '@gatehouse/types/oidc';
 import type { ActivityLog } from '../activity/activity-log';
-import type { Config } from '../config';
-import { HttpError, notFound, serviceUnavailable } from '../http/errors';
+import { HttpError, notFound } from '../http/errors';
 import type { PasskeyStore } from '../passkeys/passkey-store';
 import { seenFrom } from '../sessions/device';
 import { requireUser, signedInUser } from '../sessions/signed-in';
-import { beginProviderFlow } from '../sign-in/oidc-router';
-import type { CodeThrottle } from '../throttle/code-throttle';
 import type { UserDirectory } from '../users/directory';
-import type { OidcFlows } from './flows';
 import type { OidcIdentities } from './identities';
-import { OidcFailure } from './provider-clients';
 import type { ProviderClients } from './provider-clients';
+import type { ProviderTrips } from './trips';
 
 export interface ConnectionsRouterDeps {
-  config: Pick<Config, 'isProduction'>;
   clients: ProviderClients;
-  flows: OidcFlows;
+  trips: ProviderTrips;
   identities: Pick<OidcIdentities, 'listForUser' | 'unlink'>;
   users: Pick<UserDirectory, 'hasPassword'>;
   passkeys: Pick<PasskeyStore, 'countForUser'>;
-  throttle: Pick<CodeThrottle, 'takeProviderStart'>;
   activity: Pick<ActivityLog, 'record'>;
   requireFreshAuth: RequestHandler;
 }
@@ -36,7 +30,7 @@ const lastSignInMethod = () =>
  * Connecting and disconnecting need a fresh proof (S13); the last way to sign in cannot be removed.
  */
 export function createConnectionsRouter(deps: ConnectionsRouterDeps): Router {
-  const { config, clients, flows, identities, users, passkeys, throttle, activity, requireFreshAuth } = deps;
+  const { clients, trips, identities, users, passkeys, activity, requireFreshAuth } = deps;
   const router = Router();
   router.use(requireUser);
 
@@ -64,13 +58,7 @@ export function createConnectionsRouter(deps: ConnectionsRouterDeps): Router {
     const { provider } = OidcProviderParamsSchema.parse(req.params);
     const client = clients.get(provider);
     if (!client) throw notFound();
-    await throttle.takeProviderStart(req.ip ?? 'unknown');
-    const url = await beginProviderFlow(req, res, { client, flows, clients, config, intent: 'connect', userId: signedInUser(req).userId }).catch(
-      (error: unknown) => {
-        throw error instanceof OidcFailure ? serviceUnavailable() : error;
-      },
-    );
-    const body: OidcRedirectResponse = { url: url.toString() };
+    const body: OidcRedirectResponse = await trips.redirectFor(req, res, client, { intent: 'connect', userId: signedInUser(req).userId });
     res.json(body);
   });
 

@@ -5,11 +5,10 @@ import type { CheckResetTokenResponse, ForgotPasswordResponse, ResetPasswordResp
 import type { PasswordHasher } from '../auth/passwords';
 import { passwordProblem } from '../auth/password-policy';
 import { seenFrom } from '../sessions/device';
-import type { Config } from '../config';
+import type { SessionRegistry } from '../sessions/registry';
 import { invalidToken, validationFailed } from '../http/errors';
 import type { MailService } from '../mail/mail-service';
 import type { MailThrottle } from '../throttle/mail-throttle';
-import { becomeAnonymous, forgetClientState } from '../sessions/cookie-session';
 import { signedInUserOf } from '../sessions/signed-in';
 import type { AccountTokens } from '../tokens/account-tokens';
 import type { AccountChanges } from '../users/accounts';
@@ -17,7 +16,7 @@ import type { UserDirectory } from '../users/directory';
 import type { PasswordResets } from './password-resets';
 
 export interface RecoveryRouterDeps {
-  config: Pick<Config, 'cookieName' | 'isProduction'>;
+  registry: Pick<SessionRegistry, 'endThisSession'>;
   users: Pick<UserDirectory, 'emailOf'>;
   accounts: Pick<AccountChanges, 'resetPassword'>;
   tokens: Pick<AccountTokens, 'find' | 'consume'>;
@@ -32,7 +31,7 @@ const FORGOT_ANSWER: ForgotPasswordResponse = {
 };
 
 /** Mounted at /api/auth: forgot password and the reset link (S33–S35). */
-export function createRecoveryRouter({ config, users, accounts, tokens, resets, hasher, mail, mailThrottle }: RecoveryRouterDeps): Router {
+export function createRecoveryRouter({ registry, users, accounts, tokens, resets, hasher, mail, mailThrottle }: RecoveryRouterDeps): Router {
   const router = Router();
   const clientIp = (req: Request) => req.ip ?? 'unknown';
 
@@ -78,8 +77,7 @@ export function createRecoveryRouter({ config, users, accounts, tokens, resets, 
     const { endedSessions } = await accounts.resetPassword(link.userId, passwordHash, { proofOfAddress: link.email });
     if (signedInUserOf(req)?.userId === link.userId) {
       // This browser's session was ended with the others: forget it here rather than replay it next time.
-      await becomeAnonymous(req);
-      forgetClientState(res, config);
+      await registry.endThisSession(req, res, { reason: 'password_changed', actor: 'self' }, { forgetClient: true });
     }
     req.log.info({ authEvent: 'password_reset', userId: link.userId }, 'auth: password_reset');
     mail.sendLater(mail.messages.passwordResetNotice(link.email, link.userId, endedSessions));

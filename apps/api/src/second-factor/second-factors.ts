@@ -29,8 +29,6 @@ interface RecoveryCodeDocument {
   createdAt: Date;
 }
 
-export type CodeKind = 'totp' | 'recovery_code';
-
 /**
  * A code that is right, not yet used up: `spendCode` uses it (once). Checking and spending apart lets
  * the second step spend a recovery code only in the request that wins the pending sign-in (S44).
@@ -169,12 +167,6 @@ export function createSecondFactors({ connection, box, clock, issuer }: { connec
     },
 
     spendCode,
-
-    /** Checks and spends in one go, where no race decides who owns the code (re-authentication). */
-    async useCode(userId: string, code: string): Promise<CodeKind | null> {
-      const match = (await matchTotp(userId, code)) ?? (await matchRecoveryCode(userId, code));
-      return match && (await spendCode(match)) ? match.kind : null;
-    },
 
     async ensureIndexes(): Promise<void> {
       await recoveryCodes().createIndex({ userId: 1 });

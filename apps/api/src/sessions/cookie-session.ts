@@ -60,8 +60,3 @@ export function forgetClientState(res: Response, config: Pick<Config, 'cookieNam
   clearSessionCookie(res, config);
   res.set('Clear-Site-Data', '"cache", "storage"');
 }
-
-/** Leaves this request with an empty session that is never saved (the ended one's document is gone). */
-export function becomeAnonymous(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.regenerate((error: unknown) => (error ? reject(error) : resolve())));
-}

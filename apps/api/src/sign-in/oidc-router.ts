@@ -4,17 +4,15 @@ import { OidcProviderParamsSchema } from '@gatehouse/types/oidc';
 import type { OidcErrorCode, OidcProvidersResponse, OidcRedirectResponse } from '@gatehouse/types/oidc';
 import type { ActivityLog } from '../activity/activity-log';
 import type { Config } from '../config';
-import { readCookie } from '../http/cookies';
-import { notFound, serviceUnavailable } from '../http/errors';
-import type { OidcFlow, OidcFlows, OidcIntent } from '../oidc/flows';
-import { OIDC_FLOW_TTL_SECONDS } from '../oidc/flows';
+import { notFound } from '../http/errors';
+import type { OidcFlow, OidcIntent } from '../oidc/flows';
 import type { OidcIdentities } from '../oidc/identities';
 import { OidcFailure } from '../oidc/provider-clients';
 import type { ProviderClient, ProviderClients, ProviderIdentity } from '../oidc/provider-clients';
+import type { ProviderTrips } from '../oidc/trips';
 import { seenFrom } from '../sessions/device';
 import type { AccountSource } from '../sessions/registry';
 import { requireUser, signedInUser, signedInUserOf } from '../sessions/signed-in';
-import type { CodeThrottle } from '../throttle/code-throttle';
 import type { UserDirectory } from '../users/directory';
 import type { SignInAuthority } from './authority';
 import { logAuthEvent } from './authority';
@@ -23,53 +21,15 @@ export interface OidcRouterDeps {
   config: Pick<Config, 'isProduction' | 'mail'>;
   authority: Pick<SignInAuthority, 'finish' | 'stepUp'>;
   clients: ProviderClients;
-  flows: OidcFlows;
+  trips: ProviderTrips;
   identities: Pick<OidcIdentities, 'find' | 'link'>;
   accounts: Pick<AccountSource, 'load'>;
   users: Pick<UserDirectory, 'contactByEmail' | 'registerConfirmed' | 'removeUnused'>;
-  throttle: Pick<CodeThrottle, 'takeProviderStart'>;
   activity: Pick<ActivityLog, 'record'>;
-}
-
-/** The browser's half of a flow: without it a callback is nobody's (S49). */
-export function flowCookieName(config: Pick<Config, 'isProduction'>): string {
-  return config.isProduction ? '__Host-gh.oidc' : 'gh.oidc';
 }
 
 /** Where each kind of flow lands, on success or with a reason. */
 const LANDING: Record<OidcIntent, string> = { sign_in: '/login', connect: '/', reauth: '/' };
-
-/**
- * Begins a trip to a provider: a flow stored server side under a key only this browser's cookie holds
- * (SameSite=Lax, so the provider's top-level redirect back carries it), and the provider's URL.
- */
-export async function beginProviderFlow(
-  req: Request,
-  res: Response,
-  {
-    client,
-    flows,
-    clients,
-    config,
-    intent,
-    userId,
-    rememberMe = false,
-  }: {
-    client: ProviderClient;
-    flows: OidcFlows;
-    clients: ProviderClients;
-    config: Pick<Config, 'isProduction'>;
-    intent: OidcIntent;
-    userId: string | null;
-    rememberMe?: boolean;
-  },
-): Promise<URL> {
-  const flow: OidcFlow = { provider: client.config.id, intent, userId, rememberMe, ...clients.randomFlowSecrets() };
-  const url = await client.authorizationUrl(flow);
-  const key = await flows.begin(flow);
-  res.cookie(flowCookieName(config), key, { httpOnly: true, secure: config.isProduction, sameSite: 'lax', path: '/', maxAge: OIDC_FLOW_TTL_SECONDS * 1000 });
-  return url;
-}
 
 /**
  * Mounted at /api/auth/oidc: sign-in with an OpenID Connect provider (authorization code flow with PKCE,
@@ -84,7 +44,7 @@ export async function beginProviderFlow(
  * Every failure lands on a page of the app with a reason (`oidc_error`), never on JSON or a stack trace.
  */
 export function createOidcRouter(deps: OidcRouterDeps): Router {
-  const { config, authority, clients, flows, identities, accounts, users, throttle, activity } = deps;
+  const { config, authority, clients, trips, identities, accounts, users, activity } = deps;
   const router = Router();
 
   const clientOf = (params: unknown): ProviderClient => {
@@ -109,11 +69,10 @@ export function createOidcRouter(deps: OidcRouterDeps): Router {
 
   router.get('/:provider/start', async (req, res) => {
     const client = clientOf(req.params);
-    await throttle.takeProviderStart(req.ip ?? 'unknown');
     // "Keep me signed in" on the sign-in page travels with the flow.
     const rememberMe = req.query.rememberMe === '1';
     try {
-      res.redirect(302, (await beginProviderFlow(req, res, { client, flows, clients, config, intent: 'sign_in', userId: null, rememberMe })).toString());
+      res.redirect(302, (await trips.begin(req, res, client, { intent: 'sign_in', userId: null, rememberMe })).toString());
     } catch (error) {
       if (!(error instanceof OidcFailure)) throw error;
       fail(req, res, 'sign_in', client.config.id, error.code, error.message);
@@ -122,14 +81,7 @@ export function createOidcRouter(deps: OidcRouterDeps): Router {
 
   /** Confirm it's you with a connected provider (an account made through one may have no password). */
   router.post('/:provider/reauth', requireUser, async (req, res) => {
-    const client = clientOf(req.params);
-    await throttle.takeProviderStart(req.ip ?? 'unknown');
-    const url = await beginProviderFlow(req, res, { client, flows, clients, config, intent: 'reauth', userId: signedInUser(req).userId }).catch(
-      (error: unknown) => {
-        throw error instanceof OidcFailure ? serviceUnavailable() : error;
-      },
-    );
-    const body: OidcRedirectResponse = { url: url.toString() };
+    const body: OidcRedirectResponse = await trips.redirectFor(req, res, clientOf(req.params), { intent: 'reauth', userId: signedInUser(req).userId });
     res.json(body);
   });
 
@@ -200,11 +152,8 @@ export function createOidcRouter(deps: OidcRouterDeps): Router {
   router.get('/:provider/callback', async (req, res) => {
     const client = clientOf(req.params);
     const provider = client.config.id;
-    const cookieName = flowCookieName(config);
-    const key = readCookie(req, cookieName);
-    res.clearCookie(cookieName, { httpOnly: true, secure: config.isProduction, sameSite: 'lax', path: '/' });
     // Taken once: the same callback URL loaded again, or one from another browser, finds no flow.
-    const flow = key ? await flows.take(key, provider) : null;
+    const flow = await trips.take(req, res, provider);
     if (!flow) return fail(req, res, 'sign_in', provider, 'invalid_state');
     let identity: ProviderIdentity;
     try {

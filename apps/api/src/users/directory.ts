@@ -13,28 +13,29 @@ export type UserDirectory = ReturnType<typeof createUserDirectory>;
 
 /** Finding and creating accounts by address: the reads other modules need, so only users/ queries the collection. */
 export function createUserDirectory(users: UserModel) {
+  /** The new account's id; null when the address already has one. */
+  async function create(input: {
+    name: string;
+    email: string;
+    passwordHash: string | null;
+    emailVerifiedAt: Date | null;
+    role?: Role;
+  }): Promise<string | null> {
+    try {
+      const created = await users.create({ ...input, role: input.role ?? 'user', disabledAt: null, accountVersion: 0 });
+      return created._id.toString();
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return null;
+      throw error;
+    }
+  }
+
   return {
     /** A new account, its address not yet confirmed; null when the address already has one (the answer must not say so, S34). */
-    async register(input: { name: string; email: string; passwordHash: string; role?: Role }): Promise<string | null> {
-      try {
-        const created = await users.create({ ...input, role: input.role ?? 'user', disabledAt: null, emailVerifiedAt: null, accountVersion: 0 });
-        return created._id.toString();
-      } catch (error) {
-        if (isDuplicateKeyError(error)) return null;
-        throw error;
-      }
-    },
+    register: (input: { name: string; email: string; passwordHash: string; role?: Role }) => create({ ...input, emailVerifiedAt: null }),
 
     /** A new account whose address a provider vouched for (confirmed, no password); null when the address has one. */
-    async registerConfirmed(input: { name: string; email: string }): Promise<string | null> {
-      try {
-        const created = await users.create({ ...input, passwordHash: null, role: 'user', disabledAt: null, emailVerifiedAt: new Date(), accountVersion: 0 });
-        return created._id.toString();
-      } catch (error) {
-        if (isDuplicateKeyError(error)) return null;
-        throw error;
-      }
-    },
+    registerConfirmed: (input: { name: string; email: string }) => create({ ...input, passwordHash: null, emailVerifiedAt: new Date() }),
 
     /** Takes back an account made a moment ago whose provider connection could not be made. */
     async removeUnused(userId: string): Promise<void> {
