@@ -12,7 +12,10 @@ import { createTestApp } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
 import { TEST_SECRET } from '../test/test-config';
 import { CHALLENGE_MAX_AGE_MS, createChallenges } from './challenges';
+import { REGISTRATION_GRACE_MS } from './device-binding';
 import { sessionHandle } from '../sessions/handle';
+import { SESSIONS_COLLECTION } from '../sessions/registry';
+import type { SessionDocument } from '../sessions/store';
 
 const REFRESH = '/api/auth/device-binding/refresh';
 const BOUND_COOKIE = 'gh.bound';
@@ -22,12 +25,21 @@ const currentSession = async (agent: supertest.Agent) =>
 const activityTypes = async (agent: supertest.Agent) =>
   ActivityListResponseSchema.parse((await agent.get('/api/activity')).body).events.map((event) => event.type);
 
-/** A signed-in browser whose session is bound to a device key it holds. */
+/** As if the browser registered a minute ago: past the grace left to requests racing the registration. */
+async function ageBinding(t: TestApp, sid: string): Promise<void> {
+  await t.connection
+    .collection<SessionDocument>(SESSIONS_COLLECTION)
+    .updateOne({ _id: sid }, { $set: { 'session.deviceBinding.boundAt': Date.now() - 60_000 } });
+  await t.services.registry.feed.sync();
+}
+
+/** A signed-in browser whose session is bound to a device key it holds (registered a minute ago). */
 async function boundBrowser(t: TestApp) {
   const account = await createAccount(t);
   const key = await createDeviceKey();
   const signedIn = await signIn(t, account);
   const { bindingId } = await bindSession(signedIn.agent, signedIn.response, key);
+  await ageBinding(t, signedIn.sid);
   return { account, key, bindingId, ...signedIn };
 }
 
@@ -85,6 +97,16 @@ describe('device-bound sessions (S45)', () => {
     await sleep(50);
     const signals = (await activityTypes(owner.agent)).filter((type) => type === 'session_used_without_device_key');
     expect(signals).toHaveLength(1);
+  });
+
+  it('requests sent while the registration was in flight (no bound cookie yet) pass for a few seconds, then no more', async () => {
+    const account = await createAccount(t);
+    const signedIn = await signIn(t, account);
+    await bindSession(signedIn.agent, signedIn.response, await createDeviceKey());
+    const withoutBoundCookie = () => supertest(t.app).get('/api/auth/me').set('Cookie', signedIn.cookie);
+    expect((await withoutBoundCookie()).status, `within ${REGISTRATION_GRACE_MS} ms of the registration`).toBe(200);
+    await ageBinding(t, signedIn.sid);
+    expect((await withoutBoundCookie()).status).toBe(401);
   });
 
   it('a bound cookie past its signed expiry, or forged, or of another binding, is refused', async () => {
@@ -244,6 +266,22 @@ describe('device-bound sessions (S45)', () => {
       expect((await currentSession(owner.agent))?.deviceBound).toBe(true);
       expect((await refreshBinding(owner.agent, owner.bindingId, owner.key)).status).toBe(200);
     });
+  });
+
+  it('an authenticated GET of a bound session costs what an unbound one does: 1 read, 0 writes (strict mode)', async () => {
+    const monitored = await createTestApp({ monitorCommands: true, sessionCache: 'off', logLevel: 'silent' });
+    try {
+      const commands: string[] = [];
+      monitored.connection.getClient().on('commandStarted', (event) => commands.push(`${event.commandName} ${String(event.command[event.commandName])}`));
+      const owner = await boundBrowser(monitored);
+      await sleep(50);
+      commands.length = 0;
+      expect((await owner.agent.get('/api/auth/me')).status).toBe(200);
+      await sleep(50);
+      expect(commands).toEqual(['find sessions']);
+    } finally {
+      await monitored.close();
+    }
   });
 
   it('store health counts bound sessions', async () => {

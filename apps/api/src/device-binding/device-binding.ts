@@ -23,6 +23,13 @@ const REFRESH_PATH = `${DEVICE_BINDING_PATH}/refresh`;
 const PROOF_HEADER = 'secure-session-response';
 const SESSION_ID_HEADER = 'sec-secure-session-id';
 
+/**
+ * Requests the browser sent while its registration was in flight carry no bound cookie yet: the binding is
+ * stored before the registration's answer (and its cookie) reaches the browser. A binding this young lets
+ * them through; a stolen cookie is used later than this.
+ */
+export const REGISTRATION_GRACE_MS = 5_000;
+
 /** A thief's script retrying without the key is one signal, not a flood: one entry a minute per session. */
 const SIGNAL_INTERVAL_MS = 60_000;
 const SIGNALS_REMEMBERED = 10_000;
@@ -125,6 +132,7 @@ export function createDeviceBinding({ config, registry, activity }: DeviceBindin
     const userId = req.session.userId;
     if (!binding || !userId || boundCookie.isValid(req, binding.id)) return next();
     const now = Date.now();
+    if (now - binding.boundAt < REGISTRATION_GRACE_MS) return next();
     if ((lastSignal.get(binding.id) ?? 0) + SIGNAL_INTERVAL_MS <= now) {
       if (lastSignal.size >= SIGNALS_REMEMBERED) lastSignal.clear();
       lastSignal.set(binding.id, now);
