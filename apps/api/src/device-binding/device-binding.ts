@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import type { Request, RequestHandler, Response } from 'express';
+import type { DeviceSessionEnd, DeviceSessionInstructions } from '@gatehouse/types/device-binding';
 import type { ActivityLog } from '../activity/activity-log';
 import type { Config } from '../config';
 import { deviceBindingRequired, invalidDeviceProof } from '../http/errors';
@@ -16,8 +17,8 @@ import { verifyRefreshProof, verifyRegistrationProof } from './proofs';
 
 /** Where the browser registers and refreshes (the registration header names the first, the instructions the second). */
 export const DEVICE_BINDING_PATH = '/api/auth/device-binding';
-const REGISTRATION_PATH = `${DEVICE_BINDING_PATH}/registration`;
-const REFRESH_PATH = `${DEVICE_BINDING_PATH}/refresh`;
+export const REGISTRATION_PATH = `${DEVICE_BINDING_PATH}/registration`;
+export const REFRESH_PATH = `${DEVICE_BINDING_PATH}/refresh`;
 
 /** The DBSC headers as Chromium sends and reads them. */
 const PROOF_HEADER = 'secure-session-response';
@@ -41,7 +42,7 @@ export interface DeviceBindingDeps {
 }
 
 /** The session instructions a registration or refresh answers with (W3C webappsec-dbsc). */
-function sessionInstructions(bindingId: string, boundCookie: BoundCookie) {
+function sessionInstructions(bindingId: string, boundCookie: BoundCookie): DeviceSessionInstructions {
   return {
     session_identifier: bindingId,
     refresh_url: REFRESH_PATH,
@@ -53,7 +54,7 @@ function sessionInstructions(bindingId: string, boundCookie: BoundCookie) {
 /** Tells the browser to drop its bound session: there is nothing left to refresh. */
 function endBinding(res: Response, bindingId: string, boundCookie: BoundCookie): void {
   boundCookie.clear(res);
-  res.json({ session_identifier: bindingId, continue: false });
+  res.json({ session_identifier: bindingId, continue: false } satisfies DeviceSessionEnd);
 }
 
 /**
