@@ -169,6 +169,8 @@ export interface Config {
   emailVerificationTtlSeconds: number;
   /** OpenID Connect providers people may sign in with (none unless OIDC_PROVIDERS names some). */
   oidcProviders: OidcProviderConfig[];
+  /** Whether sessions show an approximate place for their IP (offline GeoLite2 database; location/places.ts). */
+  geoip: boolean;
 }
 
 export const SESSION_CACHE_MODES = ['off', 'coherent'] as const;
@@ -273,6 +275,7 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.preprocess(emptyAsUndefined, z.string().optional()),
   REQUIRE_VERIFIED_EMAIL: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
   EMAIL_VERIFICATION_TTL_SECONDS: seconds(24 * 3600),
+  GEOIP: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).default('on')),
 });
 
 function isSmtpUrl(value: string): boolean {
@@ -514,6 +517,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { isTerminal = 
     requireVerifiedEmail: e.REQUIRE_VERIFIED_EMAIL === 'true',
     oidcProviders: parseOidcProviders(env, { isProduction: e.NODE_ENV === 'production' }),
     emailVerificationTtlSeconds: e.EMAIL_VERIFICATION_TTL_SECONDS,
+    geoip: e.GEOIP === 'on',
   };
 }
 

@@ -1,4 +1,5 @@
 import { OpenApiGeneratorV31, OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { describeAccount } from './account';
 import { describeActivity } from './activity';
 import { describeAdmin } from './admin';
 import { describeAuth } from './auth';
@@ -56,6 +57,7 @@ const TAGS = [
   { name: 'Second factor', description: 'An authenticator app and recovery codes, and the second step of a password sign-in.' },
   { name: 'Passkeys', description: 'WebAuthn credentials: signing in without a password, confirming, and managing them.' },
   { name: 'Sessions', description: "The signed-in person's own sessions." },
+  { name: 'Account', description: "Taking one's data, and deleting the account." },
   { name: 'Activity', description: 'What happened to the account.' },
   { name: 'Live events', description: 'Server-Sent Events that keep open tabs current.' },
   { name: 'Admin', description: 'Operators: every session and account, the store.' },
@@ -93,6 +95,7 @@ export function createOpenApiDocument({
   describePasskeys(api);
   describeOidc(api);
   describeSessions(api);
+  describeAccount(api);
   describeActivity(api);
   describeEvents(api);
   describeAdmin(api);

@@ -152,7 +152,14 @@ export type SessionFeed = Pick<ChangeFeed, 'start' | 'mode' | 'subscribe' | 'syn
 
 export type SessionRegistry = ReturnType<typeof createSessionRegistry>;
 
-const END_REASONS: ReadonlySet<string> = new Set<SessionEndReason>(['revoked', 'expired', 'signed_out', 'password_changed', 'account_disabled']);
+const END_REASONS: ReadonlySet<string> = new Set<SessionEndReason>([
+  'revoked',
+  'expired',
+  'signed_out',
+  'password_changed',
+  'account_disabled',
+  'account_deleted',
+]);
 
 function toEndReason(reason: unknown): SessionEndReason {
   return typeof reason === 'string' && END_REASONS.has(reason) ? (reason as SessionEndReason) : 'revoked';
@@ -575,6 +582,17 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
     },
 
     listForUser,
+
+    /**
+     * After the account is gone: any session inserted meanwhile, pending sign-ins (which name the account
+     * only in `pendingSignIn`), and the revocation markers, so a replayed cookie records nothing for it.
+     */
+    async forgetAccount(userId: string): Promise<number> {
+      const { deletedCount } = await sessions().deleteMany({ $or: [{ 'session.userId': userId }, { 'session.pendingSignIn.userId': userId }] });
+      await markers().deleteMany({ userId });
+      cache?.evictUser(userId);
+      return deletedCount;
+    },
 
     /** The user's own session with this handle; another user's handle gives null (S11). */
     async findForUser(userId: string, handle: string): Promise<SessionRecord | null> {
