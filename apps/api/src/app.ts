@@ -280,6 +280,7 @@ export function createApp({
         flows: oidcFlows,
         providerNames: providerClients,
         tokens,
+        throttles: [loginThrottle, codeThrottle, mailThrottle],
       }),
       registry,
       requireFreshAuth,

@@ -11,6 +11,7 @@ import type { PasskeyStore } from '../passkeys/passkey-store';
 import type { SecondFactors } from '../second-factor/second-factors';
 import type { AccountSource, SessionRegistry } from '../sessions/registry';
 import { toSessionView } from '../sessions/views';
+import type { CounterOwner } from '../throttle/attempt-budget';
 import type { AccountTokens } from '../tokens/account-tokens';
 import type { UserDirectory } from '../users/directory';
 
@@ -28,6 +29,8 @@ export interface AccountLeavingDeps {
   flows: Pick<OidcFlows, 'removeForUser'>;
   providerNames: Pick<ProviderClients, 'nameOf'>;
   tokens: Pick<AccountTokens, 'revokeAll'>;
+  /** Sign-in, code and mail throttles: their counters name accounts by id or address. */
+  throttles: { forget(owner: CounterOwner): Promise<number> }[];
 }
 
 /** What went when an account was deleted, per collection (the tests and the log line read it). */
@@ -40,6 +43,7 @@ export interface DeletionReport {
   knownDevices: number;
   connections: number;
   providerTrips: number;
+  throttleCounters: number;
   activityAnonymised: number;
 }
 
@@ -47,7 +51,8 @@ export type AccountLeaving = ReturnType<typeof createAccountLeaving>;
 
 /** Leaving: taking one's data (export) and deleting the account with everything that names it. */
 export function createAccountLeaving(deps: AccountLeavingDeps) {
-  const { accounts, users, registry, activity, devices, places, secondFactors, passkeys, challenges, identities, flows, providerNames, tokens } = deps;
+  const { accounts, users, registry, activity, devices, places, secondFactors, passkeys, challenges, identities, flows, providerNames, tokens, throttles } =
+    deps;
 
   return {
     /** Everything the account's owner may see of it, without a secret among it; null when it is gone. */
@@ -102,7 +107,7 @@ export function createAccountLeaving(deps: AccountLeavingDeps) {
      * is gone no proof can succeed, and a last sweep removes anything inserted in between. Activity is
      * anonymised last, so the endings recorded on the way are anonymised with the rest.
      */
-    async deleteAccount(userId: string): Promise<DeletionReport> {
+    async deleteAccount({ userId, email }: CounterOwner): Promise<DeletionReport> {
       const sessions = await registry.endAccountSessions(userId, { reason: 'account_deleted', actor: 'self' });
       await users.remove(userId);
       const lateSessions = await registry.forgetAccount(userId);
@@ -116,6 +121,8 @@ export function createAccountLeaving(deps: AccountLeavingDeps) {
         // Reset, verification and address-change links mailed and not yet followed.
         tokens.revokeAll(userId),
       ]);
+      let throttleCounters = 0;
+      for (const throttle of throttles) throttleCounters += await throttle.forget({ userId, email });
       await activity.record({ userId, type: 'account_deleted' });
       const activityAnonymised = await activity.anonymiseUser(userId);
       return {
@@ -127,6 +134,7 @@ export function createAccountLeaving(deps: AccountLeavingDeps) {
         knownDevices: removedDevices,
         connections: removedConnections,
         providerTrips: removedTrips,
+        throttleCounters,
         activityAnonymised,
       };
     },

@@ -32,7 +32,7 @@ export function createLeavingRouter({ leaving, registry, requireFreshAuth, logge
     const { userId, user } = signedInUser(req);
     const { confirm } = DeleteAccountRequestSchema.parse(req.body);
     if (confirm !== user.email.toLowerCase()) throw validationFailed({ confirm: 'Type the email address of this account to confirm' });
-    const report = await leaving.deleteAccount(userId);
+    const report = await leaving.deleteAccount({ userId, email: user.email });
     logger.info({ authEvent: 'account_deleted', userId, removed: report }, 'auth: account_deleted');
     // The session this request runs in ended with the others: the browser is told to forget it.
     await registry.endThisSession(req, res, { reason: 'account_deleted', actor: 'self' }, { forgetClient: true });
