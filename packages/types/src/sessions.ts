@@ -25,7 +25,7 @@ export const AssuranceSchema = z.enum(['aal1', 'aal2']);
 export type Assurance = z.infer<typeof AssuranceSchema>;
 
 /** Why a session ended; every way of ending one gives one of these. */
-export const SessionEndReasonSchema = z.enum(['revoked', 'expired', 'signed_out', 'password_changed', 'account_disabled', 'account_deleted']);
+export const SessionEndReasonSchema = z.enum(['revoked', 'expired', 'signed_out', 'password_changed', 'account_disabled']);
 export type SessionEndReason = z.infer<typeof SessionEndReasonSchema>;
 
 /**

@@ -108,7 +108,8 @@ export function createAccountLeaving(deps: AccountLeavingDeps) {
      * anonymised last, so the endings recorded on the way are anonymised with the rest.
      */
     async deleteAccount({ userId, email }: CounterOwner): Promise<DeletionReport> {
-      const sessions = await registry.endAccountSessions(userId, { reason: 'account_deleted', actor: 'self' });
+      // Other tabs are told their session was revoked by its owner, which it was (the deletion records why).
+      const sessions = await registry.endAccountSessions(userId, { reason: 'revoked', actor: 'self' });
       await users.remove(userId);
       const lateSessions = await registry.forgetAccount(userId);
       const [removedFactors, removedPasskeys, removedChallenges, removedDevices, removedConnections, removedTrips] = await Promise.all([

@@ -35,7 +35,7 @@ export function createLeavingRouter({ leaving, registry, requireFreshAuth, logge
     const report = await leaving.deleteAccount({ userId, email: user.email });
     logger.info({ authEvent: 'account_deleted', userId, removed: report }, 'auth: account_deleted');
     // The session this request runs in ended with the others: the browser is told to forget it.
-    await registry.endThisSession(req, res, { reason: 'account_deleted', actor: 'self' }, { forgetClient: true });
+    await registry.endThisSession(req, res, { reason: 'revoked', actor: 'self' }, { forgetClient: true });
     res.status(204).end();
   });
 

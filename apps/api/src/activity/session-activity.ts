@@ -9,7 +9,6 @@ const TYPE_OF_ENDING: Record<SessionEndReason, ActivityType> = {
   revoked: 'session_revoked',
   password_changed: 'session_revoked',
   account_disabled: 'session_revoked',
-  account_deleted: 'session_revoked',
 };
 
 /** Records what the session registry announces; returns the unsubscribe. */

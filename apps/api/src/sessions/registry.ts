@@ -152,14 +152,7 @@ export type SessionFeed = Pick<ChangeFeed, 'start' | 'mode' | 'subscribe' | 'syn
 
 export type SessionRegistry = ReturnType<typeof createSessionRegistry>;
 
-const END_REASONS: ReadonlySet<string> = new Set<SessionEndReason>([
-  'revoked',
-  'expired',
-  'signed_out',
-  'password_changed',
-  'account_disabled',
-  'account_deleted',
-]);
+const END_REASONS: ReadonlySet<string> = new Set<SessionEndReason>(['revoked', 'expired', 'signed_out', 'password_changed', 'account_disabled']);
 
 function toEndReason(reason: unknown): SessionEndReason {
   return typeof reason === 'string' && END_REASONS.has(reason) ? (reason as SessionEndReason) : 'revoked';

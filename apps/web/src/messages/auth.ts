@@ -22,5 +22,4 @@ export const sessionEndMessages: Record<SessionEndReason, string> = {
   password_changed: 'The account’s password was changed, so this session was signed out.',
   account_disabled: 'An administrator disabled your account, so this session was signed out.',
   signed_out: 'You signed out in another tab of this browser.',
-  account_deleted: 'The account was deleted, so this session was signed out.',
 };

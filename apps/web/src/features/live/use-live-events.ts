@@ -17,7 +17,6 @@ const END_REASONS: Record<SessionEndReason, true> = {
   signed_out: true,
   password_changed: true,
   account_disabled: true,
-  account_deleted: true,
 };
 
 const isEndReason = (value: unknown): value is SessionEndReason => typeof value === 'string' && Object.hasOwn(END_REASONS, value);

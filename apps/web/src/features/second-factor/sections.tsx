@@ -5,14 +5,16 @@ import { lazy } from 'react';
 const TwoFactorSection = lazy(async () => ({ default: (await import('./two-factor-section')).TwoFactorSection }));
 const PasskeysSection = lazy(async () => ({ default: (await import('../passkeys/passkeys-section')).PasskeysSection }));
 const ConnectionsSection = lazy(() => import('../oidc/connections-section'));
+const LeavingSection = lazy(() => import('../account/leaving-section'));
 
-/** The dashboard's second factors and connected accounts, loaded after the rest of the page (inside its Suspense boundary). */
+/** The dashboard's second factors, connected accounts and "Your data" (export, deletion), loaded after the rest of the page (inside its Suspense boundary). */
 export default function SecondFactorSections() {
   return (
     <>
       <TwoFactorSection />
       <PasskeysSection />
       <ConnectionsSection />
+      <LeavingSection />
     </>
   );
 }
