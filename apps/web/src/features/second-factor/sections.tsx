@@ -1,4 +1,4 @@
-import { lazy } from 'react';
+import { lazy, Suspense } from 'react';
 
 // A loader of its own: the dashboard's chunk names only this small one, and this one the sections'
 // code and everything it shares with the sign-in pages (bytes the dashboard's first load does not pay).
@@ -14,7 +14,10 @@ export default function SecondFactorSections() {
       <TwoFactorSection />
       <PasskeysSection />
       <ConnectionsSection />
-      <LeavingSection />
+      {/* Its own boundary: the sections above never wait for this chunk. */}
+      <Suspense>
+        <LeavingSection />
+      </Suspense>
     </>
   );
 }
