@@ -3,6 +3,8 @@ import type { Express } from 'express';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Config } from './config';
+import { createAccountLeaving } from './account/leaving';
+import { createLeavingRouter } from './account/router';
 import { createActivityLog } from './activity/activity-log';
 import type { ActivityLog } from './activity/activity-log';
 import { createActivityRouter } from './activity/router';
@@ -28,6 +30,8 @@ import type { BackgroundJobs } from './jobs/background-jobs';
 import { createSecurityHeaders, noStore } from './http/security-headers';
 import { createSpaRouter } from './http/spa';
 import { createLiveBus } from './live/live-bus';
+import { createPlaces } from './location/places';
+import type { Places } from './location/places';
 import { createPasskeysRouter } from './passkeys/account-router';
 import { createPasskeyAssertions } from './passkeys/assertions';
 import { createChallenges } from './passkeys/challenges';
@@ -97,6 +101,8 @@ export interface AppServices {
   /** Work done after the response (mail above all): shutdown and tests wait for it. */
   jobs: BackgroundJobs;
   mail: MailService;
+  /** Where sessions are; server.ts warms it up once the port is open. */
+  places: Places;
   /** Creates the indexes the app relies on; server.ts and the test harness call it once connected. */
   ensureIndexes(): Promise<void>;
   /** Stops work that holds the database open (the session change feed), before the connection closes. */
@@ -131,6 +137,7 @@ export function createApp({
   const tokens = createAccountTokens(connection);
   const accounts = createAccountChanges({ users, sessions: registry, activity, tokens });
   const devices = createKnownDevices(connection);
+  const places = createPlaces({ enabled: config.geoip, logger });
   const readiness = createReadiness();
   const mail = createMailService({ config, logger, jobs });
   const mailThrottle = createMailThrottle(connection, config.throttle);
@@ -161,7 +168,7 @@ export function createApp({
     devices,
     activity,
     deviceBinding,
-    onNewDevice: createNewDeviceAlerts({ mail, activity }),
+    onNewDevice: createNewDeviceAlerts({ mail, activity, places }),
     async onUnverified(account) {
       // The right password was given: a fresh link is due, unless this address got its share of mail.
       if (await mailThrottle.tryTakeAddress(account.user.email)) verification.sendLinkLater({ userId: account.user.id, email: account.user.email });
@@ -261,7 +268,31 @@ export function createApp({
       requireFreshAuth,
     }),
   );
-  app.use('/api/sessions', createSessionsRouter({ config, registry, devices }));
+  app.use(
+    '/api/account',
+    createLeavingRouter({
+      leaving: createAccountLeaving({
+        accounts: accountSource,
+        users: directory,
+        registry,
+        activity,
+        devices,
+        places,
+        secondFactors,
+        passkeys,
+        challenges,
+        identities: oidcIdentities,
+        flows: oidcFlows,
+        providerNames: providerClients,
+        tokens,
+        throttles: [loginThrottle, codeThrottle, mailThrottle],
+      }),
+      registry,
+      requireFreshAuth,
+      logger,
+    }),
+  );
+  app.use('/api/sessions', createSessionsRouter({ config, registry, devices, places }));
   app.use('/api/activity', createActivityRouter({ activity }));
   app.use('/api/events', createEventsRouter({ config, registry, live }));
   app.use(
@@ -272,6 +303,7 @@ export function createApp({
       registry,
       accounts,
       devices,
+      places,
       activity,
       resets,
       mail,
@@ -299,6 +331,7 @@ export function createApp({
     readiness,
     jobs,
     mail,
+    places,
     async ensureIndexes() {
       await registry.ensureIndexes();
       await tokens.ensureIndexes();

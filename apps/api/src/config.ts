@@ -172,6 +172,8 @@ export interface Config {
   oidcProviders: OidcProviderConfig[];
   /** Device-bound sessions (DBSC, device-binding/): browsers that support it are asked to bind each new session. */
   deviceBinding: DeviceBindingConfig;
+  /** Whether sessions show an approximate place for their IP (offline GeoLite2 database; location/places.ts). */
+  geoip: boolean;
 }
 
 export interface DeviceBindingConfig {
@@ -287,6 +289,7 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.preprocess(emptyAsUndefined, z.string().optional()),
   REQUIRE_VERIFIED_EMAIL: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
   EMAIL_VERIFICATION_TTL_SECONDS: seconds(24 * 3600),
+  GEOIP: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).default('on')),
 });
 
 function isSmtpUrl(value: string): boolean {
@@ -533,6 +536,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { isTerminal = 
       cookieName: isProduction ? `__Secure-${DEVICE_BOUND_COOKIE}` : DEVICE_BOUND_COOKIE,
       cookieSeconds: e.DEVICE_BOUND_COOKIE_SECONDS,
     },
+    geoip: e.GEOIP === 'on',
   };
 }
 

@@ -256,6 +256,8 @@ async function main(): Promise<void> {
   handler = built.app;
   if (isEmbedded) await announceListening();
   announceMail(config, services, logger);
+  // After the port opened: reading the location databases (~0.5 s, ~50 MB) never delays serving.
+  void services.places.warmUp();
   logger.info('ready');
 }
 

@@ -12,6 +12,7 @@ export const ActivityTypeSchema = z.enum([
   'session_expired',
   'account_disabled',
   'account_enabled',
+  'account_deleted',
   'registered',
   'role_changed',
   'totp_enabled',

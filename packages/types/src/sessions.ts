@@ -29,6 +29,18 @@ export const SessionEndReasonSchema = z.enum(['revoked', 'expired', 'signed_out'
 export type SessionEndReason = z.infer<typeof SessionEndReasonSchema>;
 
 /**
+ * Where a session's IP address is, roughly, from an offline database (a city is often missing; it is
+ * never more precise than a city). Private and loopback addresses read "Local network".
+ */
+export const SessionLocationSchema = z.object({
+  city: z.string().nullable(),
+  country: z.string().nullable(),
+  /** "Berlin, Germany", "Germany", or "Local network". */
+  label: z.string(),
+});
+export type SessionLocation = z.infer<typeof SessionLocationSchema>;
+
+/**
  * One session as shown to the account that owns it. `handle` is an opaque keyed hash of the
  * session id: it names the session in URLs without ever revealing the id itself.
  */
@@ -46,6 +58,8 @@ export const SessionViewSchema = z.object({
   /** When the account first signed in from this browser. */
   firstSeenAt: z.iso.datetime(),
   ip: z.string().nullable(),
+  /** The approximate place of `ip`; null when it is not known or look-ups are off (GEOIP=off). */
+  location: SessionLocationSchema.nullable(),
   /** How this session was signed in (e.g. ["password"], ["password", "totp"], ["passkey"]). */
   authMethods: z.array(AuthMethodSchema),
   /** How strongly the holder was proven at sign-in (or at a later step-up). */

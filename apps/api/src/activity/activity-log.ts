@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mongo } from 'mongoose';
 import type { Connection } from 'mongoose';
 import type { ActivityEvent, ActivityType } from '@gatehouse/types/activity';
@@ -46,6 +47,12 @@ export interface ActivityLog {
   listForUser(userId: string, limit?: number): Promise<ActivityEvent[]>;
   /** Latest events of one type across all accounts (the admin's view of theft signals). */
   listRecentOfType(type: ActivityType, limit: number): Promise<ActivityEventWithUser[]>;
+  /**
+   * The account was deleted: its entries stay for the audit trail but no longer say whose they were or
+   * where from (a random pseudonym instead of the account, no IP, device, passkey or provider name).
+   * Returns how many entries were changed.
+   */
+  anonymiseUser(userId: string): Promise<number>;
   ensureIndexes(): Promise<void>;
 }
 
@@ -102,6 +109,14 @@ export function createActivityLog({ connection, live }: { connection: Connection
     async listRecentOfType(type, limit) {
       const docs = await activity().find({ type }).sort({ at: -1, _id: -1 }).limit(limit).toArray();
       return docs.map((doc) => ({ ...toActivityEvent(doc), userId: doc.userId }));
+    },
+
+    async anonymiseUser(userId) {
+      const { modifiedCount } = await activity().updateMany(
+        { userId },
+        { $set: { userId: `deleted:${randomUUID()}`, ip: null, device: null }, $unset: { passkeyName: '', providerName: '' } },
+      );
+      return modifiedCount;
     },
 
     async ensureIndexes() {

@@ -13,6 +13,7 @@ import { SessionHandleParamsSchema } from '@gatehouse/types/sessions';
 import type { ActivityLog } from '../activity/activity-log';
 import type { Config } from '../config';
 import type { KnownDevices } from '../devices/known-devices';
+import type { Places } from '../location/places';
 import type { MailService } from '../mail/mail-service';
 import type { MailThrottle } from '../throttle/mail-throttle';
 import type { PasswordResets } from '../recovery/password-resets';
@@ -32,6 +33,7 @@ export interface AdminRouterDeps {
   registry: Pick<SessionRegistry, 'page' | 'countByUser' | 'findByHandle' | 'endSession' | 'endThisSession' | 'endAccountSessions' | 'health'>;
   accounts: Pick<AccountChanges, 'disable' | 'enable' | 'setRole'>;
   devices: Pick<KnownDevices, 'labels' | 'labelKey'>;
+  places: Pick<Places, 'locate'>;
   activity: Pick<ActivityLog, 'listRecentOfType'>;
   resets: PasswordResets;
   mail: Pick<MailService, 'requireAvailable'>;
@@ -64,6 +66,7 @@ export function createAdminRouter({
   registry,
   accounts,
   devices,
+  places,
   activity,
   resets,
   mail,
@@ -106,20 +109,20 @@ export function createAdminRouter({
     const userIds = email ? await userIdsByEmailFragment(connection, email) : undefined;
     const { sessions, total } = await registry.page({ userIds, page, pageSize });
     const owned = sessions.flatMap((session) => (session.userId ? [{ userId: session.userId, deviceKey: session.deviceKey }] : []));
-    const [owners, labels] = await Promise.all([
+    const [owners, labels, locations] = await Promise.all([
       usersById(
         connection,
         owned.map(({ userId }) => userId),
       ),
       devices.labels(owned),
+      Promise.all(sessions.map((session) => places.locate(session.ip))),
     ]);
     const body: AdminSessionListResponse = {
-      sessions: sessions.map((session) =>
-        toAdminSessionView(
-          session,
-          session.userId ? (owners.get(session.userId) ?? null) : null,
-          session.userId ? labels.get(devices.labelKey(session.userId, session.deviceKey)) : undefined,
-        ),
+      sessions: sessions.map((session, index) =>
+        toAdminSessionView(session, session.userId ? (owners.get(session.userId) ?? null) : null, {
+          label: session.userId ? labels.get(devices.labelKey(session.userId, session.deviceKey)) : undefined,
+          location: locations[index] ?? null,
+        }),
       ),
       page,
       pageSize,

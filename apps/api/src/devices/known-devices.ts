@@ -76,6 +76,16 @@ export function createKnownDevices(connection: Connection) {
 
     labelKey: idOf,
 
+    /** What the account's owner may take with them: names, browsers, sightings (never the device key). */
+    async listForUser(userId: string): Promise<{ name: string | null; device: Device; firstSeenAt: Date; lastSeenAt: Date; lastIp: string | null }[]> {
+      const docs = await devices().find({ userId }).sort({ firstSeenAt: 1, _id: 1 }).toArray();
+      return docs.map(({ name, device, firstSeenAt, lastSeenAt, lastIp }) => ({ name, device, firstSeenAt, lastSeenAt, lastIp }));
+    },
+
+    async removeAllForUser(userId: string): Promise<number> {
+      return (await devices().deleteMany({ userId })).deletedCount;
+    },
+
     async ensureIndexes(): Promise<void> {
       await devices().createIndex({ userId: 1 });
     },

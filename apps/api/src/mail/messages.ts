@@ -184,12 +184,12 @@ export function createMessages(links: Links) {
       });
     },
 
-    newDeviceAlert(to: string, userId: string, seen: { device: Device; ip: string | null; at: Date }): MailMessage {
+    newDeviceAlert(to: string, userId: string, seen: { device: Device; ip: string | null; place: string | null; at: Date }): MailMessage {
       return compose('new_device_alert', to, userId, {
         subject: 'new sign-in to your account',
         paragraphs: [
           `Your ${PRODUCT_NAME} account was just signed in to from a device it had not used before:`,
-          `Device: ${describeDevice(seen.device)}\nIP address: ${seen.ip ?? 'unknown'}\nTime: ${formatUtc(seen.at)}`,
+          `Device: ${describeDevice(seen.device)}\nIP address: ${seen.ip ?? 'unknown'}${seen.place ? `\nApproximate location: ${seen.place}` : ''}\nTime: ${formatUtc(seen.at)}`,
           'If this was you, you need not do anything.',
         ],
         action: { label: 'Review your sessions', url: links.dashboard() },

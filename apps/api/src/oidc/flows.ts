@@ -55,6 +55,11 @@ export function createOidcFlows(connection: Connection) {
       return flow;
     },
 
+    /** Trips an account started (connecting, confirming) go with the account. */
+    async removeForUser(userId: string): Promise<number> {
+      return (await flows().deleteMany({ userId })).deletedCount;
+    },
+
     async ensureIndexes(): Promise<void> {
       await flows().createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0 });
     },

@@ -50,6 +50,11 @@ export function createOidcIdentities(connection: Connection) {
       return (await identities().deleteOne({ userId, provider })).deletedCount === 1;
     },
 
+    /** Every connection of the account (it is being deleted). */
+    async unlinkAll(userId: string): Promise<number> {
+      return (await identities().deleteMany({ userId })).deletedCount;
+    },
+
     async listForUser(userId: string): Promise<OidcIdentity[]> {
       return (await identities().find({ userId }).sort({ connectedAt: 1 }).toArray()).map(strip);
     },

@@ -1,4 +1,5 @@
 import { OpenApiGeneratorV31, OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { describeAccount } from './account';
 import { describeActivity } from './activity';
 import { describeAdmin } from './admin';
 import { describeAuth } from './auth';
@@ -58,6 +59,7 @@ const TAGS = [
   { name: 'Passkeys', description: 'WebAuthn credentials: signing in without a password, confirming, and managing them.' },
   { name: 'Sessions', description: "The signed-in person's own sessions." },
   { name: 'Device binding', description: 'Device Bound Session Credentials: the browser binds a session to a key it keeps on the device (S45).' },
+  { name: 'Account', description: "Taking one's data, and deleting the account." },
   { name: 'Activity', description: 'What happened to the account.' },
   { name: 'Live events', description: 'Server-Sent Events that keep open tabs current.' },
   { name: 'Admin', description: 'Operators: every session and account, the store.' },
@@ -96,6 +98,7 @@ export function createOpenApiDocument({
   describeOidc(api);
   describeSessions(api);
   describeDeviceBinding(api);
+  describeAccount(api);
   describeActivity(api);
   describeEvents(api);
   describeAdmin(api);

@@ -44,6 +44,11 @@ export function createChallenges(connection: Connection) {
       return doc ? { userHandle: doc.userHandle ?? null } : null;
     },
 
+    /** Challenges issued to an account go with the account. */
+    async removeForUser(userId: string): Promise<number> {
+      return (await challenges().deleteMany({ userId })).deletedCount;
+    },
+
     async ensureIndexes(): Promise<void> {
       // The TTL monitor removes expired ones eventually; `consume` refuses them at once.
       await challenges().createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0 });

@@ -131,6 +131,11 @@ export function createPasskeyStore(connection: Connection) {
       return doc ? toView(doc) : null;
     },
 
+    /** Every passkey of the account (it is being deleted). */
+    async removeAllForUser(userId: string): Promise<number> {
+      return (await passkeys().deleteMany({ userId })).deletedCount;
+    },
+
     async ensureIndexes(): Promise<void> {
       await passkeys().createIndex({ userId: 1 });
     },

@@ -108,6 +108,12 @@ export function createSecondFactors({ connection, box, clock, issuer }: { connec
       return { isEnabled: enabledAt !== null, enabledAt, recoveryCodesLeft: enabledAt === null ? 0 : recoveryCodesLeft };
     },
 
+    /** The authenticator-app secret (enrolled or half-enrolled) and every recovery code of the account (it is being deleted). */
+    async removeAll(userId: string): Promise<number> {
+      const [totp, codes] = await Promise.all([totps().deleteMany({ _id: userId }), recoveryCodes().deleteMany({ userId })]);
+      return totp.deletedCount + codes.deletedCount;
+    },
+
     /** Which of these accounts have an authenticator app (the admin's list). */
     async enabledAmong(userIds: string[]): Promise<Set<string>> {
       const docs = await totps()

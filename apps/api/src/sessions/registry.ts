@@ -610,6 +610,17 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
 
     listForUser,
 
+    /**
+     * After the account is gone: any session inserted meanwhile, pending sign-ins (which name the account
+     * only in `pendingSignIn`), and the revocation markers, so a replayed cookie records nothing for it.
+     */
+    async forgetAccount(userId: string): Promise<number> {
+      const { deletedCount } = await sessions().deleteMany({ $or: [{ 'session.userId': userId }, { 'session.pendingSignIn.userId': userId }] });
+      await markers().deleteMany({ userId });
+      cache?.evictUser(userId);
+      return deletedCount;
+    },
+
     /** The user's own session with this handle; another user's handle gives null (S11). */
     async findForUser(userId: string, handle: string): Promise<SessionRecord | null> {
       const doc = await sessions().findOne({ handle, 'session.userId': userId, ...notExpired() });

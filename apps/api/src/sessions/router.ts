@@ -12,6 +12,7 @@ import type {
 } from '@gatehouse/types/sessions';
 import type { Config } from '../config';
 import type { KnownDevices } from '../devices/known-devices';
+import type { Places } from '../location/places';
 import { notFound, unauthenticated } from '../http/errors';
 import type { SessionRecord, SessionRegistry } from './registry';
 import { cookieOptions } from './cookie-session';
@@ -34,6 +35,7 @@ export interface SessionsRouterDeps {
   config: SessionsConfig;
   registry: Pick<SessionRegistry, 'listForUser' | 'findForUser' | 'findBySid' | 'endSession' | 'endThisSession' | 'endAccountSessions' | 'refreshDeadline'>;
   devices: Pick<KnownDevices, 'labels' | 'labelKey' | 'rename'>;
+  places: Pick<Places, 'locate'>;
 }
 
 const MASK = '••••';
@@ -104,15 +106,22 @@ export function explainCookie(req: Request, config: SessionsConfig, now = Date.n
 }
 
 /** Mounted at /api/sessions. */
-export function createSessionsRouter({ config, registry, devices }: SessionsRouterDeps): Router {
+export function createSessionsRouter({ config, registry, devices, places }: SessionsRouterDeps): Router {
   const router = Router();
   const requireFreshAuth = createRequireFreshAuth(config);
   router.use(requireUser);
 
   const viewsOf = async (records: SessionRecord[], currentSid: string): Promise<SessionView[]> => {
-    const labels = await devices.labels(records.flatMap((record) => (record.userId ? [{ userId: record.userId, deviceKey: record.deviceKey }] : [])));
-    return records.map((record) =>
-      toSessionView(record, { currentSid, label: record.userId ? labels.get(devices.labelKey(record.userId, record.deviceKey)) : undefined }),
+    const [labels, locations] = await Promise.all([
+      devices.labels(records.flatMap((record) => (record.userId ? [{ userId: record.userId, deviceKey: record.deviceKey }] : []))),
+      Promise.all(records.map((record) => places.locate(record.ip))),
+    ]);
+    return records.map((record, index) =>
+      toSessionView(record, {
+        currentSid,
+        label: record.userId ? labels.get(devices.labelKey(record.userId, record.deviceKey)) : undefined,
+        location: locations[index] ?? null,
+      }),
     );
   };
 

@@ -2,13 +2,19 @@ import type { Request } from 'express';
 import type { SessionData } from 'express-session';
 import type { SessionSummary } from '@gatehouse/types/auth';
 import type { AdminSessionView } from '@gatehouse/types/admin';
-import type { SessionView } from '@gatehouse/types/sessions';
+import type { SessionLocation, SessionView } from '@gatehouse/types/sessions';
 import type { DeviceLabel } from '../devices/known-devices';
 import { assuranceOf } from './assurance';
 import type { SessionRecord } from './session-record';
 import type { GatehouseSessionStore } from './store';
 
-export function toSessionView(session: SessionRecord, { currentSid, label }: { currentSid: string | null; label?: DeviceLabel }): SessionView {
+export interface ViewExtras {
+  label?: DeviceLabel | undefined;
+  /** Looked up when sessions are listed, never on the request path of every call (location/places.ts). */
+  location?: SessionLocation | null;
+}
+
+export function toSessionView(session: SessionRecord, { currentSid, label, location = null }: { currentSid: string | null } & ViewExtras): SessionView {
   return {
     handle: session.handle,
     isCurrent: session.sid === currentSid,
@@ -21,6 +27,7 @@ export function toSessionView(session: SessionRecord, { currentSid, label }: { c
     deviceName: label?.name ?? null,
     firstSeenAt: (label?.firstSeenAt ?? session.createdAt).toISOString(),
     ip: session.ip,
+    location,
     authMethods: session.authMethods,
     assurance: session.assurance,
     signInProvider: session.signInProvider,
@@ -29,8 +36,8 @@ export function toSessionView(session: SessionRecord, { currentSid, label }: { c
   };
 }
 
-export function toAdminSessionView(session: SessionRecord, user: AdminSessionView['user'], label?: DeviceLabel): AdminSessionView {
-  const { isCurrent: _isCurrent, ...view } = toSessionView(session, { currentSid: null, label });
+export function toAdminSessionView(session: SessionRecord, user: AdminSessionView['user'], extras: ViewExtras = {}): AdminSessionView {
+  const { isCurrent: _isCurrent, ...view } = toSessionView(session, { currentSid: null, ...extras });
   return { ...view, user };
 }
 

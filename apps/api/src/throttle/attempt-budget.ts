@@ -36,6 +36,28 @@ export function rateLimiter(
   });
 }
 
+/** Whose counters a deleted account leaves: its id and its address, as the keys spell them. */
+export interface CounterOwner {
+  userId: string;
+  email: string;
+}
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Drops the counters of these tables whose key names the account (keys are `<table>:<part>|<part>`):
+ * an account that was deleted leaves no trace, not even a rate-limit counter that would expire anyway.
+ */
+export async function forgetCountersOf(connection: Connection, tableNames: readonly string[], { userId, email }: CounterOwner): Promise<number> {
+  const owner = `(${escapeRegex(userId)}|${escapeRegex(email)})`;
+  let removed = 0;
+  for (const tableName of tableNames) {
+    const key = new RegExp(`^${escapeRegex(tableName)}:(.*\\|)?${owner}(\\|.*)?$`);
+    removed += (await connection.collection(tableName).deleteMany({ key })).deletedCount;
+  }
+  return removed;
+}
+
 /** Takes a point from each counter; if any is spent, gives back the others and reports the longest wait in seconds. */
 export async function takeAll(counters: readonly Counter[]): Promise<number | null> {
   const results = await Promise.allSettled(counters.map(([counter, key]) => counter.consume(key)));

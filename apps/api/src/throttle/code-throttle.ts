@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { ThrottleLimits } from '../config';
-import { beginAttempt, createCheckSlots, rateLimiter, settleAttempt, takeOrRefuse } from './attempt-budget';
-import type { Attempt, Counter } from './attempt-budget';
+import { beginAttempt, createCheckSlots, forgetCountersOf, rateLimiter, settleAttempt, takeOrRefuse } from './attempt-budget';
+import type { Attempt, Counter, CounterOwner } from './attempt-budget';
 
 export interface CodeAttemptKey {
   userId: string;
@@ -25,6 +25,8 @@ export interface CodeThrottle {
   takePasskeyChallenge(ip: string): Promise<void>;
   /** One trip to an OpenID Connect provider begun from this address, or 429 (each flow is stored until it expires). */
   takeProviderStart(ip: string): Promise<void>;
+  /** Drops the counters that name a deleted account. */
+  forget(owner: CounterOwner): Promise<number>;
 }
 
 /**
@@ -55,6 +57,8 @@ export function createCodeThrottle(
   const slots = createCheckSlots({ perKey: limits.concurrentChecksPerAccount });
 
   return {
+    forget: (owner) => forgetCountersOf(connection, ['throttle_code_account', 'throttle_code_pending', 'throttle_code_device'], owner),
+
     beginCodeCheck({ userId, ip, pendingSignIn, knownDeviceKey }) {
       const pendingCounters: Counter[] = pendingSignIn ? [[byPendingSignIn, pendingSignIn]] : [];
       if (knownDeviceKey) {

@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { ThrottleLimits } from '../config';
-import { beginAttempt, createCheckSlots, rateLimiter, takeOrRefuse } from './attempt-budget';
-import type { Attempt, Counter } from './attempt-budget';
+import { beginAttempt, createCheckSlots, forgetCountersOf, rateLimiter, takeOrRefuse } from './attempt-budget';
+import type { Attempt, Counter, CounterOwner } from './attempt-budget';
 
 export type { ThrottleLimits };
 
@@ -26,6 +26,8 @@ export interface LoginThrottle {
   beginPasswordCheck(key: PasswordAttemptKey): Promise<Attempt>;
   /** Takes one registration from the IP's budget, or throws 429. */
   takeRegistration(ip: string): Promise<void>;
+  /** Drops the counters that name a deleted account's address. */
+  forget(owner: CounterOwner): Promise<number>;
 }
 
 /**
@@ -45,6 +47,8 @@ export function createLoginThrottle(connection: Connection, limits: ThrottleLimi
   const slots = createCheckSlots({ perKey: limits.concurrentChecksPerAccount, perProcess: limits.concurrentChecksPerProcess });
 
   return {
+    forget: (owner) => forgetCountersOf(connection, ['throttle_login_email_ip', 'throttle_login_email', 'throttle_login_device'], owner),
+
     beginPasswordCheck({ email, ip, knownDeviceKey }) {
       if (knownDeviceKey) {
         const deviceKey = `${email}|${knownDeviceKey}`;

@@ -2,6 +2,8 @@ import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Connection } from 'mongoose';
 import type { RateLimit, ThrottleLimits } from '../config';
 import { tooManyRequests } from '../http/errors';
+import { forgetCountersOf } from './attempt-budget';
+import type { CounterOwner } from './attempt-budget';
 
 export interface MailThrottle {
   /**
@@ -15,6 +17,8 @@ export interface MailThrottle {
   tryTakeAddress(address: string): Promise<boolean>;
   /** A one-time link presented (reset, verification): per IP, used or not. */
   takeLinkCheck(ip: string): Promise<void>;
+  /** Drops the counters that name a deleted account's address. */
+  forget(owner: CounterOwner): Promise<number>;
 }
 
 type Counter = [RateLimiterMongo, string];
@@ -39,6 +43,8 @@ export function createMailThrottle(connection: Connection, limits: Pick<Throttle
   }
 
   return {
+    forget: (owner) => forgetCountersOf(connection, ['throttle_mail_address'], owner),
+
     takeMailRequest: ({ address, ip }) =>
       take([
         [perAddress, address],

@@ -42,6 +42,11 @@ export function createUserDirectory(users: UserModel) {
       await users.deleteOne({ _id: userId }).exec();
     },
 
+    /** The account document itself (deleting an account: everything else of it has to go too, see account/leaving.ts). */
+    async remove(userId: string): Promise<boolean> {
+      return (await users.deleteOne({ _id: userId }).exec()).deletedCount === 1;
+    },
+
     async hasPassword(userId: string): Promise<boolean> {
       return ((await users.findById(userId, { passwordHash: 1 }).exec())?.passwordHash ?? null) !== null;
     },

@@ -10,6 +10,7 @@ export const activityLabels: Record<ActivityType, string> = {
   revoked_session_reused: 'Revoked session used again',
   session_expired: 'Session expired',
   account_disabled: 'Account disabled',
+  account_deleted: 'Account deleted',
   account_enabled: 'Account enabled',
   registered: 'Account created',
   role_changed: 'Role changed',

@@ -44,6 +44,7 @@ export function sessionView(overrides: Partial<SessionView> = {}): SessionView {
     deviceName: null,
     firstSeenAt: minutesFromNow(-60 * 24 * 7),
     ip: '127.0.0.1',
+    location: { city: null, country: null, label: 'Local network' },
     authMethods: ['password'],
     assurance: 'aal1',
     signInProvider: null,

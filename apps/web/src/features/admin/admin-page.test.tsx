@@ -36,6 +36,7 @@ const adminSessions = (page: number): AdminSessionListResponse => ({
       deviceName: null,
       firstSeenAt: now,
       ip: '192.0.2.1',
+      location: { city: 'Berlin', country: 'Germany', label: 'Berlin, Germany' },
       authMethods: ['password'],
       assurance: 'aal1',
       signInProvider: null,

@@ -169,7 +169,7 @@ function sessionFacts(session: AdminSessionView, now: number): Array<[label: str
         {session.deviceBound ? <span className="badge">{sessionMessages.deviceBound}</span> : null}
       </>,
     ],
-    ['IP address', session.ip ?? commonMessages.unknown],
+    ['IP address', `${session.ip ?? commonMessages.unknown}${session.location ? ` · ${session.location.label}` : ''}`],
     ['Sign-in method', describeAuthMethods(session)],
     ['Created', <RelativeTime value={session.createdAt} now={now} isPast />],
     ['Last active', <RelativeTime value={session.lastActiveAt} now={now} isPast />],

@@ -36,6 +36,7 @@ describe('dashboard', () => {
     renderApp('/');
     await screen.findByText('This device');
     await screen.findByRole('heading', { level: 2, name: 'Passkeys' });
+    await screen.findByRole('heading', { level: 2, name: 'Your data' });
 
     expect(screen.getAllByRole('heading', { level: 1 })).toHaveLength(1);
     const sections = screen.getAllByRole('heading', { level: 2 }).map((heading) => heading.textContent);
@@ -46,6 +47,7 @@ describe('dashboard', () => {
       'Change password',
       'Two-factor authentication',
       'Passkeys',
+      'Your data',
       'Session data',
     ]);
     expect(screen.getByText('Ada Lovelace')).toBeTruthy();

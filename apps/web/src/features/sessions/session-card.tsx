@@ -79,7 +79,10 @@ export function SessionCard({ session, now, isRevoking, onRevoke }: SessionCardP
         </div>
         <div>
           <dt>IP address</dt>
-          <dd>{session.ip ?? commonMessages.unknown}</dd>
+          <dd>
+            {session.ip ?? commonMessages.unknown}
+            {session.location && ` · ${session.location.label}`}
+          </dd>
         </div>
       </dl>
       {isRenaming ? null : (
