@@ -9,7 +9,7 @@ import { activityMessages, activityTitle, actorLabels } from '../../messages/act
 import { usePollInterval } from '../live/live-status';
 import { activityQueries } from './activity-queries';
 
-const ActivityExportLinks = lazy(() => import('./activity-export-links'));
+const ActivityExportLinks = lazy(() => import('./export'));
 
 export function RecentActivitySection() {
   const activity = useQuery({ ...activityQueries.list(), refetchInterval: usePollInterval() });
