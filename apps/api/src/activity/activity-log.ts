@@ -230,7 +230,9 @@ export function createActivityLog({
     async *exportEntries({ userId, from, to, withUserIds = false }) {
       const at = { ...(from ? { $gte: from } : {}), ...(to ? { $lt: to } : {}) };
       const filter = { ...(userId !== undefined ? { userId } : {}), ...(from || to ? { at } : {}) };
-      const cursor = activity().find(filter).sort({ at: 1, _id: 1 }).batchSize(ACTIVITY_CURSOR_BATCH);
+      // Sorted by `at` alone so an index ({ userId, at } or the TTL index on `at`) gives the order and the
+      // server streams it too, instead of sorting the whole result in its memory first.
+      const cursor = activity().find(filter).sort({ at: 1 }).batchSize(ACTIVITY_CURSOR_BATCH);
       try {
         for await (const doc of cursor) yield toExportEntry(doc, withUserIds);
       } finally {

@@ -176,3 +176,15 @@ describe('anonymiseUser', () => {
     expect((await verify()).problem).toMatchObject({ seq: 1, kind: 'changed', detail: expect.stringMatching(/personal fields/) });
   });
 });
+
+describe('retention (S47)', () => {
+  it('is a TTL index on the entry time, moved in place when ACTIVITY_RETENTION_DAYS changes', async () => {
+    const ttlOf = async () => (await entries().listIndexes().toArray()).find((index) => JSON.stringify(index.key) === '{"at":1}')?.expireAfterSeconds;
+    expect(await ttlOf()).toBe(RETENTION);
+    const shorter = createActivityLog({ connection: t.connection, live: { publishToUser: () => {} }, retentionSeconds: 30 * DAY });
+    await shorter.ensureIndexes();
+    expect(await ttlOf()).toBe(30 * DAY);
+    await log.ensureIndexes();
+    expect(await ttlOf()).toBe(RETENTION);
+  });
+});
