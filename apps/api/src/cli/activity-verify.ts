@@ -11,18 +11,22 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
+const entries = (count: number) => `${count} ${count === 1 ? 'entry' : 'entries'}`;
+
 function summary(report: ChainReport): string {
   const lines: string[] = [];
   if (report.problem) {
     const { seq, id, kind, detail } = report.problem;
     lines.push(`TAMPERED: entry ${seq}${id ? ` (id ${id})` : ''} was ${kind}: ${detail}`);
-    lines.push(`${report.checked} entries before it verified.`);
+    lines.push(`${entries(report.checked)} before it verified.`);
   } else {
-    lines.push(`OK: ${report.checked} chained entries verified (${report.anonymised} anonymised).`);
+    lines.push(`OK: ${report.checked} chained ${report.checked === 1 ? 'entry' : 'entries'} verified (${report.anonymised} anonymised).`);
   }
-  if (report.expired > 0) lines.push(`${report.expired} earlier entries have expired (ACTIVITY_RETENTION_DAYS); the chain starts after them.`);
-  if (report.legacy > 0) lines.push(`${report.legacy} entries recorded before the chain existed were skipped (not tamper-evident).`);
-  if (report.head) {
+  if (report.expired > 0) lines.push(`${entries(report.expired)} before the first have expired (ACTIVITY_RETENTION_DAYS); the chain starts after them.`);
+  if (report.legacy > 0) lines.push(`${entries(report.legacy)} recorded before the chain existed skipped (not tamper-evident).`);
+  if (report.head && report.problem) {
+    lines.push(`last intact entry: ${report.head.seq} at ${report.head.at}, hash ${report.head.hash}`);
+  } else if (report.head) {
     lines.push(`head: entry ${report.head.seq} at ${report.head.at}`);
     lines.push(`head hash: ${report.head.hash}`);
     lines.push('Keep the head hash somewhere the database cannot reach: a later run must still reach it.');
