@@ -1,5 +1,7 @@
+import supertest from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mongo } from 'mongoose';
+import { createAccount } from '../test/accounts';
 import { createTestApp } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
 import { ACTIVITY_COLLECTION, createActivityLog } from './activity-log';
@@ -65,6 +67,23 @@ describe('the activity chain (S47)', () => {
     const seqs = (await entries().find({}).sort({ seq: 1 }).toArray()).map((doc) => doc.seq);
     expect(seqs).toEqual(Array.from({ length: 60 }, (_, index) => index + 1));
     expect(await verify()).toMatchObject({ isIntact: true, checked: 60 });
+  });
+
+  it('S47: 30 parallel sign-ins through the API, failed and not, leave one unbroken chain', async () => {
+    const account = await createAccount(t);
+    const attempts = await Promise.all(
+      Array.from({ length: 30 }, (_, index) =>
+        supertest(t.app)
+          .post('/api/auth/login')
+          .send({ email: account.email, password: index % 3 ? account.password : 'not the password' }),
+      ),
+    );
+    expect(attempts.map((res) => res.status).sort()).toEqual([...Array(20).fill(200), ...Array(10).fill(401)]);
+    await t.services.jobs.settled();
+    const report = await verify();
+    expect(report).toMatchObject({ isIntact: true, problem: null });
+    expect(report.checked).toBe(await entries().countDocuments({}));
+    expect(report.checked).toBeGreaterThanOrEqual(30);
   });
 
   it('S47: one altered field of one entry -> verify names that entry', async () => {
