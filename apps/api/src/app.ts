@@ -41,6 +41,7 @@ import { createSecondFactorNotices } from './second-factor/notices';
 import { createSecondFactors } from './second-factor/second-factors';
 import { createSecondStepRouter } from './sign-in/second-step';
 import { createSignInAuthority } from './sign-in/authority';
+import { createDeviceBinding, DEVICE_BINDING_PATH } from './device-binding/device-binding';
 import { createEmailLinkSignIn } from './sign-in/email-link';
 import { createPasswordRouter } from './sign-in/password-router';
 import { createOidcRouter } from './sign-in/oidc-router';
@@ -147,6 +148,7 @@ export function createApp({
   });
   const assertions = createPasskeyAssertions({ store: passkeys, relyingParty });
   const loginThrottle = createLoginThrottle(connection, config.throttle);
+  const deviceBinding = createDeviceBinding({ config, registry, activity });
   const authority = createSignInAuthority({
     config,
     registry,
@@ -158,6 +160,7 @@ export function createApp({
     passkeys,
     devices,
     activity,
+    deviceBinding,
     onNewDevice: createNewDeviceAlerts({ mail, activity }),
     async onUnverified(account) {
       // The right password was given: a fresh link is due, unless this address got its share of mail.
@@ -190,6 +193,8 @@ export function createApp({
   app.use('/api', createApiReferenceRouter({ config })); // the OpenAPI document (and, outside production, its page): no database read either
   app.use('/api', registry.middleware()); // loads the session (1 read) only for API calls, never for static files
   app.use('/api', createSessionLifecycle({ config, registry })); // absolute timeout (S9), pending role changes (S4), replayed-cookie detection
+  app.use(DEVICE_BINDING_PATH, deviceBinding.router); // device-bound sessions register and refresh here, without the bound cookie by nature
+  app.use('/api', deviceBinding.enforce); // a bound session's request without its bound cookie: 401 and a theft signal (S45)
   app.use(
     '/api/auth/login/second-factor',
     createSecondStepRouter({

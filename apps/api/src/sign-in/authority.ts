@@ -6,6 +6,7 @@ import type { PasswordHasher } from '../auth/passwords';
 import type { Config } from '../config';
 import { deviceIdentity, issueDeviceCookie, presentedDeviceKey } from '../devices/device-cookie';
 import type { KnownDevices } from '../devices/known-devices';
+import type { DeviceBindingService } from '../device-binding/device-binding';
 import {
   accountDisabled,
   emailUnverified,
@@ -40,6 +41,8 @@ export interface SignInAuthorityDeps {
   passkeys: Pick<PasskeyStore, 'countForUser'>;
   devices: Pick<KnownDevices, 'isKnown' | 'recordSignIn' | 'countForUser'>;
   activity: Pick<ActivityLog, 'record'>;
+  /** Asks the browser to bind each new session to a device key (browsers without DBSC ignore it). */
+  deviceBinding: Pick<DeviceBindingService, 'offer'>;
   /** A browser the account had never used, and not its first: the owner gets a mail. */
   onNewDevice(account: AccountState, seen: SeenFrom & { at: Date }): Promise<void>;
   /** REQUIRE_VERIFIED_EMAIL refused a sign-in: a fresh link goes to the address. */
@@ -83,7 +86,21 @@ export function logAuthEvent(req: Request, authEvent: string, details: { userId?
  * (`reauthenticate`, `stepUp`), which must prove the account's strongest level.
  */
 export function createSignInAuthority(deps: SignInAuthorityDeps) {
-  const { config, registry, accounts, hasher, passwordThrottle, codeThrottle, secondFactors, passkeys, devices, activity, onNewDevice, onUnverified } = deps;
+  const {
+    config,
+    registry,
+    accounts,
+    hasher,
+    passwordThrottle,
+    codeThrottle,
+    secondFactors,
+    passkeys,
+    devices,
+    activity,
+    deviceBinding,
+    onNewDevice,
+    onUnverified,
+  } = deps;
 
   /** Failed proofs are recorded for the owner to see, off the response path so timing stays alike (S18). */
   const recordQuietly = (req: Request, event: Parameters<ActivityLog['record']>[0]) => {
@@ -179,6 +196,7 @@ export function createSignInAuthority(deps: SignInAuthorityDeps) {
       ...(isStillEnough ? { isStillEnough } : {}),
     });
     issueDeviceCookie(res, identity, config);
+    deviceBinding.offer(req, res);
     const { isNew } = await devices.recordSignIn(account.user.id, identity.key, seen);
     if (isNew && (await devices.countForUser(account.user.id)) > 1) await onNewDevice(account, { ...seen, at: new Date() });
     await activity.record({ userId: account.user.id, type: 'sign_in', authMethods, ...(signInProvider ? { providerName: signInProvider } : {}), ...seen });
