@@ -5,7 +5,8 @@
  * as medians. Side by side: Gatehouse strict and with SESSION_CACHE=coherent, express-session +
  * connect-mongo (defaults, and configured for Gatehouse's database work) and express-session +
  * MemoryStore; then the cost of each of Gatehouse's own layers (bench/layers.ts) and the revocation
- * window of the coherent cache across two instances.
+ * window of the coherent cache across two instances; last, the activity export's memory at 10k and 100k
+ * entries (bench/activity-export.ts).
  * Flags: --quick (1 round, short runs: a smoke test), --cpu-prof (profile the Gatehouse servers).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -18,6 +19,7 @@ import type autocannon from 'autocannon';
 import mongoose from 'mongoose';
 import { PRODUCTION_HASHING_COST } from '../src/config';
 import { start as startEngine } from '@gatehouse/embedded-mongo';
+import { benchActivityExport } from './activity-export';
 import { measureCommandCosts } from './db-cost';
 import { runLoginTiming } from './login-timing';
 import type { CommandCost } from './db-cost';
@@ -573,6 +575,8 @@ async function main(): Promise<void> {
       `${report({ machine: info, web, costs, me, singleConnection, login, listing, layers, lag, seconds: (Date.now() - started) / 1000 })}\n`,
     );
     process.stdout.write(`S18 sign-in timing within 10 %: ${loginTimingOk ? 'yes' : 'NO'} (figures in the log line above)\n`);
+    log('activity export, 10k and 100k entries (bench/activity-export.ts)');
+    process.stdout.write(`\n${(await benchActivityExport()).report}\n`);
   } finally {
     for (const server of servers) await stopServer(server);
     if (CPU_PROF) log(`CPU profiles kept in ${join(work, 'profiles')}`);

@@ -124,7 +124,7 @@ export function createApp({
   const users = getUserModel(connection);
   const live = createLiveBus();
   const jobs = createBackgroundJobs(logger);
-  const activity = createActivityLog({ connection, live });
+  const activity = createActivityLog({ connection, live, retentionSeconds: config.activityRetentionSeconds });
   const accountSource = createAccountSource(users);
   const directory = createUserDirectory(users);
   const registry = createSessionRegistry({

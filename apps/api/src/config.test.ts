@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEVELOPMENT_THROTTLE_LIMITS, loadConfig, PRODUCTION_THROTTLE_LIMITS } from './config';
+import { ConfigError, DEVELOPMENT_THROTTLE_LIMITS, loadConfig, loadToolConfig, PRODUCTION_THROTTLE_LIMITS } from './config';
 
 const secret = 'a'.repeat(32);
 const totpKey = Buffer.alloc(32, 7).toString('base64');
@@ -121,6 +121,16 @@ describe('loadConfig', () => {
     expect(loadConfig(base).requireAdminSecondFactor).toBe(false);
     expect(loadConfig({ ...base, REQUIRE_ADMIN_SECOND_FACTOR: 'true' }).requireAdminSecondFactor).toBe(true);
     expect(() => loadConfig({ ...base, REQUIRE_ADMIN_SECOND_FACTOR: 'yes' })).toThrow(/REQUIRE_ADMIN_SECOND_FACTOR/);
+  });
+
+  it('S47: keeps activity 365 days unless ACTIVITY_RETENTION_DAYS says (1 to 3650), the same for the tools', () => {
+    const day = 24 * 3600;
+    expect(loadConfig({ DATA_DIR: tempDir() }).activityRetentionSeconds).toBe(365 * day);
+    expect(loadConfig({ DATA_DIR: tempDir(), ACTIVITY_RETENTION_DAYS: '30' }).activityRetentionSeconds).toBe(30 * day);
+    expect(loadToolConfig({ DATA_DIR: tempDir(), ACTIVITY_RETENTION_DAYS: '30' }).activityRetentionSeconds).toBe(30 * day);
+    for (const value of ['0', '3651', '1.5', 'forever']) {
+      expect(() => loadConfig({ DATA_DIR: tempDir(), ACTIVITY_RETENTION_DAYS: value })).toThrow(/ACTIVITY_RETENTION_DAYS/);
+    }
   });
 
   it('names the variable that is wrong', () => {

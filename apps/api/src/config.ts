@@ -24,6 +24,9 @@ export const TOTP_KEY_BYTES = 32;
 
 /** In the data directory while the API runs its embedded engine: where (and with which credentials) tools find it. */
 export const EMBEDDED_MONGO_FILE = 'embedded-mongo.json';
+/** The embedded engine's files (`dataDir/db`) and the database the API uses in it. */
+export const EMBEDDED_MONGO_DIR = 'db';
+export const EMBEDDED_DATABASE_NAME = 'gatehouse';
 
 /** Cookie names; production prefixes them `__Host-` (Secure, Path=/, no Domain: S5). */
 export const SESSION_COOKIE = 'gh.sid';
@@ -168,6 +171,8 @@ export interface Config {
   /** Whether an account must have confirmed its address before it may sign in (default: no, with a banner). */
   requireVerifiedEmail: boolean;
   emailVerificationTtlSeconds: number;
+  /** How long activity entries are kept (a TTL index on their time); ACTIVITY_RETENTION_DAYS. */
+  activityRetentionSeconds: number;
   /** OpenID Connect providers people may sign in with (none unless OIDC_PROVIDERS names some). */
   oidcProviders: OidcProviderConfig[];
   /** Device-bound sessions (DBSC, device-binding/): browsers that support it are asked to bind each new session. */
@@ -290,6 +295,8 @@ const EnvSchema = z.object({
   REQUIRE_VERIFIED_EMAIL: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
   EMAIL_VERIFICATION_TTL_SECONDS: seconds(24 * 3600),
   GEOIP: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).default('on')),
+  // A year by default: audits (SOC 2, ISO 27001) look back twelve months; at most ten years.
+  ACTIVITY_RETENTION_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(3650).default(365)),
 });
 
 function isSmtpUrl(value: string): boolean {
@@ -531,6 +538,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { isTerminal = 
     requireVerifiedEmail: e.REQUIRE_VERIFIED_EMAIL === 'true',
     oidcProviders: parseOidcProviders(env, { isProduction: e.NODE_ENV === 'production' }),
     emailVerificationTtlSeconds: e.EMAIL_VERIFICATION_TTL_SECONDS,
+    activityRetentionSeconds: e.ACTIVITY_RETENTION_DAYS * DAY,
     deviceBinding: {
       isOffered: e.DEVICE_BOUND_SESSIONS === 'on',
       cookieName: isProduction ? `__Secure-${DEVICE_BOUND_COOKIE}` : DEVICE_BOUND_COOKIE,
@@ -541,7 +549,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { isTerminal = 
 }
 
 /** What the command-line tools need: where the database is, without the server's secrets. */
-export function loadToolConfig(env: NodeJS.ProcessEnv = process.env): Pick<Config, 'mongodbUri' | 'dataDir' | 'dbTimeoutMs'> & SessionTimeouts {
+export function loadToolConfig(
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<Config, 'mongodbUri' | 'dataDir' | 'dbTimeoutMs' | 'activityRetentionSeconds'> & SessionTimeouts {
   const parsed = EnvSchema.pick({
     MONGODB_URI: true,
     DATA_DIR: true,
@@ -550,6 +560,7 @@ export function loadToolConfig(env: NodeJS.ProcessEnv = process.env): Pick<Confi
     REMEMBER_ME_IDLE_TIMEOUT_SECONDS: true,
     ABSOLUTE_TIMEOUT_SECONDS: true,
     TOUCH_AFTER_SECONDS: true,
+    ACTIVITY_RETENTION_DAYS: true,
   }).safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(`Invalid configuration: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
@@ -558,6 +569,7 @@ export function loadToolConfig(env: NodeJS.ProcessEnv = process.env): Pick<Confi
     mongodbUri: parsed.data.MONGODB_URI,
     dataDir: resolve(parsed.data.DATA_DIR ?? join(findRepoRoot(), '.data')),
     dbTimeoutMs: parsed.data.DB_TIMEOUT_MS,
+    activityRetentionSeconds: parsed.data.ACTIVITY_RETENTION_DAYS * DAY,
     ...sessionTimeouts(parsed.data),
   };
 }

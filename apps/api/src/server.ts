@@ -8,7 +8,7 @@ import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import type { AppServices } from './app';
-import { ConfigError, EMBEDDED_MONGO_FILE, loadConfig } from './config';
+import { ConfigError, EMBEDDED_DATABASE_NAME, EMBEDDED_MONGO_DIR, EMBEDDED_MONGO_FILE, loadConfig } from './config';
 import type { Config } from './config';
 import { connectDatabase } from './db/connection';
 import { createLogger, prettyDestination } from './http/logging';
@@ -21,7 +21,6 @@ interface EmbeddedEngine {
   stop(): Promise<void>;
 }
 
-const EMBEDDED_DATABASE_NAME = 'gatehouse';
 const EMBEDDED_USER = 'gatehouse';
 
 /**
@@ -34,7 +33,7 @@ async function startEmbeddedEngine(config: Config, logger: Logger): Promise<Embe
   const { start } = await import('@gatehouse/embedded-mongo');
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(config.dataDir, 0o700);
-  const dbPath = join(config.dataDir, 'db');
+  const dbPath = join(config.dataDir, EMBEDDED_MONGO_DIR);
   const password = randomBytes(32).toString('base64url');
   const engine = await start({ dbPath, users: [{ user: EMBEDDED_USER, password }] });
   const address = new URL(engine.uri);

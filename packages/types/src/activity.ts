@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EmailSchema } from './auth';
 import { AuthMethodSchema, DeviceSchema, SessionEndReasonSchema } from './sessions';
 
 export const ActivityTypeSchema = z.enum([
@@ -60,3 +61,58 @@ export type ActivityEvent = z.infer<typeof ActivityEventSchema>;
 
 export const ActivityListResponseSchema = z.object({ events: z.array(ActivityEventSchema) });
 export type ActivityListResponse = z.infer<typeof ActivityListResponseSchema>;
+
+export const ACTIVITY_EXPORT_FORMATS = ['ndjson', 'csv'] as const;
+export const ActivityExportFormatSchema = z.enum(ACTIVITY_EXPORT_FORMATS);
+export type ActivityExportFormat = z.infer<typeof ActivityExportFormatSchema>;
+
+/** GET /api/activity/export: the signed-in account's whole trail, oldest first. */
+export const ActivityExportQuerySchema = z.object({ format: ActivityExportFormatSchema.default('ndjson') });
+export type ActivityExportQuery = z.infer<typeof ActivityExportQuerySchema>;
+
+/** `YYYY-MM-DD` (a whole UTC day) or an ISO date-time. */
+const ExportBoundSchema = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+
+/**
+ * GET /api/admin/activity/export: every account's trail, oldest first. `from` is inclusive; `to` is
+ * inclusive of a whole day when it is a date, exclusive when it is a date-time; `email` is one account's
+ * exact address.
+ */
+export const AdminActivityExportQuerySchema = ActivityExportQuerySchema.extend({
+  from: ExportBoundSchema.optional(),
+  to: ExportBoundSchema.optional(),
+  email: EmailSchema.optional(),
+});
+export type AdminActivityExportQuery = z.infer<typeof AdminActivityExportQuerySchema>;
+
+/**
+ * One line of an NDJSON export (and one row of a CSV export, nested values as JSON). `seq` and `hash` are
+ * the entry's place in the tamper-evident chain; entries recorded before the chain existed have neither.
+ */
+export const ActivityExportEntrySchema = ActivityEventSchema.extend({
+  /** Only in the admin export; absent from an anonymised entry. */
+  userId: z.string().optional(),
+  seq: z.number().int().positive().optional(),
+  hash: z.string().optional(),
+  anonymised: z.boolean().optional(),
+});
+export type ActivityExportEntry = z.infer<typeof ActivityExportEntrySchema>;
+
+/** The columns of a CSV export, in order. */
+export const ACTIVITY_EXPORT_COLUMNS = [
+  'at',
+  'type',
+  'actor',
+  'isSuspicious',
+  'userId',
+  'ip',
+  'device',
+  'reason',
+  'authMethods',
+  'passkeyName',
+  'providerName',
+  'anonymised',
+  'id',
+  'seq',
+  'hash',
+] as const;

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { Connection } from 'mongoose';
+import { AdminActivityExportQuerySchema } from '@gatehouse/types/activity';
 import { AdminSessionsQuerySchema, AdminSetRoleRequestSchema, AdminUserParamsSchema } from '@gatehouse/types/admin';
 import type {
   AdminRevokeUserSessionsResponse,
@@ -11,6 +12,7 @@ import type {
 } from '@gatehouse/types/admin';
 import { SessionHandleParamsSchema } from '@gatehouse/types/sessions';
 import type { ActivityLog } from '../activity/activity-log';
+import { sendActivityExport } from '../activity/export';
 import type { Config } from '../config';
 import type { KnownDevices } from '../devices/known-devices';
 import type { Places } from '../location/places';
@@ -24,7 +26,7 @@ import { createRequireFreshAuth, requireAdmin, requireAssurance, signedInUser } 
 import { toAdminSessionView } from '../sessions/views';
 import type { AccountChanges } from '../users/accounts';
 import { readStoreHealth } from './store-health';
-import { adminUserById, allAdminUsers, userIdsByEmailFragment, usersById } from '../users/lookup';
+import { adminUserById, allAdminUsers, userIdByEmail, userIdsByEmailFragment, usersById } from '../users/lookup';
 import type { AdminUserRecord } from '../users/lookup';
 
 export interface AdminRouterDeps {
@@ -34,7 +36,7 @@ export interface AdminRouterDeps {
   accounts: Pick<AccountChanges, 'disable' | 'enable' | 'setRole'>;
   devices: Pick<KnownDevices, 'labels' | 'labelKey'>;
   places: Pick<Places, 'locate'>;
-  activity: Pick<ActivityLog, 'listRecentOfType'>;
+  activity: Pick<ActivityLog, 'listRecentOfType' | 'exportEntries'>;
   resets: PasswordResets;
   mail: Pick<MailService, 'requireAvailable'>;
   mailThrottle: Pick<MailThrottle, 'takeMailRequest'>;
@@ -44,6 +46,18 @@ export interface AdminRouterDeps {
 }
 
 type UserLean = AdminUserRecord;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const isDateOnly = (bound: string) => /^\d{4}-\d{2}-\d{2}$/.test(bound);
+/** A date means the whole UTC day: `from` its start, `to` (exclusive) the next day's start. */
+const exportBound = (bound: string | undefined, side: 'from' | 'to'): Date | undefined => {
+  if (bound === undefined) return undefined;
+  if (!isDateOnly(bound)) return new Date(bound);
+  const start = new Date(`${bound}T00:00:00.000Z`);
+  return side === 'from' ? start : new Date(start.getTime() + DAY_MS);
+};
+
+async function* noEntries(): AsyncGenerator<never> {}
 
 function toAdminUserView(user: UserLean, sessionCount: number, hasSecondFactor: boolean, connections: string[]): AdminUserView {
   return {
@@ -202,6 +216,15 @@ export function createAdminRouter({
 
   router.get('/store', async (_req, res) => {
     res.json(await readStoreHealth({ connection, registry, activity }));
+  });
+
+  router.get('/activity/export', async (req, res) => {
+    const { format, from, to, email } = AdminActivityExportQuerySchema.parse(req.query);
+    const userId = email === undefined ? undefined : await userIdByEmail(connection, email);
+    const filter = { from: exportBound(from, 'from'), to: exportBound(to, 'to'), withUserIds: true, ...(userId ? { userId } : {}) };
+    // An address no account has matches no entry (not everyone's).
+    const entries = userId === null ? noEntries() : activity.exportEntries(filter);
+    await sendActivityExport(res, { format, filename: 'activity-all', entries });
   });
 
   return router;

@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   try {
     // The same path as the admin page: the account's version moves on and every session gets the new role.
     const users = getUserModel(connection);
-    const activity = createActivityLog({ connection, live: createLiveBus() });
+    const activity = createActivityLog({ connection, live: createLiveBus(), retentionSeconds: config.activityRetentionSeconds });
     const registry = createSessionRegistry({ connection, config, accounts: createAccountSource(users) });
     const accounts = createAccountChanges({ users, sessions: registry, activity, tokens: createAccountTokens(connection) });
     const user = await createUserDirectory(users).contactByEmail(email.trim().toLowerCase());

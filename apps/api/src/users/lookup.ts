@@ -48,3 +48,9 @@ export function adminUserById(connection: Connection, id: string): Promise<Admin
 export function allAdminUsers(connection: Connection): Promise<AdminUserRecord[]> {
   return getUserModel(connection).find({}, ADMIN_USER_FIELDS).sort({ email: 1 }).lean<AdminUserRecord[]>();
 }
+
+/** The id of the account with exactly this (normalised) address, if any. */
+export async function userIdByEmail(connection: Connection, email: string): Promise<string | null> {
+  const user = await getUserModel(connection).findOne({ email }, { _id: 1 }).lean();
+  return user ? user._id.toString() : null;
+}

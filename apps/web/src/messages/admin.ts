@@ -1,3 +1,4 @@
+import type { ActivityExportFormat } from '@gatehouse/types/activity';
 import type { Role } from '@gatehouse/types/users';
 import { plural } from './intl';
 
@@ -65,4 +66,15 @@ export const adminMessages = {
   confirmResetLinkBody: (email: string) =>
     `A mail with a link goes to ${email}. You will not see the link or the password; their sessions end only once they use it.`,
   confirmResetLink: 'Send reset link',
+
+  activityExport: {
+    title: 'Activity export',
+    lead: 'Every account’s activity, oldest first, streamed as it is read. Leave a field empty for no bound.',
+    format: 'Format',
+    formats: { ndjson: 'NDJSON (one JSON object a line)', csv: 'CSV' } satisfies Record<ActivityExportFormat, string>,
+    from: 'From (UTC day)',
+    to: 'To (UTC day, included)',
+    email: 'Only this account (email)',
+    link: 'Export activity',
+  },
 } as const;

@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import type { ActivityEvent } from '@gatehouse/types/activity';
 import { describeDevice } from '../../lib/device';
@@ -8,12 +9,17 @@ import { activityMessages, activityTitle, actorLabels } from '../../messages/act
 import { usePollInterval } from '../live/live-status';
 import { activityQueries } from './activity-queries';
 
+const ActivityExportLinks = lazy(() => import('./export'));
+
 export function RecentActivitySection() {
   const activity = useQuery({ ...activityQueries.list(), refetchInterval: usePollInterval() });
   const now = useNow();
   return (
     <section className="card" aria-labelledby="recent-activity-title">
       <h2 id="recent-activity-title">Recent activity</h2>
+      <Suspense>
+        <ActivityExportLinks />
+      </Suspense>
       {activity.data ? (
         activity.data.events.length > 0 ? (
           // Scrollable, so it must be reachable by keyboard too.

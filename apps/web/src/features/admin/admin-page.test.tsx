@@ -202,4 +202,18 @@ describe('admin area', () => {
 
     await waitFor(() => expect(calls.some((call) => call.url === '/api/admin/sessions?page=1&pageSize=20&email=grace')).toBe(true));
   });
+
+  it('offers everyone’s activity as a download whose address follows the chosen format, days and account', async () => {
+    api('admin');
+    renderApp('/admin');
+    const link = await screen.findByRole('link', { name: 'Export activity' });
+    expect(link.getAttribute('href')).toBe('/api/admin/activity/export?format=ndjson');
+    expect(link.hasAttribute('download')).toBe(true);
+
+    const user = userEvent.setup();
+    await user.selectOptions(screen.getByLabelText('Format'), 'csv');
+    await user.type(screen.getByLabelText('From (UTC day)'), '2026-01-01');
+    await user.type(screen.getByLabelText('Only this account (email)'), 'grace@example.com');
+    expect(link.getAttribute('href')).toBe('/api/admin/activity/export?format=csv&from=2026-01-01&email=grace%40example.com');
+  });
 });

@@ -1,6 +1,7 @@
 import { Link } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { isApiError } from '../../lib/api-client';
+import { ActivityExportSection } from './activity-export-section';
 import { AdminSessionsSection } from './admin-sessions-section';
 import { AdminUsersSection } from './admin-users-section';
 import { StoreHealthSection } from './store-health-section';
@@ -32,6 +33,7 @@ export function AdminPage() {
           <AdminSessionsSection />
           <AdminUsersSection />
           <StoreHealthSection />
+          <ActivityExportSection />
         </div>
       )}
     </div>

@@ -37,6 +37,7 @@ describe('dashboard', () => {
     await screen.findByText('This device');
     await screen.findByRole('heading', { level: 2, name: 'Passkeys' });
     await screen.findByRole('heading', { level: 2, name: 'Your data' });
+    await screen.findByRole('heading', { level: 2, name: 'Session data' });
 
     expect(screen.getAllByRole('heading', { level: 1 })).toHaveLength(1);
     const sections = screen.getAllByRole('heading', { level: 2 }).map((heading) => heading.textContent);
@@ -251,5 +252,13 @@ describe('dashboard', () => {
 
     const label = await screen.findByText('Revoked session used again');
     expect(label.closest('li')?.className).toMatch(/activity-suspicious/);
+  });
+
+  it('offers the account’s whole activity as a download, NDJSON or CSV', async () => {
+    signedInApi();
+    renderApp('/');
+    const ndjson = await screen.findByRole('link', { name: 'Download activity' });
+    expect(ndjson.getAttribute('href')).toBe('/api/activity/export?format=ndjson');
+    expect(screen.getByRole('link', { name: 'Download activity as CSV' }).getAttribute('href')).toBe('/api/activity/export?format=csv');
   });
 });

@@ -3,7 +3,6 @@ import { useQuery } from '@tanstack/react-query';
 import { authQueries } from '../auth/auth-queries';
 import { ThisSessionSection } from '../sessions/this-session-section';
 import { AllSessionsSection } from '../sessions/all-sessions-section';
-import { SessionDataSection } from '../sessions/session-data-section';
 import { RecentActivitySection } from '../activity/recent-activity-section';
 import { dashboardMessages } from '../../messages/dashboard';
 
@@ -17,6 +16,8 @@ const DashboardBanners = lazy(() => import('./dashboard-banners'));
 // dashboard's first load.
 const SecondFactorSections = lazy(() => import('../second-factor/sections'));
 const ChangePasswordSection = lazy(() => import('../auth/change-password-section'));
+// Last on the page and read by few: it comes with the sections above rather than with the first load.
+const SessionDataSection = lazy(() => import('../sessions/session-data-section'));
 
 export function DashboardPage() {
   const me = useQuery(authQueries.me());
@@ -35,7 +36,9 @@ export function DashboardPage() {
           <ChangePasswordSection />
           <SecondFactorSections />
         </Suspense>
-        <SessionDataSection />
+        <Suspense>
+          <SessionDataSection />
+        </Suspense>
       </div>
     </div>
   );

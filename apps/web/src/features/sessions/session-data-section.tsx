@@ -5,7 +5,7 @@ import { sessionMessages } from '../../messages/sessions';
 /** Few people open it, so its code is fetched the first time someone does. */
 const DeveloperDetails = lazy(() => import('./developer-details'));
 
-export function SessionDataSection() {
+export default function SessionDataSection() {
   const [isOpen, setIsOpen] = useState(false);
   return (
     <section className="card" aria-labelledby="session-data-title">
