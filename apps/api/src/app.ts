@@ -43,6 +43,8 @@ import { createSecondStepRouter } from './sign-in/second-step';
 import { createSignInAuthority } from './sign-in/authority';
 import { createEmailLinkSignIn } from './sign-in/email-link';
 import { createPasswordRouter } from './sign-in/password-router';
+import { createSessionLimitRouter } from './sign-in/session-limit-router';
+import { createSessionLimitTickets } from './sign-in/session-limit-tickets';
 import { createOidcRouter } from './sign-in/oidc-router';
 import { createConnectionsRouter } from './oidc/connections-router';
 import { createOidcFlows } from './oidc/flows';
@@ -147,6 +149,8 @@ export function createApp({
   });
   const assertions = createPasskeyAssertions({ store: passkeys, relyingParty });
   const loginThrottle = createLoginThrottle(connection, config.throttle);
+  // As long to choose a session to end as to enter a second factor: both wait on a proven sign-in.
+  const sessionLimitTickets = createSessionLimitTickets(connection, { ttlSeconds: config.secondFactorTimeoutSeconds });
   const authority = createSignInAuthority({
     config,
     registry,
@@ -158,6 +162,7 @@ export function createApp({
     passkeys,
     devices,
     activity,
+    sessionLimitTickets,
     onNewDevice: createNewDeviceAlerts({ mail, activity }),
     async onUnverified(account) {
       // The right password was given: a fresh link is due, unless this address got its share of mail.
@@ -209,6 +214,7 @@ export function createApp({
     createPasskeySignInRouter({ registry, authority, accounts: accountSource, store: passkeys, relyingParty, assertions, throttle: codeThrottle, activity }),
   );
   app.use('/api/auth', createPasswordRouter({ authority, registry, requireUser }));
+  app.use('/api/auth', createSessionLimitRouter({ authority }));
   app.use(
     '/api/auth/oidc',
     createOidcRouter({
@@ -304,6 +310,7 @@ export function createApp({
       await passkeys.ensureIndexes();
       await challenges.ensureIndexes();
       await oidcFlows.ensureIndexes();
+      await sessionLimitTickets.ensureIndexes();
       await oidcIdentities.ensureIndexes();
     },
     close: () => registry.close(),

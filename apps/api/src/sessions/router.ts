@@ -15,6 +15,7 @@ import type { KnownDevices } from '../devices/known-devices';
 import { notFound, unauthenticated } from '../http/errors';
 import type { SessionRecord, SessionRegistry } from './registry';
 import { cookieOptions } from './cookie-session';
+import { sessionCapOf } from './session-cap';
 import { createRequireFreshAuth, requireUser, signedInUser } from './signed-in';
 import { toSessionView } from './views';
 
@@ -28,6 +29,8 @@ type SessionsConfig = Pick<
   | 'absoluteTimeoutSeconds'
   | 'touchAfterSeconds'
   | 'reauthWindowSeconds'
+  | 'maxSessionsPerAccount'
+  | 'sessionLimitPolicy'
 >;
 
 export interface SessionsRouterDeps {
@@ -125,7 +128,7 @@ export function createSessionsRouter({ config, registry, devices }: SessionsRout
 
   router.get('/', async (req, res) => {
     const { userId, sid } = signedInUser(req);
-    const body: SessionListResponse = { sessions: await viewsOf(await registry.listForUser(userId), sid) };
+    const body: SessionListResponse = { sessions: await viewsOf(await registry.listForUser(userId), sid), cap: sessionCapOf(config) };
     res.json(body);
   });
 

@@ -1,4 +1,5 @@
 import type { ErrorBody, ErrorCode } from '@gatehouse/types/errors';
+import type { SessionLimitDetails } from '@gatehouse/types/sessions';
 
 /*
  * Response bodies are typed by the shared contracts but not re-parsed here: the API validates what
@@ -14,6 +15,8 @@ export class ApiError extends Error {
   readonly retryAfter: number | null;
   /** With `signed_in_as_other`: the address of the account this browser is signed in to. */
   readonly signedInAs: string | null;
+  /** With `session_limit_reached`: the sessions to choose one to end from, and the ticket to do it. */
+  readonly sessionLimit: SessionLimitDetails | null;
 
   constructor(init: {
     status: number;
@@ -22,6 +25,7 @@ export class ApiError extends Error {
     fields?: Record<string, string>;
     retryAfter?: number | null;
     signedInAs?: string | null;
+    sessionLimit?: SessionLimitDetails | undefined;
   }) {
     super(init.message);
     this.status = init.status;
@@ -29,6 +33,7 @@ export class ApiError extends Error {
     this.fields = init.fields ?? {};
     this.retryAfter = init.retryAfter ?? null;
     this.signedInAs = init.signedInAs ?? null;
+    this.sessionLimit = init.sessionLimit ?? null;
   }
 }
 
@@ -75,8 +80,8 @@ async function toApiError(response: Response): Promise<ApiError> {
   const retryAfter = parseRetryAfter(response.headers.get('Retry-After'));
   const body: unknown = await response.json().catch(() => null);
   if (isErrorBody(body)) {
-    const { code, message, fields, signedInAs } = body.error;
-    return new ApiError({ status: response.status, code, message, fields, retryAfter, signedInAs });
+    const { code, message, fields, signedInAs, sessionLimit } = body.error;
+    return new ApiError({ status: response.status, code, message, fields, retryAfter, signedInAs, sessionLimit });
   }
   // Our API always answers in ErrorBody shape; a bare 5xx comes from a proxy in front of a stopped API.
   if (response.status >= 500) {

@@ -5,6 +5,7 @@ import type { LoginRequest } from '@gatehouse/types/auth';
 import type { SecondFactorMethod } from '@gatehouse/types/second-factor';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
+import { isApiError } from '../../lib/api-client';
 import { describeError, formText, type FieldErrors } from '../../lib/form-errors';
 import { useFocusFirstProblem } from '../../lib/use-focus-first-problem';
 import { authApi } from './auth-queries';
@@ -17,6 +18,8 @@ const SecondFactorStep = lazy(() => import('../second-factor/second-factor-step'
 // Sign-in with a provider, and what its redirect back says: after the form, and only as long as the list is.
 const OidcSignIn = lazy(() => import('../oidc/oidc-sign-in'));
 const OidcSignInError = lazy(() => import('../oidc/oidc-sign-in-error'));
+// Only an account at its session cap (SESSION_LIMIT_POLICY=refuse) sees it.
+const SessionLimitChoice = lazy(() => import('../session-limit/session-limit-choice'));
 
 const FIELDS = ['email', 'password'];
 
@@ -82,6 +85,11 @@ export function LoginPage() {
           Sign in
         </button>
       </form>
+      {isApiError(login.error, 'session_limit_reached') ? (
+        <Suspense>
+          <SessionLimitChoice error={login.error} onSignedIn={onSignedIn} onSecondStep={setSecondStep} />
+        </Suspense>
+      ) : null}
       <Suspense>
         <OidcSignIn onSecondStep={setSecondStep} />
       </Suspense>
