@@ -16,7 +16,7 @@ export class ApiError extends Error {
   /** With `signed_in_as_other`: the address of the account this browser is signed in to. */
   readonly signedInAs: string | null;
   /** With `session_limit_reached`: the sessions to choose one to end from, and the ticket to do it. */
-  readonly sessionLimit: SessionLimitDetails | null;
+  declare readonly sessionLimit: SessionLimitDetails | null;
 
   constructor(init: {
     status: number;

@@ -5,7 +5,6 @@ import type { LoginRequest } from '@gatehouse/types/auth';
 import type { SecondFactorMethod } from '@gatehouse/types/second-factor';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
-import { isApiError } from '../../lib/api-client';
 import { describeError, formText, type FieldErrors } from '../../lib/form-errors';
 import { useFocusFirstProblem } from '../../lib/use-focus-first-problem';
 import { authApi } from './auth-queries';
@@ -18,7 +17,7 @@ const SecondFactorStep = lazy(() => import('../second-factor/second-factor-step'
 // Sign-in with a provider, and what its redirect back says: after the form, and only as long as the list is.
 const OidcSignIn = lazy(() => import('../oidc/oidc-sign-in'));
 const OidcSignInError = lazy(() => import('../oidc/oidc-sign-in-error'));
-// Only an account at its session cap (SESSION_LIMIT_POLICY=refuse) sees it.
+// Loaded after a failed sign-in; shows something only at the session cap (SESSION_LIMIT_POLICY=refuse).
 const SessionLimitChoice = lazy(() => import('../session-limit/session-limit-choice'));
 
 const FIELDS = ['email', 'password'];
@@ -85,7 +84,7 @@ export function LoginPage() {
           Sign in
         </button>
       </form>
-      {isApiError(login.error, 'session_limit_reached') ? (
+      {login.error ? (
         <Suspense>
           <SessionLimitChoice error={login.error} onSignedIn={onSignedIn} onSecondStep={setSecondStep} />
         </Suspense>
