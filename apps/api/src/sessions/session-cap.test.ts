@@ -5,6 +5,7 @@ import type { ErrorBody } from '@gatehouse/types/errors';
 import type { SessionLimitDetails, SessionListResponse } from '@gatehouse/types/sessions';
 import { createAccount, IPHONE_SAFARI } from '../test/accounts';
 import type { Account } from '../test/accounts';
+import { providerConfig, signInWithProvider, startTestProvider } from '../test/oidc';
 import { enrolTotp, passwordStep, testClock, totpCode } from '../test/second-factor';
 import { sessionDocs, signIn, sleep } from '../test/sign-in';
 import type { SignedIn } from '../test/sign-in';
@@ -224,6 +225,25 @@ describe('MAX_SESSIONS_PER_ACCOUNT=3, refuse', () => {
       expect((me.body as { session: { assurance: string } }).session.assurance).toBe('aal2');
     } finally {
       await app.close();
+    }
+  });
+
+  it('a provider sign-in at the cap lands on the sign-in page with session_limit_reached, and starts nothing', async () => {
+    const provider = await startTestProvider();
+    const app = await createTestApp({ maxSessionsPerAccount: 1, sessionLimitPolicy: 'refuse', ...providerConfig(provider.issuer) });
+    try {
+      const email = `cap-oidc-${Math.random().toString(36).slice(2, 10)}@example.com`;
+      const first = supertest.agent(app.app);
+      expect((await signInWithProvider(first, email)).headers.location).toBe('/');
+      const second = supertest.agent(app.app);
+      const refused = await signInWithProvider(second, email);
+      expect(refused.status).toBe(302);
+      expect(refused.headers.location).toBe('/login?oidc_error=session_limit_reached&provider=test');
+      expect((await second.get('/api/auth/me')).status).toBe(401);
+      expect((await first.get('/api/auth/me')).status).toBe(200);
+    } finally {
+      await app.close();
+      await provider.close();
     }
   });
 
