@@ -37,8 +37,6 @@ export const sessionMessages = {
       other: 'Your # other sessions are signed out at once. This device stays signed in.',
     }),
   confirmRevokeOthers: 'Sign out everywhere else',
-  /** "3 of 5 sessions": when the server caps them (MAX_SESSIONS_PER_ACCOUNT). */
-  ofCap: (count: number, max: number) => `${count} of ${max} sessions`,
   noOtherSessions: 'There were no other sessions to sign out.',
   signedOutOthers: (count: number) => plural(count, { one: 'Signed out # other session.', other: 'Signed out # other sessions.' }),
 

@@ -26,7 +26,7 @@ interface SessionLimitChoiceProps {
  * gives a fresh list.
  */
 export default function SessionLimitChoice({ error, onSignedIn, onSecondStep }: SessionLimitChoiceProps) {
-  const refused = isApiError(error, 'session_limit_reached') ? error.sessionLimit : null;
+  const refused = (isApiError(error, 'session_limit_reached') && error.sessionLimit) || null;
   // The refusal of a choice replaces the list it came from.
   const [again, setAgain] = useState<{ from: SessionLimitDetails; limit: SessionLimitDetails } | null>(null);
   const limit = again && again.from === refused ? again.limit : refused;

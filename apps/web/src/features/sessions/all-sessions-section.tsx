@@ -72,7 +72,7 @@ export function AllSessionsSection() {
           </button>
         ) : null}
       </div>
-      {sessions && cap ? <p className="muted">{sessionMessages.ofCap(sessions.length, cap.max)}</p> : null}
+      {sessions && cap ? <p className="muted">{`${sessions.length} of ${cap.max} sessions`}</p> : null}
       <p role="status" className="status-message">
         {status}
       </p>
