@@ -29,6 +29,7 @@ export function e2eDataDir(): string {
  * - a fixed secret, so the role CLI and the server agree without a generated file;
  * - a short live poll, so cross-instance checks show up within a second;
  * - a local OpenID Provider "Test IdP" (started next to the API by playwright.config.ts);
+ * - bound cookies of device-bound sessions that last 5 s, so a test sees them refreshed (and a copy expire);
  * - TRUST_PROXY=loopback: each test sends its own X-Forwarded-For, so the suite looks like many
  *   clients and the per-IP registration limit (10 an hour) applies per test, as it would to people.
  */
@@ -45,4 +46,5 @@ export const E2E_SERVER_ENV: Record<string, string> = {
   OIDC_TEST_CLIENT_ID: E2E_OIDC_CLIENT.id,
   OIDC_TEST_CLIENT_SECRET: E2E_OIDC_CLIENT.secret,
   OIDC_TEST_NAME: 'Test IdP',
+  DEVICE_BOUND_COOKIE_SECONDS: '5',
 };

@@ -41,6 +41,7 @@ import { createSecondFactorNotices } from './second-factor/notices';
 import { createSecondFactors } from './second-factor/second-factors';
 import { createSecondStepRouter } from './sign-in/second-step';
 import { createSignInAuthority } from './sign-in/authority';
+import { createDeviceBinding, DEVICE_BINDING_PATH } from './device-binding/device-binding';
 import { createEmailLinkSignIn } from './sign-in/email-link';
 import { createPasswordRouter } from './sign-in/password-router';
 import { createSessionLimitRouter } from './sign-in/session-limit-router';
@@ -151,6 +152,7 @@ export function createApp({
   const loginThrottle = createLoginThrottle(connection, config.throttle);
   // As long to choose a session to end as to enter a second factor: both wait on a proven sign-in.
   const sessionLimitTickets = createSessionLimitTickets(connection, { ttlSeconds: config.secondFactorTimeoutSeconds });
+  const deviceBinding = createDeviceBinding({ config, registry, activity });
   const authority = createSignInAuthority({
     config,
     registry,
@@ -163,6 +165,7 @@ export function createApp({
     devices,
     activity,
     sessionLimitTickets,
+    deviceBinding,
     onNewDevice: createNewDeviceAlerts({ mail, activity }),
     async onUnverified(account) {
       // The right password was given: a fresh link is due, unless this address got its share of mail.
@@ -195,6 +198,8 @@ export function createApp({
   app.use('/api', createApiReferenceRouter({ config })); // the OpenAPI document (and, outside production, its page): no database read either
   app.use('/api', registry.middleware()); // loads the session (1 read) only for API calls, never for static files
   app.use('/api', createSessionLifecycle({ config, registry })); // absolute timeout (S9), pending role changes (S4), replayed-cookie detection
+  app.use(DEVICE_BINDING_PATH, deviceBinding.router); // device-bound sessions register and refresh here, without the bound cookie by nature
+  app.use('/api', deviceBinding.enforce); // a bound session's request without its bound cookie: 401 and a theft signal (S45)
   app.use(
     '/api/auth/login/second-factor',
     createSecondStepRouter({

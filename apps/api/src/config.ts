@@ -30,6 +30,7 @@ export const EMBEDDED_MONGO_FILE = 'embedded-mongo.json';
 /** Cookie names; production prefixes them `__Host-` (Secure, Path=/, no Domain: S5). */
 export const SESSION_COOKIE = 'gh.sid';
 export const DEVICE_COOKIE = 'gh.device';
+export const DEVICE_BOUND_COOKIE = 'gh.bound';
 
 /** In the data directory outside production: every message the server sends, one 0600 file each. */
 export const OUTBOX_DIR = 'outbox';
@@ -175,6 +176,17 @@ export interface Config {
   emailVerificationTtlSeconds: number;
   /** OpenID Connect providers people may sign in with (none unless OIDC_PROVIDERS names some). */
   oidcProviders: OidcProviderConfig[];
+  /** Device-bound sessions (DBSC, device-binding/): browsers that support it are asked to bind each new session. */
+  deviceBinding: DeviceBindingConfig;
+}
+
+export interface DeviceBindingConfig {
+  /** DEVICE_BOUND_SESSIONS=off stops asking; sessions bound before keep their binding (and can refresh). */
+  isOffered: boolean;
+  /** `gh.bound`, or `__Secure-gh.bound` in production (scoped to /api, so `__Host-` cannot apply). */
+  cookieName: string;
+  /** Lifetime of the short bound cookie: how long a copied one keeps working. */
+  cookieSeconds: number;
 }
 
 export const SESSION_CACHE_MODES = ['off', 'coherent'] as const;
@@ -234,6 +246,8 @@ const EnvSchema = z.object({
   ABSOLUTE_TIMEOUT_SECONDS: seconds(30 * 24 * 3600),
   TOUCH_AFTER_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).optional()),
   REAUTH_WINDOW_SECONDS: seconds(300),
+  DEVICE_BOUND_SESSIONS: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).default('on')),
+  DEVICE_BOUND_COOKIE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(5).max(86_400).default(600)),
   TRUST_PROXY: z.preprocess(emptyAsUndefined, z.string().optional()),
   ALLOWED_ORIGINS: z.preprocess(emptyAsUndefined, z.string().optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -524,6 +538,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { isTerminal = 
     requireVerifiedEmail: e.REQUIRE_VERIFIED_EMAIL === 'true',
     oidcProviders: parseOidcProviders(env, { isProduction: e.NODE_ENV === 'production' }),
     emailVerificationTtlSeconds: e.EMAIL_VERIFICATION_TTL_SECONDS,
+    deviceBinding: {
+      isOffered: e.DEVICE_BOUND_SESSIONS === 'on',
+      cookieName: isProduction ? `__Secure-${DEVICE_BOUND_COOKIE}` : DEVICE_BOUND_COOKIE,
+      cookieSeconds: e.DEVICE_BOUND_COOKIE_SECONDS,
+    },
   };
 }
 

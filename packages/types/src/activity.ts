@@ -32,6 +32,8 @@ export const ActivityTypeSchema = z.enum([
   'oidc_connected',
   'oidc_disconnected',
   'oidc_sign_in_refused',
+  'session_used_without_device_key',
+  'device_binding_ended',
 ]);
 export type ActivityType = z.infer<typeof ActivityTypeSchema>;
 

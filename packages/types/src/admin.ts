@@ -71,6 +71,8 @@ export const StoreHealthResponseSchema = z.object({
   expiredNotReaped: z.number().int(),
   ttlIndex: z.object({ present: z.boolean(), expireAfterSeconds: z.number().nullable() }),
   userIndex: z.object({ present: z.boolean() }),
+  /** Live sessions bound to a device key (device-bound session credentials). */
+  deviceBoundSessions: z.number().int(),
   topUsers: z.array(z.object({ userId: z.string(), email: z.string().nullable(), sessions: z.number().int() })),
   recentReplays: z.array(ActivityEventSchema.extend({ userEmail: z.string().nullable() })),
 });

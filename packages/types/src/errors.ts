@@ -23,6 +23,8 @@ export const ErrorCodeSchema = z.enum([
   'email_unverified',
   'signed_in_as_other',
   'last_sign_in_method',
+  'device_binding_required',
+  'invalid_device_proof',
   'mail_unavailable',
   'too_many_requests',
   'cross_site_request',

@@ -57,6 +57,11 @@ export const SessionViewSchema = z.object({
   signInProvider: z.string().nullable(),
   /** When the session's holder last proved who they are (sign-in or re-authentication). */
   authenticatedAt: z.iso.datetime(),
+  /**
+   * Bound to a key the browser keeps on the device (device-bound session credentials): every request
+   * needs a short-lived cookie only that browser can renew, so a copied session cookie stops working.
+   */
+  deviceBound: z.boolean(),
 });
 export type SessionView = z.infer<typeof SessionViewSchema>;
 

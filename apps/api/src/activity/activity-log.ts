@@ -50,10 +50,11 @@ export interface ActivityLog {
 }
 
 /**
- * A replayed revoked cookie is a theft signal whoever records it; a recovery code used is something the
+ * A replayed revoked cookie, or a bound session's cookie used without its device key, is a theft signal
+ * whoever records it; a recovery code used is something the
  * owner must know of (was it them?).
  */
-const ALWAYS_SUSPICIOUS: ReadonlySet<ActivityType> = new Set<ActivityType>(['revoked_session_reused', 'recovery_code_used']);
+const ALWAYS_SUSPICIOUS: ReadonlySet<ActivityType> = new Set<ActivityType>(['revoked_session_reused', 'recovery_code_used', 'session_used_without_device_key']);
 
 function toActivityEvent(doc: ActivityDoc): ActivityEvent {
   return {

@@ -72,4 +72,6 @@ export const signedInAsOther = (email: string) =>
 export const factorNeedsVerifiedEmail = () =>
   new HttpError(403, 'email_unverified', 'Confirm your email address before adding a second factor: use the link we mailed you.');
 /** The second step came without a pending sign-in, or after it expired (S37). */
+export const deviceBindingRequired = () => new HttpError(401, 'device_binding_required', 'This session is bound to another device. Sign in again on this one.');
+export const invalidDeviceProof = (message: string) => new HttpError(400, 'invalid_device_proof', message);
 export const signInExpired = () => new HttpError(401, 'unauthenticated', 'Your sign-in expired. Enter your password again.');

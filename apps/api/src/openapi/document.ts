@@ -3,6 +3,7 @@ import { describeActivity } from './activity';
 import { describeAdmin } from './admin';
 import { describeAuth } from './auth';
 import { describeDevOutbox } from './dev';
+import { describeDeviceBinding } from './device-binding';
 import { describeEmail } from './email';
 import { describeEvents, LiveEvent } from './events';
 import { describeHealth } from './health';
@@ -56,6 +57,7 @@ const TAGS = [
   { name: 'Second factor', description: 'An authenticator app and recovery codes, and the second step of a password sign-in.' },
   { name: 'Passkeys', description: 'WebAuthn credentials: signing in without a password, confirming, and managing them.' },
   { name: 'Sessions', description: "The signed-in person's own sessions." },
+  { name: 'Device binding', description: 'Device Bound Session Credentials: the browser binds a session to a key it keeps on the device (S45).' },
   { name: 'Activity', description: 'What happened to the account.' },
   { name: 'Live events', description: 'Server-Sent Events that keep open tabs current.' },
   { name: 'Admin', description: 'Operators: every session and account, the store.' },
@@ -93,6 +95,7 @@ export function createOpenApiDocument({
   describePasskeys(api);
   describeOidc(api);
   describeSessions(api);
+  describeDeviceBinding(api);
   describeActivity(api);
   describeEvents(api);
   describeAdmin(api);

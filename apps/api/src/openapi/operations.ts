@@ -65,7 +65,11 @@ function commonErrors({
     add(413, 'payload_too_large');
     add(415, 'unsupported_media_type');
   }
-  if (access !== 'public') add(401, 'unauthenticated');
+  if (access !== 'public') {
+    add(401, 'unauthenticated');
+    // A session bound to a device key, presented without its bound cookie (S45).
+    add(401, 'device_binding_required');
+  }
   if (access === 'admin') {
     add(403, 'forbidden');
     // With REQUIRE_ADMIN_SECOND_FACTOR, an administrator without a second factor gets no console.

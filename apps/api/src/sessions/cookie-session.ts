@@ -10,6 +10,9 @@ import './session-data';
 
 export type CookieSessionConfig = Pick<Config, 'cookieName' | 'sessionSecrets' | 'isProduction'>;
 
+/** Device-bound sessions' short cookie rides along API calls only: static files are never held back for a refresh. */
+export const BOUND_COOKIE_PATH = '/api';
+
 export function cookieOptions(config: Pick<Config, 'isProduction'>) {
   return { httpOnly: true, secure: config.isProduction, sameSite: 'lax', path: '/' } as const;
 }

@@ -19,13 +19,13 @@ import { createSessionCache } from './session-cache';
 import { decideCap, SessionLimitReached, sessionCapOf } from './session-cap';
 import type { SessionCapConfig } from './session-cap';
 import type { SessionCache } from './session-cache';
-import { clearSessionCookie, createSessionMiddleware, forgetClientState } from './cookie-session';
+import { BOUND_COOKIE_PATH, clearSessionCookie, cookieOptions, createSessionMiddleware, forgetClientState } from './cookie-session';
 import type { CookieSessionConfig } from './cookie-session';
 import { GatehouseSessionStore } from './store';
 import { touchAfterResponse } from './touch';
 import { sessionSummary } from './views';
 import type { SessionDocument } from './store';
-import type { PendingSignIn } from './session-data';
+import type { DeviceBinding, PendingSignIn } from './session-data';
 import './session-data';
 
 /** The one place the sessions collection is named: every other module asks the registry. */
@@ -120,6 +120,8 @@ export interface StoreHealth {
   expiredNotReaped: number;
   ttlIndex: { present: boolean; expireAfterSeconds: number | null };
   userIndex: { present: boolean };
+  /** Live sessions bound to a device key (device-binding/). */
+  deviceBoundSessions: number;
   topUsers: { userId: string; sessions: number }[];
 }
 
@@ -137,7 +139,7 @@ interface SessionMarker {
 /** The cookie settings are optional for tools that never serve a request (cli/user-role.ts). */
 export type RegistryConfig = Pick<Config, 'idleTimeoutSeconds' | 'rememberMeIdleTimeoutSeconds' | 'touchAfterSeconds' | 'absoluteTimeoutSeconds'> &
   Partial<Pick<Config, 'cookieName' | 'sessionSecrets' | 'isProduction'>> &
-  Partial<Pick<Config, 'sessionCache' | 'sessionCacheMaxEntries'>> &
+  Partial<Pick<Config, 'sessionCache' | 'sessionCacheMaxEntries' | 'deviceBinding'>> &
   SessionCapConfig;
 
 export interface SessionRegistryDeps {
@@ -373,7 +375,7 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
     req: Request,
     { account, proof, expectedVersion = req.session.accountVersion ?? 0 }: { account: AccountState; proof: Assurance | null; expectedVersion?: number },
   ): Promise<void> {
-    const { createdAt, absoluteExpiresAt, authenticatedAt, authMethods, rememberMe, device, deviceKey, ip, signInProvider } = req.session;
+    const { createdAt, absoluteExpiresAt, authenticatedAt, authMethods, rememberMe, device, deviceKey, ip, signInProvider, deviceBinding } = req.session;
     const assurance = req.session.assurance ?? assuranceOf(authMethods ?? []);
     const authenticatedAssurance = req.session.authenticatedAssurance ?? assurance;
     // The request rotating it carries the new cookie back: its holder is told.
@@ -392,6 +394,8 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
       device,
       deviceKey,
       ip,
+      // The browser's key stays bound to the session under its new id: its bound cookie names the binding.
+      ...(deviceBinding ? { deviceBinding } : {}),
     } satisfies Partial<SessionData>);
     applyCookieLifetime(req, config);
     await insertChecked(req, account.user.id, expectedVersion, true);
@@ -441,6 +445,7 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
       await regenerate(req);
       if (forgetClient) forgetClientState(res, cookieConfig());
       else clearSessionCookie(res, cookieConfig());
+      if (config.deviceBinding) res.clearCookie(config.deviceBinding.cookieName, { ...cookieOptions(cookieConfig()), path: BOUND_COOKIE_PATH });
     },
 
     /** The current session as `/api/auth/me` reports it, from the loaded session alone (no extra read). */
@@ -493,6 +498,35 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
     },
 
     pendingSignInOf,
+
+    /**
+     * Binds the request's signed-in session to the browser's key, once (S45): a session already bound
+     * keeps its key, so a registration replayed or raced in later binds nothing.
+     */
+    async bindDevice(req: Request, binding: DeviceBinding): Promise<boolean> {
+      const { modifiedCount } = await sessions().updateOne(
+        { _id: req.sessionID, 'session.userId': { $type: 'string' }, 'session.deviceBinding': { $exists: false }, ...notExpired() },
+        { $set: { 'session.deviceBinding': binding } },
+      );
+      cache?.evict(req.sessionID);
+      return modifiedCount === 1;
+    },
+
+    /** Spends a refresh challenge: only one issued after the last one answered counts, so each works once. */
+    async spendBindingChallenge(req: Request, bindingId: string, issuedAt: number): Promise<boolean> {
+      const { modifiedCount } = await sessions().updateOne(
+        { _id: req.sessionID, 'session.deviceBinding.id': bindingId, 'session.deviceBinding.lastChallengeAt': { $lt: issuedAt }, ...notExpired() },
+        { $set: { 'session.deviceBinding.lastChallengeAt': issuedAt } },
+      );
+      cache?.evict(req.sessionID);
+      return modifiedCount === 1;
+    },
+
+    /** Whose session a signed cookie named, and why it ended, once it has (its revocation marker). */
+    async endedSessionOwner(sid: string): Promise<{ userId: string; reason: MarkerReason } | null> {
+      const marker = await markers().findOne({ _id: sessionHandle(sid) });
+      return marker ? { userId: marker.userId, reason: toMarkerReason(marker.reason) } : null;
+    },
 
     /**
      * Takes the pending sign-in for the second step's proof: deleting its document is what makes it single
@@ -648,7 +682,7 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
 
     async health(topUsersLimit: number): Promise<StoreHealth> {
       const now = new Date();
-      const [storedSessions, anonymousSessions, pendingSignIns, expiredNotReaped, indexes, topUsers] = await Promise.all([
+      const [storedSessions, anonymousSessions, pendingSignIns, expiredNotReaped, indexes, topUsers, deviceBoundSessions] = await Promise.all([
         sessions().countDocuments({}),
         // saveUninitialized: false means every stored session has a user or a pending sign-in; anything else is a bug.
         sessions().countDocuments({ 'session.userId': null, 'session.pendingSignIn': { $exists: false } }),
@@ -663,6 +697,7 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
             { $limit: topUsersLimit },
           ])
           .toArray(),
+        sessions().countDocuments({ 'session.deviceBinding': { $exists: true }, ...notExpired(now) }),
       ]);
       const hasKey = (index: { key: Record<string, unknown> }, field: string) => Object.keys(index.key).join() === field;
       const ttl = indexes.find((index) => hasKey(index, 'expires') && typeof index.expireAfterSeconds === 'number');
@@ -673,6 +708,7 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
         expiredNotReaped,
         ttlIndex: { present: ttl !== undefined, expireAfterSeconds: ttl?.expireAfterSeconds ?? null },
         userIndex: { present: indexes.some((index) => hasKey(index, 'session.userId')) },
+        deviceBoundSessions,
         topUsers: topUsers.map((row) => ({ userId: row._id, sessions: row.sessions })),
       };
     },

@@ -22,6 +22,29 @@ export interface PendingSignIn {
   expiresAt: number;
 }
 
+/** An ES256 public key as a JWK: its public members only. */
+export interface DevicePublicKey {
+  kty: 'EC';
+  crv: 'P-256';
+  x: string;
+  y: string;
+}
+
+/**
+ * A session bound to a key of the browser's (device-bound session credentials, device-binding/). The
+ * private key never leaves the device; the public one checks each refresh of the short bound cookie.
+ */
+export interface DeviceBinding {
+  /** The DBSC session identifier the browser names at refresh (random; not the session id). */
+  id: string;
+  /** The browser's public key from registration. */
+  publicKey: DevicePublicKey;
+  /** Epoch ms of the registration. */
+  boundAt: number;
+  /** Issue time (epoch ms) of the last challenge answered: older ones are spent, so each works once. */
+  lastChallengeAt: number;
+}
+
 /**
  * What Gatehouse keeps in a signed-in session (connect-mongo stores it as an object, `stringify: false`,
  * under the document's `session` field, so it can be queried: `session.userId` is indexed).
@@ -62,6 +85,8 @@ declare module 'express-session' {
     rotateOnNextRequest?: boolean;
     /** Only in a session that is not signed in yet: the password was right, the second factor is due. */
     pendingSignIn?: PendingSignIn;
+    /** Once the browser registered a device key: every request must carry the bound cookie (S45). */
+    deviceBinding?: DeviceBinding;
   }
 }
 
@@ -69,6 +94,6 @@ declare module 'express-session' {
 export type LoadedSessionData = Partial<SessionData> & Pick<SessionData, 'cookie'> & { lastModified?: Date };
 
 /** Fields only the registry writes; a save of a loaded session leaves them as they are in the database. */
-export const ACCOUNT_OWNED_FIELDS = ['userId', 'user', 'accountVersion', 'rotateOnNextRequest', 'pendingSignIn'] as const;
+export const ACCOUNT_OWNED_FIELDS = ['userId', 'user', 'accountVersion', 'rotateOnNextRequest', 'pendingSignIn', 'deviceBinding'] as const;
 
 export {};

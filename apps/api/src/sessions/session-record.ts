@@ -24,6 +24,8 @@ export interface SessionRecord {
   /** The browser's device key; a session from before device cookies stands for a device of its own. */
   deviceKey: string;
   ip: string | null;
+  /** Bound to a key of the browser's (device-binding/). */
+  deviceBound: boolean;
   /** The stored `session` field as it is: mask before showing it. */
   data: SessionDocument['session'];
 }
@@ -48,6 +50,7 @@ export function toSessionRecord(doc: SessionDocument): SessionRecord {
     device: data.device ?? UNKNOWN_DEVICE,
     deviceKey: typeof data.deviceKey === 'string' ? data.deviceKey : `session:${handle}`,
     ip: data.ip ?? null,
+    deviceBound: data.deviceBinding !== undefined,
     data,
   };
 }

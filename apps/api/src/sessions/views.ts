@@ -25,6 +25,7 @@ export function toSessionView(session: SessionRecord, { currentSid, label }: { c
     assurance: session.assurance,
     signInProvider: session.signInProvider,
     authenticatedAt: session.authenticatedAt.toISOString(),
+    deviceBound: session.deviceBound,
   };
 }
 

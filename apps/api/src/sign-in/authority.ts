@@ -6,6 +6,7 @@ import type { PasswordHasher } from '../auth/passwords';
 import type { Config } from '../config';
 import { deviceIdentity, issueDeviceCookie, presentedDeviceKey } from '../devices/device-cookie';
 import type { KnownDevices } from '../devices/known-devices';
+import type { DeviceBindingService } from '../device-binding/device-binding';
 import {
   accountChanged,
   accountDisabled,
@@ -47,6 +48,8 @@ export interface SignInAuthorityDeps {
   activity: Pick<ActivityLog, 'record'>;
   /** Sign-ins refused at the session cap (SESSION_LIMIT_POLICY=refuse), waiting for the person to end a session. */
   sessionLimitTickets: Pick<SessionLimitTickets, 'issue' | 'take'>;
+  /** Asks the browser to bind each new session to a device key (browsers without DBSC ignore it). */
+  deviceBinding: Pick<DeviceBindingService, 'offer'>;
   /** A browser the account had never used, and not its first: the owner gets a mail. */
   onNewDevice(account: AccountState, seen: SeenFrom & { at: Date }): Promise<void>;
   /** REQUIRE_VERIFIED_EMAIL refused a sign-in: a fresh link goes to the address. */
@@ -113,6 +116,7 @@ export function createSignInAuthority(deps: SignInAuthorityDeps) {
     devices,
     activity,
     sessionLimitTickets,
+    deviceBinding,
     onNewDevice,
     onUnverified,
   } = deps;
@@ -228,6 +232,7 @@ export function createSignInAuthority(deps: SignInAuthorityDeps) {
       throw sessionLimitReached({ max: error.max, ticket, expiresAt: expiresAt.toISOString(), sessions: error.others.map(toSessionChoice) });
     }
     issueDeviceCookie(res, identity, config);
+    deviceBinding.offer(req, res);
     const { isNew } = await devices.recordSignIn(account.user.id, identity.key, seen);
     if (isNew && (await devices.countForUser(account.user.id)) > 1) await onNewDevice(account, { ...seen, at: new Date() });
     await activity.record({ userId: account.user.id, type: 'sign_in', authMethods, ...(signInProvider ? { providerName: signInProvider } : {}), ...seen });

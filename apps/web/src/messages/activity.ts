@@ -31,6 +31,8 @@ export const activityLabels: Record<ActivityType, string> = {
   oidc_connected: 'Account connected',
   oidc_disconnected: 'Account disconnected',
   oidc_sign_in_refused: 'Provider sign-in refused',
+  session_used_without_device_key: 'Session used without its device key',
+  device_binding_ended: 'Device binding ended',
 };
 
 const NAMING_THE_PROVIDER: Partial<Record<ActivityType, (name: string) => string>> = {

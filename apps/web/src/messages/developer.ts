@@ -9,6 +9,11 @@ export const developerMessages = {
   assuranceFactors: { aal1: '(one factor)', aal2: '(two factors)' } satisfies Record<Assurance, string>,
   assuranceNote:
     'NIST SP 800-63B authenticator assurance: aal1 is one factor (a password, or a link from a mail), aal2 two (a password with an authenticator or recovery code, or a passkey that checked it was you).',
+  deviceBindingTitle: 'Device binding',
+  deviceBinding: (isBound: boolean) =>
+    isBound
+      ? 'Bound to this device: the browser keeps a private key that never leaves the device and signs a challenge every few minutes for a short-lived bound cookie. A copy of the session cookie stops working once the bound cookie it came with expires.'
+      : 'Not bound: this browser did not register a device key (Device Bound Session Credentials is supported by Chrome on some platforms). The session cookie alone signs this browser in.',
   storedDataNote: 'What the server stores for this session. Secrets are masked.',
   noCookieWarnings: 'No warnings: the cookie matches the server’s configuration.',
   hostPrefix: '(bound to this exact site, HTTPS only)',

@@ -63,6 +63,9 @@ const GENERAL: Record<Exclude<ErrorCode, SecondFactorErrorCode | ConnectionError
   payload_too_large: 'That is too much text to send.',
   malformed_body: RELOAD,
   service_unavailable: 'Service unavailable, retrying…',
+  device_binding_required: 'This session is bound to another device. Sign in again here.',
+  // The browser itself registers and refreshes device keys: the app never sends this.
+  invalid_device_proof: RELOAD,
   internal: 'Something went wrong on our side. Please try again.',
 };
 

@@ -5,6 +5,8 @@ export const sessionMessages = {
   unknownBrowser: 'Unknown browser',
   browserOn: (browser: string, os: string) => `${browser} on ${os}`,
   thisDevice: 'This device',
+  /** Device-bound session credentials: the session only works in the browser holding its key. */
+  deviceBound: 'Bound to this device',
   remembered: 'remembered',
   authMethods: {
     password: 'Password',

@@ -48,6 +48,7 @@ export function sessionView(overrides: Partial<SessionView> = {}): SessionView {
     assurance: 'aal1',
     signInProvider: null,
     authenticatedAt: minutesFromNow(-60),
+    deviceBound: false,
     ...overrides,
   };
 }

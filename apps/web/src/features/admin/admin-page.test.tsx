@@ -40,6 +40,7 @@ const adminSessions = (page: number): AdminSessionListResponse => ({
       assurance: 'aal1',
       signInProvider: null,
       authenticatedAt: now,
+      deviceBound: true,
     },
   ],
   page,
@@ -72,6 +73,7 @@ const store: StoreHealthResponse = {
   expiredNotReaped: 0,
   ttlIndex: { present: true, expireAfterSeconds: 0 },
   userIndex: { present: true },
+  deviceBoundSessions: 1,
   topUsers: [],
   recentReplays: [],
 };

@@ -18,7 +18,7 @@ import { commonMessages } from '../../messages/common';
 import { adminMessages } from '../../messages/admin';
 import { useWithReauth } from '../reauth/reauth-context';
 import { adminApi, adminKeys, adminQueries } from './admin-queries';
-import { describeAuthMethods } from '../../messages/sessions';
+import { describeAuthMethods, sessionMessages } from '../../messages/sessions';
 
 const PAGE_SIZE = 20;
 /** Eight columns need this much room; below it every session is a card. */
@@ -166,6 +166,7 @@ function sessionFacts(session: AdminSessionView, now: number): Array<[label: str
       <>
         {sessionTitle(session)}
         {session.deviceName ? <span className="muted"> · {describeDevice(session.device)}</span> : null}
+        {session.deviceBound ? <span className="badge">{sessionMessages.deviceBound}</span> : null}
       </>,
     ],
     ['IP address', session.ip ?? commonMessages.unknown],

@@ -36,6 +36,10 @@ function StoreHealth({ health }: { health: StoreHealthResponse }) {
           </dd>
         </div>
         <div>
+          <dt>Bound to a device</dt>
+          <dd>{health.deviceBoundSessions}</dd>
+        </div>
+        <div>
           <dt>Expired, not yet removed</dt>
           <dd>{health.expiredNotReaped}</dd>
         </div>

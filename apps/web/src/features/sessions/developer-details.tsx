@@ -19,6 +19,10 @@ export default function DeveloperDetails() {
     <div className="stack">
       <AssuranceView session={current.data.session} />
       <div className="stack-small">
+        <h3>{developerMessages.deviceBindingTitle}</h3>
+        <p>{developerMessages.deviceBinding(current.data.session.deviceBound)}</p>
+      </div>
+      <div className="stack-small">
         <h3>Stored data</h3>
         <p className="muted">{developerMessages.storedDataNote}</p>
         <pre className="code-block">{JSON.stringify(current.data.data, null, 2)}</pre>

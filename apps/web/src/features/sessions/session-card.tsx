@@ -39,6 +39,7 @@ export function SessionCard({ session, now, isRevoking, onRevoke }: SessionCardP
       <div className="item-card-title">
         <h3>{title}</h3>
         {session.isCurrent ? <span className="badge badge-current">{sessionMessages.thisDevice}</span> : null}
+        {session.deviceBound ? <span className="badge">{sessionMessages.deviceBound}</span> : null}
       </div>
       {session.deviceName ? <p className="muted">{describeDevice(session.device)}</p> : null}
       {isRenaming ? (
