@@ -84,11 +84,11 @@ export function LoginPage() {
           Sign in
         </button>
       </form>
-      {login.error ? (
+      {login.error && (
         <Suspense>
           <SessionLimitChoice error={login.error} onSignedIn={onSignedIn} onSecondStep={setSecondStep} />
         </Suspense>
-      ) : null}
+      )}
       <Suspense>
         <OidcSignIn onSecondStep={setSecondStep} />
       </Suspense>
