@@ -98,6 +98,17 @@ describe('MAX_SESSIONS_PER_ACCOUNT=3, evict-oldest', () => {
     expect(evicted[0]).toMatchObject({ actor: 'system', reason: 'evicted' });
   });
 
+  it('a re-authentication at the cap (a new id for the same session) ends no other session', async () => {
+    const account = await createAccount(t);
+    const sessions = [await signIn(t, account), await signIn(t, account), await signIn(t, account)];
+    const [first] = sessions;
+    if (!first) throw new Error('three sessions');
+    expect((await first.agent.post('/api/auth/reauth').send({ password: account.password })).status).toBe(200);
+    expect((await first.agent.get('/api/auth/me')).status).toBe(200);
+    for (const other of sessions.slice(1)) expect(await meStatus(t, other.cookie)).toBe(200);
+    expect(await liveSessionsOf(t, account.id)).toBe(3);
+  });
+
   it('does not count a pending second-step sign-in, and caps the session it becomes', async () => {
     const clock = testClock();
     const app = await createTestApp({ clock, maxSessionsPerAccount: 1, sessionLimitPolicy: 'evict-oldest' });
