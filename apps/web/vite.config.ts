@@ -67,10 +67,11 @@ export default defineConfig({
               minShareCount: 2,
               includeDependenciesRecursively: false,
             },
-            // Provider sign-in and connected accounts (features/oidc) stay out too: they load after the page.
+            // Provider sign-in and connected accounts (features/oidc) stay out too: they load after the page;
+            // so does the choice of a session to end at the session cap (features/session-limit).
             {
               name: 'common',
-              test: /[\\/]src[\\/](?!features[\\/](second-factor|passkeys|oidc)[\\/]|messages[\\/](second-factor|passkeys|oidc)\.ts).*\.tsx?$/,
+              test: /[\\/]src[\\/](?!features[\\/](second-factor|passkeys|oidc|session-limit)[\\/]|messages[\\/](second-factor|passkeys|oidc|session-limit)\.ts).*\.tsx?$/,
               minShareCount: 2,
             },
           ],

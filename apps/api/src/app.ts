@@ -48,6 +48,8 @@ import { createSignInAuthority } from './sign-in/authority';
 import { createDeviceBinding, DEVICE_BINDING_PATH } from './device-binding/device-binding';
 import { createEmailLinkSignIn } from './sign-in/email-link';
 import { createPasswordRouter } from './sign-in/password-router';
+import { createSessionLimitRouter } from './sign-in/session-limit-router';
+import { createSessionLimitTickets } from './sign-in/session-limit-tickets';
 import { createOidcRouter } from './sign-in/oidc-router';
 import { createConnectionsRouter } from './oidc/connections-router';
 import { createOidcFlows } from './oidc/flows';
@@ -155,6 +157,8 @@ export function createApp({
   });
   const assertions = createPasskeyAssertions({ store: passkeys, relyingParty });
   const loginThrottle = createLoginThrottle(connection, config.throttle);
+  // As long to choose a session to end as to enter a second factor: both wait on a proven sign-in.
+  const sessionLimitTickets = createSessionLimitTickets(connection, { ttlSeconds: config.secondFactorTimeoutSeconds });
   const deviceBinding = createDeviceBinding({ config, registry, activity });
   const authority = createSignInAuthority({
     config,
@@ -167,6 +171,7 @@ export function createApp({
     passkeys,
     devices,
     activity,
+    sessionLimitTickets,
     deviceBinding,
     onNewDevice: createNewDeviceAlerts({ mail, activity, places }),
     async onUnverified(account) {
@@ -221,6 +226,7 @@ export function createApp({
     createPasskeySignInRouter({ registry, authority, accounts: accountSource, store: passkeys, relyingParty, assertions, throttle: codeThrottle, activity }),
   );
   app.use('/api/auth', createPasswordRouter({ authority, registry, requireUser }));
+  app.use('/api/auth', createSessionLimitRouter({ authority }));
   app.use(
     '/api/auth/oidc',
     createOidcRouter({
@@ -342,6 +348,7 @@ export function createApp({
       await passkeys.ensureIndexes();
       await challenges.ensureIndexes();
       await oidcFlows.ensureIndexes();
+      await sessionLimitTickets.ensureIndexes();
       await oidcIdentities.ensureIndexes();
     },
     close: () => registry.close(),

@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { SessionLimitPolicySchema } from '@gatehouse/types/sessions';
+import type { SessionLimitPolicy } from '@gatehouse/types/sessions';
 import { ConfigError } from './config-error';
 import { parseOidcProviders } from './oidc/oidc-config';
 import type { OidcProviderConfig } from './oidc/oidc-config';
@@ -153,6 +155,10 @@ export interface Config {
   sessionCache: SessionCacheMode;
   /** Sessions one instance keeps in memory with `coherent` (least recently used go first). */
   sessionCacheMaxEntries: number;
+  /** At most this many sessions per account (0: no cap); pending second-step sign-ins do not count. */
+  maxSessionsPerAccount: number;
+  /** What a sign-in over the cap does: end the account's least recently active session, or refuse (409). */
+  sessionLimitPolicy: SessionLimitPolicy;
   webDistDir: string;
   dbTimeoutMs: number;
   passwordHashing: PasswordHashingCost;
@@ -257,6 +263,8 @@ const EnvSchema = z.object({
   LIVE_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(2000),
   SESSION_CACHE: z.preprocess(emptyAsUndefined, z.enum(SESSION_CACHE_MODES).default('off')),
   SESSION_CACHE_MAX_ENTRIES: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(10_000)),
+  MAX_SESSIONS_PER_ACCOUNT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(1000).default(0)),
+  SESSION_LIMIT_POLICY: z.preprocess(emptyAsUndefined, SessionLimitPolicySchema.default('evict-oldest')),
   WEB_DIST_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
   DB_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
   THROTTLE_SIGN_IN_PER_EMAIL_AND_IP: rateLimit,
@@ -523,6 +531,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { isTerminal = 
     livePollIntervalMs: e.LIVE_POLL_INTERVAL_MS,
     sessionCache: e.SESSION_CACHE,
     sessionCacheMaxEntries: e.SESSION_CACHE_MAX_ENTRIES,
+    maxSessionsPerAccount: e.MAX_SESSIONS_PER_ACCOUNT,
+    sessionLimitPolicy: e.SESSION_LIMIT_POLICY,
     // Readable in a terminal while developing; JSON wherever a program reads the output (and always in production).
     logFormat: e.LOG_FORMAT ?? (!isProduction && isTerminal ? 'pretty' : 'json'),
     webDistDir: resolve(e.WEB_DIST_DIR ?? join(root, 'apps/web/dist')),

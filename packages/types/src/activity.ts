@@ -11,6 +11,7 @@ export const ActivityTypeSchema = z.enum([
   'password_changed',
   'revoked_session_reused',
   'session_expired',
+  'session_evicted',
   'account_disabled',
   'account_enabled',
   'account_deleted',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SessionLimitDetailsSchema } from './sessions';
 
 /** Every error the API returns has this shape; `code` is stable, `message` is for people. */
 export const ErrorCodeSchema = z.enum([
@@ -11,6 +12,7 @@ export const ErrorCodeSchema = z.enum([
   'email_taken',
   'account_disabled',
   'account_changed',
+  'session_limit_reached',
   'reauth_required',
   'invalid_code',
   'second_factor_required',
@@ -42,6 +44,8 @@ export const ErrorBodySchema = z.object({
     fields: z.record(z.string(), z.string()).optional(),
     /** With `signed_in_as_other`: the account this browser is signed in to (its address, to say which). */
     signedInAs: z.string().optional(),
+    /** With `session_limit_reached`: the sessions to choose from and the ticket to end one (sessions.ts). */
+    sessionLimit: SessionLimitDetailsSchema.optional(),
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;

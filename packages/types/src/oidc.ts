@@ -27,6 +27,7 @@ export const OidcProviderParamsSchema = z.object({ provider: OidcProviderSchema.
  * - `not_signed_in`: connecting or confirming needs the browser to be signed in to the account still.
  * - `account_disabled`: the account is disabled.
  * - `wrong_account`: confirming with a provider account that is not connected to this account.
+ * - `session_limit_reached`: the account is at its session cap (SESSION_LIMIT_POLICY=refuse).
  */
 export const OidcErrorCodeSchema = z.enum([
   'denied',
@@ -39,6 +40,7 @@ export const OidcErrorCodeSchema = z.enum([
   'not_signed_in',
   'account_disabled',
   'wrong_account',
+  'session_limit_reached',
 ]);
 export type OidcErrorCode = z.infer<typeof OidcErrorCodeSchema>;
 

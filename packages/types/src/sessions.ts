@@ -24,8 +24,11 @@ export type AuthMethod = z.infer<typeof AuthMethodSchema>;
 export const AssuranceSchema = z.enum(['aal1', 'aal2']);
 export type Assurance = z.infer<typeof AssuranceSchema>;
 
-/** Why a session ended; every way of ending one gives one of these. */
-export const SessionEndReasonSchema = z.enum(['revoked', 'expired', 'signed_out', 'password_changed', 'account_disabled']);
+/**
+ * Why a session ended; every way of ending one gives one of these. `evicted`: a newer sign-in took its
+ * place under MAX_SESSIONS_PER_ACCOUNT (the least recently active session goes).
+ */
+export const SessionEndReasonSchema = z.enum(['revoked', 'expired', 'signed_out', 'password_changed', 'account_disabled', 'evicted']);
 export type SessionEndReason = z.infer<typeof SessionEndReasonSchema>;
 
 /**
@@ -76,7 +79,19 @@ export const SessionViewSchema = z.object({
 });
 export type SessionView = z.infer<typeof SessionViewSchema>;
 
-export const SessionListResponseSchema = z.object({ sessions: z.array(SessionViewSchema) });
+/** What a sign-in does when the account already has its most sessions: end the least recently active, or refuse. */
+export const SessionLimitPolicySchema = z.enum(['evict-oldest', 'refuse']);
+export type SessionLimitPolicy = z.infer<typeof SessionLimitPolicySchema>;
+
+/** The cap on an account's sessions (MAX_SESSIONS_PER_ACCOUNT); pending second-step sign-ins do not count. */
+export const SessionCapSchema = z.object({ max: z.number().int().positive(), policy: SessionLimitPolicySchema });
+export type SessionCap = z.infer<typeof SessionCapSchema>;
+
+export const SessionListResponseSchema = z.object({
+  sessions: z.array(SessionViewSchema),
+  /** `null` when sessions are not capped ("3 of 5 sessions" otherwise). */
+  cap: SessionCapSchema.nullable(),
+});
 export type SessionListResponse = z.infer<typeof SessionListResponseSchema>;
 
 export const SessionHandleParamsSchema = z.object({ handle: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/) });
@@ -137,3 +152,33 @@ export type CurrentSessionResponse = z.infer<typeof CurrentSessionResponseSchema
 /** "Stay signed in": pushes the idle deadline back (never the absolute one). */
 export const ExtendSessionResponseSchema = z.object({ session: SessionViewSchema });
 export type ExtendSessionResponse = z.infer<typeof ExtendSessionResponseSchema>;
+
+/** One of the account's sessions as the refused sign-in shows it, to choose the one to end. */
+export const SessionChoiceSchema = z.object({
+  handle: z.string(),
+  device: DeviceSchema,
+  ip: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  lastActiveAt: z.iso.datetime(),
+});
+export type SessionChoice = z.infer<typeof SessionChoiceSchema>;
+
+/**
+ * With a 409 `session_limit_reached` (SESSION_LIMIT_POLICY=refuse), after every proof the sign-in needed:
+ * the account's sessions, and a ticket that may end one of them and finish this sign-in. The ticket is
+ * single-use, expires at `expiresAt`, and works only in the browser that proved the sign-in.
+ */
+export const SessionLimitDetailsSchema = z.object({
+  max: z.number().int().positive(),
+  ticket: z.string(),
+  expiresAt: z.iso.datetime(),
+  sessions: z.array(SessionChoiceSchema),
+});
+export type SessionLimitDetails = z.infer<typeof SessionLimitDetailsSchema>;
+
+/** Ends the chosen session and finishes the refused sign-in (`POST /api/auth/login/session-limit`). */
+export const SessionLimitResolveRequestSchema = z.object({
+  ticket: z.string().min(16).max(128),
+  endSession: SessionHandleParamsSchema.shape.handle,
+});
+export type SessionLimitResolveRequest = z.infer<typeof SessionLimitResolveRequestSchema>;

@@ -9,6 +9,7 @@ const TYPE_OF_ENDING: Record<SessionEndReason, ActivityType> = {
   revoked: 'session_revoked',
   password_changed: 'session_revoked',
   account_disabled: 'session_revoked',
+  evicted: 'session_evicted',
 };
 
 /** Records what the session registry announces; returns the unsubscribe. */

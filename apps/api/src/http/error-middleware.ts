@@ -47,6 +47,7 @@ export const errorMiddleware: ErrorRequestHandler = (error: unknown, req, res, n
       message: httpError.message,
       ...(httpError.options.fields ? { fields: httpError.options.fields } : {}),
       ...(httpError.options.signedInAs ? { signedInAs: httpError.options.signedInAs } : {}),
+      ...(httpError.options.sessionLimit ? { sessionLimit: httpError.options.sessionLimit } : {}),
     },
   };
   res

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '@gatehouse/types/errors';
+import type { SessionLimitDetails } from '@gatehouse/types/sessions';
 
 /** An error meant for the client: its status, stable code and message are sent as they are. */
 export class HttpError extends Error {
@@ -7,7 +8,7 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: ErrorCode,
     message: string,
-    readonly options: { fields?: Record<string, string>; headers?: Record<string, string>; signedInAs?: string } = {},
+    readonly options: { fields?: Record<string, string>; headers?: Record<string, string>; signedInAs?: string; sessionLimit?: SessionLimitDetails } = {},
   ) {
     super(message);
   }
@@ -20,6 +21,18 @@ export const wrongPassword = (message = 'The password is not correct.') => new H
 export const accountDisabled = () => new HttpError(403, 'account_disabled', 'This account has been disabled. Contact an administrator.');
 /** A sign-in or re-authentication lost a race with a change to the account (S31); trying again is safe. */
 export const accountChanged = () => new HttpError(409, 'account_changed', 'Your account changed while you were signing in. Sign in again.');
+/** SESSION_LIMIT_POLICY=refuse: the account has its most sessions; the details let the person end one and go on. */
+export const sessionLimitReached = (sessionLimit: SessionLimitDetails) =>
+  new HttpError(
+    409,
+    'session_limit_reached',
+    `This account is signed in on ${sessionLimit.max} devices already, the most it may be. End one of those sessions to sign in here.`,
+    {
+      sessionLimit,
+    },
+  );
+/** The choice of a session to end came with a ticket that is unknown, used, expired or from another browser. */
+export const sessionLimitTicketInvalid = () => new HttpError(400, 'invalid_token', 'This sign-in expired. Sign in again.');
 export const forbidden = () => new HttpError(403, 'forbidden', 'You do not have access to this.');
 export const reauthRequired = () => new HttpError(403, 'reauth_required', 'Confirm your password to continue.');
 /** A one-time link that is unknown, used, expired or replaced by a newer one: all look alike (S33). */

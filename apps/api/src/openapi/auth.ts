@@ -10,12 +10,14 @@ import {
   RegisterResponseSchema,
 } from '@gatehouse/types/auth';
 import { PasswordLoginResponseSchema } from '@gatehouse/types/second-factor';
+import { SessionLimitResolveRequestSchema } from '@gatehouse/types/sessions';
 import { addOperation, json, jsonBody, SETS_SESSION_COOKIE } from './operations';
 
 const RegisterRequest = RegisterRequestSchema.meta({ id: 'RegisterRequest' });
 const RegisterResponse = RegisterResponseSchema.meta({ id: 'RegisterResponse' });
 const LoginRequest = LoginRequestSchema.meta({ id: 'LoginRequest' });
 const PasswordLoginResponse = PasswordLoginResponseSchema.meta({ id: 'PasswordLoginResponse' });
+const SessionLimitResolveRequest = SessionLimitResolveRequestSchema.meta({ id: 'SessionLimitResolveRequest' });
 const MeResponse = MeResponseSchema.meta({ id: 'MeResponse' });
 const ReauthRequest = ReauthRequestSchema.meta({ id: 'ReauthRequest' });
 const ReauthResponse = ReauthResponseSchema.meta({ id: 'ReauthResponse' });
@@ -50,6 +52,8 @@ export function describeAuth(api: OpenAPIRegistry): void {
       'Guessing is throttled before any password is checked, per email and address, per email, per address, and per known browser (device cookie).',
       'An account with a second factor is not signed in yet: the answer is `secondFactorRequired` with the methods to use, and the browser holds a',
       'pending sign-in that grants nothing until `POST /api/auth/login/second-factor` completes it.',
+      'With `MAX_SESSIONS_PER_ACCOUNT` and `SESSION_LIMIT_POLICY=refuse`, an account at its cap gets 409 `session_limit_reached` after every proof,',
+      'with `error.sessionLimit`: its sessions and a ticket for `POST /api/auth/login/session-limit`.',
     ].join(' '),
     access: 'public',
     request: { body: jsonBody(LoginRequest) },
@@ -58,8 +62,28 @@ export function describeAuth(api: OpenAPIRegistry): void {
       400: ['validation_failed'],
       401: ['invalid_credentials'],
       403: ['account_disabled', 'email_unverified'],
-      409: ['account_changed'],
+      409: ['account_changed', 'session_limit_reached'],
       429: ['too_many_requests'],
+    },
+  });
+  addOperation(api, {
+    method: 'post',
+    path: '/api/auth/login/session-limit',
+    tags: ['Auth'],
+    summary: 'End one session and finish a sign-in refused at the session cap',
+    description: [
+      'After 409 `session_limit_reached` (`SESSION_LIMIT_POLICY=refuse`): `ticket` from that answer, `endSession` the handle of one of the sessions it listed.',
+      'The ticket is single-use, expires with `SECOND_FACTOR_TIMEOUT_SECONDS`, works only in the browser that proved the sign-in (its device cookie),',
+      'and only while the account is as it was then. The chosen session ends, and the sign-in finishes with the proof it was refused for;',
+      'if another sign-in took the place meanwhile, the answer is 409 `session_limit_reached` again, with a new ticket.',
+    ].join(' '),
+    access: 'public',
+    request: { body: jsonBody(SessionLimitResolveRequest) },
+    responses: { 200: json('Signed in (`user`), or the second factor is required (`secondFactorRequired`).', PasswordLoginResponse, SETS_SESSION_COOKIE) },
+    errors: {
+      400: ['validation_failed', 'invalid_token'],
+      403: ['account_disabled', 'email_unverified'],
+      409: ['account_changed', 'session_limit_reached'],
     },
   });
   addOperation(api, {

@@ -16,6 +16,8 @@ import { sessionHandle } from './handle';
 import { toSessionRecord, UNKNOWN_DEVICE } from './session-record';
 import type { SessionRecord } from './session-record';
 import { createSessionCache } from './session-cache';
+import { decideCap, SessionLimitReached, sessionCapOf } from './session-cap';
+import type { SessionCapConfig } from './session-cap';
 import type { SessionCache } from './session-cache';
 import { BOUND_COOKIE_PATH, clearSessionCookie, cookieOptions, createSessionMiddleware, forgetClientState } from './cookie-session';
 import type { CookieSessionConfig } from './cookie-session';
@@ -137,7 +139,8 @@ interface SessionMarker {
 /** The cookie settings are optional for tools that never serve a request (cli/user-role.ts). */
 export type RegistryConfig = Pick<Config, 'idleTimeoutSeconds' | 'rememberMeIdleTimeoutSeconds' | 'touchAfterSeconds' | 'absoluteTimeoutSeconds'> &
   Partial<Pick<Config, 'cookieName' | 'sessionSecrets' | 'isProduction'>> &
-  Partial<Pick<Config, 'sessionCache' | 'sessionCacheMaxEntries' | 'deviceBinding'>>;
+  Partial<Pick<Config, 'sessionCache' | 'sessionCacheMaxEntries' | 'deviceBinding'>> &
+  SessionCapConfig;
 
 export interface SessionRegistryDeps {
   connection: Connection;
@@ -154,7 +157,7 @@ export type SessionFeed = Pick<ChangeFeed, 'start' | 'mode' | 'subscribe' | 'syn
 
 export type SessionRegistry = ReturnType<typeof createSessionRegistry>;
 
-const END_REASONS: ReadonlySet<string> = new Set<SessionEndReason>(['revoked', 'expired', 'signed_out', 'password_changed', 'account_disabled']);
+const END_REASONS: ReadonlySet<string> = new Set<SessionEndReason>(['revoked', 'expired', 'signed_out', 'password_changed', 'account_disabled', 'evicted']);
 
 function toEndReason(reason: unknown): SessionEndReason {
   return typeof reason === 'string' && END_REASONS.has(reason) ? (reason as SessionEndReason) : 'revoked';
@@ -264,7 +267,34 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
       await regenerate(req);
       throw !current ? unauthenticated() : current.isDisabled ? accountDisabled() : accountChanged();
     }
+    // A rotation replaces a session the account already had: only a new one can take it over the cap.
+    if (!isRotation) await enforceCap(req, userId);
     await events.emit('started', { userId, sid: req.sessionID, isRotation });
+  }
+
+  /**
+   * MAX_SESSIONS_PER_ACCOUNT, checked after the insert (S46, see decideCap): `refuse` takes the new
+   * session back and throws SessionLimitReached; `evict-oldest` ends the least recently active others.
+   */
+  async function enforceCap(req: Request, userId: string): Promise<void> {
+    const cap = sessionCapOf(config);
+    if (!cap) return;
+    const docs = await sessions()
+      .find({ 'session.userId': userId, ...notExpired() })
+      .toArray();
+    const decision = decideCap(cap, req.sessionID, docs.map(toSessionRecord));
+    if (decision.kind === 'refuse') {
+      await regenerate(req);
+      throw new SessionLimitReached(cap.max, decision.others);
+    }
+    if (decision.kind === 'evict') {
+      const evicted = new Set(decision.evicted.map((record) => record.sid));
+      await finish(
+        docs.filter((doc) => evicted.has(doc._id)),
+        userId,
+        { reason: 'evicted', actor: 'system' },
+      );
+    }
   }
 
   async function writeMarkers(sids: string[], userId: string, cause: { reason: MarkerReason; actor: Actor }, isHolderTold: boolean): Promise<void> {

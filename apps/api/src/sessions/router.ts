@@ -16,6 +16,7 @@ import type { Places } from '../location/places';
 import { notFound, unauthenticated } from '../http/errors';
 import type { SessionRecord, SessionRegistry } from './registry';
 import { cookieOptions } from './cookie-session';
+import { sessionCapOf } from './session-cap';
 import { createRequireFreshAuth, requireUser, signedInUser } from './signed-in';
 import { toSessionView } from './views';
 
@@ -29,6 +30,8 @@ type SessionsConfig = Pick<
   | 'absoluteTimeoutSeconds'
   | 'touchAfterSeconds'
   | 'reauthWindowSeconds'
+  | 'maxSessionsPerAccount'
+  | 'sessionLimitPolicy'
 >;
 
 export interface SessionsRouterDeps {
@@ -134,7 +137,7 @@ export function createSessionsRouter({ config, registry, devices, places }: Sess
 
   router.get('/', async (req, res) => {
     const { userId, sid } = signedInUser(req);
-    const body: SessionListResponse = { sessions: await viewsOf(await registry.listForUser(userId), sid) };
+    const body: SessionListResponse = { sessions: await viewsOf(await registry.listForUser(userId), sid), cap: sessionCapOf(config) };
     res.json(body);
   });
 

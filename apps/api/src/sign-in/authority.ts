@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { SecondFactorMethod } from '@gatehouse/types/second-factor';
-import type { Assurance, AuthMethod } from '@gatehouse/types/sessions';
+import type { Assurance, AuthMethod, SessionChoice, SessionLimitResolveRequest } from '@gatehouse/types/sessions';
 import type { ActivityLog } from '../activity/activity-log';
 import type { PasswordHasher } from '../auth/passwords';
 import type { Config } from '../config';
@@ -8,6 +8,7 @@ import { deviceIdentity, issueDeviceCookie, presentedDeviceKey } from '../device
 import type { KnownDevices } from '../devices/known-devices';
 import type { DeviceBindingService } from '../device-binding/device-binding';
 import {
+  accountChanged,
   accountDisabled,
   emailUnverified,
   HttpError,
@@ -15,6 +16,8 @@ import {
   invalidCredentials,
   reauthPasskeyRequired,
   reauthSecondFactorRequired,
+  sessionLimitReached,
+  sessionLimitTicketInvalid,
   unauthenticated,
   wrongPassword,
 } from '../http/errors';
@@ -23,16 +26,18 @@ import type { CodeMatch, SecondFactors } from '../second-factor/second-factors';
 import { assuranceOf } from '../sessions/assurance';
 import { seenFrom } from '../sessions/device';
 import type { SeenFrom } from '../sessions/device';
-import type { AccountState, SessionRegistry } from '../sessions/registry';
+import type { AccountState, SessionRecord, SessionRegistry } from '../sessions/registry';
+import { SessionLimitReached } from '../sessions/session-cap';
 import { settleAttempt } from '../throttle/attempt-budget';
 import { checkedCode } from '../throttle/code-throttle';
 import type { CodeThrottle } from '../throttle/code-throttle';
 import type { LoginThrottle } from '../throttle/login-throttle';
 import type { AccountDirectory } from '../users/accounts';
+import type { SessionLimitTickets } from './session-limit-tickets';
 
 export interface SignInAuthorityDeps {
   config: Pick<Config, 'deviceCookieName' | 'sessionSecrets' | 'isProduction' | 'requireVerifiedEmail' | 'secondFactorTimeoutSeconds'>;
-  registry: Pick<SessionRegistry, 'start' | 'startPending' | 'rotate'>;
+  registry: Pick<SessionRegistry, 'start' | 'startPending' | 'rotate' | 'findForUser' | 'endSession'>;
   accounts: Pick<AccountDirectory, 'credentialsByEmail' | 'credentialsById'>;
   hasher: Pick<PasswordHasher, 'verify' | 'verifyAgainstDummy'>;
   passwordThrottle: Pick<LoginThrottle, 'beginPasswordCheck'>;
@@ -41,6 +46,8 @@ export interface SignInAuthorityDeps {
   passkeys: Pick<PasskeyStore, 'countForUser'>;
   devices: Pick<KnownDevices, 'isKnown' | 'recordSignIn' | 'countForUser'>;
   activity: Pick<ActivityLog, 'record'>;
+  /** Sign-ins refused at the session cap (SESSION_LIMIT_POLICY=refuse), waiting for the person to end a session. */
+  sessionLimitTickets: Pick<SessionLimitTickets, 'issue' | 'take'>;
   /** Asks the browser to bind each new session to a device key (browsers without DBSC ignore it). */
   deviceBinding: Pick<DeviceBindingService, 'offer'>;
   /** A browser the account had never used, and not its first: the owner gets a mail. */
@@ -73,6 +80,17 @@ export type SignInAuthority = ReturnType<typeof createSignInAuthority>;
 
 const FAILED_EVENT: Record<PasswordPurpose, string> = { sign_in: 'sign_in_failed', reauth: 'reauth_failed', password_change: 'password_change_failed' };
 
+/** One of the account's sessions as a refused sign-in offers it to be ended. */
+function toSessionChoice(record: SessionRecord): SessionChoice {
+  return {
+    handle: record.handle,
+    device: record.device,
+    ip: record.ip,
+    createdAt: record.createdAt.toISOString(),
+    lastActiveAt: record.lastActiveAt.toISOString(),
+  };
+}
+
 /** One structured line per auth event (S30): ids only, never an email, password or cookie. */
 export function logAuthEvent(req: Request, authEvent: string, details: { userId?: string; authMethods?: AuthMethod[] } = {}): void {
   req.log.info({ authEvent, ...details }, `auth: ${authEvent}`);
@@ -97,6 +115,7 @@ export function createSignInAuthority(deps: SignInAuthorityDeps) {
     passkeys,
     devices,
     activity,
+    sessionLimitTickets,
     deviceBinding,
     onNewDevice,
     onUnverified,
@@ -185,22 +204,69 @@ export function createSignInAuthority(deps: SignInAuthorityDeps) {
     // A one-factor session is only as good as the account's "no second factor" when it lands: one
     // enrolled between the check in `finish` and the insert takes the new session back (S41).
     const isStillEnough = assuranceOf(authMethods) === 'aal1' ? async () => (await methodsOf(account.user.id)).length === 0 : undefined;
-    await registry.start(req, {
-      account,
-      authMethods,
-      assurance,
-      signInProvider,
-      rememberMe,
-      deviceKey: identity.key,
-      ...seen,
-      ...(isStillEnough ? { isStillEnough } : {}),
-    });
+    try {
+      await registry.start(req, {
+        account,
+        authMethods,
+        assurance,
+        signInProvider,
+        rememberMe,
+        deviceKey: identity.key,
+        ...seen,
+        ...(isStillEnough ? { isStillEnough } : {}),
+      });
+    } catch (error) {
+      if (!(error instanceof SessionLimitReached)) throw error;
+      // The proof is complete: the browser may keep it, for one choice of a session to end.
+      issueDeviceCookie(res, identity, config);
+      const { ticket, expiresAt } = await sessionLimitTickets.issue({
+        userId: account.user.id,
+        accountVersion: account.version,
+        deviceKey: identity.key,
+        authMethods,
+        rememberMe,
+        signInProvider,
+        assurance: asserted,
+      });
+      logAuthEvent(req, 'sign_in_refused_session_limit', { userId: account.user.id, authMethods });
+      throw sessionLimitReached({ max: error.max, ticket, expiresAt: expiresAt.toISOString(), sessions: error.others.map(toSessionChoice) });
+    }
     issueDeviceCookie(res, identity, config);
     deviceBinding.offer(req, res);
     const { isNew } = await devices.recordSignIn(account.user.id, identity.key, seen);
     if (isNew && (await devices.countForUser(account.user.id)) > 1) await onNewDevice(account, { ...seen, at: new Date() });
     await activity.record({ userId: account.user.id, type: 'sign_in', authMethods, ...(signInProvider ? { providerName: signInProvider } : {}), ...seen });
     logAuthEvent(req, 'sign_in', { userId: account.user.id, authMethods });
+  }
+
+  /**
+   * The one way a sign-in ends, whatever proved it (password, second step, passkey, e-mailed link, and
+   * anything added later). Proofs short of `aal2` on an account with a second factor start a pending
+   * sign-in that grants nothing (S37, S41); the second step completes it through here again.
+   */
+  async function finish(req: Request, res: Response, account: AccountState, proof: SignInProof): Promise<SignInOutcome> {
+    if (account.isDisabled) {
+      logAuthEvent(req, 'sign_in_refused_disabled', { userId: account.user.id });
+      throw accountDisabled();
+    }
+    if (assuranceOf(proof.authMethods) === 'aal1') {
+      const methods = await methodsOf(account.user.id);
+      if (methods.length > 0) {
+        await registry.startPending(req, {
+          userId: account.user.id,
+          accountVersion: account.version,
+          authMethods: proof.authMethods,
+          methods,
+          rememberMe: proof.rememberMe,
+          ...(proof.signInProvider ? { signInProvider: proof.signInProvider } : {}),
+          expiresAt: Date.now() + config.secondFactorTimeoutSeconds * 1000,
+        });
+        logAuthEvent(req, 'second_factor_required', { userId: account.user.id, authMethods: proof.authMethods });
+        return { kind: 'second_factor_required', account, methods };
+      }
+    }
+    await startSession(req, res, account, proof);
+    return { kind: 'signed_in', account };
   }
 
   return {
@@ -211,34 +277,31 @@ export function createSignInAuthority(deps: SignInAuthorityDeps) {
     /** Spends a matched code; false when another request spent it first (a replay lost the race). */
     spendCode: (match: CodeMatch) => secondFactors.spendCode(match),
 
+    finish,
+
     /**
-     * The one way a sign-in ends, whatever proved it (password, second step, passkey, e-mailed link, and
-     * anything added later). Proofs short of `aal2` on an account with a second factor start a pending
-     * sign-in that grants nothing (S37, S41); the second step completes it through here again.
+     * A sign-in refused at the session cap goes on (SESSION_LIMIT_POLICY=refuse): the ticket, taken once,
+     * in the browser that proved the sign-in and while the account is as it was proven, ends the session
+     * the person chose and finishes the sign-in with the proof it was given for. The cap is checked
+     * again on the way (a sign-in elsewhere may have taken the freed place: 409 with a new ticket).
      */
-    async finish(req: Request, res: Response, account: AccountState, proof: SignInProof): Promise<SignInOutcome> {
-      if (account.isDisabled) {
-        logAuthEvent(req, 'sign_in_refused_disabled', { userId: account.user.id });
-        throw accountDisabled();
-      }
-      if (assuranceOf(proof.authMethods) === 'aal1') {
-        const methods = await methodsOf(account.user.id);
-        if (methods.length > 0) {
-          await registry.startPending(req, {
-            userId: account.user.id,
-            accountVersion: account.version,
-            authMethods: proof.authMethods,
-            methods,
-            rememberMe: proof.rememberMe,
-            ...(proof.signInProvider ? { signInProvider: proof.signInProvider } : {}),
-            expiresAt: Date.now() + config.secondFactorTimeoutSeconds * 1000,
-          });
-          logAuthEvent(req, 'second_factor_required', { userId: account.user.id, authMethods: proof.authMethods });
-          return { kind: 'second_factor_required', account, methods };
-        }
-      }
-      await startSession(req, res, account, proof);
-      return { kind: 'signed_in', account };
+    async finishAfterChoice(req: Request, res: Response, { ticket, endSession }: SessionLimitResolveRequest): Promise<SignInOutcome> {
+      const proven = await sessionLimitTickets.take(ticket);
+      if (!proven || proven.deviceKey !== presentedDeviceKey(req, config)) throw sessionLimitTicketInvalid();
+      const credentials = await accounts.credentialsById(proven.userId);
+      if (!credentials) throw sessionLimitTicketInvalid();
+      const { account } = credentials;
+      if (account.isDisabled) throw accountDisabled();
+      if (account.version !== proven.accountVersion) throw accountChanged();
+      // Another account's handle, or a session that ended meanwhile, ends nothing: the cap still decides.
+      const chosen = await registry.findForUser(account.user.id, endSession);
+      if (chosen) await registry.endSession(chosen.sid, { reason: 'revoked', actor: 'self' });
+      return finish(req, res, account, {
+        authMethods: proven.authMethods,
+        rememberMe: proven.rememberMe,
+        signInProvider: proven.signInProvider,
+        assurance: proven.assurance,
+      });
     },
 
     /**

@@ -4,7 +4,7 @@ import { OidcProviderParamsSchema } from '@gatehouse/types/oidc';
 import type { OidcErrorCode, OidcProvidersResponse, OidcRedirectResponse } from '@gatehouse/types/oidc';
 import type { ActivityLog } from '../activity/activity-log';
 import type { Config } from '../config';
-import { notFound } from '../http/errors';
+import { HttpError, notFound } from '../http/errors';
 import type { OidcFlow, OidcIntent } from '../oidc/flows';
 import type { OidcIdentities } from '../oidc/identities';
 import { OidcFailure } from '../oidc/provider-clients';
@@ -110,12 +110,19 @@ export function createOidcRouter(deps: OidcRouterDeps): Router {
     const account = await accounts.load(userId);
     if (!account) return fail(req, res, 'sign_in', provider, 'invalid_state');
     if (account.isDisabled) return fail(req, res, 'sign_in', provider, 'account_disabled');
-    const outcome = await authority.finish(req, res, account, {
-      authMethods: ['oidc'],
-      rememberMe: flow.rememberMe,
-      signInProvider: providerName,
-      assurance: identity.assurance,
-    });
+    let outcome;
+    try {
+      outcome = await authority.finish(req, res, account, {
+        authMethods: ['oidc'],
+        rememberMe: flow.rememberMe,
+        signInProvider: providerName,
+        assurance: identity.assurance,
+      });
+    } catch (error) {
+      // A redirect cannot carry the choice of a session to end: the page says so, and the password form offers it.
+      if (error instanceof HttpError && error.code === 'session_limit_reached') return fail(req, res, 'sign_in', provider, 'session_limit_reached');
+      throw error;
+    }
     if (outcome.kind === 'second_factor_required') land(res, '/login', { second_step: '1' });
     else res.redirect(302, '/');
   }

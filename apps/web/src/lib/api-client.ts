@@ -1,4 +1,5 @@
 import type { ErrorBody, ErrorCode } from '@gatehouse/types/errors';
+import type { SessionLimitDetails } from '@gatehouse/types/sessions';
 
 /*
  * Response bodies are typed by the shared contracts but not re-parsed here: the API validates what
@@ -7,28 +8,29 @@ import type { ErrorBody, ErrorCode } from '@gatehouse/types/errors';
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
-  readonly status: number;
-  readonly code: ErrorCode;
-  readonly fields: Readonly<Record<string, string>>;
+  // Declared, not initialised: the constructor fills them all at once (fewer bytes on every first page).
+  declare readonly status: number;
+  declare readonly code: ErrorCode;
+  declare readonly fields: Readonly<Record<string, string>>;
   /** Seconds the server asked us to wait (Retry-After), when it said. */
-  readonly retryAfter: number | null;
+  declare readonly retryAfter: number | null;
   /** With `signed_in_as_other`: the address of the account this browser is signed in to. */
-  readonly signedInAs: string | null;
+  declare readonly signedInAs: string | null;
+  /** With `session_limit_reached`: the sessions to choose one to end from, and the ticket to do it. */
+  declare readonly sessionLimit?: SessionLimitDetails;
 
+  /** `init` is the error body's fields as they came, or fewer: what is missing takes its default. */
   constructor(init: {
     status: number;
     code: ErrorCode;
     message: string;
     fields?: Record<string, string>;
     retryAfter?: number | null;
-    signedInAs?: string | null;
+    signedInAs?: string;
+    sessionLimit?: SessionLimitDetails;
   }) {
     super(init.message);
-    this.status = init.status;
-    this.code = init.code;
-    this.fields = init.fields ?? {};
-    this.retryAfter = init.retryAfter ?? null;
-    this.signedInAs = init.signedInAs ?? null;
+    Object.assign(this, { fields: {}, retryAfter: null, signedInAs: null }, init);
   }
 }
 
@@ -75,8 +77,7 @@ async function toApiError(response: Response): Promise<ApiError> {
   const retryAfter = parseRetryAfter(response.headers.get('Retry-After'));
   const body: unknown = await response.json().catch(() => null);
   if (isErrorBody(body)) {
-    const { code, message, fields, signedInAs } = body.error;
-    return new ApiError({ status: response.status, code, message, fields, retryAfter, signedInAs });
+    return new ApiError({ ...body.error, status: response.status, retryAfter });
   }
   // Our API always answers in ErrorBody shape; a bare 5xx comes from a proxy in front of a stopped API.
   if (response.status >= 500) {

@@ -9,6 +9,7 @@ export const activityLabels: Record<ActivityType, string> = {
   password_changed: 'Password changed',
   revoked_session_reused: 'Revoked session used again',
   session_expired: 'Session expired',
+  session_evicted: 'Session evicted',
   account_disabled: 'Account disabled',
   account_deleted: 'Account deleted',
   account_enabled: 'Account enabled',

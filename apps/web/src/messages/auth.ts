@@ -22,4 +22,6 @@ export const sessionEndMessages: Record<SessionEndReason, string> = {
   password_changed: 'The account’s password was changed, so this session was signed out.',
   account_disabled: 'An administrator disabled your account, so this session was signed out.',
   signed_out: 'You signed out in another tab of this browser.',
+  // A sign-in elsewhere took its place at the session limit: the same words as any ending from elsewhere.
+  evicted: 'This session was signed out from another device.',
 };

@@ -50,6 +50,8 @@ export const oidcErrorTexts: Record<OidcErrorCode, (name: string) => string> = {
   not_signed_in: (name) => `You were signed out before ${name} answered. Sign in, then try again.`,
   account_disabled: () => 'This account has been disabled. Contact an administrator.',
   wrong_account: (name) => `That ${name} account is not the one connected to this account. Try again with the ${name} account you connected.`,
+  session_limit_reached: () =>
+    'This account is signed in on as many devices as it may be. Sign in with your password to choose a session to end, or sign out on another device.',
 };
 
 /** A code this build does not know yet. */

@@ -66,6 +66,7 @@ export function sessionList(): SessionListResponse {
         ip: '10.0.0.2',
       }),
     ],
+    cap: null,
   };
 }
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import type { SessionLimitDetails } from '@gatehouse/types/sessions';
 import { renderApp } from '../../test/render-app';
 import { apiError, json, stubApi } from '../../test/fake-api';
 import { activityList, currentSession, meResponse, sessionList, passkeyList, secondFactorStatus } from '../../test/fixtures';
@@ -50,6 +51,50 @@ describe('login page', () => {
     expect(alert.textContent).toBe('The email or password is incorrect.');
     await waitFor(() => expect(document.activeElement).toBe(alert));
     expect(screen.queryByRole('heading', { name: 'Signed out' })).toBeNull();
+  });
+
+  it('at the session cap lists the sessions, and ending one finishes the sign-in with the ticket', async () => {
+    let isSignedIn = false;
+    const sessionLimit: SessionLimitDetails = {
+      max: 1,
+      ticket: 'a-ticket-from-the-refusal-0123456789abcdef',
+      expiresAt: new Date(Date.now() + 300_000).toISOString(),
+      sessions: [
+        {
+          handle: 'otherHandle000000000000',
+          device: { browser: 'Chrome', os: 'Linux', platform: 'desktop' },
+          ip: '10.0.0.2',
+          createdAt: new Date(Date.now() - 3_600_000).toISOString(),
+          lastActiveAt: new Date(Date.now() - 300_000).toISOString(),
+        },
+      ],
+    };
+    const { calls } = stubApi({
+      'GET /api/auth/me': () => (isSignedIn ? json(meResponse()) : signedOut()),
+      'POST /api/auth/login': () => apiError(409, { code: 'session_limit_reached', message: 'This account is signed in on 1 device already.', sessionLimit }),
+      'POST /api/auth/login/session-limit': () => {
+        isSignedIn = true;
+        return json({ user: meResponse().user });
+      },
+      'GET /api/sessions': () => json(sessionList()),
+      'GET /api/sessions/current': () => json(currentSession()),
+      'GET /api/activity': () => json(activityList()),
+      'GET /api/account/second-factor': () => json(secondFactorStatus()),
+      'GET /api/account/passkeys': () => json(passkeyList()),
+    });
+    const { location } = renderApp('/login');
+    const user = await fillAndSubmit('ada@example.com', 'correct horse');
+
+    expect(await screen.findByRole('heading', { level: 2, name: 'Too many sessions' })).toBeTruthy();
+    expect(screen.getByText(/may be signed in on 1 device at a time/)).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'End the session on Chrome on Linux and sign in' }));
+
+    await screen.findByRole('heading', { level: 2, name: 'This session' });
+    expect(location.pathname).toBe('/');
+    expect(calls.find((call) => call.path === '/api/auth/login/session-limit')?.body).toEqual({
+      ticket: sessionLimit.ticket,
+      endSession: 'otherHandle000000000000',
+    });
   });
 
   it('says once how long to wait after too many attempts', async () => {

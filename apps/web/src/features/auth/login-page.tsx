@@ -17,6 +17,8 @@ const SecondFactorStep = lazy(() => import('../second-factor/second-factor-step'
 // Sign-in with a provider, and what its redirect back says: after the form, and only as long as the list is.
 const OidcSignIn = lazy(() => import('../oidc/oidc-sign-in'));
 const OidcSignInError = lazy(() => import('../oidc/oidc-sign-in-error'));
+// Loaded after a failed sign-in; shows something only at the session cap (SESSION_LIMIT_POLICY=refuse).
+const SessionLimitChoice = lazy(() => import('../session-limit/session-limit-choice'));
 
 const FIELDS = ['email', 'password'];
 
@@ -82,6 +84,11 @@ export function LoginPage() {
           Sign in
         </button>
       </form>
+      {login.error && (
+        <Suspense>
+          <SessionLimitChoice error={login.error} onSignedIn={onSignedIn} onSecondStep={setSecondStep} />
+        </Suspense>
+      )}
       <Suspense>
         <OidcSignIn onSecondStep={setSecondStep} />
       </Suspense>

@@ -99,6 +99,18 @@ describe('dashboard', () => {
     expect(level.nextElementSibling?.textContent).toBe('aal2 (two factors)');
   });
 
+  it('says "2 of 5 sessions" when the server caps them, and nothing of the kind when it does not', async () => {
+    signedInApi({ 'GET /api/sessions': () => json({ ...sessionList(), cap: { max: 5, policy: 'evict-oldest' } }) });
+    const { unmount } = renderApp('/');
+    expect(await screen.findByText('2 of 5 sessions')).toBeTruthy();
+    unmount();
+
+    signedInApi();
+    renderApp('/');
+    await screen.findByRole('heading', { level: 3, name: 'Chrome on Linux' });
+    expect(screen.queryByText(/ of \d+ sessions/)).toBeNull();
+  });
+
   it('tells sessions apart by name, browser, first sight and sign-in method, with times in words', async () => {
     const [current, other] = sessionList().sessions;
     const named = { sessions: [current, { ...other, deviceName: 'Work laptop', authMethods: ['password', 'totp'] }] };

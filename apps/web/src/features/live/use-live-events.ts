@@ -17,6 +17,7 @@ const END_REASONS: Record<SessionEndReason, true> = {
   signed_out: true,
   password_changed: true,
   account_disabled: true,
+  evicted: true,
 };
 
 const isEndReason = (value: unknown): value is SessionEndReason => typeof value === 'string' && Object.hasOwn(END_REASONS, value);

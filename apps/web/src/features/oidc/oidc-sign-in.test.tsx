@@ -53,6 +53,8 @@ describe('sign-in with a provider', () => {
     not_signed_in: 'You were signed out before Test IdP answered. Sign in, then try again.',
     account_disabled: 'This account has been disabled. Contact an administrator.',
     wrong_account: 'That Test IdP account is not the one connected to this account. Try again with the Test IdP account you connected.',
+    session_limit_reached:
+      'This account is signed in on as many devices as it may be. Sign in with your password to choose a session to end, or sign out on another device.',
   };
 
   for (const [code, message] of Object.entries(MESSAGES)) {

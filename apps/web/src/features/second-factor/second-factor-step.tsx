@@ -10,6 +10,7 @@ import { loadWebAuthn, passkeyErrorMessage } from '../passkeys/load-webauthn';
 import { secondFactorApi } from './second-factor-queries';
 import { secondFactorMessages as TEXT } from '../../messages/second-factor';
 import { describeSecondFactorError } from './second-factor-errors';
+import SessionLimitChoice from '../session-limit/session-limit-choice';
 
 interface SecondFactorStepProps {
   methods: SecondFactorMethod[];
@@ -69,6 +70,8 @@ export default function SecondFactorStep({ methods, onSignedIn, onCancel }: Seco
           <FormAlert message={passkeyErrorMessage(withPasskey.error)} />
         </div>
       ) : null}
+      {/* After the second factor, an account at its session cap (refuse policy) chooses a session to end. */}
+      <SessionLimitChoice error={withCode.error ?? withPasskey.error} onSignedIn={onSignedIn} onSecondStep={() => undefined} />
       <p className="form-footer">
         <button type="button" className="button" onClick={() => cancel.mutate()}>
           {TEXT.backToSignIn}

@@ -34,6 +34,7 @@ export function AllSessionsSection() {
 
   const sessions = list.data ? [...list.data.sessions].sort(byLatestActivity) : null;
   const otherCount = sessions?.filter((session) => !session.isCurrent).length ?? 0;
+  const cap = list.data?.cap;
 
   const onRevoke = async (session: SessionView) => {
     const title = sessionTitle(session);
@@ -71,6 +72,7 @@ export function AllSessionsSection() {
           </button>
         ) : null}
       </div>
+      {sessions && cap ? <p className="muted">{`${sessions.length} of ${cap.max} sessions`}</p> : null}
       <p role="status" className="status-message">
         {status}
       </p>
