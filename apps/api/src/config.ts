@@ -33,6 +33,18 @@ export const DEVICE_BOUND_COOKIE = 'gh.bound';
 /** In the data directory outside production: every message the server sends, one 0600 file each. */
 export const OUTBOX_DIR = 'outbox';
 
+/** The public Pwned Passwords range API; PWNED_PASSWORDS_URL points elsewhere (a mirror, a test server). */
+export const PUBLIC_PWNED_PASSWORDS_URL = 'https://api.pwnedpasswords.com/range/';
+/** A range look-up slower than this counts as "service down": the password is let through (fail open). */
+export const PWNED_PASSWORDS_TIMEOUT_MS = 1500;
+
+/** Where breached passwords are looked up, by k-anonymity (breached-passwords/); null: PWNED_PASSWORDS=off. */
+export interface BreachedPasswordsConfig {
+  /** The range API's address; the first five hex digits of the SHA-1 are appended to it. */
+  rangeUrl: string;
+  timeoutMs: number;
+}
+
 /** A password-reset link works for 30 minutes (OWASP Forgot Password cheat sheet: short-lived). */
 export const PASSWORD_RESET_TTL_SECONDS = 30 * 60;
 const hostPrefixed = (name: string, isProduction: boolean) => (isProduction ? `__Host-${name}` : name);
@@ -172,6 +184,8 @@ export interface Config {
   oidcProviders: OidcProviderConfig[];
   /** Device-bound sessions (DBSC, device-binding/): browsers that support it are asked to bind each new session. */
   deviceBinding: DeviceBindingConfig;
+  /** Breached-password look-ups (on by default); null when PWNED_PASSWORDS=off. */
+  breachedPasswords: BreachedPasswordsConfig | null;
 }
 
 export interface DeviceBindingConfig {
@@ -287,6 +301,8 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.preprocess(emptyAsUndefined, z.string().optional()),
   REQUIRE_VERIFIED_EMAIL: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
   EMAIL_VERIFICATION_TTL_SECONDS: seconds(24 * 3600),
+  PWNED_PASSWORDS: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).default('on')),
+  PWNED_PASSWORDS_URL: z.preprocess(emptyAsUndefined, z.string().optional()),
 });
 
 function isSmtpUrl(value: string): boolean {
@@ -372,6 +388,22 @@ function mailConfig(e: Env, env: Config['env'], dataDir: string, origins: { allo
     publicUrl: parsePublicUrl(e.PUBLIC_URL ?? fallback),
     outboxDir: env === 'production' ? null : join(dataDir, OUTBOX_DIR),
   };
+}
+
+/** An http(s) URL the hash prefix is appended to, e.g. `https://api.pwnedpasswords.com/range/`. */
+function breachedPasswordsConfig(e: Env): BreachedPasswordsConfig | null {
+  if (e.PWNED_PASSWORDS === 'off') return null;
+  const raw = e.PWNED_PASSWORDS_URL ?? PUBLIC_PWNED_PASSWORDS_URL;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`PWNED_PASSWORDS_URL: "${raw}" is not a URL such as ${PUBLIC_PWNED_PASSWORDS_URL}`);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new ConfigError(`PWNED_PASSWORDS_URL: "${raw}" must be an http(s) URL without credentials, query or fragment (the prefix is appended to it)`);
+  }
+  return { rangeUrl: url.toString(), timeoutMs: PWNED_PASSWORDS_TIMEOUT_MS };
 }
 
 /** In development a secret is generated once and kept, so sessions survive restarts (S29). */
@@ -533,6 +565,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { isTerminal = 
       cookieName: isProduction ? `__Secure-${DEVICE_BOUND_COOKIE}` : DEVICE_BOUND_COOKIE,
       cookieSeconds: e.DEVICE_BOUND_COOKIE_SECONDS,
     },
+    breachedPasswords: breachedPasswordsConfig(e),
   };
 }
 
