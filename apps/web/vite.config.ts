@@ -49,9 +49,10 @@ export default defineConfig({
         // import glue, more than the few hundred bytes a page would skip (scripts/measure-bundle.ts).
         codeSplitting: {
           groups: [
-            // Second factors and passkeys (QR codes, WebAuthn) load only where they are used, so their
-            // libraries and modules stay out of the chunks every page needs.
-            { name: 'vendor', test: /node_modules[\\/](?!@simplewebauthn[\\/]|qrcode\.react[\\/])/ },
+            // Second factors and passkeys (QR codes, WebAuthn) and the password strength meter (zxcvbn and its
+            // dictionaries) load only where they are used, so their libraries and modules stay out of the
+            // chunks every page needs.
+            { name: 'vendor', test: /node_modules[\\/](?!@simplewebauthn[\\/]|qrcode\.react[\\/]|@zxcvbn-ts[\\/]|fastest-levenshtein[\\/])/ },
             // What only the signed-out pages (sign-in, registration, links from mail) use stays off the dashboard.
             {
               name: 'signed-out',
@@ -67,10 +68,11 @@ export default defineConfig({
               minShareCount: 2,
               includeDependenciesRecursively: false,
             },
-            // Provider sign-in and connected accounts (features/oidc) stay out too: they load after the page.
+            // Provider sign-in and connected accounts (features/oidc) stay out too: they load after the page; so
+            // do the fields that set a password (features/passwords), which no first page shows.
             {
               name: 'common',
-              test: /[\\/]src[\\/](?!features[\\/](second-factor|passkeys|oidc)[\\/]|messages[\\/](second-factor|passkeys|oidc)\.ts).*\.tsx?$/,
+              test: /[\\/]src[\\/](?!features[\\/](second-factor|passkeys|oidc|passwords)[\\/]|messages[\\/](second-factor|passkeys|oidc|passwords)\.ts).*\.tsx?$/,
               minShareCount: 2,
             },
           ],

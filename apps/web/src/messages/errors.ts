@@ -35,8 +35,10 @@ const RELOAD = 'Something went wrong. Reload the page and try again.';
 export type SecondFactorErrorCode = 'invalid_code' | 'second_factor_required' | 'totp_already_enabled' | 'totp_not_enabled' | 'passkey_rejected';
 /** Likewise for the code only "Connected accounts" meets: its words are in messages/oidc.ts. */
 export type ConnectionErrorCode = 'last_sign_in_method';
+/** Likewise for the code only the forms that set a password meet: its words are in messages/passwords.ts. */
+export type PasswordErrorCode = 'password_breached';
 
-const GENERAL: Record<Exclude<ErrorCode, SecondFactorErrorCode | ConnectionErrorCode>, string | null> = {
+const GENERAL: Record<Exclude<ErrorCode, SecondFactorErrorCode | ConnectionErrorCode | PasswordErrorCode>, string | null> = {
   validation_failed: 'Please correct the highlighted fields.',
   unauthenticated: 'You are signed out. Sign in again to continue.',
   forbidden: 'You are not allowed to do this.',
