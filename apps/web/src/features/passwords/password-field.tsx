@@ -43,37 +43,43 @@ export default function PasswordField({
 }: PasswordFieldProps) {
   const id = useId();
   const inputRef = useRef<HTMLInputElement>(null);
-  const [scorer, setScorer] = useState<Scorer | null>(null);
-  const [password, setPassword] = useState('');
+  const scorer = useRef<Scorer | null>(null);
+  const [level, setLevel] = useState<StrengthLevel | null>(null);
   const error = fieldError ?? (isApiError(serverError, 'password_breached') ? passwordErrorTexts.password_breached : undefined);
 
   // A form reset (after a successful change) empties the input without an input event.
   useEffect(() => {
     const form = inputRef.current?.form;
     if (!form) return;
-    const onReset = () => setPassword('');
+    const onReset = () => setLevel(null);
     form.addEventListener('reset', onReset);
     return () => form.removeEventListener('reset', onReset);
   }, []);
 
+  /** Rates what the input holds now (an empty field has no level). */
+  const rate = () => {
+    const input = inputRef.current;
+    if (!input || !scorer.current) return;
+    const relatedWords = relatedFields.flatMap((field) => {
+      const element = input.form?.elements.namedItem(field);
+      if (!(element instanceof HTMLInputElement) || element.value === '') return [];
+      // "Ada Lovelace", "ada.lovelace@example.com": the whole value and each word in it.
+      return [element.value, ...element.value.split(/[^\p{L}\p{N}]+/u).filter((word) => word.length >= 3)];
+    });
+    setLevel(input.value === '' ? null : scorer.current(input.value, relatedWords));
+  };
+
   const startLoading = () => {
-    if (scorer) return;
+    if (scorer.current) return;
     // The meter is a help, not a gate: if its code cannot load, the field works without it.
     loadScorer().then(
-      (loaded) => setScorer(() => loaded),
+      (loaded) => {
+        scorer.current = loaded;
+        rate();
+      },
       () => undefined,
     );
   };
-
-  const relatedWords = () => {
-    const form = inputRef.current?.form;
-    return relatedFields.flatMap((field) => {
-      const element = form?.elements.namedItem(field);
-      return element instanceof HTMLInputElement && element.value !== '' ? [element.value] : [];
-    });
-  };
-
-  const level = scorer && password !== '' ? scorer(password, relatedWords()) : null;
   const hintId = `${id}-hint`;
   const strengthId = `${id}-strength`;
   const errorId = `${id}-error`;
@@ -93,8 +99,8 @@ export default function PasswordField({
           onFocus?.(event);
         }}
         onInput={(event) => {
-          setPassword(event.currentTarget.value);
           startLoading();
+          rate();
           onInput?.(event);
         }}
         {...inputProps}
