@@ -11,9 +11,11 @@ import { startRangeServer } from '../test/range-server';
 import type { RangeServer } from '../test/range-server';
 import { enrolTotp, passwordStep, testClock, totpCode } from '../test/second-factor';
 import { signIn } from '../test/sign-in';
-import { createTestApp } from '../test/test-app';
+import { errorCode, httpRequest, parseJson, sessionCookie } from '../test/http-client';
+import { startApi } from '../test/processes';
+import { createTestApp, databaseUri, uniqueDbName } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
-import { TEST_HASHING_COST } from '../test/test-config';
+import { TEST_HASHING_COST, TEST_SECRET } from '../test/test-config';
 import { breachCountIn, rangeKeyOf } from './range-lookup';
 
 /** Long, unusual, and not on the common-password list: only the range server decides whether they are breached. */
@@ -248,4 +250,42 @@ describe('breached passwords when the range API is down', () => {
       await t.close();
     }
   });
+});
+
+describe('the API as a process with PWNED_PASSWORDS_URL set', () => {
+  it(
+    'S48: listed → 400 password_breached at registration; listed after registering → sign-in 200 and passwordBreached: true; unlisted → 202',
+    { timeout: 60_000 },
+    async () => {
+      const range = await startRangeServer();
+      const api = await startApi({
+        MONGODB_URI: databaseUri(uniqueDbName()),
+        SESSION_SECRETS: TEST_SECRET,
+        PWNED_PASSWORDS: 'on',
+        PWNED_PASSWORDS_URL: range.rangeUrl,
+      });
+      try {
+        const listed = newCredentials({ password: passphrase('process, listed') });
+        range.list(listed.password);
+        const refused = await httpRequest(api.baseUrl, '/api/auth/register', { method: 'POST', json: listed });
+        expect(refused.status).toBe(400);
+        expect(errorCode(refused)).toBe('password_breached');
+
+        const later = newCredentials({ password: passphrase('process, listed later') });
+        expect((await httpRequest(api.baseUrl, '/api/auth/register', { method: 'POST', json: later })).status).toBe(202);
+        range.list(later.password);
+        const signedIn = await httpRequest(api.baseUrl, '/api/auth/login', { method: 'POST', json: { email: later.email, password: later.password } });
+        expect(signedIn.status).toBe(200);
+        const meAnswer = await httpRequest(api.baseUrl, '/api/auth/me', { cookie: sessionCookie(signedIn) });
+        expect(MeResponseSchema.parse(parseJson(meAnswer)).user.passwordBreached).toBe(true);
+
+        expect(range.requests.every((request) => /^\/range\/[0-9A-F]{5}$/.test(request.url))).toBe(true);
+        expect(api.output()).not.toContain(later.password);
+        expect(api.output()).not.toContain(sha1(later.password).slice(5));
+      } finally {
+        await api.stop();
+        await range.close();
+      }
+    },
+  );
 });
