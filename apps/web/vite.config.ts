@@ -49,9 +49,10 @@ export default defineConfig({
         // import glue, more than the few hundred bytes a page would skip (scripts/measure-bundle.ts).
         codeSplitting: {
           groups: [
-            // Second factors and passkeys (QR codes, WebAuthn) load only where they are used, so their
-            // libraries and modules stay out of the chunks every page needs.
-            { name: 'vendor', test: /node_modules[\\/](?!@simplewebauthn[\\/]|qrcode\.react[\\/])/ },
+            // Second factors and passkeys (QR codes, WebAuthn) and the password strength meter (zxcvbn and its
+            // dictionaries) load only where they are used, so their libraries and modules stay out of the
+            // chunks every page needs.
+            { name: 'vendor', test: /node_modules[\\/](?!@simplewebauthn[\\/]|qrcode\.react[\\/]|@zxcvbn-ts[\\/]|fastest-levenshtein[\\/])/ },
             // What only the signed-out pages (sign-in, registration, links from mail) use stays off the dashboard.
             {
               name: 'signed-out',
@@ -68,10 +69,11 @@ export default defineConfig({
               includeDependenciesRecursively: false,
             },
             // Provider sign-in and connected accounts (features/oidc) stay out too: they load after the page;
-            // so does the choice of a session to end at the session cap (features/session-limit).
+            // so do the choice of a session to end at the session cap (features/session-limit) and the fields
+            // that set a password (features/passwords), which no first page shows.
             {
               name: 'common',
-              test: /[\\/]src[\\/](?!features[\\/](second-factor|passkeys|oidc|session-limit)[\\/]|messages[\\/](second-factor|passkeys|oidc|session-limit)\.ts).*\.tsx?$/,
+              test: /[\\/]src[\\/](?!features[\\/](second-factor|passkeys|oidc|session-limit|passwords)[\\/]|messages[\\/](second-factor|passkeys|oidc|session-limit|passwords)\.ts).*\.tsx?$/,
               minShareCount: 2,
             },
           ],

@@ -31,7 +31,8 @@ export function e2eDataDir(): string {
  * - a local OpenID Provider "Test IdP" (started next to the API by playwright.config.ts);
  * - bound cookies of device-bound sessions that last 5 s, so a test sees them refreshed (and a copy expire);
  * - TRUST_PROXY=loopback: each test sends its own X-Forwarded-For, so the suite looks like many
- *   clients and the per-IP registration limit (10 an hour) applies per test, as it would to people.
+ *   clients and the per-IP registration limit (10 an hour) applies per test, as it would to people;
+ * - PWNED_PASSWORDS=off: no test reaches the public range API (the API tests run their own range server).
  */
 export const E2E_SERVER_ENV: Record<string, string> = {
   NODE_ENV: 'test',
@@ -47,4 +48,5 @@ export const E2E_SERVER_ENV: Record<string, string> = {
   OIDC_TEST_CLIENT_SECRET: E2E_OIDC_CLIENT.secret,
   OIDC_TEST_NAME: 'Test IdP',
   DEVICE_BOUND_COOKIE_SECONDS: '5',
+  PWNED_PASSWORDS: 'off',
 };

@@ -97,7 +97,7 @@ app.get('/api/auth/me', (req, res) => {
   const absoluteExpiresAt = data.absoluteExpiresAt ?? now;
   const idleExpiresAt = Math.min(now + IDLE_MS, absoluteExpiresAt);
   const body: MeResponse = {
-    user: data.user,
+    user: { ...data.user, passwordBreached: data.passwordBreached === true },
     session: {
       createdAt: new Date(createdAt).toISOString(),
       lastActiveAt: new Date(now).toISOString(),

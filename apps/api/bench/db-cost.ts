@@ -36,7 +36,13 @@ export async function measureCommandCosts(): Promise<CommandCost[]> {
   const events: CommandStartedEvent[] = [];
   connection.getClient().on('commandStarted', (event) => events.push(event));
   try {
-    const config = loadConfig({ NODE_ENV: 'test', SESSION_SECRETS: 'bench-secret-0123456789-abcdefghijklmnopq', DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      PWNED_PASSWORDS: 'off',
+      SESSION_SECRETS: 'bench-secret-0123456789-abcdefghijklmnopq',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+    });
     const { app, services } = createApp({ config, connection, logger: createLogger({ level: 'silent' }) });
     await services.ensureIndexes();
 

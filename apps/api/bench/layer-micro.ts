@@ -31,6 +31,7 @@ const PAIRS = Number(process.env.PAIRS ?? 15);
 const work = mkdtempSync(join(tmpdir(), 'gatehouse-layer-micro-'));
 const config = loadConfig({
   NODE_ENV: 'production',
+  PWNED_PASSWORDS: 'off',
   SESSION_SECRETS: 'x'.repeat(40),
   TOTP_ENCRYPTION_KEYS: Buffer.alloc(32, 1).toString('base64'),
   MONGODB_URI: 'mongodb://127.0.0.1/none',

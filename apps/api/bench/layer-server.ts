@@ -69,6 +69,7 @@ const engine = await start({ dbPath: join(dataDir, 'db'), logger: { info: () => 
 const uri = `${engine.uri}gatehouse`;
 const config = loadConfig({
   NODE_ENV: 'production',
+  PWNED_PASSWORDS: 'off',
   PORT: '0',
   HOST: '127.0.0.1',
   DATA_DIR: dataDir,

@@ -27,6 +27,7 @@ export async function runLoginTiming(mongoUri: string): Promise<boolean> {
   const config = {
     ...loadConfig({
       NODE_ENV: 'test',
+      PWNED_PASSWORDS: 'off',
       PORT: '0',
       SESSION_SECRETS: 'bench-secret-0123456789-abcdefghijklmnop',
       DATA_DIR: mkdtempSync(join(tmpdir(), 'gatehouse-bench-')),

@@ -100,6 +100,8 @@ async function startGatehouse(name: string, { sessionCache = 'off', mongodbUri =
   const api = spawnNode(SERVER_CORE, [...nodeArgs, 'src/server.ts'], {
     env: {
       NODE_ENV: 'production',
+      // The bench measures Gatehouse, not a third-party service: no breached-password look-ups.
+      PWNED_PASSWORDS: 'off',
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,

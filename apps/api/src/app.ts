@@ -11,6 +11,7 @@ import { createActivityRouter } from './activity/router';
 import { recordSessionActivity } from './activity/session-activity';
 import { createAdminRouter } from './admin/router';
 import { createAuthRouter } from './auth/router';
+import { createBreachedPasswords } from './breached-passwords/range-lookup';
 import { createPasswordHasher } from './auth/passwords';
 import type { PasswordHasher } from './auth/passwords';
 import { createRegistrationRouter } from './auth/registration-router';
@@ -160,11 +161,13 @@ export function createApp({
   // As long to choose a session to end as to enter a second factor: both wait on a proven sign-in.
   const sessionLimitTickets = createSessionLimitTickets(connection, { ttlSeconds: config.secondFactorTimeoutSeconds });
   const deviceBinding = createDeviceBinding({ config, registry, activity });
+  const breaches = createBreachedPasswords(config.breachedPasswords, logger);
   const authority = createSignInAuthority({
     config,
     registry,
     accounts: accountSource,
     hasher,
+    breaches,
     passwordThrottle: loginThrottle,
     codeThrottle,
     secondFactors,
@@ -240,9 +243,12 @@ export function createApp({
       activity,
     }),
   );
-  app.use('/api/auth', createAuthRouter({ config, registry, accounts, authority, hasher, requireFreshAuth }));
-  app.use('/api/auth', createRegistrationRouter({ users: directory, hasher, throttle: loginThrottle, mailThrottle, mail, verification, activity, jobs }));
-  app.use('/api/auth', createRecoveryRouter({ registry, users: directory, accounts, tokens, resets, hasher, mail, mailThrottle }));
+  app.use('/api/auth', createAuthRouter({ config, registry, accounts, authority, hasher, breaches, requireFreshAuth }));
+  app.use(
+    '/api/auth',
+    createRegistrationRouter({ users: directory, hasher, breaches, throttle: loginThrottle, mailThrottle, mail, verification, activity, jobs }),
+  );
+  app.use('/api/auth', createRecoveryRouter({ registry, users: directory, accounts, tokens, resets, hasher, breaches, mail, mailThrottle }));
   app.use(
     '/api/auth',
     createVerificationRouter({

@@ -38,6 +38,18 @@ export const DEVICE_BOUND_COOKIE = 'gh.bound';
 /** In the data directory outside production: every message the server sends, one 0600 file each. */
 export const OUTBOX_DIR = 'outbox';
 
+/** The public Pwned Passwords range API; PWNED_PASSWORDS_URL points elsewhere (a mirror, a test server). */
+export const PUBLIC_PWNED_PASSWORDS_URL = 'https://api.pwnedpasswords.com/range/';
+/** A range look-up slower than this counts as "service down": the password is let through (fail open). */
+export const PWNED_PASSWORDS_TIMEOUT_MS = 1500;
+
+/** Where breached passwords are looked up, by k-anonymity (breached-passwords/); null: PWNED_PASSWORDS=off. */
+export interface BreachedPasswordsConfig {
+  /** The range API's address; the first five hex digits of the SHA-1 are appended to it. */
+  rangeUrl: string;
+  timeoutMs: number;
+}
+
 /** A password-reset link works for 30 minutes (OWASP Forgot Password cheat sheet: short-lived). */
 export const PASSWORD_RESET_TTL_SECONDS = 30 * 60;
 const hostPrefixed = (name: string, isProduction: boolean) => (isProduction ? `__Host-${name}` : name);
@@ -185,6 +197,8 @@ export interface Config {
   deviceBinding: DeviceBindingConfig;
   /** Whether sessions show an approximate place for their IP (offline GeoLite2 database; location/places.ts). */
   geoip: boolean;
+  /** Breached-password look-ups (on by default); null when PWNED_PASSWORDS=off. */
+  breachedPasswords: BreachedPasswordsConfig | null;
 }
 
 export interface DeviceBindingConfig {
@@ -305,6 +319,8 @@ const EnvSchema = z.object({
   GEOIP: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).default('on')),
   // A year by default: audits (SOC 2, ISO 27001) look back twelve months; at most ten years.
   ACTIVITY_RETENTION_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(3650).default(365)),
+  PWNED_PASSWORDS: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).default('on')),
+  PWNED_PASSWORDS_URL: z.preprocess(emptyAsUndefined, z.string().optional()),
 });
 
 function isSmtpUrl(value: string): boolean {
@@ -390,6 +406,22 @@ function mailConfig(e: Env, env: Config['env'], dataDir: string, origins: { allo
     publicUrl: parsePublicUrl(e.PUBLIC_URL ?? fallback),
     outboxDir: env === 'production' ? null : join(dataDir, OUTBOX_DIR),
   };
+}
+
+/** An http(s) URL the hash prefix is appended to, e.g. `https://api.pwnedpasswords.com/range/`. */
+function breachedPasswordsConfig(e: Env): BreachedPasswordsConfig | null {
+  if (e.PWNED_PASSWORDS === 'off') return null;
+  const raw = e.PWNED_PASSWORDS_URL ?? PUBLIC_PWNED_PASSWORDS_URL;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`PWNED_PASSWORDS_URL: "${raw}" is not a URL such as ${PUBLIC_PWNED_PASSWORDS_URL}`);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new ConfigError(`PWNED_PASSWORDS_URL: "${raw}" must be an http(s) URL without credentials, query or fragment (the prefix is appended to it)`);
+  }
+  return { rangeUrl: url.toString(), timeoutMs: PWNED_PASSWORDS_TIMEOUT_MS };
 }
 
 /** In development a secret is generated once and kept, so sessions survive restarts (S29). */
@@ -555,6 +587,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { isTerminal = 
       cookieSeconds: e.DEVICE_BOUND_COOKIE_SECONDS,
     },
     geoip: e.GEOIP === 'on',
+    breachedPasswords: breachedPasswordsConfig(e),
   };
 }
 

@@ -71,7 +71,15 @@ export const SessionSummarySchema = z.object({
 });
 export type SessionSummary = z.infer<typeof SessionSummarySchema>;
 
-export const MeResponseSchema = z.object({ user: UserSchema, session: SessionSummarySchema });
+/**
+ * The signed-in person as /api/auth/me reports them. `passwordBreached`: the password proven at this
+ * session's sign-in appears in a breach corpus (a range look-up at each password sign-in); the dashboard
+ * asks for a new one. A password change clears it; sessions signed in otherwise say false.
+ */
+export const CurrentUserSchema = UserSchema.extend({ passwordBreached: z.boolean() });
+export type CurrentUser = z.infer<typeof CurrentUserSchema>;
+
+export const MeResponseSchema = z.object({ user: CurrentUserSchema, session: SessionSummarySchema });
 export type MeResponse = z.infer<typeof MeResponseSchema>;
 
 /**

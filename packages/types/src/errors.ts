@@ -21,6 +21,7 @@ export const ErrorCodeSchema = z.enum([
   'passkey_rejected',
   'invalid_token',
   'email_unverified',
+  'password_breached',
   'signed_in_as_other',
   'last_sign_in_method',
   'device_binding_required',

@@ -3,7 +3,8 @@ import type { Request } from 'express';
 import { RegisterRequestSchema } from '@gatehouse/types/auth';
 import type { RegisterResponse } from '@gatehouse/types/auth';
 import type { ActivityLog } from '../activity/activity-log';
-import { validationFailed } from '../http/errors';
+import type { BreachedPasswords } from '../breached-passwords/range-lookup';
+import { passwordBreached, validationFailed } from '../http/errors';
 import type { BackgroundJobs } from '../jobs/background-jobs';
 import type { MailService } from '../mail/mail-service';
 import type { MailThrottle } from '../throttle/mail-throttle';
@@ -17,6 +18,7 @@ import type { LoginThrottle } from '../throttle/login-throttle';
 export interface RegistrationRouterDeps {
   users: Pick<UserDirectory, 'register' | 'contactByEmail'>;
   hasher: Pick<PasswordHasher, 'hash'>;
+  breaches: Pick<BreachedPasswords, 'check'>;
   throttle: Pick<LoginThrottle, 'takeRegistration'>;
   mailThrottle: Pick<MailThrottle, 'takeMailRequest'>;
   mail: MailService;
@@ -38,7 +40,17 @@ function answer(isMailAvailable: boolean): RegisterResponse {
  * mail tells the difference, to the owner of the address only: a verification link, or a notice that
  * someone tried to register it.
  */
-export function createRegistrationRouter({ users, hasher, throttle, mailThrottle, mail, verification, activity, jobs }: RegistrationRouterDeps): Router {
+export function createRegistrationRouter({
+  users,
+  hasher,
+  breaches,
+  throttle,
+  mailThrottle,
+  mail,
+  verification,
+  activity,
+  jobs,
+}: RegistrationRouterDeps): Router {
   const router = Router();
   const clientIp = (req: Request) => req.ip ?? 'unknown';
 
@@ -47,9 +59,12 @@ export function createRegistrationRouter({ users, hasher, throttle, mailThrottle
     const problem = passwordProblem(input.password, { email: input.email });
     if (problem) throw validationFailed({ password: problem });
     await throttle.takeRegistration(clientIp(req));
+    // Looked up while the password is hashed (S48), for a new address and a taken one alike (S18).
+    const breachVerdict = breaches.check(input.password);
     await mailThrottle.takeMailRequest({ address: input.email, ip: clientIp(req) });
 
     const passwordHash = await hasher.hash(input.password);
+    if ((await breachVerdict) === 'breached') throw passwordBreached('password');
     const createdId = await users.register({ name: input.name, email: input.email, passwordHash });
     const seen = seenFrom(req);
     if (createdId !== null) {

@@ -3,10 +3,11 @@ import type { RequestHandler } from 'express';
 import { ChangePasswordRequestSchema } from '@gatehouse/types/auth';
 import type { ChangePasswordResponse, MeResponse } from '@gatehouse/types/auth';
 import type { Config } from '../config';
-import { validationFailed } from '../http/errors';
+import type { BreachedPasswords } from '../breached-passwords/range-lookup';
+import { passwordBreached, validationFailed } from '../http/errors';
 import { forgetClientState } from '../sessions/cookie-session';
 import type { SessionRegistry } from '../sessions/registry';
-import { requireUser, signedInUser, signedInUserOf } from '../sessions/signed-in';
+import { currentUserOf, requireUser, signedInUser, signedInUserOf } from '../sessions/signed-in';
 import type { SignInAuthority } from '../sign-in/authority';
 import { logAuthEvent } from '../sign-in/authority';
 import type { AccountChanges } from '../users/accounts';
@@ -19,11 +20,12 @@ export interface AuthRouterDeps {
   accounts: Pick<AccountChanges, 'changePassword'>;
   authority: Pick<SignInAuthority, 'checkPassword' | 'stepUp'>;
   hasher: Pick<PasswordHasher, 'hash'>;
+  breaches: Pick<BreachedPasswords, 'check'>;
   requireFreshAuth: RequestHandler;
 }
 
 /** Mounted at /api/auth: signing out, who is signed in, and changing the password (signing in is sign-in/). */
-export function createAuthRouter({ config, registry, accounts, authority, hasher, requireFreshAuth }: AuthRouterDeps): Router {
+export function createAuthRouter({ config, registry, accounts, authority, hasher, breaches, requireFreshAuth }: AuthRouterDeps): Router {
   const router = Router();
 
   router.post('/logout', async (req, res) => {
@@ -39,7 +41,7 @@ export function createAuthRouter({ config, registry, accounts, authority, hasher
   });
 
   router.get('/me', requireUser, (req, res) => {
-    const body: MeResponse = { user: signedInUser(req).user, session: registry.summaryOf(req) };
+    const body: MeResponse = { user: currentUserOf(signedInUser(req)), session: registry.summaryOf(req) };
     res.json(body);
   });
 
@@ -49,10 +51,14 @@ export function createAuthRouter({ config, registry, accounts, authority, hasher
     const account = await authority.checkPassword(req, person, input.currentPassword, 'password_change');
     const problem = passwordProblem(input.newPassword, { email: account.user.email });
     if (problem) throw validationFailed({ newPassword: problem });
+    // Looked up while the new password is hashed (S48); a look-up that fails lets it through.
+    const [verdict, newHash] = await Promise.all([breaches.check(input.newPassword), hasher.hash(input.newPassword)]);
+    if (verdict === 'breached') throw passwordBreached('newPassword');
 
-    const { endedSessions, account: changed } = await accounts.changePassword(person.userId, await hasher.hash(input.newPassword), person.sid);
-    // This session was kept through the change, at the account's new version, as fresh as it was proven.
-    await authority.stepUp(req, changed, person.authenticatedAssurance, { expectedVersion: changed.version });
+    const { endedSessions, account: changed } = await accounts.changePassword(person.userId, newHash, person.sid);
+    // This session was kept through the change, at the account's new version, as fresh as it was proven;
+    // its password is no longer the breached one, if it was.
+    await authority.stepUp(req, changed, person.authenticatedAssurance, { expectedVersion: changed.version, passwordBreached: false });
     logAuthEvent(req, 'password_changed', { userId: person.userId });
     const body: ChangePasswordResponse = { endedSessions };
     res.json(body);

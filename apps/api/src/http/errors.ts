@@ -41,6 +41,11 @@ export const invalidToken = () =>
 /** Only with REQUIRE_VERIFIED_EMAIL, and only after the right password. */
 export const emailUnverified = () =>
   new HttpError(403, 'email_unverified', 'Confirm your email address before signing in: use the link we mailed you (we just sent a new one).');
+/** A new password found in a breach corpus (S48): shown by the field it belongs to. */
+export const passwordBreached = (field: string) => {
+  const message = 'This password has appeared in a data breach, so attackers try it early. Choose a different one.';
+  return new HttpError(400, 'password_breached', message, { fields: { [field]: message } });
+};
 export const notFound = () => new HttpError(404, 'not_found', 'Not found.');
 export const validationFailed = (fields: Record<string, string>) => new HttpError(400, 'validation_failed', 'Some fields are not valid.', { fields });
 export const tooManyRequests = (retryAfterSeconds: number) =>

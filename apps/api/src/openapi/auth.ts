@@ -36,11 +36,13 @@ export function describeAuth(api: OpenAPIRegistry): void {
       'and following it signs the browser in (`POST /api/auth/email/verify`); signing in with the password works too unless',
       '`REQUIRE_VERIFIED_EMAIL` is on. The answer is the same when the address already has an account (its owner is told by mail),',
       'so registration tells nobody who has an account. Registrations and mail are limited per IP address and per address.',
+      'A password found in a breach corpus is refused (`password_breached`), looked up by k-anonymity: only five hex digits of its SHA-1 leave the server;',
+      'when the look-up service is down or slow (1.5 s) the password is accepted.',
     ].join(' '),
     access: 'public',
     request: { body: jsonBody(RegisterRequest) },
     responses: { 202: json('Accepted: check your inbox. `mail: "unavailable"` when the server cannot send mail.', RegisterResponse) },
-    errors: { 400: ['validation_failed'], 429: ['too_many_requests'] },
+    errors: { 400: ['validation_failed', 'password_breached'], 429: ['too_many_requests'] },
   });
   addOperation(api, {
     method: 'post',
@@ -54,6 +56,8 @@ export function describeAuth(api: OpenAPIRegistry): void {
       'pending sign-in that grants nothing until `POST /api/auth/login/second-factor` completes it.',
       'With `MAX_SESSIONS_PER_ACCOUNT` and `SESSION_LIMIT_POLICY=refuse`, an account at its cap gets 409 `session_limit_reached` after every proof,',
       'with `error.sessionLimit`: its sessions and a ticket for `POST /api/auth/login/session-limit`.',
+      'The password is looked up in a breach corpus at each sign-in (k-anonymity, while it is hashed); a breached one still signs in, and',
+      '`GET /api/auth/me` then says `user.passwordBreached: true`.',
     ].join(' '),
     access: 'public',
     request: { body: jsonBody(LoginRequest) },
@@ -101,6 +105,8 @@ export function describeAuth(api: OpenAPIRegistry): void {
     path: '/api/auth/me',
     tags: ['Auth'],
     summary: 'The signed-in person and this session',
+    description:
+      "`user.passwordBreached`: the password proven at this session's sign-in was found in a breach corpus (looked up at each sign-in); a password change clears it.",
     access: 'signed-in',
     responses: { 200: json("Who is signed in, and this session's deadlines.", MeResponse) },
   });
@@ -121,10 +127,17 @@ export function describeAuth(api: OpenAPIRegistry): void {
     path: '/api/auth/password',
     tags: ['Auth'],
     summary: 'Change the password',
-    description: 'Needs a recent password proof (`POST /api/auth/reauth`). Ends every other session of the account; this one continues under a new id.',
+    description:
+      'Needs a recent password proof (`POST /api/auth/reauth`). Ends every other session of the account; this one continues under a new id, no longer flagged `passwordBreached`. A new password found in a breach corpus is refused (`password_breached`).',
     access: 'signed-in',
     request: { body: jsonBody(ChangePasswordRequest) },
     responses: { 200: json('Changed.', ChangePasswordResponse, SETS_SESSION_COOKIE) },
-    errors: { 400: ['validation_failed'], 401: ['invalid_credentials'], 403: ['reauth_required'], 409: ['account_changed'], 429: ['too_many_requests'] },
+    errors: {
+      400: ['validation_failed', 'password_breached'],
+      401: ['invalid_credentials'],
+      403: ['reauth_required'],
+      409: ['account_changed'],
+      429: ['too_many_requests'],
+    },
   });
 }

@@ -48,10 +48,10 @@ export function describeRecovery(api: OpenAPIRegistry): void {
     path: '/api/auth/password/reset',
     tags: ['Recovery'],
     summary: 'Set a new password with a reset link',
-    description: `Uses the link up, sets the password (same policy as registration) and ends every session of the account, this browser's too; nobody is signed in. ${LINK_CHECKS}`,
+    description: `Uses the link up, sets the password (same policy as registration, a breached password refused with \`password_breached\` before the link is used) and ends every session of the account, this browser's too; nobody is signed in. ${LINK_CHECKS}`,
     access: 'public',
     request: { body: jsonBody(ResetPasswordRequest) },
     responses: { 200: json('The password is changed.', ResetPasswordResponse) },
-    errors: { 400: ['validation_failed', 'invalid_token'], 429: ['too_many_requests'] },
+    errors: { 400: ['validation_failed', 'invalid_token', 'password_breached'], 429: ['too_many_requests'] },
   });
 }

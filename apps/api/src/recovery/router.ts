@@ -6,7 +6,8 @@ import type { PasswordHasher } from '../auth/passwords';
 import { passwordProblem } from '../auth/password-policy';
 import { seenFrom } from '../sessions/device';
 import type { SessionRegistry } from '../sessions/registry';
-import { invalidToken, validationFailed } from '../http/errors';
+import type { BreachedPasswords } from '../breached-passwords/range-lookup';
+import { invalidToken, passwordBreached, validationFailed } from '../http/errors';
 import type { MailService } from '../mail/mail-service';
 import type { MailThrottle } from '../throttle/mail-throttle';
 import { signedInUserOf } from '../sessions/signed-in';
@@ -22,6 +23,7 @@ export interface RecoveryRouterDeps {
   tokens: Pick<AccountTokens, 'find' | 'consume'>;
   resets: PasswordResets;
   hasher: Pick<PasswordHasher, 'hash'>;
+  breaches: Pick<BreachedPasswords, 'check'>;
   mail: MailService;
   mailThrottle: Pick<MailThrottle, 'takeMailRequest' | 'takeLinkCheck'>;
 }
@@ -31,7 +33,7 @@ const FORGOT_ANSWER: ForgotPasswordResponse = {
 };
 
 /** Mounted at /api/auth: forgot password and the reset link (S33–S35). */
-export function createRecoveryRouter({ registry, users, accounts, tokens, resets, hasher, mail, mailThrottle }: RecoveryRouterDeps): Router {
+export function createRecoveryRouter({ registry, users, accounts, tokens, resets, hasher, breaches, mail, mailThrottle }: RecoveryRouterDeps): Router {
   const router = Router();
   const clientIp = (req: Request) => req.ip ?? 'unknown';
 
@@ -71,7 +73,9 @@ export function createRecoveryRouter({ registry, users, accounts, tokens, resets
     const link = await liveResetLink(input.token);
     const problem = passwordProblem(input.password, { email: link.email });
     if (problem) throw validationFailed({ password: problem });
-    const passwordHash = await hasher.hash(input.password);
+    // Refused before the link is used up, so the person can pick another password with the same link (S48).
+    const [verdict, passwordHash] = await Promise.all([breaches.check(input.password), hasher.hash(input.password)]);
+    if (verdict === 'breached') throw passwordBreached('password');
     if (!(await tokens.consume(input.token, ['password_reset']))) throw invalidToken();
 
     const { endedSessions } = await accounts.resetPassword(link.userId, passwordHash, { proofOfAddress: link.email });

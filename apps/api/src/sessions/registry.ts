@@ -108,6 +108,8 @@ export interface SignInProof {
   /** With `oidc` among the methods: the provider's name. */
   signInProvider?: string | undefined;
   rememberMe: boolean;
+  /** The password given was found in a breach corpus (S48); /api/auth/me says so. */
+  passwordBreached?: boolean;
   deviceKey: string | null;
   device: Device;
   ip: string | null;
@@ -370,10 +372,16 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
    * The new session is only as good as the one it replaces: it must still be at the account version
    * that session was valid for (`expectedVersion`, by default the one it carries). A request that loaded
    * its session before an account change cannot re-authenticate its way past that change (S31).
+   * `passwordBreached`: what is now known of the password (a change sets a new one); by default it stays.
    */
   async function rotate(
     req: Request,
-    { account, proof, expectedVersion = req.session.accountVersion ?? 0 }: { account: AccountState; proof: Assurance | null; expectedVersion?: number },
+    {
+      account,
+      proof,
+      expectedVersion = req.session.accountVersion ?? 0,
+      passwordBreached = req.session.passwordBreached === true,
+    }: { account: AccountState; proof: Assurance | null; expectedVersion?: number; passwordBreached?: boolean },
   ): Promise<void> {
     const { createdAt, absoluteExpiresAt, authenticatedAt, authMethods, rememberMe, device, deviceKey, ip, signInProvider, deviceBinding } = req.session;
     const assurance = req.session.assurance ?? assuranceOf(authMethods ?? []);
@@ -391,6 +399,7 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
       authMethods,
       ...(signInProvider ? { signInProvider } : {}),
       rememberMe,
+      passwordBreached,
       device,
       deviceKey,
       ip,
@@ -474,6 +483,7 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
         ...(proof.signInProvider ? { signInProvider: proof.signInProvider } : {}),
         absoluteExpiresAt: now + config.absoluteTimeoutSeconds * 1000,
         rememberMe: proof.rememberMe,
+        passwordBreached: proof.passwordBreached === true,
         device: proof.device,
         deviceKey: proof.deviceKey,
         ip: proof.ip,

@@ -18,6 +18,8 @@ export interface PendingSignIn {
   rememberMe: boolean;
   /** Begun with an OpenID Connect provider: its name, carried into the session. */
   signInProvider?: string;
+  /** The password given was found in a breach corpus: carried into the session (S48). */
+  passwordBreached?: boolean;
   /** Epoch ms; the stored document expires then too. */
   expiresAt: number;
 }
@@ -77,6 +79,11 @@ declare module 'express-session' {
     /** createdAt + the absolute timeout; fixed at sign-in. */
     absoluteExpiresAt: number;
     rememberMe: boolean;
+    /**
+     * The password proven at this sign-in appears in a breach corpus (looked up at each password sign-in,
+     * S48): a fact about this proof, not the account, so it lives here and a password change clears it.
+     */
+    passwordBreached?: boolean;
     device: Device;
     /** The browser's device key (devices/device-cookie.ts): names and "first seen" hang off it. */
     deviceKey: string | null;

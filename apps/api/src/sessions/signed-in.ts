@@ -1,5 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import type { Assurance, AuthMethod } from '@gatehouse/types/sessions';
+import type { CurrentUser } from '@gatehouse/types/auth';
 import type { User } from '@gatehouse/types/users';
 import type { Config } from '../config';
 import { forbidden, reauthRequired, unauthenticated } from '../http/errors';
@@ -18,6 +19,8 @@ export interface SignedInUser {
   /** The level the last proof reached (sudo mode asks for the session's own). */
   authenticatedAssurance: Assurance;
   deviceKey: string | null;
+  /** The password proven at this session's sign-in is in a breach corpus (S48). */
+  passwordBreached: boolean;
 }
 
 export function signedInUserOf(req: Request): SignedInUser | null {
@@ -35,7 +38,13 @@ export function signedInUserOf(req: Request): SignedInUser | null {
     assurance,
     authenticatedAssurance: data.authenticatedAssurance ?? assurance,
     deviceKey: data.deviceKey ?? null,
+    passwordBreached: data.passwordBreached === true,
   };
+}
+
+/** The person as /api/auth/me and re-authentication answer them: the account, and what this session knows of its password. */
+export function currentUserOf(person: Pick<SignedInUser, 'user' | 'passwordBreached'>): CurrentUser {
+  return { ...person.user, passwordBreached: person.passwordBreached };
 }
 
 /** For handlers behind `requireUser`: the signed-in person, or 401 if the session ended meanwhile. */

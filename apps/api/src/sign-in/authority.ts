@@ -3,6 +3,7 @@ import type { SecondFactorMethod } from '@gatehouse/types/second-factor';
 import type { Assurance, AuthMethod, SessionChoice, SessionLimitResolveRequest } from '@gatehouse/types/sessions';
 import type { ActivityLog } from '../activity/activity-log';
 import type { PasswordHasher } from '../auth/passwords';
+import type { BreachedPasswords } from '../breached-passwords/range-lookup';
 import type { Config } from '../config';
 import { deviceIdentity, issueDeviceCookie, presentedDeviceKey } from '../devices/device-cookie';
 import type { KnownDevices } from '../devices/known-devices';
@@ -40,6 +41,8 @@ export interface SignInAuthorityDeps {
   registry: Pick<SessionRegistry, 'start' | 'startPending' | 'rotate' | 'findForUser' | 'endSession'>;
   accounts: Pick<AccountDirectory, 'credentialsByEmail' | 'credentialsById'>;
   hasher: Pick<PasswordHasher, 'verify' | 'verifyAgainstDummy'>;
+  /** Sign-in looks the password up in breach corpora while it is hashed (S48). */
+  breaches: Pick<BreachedPasswords, 'check'>;
   passwordThrottle: Pick<LoginThrottle, 'beginPasswordCheck'>;
   codeThrottle: Pick<CodeThrottle, 'beginCodeCheck'>;
   secondFactors: Pick<SecondFactors, 'isEnabled' | 'matchCode' | 'spendCode'>;
@@ -65,6 +68,8 @@ export interface SignInProof {
   rememberMe: boolean;
   signInProvider?: string | undefined;
   assurance?: Assurance | undefined;
+  /** The password given is in a breach corpus (S48): the session says so. */
+  passwordBreached?: boolean | undefined;
 }
 
 export type PasswordPurpose = 'sign_in' | 'reauth' | 'password_change';
@@ -109,6 +114,7 @@ export function createSignInAuthority(deps: SignInAuthorityDeps) {
     registry,
     accounts,
     hasher,
+    breaches,
     passwordThrottle,
     codeThrottle,
     secondFactors,
@@ -143,6 +149,26 @@ export function createSignInAuthority(deps: SignInAuthorityDeps) {
    * address costs the same hashing as a known one (S18). Returns the account on the right password.
    */
   async function checkPassword(req: Request, subject: PasswordSubject, password: string, purpose: PasswordPurpose): Promise<AccountState> {
+    return (await provePassword(req, subject, password, purpose, { lookUpBreach: false })).account;
+  }
+
+  /**
+   * Sign-in's password check, with the breached-password look-up (S48) running while the hash is computed,
+   * so it adds to the response only what it takes beyond the hashing. It starts once the throttle admitted
+   * the attempt (so guessing cannot drive look-ups past the limits), and only a right password waits for
+   * it: a wrong one answers as fast as before, whatever the range API does.
+   */
+  async function checkSignInPassword(req: Request, email: string, password: string): Promise<{ account: AccountState; passwordBreached: boolean }> {
+    return provePassword(req, { email }, password, 'sign_in', { lookUpBreach: true });
+  }
+
+  async function provePassword(
+    req: Request,
+    subject: PasswordSubject,
+    password: string,
+    purpose: PasswordPurpose,
+    { lookUpBreach }: { lookUpBreach: boolean },
+  ): Promise<{ account: AccountState; passwordBreached: boolean }> {
     const credentials = 'email' in subject ? await accounts.credentialsByEmail(subject.email) : await accounts.credentialsById(subject.userId);
     if (!credentials && 'userId' in subject) throw unauthenticated();
     const userId = credentials?.account.user.id;
@@ -156,6 +182,8 @@ export function createSignInAuthority(deps: SignInAuthorityDeps) {
       if (error instanceof HttpError && error.status === 429) logAuthEvent(req, 'throttled');
       throw error;
     }
+    // Never rejects (a failed look-up is `unknown`), so leaving it unawaited on a wrong password is safe.
+    const breachVerdict = lookUpBreach ? breaches.check(password) : null;
     const isValid = await settleAttempt(
       attempt,
       // No account, or one without a password (made through a provider): the same hashing, and a failure.
@@ -168,7 +196,9 @@ export function createSignInAuthority(deps: SignInAuthorityDeps) {
       if (purpose === 'sign_in') throw invalidCredentials();
       throw wrongPassword(purpose === 'password_change' ? 'The current password is not correct.' : undefined);
     }
-    return credentials.account;
+    const passwordBreached = breachVerdict !== null && (await breachVerdict) === 'breached';
+    if (passwordBreached) logAuthEvent(req, 'breached_password_signed_in', { userId: credentials.account.user.id });
+    return { account: credentials.account, passwordBreached };
   }
 
   /**
@@ -191,7 +221,7 @@ export function createSignInAuthority(deps: SignInAuthorityDeps) {
     req: Request,
     res: Response,
     account: AccountState,
-    { authMethods, rememberMe, signInProvider, assurance: asserted }: SignInProof,
+    { authMethods, rememberMe, signInProvider, assurance: asserted, passwordBreached }: SignInProof,
   ) {
     // A link from the mail proves the address; any other proof needs it proven before, if so configured.
     if (config.requireVerifiedEmail && !account.user.emailVerified && !authMethods.includes('email_link')) {
@@ -211,6 +241,7 @@ export function createSignInAuthority(deps: SignInAuthorityDeps) {
         assurance,
         signInProvider,
         rememberMe,
+        passwordBreached: passwordBreached === true,
         deviceKey: identity.key,
         ...seen,
         ...(isStillEnough ? { isStillEnough } : {}),
@@ -259,6 +290,7 @@ export function createSignInAuthority(deps: SignInAuthorityDeps) {
           methods,
           rememberMe: proof.rememberMe,
           ...(proof.signInProvider ? { signInProvider: proof.signInProvider } : {}),
+          ...(proof.passwordBreached ? { passwordBreached: true } : {}),
           expiresAt: Date.now() + config.secondFactorTimeoutSeconds * 1000,
         });
         logAuthEvent(req, 'second_factor_required', { userId: account.user.id, authMethods: proof.authMethods });
@@ -272,6 +304,7 @@ export function createSignInAuthority(deps: SignInAuthorityDeps) {
   return {
     methodsOf,
     checkPassword,
+    checkSignInPassword,
     checkCode,
 
     /** Spends a matched code; false when another request spent it first (a replay lost the race). */
@@ -334,10 +367,23 @@ export function createSignInAuthority(deps: SignInAuthorityDeps) {
       return account;
     },
 
-    /** A proof made elsewhere (a passkey, a password change) refreshes the session at its level. */
-    async stepUp(req: Request, account: AccountState, proof: Assurance, { expectedVersion }: { expectedVersion?: number } = {}): Promise<void> {
+    /**
+     * A proof made elsewhere (a passkey, a password change) refreshes the session at its level. A password
+     * change passes `passwordBreached: false`: the breached password is no longer the account's.
+     */
+    async stepUp(
+      req: Request,
+      account: AccountState,
+      proof: Assurance,
+      { expectedVersion, passwordBreached }: { expectedVersion?: number; passwordBreached?: boolean } = {},
+    ): Promise<void> {
       if (account.isDisabled) throw accountDisabled();
-      await registry.rotate(req, { account, proof, ...(expectedVersion === undefined ? {} : { expectedVersion }) });
+      await registry.rotate(req, {
+        account,
+        proof,
+        ...(expectedVersion === undefined ? {} : { expectedVersion }),
+        ...(passwordBreached === undefined ? {} : { passwordBreached }),
+      });
     },
   };
 }

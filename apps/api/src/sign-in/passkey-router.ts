@@ -6,7 +6,7 @@ import { passkeyRejected, unauthenticated } from '../http/errors';
 import { seenFrom } from '../sessions/device';
 import type { CodeThrottle } from '../throttle/code-throttle';
 import type { AccountSource, SessionRegistry } from '../sessions/registry';
-import { requireUser, signedInUser } from '../sessions/signed-in';
+import { currentUserOf, requireUser, signedInUser } from '../sessions/signed-in';
 import type { PasskeyAssertions } from '../passkeys/assertions';
 import type { PasskeyStore } from '../passkeys/passkey-store';
 import type { RelyingParty } from '../passkeys/relying-party';
@@ -82,7 +82,10 @@ export function createPasskeySignInRouter({
     await assertions.prove('reauth', person.userId, credential, passkey);
     await authority.stepUp(req, account, 'aal2');
     req.log.info({ authEvent: 'reauth', userId: person.userId, authMethods: ['passkey'] }, 'auth: reauth');
-    const body: PasskeyReauthResponse = { user: account.user, session: registry.summaryOf(req) };
+    const body: PasskeyReauthResponse = {
+      user: currentUserOf({ user: account.user, passwordBreached: signedInUser(req).passwordBreached }),
+      session: registry.summaryOf(req),
+    };
     res.json(body);
   });
 

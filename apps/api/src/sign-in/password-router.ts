@@ -4,11 +4,11 @@ import { LoginRequestSchema, ReauthRequestSchema } from '@gatehouse/types/auth';
 import type { LoginResponse, MeResponse } from '@gatehouse/types/auth';
 import type { SecondFactorRequiredResponse } from '@gatehouse/types/second-factor';
 import type { SessionRegistry } from '../sessions/registry';
-import { signedInUser } from '../sessions/signed-in';
+import { currentUserOf, signedInUser } from '../sessions/signed-in';
 import type { SignInAuthority } from './authority';
 
 export interface PasswordRouterDeps {
-  authority: Pick<SignInAuthority, 'checkPassword' | 'finish' | 'reauthenticate'>;
+  authority: Pick<SignInAuthority, 'checkSignInPassword' | 'finish' | 'reauthenticate'>;
   registry: Pick<SessionRegistry, 'summaryOf'>;
   requireUser: RequestHandler;
 }
@@ -19,8 +19,8 @@ export function createPasswordRouter({ authority, registry, requireUser }: Passw
 
   router.post('/login', async (req, res) => {
     const input = LoginRequestSchema.parse(req.body);
-    const account = await authority.checkPassword(req, { email: input.email }, input.password, 'sign_in');
-    const outcome = await authority.finish(req, res, account, { authMethods: ['password'], rememberMe: input.rememberMe });
+    const { account, passwordBreached } = await authority.checkSignInPassword(req, input.email, input.password);
+    const outcome = await authority.finish(req, res, account, { authMethods: ['password'], rememberMe: input.rememberMe, passwordBreached });
     const body: LoginResponse | SecondFactorRequiredResponse =
       outcome.kind === 'signed_in' ? { user: outcome.account.user } : { secondFactorRequired: true, methods: outcome.methods };
     res.json(body);
@@ -31,7 +31,10 @@ export function createPasswordRouter({ authority, registry, requireUser }: Passw
     const person = signedInUser(req);
     const input = ReauthRequestSchema.parse(req.body);
     const account = await authority.reauthenticate(req, person, input);
-    const body: MeResponse = { user: account.user, session: registry.summaryOf(req) };
+    const body: MeResponse = {
+      user: currentUserOf({ user: account.user, passwordBreached: signedInUser(req).passwordBreached }),
+      session: registry.summaryOf(req),
+    };
     res.json(body);
   });
 

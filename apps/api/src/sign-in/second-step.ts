@@ -108,7 +108,12 @@ export function createSecondStepRouter({
     if (!(await spend())) throw invalidCode();
     const account = await unchangedAccount(claimed);
     const authMethods = [...claimed.authMethods, method];
-    await authority.finish(req, res, account, { authMethods, rememberMe: claimed.rememberMe, signInProvider: claimed.signInProvider });
+    await authority.finish(req, res, account, {
+      authMethods,
+      rememberMe: claimed.rememberMe,
+      signInProvider: claimed.signInProvider,
+      passwordBreached: claimed.passwordBreached,
+    });
     if (method === 'recovery_code') {
       const { recoveryCodesLeft } = await secondFactors.status(account.user.id);
       await notices.recoveryCodeUsed({ userId: account.user.id, email: account.user.email, codesLeft: recoveryCodesLeft, ...seen });

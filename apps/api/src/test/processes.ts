@@ -141,6 +141,8 @@ export function startApi(
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
+      // Never the public range API from a test; a test that wants look-ups passes its own range server.
+      PWNED_PASSWORDS: 'off',
       ...(ownDataDir ? { DATA_DIR: ownDataDir } : {}),
       ...env,
     },

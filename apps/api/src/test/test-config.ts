@@ -24,6 +24,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     WEB_DIST_DIR: join(tmpdir(), 'gatehouse-no-web-dist'),
     LOG_LEVEL: 'info',
     DB_TIMEOUT_MS: '2000',
+    // No test reaches the public range API: the breached-password tests start their own range server (S48).
+    PWNED_PASSWORDS: 'off',
   });
   return { ...base, passwordHashing: TEST_HASHING_COST, throttle: RELAXED_THROTTLE_LIMITS, ...overrides };
 }

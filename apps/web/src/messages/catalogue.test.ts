@@ -3,6 +3,7 @@ import { ErrorCodeSchema } from '@gatehouse/types/errors';
 import { errorField, errorText, type ErrorContext } from './errors';
 import { secondFactorErrorTexts } from './second-factor';
 import { connectionErrorTexts } from './oidc';
+import { passwordErrorTexts } from './passwords';
 import { formatList, pickLocale, plural } from './intl';
 
 const CONTEXTS: ErrorContext[] = [
@@ -25,7 +26,7 @@ const CONTEXTS: ErrorContext[] = [
 describe('the error catalogue', () => {
   it('has words for every error code the API can send, on every form', () => {
     for (const code of ErrorCodeSchema.options) {
-      if (Object.hasOwn(secondFactorErrorTexts, code) || Object.hasOwn(connectionErrorTexts, code)) continue;
+      if (Object.hasOwn(secondFactorErrorTexts, code) || Object.hasOwn(connectionErrorTexts, code) || Object.hasOwn(passwordErrorTexts, code)) continue;
       for (const context of CONTEXTS) {
         const text = errorText(code, context);
         expect(text, `${code} on ${context}`).not.toBeUndefined();
@@ -41,6 +42,10 @@ describe('the error catalogue', () => {
 
   it('has the connected accounts’ codes’ words with that section', () => {
     for (const text of Object.values(connectionErrorTexts)) expect(text).toMatch(/^[A-Z].*[.…]$/);
+  });
+
+  it('has the breached-password code’s words with the password field that says it', () => {
+    for (const text of Object.values(passwordErrorTexts)) expect(text).toMatch(/^[A-Z].*[.…]$/);
   });
 
   it('says nothing for a password confirmation the person cancelled', () => {

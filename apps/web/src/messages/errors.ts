@@ -40,8 +40,10 @@ export type ConnectionErrorCode = 'last_sign_in_method';
  * to end below it (features/session-limit, loaded only then).
  */
 export type SessionLimitErrorCode = 'session_limit_reached';
+/** Likewise for the code only the forms that set a password meet: its words are in messages/passwords.ts. */
+export type PasswordErrorCode = 'password_breached';
 
-const GENERAL: Record<Exclude<ErrorCode, SecondFactorErrorCode | ConnectionErrorCode | SessionLimitErrorCode>, string | null> = {
+const GENERAL: Record<Exclude<ErrorCode, SecondFactorErrorCode | ConnectionErrorCode | SessionLimitErrorCode | PasswordErrorCode>, string | null> = {
   validation_failed: 'Please correct the highlighted fields.',
   unauthenticated: 'You are signed out. Sign in again to continue.',
   forbidden: 'You are not allowed to do this.',

@@ -17,7 +17,7 @@ export const ada = {
 
 export function meResponse(overrides: Partial<MeResponse['user']> = {}): MeResponse {
   return {
-    user: { ...ada, ...overrides },
+    user: { ...ada, passwordBreached: false, ...overrides },
     session: {
       createdAt: minutesFromNow(-60),
       lastActiveAt: minutesFromNow(0),

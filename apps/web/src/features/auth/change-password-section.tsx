@@ -1,8 +1,9 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { ChangePasswordRequest } from '@gatehouse/types/auth';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
+import { isApiError } from '../../lib/api-client';
 import { describeError, formText, type FieldErrors } from '../../lib/form-errors';
 import { useFocusFirstProblem } from '../../lib/use-focus-first-problem';
 import { authMessages } from '../../messages/auth';
@@ -14,6 +15,9 @@ import { useSessionStatus } from './session-status-context';
 import { checkPasswordChange } from './auth-form-checks';
 
 const FIELDS = ['currentPassword', 'newPassword'];
+
+/** The password field with its strength meter: its own chunk, so the meter adds nothing to the first pages (PasswordField's comment). */
+const PasswordField = lazy(() => import('../passwords/password-field'));
 
 export default function ChangePasswordSection() {
   const queryClient = useQueryClient();
@@ -50,22 +54,27 @@ export default function ChangePasswordSection() {
     changePassword.mutate(data, { onSuccess: () => formElement.reset() });
   };
 
-  const { alert, fields } = clientErrors ? { alert: null, fields: clientErrors } : describeError(changePassword.error, 'change-password', FIELDS);
+  const described = clientErrors ? { alert: null, fields: clientErrors } : describeError(changePassword.error, 'change-password', FIELDS);
+  const { fields } = described;
+  // A breached password is said by the new-password field, under it.
+  const alert = isApiError(changePassword.error, 'password_breached') ? null : described.alert;
 
   return (
-    <section className="card" aria-labelledby="change-password-title">
+    <section id="change-password" className="card" aria-labelledby="change-password-title">
       <h2 id="change-password-title">Change password</h2>
       <form ref={formRef} onSubmit={onSubmit} noValidate className="stack">
         <TextField label="Current password" name="currentPassword" type="password" autoComplete="current-password" required error={fields.currentPassword} />
-        <TextField
-          label="New password"
-          name="newPassword"
-          type="password"
-          autoComplete="new-password"
-          required
-          hint={authMessages.changePasswordHint}
-          error={fields.newPassword}
-        />
+        <Suspense>
+          <PasswordField
+            label="New password"
+            name="newPassword"
+            autoComplete="new-password"
+            required
+            hint={authMessages.changePasswordHint}
+            error={fields.newPassword}
+            serverError={changePassword.error}
+          />
+        </Suspense>
         <FormAlert message={alert} />
         <p role="status" className="status-message">
           {changePassword.data ? authMessages.passwordChanged(changePassword.data.endedSessions) : ''}

@@ -1,10 +1,11 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
 import { PASSWORD_MIN_LENGTH } from '@gatehouse/types/limits';
 import type { RegisterRequest, RegisterResponse } from '@gatehouse/types/auth';
 import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
+import { isApiError } from '../../lib/api-client';
 import { describeError, formText, type FieldErrors } from '../../lib/form-errors';
 import { useFocusFirstProblem } from '../../lib/use-focus-first-problem';
 import { authMessages } from '../../messages/auth';
@@ -14,6 +15,9 @@ import { useAuthSuccess } from './use-auth-success';
 import { checkRegistration } from './guest-form-checks';
 
 const FIELDS = ['name', 'email', 'password'];
+
+/** The password field with its strength meter: its own chunk, so the meter adds nothing to the first pages (PasswordField's comment). */
+const PasswordField = lazy(() => import('../passwords/password-field'));
 
 export function RegisterPage() {
   const formRef = useRef<HTMLFormElement>(null);
@@ -34,7 +38,10 @@ export function RegisterPage() {
     else register.reset();
   };
 
-  const { alert, fields } = clientErrors ? { alert: null, fields: clientErrors } : describeError(register.error, 'register', FIELDS);
+  const described = clientErrors ? { alert: null, fields: clientErrors } : describeError(register.error, 'register', FIELDS);
+  const { fields } = described;
+  // A breached password is said by the password field, under it.
+  const alert = isApiError(register.error, 'password_breached') ? null : described.alert;
 
   // Registration starts no session and answers every address alike: the mail tells the rest (S34).
   if (register.data && register.variables) return <CheckInbox registered={register.variables} answer={register.data} />;
@@ -46,15 +53,18 @@ export function RegisterPage() {
       <form ref={formRef} onSubmit={onSubmit} noValidate className="stack">
         <TextField label="Name" name="name" autoComplete="name" required error={fields.name} />
         <TextField label="Email" name="email" type="email" autoComplete="email" required error={fields.email} />
-        <TextField
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          hint={authMessages.newPasswordHint(PASSWORD_MIN_LENGTH)}
-          error={fields.password}
-        />
+        <Suspense>
+          <PasswordField
+            label="Password"
+            name="password"
+            autoComplete="new-password"
+            relatedFields={['name', 'email']}
+            required
+            hint={authMessages.newPasswordHint(PASSWORD_MIN_LENGTH)}
+            error={fields.password}
+            serverError={register.error}
+          />
+        </Suspense>
         <FormAlert message={alert} />
         <button type="submit" className="button button-primary" disabled={register.isPending}>
           Create account

@@ -7,8 +7,8 @@ import { apiError, FakeEventSource, json, stubApi, type Handler } from '../../te
 import { activityList, currentSession, meResponse, sessionList, sessionView, passkeyList, secondFactorStatus } from '../../test/fixtures';
 
 // The page's code is compiled once up front, so the first test's timeouts measure the app, not the compiler;
-// the same for the second-factor sections it loads on demand.
-beforeAll(() => Promise.all([DashboardPage.preload(), import('../second-factor/sections')]));
+// the same for the second-factor sections and the password field it loads on demand.
+beforeAll(() => Promise.all([DashboardPage.preload(), import('../second-factor/sections'), import('../passwords/password-field')]));
 
 beforeEach(() => {
   FakeEventSource.install();

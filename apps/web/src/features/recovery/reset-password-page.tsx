@@ -1,8 +1,7 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { PASSWORD_MIN_LENGTH } from '@gatehouse/types/limits';
-import { TextField } from '../../components/text-field';
 import { FormAlert } from '../../components/form-alert';
 import { isApiError } from '../../lib/api-client';
 import { describeError, formText, type FieldErrors } from '../../lib/form-errors';
@@ -17,6 +16,9 @@ import { recoveryApi } from './recovery-api';
 
 const ASK_AGAIN = { to: '/forgot-password', label: recoveryMessages.askAgain };
 const FIELDS = ['password'];
+
+/** The password field with its strength meter: its own chunk, so the meter adds nothing to the first pages (PasswordField's comment). */
+const PasswordField = lazy(() => import('../passwords/password-field'));
 
 /** Opened from the reset mail: checks the link first, so nobody types a password for a dead one. */
 export function ResetPasswordPage() {
@@ -85,7 +87,10 @@ function NewPasswordForm({ token, email }: { token: string; email: string }) {
     );
   }
 
-  const { alert, fields } = clientErrors ? { alert: null, fields: clientErrors } : describeError(reset.error, 'mail-link', FIELDS);
+  const described = clientErrors ? { alert: null, fields: clientErrors } : describeError(reset.error, 'mail-link', FIELDS);
+  const { fields } = described;
+  // A breached password is said by the password field, under it.
+  const alert = isApiError(reset.error, 'password_breached') ? null : described.alert;
   return (
     <div className="card narrow">
       <title>Set a new password · Gatehouse</title>
@@ -96,15 +101,18 @@ function NewPasswordForm({ token, email }: { token: string; email: string }) {
         </p>
         {/* Lets password managers store the new password with the right account. */}
         <input type="email" name="username" autoComplete="username" value={email} readOnly hidden />
-        <TextField
-          label="New password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          hint={authMessages.newPasswordHint(PASSWORD_MIN_LENGTH)}
-          error={fields.password}
-        />
+        <Suspense>
+          <PasswordField
+            label="New password"
+            name="password"
+            autoComplete="new-password"
+            relatedFields={['username']}
+            required
+            hint={authMessages.newPasswordHint(PASSWORD_MIN_LENGTH)}
+            error={fields.password}
+            serverError={reset.error}
+          />
+        </Suspense>
         <FormAlert message={alert} />
         <button type="submit" className="button button-primary" disabled={reset.isPending}>
           Set new password
