@@ -150,6 +150,11 @@ function announceMail(config: Config, services: AppServices, logger: Logger): vo
   }
 }
 
+/** Says once which way sessions are served (SESSION_CACHE=auto decides from the database) and why. */
+function announceSessionCache(services: AppServices, logger: Logger): void {
+  void services.registry.sessionCacheDecision().then(({ serving, reason }) => logger.info({ sessionCache: serving }, `sessions: ${serving} (${reason})`));
+}
+
 /** Part of the grace period spent answering 503 on /api/ready before the listener closes (R8). */
 function readinessDrainMs(shutdownGraceMs: number): number {
   return Math.min(2000, Math.floor(shutdownGraceMs / 4));
@@ -256,6 +261,7 @@ async function main(): Promise<void> {
   handler = built.app;
   if (isEmbedded) await announceListening();
   announceMail(config, services, logger);
+  announceSessionCache(services, logger);
   logger.info('ready');
 }
 

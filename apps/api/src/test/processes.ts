@@ -141,6 +141,9 @@ export function startApi(
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
+      // The reliability figures (R1–R9) are strict mode's: every request reads its session. A test of the
+      // default (auto) or of the coherent cache says so in its own env.
+      SESSION_CACHE: 'off',
       ...(ownDataDir ? { DATA_DIR: ownDataDir } : {}),
       ...env,
     },

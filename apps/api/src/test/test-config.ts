@@ -24,6 +24,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     WEB_DIST_DIR: join(tmpdir(), 'gatehouse-no-web-dist'),
     LOG_LEVEL: 'info',
     DB_TIMEOUT_MS: '2000',
+    // Strict unless a test asks otherwise: tests change the database behind the app (and two apps share
+    // one) and expect the very next request to see it. The coherent and auto modes have their own tests.
+    SESSION_CACHE: 'off',
   });
   return { ...base, passwordHashing: TEST_HASHING_COST, throttle: RELAXED_THROTTLE_LIMITS, ...overrides };
 }
