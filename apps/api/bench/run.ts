@@ -345,8 +345,8 @@ async function benchRevocationLag(): Promise<LagFigures> {
       };
       // B reads the session once, then holds it in memory.
       for (let warm = 0; warm < 3; warm += 1) if ((await me(b.baseUrl, cookie)).status !== 200) throw new Error('B refused a live session');
-      // A's log is written asynchronously: its lines so far are out once it has been idle a moment.
-      await sleep(20);
+      // A's log is written in batches within 10 ms (http/logging.ts): its lines so far are out once it has been idle a moment.
+      await sleep(40);
       const linesOnA = requestLines(a.name);
       const revoked = await fetch(`${a.baseUrl}/api/sessions/${current.session.handle}`, { method: 'DELETE', headers: { Cookie: revoker, ...FORWARDED } });
       const answeredAt = performance.now();
@@ -359,7 +359,7 @@ async function benchRevocationLag(): Promise<LagFigures> {
         if (performance.now() - answeredAt > 10_000) throw new Error('B still served a revoked session after 10 s');
       }
       lags.push(performance.now() - answeredAt);
-      await sleep(20);
+      await sleep(40);
       // Every line A wrote since, but the revocation's own.
       requestsOnA += requestLines(a.name) - linesOnA - 1;
     }
