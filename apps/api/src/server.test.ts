@@ -82,40 +82,40 @@ describe('the API as a process', () => {
 });
 
 describe('start-up on the embedded engine', () => {
-  it(
-    'the port opens only once the app can serve: 0 answers with 503 from the first connection on; the log says how sessions are served',
-    { timeout: 60_000 },
-    async () => {
-      const port = await freePort();
-      const api = startApi({ PORT: String(port), SESSION_SECRETS: TEST_SECRET, SESSION_CACHE: '' });
-      api.catch(() => undefined); // awaited below; a failed start fails the test there
-      const statuses: number[] = [];
-      const deadline = Date.now() + 45_000;
-      // Knock until the port answers, then keep asking a little: every answer must be the real app's.
-      while (Date.now() < deadline && statuses.length < 50) {
-        try {
-          const res = await fetch(`http://127.0.0.1:${port}/api/auth/me`);
-          statuses.push(res.status);
-        } catch {
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-      }
-      const started = await api;
+  it('the port opens only once the app can serve: 0 answers with 503 from the first connection on', { timeout: 60_000 }, async () => {
+    const port = await freePort();
+    const api = startApi({ PORT: String(port), SESSION_SECRETS: TEST_SECRET });
+    api.catch(() => undefined); // awaited below; a failed start fails the test there
+    const statuses: number[] = [];
+    const deadline = Date.now() + 45_000;
+    // Knock until the port answers, then keep asking a little: every answer must be the real app's.
+    while (Date.now() < deadline && statuses.length < 50) {
       try {
-        // SESSION_CACHE unset: auto, and the embedded engine offers change streams.
-        await waitFor(
-          async () => (/sessions: coherent \(SESSION_CACHE=auto and the database offers change streams/.test(started.output()) ? true : undefined),
-          {
-            timeoutMs: 10_000,
-            what: 'the start-up line saying how sessions are served',
-          },
-        );
-        expect(statuses.length).toBe(50);
-        expect(statuses.filter((status) => status === 503)).toEqual([]);
-        expect(new Set(statuses)).toEqual(new Set([401]));
-      } finally {
-        await started.stop();
+        const res = await fetch(`http://127.0.0.1:${port}/api/auth/me`);
+        statuses.push(res.status);
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 20));
       }
-    },
-  );
+    }
+    const started = await api;
+    try {
+      expect(statuses.length).toBe(50);
+      expect(statuses.filter((status) => status === 503)).toEqual([]);
+      expect(new Set(statuses)).toEqual(new Set([401]));
+    } finally {
+      await started.stop();
+    }
+  });
+
+  it('SESSION_CACHE unset (auto): the start-up log says sessions are served from memory, and why', { timeout: 60_000 }, async () => {
+    const api = await startApi({ SESSION_SECRETS: TEST_SECRET, SESSION_CACHE: '' });
+    try {
+      await waitFor(async () => (/sessions: coherent \(SESSION_CACHE=auto and the database offers change streams/.test(api.output()) ? true : undefined), {
+        timeoutMs: 10_000,
+        what: 'the start-up line saying how sessions are served',
+      });
+    } finally {
+      await api.stop();
+    }
+  });
 });
