@@ -2,7 +2,8 @@
  * `npm run bench` — see docs/performance.md for what each part measures and why.
  * Servers run as their own processes on core 0 (each with its database engine), autocannon in its own
  * process on core 1 (taskset), over 127.0.0.1; throughput comparisons are interleaved rounds, reported
- * as medians. Side by side: Gatehouse strict and with SESSION_CACHE=coherent, express-session +
+ * as medians. Side by side: Gatehouse with its default settings (SESSION_CACHE unset: auto), strict
+ * (SESSION_CACHE=off) and with SESSION_CACHE=coherent, express-session +
  * connect-mongo (defaults, and configured for Gatehouse's database work) and express-session +
  * MemoryStore; then the cost of each of Gatehouse's own layers (bench/layers.ts) and the revocation
  * window of the coherent cache across two instances.
