@@ -6,8 +6,15 @@
  * shaped like the benchmark's (real IncomingMessage/ServerResponse objects, no socket); the cost is the
  * CPU time per request of that app minus the same app without the layer, measured in alternation many
  * times over. The response's `finish` is emitted by hand, so work done then (the request log line,
- * written to a file as in production) counts. Nothing here touches the network or the database, so the
+ * written to a file in batches as in production) counts. Nothing here touches the network or the database, so the
  * figures do not move with the load the shared machine is under as much as the load tests do.
+ *
+ * `--strict-path`: where an authenticated GET's time goes in strict mode, in one process with the
+ * engine in it (as `npm start`): the real app (createApp) in strict and in coherent mode, requests
+ * handed to it as above (no client socket) while its session read goes over the driver to the engine
+ * as in production; then the read's parts alone: a driver round trip (`ping`), the session `findOne`
+ * as the store sends it, and the store's whole `get`. Every figure is CPU µs per request
+ * (process.cpuUsage), rounds interleaved, median and minimum over rounds.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { IncomingMessage, ServerResponse } from 'node:http';
@@ -16,12 +23,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import type { Express, RequestHandler } from 'express';
-import { pino } from 'pino';
 import { loadConfig } from '../src/config';
 import { parseJsonBody, requireJsonBody } from '../src/http/body';
 import { createCors } from '../src/http/cors';
 import { createCrossSiteGuard } from '../src/http/cross-site';
-import { createLogger, createRequestLogger } from '../src/http/logging';
+import { batchedDestination, createLogger, createRequestLogger } from '../src/http/logging';
 import { createSecurityHeaders, noStore } from '../src/http/security-headers';
 import { median } from './measure';
 
@@ -38,7 +44,8 @@ const config = loadConfig({
   DATA_DIR: work,
   TRUST_PROXY: 'loopback',
 });
-const logger = createLogger({ level: 'info', destination: pino.destination({ dest: join(work, 'requests.log'), sync: true }) });
+// The destination production uses (batched writes, http/logging.ts).
+const logger = createLogger({ level: 'info', destination: batchedDestination(join(work, 'requests.log')) });
 const socket = new Socket();
 const HEADERS = {
   host: '127.0.0.1:3000',
@@ -110,7 +117,128 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-main()
+/** A signed-in session on the real app, then the strict path's parts, interleaved (see the header). */
+async function strictPath(): Promise<void> {
+  const { randomBytes } = await import('node:crypto');
+  const { createServer } = await import('node:http');
+  const { start } = await import('@gatehouse/embedded-mongo');
+  const { createApp } = await import('../src/app');
+  const { connectDatabase } = await import('../src/db/connection');
+  const { GatehouseSessionStore } = await import('../src/sessions/store');
+  const engine = await start({ dbPath: join(work, 'db'), logger: { info: () => {}, warn: () => {} } });
+  const uri = `${engine.uri}gatehouse`;
+  const connection = await connectDatabase({ uri, timeoutMs: 2000 });
+  const requestLog = createLogger({ level: 'info', destination: batchedDestination(join(work, 'path-requests.log')) });
+  const secret = randomBytes(32).toString('base64url');
+  const build = (mode: string) => {
+    const settings = { NODE_ENV: 'production', DATA_DIR: work, SESSION_SECRETS: secret, TOTP_ENCRYPTION_KEYS: Buffer.alloc(32, 1).toString('base64') };
+    const appConfig = loadConfig({ ...settings, TRUST_PROXY: 'loopback', MONGODB_URI: uri, SESSION_CACHE: mode });
+    return createApp({ config: appConfig, connection, logger: requestLog });
+  };
+  const strict = build('off');
+  const coherent = build('coherent');
+  await strict.services.ensureIndexes();
+  if ((await coherent.services.registry.sessionCacheDecision()).serving !== 'coherent') throw new Error('the coherent cache did not start');
+  // Sign-in over a real socket (once), for a session shaped as production's.
+  const server = createServer(strict.app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const headers = { 'Content-Type': 'application/json', 'X-Forwarded-Proto': 'https' };
+  const account = { name: 'Path', email: `path-${randomBytes(4).toString('hex')}@example.com`, password: 'correct horse battery staple' };
+  await fetch(`${url}/api/auth/register`, { method: 'POST', headers, body: JSON.stringify(account) });
+  const signedIn = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ email: account.email, password: account.password }),
+  });
+  const cookie = signedIn.headers
+    .getSetCookie()
+    .find((value) => value.includes('gh.sid='))
+    ?.split(';')[0];
+  if (!cookie) throw new Error(`sign-in: ${signedIn.status}`);
+  await new Promise((resolve) => server.close(resolve));
+  const sid =
+    decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1))
+      .slice('s:'.length)
+      .split('.')[0] ?? '';
+  const peer = new Socket();
+  Object.defineProperty(peer, 'remoteAddress', { value: '127.0.0.1' });
+  const requestHeaders = { ...HEADERS, cookie };
+  const handleOf = (app: Express) =>
+    (app as unknown as { handle(req: IncomingMessage, res: ServerResponse, done: (error?: unknown) => void): void }).handle.bind(app);
+  const request = (app: Express) =>
+    new Promise<void>((resolve, reject) => {
+      const req = new IncomingMessage(peer);
+      req.method = 'GET';
+      req.url = '/api/auth/me';
+      req.headers = { ...requestHeaders };
+      const res = new ServerResponse(req);
+      const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+      res.end = ((...args: unknown[]) => {
+        end(...args);
+        res.emit('finish');
+        res.emit('close');
+        if (res.statusCode === 200) resolve();
+        else reject(new Error(`answered ${res.statusCode}`));
+        return res;
+      }) as typeof res.end;
+      handleOf(app)(req, res, (error?: unknown) => reject(error instanceof Error ? error : new Error('no route answered')));
+    });
+  const db = connection.getClient().db(connection.name);
+  const sessions = db.collection<{ _id: string }>('sessions');
+  // The store as the registry builds it for strict mode (registry.ts), on the same connection.
+  const store = new GatehouseSessionStore({
+    client: connection.getClient(),
+    dbName: connection.name,
+    collectionName: 'sessions',
+    idleTimeoutSeconds: 1800,
+    rememberMeIdleTimeoutSeconds: 30 * 24 * 3600,
+    touchAfterSeconds: 60,
+  });
+  const parts: [string, () => Promise<unknown>][] = [
+    ['GET /api/auth/me, SESSION_CACHE=coherent (no read)', () => request(coherent.app)],
+    ['GET /api/auth/me, SESSION_CACHE=off (strict)', () => request(strict.app)],
+    ['driver round trip to the engine (ping)', () => db.command({ ping: 1 })],
+    [
+      'session findOne as before: {_id, expires: {$gt}} + projection',
+      () => sessions.findOne({ _id: sid, expires: { $gt: new Date() } } as never, { projection: { session: 1, lastModified: 1, expires: 1, handle: 1 } }),
+    ],
+    ['session findOne as now: {_id}', () => sessions.findOne({ _id: sid })],
+    [
+      "the store's get (findOne, deadline check, loaded data)",
+      () =>
+        new Promise((resolve, reject) =>
+          store.get(sid, (error, data) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(data))),
+        ),
+    ],
+  ];
+  const COUNT = Number(process.env.PATH_COUNT ?? 300);
+  const ROUNDS = Number(process.env.PATH_ROUNDS ?? 15);
+  for (const [, send] of parts) for (let index = 0; index < COUNT; index += 1) await send();
+  const figures = new Map<string, number[]>(parts.map(([name]) => [name, []]));
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const [name, send] of parts) {
+      const started = process.cpuUsage();
+      for (let index = 0; index < COUNT; index += 1) await send();
+      const used = process.cpuUsage(started);
+      figures.get(name)?.push((used.user + used.system) / COUNT);
+    }
+  }
+  const lines = [
+    `${ROUNDS} interleaved rounds of ${COUNT} each, one at a time; CPU µs per request or call.`,
+    '',
+    '| strict path, part | median µs | min µs |',
+    '|---|---:|---:|',
+  ];
+  for (const [name, values] of figures) lines.push(`| ${name} | ${median(values).toFixed(0)} | ${Math.min(...values).toFixed(0)} |`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  await coherent.services.close();
+  await connection.close();
+  await engine.stop();
+}
+
+(process.argv.includes('--strict-path') ? strictPath() : main())
   .then(() => {
     rmSync(work, { recursive: true, force: true });
     process.exit(0);

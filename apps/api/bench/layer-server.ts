@@ -16,7 +16,7 @@ import { start } from '@gatehouse/embedded-mongo';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { connectDatabase } from '../src/db/connection';
-import { asyncDestination, createLogger } from '../src/http/logging';
+import { batchedDestination, createLogger } from '../src/http/logging';
 import type { Layer } from './layer-names';
 
 interface RouterLayer {
@@ -83,7 +83,7 @@ const config = loadConfig({
 });
 const connection = await connectDatabase({ uri, timeoutMs: config.dbTimeoutMs });
 // Request logs go to a file, as `npm start > file` would write them.
-const logger = createLogger({ level: config.logLevel, destination: asyncDestination(join(dataDir, 'requests.log')) });
+const logger = createLogger({ level: config.logLevel, destination: batchedDestination(join(dataDir, 'requests.log')) });
 /** Handlers log auth events through req.log: without the request logger they get the plain logger, at no per-request cost. */
 const plainLogger: RequestHandler = (req, _res, next) => {
   req.log = logger;

@@ -153,10 +153,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...dev, LOG_FORMAT: 'text' })).toThrow(/LOG_FORMAT/);
   });
 
-  it('serves sessions from the database unless SESSION_CACHE=coherent; anything else is a ConfigError naming the variable', () => {
+  it('SESSION_CACHE is auto unless set to off or coherent; anything else is a ConfigError naming the variable', () => {
     const base = { SESSION_SECRETS: secret };
-    expect(loadConfig(base)).toMatchObject({ sessionCache: 'off', sessionCacheMaxEntries: 10_000 });
-    expect(loadConfig({ ...base, SESSION_CACHE: '' }).sessionCache).toBe('off');
+    expect(loadConfig(base)).toMatchObject({ sessionCache: 'auto', sessionCacheMaxEntries: 10_000 });
+    expect(loadConfig({ ...base, SESSION_CACHE: '' }).sessionCache).toBe('auto');
+    expect(loadConfig({ ...base, SESSION_CACHE: 'auto' }).sessionCache).toBe('auto');
     expect(loadConfig({ ...base, SESSION_CACHE: 'off' }).sessionCache).toBe('off');
     expect(loadConfig({ ...base, SESSION_CACHE: 'coherent', SESSION_CACHE_MAX_ENTRIES: '500' })).toMatchObject({
       sessionCache: 'coherent',

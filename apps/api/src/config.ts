@@ -163,6 +163,7 @@ export interface Config {
    * `off` (strict): every request reads its session from the database, so an ending is refused by every
    * instance at the next request. `coherent`: sessions are served from memory; endings and account
    * changes evict them at once on the instance that made them and through the change stream elsewhere.
+   * `auto` (default): coherent when the database offers change streams, strict otherwise.
    */
   sessionCache: SessionCacheMode;
   /** Sessions one instance keeps in memory with `coherent` (least recently used go first). */
@@ -210,7 +211,7 @@ export interface DeviceBindingConfig {
   cookieSeconds: number;
 }
 
-export const SESSION_CACHE_MODES = ['off', 'coherent'] as const;
+export const SESSION_CACHE_MODES = ['auto', 'off', 'coherent'] as const;
 export type SessionCacheMode = (typeof SESSION_CACHE_MODES)[number];
 
 export { ConfigError };
@@ -275,7 +276,7 @@ const EnvSchema = z.object({
   LOG_FORMAT: z.preprocess(emptyAsUndefined, z.enum(['json', 'pretty']).optional()),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   LIVE_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(2000),
-  SESSION_CACHE: z.preprocess(emptyAsUndefined, z.enum(SESSION_CACHE_MODES).default('off')),
+  SESSION_CACHE: z.preprocess(emptyAsUndefined, z.enum(SESSION_CACHE_MODES).default('auto')),
   SESSION_CACHE_MAX_ENTRIES: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(10_000)),
   MAX_SESSIONS_PER_ACCOUNT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(1000).default(0)),
   SESSION_LIMIT_POLICY: z.preprocess(emptyAsUndefined, SessionLimitPolicySchema.default('evict-oldest')),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { databaseUri, uniqueDbName } from './test/test-app';
 import { TEST_SECRET } from './test/test-config';
 import { freePort, startApi } from './test/processes';
+import { waitFor } from './test/http-client';
 
 const jsonPost = (url: string, body: unknown, cookie?: string) =>
   fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...(cookie ? { Cookie: cookie } : {}) }, body: JSON.stringify(body) });
@@ -103,6 +104,18 @@ describe('start-up on the embedded engine', () => {
       expect(new Set(statuses)).toEqual(new Set([401]));
     } finally {
       await started.stop();
+    }
+  });
+
+  it('SESSION_CACHE unset (auto): the start-up log says sessions are served from memory, and why', { timeout: 60_000 }, async () => {
+    const api = await startApi({ SESSION_SECRETS: TEST_SECRET, SESSION_CACHE: '' });
+    try {
+      await waitFor(async () => (/sessions: coherent \(SESSION_CACHE=auto and the database offers change streams/.test(api.output()) ? true : undefined), {
+        timeoutMs: 10_000,
+        what: 'the start-up line saying how sessions are served',
+      });
+    } finally {
+      await api.stop();
     }
   });
 });

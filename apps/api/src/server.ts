@@ -149,6 +149,11 @@ function announceMail(config: Config, services: AppServices, logger: Logger): vo
   }
 }
 
+/** Says once which way sessions are served (SESSION_CACHE=auto decides from the database) and why. */
+function announceSessionCache(services: AppServices, logger: Logger): void {
+  void services.registry.sessionCacheDecision().then(({ serving, reason }) => logger.info({ sessionCache: serving }, `sessions: ${serving} (${reason})`));
+}
+
 /** Part of the grace period spent answering 503 on /api/ready before the listener closes (R8). */
 function readinessDrainMs(shutdownGraceMs: number): number {
   return Math.min(2000, Math.floor(shutdownGraceMs / 4));
@@ -257,6 +262,7 @@ async function main(): Promise<void> {
   announceMail(config, services, logger);
   // After the port opened: reading the location databases (~0.5 s, ~50 MB) never delays serving.
   void services.places.warmUp();
+  announceSessionCache(services, logger);
   logger.info('ready');
 }
 

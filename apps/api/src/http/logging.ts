@@ -39,16 +39,36 @@ export const REDACTED_PATHS = [
   'err.body',
 ];
 
+/** Lines are held until this many bytes are pending, or for at most BATCH_MS. */
+const BATCH_BYTES = 8192;
+const BATCH_MS = 10;
+/** Destinations with lines still held, written out when the process exits (however it exits). */
+const held = new Set<{ flushSync(): void }>();
+process.once('exit', () => {
+  for (const destination of held) {
+    try {
+      destination.flushSync();
+    } catch {
+      // Nothing left to tell at exit.
+    }
+  }
+});
+
 /**
- * Where lines go unless told otherwise: standard output (or a file), written asynchronously. A
- * synchronous write is a system call inside every request; sonic-boom queues lines while a write is
- * under way and writes them together, and flushes what is pending when the process exits.
+ * Where lines go unless told otherwise: standard output (or a file), in batches. One write per line
+ * was the request log's cost: an asynchronous write goes through the libuv thread pool (a hand-off to
+ * another thread and back for every line while requests come one at a time), a synchronous one is a
+ * system call inside every request. Lines are held until 8 KiB are pending or 10 ms have passed, then
+ * written with one synchronous call, so a line reaches its destination within 10 ms and a busy server
+ * writes dozens of lines per call; what is held is written when the process exits.
  */
-export function asyncDestination(dest: number | string = 1): DestinationStream {
-  return pino.destination({ dest, sync: false });
+export function batchedDestination(dest: number | string = 1): DestinationStream {
+  const destination = pino.destination({ dest, sync: true, minLength: BATCH_BYTES, periodicFlush: BATCH_MS });
+  held.add(destination);
+  return destination;
 }
 
-export function createLogger({ level, destination = asyncDestination() }: { level: string; destination?: DestinationStream }): Logger {
+export function createLogger({ level, destination = batchedDestination() }: { level: string; destination?: DestinationStream }): Logger {
   return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
 }
 

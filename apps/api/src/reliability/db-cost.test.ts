@@ -103,10 +103,10 @@ describe('database commands once touchAfter has passed', () => {
   });
 });
 
-describe('database commands with SESSION_CACHE=coherent', () => {
+describe.each(['coherent', 'auto'] as const)('database commands with SESSION_CACHE=%s (auto: the default, coherent on this engine)', (sessionCache) => {
   let t: Awaited<ReturnType<typeof monitoredApp>>;
   beforeAll(async () => {
-    t = await monitoredApp({ sessionCache: 'coherent' });
+    t = await monitoredApp({ sessionCache });
     expect(await t.services.registry.feed.start()).toBe('stream');
   });
   afterAll(() => t.close());

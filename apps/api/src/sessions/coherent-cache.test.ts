@@ -9,6 +9,7 @@ import type { SignedIn } from '../test/sign-in';
 import { waitFor } from '../test/http-client';
 import { killAll, removeDir, startEngine, tempDir } from '../test/processes';
 import type { EngineProcess } from '../test/processes';
+import { start as startEmbedded } from '@gatehouse/embedded-mongo';
 import { createTestApp, uniqueDbName } from '../test/test-app';
 import type { TestApp } from '../test/test-app';
 
@@ -183,5 +184,48 @@ describe('SESSION_CACHE=coherent when the change feed stops being current', () =
     expect(t.services.registry.feed.isCurrent()).toBe(false);
     console.info(`coherent cache: emptied ${ms.toFixed(0)} ms after the database server died`);
     await t.close();
+  });
+});
+
+describe('SESSION_CACHE=auto (the default) decides from the database', () => {
+  it('a database with change streams: coherent, so a session read once is then served from memory', { timeout: 30_000 }, async () => {
+    const t = await createTestApp({ sessionCache: 'auto' });
+    try {
+      expect(await t.services.registry.sessionCacheDecision()).toEqual({
+        serving: 'coherent',
+        reason: expect.stringMatching(/^SESSION_CACHE=auto and the database offers change streams/) as unknown,
+      });
+      const user = await signIn(t, await createAccount(t));
+      for (let i = 0; i < 2; i += 1) expect((await get(t, '/api/auth/me', user.cookie)).status).toBe(200);
+      expect(t.services.registry.cachedSessions()).toBe(1);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a standalone server (no change streams): strict, nothing held in memory', { timeout: 30_000 }, async () => {
+    const standalone = await startEmbedded({ replicaSet: false, logger: { info: () => {}, warn: () => {} } });
+    const t = await createTestApp({ mongoUri: standalone.uri, sessionCache: 'auto' });
+    try {
+      expect(await t.services.registry.sessionCacheDecision()).toEqual({
+        serving: 'strict',
+        reason: expect.stringMatching(/^SESSION_CACHE=auto but the database cannot do change streams/) as unknown,
+      });
+      const user = await signIn(t, await createAccount(t));
+      for (let i = 0; i < 2; i += 1) expect((await get(t, '/api/auth/me', user.cookie)).status).toBe(200);
+      expect(t.services.registry.cachedSessions()).toBe(0);
+    } finally {
+      await t.close();
+      await standalone.stop();
+    }
+  });
+
+  it('SESSION_CACHE=off says so and never starts the cache', { timeout: 30_000 }, async () => {
+    const t = await createTestApp({ sessionCache: 'off' });
+    try {
+      expect(await t.services.registry.sessionCacheDecision()).toEqual({ serving: 'strict', reason: expect.stringMatching(/^SESSION_CACHE=off/) as unknown });
+    } finally {
+      await t.close();
+    }
   });
 });

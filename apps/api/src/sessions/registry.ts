@@ -159,6 +159,12 @@ export type SessionFeed = Pick<ChangeFeed, 'start' | 'mode' | 'subscribe' | 'syn
 
 export type SessionRegistry = ReturnType<typeof createSessionRegistry>;
 
+/** What the session cache setting came to on this database (see `sessionCacheDecision`). */
+export interface SessionCacheDecision {
+  serving: 'coherent' | 'strict';
+  reason: string;
+}
+
 const END_REASONS: ReadonlySet<string> = new Set<SessionEndReason>(['revoked', 'expired', 'signed_out', 'password_changed', 'account_disabled', 'evicted']);
 
 function toEndReason(reason: unknown): SessionEndReason {
@@ -230,8 +236,11 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
     onProblem: (message, error) =>
       logger?.warn(error instanceof Error ? { err: { type: error.name, message: error.message } } : {}, `session feed: ${message}`),
   });
+  const cacheMode = config.sessionCache ?? 'off';
+  // `auto` and `coherent` both build the cache; it serves nothing unless the change stream is open and
+  // current, so on a database without change streams either one reads every session (strict).
   const cache: SessionCache | null =
-    config.sessionCache === 'coherent' ? createSessionCache({ maxEntries: config.sessionCacheMaxEntries ?? 10_000, isTrusted: () => feed.isCurrent() }) : null;
+    cacheMode === 'off' ? null : createSessionCache({ maxEntries: config.sessionCacheMaxEntries ?? 10_000, isTrusted: () => feed.isCurrent() });
   if (cache) {
     feed.subscribeAll((change) => evictFor(cache, change));
     // Entries are only as good as the feed that evicts them: once it stops being current, none may stay.
@@ -763,6 +772,25 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
      * on the sessions and revocation-marker collections; the live router subscribes instead of polling.
      */
     feed: feed as SessionFeed,
+
+    /**
+     * How sessions are served and why (the start-up log line): `coherent` once the change stream is open,
+     * `strict` when SESSION_CACHE=off or the database cannot do change streams. Waits for the feed's
+     * first attempt; while that fails, sessions are read strictly and the feed keeps trying.
+     */
+    async sessionCacheDecision(): Promise<SessionCacheDecision> {
+      const setting = `SESSION_CACHE=${cacheMode}`;
+      if (!cache) return { serving: 'strict', reason: `${setting}: every request reads its session from the database` };
+      const outcome = await feed.start();
+      if (outcome === 'stream')
+        return {
+          serving: 'coherent',
+          reason: `${setting} and the database offers change streams: sessions served from memory, evicted through the change stream`,
+        };
+      if (outcome === 'poll')
+        return { serving: 'strict', reason: `${setting} but the database cannot do change streams (a standalone server): every request reads its session` };
+      return { serving: 'strict', reason: `${setting} but the change stream could not open yet: every request reads its session until it does` };
+    },
 
     /** How many sessions the coherent cache holds in memory now (0 when it is off). */
     cachedSessions: (): number => cache?.size() ?? 0,

@@ -32,8 +32,6 @@ export interface SessionStoreOptions {
 type Callback = (error?: unknown) => void;
 
 const OWNED: ReadonlySet<string> = new Set(ACCOUNT_OWNED_FIELDS);
-/** What `get` needs of a document; the handle only feeds the cache's eviction by handle. */
-const LOAD_PROJECTION = { session: 1, lastModified: 1, expires: 1, handle: 1 } as const;
 
 /**
  * The express-session store of Gatehouse's sessions collection (documents shaped as connect-mongo's
@@ -96,8 +94,12 @@ export class GatehouseSessionStore extends session.Store {
     const keep = this.cache?.beginRead(sid);
     let doc: SessionDocument | null = null;
     try {
-      // Every stored session has a deadline (the store writes `expires` with each save and touch).
-      doc = await this.collection.findOne({ _id: sid, expires: { $gt: new Date() } }, { projection: LOAD_PROJECTION });
+      // By `_id` alone, the whole document (every field but `_id` is needed): the engine answers an `_id`
+      // equality without compiling a filter or a projection for it. Past its idle deadline a document
+      // is no session, as if the filter said `expires > now` (every stored session has one; the TTL
+      // index removes it a little later).
+      const found = await this.collection.findOne({ _id: sid });
+      doc = found && found.expires instanceof Date && found.expires.getTime() > Date.now() ? found : null;
     } finally {
       keep?.(doc ? { sid, handle: doc.handle ?? sessionHandle(sid), userId: doc.session.userId ?? null, data: loaded(doc), expires: doc.expires } : null);
     }

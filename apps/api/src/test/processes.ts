@@ -143,6 +143,9 @@ export function startApi(
       LOG_LEVEL: 'info',
       // Never the public range API from a test; a test that wants look-ups passes its own range server.
       PWNED_PASSWORDS: 'off',
+      // The reliability figures (R1–R9) are strict mode's: every request reads its session. A test of the
+      // default (auto) or of the coherent cache says so in its own env.
+      SESSION_CACHE: 'off',
       ...(ownDataDir ? { DATA_DIR: ownDataDir } : {}),
       ...env,
     },

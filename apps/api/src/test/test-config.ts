@@ -26,6 +26,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     DB_TIMEOUT_MS: '2000',
     // No test reaches the public range API: the breached-password tests start their own range server (S48).
     PWNED_PASSWORDS: 'off',
+    // Strict unless a test asks otherwise: tests change the database behind the app (and two apps share
+    // one) and expect the very next request to see it. The coherent and auto modes have their own tests.
+    SESSION_CACHE: 'off',
   });
   return { ...base, passwordHashing: TEST_HASHING_COST, throttle: RELAXED_THROTTLE_LIMITS, ...overrides };
 }
