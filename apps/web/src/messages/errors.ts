@@ -42,8 +42,16 @@ export type ConnectionErrorCode = 'last_sign_in_method';
 export type SessionLimitErrorCode = 'session_limit_reached';
 /** Likewise for the code only the forms that set a password meet: its words are in messages/passwords.ts. */
 export type PasswordErrorCode = 'password_breached';
+/**
+ * Codes no form meets, so the API's own sentence serves: a bound session's cookie without its device key
+ * is a 401 (the app shows itself signed out), and the browser, not the app, sends device proofs.
+ */
+export type DeviceBindingErrorCode = 'device_binding_required' | 'invalid_device_proof';
 
-const GENERAL: Record<Exclude<ErrorCode, SecondFactorErrorCode | ConnectionErrorCode | SessionLimitErrorCode | PasswordErrorCode>, string | null> = {
+const GENERAL: Record<
+  Exclude<ErrorCode, SecondFactorErrorCode | ConnectionErrorCode | SessionLimitErrorCode | PasswordErrorCode | DeviceBindingErrorCode>,
+  string | null
+> = {
   validation_failed: 'Please correct the highlighted fields.',
   unauthenticated: 'You are signed out. Sign in again to continue.',
   forbidden: 'You are not allowed to do this.',
@@ -65,9 +73,6 @@ const GENERAL: Record<Exclude<ErrorCode, SecondFactorErrorCode | ConnectionError
   payload_too_large: 'That is too much text to send.',
   malformed_body: RELOAD,
   service_unavailable: 'Service unavailable, retrying…',
-  device_binding_required: 'This session is bound to another device. Sign in again here.',
-  // The browser itself registers and refreshes device keys: the app never sends this.
-  invalid_device_proof: RELOAD,
   internal: 'Something went wrong on our side. Please try again.',
 };
 
