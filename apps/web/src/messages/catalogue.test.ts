@@ -27,8 +27,9 @@ describe('the error catalogue', () => {
   it('has words for every error code the API can send, on every form', () => {
     for (const code of ErrorCodeSchema.options) {
       if (Object.hasOwn(secondFactorErrorTexts, code) || Object.hasOwn(connectionErrorTexts, code) || Object.hasOwn(passwordErrorTexts, code)) continue;
-      // No form meets them: the API's own sentence serves (messages/errors.ts).
-      if (code === 'device_binding_required' || code === 'invalid_device_proof') continue;
+      // The API's own sentence serves (messages/errors.ts): the session cap's (the sign-in page lists the
+      // sessions below it), and the device-binding codes no form meets.
+      if (code === 'session_limit_reached' || code === 'device_binding_required' || code === 'invalid_device_proof') continue;
       for (const context of CONTEXTS) {
         const text = errorText(code, context);
         expect(text, `${code} on ${context}`).not.toBeUndefined();
