@@ -10,7 +10,7 @@ import { bsonType, cloneValue, isNumeric, toNumber } from '../bson/values';
 import { canonicalKey, collatedKey } from '../bson/keys';
 import { isPlainDoc, pathValues, splitPath } from '../bson/paths';
 import type { Doc } from '../bson/paths';
-import type { AccessPlan, Collection } from '../storage/collection';
+import type { AccessPlan, Collection, PlanOptions } from '../storage/collection';
 import type { CommandContext, Handler } from './context';
 import { NO_QUERY_OPTIONS, readOptions } from './query-options';
 import type { QueryOptions } from './query-options';
@@ -51,8 +51,10 @@ export function executeQuery(
   const cmp = compileSort(sort, opts.collation);
   if (!coll) return { docs: [], plan: undefined, docsExamined: 0, matched: 0 };
   const out: Doc[] = [];
-  const stopAt = !cmp && limit > 0 ? skip + limit : Infinity;
-  const { docs, plan } = coll.candidates(filter, opts);
+  const { docs, plan } = coll.candidates(filter, planOptions(opts, sort, skip, limit));
+  // Candidates in the sort's order (an index gave it) need no sort: the first matches are the page.
+  const isSorted = plan.kind === 'IXSCAN' && plan.order !== undefined;
+  const stopAt = (!cmp || isSorted) && limit > 0 ? skip + limit : Infinity;
   let docsExamined = 0;
   for (const doc of docs) {
     docsExamined++;
@@ -61,10 +63,15 @@ export function executeQuery(
       if (out.length >= stopAt) break;
     }
   }
-  if (cmp) out.sort(cmp);
+  if (cmp && !isSorted) out.sort(cmp);
   const end = limit > 0 ? skip + limit : undefined;
   const page = skip > 0 || end !== undefined ? out.slice(skip, end) : out;
   return { docs: page, plan, docsExamined, matched: out.length };
+}
+
+/** What the planner is told about a query: its options, and the sort with how many documents it needs. */
+export function planOptions(opts: QueryOptions, sort: unknown, skip: number, limit: number): PlanOptions {
+  return limit > 0 && sort !== undefined && sort !== null ? { ...opts, sort, limit: skip + limit } : opts;
 }
 
 export function runQuery(coll: Collection | undefined, filter: unknown, sort: unknown, skip = 0, limit = 0, opts: QueryOptions = NO_QUERY_OPTIONS): Doc[] {

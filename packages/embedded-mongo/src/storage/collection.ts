@@ -13,6 +13,7 @@ import { bsonType, describeValue, isNumeric, toNumber } from '../bson/values';
 import { canonicalKey, collatedKey } from '../bson/keys';
 import { getField, hasField, isPlainDoc, pathValues, setField, splitPath } from '../bson/paths';
 import type { Doc } from '../bson/paths';
+import { OrderedKeys } from './ordered-keys';
 
 export interface IndexSpec {
   v: number;
@@ -54,6 +55,9 @@ export interface PlanOptions {
   collation?: Collation | undefined;
   /** An index name, a key pattern or `{$natural: ±1}`, as the commands accept it. */
   hint?: unknown;
+  /** The query's sort, and how many documents it needs in that order (skip + limit; 0: all). */
+  sort?: unknown;
+  limit?: number;
 }
 
 interface IndexScan {
@@ -63,6 +67,8 @@ interface IndexScan {
   bounds: IndexBound[];
   keysExamined: number;
   ids: Set<string>;
+  /** Set when the scan walks the whole index in its order (or backwards) to give the query's sort. */
+  order?: { direction: 'forward' | 'backward' };
 }
 
 /** The planner's decision for one filter (see Collection.candidates). */
@@ -88,6 +94,11 @@ export class Index {
   readonly collation: Collation | undefined;
   private readonly partial: Predicate | undefined;
   private readonly storeKey: (v: unknown) => string;
+  /**
+   * The keys in index order, built the first time a sort asks for them and kept up to date from then
+   * on; `null` once a document had several values for a field (array order is not index order here).
+   */
+  private ordered: OrderedKeys | undefined | null;
 
   constructor(spec: IndexSpec) {
     this.spec = spec;
@@ -101,6 +112,56 @@ export class Index {
 
   get usableForEquality(): boolean {
     return this.partial === undefined && this.spec.hidden !== true;
+  }
+
+  /**
+   * Whether walking this index gives documents in the order of `sort`: its fields are a prefix of the
+   * key pattern with the same directions (`forward`) or all reversed (`backward`). Only for an index
+   * holding every document under the simple collation with one value per field.
+   */
+  orderFor(sort: [string, number][]): 'forward' | 'backward' | undefined {
+    if (!this.usableForEquality || this.spec.sparse || this.collation || this.multiKey || this.ordered === null) return undefined;
+    if (sort.length === 0 || sort.length > this.fields.length) return undefined;
+    let sign = 0;
+    for (let i = 0; i < sort.length; i++) {
+      const [path, direction] = sort[i] as [string, number];
+      if ((this.fields[i] as { path: string }).path !== path) return undefined;
+      const relative = Math.sign(toNumber(this.spec.key[path])) * direction;
+      if (sign !== 0 && relative !== sign) return undefined;
+      sign = relative;
+    }
+    return sign > 0 ? 'forward' : 'backward';
+  }
+
+  /** The field values a document is ordered by, or null when a field has several. */
+  private tupleOf(doc: Doc): unknown[] | null {
+    const tuple: unknown[] = [];
+    for (const field of this.fields) {
+      const values = pathValues(doc, field.parts);
+      if (values.length > 1 || Array.isArray(values[0])) return null;
+      tuple.push(values.length === 0 ? null : values[0]);
+    }
+    return tuple;
+  }
+
+  /** `_id` keys in index order (or reversed); builds the ordered keys from `docs` on first use. */
+  orderedIds(docs: Map<string, Doc>, backward: boolean): Iterable<string> | undefined {
+    if (this.ordered === undefined) {
+      const items: [unknown[], string][] = [];
+      for (const [idKey, doc] of docs) {
+        const tuple = this.tupleOf(doc);
+        if (!tuple) {
+          this.ordered = null;
+          return undefined;
+        }
+        items.push([tuple, idKey]);
+      }
+      this.ordered = new OrderedKeys(
+        this.fields.map((field) => Math.sign(toNumber(this.spec.key[field.path]))),
+        items,
+      );
+    }
+    return this.ordered?.ids(backward);
   }
 
   /**
@@ -164,6 +225,11 @@ export class Index {
     const { keys, multi } = this.keysOf(doc);
     // Like mongod, an index stays multikey once a document has made it so.
     if (multi) this.multiKey = true;
+    if (this.ordered) {
+      const tuple = this.tupleOf(doc);
+      if (tuple) this.ordered.add(tuple, idKey);
+      else this.ordered = null;
+    }
     for (const key of keys) {
       let set = this.map.get(key);
       if (!set) {
@@ -175,6 +241,10 @@ export class Index {
   }
 
   remove(idKey: string, doc: Doc): void {
+    if (this.ordered) {
+      const tuple = this.tupleOf(doc);
+      if (tuple) this.ordered.remove(tuple, idKey);
+    }
     for (const key of this.keysFor(doc)) {
       const set = this.map.get(key);
       if (!set) continue;
@@ -387,7 +457,42 @@ export class Collection {
       if (scan.ids.size <= 1) break;
     }
     if (best) return { docs: this.fetch(best.ids), plan: planOf(best) };
-    return { docs: this.docs.values(), plan: COLLSCAN };
+    return this.inSortOrder(opts) ?? { docs: this.docs.values(), plan: COLLSCAN };
+  }
+
+  /**
+   * For a sorted query with a limit that no equality bounds: the documents in the order of an index
+   * that gives the sort, so the caller can stop after `limit` matches instead of sorting them all
+   * (as mongod does with an index on the sort fields).
+   */
+  private inSortOrder({ sort, limit, collation }: PlanOptions): { docs: Iterable<Doc>; plan: AccessPlan } | undefined {
+    if (!limit || limit <= 0 || collation !== undefined || !isPlainDoc(sort)) return undefined;
+    const fields = Object.entries(sort).map(([path, direction]): [string, number] => [path, isNumeric(direction) ? Math.sign(toNumber(direction)) : 0]);
+    for (const idx of this.indexes.values()) {
+      const direction = idx.orderFor(fields);
+      if (!direction) continue;
+      const ids = idx.orderedIds(this.docs, direction === 'backward');
+      if (!ids) continue;
+      const plan = {
+        kind: 'IXSCAN' as const,
+        index: idx.spec,
+        multiKey: false,
+        bounds: idx.fields.map((field) => ({ path: field.path, values: undefined })),
+        keysExamined: 0,
+        order: { direction },
+      };
+      return { docs: this.walk(ids, plan), plan };
+    }
+    return undefined;
+  }
+
+  /** Documents for `ids` as they are read, counting the keys examined into `plan`. */
+  private *walk(ids: Iterable<string>, plan: { keysExamined: number }): Generator<Doc> {
+    for (const id of ids) {
+      plan.keysExamined++;
+      const doc = this.docs.get(id);
+      if (doc) yield doc;
+    }
   }
 
   private idLookup(idVals: unknown[]): { docs: Doc[]; plan: AccessPlan } | undefined {
