@@ -110,7 +110,7 @@ export function validatePipeline(pipeline: unknown): Doc[] {
  * sends: its one group, or undefined for any other `$group`. The group's key and sums do not depend on
  * the documents, so it is answered from their number (mingo would copy every document first).
  */
-function constantSums(spec: unknown): ((count: number) => Doc[]) | undefined {
+export function constantSums(spec: unknown): ((count: number) => Doc[]) | undefined {
   if (!isPlainDoc(spec) || !Object.hasOwn(spec, '_id')) return undefined;
   const { _id: id, ...fields } = spec;
   const isConstant = id === null || typeof id === 'number' || typeof id === 'boolean' || (typeof id === 'string' && !id.startsWith('$'));

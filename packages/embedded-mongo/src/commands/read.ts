@@ -2,7 +2,7 @@
 import { Long } from 'bson';
 import type { Document } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
-import { COLLECTIONLESS_STAGES, runPipeline, validatePipeline } from '../aggregate/pipeline';
+import { COLLECTIONLESS_STAGES, constantSums, runPipeline, validatePipeline } from '../aggregate/pipeline';
 import { compileFilter } from '../filter/match';
 import { compileProjection } from '../projection/project';
 import { compileSort } from '../bson/sort';
@@ -281,7 +281,14 @@ const aggregate: Handler = (cmd, ctx) => {
     if (first !== undefined && COLLECTIONLESS_STAGES.has(first)) throw new MongoCommandError(73, `${first} is only valid with {aggregate: 1}`);
     const split = splitLeadingMatch(pipeline);
     rest = split.rest;
-    input = runQuery(coll, split.match, undefined, 0, 0, opts);
+    // A count of a range an index keeps in order is read from the index (countDocuments on a date, say).
+    const group = rest[0]?.$group;
+    const counted = group !== undefined ? constantSums(group) : undefined;
+    const fromIndex = counted && coll ? coll.countByIndex(split.match, opts) : undefined;
+    if (counted && fromIndex !== undefined) {
+      input = counted(fromIndex);
+      rest = rest.slice(1);
+    } else input = runQuery(coll, split.match, undefined, 0, 0, opts);
   }
   const out = runPipeline(input, rest, resolver(ctx), opts);
   const b = ctx.server.cursors.open(ns, out, batchSize ?? 101, false);

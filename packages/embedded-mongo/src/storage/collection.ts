@@ -2,7 +2,7 @@
  * An in-memory collection: documents in a Map keyed by the canonical string of `_id` (O(1)
  * `_id` lookups), plus secondary indexes mapping canonical index keys to sets of `_id` keys.
  */
-import { calculateObjectSize } from 'bson';
+import { calculateObjectSize, ObjectId } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
 import { parseCollation, sameCollation } from '../bson/collation';
 import type { Collation } from '../bson/collation';
@@ -11,6 +11,7 @@ import type { Predicate } from '../filter/match';
 import { compileSort } from '../bson/sort';
 import { bsonType, describeValue, isNumeric, toNumber } from '../bson/values';
 import { canonicalKey, collatedKey } from '../bson/keys';
+import { compareValues, typeRank } from '../bson/compare';
 import { getField, hasField, isPlainDoc, pathValues, setField, splitPath } from '../bson/paths';
 import type { Doc } from '../bson/paths';
 import { OrderedKeys } from './ordered-keys';
@@ -146,6 +147,11 @@ export class Index {
 
   /** `_id` keys in index order (or reversed); builds the ordered keys from `docs` on first use. */
   orderedIds(docs: Map<string, Doc>, backward: boolean): Iterable<string> | undefined {
+    return this.orderedKeys(docs)?.ids(backward);
+  }
+
+  /** The ordered keys, built from `docs` on first use; undefined when this index cannot keep them. */
+  orderedKeys(docs: Map<string, Doc>): OrderedKeys | undefined {
     if (this.ordered === undefined) {
       const items: [unknown[], string][] = [];
       for (const [idKey, doc] of docs) {
@@ -161,7 +167,7 @@ export class Index {
         items,
       );
     }
-    return this.ordered?.ids(backward);
+    return this.ordered ?? undefined;
   }
 
   /**
@@ -486,6 +492,23 @@ export class Collection {
     return undefined;
   }
 
+  /**
+   * The number of documents matching `filter` when it is one range (`$gt`/`$gte`/`$lt`/`$lte` on
+   * numbers, strings, dates or ObjectIds) on the first field of an index that keeps its keys in
+   * order: counted from the index without reading documents (mongod's COUNT_SCAN). Otherwise undefined.
+   */
+  countByIndex(filter: unknown, { collation, hint }: PlanOptions): number | undefined {
+    if (collation !== undefined || (hint !== undefined && hint !== null) || !isPlainDoc(filter)) return undefined;
+    const range = rangeOf(filter);
+    if (!range) return undefined;
+    for (const idx of this.indexes.values()) {
+      if ((idx.fields[0] as { path: string }).path !== range.path || !idx.orderFor([[range.path, 1]])) continue;
+      const keys = idx.orderedKeys(this.docs);
+      if (keys) return keys.countFirstField(range.rank, range.lower, range.upper);
+    }
+    return undefined;
+  }
+
   /** Documents for `ids` as they are read, counting the keys examined into `plan`. */
   private *walk(ids: Iterable<string>, plan: { keysExamined: number }): Generator<Doc> {
     for (const id of ids) {
@@ -573,6 +596,42 @@ function cappedLimits(options: Doc): { bytes: number; docs: number } | undefined
 
 function planOf(scan: IndexScan): AccessPlan {
   return { kind: 'IXSCAN', index: scan.index, multiKey: scan.multiKey, bounds: scan.bounds, keysExamined: scan.keysExamined };
+}
+
+const RANGE_OPERATORS = new Set(['$gt', '$gte', '$lt', '$lte']);
+/** The BSON type classes a range can be counted from an index for (their order within is compareValues'). */
+const COUNTABLE_RANKS = new Set([typeRank(0), typeRank(''), typeRank(new Date(0)), typeRank(new ObjectId())]);
+
+interface Range {
+  path: string;
+  rank: number;
+  lower?: { value: unknown; inclusive: boolean };
+  upper?: { value: unknown; inclusive: boolean };
+}
+
+/** `{path: {$gt: a, $lt: b}}` and the like, with bounds of one countable type class; else undefined. */
+function rangeOf(filter: Doc): Range | undefined {
+  const entries = Object.entries(filter);
+  if (entries.length !== 1) return undefined;
+  const [path, condition] = entries[0] as [string, unknown];
+  if (path.startsWith('$') || !isPlainDoc(condition)) return undefined;
+  const operators = Object.entries(condition);
+  if (operators.length === 0) return undefined;
+  let range: Range | undefined;
+  for (const [operator, value] of operators) {
+    if (!RANGE_OPERATORS.has(operator) || (typeof value === 'number' && Number.isNaN(value))) return undefined;
+    const rank = typeRank(value);
+    if (!COUNTABLE_RANKS.has(rank) || (range && range.rank !== rank)) return undefined;
+    range ??= { path, rank };
+    const bound = { value, inclusive: operator.endsWith('e') };
+    if (operator.startsWith('$g')) {
+      if (!range.lower || compareValues(value, range.lower.value) > 0 || (compareValues(value, range.lower.value) === 0 && !bound.inclusive))
+        range.lower = bound;
+    } else if (!range.upper || compareValues(value, range.upper.value) < 0 || (compareValues(value, range.upper.value) === 0 && !bound.inclusive)) {
+      range.upper = bound;
+    }
+  }
+  return range;
 }
 
 /** The equality (or `$in`) values a filter pins each top-level path to. */

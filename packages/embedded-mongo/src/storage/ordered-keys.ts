@@ -5,7 +5,7 @@
  * keys that grow with time (dates, counters) are appended at the end whatever the index's direction,
  * and moving such a key (a touch) only shifts the few entries after it.
  */
-import { compareValues } from '../bson/compare';
+import { compareValues, typeRank } from '../bson/compare';
 
 interface Entry {
   /** The document's value for each indexed field (null when missing), in key-pattern order. */
@@ -69,6 +69,40 @@ export class OrderedKeys {
     if (!entry || this.compare(entry.tuple, tuple) !== 0) return;
     entry.ids.delete(id);
     if (entry.ids.size === 0) this.entries.splice(at, 1);
+  }
+
+  /** The first position from which `isPast` holds (it must hold from some position to the end). */
+  private firstWhere(isPast: (first: unknown) => boolean): number {
+    let low = 0;
+    let high = this.entries.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (isPast((this.entries[middle] as Entry).tuple[0])) high = middle;
+      else low = middle + 1;
+    }
+    return low;
+  }
+
+  /**
+   * How many documents have a first field within the bounds, of the bounds' BSON type class (a range
+   * never matches across types). The array is ascending on the first field, so the range is one run.
+   */
+  countFirstField(rank: number, lower?: { value: unknown; inclusive: boolean }, upper?: { value: unknown; inclusive: boolean }): number {
+    let start = this.firstWhere((first) => typeRank(first) >= rank);
+    let end = this.firstWhere((first) => typeRank(first) > rank);
+    if (lower)
+      start = Math.max(
+        start,
+        this.firstWhere((first) => compareValues(first, lower.value) >= (lower.inclusive ? 0 : 1)),
+      );
+    if (upper)
+      end = Math.min(
+        end,
+        this.firstWhere((first) => compareValues(first, upper.value) >= (upper.inclusive ? 1 : 0)),
+      );
+    let count = 0;
+    for (let i = start; i < end; i++) count += (this.entries[i] as Entry).ids.size;
+    return count;
   }
 
   /** `_id` keys in index order, or its reverse; documents with equal keys in the order they were added. */
