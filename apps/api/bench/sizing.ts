@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type autocannon from 'autocannon';
@@ -196,16 +196,19 @@ const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 async function runSizing({ quick }: SectionOptions): Promise<string> {
   const timing = timingOf(quick);
+  const loadAtStart = loadavg()[0] ?? NaN;
   const work = mkdtempSync(join(tmpdir(), 'gatehouse-sizing-'));
   try {
     const requests = await measureRequests(work, timing);
     const signIns = await measureSignIns(work, timing);
     const memory = await measureMemory();
     const window = await measureRevocationWindow(work, timing.revocationTrials);
+    const loadAtEnd = loadavg()[0] ?? NaN;
     const hashing = PRODUCTION_HASHING_COST;
     const lines = [
       `Sizing (one core per instance, engine inside it as \`npm start\` runs; load from the other core; ${timing.rounds} interleaved rounds of ${timing.seconds} s, medians). ` +
-        '"Per core at full use" is 1 s of CPU divided by the server CPU each request took: what a core serves when nothing else runs on it.',
+        '"Per core at full use" is 1 s of CPU divided by the server CPU each request took: what a core serves when nothing else runs on it. ' +
+        `Load average ${fixed(loadAtStart, 1)} at the start, ${fixed(loadAtEnd, 1)} at the end.`,
       '',
       '| sizing | measured | per core at full use | latency | server CPU |',
       '|---|---:|---:|---|---:|',

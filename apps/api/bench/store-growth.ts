@@ -8,7 +8,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
 import type { AdminSessionListResponse } from '@gatehouse/types/admin';
@@ -74,6 +74,7 @@ async function sample(server: GatehouseProcess, path: string, cookie: string, qu
 }
 
 async function runStoreGrowth({ quick }: SectionOptions): Promise<string> {
+  const loadAtStart = loadavg()[0] ?? NaN;
   const work = mkdtempSync(join(tmpdir(), 'gatehouse-store-growth-'));
   const server = await startGatehouseProcess('store growth', { workDir: work });
   const connection = await connectToEmbedded(server);
@@ -200,9 +201,9 @@ async function runStoreGrowth({ quick }: SectionOptions): Promise<string> {
         unit: ' ms',
       },
     ];
-    const header = sizes.map((size) => `${size.toLocaleString('en-US')}: p50 / p99 ms (CPU ms)`);
+    const header = sizes.map((size) => `${size.toLocaleString('en-US')} stored`);
     const lines = [
-      `Cost as the store grows (one request at a time, ${requestsPerCell(quick)} requests per cell after a warm-up (at most ${quick ? 10 : 30} s), strict Gatehouse with its engine in the process on one core; about ${SESSIONS_PER_ACCOUNT} sessions per account; page size 20):`,
+      `Cost as the store grows (one request at a time, ${requestsPerCell(quick)} requests per cell after a warm-up (at most ${quick ? 10 : 30} s), strict Gatehouse with its engine in the process on one core; about ${SESSIONS_PER_ACCOUNT} sessions per account; page size 20; load average ${fixed(loadAtStart, 1)} at the start, ${fixed(loadavg()[0] ?? NaN, 1)} at the end). Cells: p50 / p99 ms (server CPU ms per request):`,
       '',
       `| request | ${header.join(' | ')} |`,
       `|---|${sizes.map(() => '---:').join('|')}|`,
