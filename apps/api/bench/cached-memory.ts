@@ -1,9 +1,11 @@
 /**
- * Memory per 10,000 sessions, in one process started with --expose-gc (`sizing.ts` runs it): the app
- * with SESSION_CACHE=coherent and its engine inside, as `npm start` runs. Heap in use after a full
- * collection is read three times: with one signed-in account; after 10,000 more sessions of the same
- * shape are stored (what the embedded engine holds for them); after each has been read once through
- * `GET /api/auth/me` (what the coherent cache holds for them). Prints one JSON line.
+ * Memory per 10,000 sessions, in one process started with --expose-gc (`sizing.ts` runs it), the engine
+ * inside it as `npm start` runs it. Heap in use after a full collection is read three times: with one
+ * signed-in account (its session is the template); after 10,000 more sessions of the same shape are
+ * stored (what the embedded engine holds for them); after the session store has loaded each of them
+ * into a coherent cache (SESSION_CACHE=coherent's own store and cache, fed by `get` exactly as
+ * express-session calls it, the change feed taken as current so a busy machine cannot empty it
+ * mid-measurement). Prints one JSON line.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +13,6 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sign } from 'cookie-signature';
 import mongoose from 'mongoose';
 import { start } from '@gatehouse/embedded-mongo';
 import { createApp } from '../src/app';
@@ -20,6 +21,8 @@ import { connectDatabase } from '../src/db/connection';
 import { createLogger } from '../src/http/logging';
 import { sessionHandle } from '../src/sessions/handle';
 import { SESSIONS_COLLECTION } from '../src/sessions/registry';
+import { createSessionCache } from '../src/sessions/session-cache';
+import { GatehouseSessionStore } from '../src/sessions/store';
 import type { SessionDocument } from '../src/sessions/store';
 
 const SESSIONS = 10_000;
@@ -46,8 +49,6 @@ const config = loadConfig({
   SESSION_SECRETS: SECRET,
   DATA_DIR: dataDir,
   LOG_LEVEL: 'silent',
-  SESSION_CACHE: 'coherent',
-  SESSION_CACHE_MAX_ENTRIES: String(SESSIONS * 2),
 });
 const { app, services } = createApp({ config, connection, logger: createLogger({ level: 'silent' }) });
 await services.ensureIndexes();
@@ -65,25 +66,9 @@ try {
   const sessions = connection.collection<SessionDocument>(SESSIONS_COLLECTION);
   const template = await sessions.findOne({});
   if (!template) throw new Error('no stored session');
-  const cookieFor = (sid: string) => `${config.cookieName}=${encodeURIComponent(`s:${sign(sid, SECRET)}`)}`;
-  const me = async (sid: string) => {
-    const res = await fetch(`${base}/api/auth/me`, { headers: { Cookie: cookieFor(sid) } });
-    await res.arrayBuffer();
-    if (res.status !== 200) throw new Error(`GET /api/auth/me: ${res.status}`);
-  };
-  // Until the change feed is current nothing is served from memory: wait for it to hold the first session.
-  const deadline = Date.now() + 10_000;
-  while (services.registry.cachedSessions() === 0) {
-    if (Date.now() > deadline) throw new Error('the coherent cache never held a session');
-    await me(template._id);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-
+  const sids = Array.from({ length: SESSIONS }, () => randomBytes(24).toString('base64url'));
   const heapBefore = heapUsed();
-  const sids: string[] = [];
-  const docs = Array.from({ length: SESSIONS }, (_, index): SessionDocument => {
-    const sid = randomBytes(24).toString('base64url');
-    sids.push(sid);
+  const docs = sids.map((sid, index): SessionDocument => {
     const userId = Math.floor(index / SESSIONS_PER_ACCOUNT)
       .toString(16)
       .padStart(24, '0');
@@ -97,11 +82,24 @@ try {
   for (let offset = 0; offset < docs.length; offset += 2_000) await sessions.insertMany(docs.slice(offset, offset + 2_000));
   docs.length = 0;
   const heapStored = heapUsed();
-  const cachedBefore = services.registry.cachedSessions();
-  // The cache empties itself whenever its change feed is late (a busy machine): read them all again until it holds them all.
-  for (let pass = 0; pass < 10 && services.registry.cachedSessions() - cachedBefore < SESSIONS; pass += 1)
-    for (let offset = 0; offset < sids.length; offset += 8) await Promise.all(sids.slice(offset, offset + 8).map(me));
-  const cached = services.registry.cachedSessions() - cachedBefore;
+  const cache = createSessionCache({ maxEntries: SESSIONS * 2, isTrusted: () => true });
+  const store = new GatehouseSessionStore({
+    client: connection.getClient(),
+    dbName: connection.name,
+    collectionName: SESSIONS_COLLECTION,
+    idleTimeoutSeconds: config.idleTimeoutSeconds,
+    rememberMeIdleTimeoutSeconds: config.rememberMeIdleTimeoutSeconds,
+    touchAfterSeconds: config.touchAfterSeconds,
+    cache,
+  });
+  const load = (sid: string) =>
+    new Promise<void>((resolve, reject) =>
+      store.get(sid, (error, data) =>
+        error ? reject(error instanceof Error ? error : new Error(String(error))) : data ? resolve() : reject(new Error('session not found')),
+      ),
+    );
+  for (let offset = 0; offset < sids.length; offset += 8) await Promise.all(sids.slice(offset, offset + 8).map(load));
+  const cached = cache.size();
   const heapCached = heapUsed();
   process.stdout.write(
     `${JSON.stringify({

@@ -132,7 +132,7 @@ interface MemoryFigures {
 
 async function measureMemory(): Promise<MemoryFigures> {
   const child = spawnNode(LOAD_CORE, ['--expose-gc', 'bench/cached-memory.ts']);
-  const figures = JSON.parse(await firstLine(child, 180_000)) as MemoryFigures;
+  const figures = JSON.parse(await firstLine(child, 300_000)) as MemoryFigures;
   await stop(child);
   log(`sizing memory: ${JSON.stringify(figures)}`);
   return figures;
