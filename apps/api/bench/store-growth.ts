@@ -3,7 +3,8 @@
  * (one account; 1 % of accounts) and a person's own list (`GET /api/sessions`), one request at a time,
  * at 1,000, 10,000 and 100,000 stored sessions. One strict Gatehouse process (engine inside, core 0);
  * the store is topped up between sizes with documents shaped exactly like the ones the app writes
- * (copies of a real session, about four per account, owners inserted as accounts), bulk-inserted
+ * (copies of a real session, about four per account, owners inserted as accounts, each last active
+ * a little after the one before), bulk-inserted
  * through the driver. `tsx bench/store-growth.ts [--quick]`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -95,10 +96,15 @@ async function runStoreGrowth({ quick }: SectionOptions): Promise<string> {
     const accountTemplate = await users.findOne({ email: personEmail });
     if (!template?.lastModified || !accountTemplate) throw new Error('the person has no stored session or account');
     const idleMs = template.expires.getTime() - template.lastModified.getTime();
-    /** A copy of the person's session for `owner`, last active within the idle window (so live). */
+    // Sessions accumulate: each copy was last active a little after the one inserted before it, all
+    // within the last half of the idle window (so live at the end).
+    const firstActive = Date.now() - idleMs / 2;
+    const step = idleMs / 2 / (SIZES.at(-1) ?? 1) / 2;
+    let inserted = 0;
+    /** A copy of the person's session for `owner`. */
     const sessionFor = (owner: { id: string; email: string; name: string }): SessionDocument => {
       const sid = randomBytes(24).toString('base64url');
-      const lastModified = new Date(Date.now() - Math.floor(Math.random() * idleMs * 0.5));
+      const lastModified = new Date(firstActive + inserted++ * step);
       return {
         _id: sid,
         handle: sessionHandle(sid),
