@@ -89,8 +89,21 @@ export async function connectToEmbedded(server: GatehouseProcess): Promise<mongo
   return mongoose.createConnection(uri, { dbName: 'gatehouse' }).asPromise();
 }
 
+/**
+ * fetch, once more if the connection failed before any answer: on a busy machine a kept-alive socket
+ * the server has just closed is sometimes reused (undici: "fetch failed").
+ */
+export async function send(url: string, init: RequestInit = {}): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    return fetch(url, init);
+  }
+}
+
 export function post(baseUrl: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${baseUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...FORWARDED, ...headers }, body: JSON.stringify(body) });
+  return send(`${baseUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...FORWARDED, ...headers }, body: JSON.stringify(body) });
 }
 
 export function sessionCookieOf(res: Response): string {
@@ -111,7 +124,7 @@ export async function signIn(baseUrl: string, email: string): Promise<string> {
 }
 
 export async function getJson<T>(baseUrl: string, path: string, cookie: string): Promise<T> {
-  const res = await fetch(`${baseUrl}${path}`, { headers: { Cookie: cookie, ...FORWARDED } });
+  const res = await send(`${baseUrl}${path}`, { headers: { Cookie: cookie, ...FORWARDED } });
   if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }

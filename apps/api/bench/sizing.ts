@@ -20,6 +20,7 @@ import {
   newSecrets,
   post,
   register,
+  send,
   sessionCookieOf,
   signIn,
   startGatehouseProcess,
@@ -162,7 +163,7 @@ async function measureRevocationWindow(work: string, trials: number): Promise<Wi
     const email = `window-${randomUUID().slice(0, 8)}@example.com`;
     await register(a.baseUrl, email);
     const revoker = await signIn(a.baseUrl, email);
-    const meOnB = async (cookie: string) => (await fetch(`${b.baseUrl}/api/auth/me`, { headers: { Cookie: cookie, ...FORWARDED } })).status;
+    const meOnB = async (cookie: string) => (await send(`${b.baseUrl}/api/auth/me`, { headers: { Cookie: cookie, ...FORWARDED } })).status;
     const windows: number[] = [];
     let staleAnswers = 0;
     for (let trial = 0; trial < trials; trial += 1) {
@@ -170,7 +171,7 @@ async function measureRevocationWindow(work: string, trials: number): Promise<Wi
       const { session } = await getJson<{ session: { handle: string } }>(a.baseUrl, '/api/sessions/current', cookie);
       for (let warm = 0; warm < 3; warm += 1) if ((await meOnB(cookie)) !== 200) throw new Error('B refused a live session');
       await sleep(20);
-      const revoked = await fetch(`${a.baseUrl}/api/sessions/${session.handle}`, { method: 'DELETE', headers: { Cookie: revoker, ...FORWARDED } });
+      const revoked = await send(`${a.baseUrl}/api/sessions/${session.handle}`, { method: 'DELETE', headers: { Cookie: revoker, ...FORWARDED } });
       const answeredAt = performance.now();
       if (revoked.status !== 204) throw new Error(`revocation on A: ${revoked.status}`);
       for (;;) {
