@@ -9,13 +9,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { Request } from 'express';
 import { createBoundCookie } from '../src/device-binding/bound-cookie';
-import { fixed, log, medians, runLoad } from './measure';
+import { fixed, medians, runLoad } from './measure';
 import type { LoadFigures } from './measure';
 import { freePort, SERVER_CORE, spawnNode, stop, waitUntil } from './processes';
+import { isEntryPoint, runAlone } from './section';
+import type { BenchSection } from './section';
 
 const PASSWORD = 'correct horse battery staple';
 const FORWARDED = { 'X-Forwarded-Proto': 'https' };
@@ -54,7 +55,7 @@ async function post(baseUrl: string, path: string, body: unknown, headers: Recor
 }
 
 /** A new account signed in; with `bind`, its session registered with a device key as a DBSC browser does. */
-async function signedIn(baseUrl: string, bind: boolean): Promise<string> {
+export async function signedIn(baseUrl: string, bind: boolean): Promise<string> {
   const email = `bound-${randomUUID().slice(0, 8)}@example.com`;
   const registered = await post(baseUrl, '/api/auth/register', { name: 'Bench', email, password: PASSWORD });
   if (registered.status !== 202) throw new Error(`registration: ${registered.status}`);
@@ -88,6 +89,7 @@ export async function benchDeviceBinding({ quick }: { quick: boolean }): Promise
       SESSION_CACHE: 'off',
       TRUST_PROXY: 'loopback',
       EMBEDDED_MONGO: 'allow',
+      PWNED_PASSWORDS: 'off',
       LOG_LEVEL: 'warn',
     },
     logFile: join(work, 'api.log'),
@@ -130,11 +132,9 @@ export function deviceBindingReport({ unbound, bound, checkMicros }: DeviceBindi
   ].join('\n');
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  benchDeviceBinding({ quick: process.argv.includes('--quick') })
-    .then((figures) => process.stdout.write(`${deviceBindingReport(figures)}\n`))
-    .catch((error: unknown) => {
-      log(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      process.exit(1);
-    });
-}
+export const deviceBinding: BenchSection = {
+  name: 'device-bound sessions: a bound GET against an unbound one',
+  run: async ({ quick }) => deviceBindingReport(await benchDeviceBinding({ quick })),
+};
+
+if (isEntryPoint(import.meta.url)) runAlone(deviceBinding);

@@ -29,6 +29,7 @@ import { percentile } from '../src/test/http-client';
 import { measureWebSizes, totalGzipBytes } from './web-size';
 import { fixed, log, median, medians, runLoad } from './measure';
 import type { LoadFigures } from './measure';
+import { SECTIONS } from './sections';
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
@@ -614,6 +615,11 @@ async function main(): Promise<void> {
     process.stdout.write(`S18 sign-in timing within 10 %: ${loginTimingOk ? 'yes' : 'NO'} (figures in the log line above)\n`);
     log('activity export, 10k and 100k entries (bench/activity-export.ts)');
     process.stdout.write(`\n${(await benchActivityExport()).report}\n`);
+    // Sections of their own (bench/sections.ts): each starts and stops its own servers.
+    for (const section of SECTIONS) {
+      log(section.name);
+      process.stdout.write(`\n${await section.run({ quick: QUICK })}\n`);
+    }
   } finally {
     for (const server of servers) await stopServer(server);
     if (CPU_PROF) log(`CPU profiles kept in ${join(work, 'profiles')}`);

@@ -64,6 +64,39 @@ describe('session registry', () => {
     expect(stages.filter((stage) => String(stage.stage).includes('IXSCAN')).map((stage) => stage.keyPattern)).toContainEqual({ 'session.userId': 1 });
   });
 
+  it('pages live sessions most recently active first, reading the first page in index order rather than sorting the store', async () => {
+    const now = Date.now();
+    for (let index = 0; index < 60; index += 1) await storeSession(`u-page-${index % 15}`, { createdAt: now - ((index * 7) % 60) * 1000 });
+    await storeSession('u-page-expired', { expiresInMs: -1000 });
+    const live = (
+      await sessions()
+        .find({ expires: { $gt: new Date() } })
+        .toArray()
+    )
+      .sort((a, b) => (b.lastModified?.getTime() ?? 0) - (a.lastModified?.getTime() ?? 0) || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0))
+      .map((doc) => doc._id);
+    const first = await registry.page({ page: 1, pageSize: 20 });
+    const second = await registry.page({ page: 2, pageSize: 20 });
+    expect(first.total).toBe(live.length);
+    expect([...first.sessions, ...second.sessions].map((session) => session.sid)).toEqual(live.slice(0, 40));
+
+    const explained = await sessions()
+      .find({ expires: { $gt: new Date() } })
+      .sort({ lastModified: -1, _id: 1 })
+      .limit(20)
+      .explain('executionStats');
+    const stages: { stage?: unknown; keyPattern?: unknown }[] = [];
+    const collect = (node: unknown): void => {
+      if (typeof node !== 'object' || node === null) return;
+      if ('stage' in node) stages.push(node);
+      Object.values(node).forEach(collect);
+    };
+    collect(explained.queryPlanner?.winningPlan);
+    expect(stages.map((stage) => stage.stage)).not.toContain('SORT');
+    expect(stages.map((stage) => stage.keyPattern)).toContainEqual({ lastModified: -1, _id: 1 });
+    expect(explained.executionStats?.totalDocsExamined).toBeLessThan(live.length / 2);
+  });
+
   it("lists only the user's live sessions, newest activity first, with handles that do not contain the id", async () => {
     const older = await storeSession('u-list', { createdAt: Date.now() - 10_000 });
     const newer = await storeSession('u-list');

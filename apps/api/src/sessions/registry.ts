@@ -804,6 +804,8 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
         sessions().createIndex({ expires: 1 }, { expireAfterSeconds: 0 }),
         sessions().createIndex({ handle: 1 }),
         sessions().createIndex({ 'session.userId': 1 }),
+        // The admin listing's order (most recently active first): its first page reads 20 documents, not the whole store.
+        sessions().createIndex({ lastModified: -1, _id: 1 }),
         markers().createIndex({ revokedAt: 1 }, { expireAfterSeconds: SESSION_MARKER_TTL_SECONDS }),
       ]);
     },

@@ -1,6 +1,6 @@
 /**
- * Aggregation: $match, $sort, $skip, $limit and $count run in-house (BSON ordering, collation,
- * index use for a leading $match); every other supported stage runs through mingo, with
+ * Aggregation: $match, $sort, $skip, $limit, $count and a constant-key `$group` of constant sums
+ * (countDocuments) run in-house (BSON ordering, collation, index use for a leading $match); every other supported stage runs through mingo, with
  * server-side JavaScript disabled. `$lookup` resolves `from` against the same database.
  * `$sortByCount` is rewritten into the `$group` + `$sort` it stands for.
  */
@@ -105,6 +105,26 @@ export function validatePipeline(pipeline: unknown): Doc[] {
   });
 }
 
+/**
+ * `{$group: {_id: <constant>, <field>: {$sum: <number>}, …}}`, the shape the drivers' countDocuments
+ * sends: its one group, or undefined for any other `$group`. The group's key and sums do not depend on
+ * the documents, so it is answered from their number (mingo would copy every document first).
+ */
+export function constantSums(spec: unknown): ((count: number) => Doc[]) | undefined {
+  if (!isPlainDoc(spec) || !Object.hasOwn(spec, '_id')) return undefined;
+  const { _id: id, ...fields } = spec;
+  const isConstant = id === null || typeof id === 'number' || typeof id === 'boolean' || (typeof id === 'string' && !id.startsWith('$'));
+  if (!isConstant) return undefined;
+  const sums: [string, number][] = [];
+  for (const [field, accumulator] of Object.entries(fields)) {
+    // Whole numbers only: a sum of n equal fractions is not n times the fraction in floating point.
+    if (!isPlainDoc(accumulator) || Object.keys(accumulator).length !== 1 || !Number.isSafeInteger(accumulator.$sum)) return undefined;
+    sums.push([field, accumulator.$sum as number]);
+  }
+  // Like any $group, none over no documents.
+  return (count) => (count === 0 ? [] : [{ _id: id, ...Object.fromEntries(sums.map(([field, each]) => [field, each * count])) }]);
+}
+
 export function runPipeline(input: Doc[], pipeline: Doc[], resolve: (coll: string) => Doc[], opts: PipelineOptions = {}): Doc[] {
   const { collation, variables } = opts;
   const runMingo = (stages: Doc[], docs: Doc[]): Doc[] => runMingoPipeline(stages, docs, { collectionResolver: resolve, variables });
@@ -118,6 +138,12 @@ export function runPipeline(input: Doc[], pipeline: Doc[], resolve: (coll: strin
   for (const stage of pipeline) {
     const name = Object.keys(stage)[0] as string;
     const arg: unknown = stage[name];
+    const counted = name === '$group' ? constantSums(arg) : undefined;
+    if (counted) {
+      flushMingo();
+      docs = counted(docs.length);
+      continue;
+    }
     if (!OWN_STAGES.has(name)) {
       if (collation) {
         assertCollationSafe(stage);

@@ -18,7 +18,7 @@ import type { AccessPlan, Collection, IndexBound, IndexSpec } from '../storage/c
 import { VERSION } from './admin';
 import type { CommandContext, Handler } from './context';
 import { readOptions } from './query-options';
-import { executeQuery, isFastCount, parseCount, parseFind, resolver, splitLeadingMatch } from './read';
+import { executeQuery, isFastCount, parseCount, parseFind, planOptions, resolver, splitLeadingMatch } from './read';
 import type { FindOptions, QueryRun } from './read';
 import { collectionName } from './write';
 
@@ -99,7 +99,14 @@ function indexBounds(bounds: IndexBound[]): Doc {
   return out;
 }
 
-function ixscan(spec: IndexSpec, multiKey: boolean, bounds: IndexBound[], keysExamined: number, exec: Execution | undefined): Stage {
+function ixscan(
+  spec: IndexSpec,
+  multiKey: boolean,
+  bounds: IndexBound[],
+  keysExamined: number,
+  exec: Execution | undefined,
+  direction: 'forward' | 'backward' = 'forward',
+): Stage {
   return {
     stage: 'IXSCAN',
     ...(exec ? { nReturned: exec.run.docsExamined, keysExamined, docsExamined: 0 } : {}),
@@ -110,7 +117,7 @@ function ixscan(spec: IndexSpec, multiKey: boolean, bounds: IndexBound[], keysEx
     isSparse: spec.sparse === true,
     isPartial: spec.partialFilterExpression !== undefined,
     indexVersion: spec.v,
-    direction: 'forward',
+    direction,
     indexBounds: indexBounds(bounds),
   };
 }
@@ -141,7 +148,7 @@ function accessStage(plan: AccessPlan | undefined, preds: Doc[], exec: Execution
       return fetch(preds, bounds, ixscan(ID_INDEX, false, bounds, plan.keysExamined, exec), exec);
     }
     case 'IXSCAN':
-      return fetch(preds, plan.bounds, ixscan(plan.index, plan.multiKey, plan.bounds, plan.keysExamined, exec), exec);
+      return fetch(preds, plan.bounds, ixscan(plan.index, plan.multiKey, plan.bounds, plan.keysExamined, exec, plan.order?.direction), exec);
   }
 }
 
@@ -149,17 +156,21 @@ function nonEmpty(value: unknown): value is Doc {
   return isPlainDoc(value) && Object.keys(value).length > 0;
 }
 
-/** SORT / SKIP / LIMIT / PROJECTION above the access stage, in the order mongod stacks them. */
-function findStages(access: Stage, find: FindOptions, exec: Execution | undefined): Stage {
+/**
+ * SORT / SKIP / LIMIT / PROJECTION above the access stage, in the order mongod stacks them; no SORT
+ * when the index scan below already gives the sort (`isSortedByIndex`).
+ */
+function findStages(access: Stage, find: FindOptions, exec: Execution | undefined, isSortedByIndex: boolean): Stage {
   let stage = access;
   let n = exec?.run.matched ?? 0;
   const counted = (): Doc => (exec ? { nReturned: n } : {});
-  if (nonEmpty(find.sort)) {
+  const sortPattern = nonEmpty(find.sort) && !isSortedByIndex ? find.sort : undefined;
+  if (sortPattern) {
     if (find.limit > 0) n = Math.min(n, find.skip + find.limit);
     stage = {
       stage: 'SORT',
       ...counted(),
-      sortPattern: { ...find.sort },
+      sortPattern: { ...sortPattern },
       memLimit: 104857600,
       ...(find.limit > 0 ? { limitAmount: find.skip + find.limit } : {}),
       type: 'simple',
@@ -170,7 +181,7 @@ function findStages(access: Stage, find: FindOptions, exec: Execution | undefine
     n = Math.max(0, n - find.skip);
     stage = { stage: 'SKIP', ...counted(), skipAmount: find.skip, inputStage: stage };
   }
-  if (find.limit > 0 && !nonEmpty(find.sort)) {
+  if (find.limit > 0 && !sortPattern) {
     n = Math.min(n, find.limit);
     stage = { stage: 'LIMIT', ...counted(), limitAmount: find.limit, inputStage: stage };
   }
@@ -243,8 +254,8 @@ function explainFind(inner: Document, ctx: CommandContext, verbosity: Verbosity)
   const opts = readOptions(inner, coll);
   const preds = predicates(f.filter);
   const exec = verbosity === 'queryPlanner' ? undefined : timed(() => executeQuery(coll, f.filter, f.sort, f.skip, f.limit, opts));
-  const plan = exec ? exec.run.plan : coll?.candidates(f.filter, opts).plan;
-  const winningPlan = findStages(accessStage(plan, preds, exec), f, exec);
+  const plan = exec ? exec.run.plan : coll?.candidates(f.filter, planOptions(opts, f.sort, f.skip, f.limit)).plan;
+  const winningPlan = findStages(accessStage(plan, preds, exec), f, exec, plan?.kind === 'IXSCAN' && plan.order !== undefined);
   return { ns: `${ctx.db}.${f.name}`, filter: f.filter, winningPlan, exec, nReturned: exec?.run.docs.length ?? 0 };
 }
 

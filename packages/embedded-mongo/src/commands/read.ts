@@ -2,7 +2,7 @@
 import { Long } from 'bson';
 import type { Document } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
-import { COLLECTIONLESS_STAGES, runPipeline, validatePipeline } from '../aggregate/pipeline';
+import { COLLECTIONLESS_STAGES, constantSums, runPipeline, validatePipeline } from '../aggregate/pipeline';
 import { compileFilter } from '../filter/match';
 import { compileProjection } from '../projection/project';
 import { compileSort } from '../bson/sort';
@@ -10,7 +10,7 @@ import { bsonType, cloneValue, isNumeric, toNumber } from '../bson/values';
 import { canonicalKey, collatedKey } from '../bson/keys';
 import { isPlainDoc, pathValues, splitPath } from '../bson/paths';
 import type { Doc } from '../bson/paths';
-import type { AccessPlan, Collection } from '../storage/collection';
+import type { AccessPlan, Collection, PlanOptions } from '../storage/collection';
 import type { CommandContext, Handler } from './context';
 import { NO_QUERY_OPTIONS, readOptions } from './query-options';
 import type { QueryOptions } from './query-options';
@@ -51,8 +51,10 @@ export function executeQuery(
   const cmp = compileSort(sort, opts.collation);
   if (!coll) return { docs: [], plan: undefined, docsExamined: 0, matched: 0 };
   const out: Doc[] = [];
-  const stopAt = !cmp && limit > 0 ? skip + limit : Infinity;
-  const { docs, plan } = coll.candidates(filter, opts);
+  const { docs, plan } = coll.candidates(filter, planOptions(opts, sort, skip, limit));
+  // Candidates in the sort's order (an index gave it) need no sort: the first matches are the page.
+  const isSorted = plan.kind === 'IXSCAN' && plan.order !== undefined;
+  const stopAt = (!cmp || isSorted) && limit > 0 ? skip + limit : Infinity;
   let docsExamined = 0;
   for (const doc of docs) {
     docsExamined++;
@@ -61,10 +63,15 @@ export function executeQuery(
       if (out.length >= stopAt) break;
     }
   }
-  if (cmp) out.sort(cmp);
+  if (cmp && !isSorted) out.sort(cmp);
   const end = limit > 0 ? skip + limit : undefined;
   const page = skip > 0 || end !== undefined ? out.slice(skip, end) : out;
   return { docs: page, plan, docsExamined, matched: out.length };
+}
+
+/** What the planner is told about a query: its options, and the sort with how many documents it needs. */
+export function planOptions(opts: QueryOptions, sort: unknown, skip: number, limit: number): PlanOptions {
+  return limit > 0 && sort !== undefined && sort !== null ? { ...opts, sort, limit: skip + limit } : opts;
 }
 
 export function runQuery(coll: Collection | undefined, filter: unknown, sort: unknown, skip = 0, limit = 0, opts: QueryOptions = NO_QUERY_OPTIONS): Doc[] {
@@ -274,7 +281,14 @@ const aggregate: Handler = (cmd, ctx) => {
     if (first !== undefined && COLLECTIONLESS_STAGES.has(first)) throw new MongoCommandError(73, `${first} is only valid with {aggregate: 1}`);
     const split = splitLeadingMatch(pipeline);
     rest = split.rest;
-    input = runQuery(coll, split.match, undefined, 0, 0, opts);
+    // A count of a range an index keeps in order is read from the index (countDocuments on a date, say).
+    const group = rest[0]?.$group;
+    const counted = group !== undefined ? constantSums(group) : undefined;
+    const fromIndex = counted && coll ? coll.countByIndex(split.match, opts) : undefined;
+    if (counted && fromIndex !== undefined) {
+      input = counted(fromIndex);
+      rest = rest.slice(1);
+    } else input = runQuery(coll, split.match, undefined, 0, 0, opts);
   }
   const out = runPipeline(input, rest, resolver(ctx), opts);
   const b = ctx.server.cursors.open(ns, out, batchSize ?? 101, false);

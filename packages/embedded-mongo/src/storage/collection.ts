@@ -2,7 +2,7 @@
  * An in-memory collection: documents in a Map keyed by the canonical string of `_id` (O(1)
  * `_id` lookups), plus secondary indexes mapping canonical index keys to sets of `_id` keys.
  */
-import { calculateObjectSize } from 'bson';
+import { calculateObjectSize, ObjectId } from 'bson';
 import { MongoCommandError, badValue } from '../errors';
 import { parseCollation, sameCollation } from '../bson/collation';
 import type { Collation } from '../bson/collation';
@@ -11,8 +11,10 @@ import type { Predicate } from '../filter/match';
 import { compileSort } from '../bson/sort';
 import { bsonType, describeValue, isNumeric, toNumber } from '../bson/values';
 import { canonicalKey, collatedKey } from '../bson/keys';
+import { compareValues, typeRank } from '../bson/compare';
 import { getField, hasField, isPlainDoc, pathValues, setField, splitPath } from '../bson/paths';
 import type { Doc } from '../bson/paths';
+import { OrderedKeys } from './ordered-keys';
 
 export interface IndexSpec {
   v: number;
@@ -54,6 +56,9 @@ export interface PlanOptions {
   collation?: Collation | undefined;
   /** An index name, a key pattern or `{$natural: ±1}`, as the commands accept it. */
   hint?: unknown;
+  /** The query's sort, and how many documents it needs in that order (skip + limit; 0: all). */
+  sort?: unknown;
+  limit?: number;
 }
 
 interface IndexScan {
@@ -63,6 +68,8 @@ interface IndexScan {
   bounds: IndexBound[];
   keysExamined: number;
   ids: Set<string>;
+  /** Set when the scan walks the whole index in its order (or backwards) to give the query's sort. */
+  order?: { direction: 'forward' | 'backward' };
 }
 
 /** The planner's decision for one filter (see Collection.candidates). */
@@ -88,6 +95,11 @@ export class Index {
   readonly collation: Collation | undefined;
   private readonly partial: Predicate | undefined;
   private readonly storeKey: (v: unknown) => string;
+  /**
+   * The keys in index order, built the first time a sort asks for them and kept up to date from then
+   * on; `null` once a document had several values for a field (array order is not index order here).
+   */
+  private ordered: OrderedKeys | undefined | null;
 
   constructor(spec: IndexSpec) {
     this.spec = spec;
@@ -101,6 +113,61 @@ export class Index {
 
   get usableForEquality(): boolean {
     return this.partial === undefined && this.spec.hidden !== true;
+  }
+
+  /**
+   * Whether walking this index gives documents in the order of `sort`: its fields are a prefix of the
+   * key pattern with the same directions (`forward`) or all reversed (`backward`). Only for an index
+   * holding every document under the simple collation with one value per field.
+   */
+  orderFor(sort: [string, number][]): 'forward' | 'backward' | undefined {
+    if (!this.usableForEquality || this.spec.sparse || this.collation || this.multiKey || this.ordered === null) return undefined;
+    if (sort.length === 0 || sort.length > this.fields.length) return undefined;
+    let sign = 0;
+    for (let i = 0; i < sort.length; i++) {
+      const [path, direction] = sort[i] as [string, number];
+      if ((this.fields[i] as { path: string }).path !== path) return undefined;
+      const relative = Math.sign(toNumber(this.spec.key[path])) * direction;
+      if (sign !== 0 && relative !== sign) return undefined;
+      sign = relative;
+    }
+    return sign > 0 ? 'forward' : 'backward';
+  }
+
+  /** The field values a document is ordered by, or null when a field has several. */
+  private tupleOf(doc: Doc): unknown[] | null {
+    const tuple: unknown[] = [];
+    for (const field of this.fields) {
+      const values = pathValues(doc, field.parts);
+      if (values.length > 1 || Array.isArray(values[0])) return null;
+      tuple.push(values.length === 0 ? null : values[0]);
+    }
+    return tuple;
+  }
+
+  /** `_id` keys in index order (or reversed); builds the ordered keys from `docs` on first use. */
+  orderedIds(docs: Map<string, Doc>, backward: boolean): Iterable<string> | undefined {
+    return this.orderedKeys(docs)?.ids(backward);
+  }
+
+  /** The ordered keys, built from `docs` on first use; undefined when this index cannot keep them. */
+  orderedKeys(docs: Map<string, Doc>): OrderedKeys | undefined {
+    if (this.ordered === undefined) {
+      const items: [unknown[], string][] = [];
+      for (const [idKey, doc] of docs) {
+        const tuple = this.tupleOf(doc);
+        if (!tuple) {
+          this.ordered = null;
+          return undefined;
+        }
+        items.push([tuple, idKey]);
+      }
+      this.ordered = new OrderedKeys(
+        this.fields.map((field) => Math.sign(toNumber(this.spec.key[field.path]))),
+        items,
+      );
+    }
+    return this.ordered ?? undefined;
   }
 
   /**
@@ -164,6 +231,11 @@ export class Index {
     const { keys, multi } = this.keysOf(doc);
     // Like mongod, an index stays multikey once a document has made it so.
     if (multi) this.multiKey = true;
+    if (this.ordered) {
+      const tuple = this.tupleOf(doc);
+      if (tuple) this.ordered.add(tuple, idKey);
+      else this.ordered = null;
+    }
     for (const key of keys) {
       let set = this.map.get(key);
       if (!set) {
@@ -175,6 +247,10 @@ export class Index {
   }
 
   remove(idKey: string, doc: Doc): void {
+    if (this.ordered) {
+      const tuple = this.tupleOf(doc);
+      if (tuple) this.ordered.remove(tuple, idKey);
+    }
     for (const key of this.keysFor(doc)) {
       const set = this.map.get(key);
       if (!set) continue;
@@ -387,7 +463,59 @@ export class Collection {
       if (scan.ids.size <= 1) break;
     }
     if (best) return { docs: this.fetch(best.ids), plan: planOf(best) };
-    return { docs: this.docs.values(), plan: COLLSCAN };
+    return this.inSortOrder(opts) ?? { docs: this.docs.values(), plan: COLLSCAN };
+  }
+
+  /**
+   * For a sorted query with a limit that no equality bounds: the documents in the order of an index
+   * that gives the sort, so the caller can stop after `limit` matches instead of sorting them all
+   * (as mongod does with an index on the sort fields).
+   */
+  private inSortOrder({ sort, limit, collation }: PlanOptions): { docs: Iterable<Doc>; plan: AccessPlan } | undefined {
+    if (!limit || limit <= 0 || collation !== undefined || !isPlainDoc(sort)) return undefined;
+    const fields = Object.entries(sort).map(([path, direction]): [string, number] => [path, isNumeric(direction) ? Math.sign(toNumber(direction)) : 0]);
+    for (const idx of this.indexes.values()) {
+      const direction = idx.orderFor(fields);
+      if (!direction) continue;
+      const ids = idx.orderedIds(this.docs, direction === 'backward');
+      if (!ids) continue;
+      const plan = {
+        kind: 'IXSCAN' as const,
+        index: idx.spec,
+        multiKey: false,
+        bounds: idx.fields.map((field) => ({ path: field.path, values: undefined })),
+        keysExamined: 0,
+        order: { direction },
+      };
+      return { docs: this.walk(ids, plan), plan };
+    }
+    return undefined;
+  }
+
+  /**
+   * The number of documents matching `filter` when it is one range (`$gt`/`$gte`/`$lt`/`$lte` on
+   * numbers, strings, dates or ObjectIds) on the first field of an index that keeps its keys in
+   * order: counted from the index without reading documents (mongod's COUNT_SCAN). Otherwise undefined.
+   */
+  countByIndex(filter: unknown, { collation, hint }: PlanOptions): number | undefined {
+    if (collation !== undefined || (hint !== undefined && hint !== null) || !isPlainDoc(filter)) return undefined;
+    const range = rangeOf(filter);
+    if (!range) return undefined;
+    for (const idx of this.indexes.values()) {
+      if ((idx.fields[0] as { path: string }).path !== range.path || !idx.orderFor([[range.path, 1]])) continue;
+      const keys = idx.orderedKeys(this.docs);
+      if (keys) return keys.countFirstField(range.rank, range.lower, range.upper);
+    }
+    return undefined;
+  }
+
+  /** Documents for `ids` as they are read, counting the keys examined into `plan`. */
+  private *walk(ids: Iterable<string>, plan: { keysExamined: number }): Generator<Doc> {
+    for (const id of ids) {
+      plan.keysExamined++;
+      const doc = this.docs.get(id);
+      if (doc) yield doc;
+    }
   }
 
   private idLookup(idVals: unknown[]): { docs: Doc[]; plan: AccessPlan } | undefined {
@@ -468,6 +596,42 @@ function cappedLimits(options: Doc): { bytes: number; docs: number } | undefined
 
 function planOf(scan: IndexScan): AccessPlan {
   return { kind: 'IXSCAN', index: scan.index, multiKey: scan.multiKey, bounds: scan.bounds, keysExamined: scan.keysExamined };
+}
+
+const RANGE_OPERATORS = new Set(['$gt', '$gte', '$lt', '$lte']);
+/** The BSON type classes a range can be counted from an index for (their order within is compareValues'). */
+const COUNTABLE_RANKS = new Set([typeRank(0), typeRank(''), typeRank(new Date(0)), typeRank(new ObjectId())]);
+
+interface Range {
+  path: string;
+  rank: number;
+  lower?: { value: unknown; inclusive: boolean };
+  upper?: { value: unknown; inclusive: boolean };
+}
+
+/** `{path: {$gt: a, $lt: b}}` and the like, with bounds of one countable type class; else undefined. */
+function rangeOf(filter: Doc): Range | undefined {
+  const entries = Object.entries(filter);
+  if (entries.length !== 1) return undefined;
+  const [path, condition] = entries[0] as [string, unknown];
+  if (path.startsWith('$') || !isPlainDoc(condition)) return undefined;
+  const operators = Object.entries(condition);
+  if (operators.length === 0) return undefined;
+  let range: Range | undefined;
+  for (const [operator, value] of operators) {
+    if (!RANGE_OPERATORS.has(operator) || (typeof value === 'number' && Number.isNaN(value))) return undefined;
+    const rank = typeRank(value);
+    if (!COUNTABLE_RANKS.has(rank) || (range && range.rank !== rank)) return undefined;
+    range ??= { path, rank };
+    const bound = { value, inclusive: operator.endsWith('e') };
+    if (operator.startsWith('$g')) {
+      if (!range.lower || compareValues(value, range.lower.value) > 0 || (compareValues(value, range.lower.value) === 0 && !bound.inclusive))
+        range.lower = bound;
+    } else if (!range.upper || compareValues(value, range.upper.value) < 0 || (compareValues(value, range.upper.value) === 0 && !bound.inclusive)) {
+      range.upper = bound;
+    }
+  }
+  return range;
 }
 
 /** The equality (or `$in`) values a filter pins each top-level path to. */
