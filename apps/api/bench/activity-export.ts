@@ -131,6 +131,7 @@ export async function benchActivityExport(): Promise<{ figures: ExportFigures[];
     {
       NODE_ENV: 'test',
       PORT: '0',
+      PWNED_PASSWORDS: 'off',
       DATA_DIR: work,
       SESSION_SECRETS: randomBytes(32).toString('base64url'),
       TOTP_ENCRYPTION_KEYS: randomBytes(32).toString('base64'),

@@ -46,6 +46,7 @@ const engine = await start({ logger: { info: () => {}, warn: () => {} } });
 const connection = await connectDatabase({ uri: engine.uri, dbName: 'cached_memory', timeoutMs: 2000 });
 const config = loadConfig({
   NODE_ENV: 'test',
+  PWNED_PASSWORDS: 'off',
   SESSION_SECRETS: SECRET,
   DATA_DIR: dataDir,
   LOG_LEVEL: 'silent',

@@ -131,7 +131,13 @@ async function strictPath(): Promise<void> {
   const requestLog = createLogger({ level: 'info', destination: batchedDestination(join(work, 'path-requests.log')) });
   const secret = randomBytes(32).toString('base64url');
   const build = (mode: string) => {
-    const settings = { NODE_ENV: 'production', DATA_DIR: work, SESSION_SECRETS: secret, TOTP_ENCRYPTION_KEYS: Buffer.alloc(32, 1).toString('base64') };
+    const settings = {
+      NODE_ENV: 'production',
+      PWNED_PASSWORDS: 'off',
+      DATA_DIR: work,
+      SESSION_SECRETS: secret,
+      TOTP_ENCRYPTION_KEYS: Buffer.alloc(32, 1).toString('base64'),
+    };
     const appConfig = loadConfig({ ...settings, TRUST_PROXY: 'loopback', MONGODB_URI: uri, SESSION_CACHE: mode });
     return createApp({ config: appConfig, connection, logger: requestLog });
   };
