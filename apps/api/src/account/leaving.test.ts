@@ -5,6 +5,7 @@ import { ErrorBodySchema } from '@gatehouse/types/errors';
 import { PasskeyRegistrationOptionsResponseSchema } from '@gatehouse/types/passkeys';
 import { RecoveryCodesResponseSchema, TotpEnrolmentResponseSchema } from '@gatehouse/types/second-factor';
 import { SessionListResponseSchema } from '@gatehouse/types/sessions';
+import { verifyActivityChain } from '../activity/verify-chain';
 import { DEVICES_COLLECTION } from '../devices/known-devices';
 import { OIDC_FLOWS_COLLECTION } from '../oidc/flows';
 import { OIDC_IDENTITIES_COLLECTION } from '../oidc/identities';
@@ -250,14 +251,15 @@ describe('leaving: account export and deletion', () => {
         });
       });
 
-      it('anonymises the activity: the trail stays, with a pseudonym and no address, device or names', async () => {
-        const deleted = await db()
-          .collection('activity')
-          .findOne({ type: 'account_deleted', userId: { $regex: '^deleted:' } });
+      it('anonymises the activity: the trail stays, still a verified chain, with no account, address, device or names (S47)', async () => {
+        const deleted = await db().collection('activity').findOne({ type: 'account_deleted', anonymised: true });
         expect(deleted).not.toBeNull();
-        const trail = await db().collection('activity').find({ userId: deleted?.userId }).toArray();
-        expect(trail.length).toBeGreaterThan(5);
-        expect(trail.every((entry) => entry.ip === null && entry.device === null && entry.passkeyName === undefined)).toBe(true);
+        const anonymised = await db().collection('activity').find({ anonymised: true }).toArray();
+        expect(anonymised.length).toBeGreaterThan(5);
+        expect(anonymised.every((entry) => ['userId', 'ip', 'device', 'passkeyName'].every((key) => !(key in entry)))).toBe(true);
+        const report = await verifyActivityChain(t.connection, { retentionSeconds: t.config.activityRetentionSeconds });
+        expect(report).toMatchObject({ isIntact: true });
+        expect(report.anonymised).toBe(anonymised.length);
       });
 
       it('no document in any collection names the account or its address', async () => {

@@ -186,7 +186,7 @@ describe('device-bound sessions (S45)', () => {
     it('a signed-out browser cannot register', async () => {
       const key = await createDeviceKey();
       const res = await register(supertest.agent(t.app), '/api/auth/device-binding/registration', await key.registrationProof('x'));
-      expect(res.status).toBe(400);
+      expect(res.status).toBe(401);
     });
   });
 

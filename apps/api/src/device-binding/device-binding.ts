@@ -4,7 +4,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { DeviceSessionEnd, DeviceSessionInstructions } from '@gatehouse/types/device-binding';
 import type { ActivityLog } from '../activity/activity-log';
 import type { Config } from '../config';
-import { deviceBindingRequired, invalidDeviceProof } from '../http/errors';
+import { deviceBindingRequired, invalidDeviceProof, unauthenticated } from '../http/errors';
 import { presentedSessionId } from '../sessions/cookie-session';
 import { seenFrom } from '../sessions/device';
 import { sessionHandle } from '../sessions/handle';
@@ -88,7 +88,7 @@ export function createDeviceBinding({ config, registry, activity }: DeviceBindin
 
   router.post('/registration', async (req, res) => {
     const person = signedInUserOf(req);
-    if (!person) throw invalidDeviceProof('Only a signed-in session can be bound to a device.');
+    if (!person) throw unauthenticated();
     const proof = await verifyRegistrationProof(req.get(PROOF_HEADER) ?? '');
     if (!proof) throw invalidDeviceProof('The device proof is not a valid ES256 dbsc+jwt signature.');
     const challenge = challenges.read(proof.challenge, 'registration', sessionHandle(req.sessionID));

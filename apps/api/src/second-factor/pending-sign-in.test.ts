@@ -52,6 +52,11 @@ const SIGNED_IN_ENDPOINTS: [method: 'get' | 'post' | 'patch' | 'delete', path: s
   ['post', '/api/admin/users/000000000000000000000000/role'],
   ['post', '/api/admin/users/000000000000000000000000/password-reset'],
   ['get', '/api/admin/store'],
+  ['get', '/api/activity/export'],
+  ['get', '/api/admin/activity/export'],
+  ['get', '/api/account/export'],
+  ['delete', '/api/account'],
+  ['post', '/api/auth/device-binding/registration'],
 ];
 
 /** For anyone, signed in or not: a pending sign-in changes nothing about them (they grant nothing either). */
@@ -84,6 +89,10 @@ const ANONYMOUS_ENDPOINTS = [
   'GET /api/auth/login/second-factor',
   'POST /api/auth/login/second-factor',
   'POST /api/auth/login/second-factor/passkey-options',
+  // A sign-in refused at the session cap goes on with its ticket (the ticket is the credential).
+  'POST /api/auth/login/session-limit',
+  // A device-bound session's refresh: the proof is the device key's signature (a pending sign-in has no binding).
+  'POST /api/auth/device-binding/refresh',
 ];
 
 interface RouterLayer {

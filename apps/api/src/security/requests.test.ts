@@ -296,6 +296,8 @@ describe('S26: nothing secret reaches the client; sessions store little', () => 
         'device',
         'deviceKey',
         'ip',
+        // Whether the password proven at sign-in was found in a breach corpus (S48): a flag, not the password.
+        'passwordBreached',
         'rememberMe',
         'user',
         'userId',
