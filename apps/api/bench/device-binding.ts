@@ -14,12 +14,9 @@ import type { Request } from 'express';
 import { createBoundCookie } from '../src/device-binding/bound-cookie';
 import { fixed, medians, runLoad } from './measure';
 import type { LoadFigures } from './measure';
-import { freePort, SERVER_CORE, spawnNode, stop, waitUntil } from './processes';
+import { BENCH_PASSWORD, FORWARDED, post, register, startGatehouseProcess, stopGatehouseProcess } from './gatehouse-process';
 import { isEntryPoint, runAlone } from './section';
 import type { BenchSection } from './section';
-
-const PASSWORD = 'correct horse battery staple';
-const FORWARDED = { 'X-Forwarded-Proto': 'https' };
 
 export interface DeviceBindingFigures {
   unbound: ReturnType<typeof medians>;
@@ -50,16 +47,11 @@ const cookiePair = (setCookie: string[], name: RegExp): string => {
   return found.split(';')[0] ?? '';
 };
 
-async function post(baseUrl: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${baseUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...FORWARDED, ...headers }, body: JSON.stringify(body) });
-}
-
 /** A new account signed in; with `bind`, its session registered with a device key as a DBSC browser does. */
 export async function signedIn(baseUrl: string, bind: boolean): Promise<string> {
   const email = `bound-${randomUUID().slice(0, 8)}@example.com`;
-  const registered = await post(baseUrl, '/api/auth/register', { name: 'Bench', email, password: PASSWORD });
-  if (registered.status !== 202) throw new Error(`registration: ${registered.status}`);
-  const login = await post(baseUrl, '/api/auth/login', { email, password: PASSWORD });
+  await register(baseUrl, email);
+  const login = await post(baseUrl, '/api/auth/login', { email, password: BENCH_PASSWORD });
   if (login.status !== 200) throw new Error(`sign-in: ${login.status}`);
   const session = cookiePair(login.headers.getSetCookie(), /^__Host-gh\.sid=/);
   if (!bind) return session;
@@ -77,26 +69,10 @@ export async function signedIn(baseUrl: string, bind: boolean): Promise<string> 
 
 export async function benchDeviceBinding({ quick }: { quick: boolean }): Promise<DeviceBindingFigures> {
   const work = mkdtempSync(join(tmpdir(), 'gatehouse-bench-binding-'));
-  const port = await freePort();
-  const api = spawnNode(SERVER_CORE, ['src/server.ts'], {
-    env: {
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: work,
-      SESSION_SECRETS: randomBytes(32).toString('hex'),
-      TOTP_ENCRYPTION_KEYS: randomBytes(32).toString('base64'),
-      SESSION_CACHE: 'off',
-      TRUST_PROXY: 'loopback',
-      EMBEDDED_MONGO: 'allow',
-      PWNED_PASSWORDS: 'off',
-      LOG_LEVEL: 'warn',
-    },
-    logFile: join(work, 'api.log'),
-  });
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const server = await startGatehouseProcess('binding', { workDir: work, sessionCache: 'off' });
+  const { baseUrl } = server;
+  const api = server.process;
   try {
-    await waitUntil(async () => (await fetch(`${baseUrl}/api/ready`)).status === 200, 'binding bench readiness');
     const cookies = { unbound: await signedIn(baseUrl, false), bound: await signedIn(baseUrl, true) };
     const seconds = quick ? 3 : 10;
     const load = (cookie: string, duration: number) => ({
@@ -114,7 +90,7 @@ export async function benchDeviceBinding({ quick }: { quick: boolean }): Promise
     if (figures.bound.non2xx + figures.unbound.non2xx > 0) throw new Error('non-2xx answers: the bound cookie was not accepted');
     return figures;
   } finally {
-    await stop(api);
+    await stopGatehouseProcess(server);
     rmSync(work, { recursive: true, force: true });
   }
 }
