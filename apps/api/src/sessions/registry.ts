@@ -248,6 +248,8 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
     // Until the stream is open (and whenever it is not current) the cache is bypassed: strict reads.
     void feed.start();
   }
+  // The settings do not change while the process runs: read once, not at every sign-in.
+  const cap = sessionCapOf(config);
   const store = new GatehouseSessionStore({
     client: connection.getClient(),
     dbName: connection.name,
@@ -288,7 +290,6 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
    * session back and throws SessionLimitReached; `evict-oldest` ends the least recently active others.
    */
   async function enforceCap(req: Request, userId: string): Promise<void> {
-    const cap = sessionCapOf(config);
     if (!cap) return;
     const docs = await sessions()
       .find({ 'session.userId': userId, ...notExpired() })
