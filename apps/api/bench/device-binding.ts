@@ -14,7 +14,7 @@ import type { Request } from 'express';
 import { createBoundCookie } from '../src/device-binding/bound-cookie';
 import { fixed, medians, runLoad } from './measure';
 import type { LoadFigures } from './measure';
-import { BENCH_PASSWORD, FORWARDED, post, register, startGatehouseProcess, stopGatehouseProcess } from './gatehouse-process';
+import { BENCH_PASSWORD, FORWARDED, post, register, sessionCookieOf, startGatehouseProcess, stopGatehouseProcess } from './gatehouse-process';
 import { isEntryPoint, runAlone } from './section';
 import type { BenchSection } from './section';
 
@@ -53,7 +53,7 @@ export async function signedIn(baseUrl: string, bind: boolean): Promise<string> 
   await register(baseUrl, email);
   const login = await post(baseUrl, '/api/auth/login', { email, password: BENCH_PASSWORD });
   if (login.status !== 200) throw new Error(`sign-in: ${login.status}`);
-  const session = cookiePair(login.headers.getSetCookie(), /^__Host-gh\.sid=/);
+  const session = sessionCookieOf(login);
   if (!bind) return session;
   const offer = /path="([^"]+)";challenge="([^"]+)"/.exec(login.headers.get('secure-session-registration') ?? '');
   if (!offer) throw new Error('the sign-in offered no device binding');
