@@ -5,7 +5,7 @@
  * Each layer is mounted alone in an Express app, as app.ts mounts it, and handed a GET /api/auth/me
  * shaped like the benchmark's (real IncomingMessage/ServerResponse objects, no socket); the cost is the
  * CPU time per request of that app minus the same app without the layer, measured in alternation many
- * times over. The response's `finish` is emitted by hand, so work done then (the request log line,
+ * times over. The response's `finish` and `close` are emitted by hand, so work done then (the request log line,
  * written to a file in batches as in production) counts. Nothing here touches the network or the database, so the
  * figures do not move with the load the shared machine is under as much as the load tests do.
  *
@@ -78,7 +78,9 @@ async function run(app: Express, count: number): Promise<number> {
       handle(req, res, (error?: unknown) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()));
     });
     res.statusCode = 200;
+    // As a server does: 'finish' once the response is written, then 'close'.
     res.emit('finish');
+    res.emit('close');
   }
   const used = process.cpuUsage(start);
   return (used.user + used.system) / count;

@@ -4,7 +4,8 @@
  * `tsx bench/layer-server.ts <dataDir> <variant> [<variant> …]`, a variant being `full` or a
  * comma-separated list of layers. Each variant signs in once with every layer in place, then loses its
  * layers; prints `{"variants": [{"name", "baseUrl", "cookie", "removed"}]}` once all listen.
- * Layers are found by their place in app.ts's order, checked against express-session's position.
+ * Layers are found by their place in app.ts's order (on the app or in its API router), checked against
+ * express-session's position.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -21,28 +22,36 @@ import type { Layer } from './layer-names';
 
 interface RouterLayer {
   name: string;
-  handle: RequestHandler;
+  handle: RequestHandler & { stack?: RouterLayer[] };
+}
+
+/** A layer's place: the app's own stack or the API router's, and its index there. */
+interface Place {
+  stack: RouterLayer[];
+  index: number;
 }
 
 /**
- * app.ts's order: logging first, headers second, then no-store, CORS, cross-site, JSON type, JSON body,
- * the probes' router, the OpenAPI router; the lifecycle right after express-session.
+ * app.ts's order: on the app, logging first and headers second, then the API router; in the API router,
+ * no-store, CORS, cross-site, JSON type and JSON body first, then the probes' router and the OpenAPI
+ * router; the lifecycle right after express-session.
  */
-const SESSION_POSITION = 9;
+const SESSION_POSITION = 7;
 
-function positionsOf(stack: RouterLayer[], layer: Layer): number[] {
-  const session = stack.findIndex((entry) => entry.name === 'session');
+function placesOf(appStack: RouterLayer[], layer: Layer): Place[] {
+  const api = appStack.find((entry) => entry.handle.stack?.some((inner) => inner.name === 'session'))?.handle.stack ?? [];
+  const session = api.findIndex((entry) => entry.name === 'session');
   if (session !== SESSION_POSITION)
-    throw new Error(`express-session is at ${session}, not where app.ts puts it: ${stack.map((entry) => entry.name).join(', ')}`);
+    throw new Error(`express-session is at ${session} in the API router, not where app.ts puts it: ${api.map((entry) => entry.name).join(', ')}`);
   switch (layer) {
     case 'request-log':
-      return [0];
+      return [{ stack: appStack, index: 0 }];
     case 'security-headers':
-      return [1];
+      return [{ stack: appStack, index: 1 }];
     case 'api-guards':
-      return [2, 3, 4, 5, 6];
+      return [0, 1, 2, 3, 4].map((index) => ({ stack: api, index }));
     case 'lifecycle':
-      return [session + 1];
+      return [{ stack: api, index: session + 1 }];
   }
 }
 
@@ -102,12 +111,13 @@ for (const [index, variant] of variantArgs.entries()) {
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const cookie = await signIn(baseUrl);
   const { stack } = (app as unknown as { router: { stack: RouterLayer[] } }).router;
-  const positions = removed.flatMap((layer) => positionsOf(stack, layer)).sort((a, b) => b - a);
-  const names = positions.map((position) => stack[position]?.name ?? '?');
-  for (const position of positions) {
-    const entry = stack[position];
-    if (position === 0 && entry) entry.handle = plainLogger;
-    else stack.splice(position, 1);
+  // Taken out from the end of each stack first, so the indexes still to come stay valid.
+  const places = removed.flatMap((layer) => placesOf(stack, layer)).sort((a, b) => b.index - a.index);
+  const names = places.map((place) => place.stack[place.index]?.name ?? '?');
+  for (const place of places) {
+    const entry = place.stack[place.index];
+    if (place.stack === stack && place.index === 0 && entry) entry.handle = plainLogger;
+    else place.stack.splice(place.index, 1);
   }
   variants.push({ name: variant, baseUrl, cookie, removed: names });
 }

@@ -46,7 +46,7 @@ import { createSecondFactorNotices } from './second-factor/notices';
 import { createSecondFactors } from './second-factor/second-factors';
 import { createSecondStepRouter } from './sign-in/second-step';
 import { createSignInAuthority } from './sign-in/authority';
-import { createDeviceBinding, DEVICE_BINDING_PATH } from './device-binding/device-binding';
+import { createDeviceBinding, DEVICE_BINDING_ROUTE } from './device-binding/device-binding';
 import { createEmailLinkSignIn } from './sign-in/email-link';
 import { createPasswordRouter } from './sign-in/password-router';
 import { createSessionLimitRouter } from './sign-in/session-limit-router';
@@ -195,23 +195,30 @@ export function createApp({
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
+  // API answers are no-store (below) and the SPA's files get their validators from express.static, so an
+  // ETag on a JSON answer would never be revalidated: not hashing every body for one saves that work.
+  app.set('etag', false);
 
   // Order matters; each line says why it sits where it does.
   app.use(createRequestLogger(logger)); // first, so every request is logged with id, user, status and latency, rejected ones too
   app.use(createSecurityHeaders(config)); // every response, SPA files included, carries CSP/HSTS/nosniff (S24)
-  app.use('/api', noStore); // API answers carry personal data and must not be cached (S24)
-  app.use('/api', createCors(config)); // exact-allowlist CORS, answered before anything else can refuse a preflight (S15)
-  app.use('/api', createCrossSiteGuard(config)); // refuse cross-site state changes before reading a body (S14)
-  app.use('/api', requireJsonBody); // JSON only: forms and text/plain are what other sites can post (S14)
-  app.use('/api', parseJsonBody); // 10 kB, strict, depth-limited (S20, S23)
-  app.use('/api', createHealthRouter({ connection, readiness })); // before sessions: probes cost no database read
-  app.use('/api', createApiReferenceRouter({ config })); // the OpenAPI document (and, outside production, its page): no database read either
-  app.use('/api', registry.middleware()); // loads the session (1 read) only for API calls, never for static files
-  app.use('/api', createSessionLifecycle({ config, registry })); // absolute timeout (S9), pending role changes (S4), replayed-cookie detection
-  app.use(DEVICE_BINDING_PATH, deviceBinding.router); // device-bound sessions register and refresh here, without the bound cookie by nature
-  app.use('/api', deviceBinding.enforce); // a bound session's request without its bound cookie: 401 and a theft signal (S45)
-  app.use(
-    '/api/auth/login/second-factor',
+  // The API is one router mounted once: its layers below see paths under /api without each matching and
+  // trimming the prefix again (every layer mounted on the app at '/api' did, on every request).
+  const api = express.Router();
+  app.use('/api', api);
+  api.use(noStore); // API answers carry personal data and must not be cached (S24)
+  api.use(createCors(config)); // exact-allowlist CORS, answered before anything else can refuse a preflight (S15)
+  api.use(createCrossSiteGuard(config)); // refuse cross-site state changes before reading a body (S14)
+  api.use(requireJsonBody); // JSON only: forms and text/plain are what other sites can post (S14)
+  api.use(parseJsonBody); // 10 kB, strict, depth-limited (S20, S23)
+  api.use(createHealthRouter({ connection, readiness })); // before sessions: probes cost no database read
+  api.use(createApiReferenceRouter({ config })); // the OpenAPI document (and, outside production, its page): no database read either
+  api.use(registry.middleware()); // loads the session (1 read) only for API calls, never for static files
+  api.use(createSessionLifecycle({ config, registry })); // absolute timeout (S9), pending role changes (S4), replayed-cookie detection
+  api.use(DEVICE_BINDING_ROUTE, deviceBinding.router); // device-bound sessions register and refresh here, without the bound cookie by nature
+  api.use(deviceBinding.enforce); // a bound session's request without its bound cookie: 401 and a theft signal (S45)
+  api.use(
+    '/auth/login/second-factor',
     createSecondStepRouter({
       authority,
       registry,
@@ -224,14 +231,14 @@ export function createApp({
       notices: createSecondFactorNotices({ activity, mail }),
     }),
   ); // the only route a pending sign-in can use (S37)
-  app.use(
-    '/api/auth/passkey',
+  api.use(
+    '/auth/passkey',
     createPasskeySignInRouter({ registry, authority, accounts: accountSource, store: passkeys, relyingParty, assertions, throttle: codeThrottle, activity }),
   );
-  app.use('/api/auth', createPasswordRouter({ authority, registry, requireUser }));
-  app.use('/api/auth', createSessionLimitRouter({ authority }));
-  app.use(
-    '/api/auth/oidc',
+  api.use('/auth', createPasswordRouter({ authority, registry, requireUser }));
+  api.use('/auth', createSessionLimitRouter({ authority }));
+  api.use(
+    '/auth/oidc',
     createOidcRouter({
       config,
       authority,
@@ -243,14 +250,11 @@ export function createApp({
       activity,
     }),
   );
-  app.use('/api/auth', createAuthRouter({ config, registry, accounts, authority, hasher, breaches, requireFreshAuth }));
-  app.use(
-    '/api/auth',
-    createRegistrationRouter({ users: directory, hasher, breaches, throttle: loginThrottle, mailThrottle, mail, verification, activity, jobs }),
-  );
-  app.use('/api/auth', createRecoveryRouter({ registry, users: directory, accounts, tokens, resets, hasher, breaches, mail, mailThrottle }));
-  app.use(
-    '/api/auth',
+  api.use('/auth', createAuthRouter({ config, registry, accounts, authority, hasher, breaches, requireFreshAuth }));
+  api.use('/auth', createRegistrationRouter({ users: directory, hasher, breaches, throttle: loginThrottle, mailThrottle, mail, verification, activity, jobs }));
+  api.use('/auth', createRecoveryRouter({ registry, users: directory, accounts, tokens, resets, hasher, breaches, mail, mailThrottle }));
+  api.use(
+    '/auth',
     createVerificationRouter({
       config,
       users: directory,
@@ -266,10 +270,10 @@ export function createApp({
       requireFreshAuth,
     }),
   );
-  app.use('/api/account/passkeys', createPasskeysRouter({ store: passkeys, relyingParty, activity, requireFreshAuth, factorChanges }));
-  app.use('/api/account', createSecondFactorRouter({ config, secondFactors, throttle: codeThrottle, activity, requireFreshAuth, factorChanges }));
-  app.use(
-    '/api/account/connections',
+  api.use('/account/passkeys', createPasskeysRouter({ store: passkeys, relyingParty, activity, requireFreshAuth, factorChanges }));
+  api.use('/account', createSecondFactorRouter({ config, secondFactors, throttle: codeThrottle, activity, requireFreshAuth, factorChanges }));
+  api.use(
+    '/account/connections',
     createConnectionsRouter({
       clients: providerClients,
       trips: providerTrips,
@@ -280,8 +284,8 @@ export function createApp({
       requireFreshAuth,
     }),
   );
-  app.use(
-    '/api/account',
+  api.use(
+    '/account',
     createLeavingRouter({
       leaving: createAccountLeaving({
         accounts: accountSource,
@@ -304,11 +308,11 @@ export function createApp({
       logger,
     }),
   );
-  app.use('/api/sessions', createSessionsRouter({ config, registry, devices, places }));
-  app.use('/api/activity', createActivityRouter({ activity }));
-  app.use('/api/events', createEventsRouter({ config, registry, live }));
-  app.use(
-    '/api/admin',
+  api.use('/sessions', createSessionsRouter({ config, registry, devices, places }));
+  api.use('/activity', createActivityRouter({ activity }));
+  api.use('/events', createEventsRouter({ config, registry, live }));
+  api.use(
+    '/admin',
     createAdminRouter({
       config,
       connection,
@@ -329,9 +333,9 @@ export function createApp({
       },
     }),
   );
-  if (mail.mailer.outbox && listensOnLoopbackOnly(config.hosts)) app.use('/api/dev', createDevRouter({ outbox: mail.mailer.outbox })); // development and tests only: never in production, nor on a server open to the network
-  app.use('/api', createMethodNotAllowed(app)); // a known path with another method: 405 + Allow
-  app.use('/api', apiNotFound); // unknown API paths get JSON 404, never the SPA's index.html
+  if (mail.mailer.outbox && listensOnLoopbackOnly(config.hosts)) api.use('/dev', createDevRouter({ outbox: mail.mailer.outbox })); // development and tests only: never in production, nor on a server open to the network
+  api.use(createMethodNotAllowed(app)); // a known path with another method: 405 + Allow
+  api.use(apiNotFound); // unknown API paths get JSON 404, never the SPA's index.html
   app.use(createSpaRouter(config)); // the built web app with history fallback
   app.use(errorMiddleware); // last: the one place errors become JSON (S25)
 

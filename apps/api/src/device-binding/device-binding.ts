@@ -16,7 +16,9 @@ import { createChallenges } from './challenges';
 import { verifyRefreshProof, verifyRegistrationProof } from './proofs';
 
 /** Where the browser registers and refreshes (the registration header names the first, the instructions the second). */
-export const DEVICE_BINDING_PATH = '/api/auth/device-binding';
+/** Where the device-binding endpoints are mounted in the API router, and their path from the origin. */
+export const DEVICE_BINDING_ROUTE = '/auth/device-binding';
+export const DEVICE_BINDING_PATH = `/api${DEVICE_BINDING_ROUTE}`;
 export const REGISTRATION_PATH = `${DEVICE_BINDING_PATH}/registration`;
 export const REFRESH_PATH = `${DEVICE_BINDING_PATH}/refresh`;
 
