@@ -1,11 +1,12 @@
 /**
- * CPU per request of each of Gatehouse's own middleware layers, in isolation and in one process:
+ * CPU per request of each of Gatehouse's own middleware layers, in isolation, each app in a process of its own:
  * `npm run bench:layers -w @gatehouse/api -- --micro` (docs/performance.md, "Per-layer cost").
  *
- * Each layer is mounted alone in an Express app, as app.ts mounts it, and handed a GET /api/auth/me
+ * Each layer is mounted alone in an Express app, where app.ts mounts it (on the app, or in the router
+ * mounted at /api), and handed a GET /api/auth/me
  * shaped like the benchmark's (real IncomingMessage/ServerResponse objects, no socket); the cost is the
- * CPU time per request of that app minus the same app without the layer, measured in alternation many
- * times over. The response's `finish` and `close` are emitted by hand, so work done then (the request log line,
+ * CPU time per request of that app minus the same app without the layer, the two measured in
+ * alternating processes several times over. The response's `finish` and `close` are emitted by hand, so work done then (the request log line,
  * written to a file in batches as in production) counts. Nothing here touches the network or the database, so the
  * figures do not move with the load the shared machine is under as much as the load tests do.
  *
@@ -31,8 +32,8 @@ import { batchedDestination, createLogger, createRequestLogger } from '../src/ht
 import { createSecurityHeaders, noStore } from '../src/http/security-headers';
 import { median } from './measure';
 
-const ITERATIONS = 20_000;
-const PAIRS = Number(process.env.PAIRS ?? 15);
+const ITERATIONS = 10_000;
+const PAIRS = Number(process.env.PAIRS ?? 3);
 
 const work = mkdtempSync(join(tmpdir(), 'gatehouse-layer-micro-'));
 const config = loadConfig({
@@ -55,12 +56,16 @@ const HEADERS = {
   connection: 'keep-alive',
 };
 
-function appWith(layers: RequestHandler[]): Express {
+/** An app shaped as app.ts builds it: `onApp` on the app itself, `inApi` in the one router mounted at /api. */
+function appWith({ onApp = [], inApi = [] }: { onApp?: RequestHandler[]; inApi?: RequestHandler[] }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
-  for (const layer of layers) app.use('/api', layer);
+  for (const layer of onApp) app.use(layer);
+  const api = express.Router();
+  app.use('/api', api);
+  for (const layer of inApi) api.use(layer);
   return app;
 }
 
@@ -86,31 +91,53 @@ async function run(app: Express, count: number): Promise<number> {
   return (used.user + used.system) / count;
 }
 
-const layers: [string, RequestHandler[]][] = [
-  ['request log', [createRequestLogger(logger)]],
-  ['security headers', [createSecurityHeaders(config)]],
-  ['no-store', [noStore]],
-  ['CORS', [createCors(config)]],
-  ['cross-site guard', [createCrossSiteGuard(config)]],
-  ['JSON content type + body parser', [requireJsonBody, parseJsonBody]],
+const layers: [string, { onApp?: RequestHandler[]; inApi?: RequestHandler[] }][] = [
+  ['request log', { onApp: [createRequestLogger(logger)] }],
+  ['security headers', { onApp: [createSecurityHeaders(config)] }],
+  ['no-store', { inApi: [noStore] }],
+  ['CORS', { inApi: [createCors(config)] }],
+  ['cross-site guard', { inApi: [createCrossSiteGuard(config)] }],
+  ['JSON content type + body parser', { inApi: [requireJsonBody, parseJsonBody] }],
 ];
 
+const ROUNDS_PER_PROCESS = 5;
+const appArg = process.argv.find((arg) => arg.startsWith('--app='))?.slice('--app='.length);
+
+/**
+ * One app per process (`--app=<layer>` or `--app=bare`), as a server runs one: requests of one shape
+ * only. Measuring an app with a layer and one without in the same process let each one's requests
+ * reach the code they share (Express, Node's HTTP objects) in two shapes, which slowed both and was
+ * counted as the layer's cost. Prints the median of ROUNDS_PER_PROCESS rounds, a full collection before each.
+ */
+async function measureOneApp(name: string): Promise<void> {
+  const placed = name === 'bare' ? {} : layers.find(([layer]) => layer === name)?.[1];
+  if (!placed) throw new Error(`no layer named ${name}`);
+  const app = appWith(placed);
+  await run(app, 2 * ITERATIONS);
+  const rounds: number[] = [];
+  for (let round = 0; round < ROUNDS_PER_PROCESS; round += 1) {
+    globalThis.gc?.();
+    rounds.push(await run(app, ITERATIONS));
+  }
+  process.stdout.write(`${JSON.stringify({ name, micros: median(rounds) })}\n`);
+}
+
 async function main(): Promise<void> {
-  const bare = appWith([]);
-  const apps = layers.map(([name, handlers]) => ({ name, app: appWith(handlers) }));
-  // Warm-up, so the JIT has settled before anything is counted.
-  await run(bare, ITERATIONS);
-  for (const { app } of apps) await run(app, ITERATIONS);
-  const costs = new Map<string, number[]>(apps.map(({ name }) => [name, []]));
+  const { firstLine, SERVER_CORE, spawnNode } = await import('./processes');
+  const measure = async (name: string): Promise<number> => {
+    const child = spawnNode(SERVER_CORE, ['--expose-gc', 'bench/layer-micro.ts', `--app=${name}`]);
+    return (JSON.parse(await firstLine(child, 120_000)) as { micros: number }).micros;
+  };
+  const costs = new Map<string, number[]>(layers.map(([name]) => [name, []]));
   for (let pair = 0; pair < PAIRS; pair += 1) {
-    for (const { name, app } of apps) {
-      const without = await run(bare, ITERATIONS);
-      const withLayer = await run(app, ITERATIONS);
+    for (const [name] of layers) {
+      const without = await measure('bare');
+      const withLayer = await measure(name);
       costs.get(name)?.push(withLayer - without);
     }
   }
   const lines = [
-    `${PAIRS} alternating pairs of ${ITERATIONS} requests; median CPU µs per request of the app with the layer minus without it.`,
+    `${PAIRS} alternating pairs of processes, each the app with one layer or without it (${ROUNDS_PER_PROCESS} rounds of ${ITERATIONS} requests, median); median CPU µs per request of the app with the layer minus without it.`,
     '',
     '| layer | µs/request |',
     '|---|---:|',
@@ -246,7 +273,7 @@ async function strictPath(): Promise<void> {
   await engine.stop();
 }
 
-(process.argv.includes('--strict-path') ? strictPath() : main())
+(appArg ? measureOneApp(appArg) : process.argv.includes('--strict-path') ? strictPath() : main())
   .then(() => {
     rmSync(work, { recursive: true, force: true });
     process.exit(0);

@@ -6,11 +6,13 @@ import type { RequestHandler } from 'express';
 
 declare module 'http' {
   interface IncomingMessage {
-    /** This request's id, also sent as `X-Request-Id`. */
-    id: string;
     /** Logs with this request's id, method and path. */
     log: Logger;
-    /** What `log` is made from, set by the request logger. */
+    /**
+     * What the request logger keeps for this request (its summary carries the id sent as
+     * `X-Request-Id`). The only property it adds to a request: every property added to a request
+     * object in flight was measured to cost microseconds, the first one excepted.
+     */
     requestLog?: { logger: Logger; summary: RequestSummary };
   }
   interface ServerResponse {
@@ -168,7 +170,6 @@ export function createRequestLogger(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const startedAt = Date.now();
     const id = randomUUID();
-    req.id = id;
     res.setHeader('X-Request-Id', id);
     const summary: RequestSummary = {
       id,
