@@ -52,7 +52,7 @@ describe('the batched log destination', () => {
 });
 
 describe('the request log', () => {
-  it('writes one line per request, finished or abandoned, and req.log carries the request id', async () => {
+  it('S30: writes one line per request, finished or abandoned, without the query string; req.log carries the request id', async () => {
     const file = join(work, 'requests.log');
     const logger = createLogger({ level: 'info', destination: batchedDestination(file) });
     const app = express();
