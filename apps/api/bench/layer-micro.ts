@@ -179,19 +179,10 @@ async function strictPath(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const headers = { 'Content-Type': 'application/json', 'X-Forwarded-Proto': 'https' };
-  const account = { name: 'Path', email: `path-${randomBytes(4).toString('hex')}@example.com`, password: 'correct horse battery staple' };
-  await fetch(`${url}/api/auth/register`, { method: 'POST', headers, body: JSON.stringify(account) });
-  const signedIn = await fetch(`${url}/api/auth/login`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ email: account.email, password: account.password }),
-  });
-  const cookie = signedIn.headers
-    .getSetCookie()
-    .find((value) => value.includes('gh.sid='))
-    ?.split(';')[0];
-  if (!cookie) throw new Error(`sign-in: ${signedIn.status}`);
+  const { register, signIn } = await import('./gatehouse-process');
+  const email = `path-${randomBytes(4).toString('hex')}@example.com`;
+  await register(url, email, 'Path');
+  const cookie = await signIn(url, email);
   await new Promise((resolve) => server.close(resolve));
   const sid =
     decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1))

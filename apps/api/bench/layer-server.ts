@@ -18,6 +18,7 @@ import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { connectDatabase } from '../src/db/connection';
 import { batchedDestination, createLogger } from '../src/http/logging';
+import { register, signIn } from './gatehouse-process';
 import type { Layer } from './layer-names';
 
 interface RouterLayer {
@@ -53,24 +54,6 @@ function placesOf(appStack: RouterLayer[], layer: Layer): Place[] {
     case 'lifecycle':
       return [{ stack: api, index: session + 1 }];
   }
-}
-
-async function signIn(url: string): Promise<string> {
-  const headers = { 'Content-Type': 'application/json', 'X-Forwarded-Proto': 'https' };
-  const account = { name: 'Layers', email: `layers-${randomBytes(4).toString('hex')}@example.com`, password: 'correct horse battery staple' };
-  const registered = await fetch(`${url}/api/auth/register`, { method: 'POST', headers, body: JSON.stringify(account) });
-  if (registered.status !== 202) throw new Error(`registration: ${registered.status}`);
-  const signedIn = await fetch(`${url}/api/auth/login`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ email: account.email, password: account.password }),
-  });
-  const cookie = signedIn.headers
-    .getSetCookie()
-    .find((value) => /^(__Host-)?gh\.sid=/.test(value))
-    ?.split(';')[0];
-  if (!cookie) throw new Error(`sign-in: ${signedIn.status}`);
-  return cookie;
 }
 
 const [dataDir = '', ...variantArgs] = process.argv.slice(2);
@@ -109,7 +92,9 @@ for (const [index, variant] of variantArgs.entries()) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const cookie = await signIn(baseUrl);
+  const email = `layers-${randomBytes(4).toString('hex')}@example.com`;
+  await register(baseUrl, email, 'Layers');
+  const cookie = await signIn(baseUrl, email);
   const { stack } = (app as unknown as { router: { stack: RouterLayer[] } }).router;
   // Taken out from the end of each stack first, so the indexes still to come stay valid.
   const places = removed.flatMap((layer) => placesOf(stack, layer)).sort((a, b) => b.index - a.index);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Config, DeviceBindingConfig } from '../config';
 import { readCookie } from '../http/cookies';
-import { BOUND_COOKIE_PATH, cookieOptions } from '../sessions/cookie-session';
+import { BOUND_COOKIE_PATH, boundCookieOptions, clearBoundCookie } from '../sessions/cookie-session';
 import { createSigner } from './signing';
 
 /**
@@ -23,7 +23,7 @@ export interface BoundCookie {
 export function createBoundCookie(config: Pick<Config, 'sessionSecrets' | 'isProduction'> & { deviceBinding: DeviceBindingConfig }): BoundCookie {
   const { cookieName, cookieSeconds } = config.deviceBinding;
   const signer = createSigner(config.sessionSecrets, 'device-bound cookie');
-  const options = { ...cookieOptions(config), path: BOUND_COOKIE_PATH };
+  const options = boundCookieOptions(config);
 
   return {
     name: cookieName,
@@ -43,7 +43,7 @@ export function createBoundCookie(config: Pick<Config, 'sessionSecrets' | 'isPro
     },
 
     clear(res) {
-      res.clearCookie(cookieName, options);
+      clearBoundCookie(res, cookieName, config);
     },
   };
 }

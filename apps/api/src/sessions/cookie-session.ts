@@ -50,6 +50,16 @@ export function presentedSessionId(req: Request, config: Pick<Config, 'cookieNam
   return null;
 }
 
+/** The bound cookie's attributes: those of the session cookie, scoped to the API. */
+export function boundCookieOptions(config: Pick<Config, 'isProduction'>) {
+  return { ...cookieOptions(config), path: BOUND_COOKIE_PATH };
+}
+
+/** Sign-out and the end of a binding both drop the bound cookie this way (its attributes must match). */
+export function clearBoundCookie(res: Response, cookieName: string, config: Pick<Config, 'isProduction'>): void {
+  res.clearCookie(cookieName, boundCookieOptions(config));
+}
+
 export function clearSessionCookie(res: Response, config: Pick<Config, 'cookieName' | 'isProduction'>): void {
   res.clearCookie(config.cookieName, cookieOptions(config));
 }

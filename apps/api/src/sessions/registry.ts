@@ -19,7 +19,7 @@ import { createSessionCache } from './session-cache';
 import { decideCap, SessionLimitReached, sessionCapOf } from './session-cap';
 import type { SessionCapConfig } from './session-cap';
 import type { SessionCache } from './session-cache';
-import { BOUND_COOKIE_PATH, clearSessionCookie, cookieOptions, createSessionMiddleware, forgetClientState } from './cookie-session';
+import { clearBoundCookie, clearSessionCookie, createSessionMiddleware, forgetClientState } from './cookie-session';
 import type { CookieSessionConfig } from './cookie-session';
 import { GatehouseSessionStore } from './store';
 import { touchAfterResponse } from './touch';
@@ -464,7 +464,7 @@ export function createSessionRegistry({ connection, config, accounts, logger, af
       await regenerate(req);
       if (forgetClient) forgetClientState(res, cookieConfig());
       else clearSessionCookie(res, cookieConfig());
-      if (config.deviceBinding) res.clearCookie(config.deviceBinding.cookieName, { ...cookieOptions(cookieConfig()), path: BOUND_COOKIE_PATH });
+      if (config.deviceBinding) clearBoundCookie(res, config.deviceBinding.cookieName, cookieConfig());
     },
 
     /** The current session as `/api/auth/me` reports it, from the loaded session alone (no extra read). */
