@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import express from 'express';
 import type { Express, RequestHandler } from 'express';
 import { loadConfig } from '../src/config';
-import { parseJsonBody, requireJsonBody } from '../src/http/body';
+import { jsonBody } from '../src/http/body';
 import { createCors } from '../src/http/cors';
 import { createCrossSiteGuard } from '../src/http/cross-site';
 import { batchedDestination, createLogger, createRequestLogger } from '../src/http/logging';
@@ -97,7 +97,7 @@ const layers: [string, { onApp?: RequestHandler[]; inApi?: RequestHandler[] }][]
   ['no-store', { inApi: [noStore] }],
   ['CORS', { inApi: [createCors(config)] }],
   ['cross-site guard', { inApi: [createCrossSiteGuard(config)] }],
-  ['JSON content type + body parser', { inApi: [requireJsonBody, parseJsonBody] }],
+  ['JSON content type + body parser', { inApi: [jsonBody] }],
 ];
 
 const ROUNDS_PER_PROCESS = 5;

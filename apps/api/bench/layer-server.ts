@@ -5,7 +5,7 @@
  * comma-separated list of layers. Each variant signs in once with every layer in place, then loses its
  * layers; prints `{"variants": [{"name", "baseUrl", "cookie", "removed"}]}` once all listen.
  * Layers are found by their place in app.ts's order (on the app or in its API router), checked against
- * express-session's position.
+ * where the API router's first route and express-session are.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -23,6 +23,7 @@ import type { Layer } from './layer-names';
 
 interface RouterLayer {
   name: string;
+  route?: unknown;
   handle: RequestHandler & { stack?: RouterLayer[] };
 }
 
@@ -34,23 +35,24 @@ interface Place {
 
 /**
  * app.ts's order: on the app, logging first and headers second, then the API router; in the API router,
- * no-store, CORS, cross-site, JSON type and JSON body first, then the probes' router and the OpenAPI
- * router; the lifecycle right after express-session.
+ * the guards (no-store, CORS, cross-site, JSON body) before its first route (the probes), and the
+ * lifecycle right after express-session.
  */
-const SESSION_POSITION = 7;
+const API_GUARDS = 4;
 
 function placesOf(appStack: RouterLayer[], layer: Layer): Place[] {
   const api = appStack.find((entry) => entry.handle.stack?.some((inner) => inner.name === 'session'))?.handle.stack ?? [];
   const session = api.findIndex((entry) => entry.name === 'session');
-  if (session !== SESSION_POSITION)
-    throw new Error(`express-session is at ${session} in the API router, not where app.ts puts it: ${api.map((entry) => entry.name).join(', ')}`);
+  const firstRoute = api.findIndex((entry) => entry.route !== undefined);
+  if (firstRoute !== API_GUARDS || session < firstRoute)
+    throw new Error(`the API router is not in app.ts's order (${API_GUARDS} guards, routes, then express-session): ${api.map((entry) => entry.name).join(', ')}`);
   switch (layer) {
     case 'request-log':
       return [{ stack: appStack, index: 0 }];
     case 'security-headers':
       return [{ stack: appStack, index: 1 }];
     case 'api-guards':
-      return [0, 1, 2, 3, 4].map((index) => ({ stack: api, index }));
+      return Array.from({ length: API_GUARDS }, (_, index) => ({ stack: api, index }));
     case 'lifecycle':
       return [{ stack: api, index: session + 1 }];
   }

@@ -18,12 +18,12 @@ import { createRegistrationRouter } from './auth/registration-router';
 import { createLoginThrottle } from './throttle/login-throttle';
 import { createKnownDevices } from './devices/known-devices';
 import { createNewDeviceAlerts } from './sign-in/new-device-alerts';
-import { parseJsonBody, requireJsonBody } from './http/body';
+import { jsonBody } from './http/body';
 import { createCors } from './http/cors';
 import { createCrossSiteGuard } from './http/cross-site';
 import { apiNotFound, errorMiddleware } from './http/error-middleware';
-import { createHealthRouter, createReadiness } from './http/health-router';
-import type { Readiness } from './http/health-router';
+import { addHealthRoutes, createReadiness } from './http/health';
+import type { Readiness } from './http/health';
 import { createRequestLogger } from './http/logging';
 import { createMethodNotAllowed } from './http/method-not-allowed';
 import { createBackgroundJobs } from './jobs/background-jobs';
@@ -69,7 +69,7 @@ import type { MailService } from './mail/mail-service';
 import { createMailThrottle } from './throttle/mail-throttle';
 import { createPasswordResets } from './recovery/password-resets';
 import { createRecoveryRouter } from './recovery/router';
-import { createApiReferenceRouter } from './openapi/router';
+import { addApiReferenceRoutes } from './openapi/router';
 import { createSessionRegistry } from './sessions/registry';
 import type { SessionRegistry } from './sessions/registry';
 import { createSessionsRouter } from './sessions/router';
@@ -209,14 +209,16 @@ export function createApp({
   api.use(noStore); // API answers carry personal data and must not be cached (S24)
   api.use(createCors(config)); // exact-allowlist CORS, answered before anything else can refuse a preflight (S15)
   api.use(createCrossSiteGuard(config)); // refuse cross-site state changes before reading a body (S14)
-  api.use(requireJsonBody); // JSON only: forms and text/plain are what other sites can post (S14)
-  api.use(parseJsonBody); // 10 kB, strict, depth-limited (S20, S23)
-  api.use(createHealthRouter({ connection, readiness })); // before sessions: probes cost no database read
-  api.use(createApiReferenceRouter({ config })); // the OpenAPI document (and, outside production, its page): no database read either
+  api.use(jsonBody); // JSON only, as forms and text/plain are what other sites can post (S14); 10 kB, strict, depth-limited (S20, S23)
+  addHealthRoutes(api, { connection, readiness }); // before sessions: probes cost no database read
+  addApiReferenceRoutes(api, { config }); // the OpenAPI document (and, outside production, its page): no database read either
   api.use(registry.middleware()); // loads the session (1 read) only for API calls, never for static files
   api.use(createSessionLifecycle({ config, registry })); // absolute timeout (S9), pending role changes (S4), replayed-cookie detection
   api.use(DEVICE_BINDING_ROUTE, deviceBinding.router); // device-bound sessions register and refresh here, without the bound cookie by nature
   api.use(deviceBinding.enforce); // a bound session's request without its bound cookie: 401 and a theft signal (S45)
+  // The signed-in session's own routes (/me, sign-out) first among those under /auth: /me is asked on
+  // every page load, and each router it passes on the way is entered and left again.
+  api.use('/auth', createAuthRouter({ config, registry, accounts, authority, hasher, breaches, requireFreshAuth }));
   api.use(
     '/auth/login/second-factor',
     createSecondStepRouter({
@@ -250,7 +252,6 @@ export function createApp({
       activity,
     }),
   );
-  api.use('/auth', createAuthRouter({ config, registry, accounts, authority, hasher, breaches, requireFreshAuth }));
   api.use('/auth', createRegistrationRouter({ users: directory, hasher, breaches, throttle: loginThrottle, mailThrottle, mail, verification, activity, jobs }));
   api.use('/auth', createRecoveryRouter({ registry, users: directory, accounts, tokens, resets, hasher, breaches, mail, mailThrottle }));
   api.use(

@@ -42,28 +42,31 @@ function isJsonMediaType(contentType: string): boolean {
   return contentType.split(';')[0]?.trim().toLowerCase() === 'application/json';
 }
 
-/**
- * JSON only (S14): forms and text/plain are what a cross-site page can send without a preflight. A
- * declared type must be JSON even on an empty body; an empty body may also declare none, so a POST that
- * takes no body (sign-out, revoke-others) works with or without `Content-Type: application/json`.
- */
-export const requireJsonBody: RequestHandler = (req, _res, next) => {
-  if (!METHODS_WITH_BODY.has(req.method)) return next();
-  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  const contentType = req.headers['content-type'];
-  if (contentType === undefined ? hasBody : !isJsonMediaType(contentType)) {
-    return next(new HttpError(415, 'unsupported_media_type', 'Send the request body as application/json.'));
-  }
-  next();
-};
-
-export const parseJsonBody: RequestHandler = express.json({
+const jsonParser = express.json({
   limit: BODY_LIMIT,
   strict: true,
   verify: (_req, _res, raw) => {
     if (exceedsJsonDepth(raw, MAX_JSON_DEPTH)) throw new JsonTooDeepError('The JSON body is nested too deeply.');
   },
 });
+
+/**
+ * Request bodies are JSON only (S14), at most 10 kB, strict and depth-limited (S20, S23). Forms and
+ * text/plain are what a cross-site page can send without a preflight. A declared type must be JSON even
+ * on an empty body; an empty body may also declare none, so a POST that takes no body (sign-out,
+ * revoke-others) works with or without `Content-Type: application/json`. GET, HEAD and OPTIONS carry no
+ * body here and pass straight on: one layer and one look-up for most requests, where the parser alone
+ * set `req.body` on every request and logged its reasons to skip.
+ */
+export const jsonBody: RequestHandler = (req, res, next) => {
+  if (!METHODS_WITH_BODY.has(req.method)) return next();
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  const contentType = req.headers['content-type'];
+  if (contentType === undefined ? hasBody : !isJsonMediaType(contentType)) {
+    return next(new HttpError(415, 'unsupported_media_type', 'Send the request body as application/json.'));
+  }
+  jsonParser(req, res, next);
+};
 
 /** body-parser reports problems as errors with a `type`; this maps them to our codes. */
 export function bodyParserError(error: unknown): HttpError | null {

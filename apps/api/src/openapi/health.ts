@@ -5,7 +5,7 @@ import { addOperation, json } from './operations';
 const HealthResponse = HealthResponseSchema.meta({ id: 'HealthResponse' });
 const ReadyResponse = ReadyResponseSchema.meta({ id: 'ReadyResponse' });
 
-/** http/health-router.ts: the probes a load balancer or orchestrator calls. */
+/** http/health.ts: the probes a load balancer or orchestrator calls. */
 export function describeHealth(api: OpenAPIRegistry): void {
   addOperation(api, {
     method: 'get',

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import express, { Router } from 'express';
+import express from 'express';
+import type { Router } from 'express';
 import type { Config } from '../config';
 import { createOpenApiDocument } from './document';
 import { DOCS_PATH, OPENAPI_PATH } from './reference';
@@ -65,11 +66,12 @@ function scalarBrowserDir(): string | null {
 }
 
 /**
- * Mounted at /api: the OpenAPI document, built once on first request, and outside production the
- * interactive reference page that renders it. Production answers 404 for the page, like any unknown path.
+ * Added to the API router (mounted at /api): the OpenAPI document, built once on first request, and
+ * outside production the interactive reference page that renders it. Production answers 404 for the
+ * page, like any unknown path. Routes of the API router itself, not a router of their own, so other
+ * requests pass them by with a path test rather than entering and leaving another router.
  */
-export function createApiReferenceRouter({ config }: { config: Pick<Config, 'cookieName' | 'isProduction' | 'mail'> }): Router {
-  const router = Router();
+export function addApiReferenceRoutes(router: Router, { config }: { config: Pick<Config, 'cookieName' | 'isProduction' | 'mail'> }): void {
   const relative = (path: string) => path.slice('/api'.length);
   const assets = config.isProduction ? null : scalarBrowserDir();
   let document: string | undefined;
@@ -81,10 +83,9 @@ export function createApiReferenceRouter({ config }: { config: Pick<Config, 'coo
     res.type('application/json').send(document);
   });
 
-  if (assets === null) return router;
+  if (assets === null) return;
   router.use(relative(ASSETS_PATH), express.static(assets, { index: false }));
   router.get(relative(DOCS_PATH), (_req, res) => {
     res.set('Content-Security-Policy', DOCS_CSP).type('html').send(PAGE);
   });
-  return router;
 }

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import type { Connection } from 'mongoose';
 import type { HealthResponse, ReadyResponse } from '@gatehouse/types/health';
 import { isDatabaseUp } from '../db/connection';
@@ -19,9 +19,11 @@ export function createReadiness(): Readiness {
   };
 }
 
-export function createHealthRouter({ connection, readiness }: { connection: Connection; readiness: Readiness }): Router {
-  const router = Router();
-
+/**
+ * The probes, added as routes of the router given (the API's): every other request passes them by with a
+ * path test, where a router of their own was entered (and left) by every API request.
+ */
+export function addHealthRoutes(router: Router, { connection, readiness }: { connection: Connection; readiness: Readiness }): void {
   /** Liveness: the process answers; says nothing about the database on purpose. */
   router.get('/health', (_req, res) => {
     const body: HealthResponse = { status: 'ok' };
@@ -35,6 +37,4 @@ export function createHealthRouter({ connection, readiness }: { connection: Conn
     if (!ready) res.set('Retry-After', '5');
     res.status(ready ? 200 : 503).json(body);
   });
-
-  return router;
 }
