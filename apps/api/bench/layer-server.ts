@@ -34,25 +34,25 @@ interface Place {
 }
 
 /**
- * app.ts's order: on the app, logging first and headers second, then the API router; in the API router,
- * the guards (no-store, CORS, cross-site, JSON body) before its first route (the probes), and the
+ * app.ts's order: on the app, logging first, then the API router; in the API router, the security headers
+ * first, then the guards (CORS, cross-site, JSON body) before its first route (the probes), and the
  * lifecycle right after express-session.
  */
-const API_GUARDS = 4;
+const API_GUARDS = 3;
 
 function placesOf(appStack: RouterLayer[], layer: Layer): Place[] {
   const api = appStack.find((entry) => entry.handle.stack?.some((inner) => inner.name === 'session'))?.handle.stack ?? [];
   const session = api.findIndex((entry) => entry.name === 'session');
   const firstRoute = api.findIndex((entry) => entry.route !== undefined);
-  if (firstRoute !== API_GUARDS || session < firstRoute)
-    throw new Error(`the API router is not in app.ts's order (${API_GUARDS} guards, routes, then express-session): ${api.map((entry) => entry.name).join(', ')}`);
+  if (firstRoute !== 1 + API_GUARDS || session < firstRoute)
+    throw new Error(`the API router is not in app.ts's order (headers, ${API_GUARDS} guards, routes, then express-session): ${api.map((entry) => entry.name).join(', ')}`);
   switch (layer) {
     case 'request-log':
       return [{ stack: appStack, index: 0 }];
     case 'security-headers':
-      return [{ stack: appStack, index: 1 }];
+      return [{ stack: api, index: 0 }];
     case 'api-guards':
-      return Array.from({ length: API_GUARDS }, (_, index) => ({ stack: api, index }));
+      return Array.from({ length: API_GUARDS }, (_, index) => ({ stack: api, index: 1 + index }));
     case 'lifecycle':
       return [{ stack: api, index: session + 1 }];
   }

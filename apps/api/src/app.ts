@@ -28,7 +28,7 @@ import { createRequestLogger } from './http/logging';
 import { createMethodNotAllowed } from './http/method-not-allowed';
 import { createBackgroundJobs } from './jobs/background-jobs';
 import type { BackgroundJobs } from './jobs/background-jobs';
-import { createSecurityHeaders, noStore } from './http/security-headers';
+import { createApiSecurityHeaders, createSecurityHeaders } from './http/security-headers';
 import { createSpaRouter } from './http/spa';
 import { createLiveBus } from './live/live-bus';
 import { createPlaces } from './location/places';
@@ -201,12 +201,11 @@ export function createApp({
 
   // Order matters; each line says why it sits where it does.
   app.use(createRequestLogger(logger)); // first, so every request is logged with id, user, status and latency, rejected ones too
-  app.use(createSecurityHeaders(config)); // every response, SPA files included, carries CSP/HSTS/nosniff (S24)
   // The API is one router mounted once: its layers below see paths under /api without each matching and
   // trimming the prefix again (every layer mounted on the app at '/api' did, on every request).
   const api = express.Router();
   app.use('/api', api);
-  api.use(noStore); // API answers carry personal data and must not be cached (S24)
+  api.use(createApiSecurityHeaders(config)); // every API answer: no-store, nothing may load or frame it, nosniff, HSTS (S24)
   api.use(createCors(config)); // exact-allowlist CORS, answered before anything else can refuse a preflight (S15)
   api.use(createCrossSiteGuard(config)); // refuse cross-site state changes before reading a body (S14)
   api.use(jsonBody); // JSON only, as forms and text/plain are what other sites can post (S14); 10 kB, strict, depth-limited (S20, S23)
@@ -337,6 +336,7 @@ export function createApp({
   if (mail.mailer.outbox && listensOnLoopbackOnly(config.hosts)) api.use('/dev', createDevRouter({ outbox: mail.mailer.outbox })); // development and tests only: never in production, nor on a server open to the network
   api.use(createMethodNotAllowed(app)); // a known path with another method: 405 + Allow
   api.use(apiNotFound); // unknown API paths get JSON 404, never the SPA's index.html
+  app.use(createSecurityHeaders(config)); // the web app's pages and files: strict CSP, HSTS, nosniff… (S24)
   app.use(createSpaRouter(config)); // the built web app with history fallback
   app.use(errorMiddleware); // last: the one place errors become JSON (S25)
 

@@ -45,17 +45,41 @@ export function securityHeaderList(config: { isProduction: boolean }): ReadonlyA
   return Object.entries(res.getHeaders()).map(([name, value]) => [name, String(value)] as const);
 }
 
-/** Every response, SPA files included, carries CSP, HSTS (production), nosniff, Referrer-Policy… (S24). */
+/** The web app's pages and files: helmet's whole set, with the strict CSP and HSTS in production (S24). */
 export function createSecurityHeaders(config: { isProduction: boolean }): RequestHandler {
-  const headers = securityHeaderList(config);
+  return setting(securityHeaderList(config));
+}
+
+/** Of helmet's set, what also protects an answer that is not a page: HSTS, nosniff, no referrer, same-origin reads. */
+const KEPT_FOR_API_ANSWERS = new Set(['strict-transport-security', 'x-content-type-options', 'referrer-policy', 'cross-origin-resource-policy']);
+
+/**
+ * API answers are JSON (or an event stream) that a browser never renders as a page: the headers OWASP
+ * lists for REST answers (S24). Nothing may load, run or frame one (`default-src 'none'`,
+ * `frame-ancestors 'none'`, X-Frame-Options DENY), no cache may keep one (they carry personal data and
+ * session state), and helmet's HSTS, nosniff, Referrer-Policy and CORP as on pages. The page-only
+ * headers (the web app's CSP, COOP, Origin-Agent-Cluster, X-DNS-Prefetch-Control, X-Download-Options,
+ * X-Permitted-Cross-Domain-Policies, X-XSS-Protection) act on documents only, and were about half the
+ * bytes of every answer. The two development pages under /api (the API reference, a mail in the outbox)
+ * set a CSP of their own.
+ */
+export function apiSecurityHeaderList(config: { isProduction: boolean }): ReadonlyArray<readonly [string, string]> {
+  return [
+    ...securityHeaderList(config).filter(([name]) => KEPT_FOR_API_ANSWERS.has(name)),
+    ['content-security-policy', "default-src 'none'; frame-ancestors 'none'"],
+    ['x-frame-options', 'DENY'],
+    ['cache-control', 'no-store'],
+  ];
+}
+
+export function createApiSecurityHeaders(config: { isProduction: boolean }): RequestHandler {
+  return setting(apiSecurityHeaderList(config));
+}
+
+/** Sets the same headers on every response: none of them depends on the request. */
+function setting(headers: ReadonlyArray<readonly [string, string]>): RequestHandler {
   return (_req, res, next) => {
     for (const [name, value] of headers) res.setHeader(name, value);
     next();
   };
 }
-
-/** API answers carry personal data and session state: no shared or browser cache may keep them. */
-export const noStore: RequestHandler = (_req, res, next) => {
-  res.setHeader('Cache-Control', 'no-store');
-  next();
-};

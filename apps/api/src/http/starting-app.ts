@@ -6,7 +6,7 @@ import type { ReadyResponse } from '@gatehouse/types/health';
 import { serviceUnavailable } from './errors';
 import { errorMiddleware } from './error-middleware';
 import { createRequestLogger } from './logging';
-import { createSecurityHeaders, noStore } from './security-headers';
+import { createApiSecurityHeaders, createSecurityHeaders } from './security-headers';
 
 /**
  * Answers while the database has not been reached yet (R1): the process is alive, not ready, and every
@@ -16,8 +16,7 @@ export function createStartingApp({ config, logger }: { config: Config; logger: 
   const app = express();
   app.disable('x-powered-by');
   app.use(createRequestLogger(logger));
-  app.use(createSecurityHeaders(config));
-  app.use('/api', noStore);
+  app.use('/api', createApiSecurityHeaders(config));
   app.get('/api/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -25,6 +24,8 @@ export function createStartingApp({ config, logger }: { config: Config; logger: 
     const body: ReadyResponse = { status: 'unavailable', database: 'down' };
     res.status(503).set('Retry-After', '5').json(body);
   });
+  app.use('/api', (_req, _res, next) => next(serviceUnavailable()));
+  app.use(createSecurityHeaders(config));
   app.use((_req, _res, next) => next(serviceUnavailable()));
   app.use(errorMiddleware);
   return app;

@@ -98,9 +98,9 @@ describe('GET /api/docs, the interactive reference', () => {
       const script = await supertest(t.app).get('/api/docs/assets/standalone.js');
       expect(script.status).toBe(200);
       expect(script.headers['content-type']).toMatch(/javascript/);
-      // The relaxed style policy stays on this one page.
+      // The relaxed style policy stays on this one page: other API answers allow nothing at all.
       const elsewhere = String((await supertest(t.app).get('/api/health')).headers['content-security-policy']);
-      expect(elsewhere).toContain("style-src 'self';");
+      expect(elsewhere).toBe("default-src 'none'; frame-ancestors 'none'");
     } finally {
       await t.close();
     }

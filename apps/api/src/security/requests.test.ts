@@ -179,18 +179,36 @@ describe('S23: body limits and malformed input', () => {
 });
 
 describe('S24: security headers', () => {
-  it('S24: nosniff, CSP without inline script, Referrer-Policy, frame-ancestors, no X-Powered-By, no-store on API answers', async () => {
+  it('S24: API answers are no-store, nosniff, no referrer, and nothing may load or frame them; no X-Powered-By', async () => {
     const agent = t.agent();
     await register(agent);
     const res = await agent.get('/api/auth/me');
+    expect(res.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(res.headers['x-frame-options']).toBe('DENY');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['content-security-policy']).toMatch(/script-src 'self'(;|$)/);
-    expect(res.headers['content-security-policy']).not.toMatch(/unsafe-inline|unsafe-eval/);
-    expect(res.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
     expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.headers['cross-origin-resource-policy']).toBe('same-origin');
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers['x-powered-by']).toBeUndefined();
     expect(res.headers['strict-transport-security']).toBeUndefined();
+    // Headers that act on documents only are left to the web app's pages.
+    expect(res.headers['cross-origin-opener-policy']).toBeUndefined();
+    // An error answered by the error middleware carries the same set.
+    const refused = await supertest(t.app).get('/api/auth/me');
+    expect(refused.status).toBe(401);
+    expect(refused.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(refused.headers['cache-control']).toBe('no-store');
+  });
+
+  it("S24: the web app's pages get the strict page CSP (script-src 'self', nothing inline) and the page headers", async () => {
+    const res = await supertest(t.app).get('/login');
+    expect(res.headers['content-security-policy']).toMatch(/(^|;)script-src 'self'(;|$)/);
+    expect(res.headers['content-security-policy']).not.toMatch(/unsafe-inline|unsafe-eval/);
+    expect(res.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(res.headers['x-powered-by']).toBeUndefined();
   });
 
   it('S24: production adds HSTS', async () => {
