@@ -90,3 +90,32 @@ describe('the request log', () => {
     expect(readFileSync(file, 'utf8')).not.toContain('secret');
   });
 });
+
+describe('what a line may carry', () => {
+  it('S30: a raw request or response logged by mistake becomes its summary: no headers, raw headers or cookies', async () => {
+    const file = join(work, 'raw.log');
+    const logger = createLogger({ level: 'info', destination: batchedDestination(file) });
+    const app = express();
+    app.get('/raw', (req, res) => {
+      logger.info({ req, res }, 'a raw request and response');
+      res.json({ ok: true });
+    });
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await fetch(`${url}/raw?sid=query-secret`, { headers: { Cookie: 'gh.sid=cookie-secret', Authorization: 'Bearer header-secret' } });
+    await new Promise((resolve) => server.close(resolve));
+    await sleep(50);
+
+    const text = readFileSync(file, 'utf8');
+    for (const secret of ['cookie-secret', 'header-secret', 'query-secret']) expect(text).not.toContain(secret);
+    const [line] = linesOf(file);
+    expect(line?.req).toMatchObject({ method: 'GET', path: '/raw' });
+    expect(line?.res).toEqual({ statusCode: 200 });
+    // The named paths are still censored wherever a line puts them.
+    logger.info({ password: 'a password', headers: { cookie: 'x' }, err: { body: 'a body' } }, 'named paths');
+    await sleep(50);
+    const named = linesOf(file).at(-1);
+    expect(named).toMatchObject({ password: '[redacted]', headers: '[redacted]', err: { body: '[redacted]' } });
+  });
+});

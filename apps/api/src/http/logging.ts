@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import { pino } from 'pino';
 import type { DestinationStream, Level, Logger } from 'pino';
@@ -25,24 +26,20 @@ declare module 'http' {
  * Secrets that must never reach a log line (S30), by exact path. Every line is built from named fields
  * (the request line below takes five from the request; auth events log ids), so these guard against a
  * mistake rather than filter each object: wildcard paths (`*.password`) made every log call walk every
- * key of what it logged.
+ * key of what it logged. What sits under `req` and `res` is made safe by the serializers below instead.
  */
-export const REDACTED_PATHS = [
-  'password',
-  'currentPassword',
-  'newPassword',
-  'passwordHash',
-  'token',
-  'cookie',
-  'sid',
-  'sessionID',
-  'body',
-  'headers',
-  'req.headers',
-  'req.body',
-  'res.headers',
-  'err.body',
-];
+export const REDACTED_PATHS = ['password', 'currentPassword', 'newPassword', 'passwordHash', 'token', 'cookie', 'sid', 'sessionID', 'body', 'headers', 'err.body'];
+
+/**
+ * `req` and `res` in a line are summaries: the request line and `req.log` put them there. A raw request
+ * or response logged by mistake is turned into one too, so neither its headers nor its raw headers
+ * (cookies) can reach a line (S30). Redacting `req.headers` by path missed `req.rawHeaders`, and it
+ * cloned the request line's summary on every line to look for headers that were never there.
+ */
+const LINE_SERIALIZERS = {
+  req: (value: unknown) => (value instanceof IncomingMessage ? requestSummaryOf(value) : value),
+  res: (value: unknown) => (value instanceof ServerResponse ? { statusCode: value.statusCode } : value),
+};
 
 /** Lines are held until this many bytes are pending, or for at most BATCH_MS. */
 const BATCH_BYTES = 8192;
@@ -107,7 +104,7 @@ export function batchedDestination(dest: number | string = 1): DestinationStream
 }
 
 export function createLogger({ level, destination = batchedDestination() }: { level: string; destination?: DestinationStream }): Logger {
-  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
+  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, serializers: LINE_SERIALIZERS }, destination);
 }
 
 /**
@@ -133,6 +130,17 @@ export interface RequestSummary {
   path: string;
   remoteAddress: string | undefined;
   userAgent: string | undefined;
+}
+
+/** The request's summary: its id (when the request logger gave it one), method, path, peer and user agent. */
+function requestSummaryOf(req: IncomingMessage, id = req.requestLog?.summary.id ?? ''): RequestSummary {
+  return {
+    id,
+    method: req.method,
+    path: pathOnly(req.url ?? ''),
+    remoteAddress: req.socket.remoteAddress,
+    userAgent: req.headers['user-agent'],
+  };
 }
 
 function levelOf(statusCode: number, isError: boolean): Level {
@@ -171,13 +179,7 @@ export function createRequestLogger(logger: Logger): RequestHandler {
     const startedAt = Date.now();
     const id = randomUUID();
     res.setHeader('X-Request-Id', id);
-    const summary: RequestSummary = {
-      id,
-      method: req.method,
-      path: pathOnly(req.url),
-      remoteAddress: req.socket.remoteAddress,
-      userAgent: req.headers['user-agent'],
-    };
+    const summary = requestSummaryOf(req, id);
     req.requestLog = { logger, summary };
     // One listener: a response emits 'close' last whether it finished or its client went away.
     res.on('close', () => {
