@@ -174,7 +174,9 @@ export const allocations: BenchSection = {
       '',
       '| app | KB per request | allocated most (bytes per request) |',
       '|---|---:|---|',
-      ...results.map((result) => `| ${result.app} | ${kb(result.bytesPerRequest)} | ${result.top.map((entry) => `${entry.where} ${entry.bytes.toFixed(0)}`).join('; ')} |`),
+      ...results.map(
+        (result) => `| ${result.app} | ${kb(result.bytesPerRequest)} | ${result.top.map((entry) => `${entry.where} ${entry.bytes.toFixed(0)}`).join('; ')} |`,
+      ),
     ].join('\n');
   },
 };

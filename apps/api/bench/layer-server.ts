@@ -45,7 +45,9 @@ function placesOf(appStack: RouterLayer[], layer: Layer): Place[] {
   const session = api.findIndex((entry) => entry.name === 'session');
   const firstRoute = api.findIndex((entry) => entry.route !== undefined);
   if (firstRoute !== 1 + API_GUARDS || session < firstRoute)
-    throw new Error(`the API router is not in app.ts's order (headers, ${API_GUARDS} guards, routes, then express-session): ${api.map((entry) => entry.name).join(', ')}`);
+    throw new Error(
+      `the API router is not in app.ts's order (headers, ${API_GUARDS} guards, routes, then express-session): ${api.map((entry) => entry.name).join(', ')}`,
+    );
   switch (layer) {
     case 'request-log':
       return [{ stack: appStack, index: 0 }];

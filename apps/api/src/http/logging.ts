@@ -28,7 +28,19 @@ declare module 'http' {
  * mistake rather than filter each object: wildcard paths (`*.password`) made every log call walk every
  * key of what it logged. What sits under `req` and `res` is made safe by the serializers below instead.
  */
-export const REDACTED_PATHS = ['password', 'currentPassword', 'newPassword', 'passwordHash', 'token', 'cookie', 'sid', 'sessionID', 'body', 'headers', 'err.body'];
+export const REDACTED_PATHS = [
+  'password',
+  'currentPassword',
+  'newPassword',
+  'passwordHash',
+  'token',
+  'cookie',
+  'sid',
+  'sessionID',
+  'body',
+  'headers',
+  'err.body',
+];
 
 /**
  * `req` and `res` in a line are summaries: the request line and `req.log` put them there. A raw request
