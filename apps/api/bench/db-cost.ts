@@ -35,7 +35,8 @@ export async function measureCommandCosts(): Promise<CommandCost[]> {
   const connection = await connectDatabase({ uri: engine.uri, dbName: 'bench_cost', timeoutMs: 2000, monitorCommands: true });
   const events: CommandStartedEvent[] = [];
   connection.getClient().on('commandStarted', (event) => events.push(event));
-  let closeDefault: (() => Promise<void>) | undefined;
+  // Both apps' change feeds must stop before the connection closes: a feed left running retries for ever.
+  const closings: (() => Promise<void>)[] = [];
   try {
     const settings = {
       NODE_ENV: 'test',
@@ -47,8 +48,9 @@ export async function measureCommandCosts(): Promise<CommandCost[]> {
     // Strict (every request reads its session): the rows below; the default settings (auto, which is
     // coherent on this engine) get a row of their own for the signed-in GET.
     const { app, services } = createApp({ config: loadConfig({ ...settings, SESSION_CACHE: 'off' }), connection, logger: createLogger({ level: 'silent' }) });
+    closings.push(() => services.close());
     const byDefault = createApp({ config: loadConfig(settings), connection, logger: createLogger({ level: 'silent' }) });
-    closeDefault = () => byDefault.services.close();
+    closings.push(() => byDefault.services.close());
     await services.ensureIndexes();
     if ((await byDefault.services.registry.sessionCacheDecision()).serving !== 'coherent') throw new Error('the default settings did not turn the cache on');
 
@@ -103,7 +105,7 @@ export async function measureCommandCosts(): Promise<CommandCost[]> {
       ),
     ];
   } finally {
-    await closeDefault?.();
+    for (const close of closings) await close();
     await connection.close();
     await engine.stop();
     rmSync(dataDir, { recursive: true, force: true });
