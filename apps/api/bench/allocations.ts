@@ -2,20 +2,20 @@
  * What one authenticated `GET /api/auth/me` allocates: Gatehouse with SESSION_CACHE=coherent (no
  * database work on the request) against the baseline app (express-session + MemoryStore,
  * bench/baseline-app.ts), each in a process of its own, requests handed in-process (real
- * IncomingMessage/ServerResponse, no socket) as in bench/layer-micro.ts. V8's sampling heap profiler,
+ * IncomingMessage/ServerResponse, no socket: bench/in-process.ts). V8's sampling heap profiler,
  * with the objects minor and major collections freed included, over 10,000 requests after 10,000 to
  * warm up: every byte a request allocates, garbage included, which the collector then pays for.
  * `tsx bench/allocations.ts [--quick]`; `npm run bench` runs it as a section.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
-import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Express } from 'express';
+import { inProcessGet } from './in-process';
 import { firstLine, SERVER_CORE, spawnNode } from './processes';
 import { isEntryPoint, runAlone } from './section';
 import type { BenchSection, SectionOptions } from './section';
@@ -95,30 +95,8 @@ async function measure(name: AppName, count: number): Promise<Allocations> {
   const work = mkdtempSync(join(tmpdir(), 'gatehouse-allocations-'));
   try {
     const { app, cookie } = await buildApp(name, work);
-    const handle = (app as unknown as { handle(req: IncomingMessage, res: ServerResponse, done: (error?: unknown) => void): void }).handle.bind(app);
-    const peer = new Socket();
-    Object.defineProperty(peer, 'remoteAddress', { value: '127.0.0.1' });
     const headers = { host: '127.0.0.1:3000', cookie, 'x-forwarded-proto': 'https', 'user-agent': 'autocannon', connection: 'keep-alive' };
-    const request = () =>
-      new Promise<void>((resolve, reject) => {
-        const req = new IncomingMessage(peer);
-        req.method = 'GET';
-        req.url = '/api/auth/me';
-        req.headers = { ...headers };
-        const res = new ServerResponse(req);
-        // No socket takes the bytes, so the response never finishes by itself: once it is ended, emit what a
-        // server would, 'finish' then 'close' (the request log writes its line then).
-        const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
-        res.end = ((...args: unknown[]) => {
-          end(...args);
-          res.emit('finish');
-          res.emit('close');
-          if (res.statusCode === 200) resolve();
-          else reject(new Error(`status ${res.statusCode}`));
-          return res;
-        }) as typeof res.end;
-        handle(req, res, (error?: unknown) => reject(error instanceof Error ? error : new Error(`no answer (${String(error)})`)));
-      });
+    const request = inProcessGet(app, '/api/auth/me', headers);
     const run = async (requests: number) => {
       for (let index = 1; index <= requests; index += 1) {
         await request();

@@ -30,6 +30,7 @@ import { createCors } from '../src/http/cors';
 import { createCrossSiteGuard } from '../src/http/cross-site';
 import { batchedDestination, createLogger, createRequestLogger } from '../src/http/logging';
 import { createApiSecurityHeaders } from '../src/http/security-headers';
+import { handleOf, inProcessGet } from './in-process';
 import { median } from './measure';
 
 const ITERATIONS = 10_000;
@@ -71,7 +72,7 @@ function appWith({ onApp = [], inApi = [] }: { onApp?: RequestHandler[]; inApi?:
 
 /** Runs `count` requests through the app and returns the CPU microseconds per request. */
 async function run(app: Express, count: number): Promise<number> {
-  const handle = (app as unknown as { handle(req: IncomingMessage, res: ServerResponse, done: (error?: unknown) => void): void }).handle.bind(app);
+  const handle = handleOf(app);
   const start = process.cpuUsage();
   for (let index = 0; index < count; index += 1) {
     const req = new IncomingMessage(socket);
@@ -187,29 +188,9 @@ async function strictPath(): Promise<void> {
     decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1))
       .slice('s:'.length)
       .split('.')[0] ?? '';
-  const peer = new Socket();
-  Object.defineProperty(peer, 'remoteAddress', { value: '127.0.0.1' });
   const requestHeaders = { ...HEADERS, cookie };
-  const handleOf = (app: Express) =>
-    (app as unknown as { handle(req: IncomingMessage, res: ServerResponse, done: (error?: unknown) => void): void }).handle.bind(app);
-  const request = (app: Express) =>
-    new Promise<void>((resolve, reject) => {
-      const req = new IncomingMessage(peer);
-      req.method = 'GET';
-      req.url = '/api/auth/me';
-      req.headers = { ...requestHeaders };
-      const res = new ServerResponse(req);
-      const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
-      res.end = ((...args: unknown[]) => {
-        end(...args);
-        res.emit('finish');
-        res.emit('close');
-        if (res.statusCode === 200) resolve();
-        else reject(new Error(`answered ${res.statusCode}`));
-        return res;
-      }) as typeof res.end;
-      handleOf(app)(req, res, (error?: unknown) => reject(error instanceof Error ? error : new Error('no route answered')));
-    });
+  const requestOf = (app: Express) => inProcessGet(app, '/api/auth/me', requestHeaders);
+  const [requestCoherent, requestStrict] = [requestOf(coherent.app), requestOf(strict.app)];
   const db = connection.getClient().db(connection.name);
   const sessions = db.collection<{ _id: string }>('sessions');
   // The store as the registry builds it for strict mode (registry.ts), on the same connection.
@@ -222,8 +203,8 @@ async function strictPath(): Promise<void> {
     touchAfterSeconds: 60,
   });
   const parts: [string, () => Promise<unknown>][] = [
-    ['GET /api/auth/me, SESSION_CACHE=coherent (no read)', () => request(coherent.app)],
-    ['GET /api/auth/me, SESSION_CACHE=off (strict)', () => request(strict.app)],
+    ['GET /api/auth/me, SESSION_CACHE=coherent (no read)', requestCoherent],
+    ['GET /api/auth/me, SESSION_CACHE=off (strict)', requestStrict],
     ['driver round trip to the engine (ping)', () => db.command({ ping: 1 })],
     [
       'session findOne as before: {_id, expires: {$gt}} + projection',
