@@ -35,22 +35,18 @@ export async function measureCommandCosts(): Promise<CommandCost[]> {
   const connection = await connectDatabase({ uri: engine.uri, dbName: 'bench_cost', timeoutMs: 2000, monitorCommands: true });
   const events: CommandStartedEvent[] = [];
   connection.getClient().on('commandStarted', (event) => events.push(event));
-  // Both apps' change feeds must stop before the connection closes: a feed left running retries for ever.
-  const closings: (() => Promise<void>)[] = [];
+  const settings = {
+    NODE_ENV: 'test',
+    PWNED_PASSWORDS: 'off',
+    SESSION_SECRETS: 'bench-secret-0123456789-abcdefghijklmnopq',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+  };
+  // Strict (every request reads its session): the rows below; the default settings (auto, which is
+  // coherent on this engine) get a row of their own for the signed-in GET.
+  const { app, services } = createApp({ config: loadConfig({ ...settings, SESSION_CACHE: 'off' }), connection, logger: createLogger({ level: 'silent' }) });
+  const byDefault = createApp({ config: loadConfig(settings), connection, logger: createLogger({ level: 'silent' }) });
   try {
-    const settings = {
-      NODE_ENV: 'test',
-      PWNED_PASSWORDS: 'off',
-      SESSION_SECRETS: 'bench-secret-0123456789-abcdefghijklmnopq',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'silent',
-    };
-    // Strict (every request reads its session): the rows below; the default settings (auto, which is
-    // coherent on this engine) get a row of their own for the signed-in GET.
-    const { app, services } = createApp({ config: loadConfig({ ...settings, SESSION_CACHE: 'off' }), connection, logger: createLogger({ level: 'silent' }) });
-    closings.push(() => services.close());
-    const byDefault = createApp({ config: loadConfig(settings), connection, logger: createLogger({ level: 'silent' }) });
-    closings.push(() => byDefault.services.close());
     await services.ensureIndexes();
     if ((await byDefault.services.registry.sessionCacheDecision()).serving !== 'coherent') throw new Error('the default settings did not turn the cache on');
 
@@ -105,7 +101,8 @@ export async function measureCommandCosts(): Promise<CommandCost[]> {
       ),
     ];
   } finally {
-    for (const close of closings) await close();
+    // Each app's change feed stops before the connection closes (AppServices.close).
+    await Promise.all([services.close(), byDefault.services.close()]);
     await connection.close();
     await engine.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -15,7 +15,7 @@ export function handleOf(app: Express): Handle {
 }
 
 /** A peer as the request log and `req.ip` see it: loopback, as behind the benchmark's proxy. */
-export function loopbackPeer(): Socket {
+function loopbackPeer(): Socket {
   const peer = new Socket();
   Object.defineProperty(peer, 'remoteAddress', { value: '127.0.0.1' });
   return peer;

@@ -71,8 +71,8 @@ export async function runLoginTiming(mongoUri: string): Promise<boolean> {
     return ok;
   } finally {
     server.close();
-    // The change feed first: left running after the connection closes, it retries for ever and the
-    // benchmark's process never exits.
+    // The app's change feed before the connection (AppServices.close): left open, it would keep
+    // retrying against a closed connection for as long as the benchmark runs.
     await services.close();
     await connection.dropDatabase();
     await connection.close();

@@ -258,7 +258,9 @@ export function createChangeFeed({ db, sessionsCollection, markersCollection, ma
           onProblem('the change stream failed; resuming', error);
         }
         if (state === 'starting') settle('unavailable');
-        await sleep(Math.min(5000, 100 * 2 ** Math.min(failures, 6)), undefined, { signal: closing.signal }).catch(() => undefined);
+        // Unref'd like the lease timer: a feed waiting to retry never keeps the process up by itself (an app
+        // whose database went away, and that nobody closed, would otherwise never let its process exit).
+        await sleep(Math.min(5000, 100 * 2 ** Math.min(failures, 6)), undefined, { signal: closing.signal, ref: false }).catch(() => undefined);
       } finally {
         current = null;
         await stream.close().catch(() => undefined);
