@@ -1,4 +1,4 @@
-import { StrictMode, useEffect } from 'react';
+import { StrictMode, useLayoutEffect } from 'react';
 import { render } from '@testing-library/react';
 import { MemoryRouter, useLocation } from 'react-router';
 import { App } from '../app/app';
@@ -16,7 +16,9 @@ export function renderApp(path = '/', { isStrict = false }: { isStrict?: boolean
   const location = { pathname: path };
   function LocationProbe() {
     const { pathname } = useLocation();
-    useEffect(() => {
+    // A layout effect runs in the commit that shows the new page; a passive one may run a task later
+    // (navigation is a transition), after a `findBy…` has already seen the page.
+    useLayoutEffect(() => {
       location.pathname = pathname;
     }, [pathname]);
     return null;
