@@ -10,7 +10,7 @@ import type { ActivityLog } from './activity/activity-log';
 import { createActivityRouter } from './activity/router';
 import { recordSessionActivity } from './activity/session-activity';
 import { createAdminRouter } from './admin/router';
-import { createAuthRouter } from './auth/router';
+import { addAuthRoutes } from './auth/router';
 import { createBreachedPasswords } from './breached-passwords/range-lookup';
 import { createPasswordHasher } from './auth/passwords';
 import type { PasswordHasher } from './auth/passwords';
@@ -215,9 +215,9 @@ export function createApp({
   api.use(createSessionLifecycle({ config, registry })); // absolute timeout (S9), pending role changes (S4), replayed-cookie detection
   api.use(DEVICE_BINDING_ROUTE, deviceBinding.router); // device-bound sessions register and refresh here, without the bound cookie by nature
   api.use(deviceBinding.enforce); // a bound session's request without its bound cookie: 401 and a theft signal (S45)
-  // The signed-in session's own routes (/me, sign-out) first among those under /auth: /me is asked on
-  // every page load, and each router it passes on the way is entered and left again.
-  api.use('/auth', createAuthRouter({ config, registry, accounts, authority, hasher, breaches, requireFreshAuth }));
+  // The signed-in session's own routes (/me, sign-out, password) first among those under /auth, as routes
+  // of this router: /me is asked on every page load, and each router it passes on the way is entered and left again.
+  addAuthRoutes(api, { config, registry, accounts, authority, hasher, breaches, requireFreshAuth });
   api.use(
     '/auth/login/second-factor',
     createSecondStepRouter({

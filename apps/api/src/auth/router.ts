@@ -1,5 +1,4 @@
-import { Router } from 'express';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Router } from 'express';
 import { ChangePasswordRequestSchema } from '@gatehouse/types/auth';
 import type { ChangePasswordResponse, MeResponse } from '@gatehouse/types/auth';
 import type { Config } from '../config';
@@ -24,11 +23,14 @@ export interface AuthRouterDeps {
   requireFreshAuth: RequestHandler;
 }
 
-/** Mounted at /api/auth: signing out, who is signed in, and changing the password (signing in is sign-in/). */
-export function createAuthRouter({ config, registry, accounts, authority, hasher, breaches, requireFreshAuth }: AuthRouterDeps): Router {
-  const router = Router();
-
-  router.post('/logout', async (req, res) => {
+/**
+ * The signed-in session's own routes under /api/auth: signing out, who is signed in, and changing the
+ * password (signing in is sign-in/). Added to the API router with their full paths rather than as a
+ * router of their own: `/me` is asked on every page load, and every router it passes is entered, its
+ * prefix trimmed from the URL and the URL parsed again.
+ */
+export function addAuthRoutes(router: Router, { config, registry, accounts, authority, hasher, breaches, requireFreshAuth }: AuthRouterDeps): void {
+  router.post('/auth/logout', async (req, res) => {
     const person = signedInUserOf(req);
     if (person) {
       await registry.endThisSession(req, res, { reason: 'signed_out', actor: 'self' }, { forgetClient: true });
@@ -40,12 +42,12 @@ export function createAuthRouter({ config, registry, accounts, authority, hasher
     res.status(204).end();
   });
 
-  router.get('/me', requireUser, (req, res) => {
+  router.get('/auth/me', requireUser, (req, res) => {
     const body: MeResponse = { user: currentUserOf(signedInUser(req)), session: registry.summaryOf(req) };
     res.json(body);
   });
 
-  router.post('/password', requireUser, requireFreshAuth, async (req, res) => {
+  router.post('/auth/password', requireUser, requireFreshAuth, async (req, res) => {
     const person = signedInUser(req);
     const input = ChangePasswordRequestSchema.parse(req.body);
     const account = await authority.checkPassword(req, person, input.currentPassword, 'password_change');
@@ -63,6 +65,4 @@ export function createAuthRouter({ config, registry, accounts, authority, hasher
     const body: ChangePasswordResponse = { endedSessions };
     res.json(body);
   });
-
-  return router;
 }
