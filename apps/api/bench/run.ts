@@ -1,13 +1,14 @@
 /**
  * `npm run bench` — see docs/performance.md for what each part measures and why.
  * Servers run as their own processes on core 0 (each with its database engine), autocannon in its own
- * process on core 1 (taskset), over 127.0.0.1; throughput comparisons are interleaved rounds, reported
- * as medians. Side by side: Gatehouse with its default settings (SESSION_CACHE unset: auto), strict
- * (SESSION_CACHE=off) and with SESSION_CACHE=coherent, express-session +
- * connect-mongo (defaults, and configured for Gatehouse's database work) and express-session +
- * MemoryStore; then the cost of each of Gatehouse's own layers (bench/layers.ts) and the revocation
- * window of the coherent cache across two instances; last, the activity export's memory at 10k and 100k
- * entries (bench/activity-export.ts).
+ * process on core 1 (taskset), over 127.0.0.1. Throughput comparisons are interleaved rounds in which
+ * each server is measured with the others paused; figures are medians, ratios the median of the
+ * per-round ratios. Side by side: Gatehouse with its default settings (SESSION_CACHE unset: auto),
+ * strict (SESSION_CACHE=off) and with SESSION_CACHE=coherent, express-session + connect-mongo
+ * (defaults, and configured for Gatehouse's database work) and express-session + MemoryStore; then
+ * the cost of each of Gatehouse's own layers (bench/layers.ts) and the revocation window of the
+ * coherent cache across two instances; last, the activity export's memory at 10k and 100k entries
+ * (bench/activity-export.ts).
  * Flags: --quick (1 round, short runs: a smoke test), --cpu-prof (profile the Gatehouse servers).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -34,12 +35,15 @@ import { SECTIONS } from './sections';
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
 const CPU_PROF = args.has('--cpu-prof');
-const ROUNDS = QUICK ? 1 : 3;
-const ME_SECONDS = QUICK ? 3 : 10;
+/** Five rounds: the machine drifts by up to 1.8× from one minute to the next, and a median of three moved with it. */
+const ROUNDS = QUICK ? 1 : 5;
+const ME_SECONDS = QUICK ? 3 : 8;
 const LOGIN_SECONDS = QUICK ? 3 : 8;
 const LIST_SECONDS = QUICK ? 2 : 5;
 const CONNECTIONS = 50;
 const WARM_UP_SECONDS = 5;
+/** Before each measured run, after the server was paused (a paused coherent cache no longer vouches for itself). */
+const REWARM_SECONDS = 1;
 /** One connection: p99 then shows what a request costs rather than how long it queued behind 49 others. */
 const SINGLE_CONNECTION_SECONDS = QUICK ? 2 : 5;
 const LIST_STORE_SIZE = 100_000;
@@ -152,15 +156,46 @@ function meLoad(server: Server, cookie: string, seconds: number, connections = C
   return { url: `${server.baseUrl}/api/auth/me`, connections, duration: seconds, headers: { Cookie: cookie, ...FORWARDED } };
 }
 
+/**
+ * Runs `measure` with every other server stopped (SIGSTOP), then lets them go on (SIGCONT). Idle servers
+ * still wake up (change feeds, driver heartbeats, timers, their collectors' threads), and on one core each
+ * wake-up is taken from the server being measured. After the pause the server is warmed up again for
+ * REWARM_SECONDS: its change feed was not heard from meanwhile, so its coherent cache starts over.
+ */
+async function alone<T>(server: Server, servers: Server[], cookie: string, measure: () => Promise<T>): Promise<T> {
+  const others = servers.filter((other) => other !== server).flatMap((other) => other.processes);
+  for (const child of others) child.kill('SIGSTOP');
+  try {
+    await runLoad(`${server.name} re-warm`, meLoad(server, cookie, REWARM_SECONDS), server.processes);
+    return await measure();
+  } finally {
+    for (const child of others) child.kill('SIGCONT');
+  }
+}
+
 async function benchMe(servers: Server[], cookies: Map<string, string>) {
   log(`warm-up: ${servers.map((server) => server.name).join(', ')}`);
   for (const server of servers) await runLoad(`${server.name} warm-up`, meLoad(server, cookies.get(server.name) ?? '', WARM_UP_SECONDS), server.processes);
   const runs = new Map<string, LoadFigures[]>(servers.map((server) => [server.name, []]));
   for (let round = 1; round <= ROUNDS; round += 1) {
-    for (const server of servers)
-      runs.get(server.name)?.push(await runLoad(`round ${round} ${server.name}`, meLoad(server, cookies.get(server.name) ?? '', ME_SECONDS), server.processes));
+    for (const server of servers) {
+      const cookie = cookies.get(server.name) ?? '';
+      const figures = await alone(server, servers, cookie, () =>
+        runLoad(`round ${round} ${server.name}`, meLoad(server, cookie, ME_SECONDS), server.processes),
+      );
+      runs.get(server.name)?.push(figures);
+    }
   }
   return new Map([...runs].map(([name, figures]) => [name, { ...medians(figures), rounds: figures }]));
+}
+
+/**
+ * A's figure over B's, round by round, then the median: the servers compared run next to each other in
+ * each round, so the machine's drift between rounds cancels out of each ratio.
+ */
+function pairedRatio<T>(a: { rounds: T[] } | undefined, b: { rounds: T[] } | undefined, figure: (run: T) => number): number {
+  if (!a || !b) return NaN;
+  return median(a.rounds.map((run, round) => figure(run) / (b.rounds[round] ? figure(b.rounds[round]) : NaN)));
 }
 
 interface LatencyFigures {
@@ -181,13 +216,20 @@ async function runLatency(label: string, server: Server, cookie: string): Promis
 async function benchMeSingleConnection(servers: Server[], cookies: Map<string, string>) {
   const runs = new Map<string, LatencyFigures[]>(servers.map((server) => [server.name, []]));
   for (let round = 1; round <= ROUNDS; round += 1) {
-    for (const server of servers)
-      runs.get(server.name)?.push(await runLatency(`1 connection round ${round} ${server.name}`, server, cookies.get(server.name) ?? ''));
+    for (const server of servers) {
+      const cookie = cookies.get(server.name) ?? '';
+      runs.get(server.name)?.push(await alone(server, servers, cookie, () => runLatency(`1 connection round ${round} ${server.name}`, server, cookie)));
+    }
   }
   return new Map(
     [...runs].map(([name, figures]) => [
       name,
-      { p50: median(figures.map((run) => run.p50)), p99: median(figures.map((run) => run.p99)), requests: median(figures.map((run) => run.requests)) },
+      {
+        p50: median(figures.map((run) => run.p50)),
+        p99: median(figures.map((run) => run.p99)),
+        requests: median(figures.map((run) => run.requests)),
+        rounds: figures,
+      },
     ]),
   );
 }
@@ -422,44 +464,45 @@ function targetsOf(me: Awaited<ReturnType<typeof benchMe>>, single: Awaited<Retu
   const memory = me.get(BASELINE);
   const strictSingle = single.get(STRICT);
   const connectMongoSingle = single.get(CONNECT_MONGO);
-  const ratio = (a: number | undefined, b: number | undefined) => (a ?? NaN) / (b ?? NaN);
+  const reqPerSec = (run: LoadFigures) => run.reqPerSec;
+  const p99 = (run: LoadFigures) => run.p99;
   return [
     {
       what: 'default settings req/s ÷ connect-mongo (same database work), 50 connections',
-      measured: ratio(byDefault?.reqPerSec, connectMongo?.reqPerSec),
+      measured: pairedRatio(byDefault, connectMongo, reqPerSec),
       limit: 2.0,
       kind: 'min',
       unit: '×',
     },
     {
       what: 'default settings p99 ÷ connect-mongo (same database work), 50 connections',
-      measured: ratio(byDefault?.p99, connectMongo?.p99),
+      measured: pairedRatio(byDefault, connectMongo, p99),
       limit: 0.7,
       kind: 'max',
       unit: '×',
     },
     {
       what: 'strict req/s ÷ connect-mongo (same database work), 50 connections',
-      measured: ratio(strict?.reqPerSec, connectMongo?.reqPerSec),
+      measured: pairedRatio(strict, connectMongo, reqPerSec),
       limit: 0.8,
       kind: 'min',
       unit: '×',
     },
     {
       what: 'strict p99 ÷ connect-mongo (same database work), 50 connections',
-      measured: ratio(strict?.p99, connectMongo?.p99),
+      measured: pairedRatio(strict, connectMongo, p99),
       limit: 1.5,
       kind: 'max',
       unit: '×',
     },
     {
       what: 'strict p50 ÷ connect-mongo (same database work), 1 connection',
-      measured: ratio(strictSingle?.p50, connectMongoSingle?.p50),
+      measured: pairedRatio(strictSingle, connectMongoSingle, (run) => run.p50),
       limit: 1.3,
       kind: 'max',
       unit: '×',
     },
-    { what: 'coherent req/s ÷ MemoryStore, 50 connections', measured: ratio(coherent?.reqPerSec, memory?.reqPerSec), limit: 0.8, kind: 'min', unit: '×' },
+    { what: 'coherent req/s ÷ MemoryStore, 50 connections', measured: pairedRatio(coherent, memory, reqPerSec), limit: 0.8, kind: 'min', unit: '×' },
     { what: `revocation on A seen as 401 on B, p99 over ${lag.trials} trials`, measured: lag.p99, limit: 50, kind: 'max', unit: ' ms' },
     { what: 'requests on A while B was asked', measured: lag.requestsOnA, limit: 0, kind: 'max', unit: '' },
   ];
@@ -482,7 +525,7 @@ function report(results: {
   const { machine: m } = results;
   lines.push(`Machine: nproc ${m.nproc}, CPU "${m.cpu}", Node ${m.node}, load average at start ${m.loadAverage}; ${pinningNote()}.`);
   lines.push(
-    `Rounds: ${ROUNDS} interleaved, ${ME_SECONDS} s each at ${CONNECTIONS} connections (after a ${WARM_UP_SECONDS} s warm-up per server); medians. Every server runs its database engine inside its own process (as npm start does). Total ${fixed(results.seconds)} s.`,
+    `Rounds: ${ROUNDS} interleaved, ${ME_SECONDS} s each at ${CONNECTIONS} connections (after a ${WARM_UP_SECONDS} s warm-up per server), each server alone on its core (the others paused) and warmed up again for ${REWARM_SECONDS} s first; figures are medians, ratios the median of the per-round ratios (the servers compared run next to each other in each round). Every server runs its database engine inside its own process (as npm start does). Total ${fixed(results.seconds)} s.`,
     '',
   );
 
@@ -494,9 +537,9 @@ function report(results: {
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const [name, figures] of results.me) {
-    const vsConnectMongo = connectMongo ? figures.reqPerSec / connectMongo.reqPerSec : NaN;
-    const p99VsConnectMongo = connectMongo ? figures.p99 / connectMongo.p99 : NaN;
-    const vsMemory = baseline ? figures.reqPerSec / baseline.reqPerSec : NaN;
+    const vsConnectMongo = pairedRatio(figures, connectMongo, (run) => run.reqPerSec);
+    const p99VsConnectMongo = pairedRatio(figures, connectMongo, (run) => run.p99);
+    const vsMemory = pairedRatio(figures, baseline, (run) => run.reqPerSec);
     lines.push(
       `| ${name} | ${fixed(figures.reqPerSec)} | ${figures.p50} | ${figures.p99} | ${fixed(figures.cpuMicrosPerRequest)} | ${fixed(vsConnectMongo, 2)}× | ${fixed(p99VsConnectMongo, 2)}× | ${fixed(vsMemory, 2)}× | ${figures.non2xx} | ${figures.errors} |`,
     );
@@ -513,7 +556,7 @@ function report(results: {
     '|---|---:|---:|---:|---:|',
   );
   for (const [name, figures] of results.singleConnection) {
-    const ratio = singleConnectMongo ? figures.p50 / singleConnectMongo.p50 : NaN;
+    const ratio = pairedRatio(figures, singleConnectMongo, (run) => run.p50);
     lines.push(`| ${name} | ${fixed(figures.requests)} | ${figures.p50.toFixed(2)} | ${figures.p99.toFixed(2)} | ${fixed(ratio, 2)}× |`);
   }
   lines.push('');
@@ -593,7 +636,9 @@ async function main(): Promise<void> {
   const connectMongoDefaults = await startBaseline(CONNECT_MONGO_DEFAULTS, 'connect-mongo-defaults');
   const connectMongo = await startBaseline(CONNECT_MONGO, 'connect-mongo');
   const baseline = await startBaseline(BASELINE, 'memory');
-  const servers = [byDefault, strict, coherent, connectMongoDefaults, connectMongo, baseline];
+  // Each pair a target compares runs side by side in every round: default and strict next to connect-mongo
+  // doing the same work, coherent next to MemoryStore.
+  const servers = [byDefault, connectMongo, strict, coherent, baseline, connectMongoDefaults];
   try {
     const cookies = new Map<string, string>();
     for (const server of servers) cookies.set(server.name, await signedInCookie(server, `me-${randomUUID().slice(0, 8)}@example.com`));
