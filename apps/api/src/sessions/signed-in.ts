@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express';
+import type { SessionData } from 'express-session';
 import type { Assurance, AuthMethod } from '@gatehouse/types/sessions';
 import type { CurrentUser } from '@gatehouse/types/auth';
 import type { User } from '@gatehouse/types/users';
@@ -23,10 +24,14 @@ export interface SignedInUser {
   passwordBreached: boolean;
 }
 
+/** Whether the request's session is a signed-in person's: a pending sign-in (password right, second factor due) is nobody yet (S37). */
+function isSignedIn(data: Partial<Request['session']> | undefined): data is Partial<Request['session']> & Pick<SessionData, 'userId' | 'user'> {
+  return Boolean(data?.userId && data.user && !data.pendingSignIn);
+}
+
 export function signedInUserOf(req: Request): SignedInUser | null {
   const data = req.session as Partial<typeof req.session> | undefined;
-  // A pending sign-in (password right, second factor due) is nobody yet (S37).
-  if (!data?.userId || !data.user || data.pendingSignIn) return null;
+  if (!isSignedIn(data)) return null;
   const assurance = data.assurance ?? assuranceOf(data.authMethods ?? ['password']);
   return {
     userId: data.userId,
@@ -54,8 +59,12 @@ export function signedInUser(req: Request): SignedInUser {
   return person;
 }
 
+/**
+ * Asks the question alone: building the person here, only for the handler to build it again, cost
+ * every guarded request (`/me` on every page load) an object and a copy of the account.
+ */
 export const requireUser: RequestHandler = (req, _res, next) => {
-  next(signedInUserOf(req) ? undefined : unauthenticated());
+  next(isSignedIn(req.session as Partial<Request['session']> | undefined) ? undefined : unauthenticated());
 };
 
 /** Role comes from the session's account snapshot, which role changes update in place (S4). */
