@@ -17,6 +17,7 @@ import { start } from '@gatehouse/embedded-mongo';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { connectDatabase } from '../src/db/connection';
+import { createBornExpressObjects } from '../src/http/born-express';
 import { batchedDestination, createLogger } from '../src/http/logging';
 import { register, signIn } from './gatehouse-process';
 import type { Layer } from './layer-names';
@@ -91,7 +92,10 @@ for (const [index, variant] of variantArgs.entries()) {
   const removed = variant === 'full' ? [] : (variant.split(',') as Layer[]);
   const { app, services } = createApp({ config, connection, logger });
   if (index === 0) await services.ensureIndexes();
-  const server = createServer(app);
+  // As server.ts serves the app: requests and responses born with its prototypes.
+  const born = createBornExpressObjects();
+  born.adopt(app);
+  const server = createServer({ IncomingMessage: born.IncomingMessage, ServerResponse: born.ServerResponse }, app);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();

@@ -11,6 +11,7 @@ import type { AppServices } from './app';
 import { ConfigError, EMBEDDED_DATABASE_NAME, EMBEDDED_MONGO_DIR, EMBEDDED_MONGO_FILE, loadConfig } from './config';
 import type { Config } from './config';
 import { connectDatabase } from './db/connection';
+import { createBornExpressObjects } from './http/born-express';
 import { createLogger, prettyDestination } from './http/logging';
 import { createStartingApp } from './http/starting-app';
 
@@ -187,9 +188,11 @@ async function main(): Promise<void> {
     res.once('close', () => inFlight.delete(res));
     handler(req, res);
   };
+  // Requests and responses born with the app's prototypes once it is built (http/born-express.ts).
+  const born = createBornExpressObjects();
   // One listener per address (127.0.0.1 and ::1 by default, so that `localhost` works either way).
   const servers = config.hosts.map(() => {
-    const server = createServer(onRequest);
+    const server = createServer({ IncomingMessage: born.IncomingMessage, ServerResponse: born.ServerResponse }, onRequest);
     server.keepAliveTimeout = 5000;
     return server;
   });
@@ -257,6 +260,7 @@ async function main(): Promise<void> {
   const built = createApp({ config, connection, logger });
   services = built.services;
   await ensureIndexesUntilDone(services, logger, () => stopping);
+  born.adopt(built.app);
   handler = built.app;
   if (isEmbedded) await announceListening();
   announceMail(config, services, logger);
