@@ -7,8 +7,8 @@ import type { Express, Request, Response } from 'express';
  * (`Object.setPrototypeOf` in `app.handle`). An object whose prototype changes after it was made is
  * costly in V8: it and everything it holds outlived the young-generation collections (a bare Express
  * app promoted about 4 MB per collection, handed requests one at a time), and a plain Express app
- * with express-session served about half as many requests per core as the same app whose objects
- * were born with their prototypes (docs/performance.md, "Requests born with their prototypes").
+ * with express-session took 1.6–2.5× the CPU per request of the same app whose objects were born
+ * with their prototypes (docs/performance.md, "Run of 2026-12-07, fifth").
  *
  * Until `adopt` is called (the app is built once the database is up) the objects are Node's own and
  * Express sets their prototypes as usual; afterwards Express finds them already in place.
