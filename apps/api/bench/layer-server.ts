@@ -95,7 +95,7 @@ for (const [index, variant] of variantArgs.entries()) {
   // As server.ts serves the app: requests and responses born with its prototypes.
   const born = createBornExpressObjects();
   born.adopt(app);
-  const server = createServer({ IncomingMessage: born.IncomingMessage, ServerResponse: born.ServerResponse }, app);
+  const server = createServer(born.serverOptions, app);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();

@@ -192,7 +192,7 @@ async function main(): Promise<void> {
   const born = createBornExpressObjects();
   // One listener per address (127.0.0.1 and ::1 by default, so that `localhost` works either way).
   const servers = config.hosts.map(() => {
-    const server = createServer({ IncomingMessage: born.IncomingMessage, ServerResponse: born.ServerResponse }, onRequest);
+    const server = createServer(born.serverOptions, onRequest);
     server.keepAliveTimeout = 5000;
     return server;
   });

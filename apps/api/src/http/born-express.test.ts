@@ -18,7 +18,7 @@ const arrivals: boolean[] = [];
 
 beforeAll(async () => {
   t = await createTestApp();
-  server = createServer({ IncomingMessage: born.IncomingMessage, ServerResponse: born.ServerResponse }, (req, res) => {
+  server = createServer(born.serverOptions, (req, res) => {
     arrivals.push(Object.getPrototypeOf(req) === t.app.request && Object.getPrototypeOf(res) === t.app.response);
     t.app(req, res);
   });
@@ -51,7 +51,7 @@ describe('requests born with the app’s prototypes (the server’s request and 
 
   it('keeps Node’s classes in the chain: a request is still an IncomingMessage, a response a ServerResponse', async () => {
     let seen: { request: boolean; response: boolean } | null = null;
-    const probe = createServer({ IncomingMessage: born.IncomingMessage, ServerResponse: born.ServerResponse }, (req, res) => {
+    const probe = createServer(born.serverOptions, (req, res) => {
       seen = { request: req instanceof IncomingMessage, response: res instanceof ServerResponse };
       res.end();
     });

@@ -1,4 +1,5 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerOptions } from 'node:http';
 import type { Express, Request, Response } from 'express';
 
 /**
@@ -14,8 +15,8 @@ import type { Express, Request, Response } from 'express';
  * Express sets their prototypes as usual; afterwards Express finds them already in place.
  */
 export interface BornExpressObjects {
-  IncomingMessage: typeof IncomingMessage;
-  ServerResponse: typeof ServerResponse;
+  /** For `http.createServer(serverOptions, …)`: the classes its requests and responses are made from. */
+  serverOptions: ServerOptions;
   /** Requests and responses made from now on are born with this app's prototypes. */
   adopt(app: Express): void;
 }
@@ -24,8 +25,7 @@ export function createBornExpressObjects(): BornExpressObjects {
   class BornRequest extends IncomingMessage {}
   class BornResponse<Req extends IncomingMessage = IncomingMessage> extends ServerResponse<Req> {}
   return {
-    IncomingMessage: BornRequest,
-    ServerResponse: BornResponse,
+    serverOptions: { IncomingMessage: BornRequest, ServerResponse: BornResponse },
     adopt(app) {
       // Once per app, not per request: the classes' prototypes take their place in the app's chain
       // (BornRequest.prototype → app.request → Express's request → IncomingMessage.prototype), and the
